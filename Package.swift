@@ -1,0 +1,114 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "argo-mcp",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "argo-mcp", targets: ["ArgoMCP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        // The hexagon's core: value types and protocols, then the use cases. Foundation only.
+        .target(name: "Ports", path: "Sources/Ports", swiftSettings: swiftSettings),
+        .target(name: "Domain", dependencies: ["Ports"], path: "Sources/Domain", swiftSettings: swiftSettings),
+
+        // Driven adapters.
+        .target(
+            name: "ArgoHTTP",
+            dependencies: [
+                "Ports",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Adapters/ArgoHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ArgoSimulator",
+            dependencies: [
+                "Ports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Adapters/ArgoSimulator",
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings),
+
+        // Driving adapter.
+        .target(
+            name: "MCPStdio",
+            dependencies: [
+                "Ports", "Domain",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Adapters/MCPStdio",
+            swiftSettings: swiftSettings
+        ),
+
+        // The only composition root.
+        .executableTarget(
+            name: "ArgoMCP",
+            dependencies: [
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "MCPStdio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Main",
+            swiftSettings: swiftSettings
+        ),
+
+        // Prints figures; not a test.
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: [
+                "MCPStdio",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "UnitTests",
+            dependencies: [
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "MCPStdio",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/Unit",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScenarioTests",
+            dependencies: [
+                "MCPStdio", "ArgoMCP",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            path: "Tests/Scenario",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

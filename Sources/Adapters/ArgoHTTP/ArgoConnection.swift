@@ -1,0 +1,66 @@
+import Foundation
+
+/// How to reach one Argo Server, following the Argo CLI's conventions.
+public struct ArgoConnection: Sendable, Equatable {
+    /// Scheme, host, port and base href, e.g. `https://argo.example.com:2746/argo`.
+    public var baseURL: URL
+    /// Sent verbatim as the `Authorization` header (`Bearer …` or `Basic …`), as the Argo CLI does with ARGO_TOKEN.
+    public var token: String?
+    public var insecureSkipVerify: Bool
+    /// PEM bundle of CAs to trust instead of the system roots.
+    public var caFile: String?
+    /// PEM client certificate and key for mutual TLS.
+    public var clientCertFile: String?
+    public var clientKeyFile: String?
+    /// Deadline of one unary request.
+    public var requestTimeoutSeconds: Int
+    /// Deadline of one (non-following) log read.
+    public var streamTimeoutSeconds: Int
+    /// Ask streams as Server-Sent Events instead of newline-delimited JSON (for proxies that buffer NDJSON).
+    public var preferSSE: Bool
+
+    public init(
+        baseURL: URL, token: String? = nil, insecureSkipVerify: Bool = false, caFile: String? = nil,
+        clientCertFile: String? = nil, clientKeyFile: String? = nil, requestTimeoutSeconds: Int = 30,
+        streamTimeoutSeconds: Int = 120, preferSSE: Bool = false
+    ) {
+        self.baseURL = baseURL
+        self.token = token
+        self.insecureSkipVerify = insecureSkipVerify
+        self.caFile = caFile
+        self.clientCertFile = clientCertFile
+        self.clientKeyFile = clientKeyFile
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.streamTimeoutSeconds = streamTimeoutSeconds
+        self.preferSSE = preferSSE
+    }
+
+    /// Builds the base URL from ARGO_SERVER-style input: `host:port` (scheme from `secure`) or a full URL, plus
+    /// ARGO_BASE_HREF.
+    public static func baseURL(server: String, secure: Bool, baseHref: String?) -> URL? {
+        var text = server.trimmingCharacters(in: .whitespaces)
+        if !text.contains("://") { text = (secure ? "https://" : "http://") + text }
+        while text.hasSuffix("/") { text.removeLast() }
+        if let href = baseHref?.trimmingCharacters(in: CharacterSet(charactersIn: "/ ")), !href.isEmpty {
+            text += "/" + href
+        }
+        guard let url = URL(string: text), url.host != nil, ["http", "https"].contains(url.scheme ?? "") else { return nil }
+        return url
+    }
+
+    /// How the connection authenticates, never the secret itself.
+    public var authKind: String {
+        guard let token, !token.isEmpty else { return clientCertFile != nil ? "client certificate" : "none" }
+        if token.lowercased().hasPrefix("bearer ") { return "bearer token" }
+        if token.lowercased().hasPrefix("basic ") { return "basic" }
+        return "token (sent verbatim)"
+    }
+
+    public var tlsMode: String {
+        guard baseURL.scheme == "https" else { return "plain HTTP" }
+        if insecureSkipVerify { return "TLS, certificate not verified" }
+        var mode = caFile == nil ? "TLS, system roots" : "TLS, CA bundle"
+        if clientCertFile != nil { mode += ", client certificate" }
+        return mode
+    }
+}

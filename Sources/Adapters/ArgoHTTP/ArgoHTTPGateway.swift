@@ -1,0 +1,236 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Ports
+
+/// The live Argo Server behind the gateway port, over its REST API.
+public final class ArgoHTTPGateway: ArgoGateway {
+    public let connection: ArgoConnection
+    let client: HTTPClient
+    let logger: Logger
+
+    /// Runs `body` with a gateway whose HTTP client is shut down afterwards, whether `body` returns or throws.
+    public static func with<T: Sendable>(
+        _ connection: ArgoConnection, logger: Logger, _ body: (ArgoHTTPGateway) async throws -> T
+    ) async throws -> T {
+        let gateway = try ArgoHTTPGateway(connection: connection, logger: logger)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(gateway))
+        } catch {
+            result = .failure(error)
+        }
+        try? await gateway.client.shutdown()
+        return try result.get()
+    }
+
+    init(connection: ArgoConnection, logger: Logger) throws {
+        self.connection = connection
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(connection.streamTimeoutSeconds, connection.requestTimeoutSeconds))))
+        configuration.httpVersion = .automatic
+        if connection.baseURL.scheme == "https" {
+            configuration.tlsConfiguration = try Self.tlsConfiguration(connection)
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)
+    }
+
+    static func tlsConfiguration(_ c: ArgoConnection) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if c.insecureSkipVerify { tls.certificateVerification = .none }
+        do {
+            if let ca = c.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+            if let cert = c.clientCertFile {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+                guard let key = c.clientKeyFile else {
+                    throw ArgoError(.tls, message: "a client certificate needs its key", hint: "set the client key file (ARGO_CLIENT_KEY / tls.clientKey)")
+                }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+        } catch let error as ArgoError {
+            throw error
+        } catch {
+            throw ArgoError(.tls, message: "cannot load TLS files: \(error)", hint: "check the CA bundle, client certificate and key paths (PEM files)")
+        }
+        return tls
+    }
+
+    // MARK: Port
+
+    public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
+        var items: [(String, String?)] = []
+        if let selector = query.effectiveLabelSelector { items.append(("listOptions.labelSelector", selector)) }
+        if let name = query.nameContains {
+            items.append(("listOptions.fieldSelector", "metadata.name=\(name)"))
+            items.append(("nameFilter", "Contains"))
+        }
+        if let limit = query.limit { items.append(("listOptions.limit", String(limit))) }
+        items.append(("listOptions.continue", query.continueToken))
+        items.append(("fields", query.fields))
+        let data = try await get(path: "/api/v1/workflows/\(Self.segment(query.namespace ?? ""))", query: items)
+        return try decode("workflow list") { try WorkflowPage.decode(from: data) }
+    }
+
+    public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
+        let data = try await get(path: "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))", query: [("fields", fields)])
+        return try decode("workflow") { try Workflow.decode(from: data) }
+    }
+
+    public func version() async throws -> ArgoVersion {
+        let data = try await get(path: "/api/v1/version", query: [])
+        return try decode("version") { try ArgoVersion.decode(from: data) }
+    }
+
+    public func workflowLogs(_ query: LogQuery) -> AsyncThrowingStream<LogEntry, any Error> {
+        var items: [(String, String?)] = [
+            ("podName", query.podName),
+            ("logOptions.container", query.container),
+            ("logOptions.follow", query.follow ? "true" : nil),
+            ("logOptions.tailLines", query.tailLines.map(String.init)),
+            ("logOptions.sinceSeconds", query.sinceSeconds.map(String.init)),
+            ("logOptions.timestamps", query.timestamps ? "true" : nil),
+            ("grep", query.grep.flatMap { $0.isEmpty ? nil : $0 }),
+        ]
+        items.removeAll { $0.1 == nil }
+        let path = "/api/v1/workflows/\(Self.segment(query.namespace))/\(Self.segment(query.workflowName))/log"
+        let request = makeRequest(path: path, query: items, accept: connection.preferSSE ? "text/event-stream" : "application/json")
+        let timeout = TimeAmount.seconds(Int64(query.follow ? 24 * 3600 : connection.streamTimeoutSeconds))
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let response = try await self.execute(request, timeout: timeout)
+                    guard response.status == .ok else {
+                        let body = try await response.body.collect(upTo: 1 << 20)
+                        throw self.serverError(status: Int(response.status.code), body: Data(body.readableBytesView))
+                    }
+                    var parser = StreamFrameParser<LogEntry>()
+                    func emit(_ frames: [StreamFrameParser<LogEntry>.Frame]) throws {
+                        for frame in frames {
+                            switch frame {
+                            case .result(let entry): continuation.yield(entry)
+                            case .error(let error): throw error
+                            }
+                        }
+                    }
+                    do {
+                        for try await buffer in response.body {
+                            try emit(parser.feed(buffer.readableBytesView))
+                        }
+                    } catch let error as ArgoError {
+                        throw error
+                    } catch {
+                        throw ArgoError(.streamBroken, message: "log stream cut: \(error)")
+                    }
+                    try emit(parser.finish())
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    // MARK: HTTP
+
+    func makeRequest(path: String, query: [(String, String?)], accept: String = "application/json") -> HTTPClientRequest {
+        var url = connection.baseURL.absoluteString
+        while url.hasSuffix("/") { url.removeLast() }
+        url += path
+        let pairs = query.compactMap { key, value in value.map { "\(Self.encode(key))=\(Self.encode($0))" } }
+        if !pairs.isEmpty { url += "?" + pairs.joined(separator: "&") }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: "argo-mcp")
+        if let token = connection.token, !token.isEmpty { request.headers.add(name: "Authorization", value: token) }
+        return request
+    }
+
+    func get(path: String, query: [(String, String?)]) async throws -> Data {
+        let request = makeRequest(path: path, query: query)
+        let response = try await execute(request, timeout: .seconds(Int64(connection.requestTimeoutSeconds)))
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: 256 << 20)
+        } catch {
+            throw translate(error)
+        }
+        let data = Data(body.readableBytesView)
+        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
+        return data
+    }
+
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        logger.debug("argo request", metadata: ["url": "\(request.url)"])
+        do {
+            return try await client.execute(request, timeout: timeout, logger: logger)
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    func decode<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw ArgoError(.malformedResponse, message: "the server's \(what) is not in Argo's shape: \(error)",
+                            hint: "is \(connection.baseURL.absoluteString) an Argo Server (check ARGO_BASE_HREF)?")
+        }
+    }
+
+    private struct ErrorBody: Decodable {
+        var code: Int?
+        var message: String?
+        var error: String?
+    }
+
+    /// Argo's `{"code":N,"message":"…"}` (or any body) into a typed error with a hint.
+    func serverError(status: Int, body: Data) -> ArgoError {
+        let parsed = try? JSONDecoder().decode(ErrorBody.self, from: body)
+        let message = parsed?.message ?? parsed?.error
+            ?? String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let error = ArgoError.fromServer(httpStatus: status, grpcCode: parsed?.code, message: message.isEmpty ? "HTTP \(status)" : message)
+        switch error.kind {
+        case .unauthenticated:
+            return error.withHint(connection.token == nil
+                ? "the server wants credentials: set ARGO_TOKEN (e.g. \"Bearer $(kubectl create token argo-server -n argo)\")"
+                : "ARGO_TOKEN was rejected: it may have expired or lack the 'Bearer ' prefix")
+        case .permissionDenied:
+            return error.withHint("the credentials lack rights for this; check the service account's RBAC in that namespace")
+        case .notFound where parsed == nil:
+            return error.withHint("no Argo API at \(connection.baseURL.absoluteString); check ARGO_SERVER and ARGO_BASE_HREF")
+        default:
+            return error
+        }
+    }
+
+    func translate(_ error: any Error) -> ArgoError {
+        if let argo = error as? ArgoError { return argo }
+        let text = String(describing: error)
+        let url = connection.baseURL.absoluteString
+        if error is NIOSSLError || text.contains("SSL") || text.contains("handshake") || text.contains("certificate") {
+            return ArgoError(.tls, message: "TLS with \(url) failed: \(text)",
+                             hint: "give the server's CA (ARGO_CA_FILE), set ARGO_INSECURE_SKIP_VERIFY=true for a self-signed test server, or ARGO_SECURE=false if it speaks plain HTTP")
+        }
+        if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
+            return ArgoError(.timeout, message: "no answer from \(url) in time (\(text))", hint: "the server may be overloaded; retry, or raise the request timeout")
+        }
+        if text.contains("Timeout") || text.contains("timeout") {
+            return ArgoError(.timeout, message: "no answer from \(url) in time (\(text))", hint: "the server may be overloaded; retry, or raise the request timeout")
+        }
+        return ArgoError(.unavailable, message: "cannot reach the Argo Server at \(url): \(text)",
+                         hint: "check ARGO_SERVER (host:port), that the server runs, and ARGO_SECURE=false if it speaks plain HTTP")
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static func segment(_ text: String) -> String { encode(text) }
+}

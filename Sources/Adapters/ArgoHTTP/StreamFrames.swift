@@ -1,0 +1,78 @@
+import Foundation
+import Ports
+
+/// Splits an Argo stream into frames: newline-delimited `{"result":…}` JSON, or Server-Sent Events
+/// (`data: {…}` lines, `:` keepalive comments, blank separators). A `{"error":…}` frame becomes an error.
+public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
+    private var pending: [UInt8] = []
+
+    public init() {}
+
+    public enum Frame: Sendable {
+        case result(Result)
+        case error(ArgoError)
+    }
+
+    /// Feeds bytes; returns the frames completed by them.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Frame] {
+        pending.append(contentsOf: bytes)
+        var frames: [Frame] = []
+        var start = 0
+        while let newline = pending[start...].firstIndex(of: 10) {
+            if let frame = Self.frame(fromLine: pending[start..<newline]) { frames.append(frame) }
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+        return frames
+    }
+
+    /// Whatever is left when the stream ends (a last line without a newline).
+    public mutating func finish() -> [Frame] {
+        defer { pending.removeAll() }
+        return Self.frame(fromLine: pending[...]).map { [$0] } ?? []
+    }
+
+    static func frame(fromLine raw: ArraySlice<UInt8>) -> Frame? {
+        var line = raw
+        while let last = line.last, last == 13 || last == 32 { line.removeLast() }
+        while let first = line.first, first == 32 { line.removeFirst() }
+        if line.isEmpty || line.first == UInt8(ascii: ":") { return nil }
+        if line.starts(with: "data:".utf8) {
+            line = line.dropFirst(5)
+            while let first = line.first, first == 32 { line.removeFirst() }
+        } else if line.starts(with: "event:".utf8) || line.starts(with: "id:".utf8) || line.starts(with: "retry:".utf8) {
+            return nil
+        }
+        return decode(Data(line))
+    }
+
+    private struct Envelope: Decodable {
+        struct StreamError: Decodable {
+            var grpc_code: Int?
+            var http_code: Int?
+            var code: Int?
+            var message: String?
+            var http_status: String?
+        }
+        var result: Result?
+        var error: StreamError?
+    }
+
+    static func decode(_ data: Data) -> Frame {
+        let envelope: Envelope
+        do {
+            envelope = try JSONDecoder().decode(Envelope.self, from: data)
+        } catch {
+            let preview = String(decoding: data.prefix(120), as: UTF8.self)
+            return .error(ArgoError(.malformedResponse, message: "stream frame is not Argo's shape: \(preview)"))
+        }
+        if let e = envelope.error {
+            let base = ArgoError.fromServer(httpStatus: e.http_code, grpcCode: e.grpc_code ?? e.code, message: e.message ?? e.http_status ?? "stream error")
+            return .error(ArgoError(.streamBroken, message: base.message, httpStatus: base.httpStatus, grpcCode: base.grpcCode))
+        }
+        guard let result = envelope.result else {
+            return .error(ArgoError(.malformedResponse, message: "stream frame has neither result nor error"))
+        }
+        return .result(result)
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import Ports
+
+/// An in-memory Argo server: holds objects in Argo's JSON shape, answers list/get/log calls the way Argo does,
+/// and injects faults on request. Served in-process through ``SimulatedArgoGateway`` and over HTTP through
+/// ``SimulatorHTTPServer``.
+public actor ArgoSimulator {
+    /// What a list call asks for, in Argo's terms.
+    public struct ListRequest: Sendable {
+        public enum NameFilter: String, Sendable { case exact = "Exact", contains = "Contains", prefix = "Prefix" }
+        public var namespace: String?
+        public var labelSelector: String?
+        public var name: String?
+        public var nameFilter: NameFilter
+        public var limit: Int?
+        public var continueToken: String?
+        public var fields: String?
+
+        public init(
+            namespace: String?, labelSelector: String? = nil, name: String? = nil, nameFilter: NameFilter = .exact,
+            limit: Int? = nil, continueToken: String? = nil, fields: String? = nil
+        ) {
+            self.namespace = namespace
+            self.labelSelector = labelSelector
+            self.name = name
+            self.nameFilter = nameFilter
+            self.limit = limit
+            self.continueToken = continueToken
+            self.fields = fields
+        }
+    }
+
+    /// What a log call streams: the lines, then possibly a break.
+    public struct LogPlan: Sendable {
+        public var entries: [LogEntry]
+        /// Break after this many entries.
+        public var breakAfter: Int?
+        /// Break by cutting the connection rather than sending an error frame.
+        public var cut: Bool
+        public var breakError: ArgoError {
+            ArgoError(.streamBroken, message: "simulated stream failure: transport is closing", httpStatus: 500, grpcCode: 14)
+        }
+    }
+
+    struct Stored {
+        var json: JSONValue
+        var data: Data
+        var typed: Workflow?
+    }
+
+    private var workflows: [String: Stored] = [:]
+    /// CronWorkflows and templates loaded from seeds, kept for the tools that read them.
+    private var otherObjects: [String: JSONValue] = [:]
+    private var faults: [Fault.Operation: Fault] = [:]
+    public let logLinesPerPod: Int
+    public let versionInfo = ArgoVersion(version: "v4.1.2+simulator", gitCommit: "0000000", buildDate: "2026-08-21T00:00:00Z", platform: "linux/amd64")
+
+    public init(logLinesPerPod: Int = 60) {
+        self.logLinesPerPod = logLinesPerPod
+    }
+
+    // MARK: Loading
+
+    /// Adds an object (Workflow, CronWorkflow, WorkflowTemplate, ClusterWorkflowTemplate); returns `Kind ns/name`.
+    @discardableResult
+    public func load(_ object: JSONValue, defaultNamespace: String = "argo") throws -> String {
+        var object = object
+        let kind = object["kind"]?.string ?? "Workflow"
+        guard let name = object[path: "metadata.name"]?.string ?? object[path: "metadata.generateName"]?.string.map({ $0 + "seed" }) else {
+            throw SimulatorError("a \(kind) without metadata.name")
+        }
+        var metadata = object["metadata"]?.object ?? [:]
+        metadata["name"] = .string(name)
+        let namespace = kind == "ClusterWorkflowTemplate" ? nil : (metadata["namespace"]?.string ?? defaultNamespace)
+        if let namespace { metadata["namespace"] = .string(namespace) }
+        object["metadata"] = .object(metadata)
+        switch kind {
+        case "Workflow":
+            if object["apiVersion"] == nil { object["apiVersion"] = "argoproj.io/v1alpha1" }
+            if object["kind"] == nil { object["kind"] = "Workflow" }
+            put(object, key: "\(namespace!)/\(name)")
+        case "CronWorkflow", "WorkflowTemplate", "ClusterWorkflowTemplate":
+            otherObjects["\(kind)/\(namespace ?? "")/\(name)"] = object
+        default:
+            throw SimulatorError("kind '\(kind)' is not an Argo object the simulator keeps")
+        }
+        return "\(kind) \(namespace.map { "\($0)/" } ?? "")\(name)"
+    }
+
+    private func put(_ object: JSONValue, key: String) {
+        workflows[key] = Stored(json: object, data: object.encoded(), typed: nil)
+    }
+
+    public func add(generated generator: WorkflowGenerator) {
+        put(generator.generate(), key: "\(generator.namespace)/\(generator.name)")
+    }
+
+    public var workflowCount: Int { workflows.count }
+    public var otherObjectCount: Int { otherObjects.count }
+
+    // MARK: Faults
+
+    public func inject(_ fault: Fault, into operation: Fault.Operation) {
+        faults[operation] = fault
+    }
+
+    public func clearFaults() {
+        faults.removeAll()
+    }
+
+    /// Applies latency and returns the fault to act on, counting down limited faults.
+    private func fire(_ operation: Fault.Operation) async -> Fault? {
+        guard var fault = faults[operation] else { return nil }
+        if let remaining = fault.remaining {
+            if remaining <= 1 { faults[operation] = nil } else { fault.remaining = remaining - 1; faults[operation] = fault }
+        }
+        if fault.latencyMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(fault.latencyMilliseconds)) }
+        return fault
+    }
+
+    private func failIfInjected(_ operation: Fault.Operation) async throws -> Fault? {
+        let fault = await fire(operation)
+        if let error = fault?.error { throw error }
+        return fault
+    }
+
+    // MARK: Argo's calls, in Argo's JSON shape
+
+    public func versionJSON() async throws -> Data {
+        _ = try await failIfInjected(.version)
+        return try JSONEncoder().encode(versionInfo)
+    }
+
+    public func listWorkflowsJSON(_ request: ListRequest) async throws -> Data {
+        _ = try await failIfInjected(.listWorkflows)
+        var selector: LabelSelector?
+        if let text = request.labelSelector, !text.isEmpty {
+            switch LabelSelector.parse(text) {
+            case .success(let s): selector = s
+            case .failure(let e): throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "unable to parse requirement: \(e.reason)")
+            }
+        }
+        if let namespace = request.namespace, !namespace.isEmpty, !LabelSelector.isDNSLabel(namespace) {
+            throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "invalid namespace \"\(namespace)\"")
+        }
+        var offset = 0
+        if let token = request.continueToken, !token.isEmpty {
+            guard token.hasPrefix("sim-"), let n = Int(token.dropFirst(4)), n >= 0 else {
+                throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "continue key is not valid: \"\(token)\"")
+            }
+            offset = n
+        }
+        var matched: [Stored] = workflows.values.filter { stored in
+            let meta = stored.json["metadata"]
+            if let ns = request.namespace, !ns.isEmpty, meta?["namespace"]?.string != ns { return false }
+            if let selector, !selector.matches(meta?["labels"]?.stringMap ?? [:]) { return false }
+            if let name = request.name, !name.isEmpty {
+                let actual = meta?["name"]?.string ?? ""
+                switch request.nameFilter {
+                case .exact: if actual != name { return false }
+                case .contains: if !actual.contains(name) { return false }
+                case .prefix: if !actual.hasPrefix(name) { return false }
+                }
+            }
+            return true
+        }
+        // Argo lists running workflows first, then the most recently finished, then the newest.
+        matched.sort { a, b in
+            let fa = a.json[path: "status.finishedAt"]?.string, fb = b.json[path: "status.finishedAt"]?.string
+            if (fa == nil) != (fb == nil) { return fa == nil }
+            if let fa, let fb, fa != fb { return fa > fb }
+            let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? "", cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
+            if ca != cb { return ca > cb }
+            return (a.json[path: "metadata.name"]?.string ?? "") < (b.json[path: "metadata.name"]?.string ?? "")
+        }
+        let limit = request.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
+        let start = min(offset, matched.count)
+        let end = limit == Int.max ? matched.count : min(matched.count, start + limit)
+        var meta: [String: JSONValue] = ["resourceVersion": "1"]
+        if end < matched.count {
+            meta["continue"] = .string("sim-\(end)")
+            meta["remainingItemCount"] = .int(matched.count - end)
+        }
+        var list: JSONValue = .object([
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowList",
+            "metadata": .object(meta),
+            "items": .array(matched[start..<end].map(\.json)),
+        ])
+        if let fields = request.fields, !fields.isEmpty { list = FieldSelector.apply(fields, to: list) }
+        return list.encoded()
+    }
+
+    public func workflowJSON(namespace: String, name: String, fields: String?) async throws -> Data {
+        _ = try await failIfInjected(.getWorkflow)
+        let stored = try lookup(namespace: namespace, name: name)
+        guard let fields, !fields.isEmpty else { return stored.data }
+        return FieldSelector.apply(fields, to: stored.json).encoded()
+    }
+
+    private func lookup(namespace: String, name: String) throws -> Stored {
+        guard let stored = workflows["\(namespace)/\(name)"] else {
+            throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+        }
+        return stored
+    }
+
+    private func typed(namespace: String, name: String) throws -> Workflow {
+        let key = "\(namespace)/\(name)"
+        var stored = try lookup(namespace: namespace, name: name)
+        if let typed = stored.typed { return typed }
+        let typed = try Workflow.decode(from: stored.data)
+        stored.typed = typed
+        workflows[key] = stored
+        return typed
+    }
+
+    public func logPlan(_ query: LogQuery, now: Date = Date()) async throws -> LogPlan {
+        let fault = try await failIfInjected(.workflowLogs)
+        let wf = try typed(namespace: query.namespace, name: query.workflowName)
+        var pods: [(String, NodeStatus)] = wf.status.nodes.values
+            .filter { $0.type == .pod }
+            .map { (PodNames.podName(for: $0, in: wf), $0) }
+            .sorted { ($0.1.startedAt ?? "", $0.0) < ($1.1.startedAt ?? "", $1.0) }
+        if let podName = query.podName, !podName.isEmpty {
+            pods = pods.filter { $0.0 == podName }
+            if pods.isEmpty {
+                throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "pods \"\(podName)\" not found")
+            }
+        }
+        if !["main", "wait", "init"].contains(query.container) {
+            let pod = pods.first?.0 ?? query.workflowName
+            throw ArgoError.fromServer(
+                httpStatus: 400, grpcCode: 3,
+                message: "container \(query.container) is not valid for pod \(pod); valid containers are init, wait, main")
+        }
+        let matcher = query.grep.flatMap { $0.isEmpty ? nil : $0 }.map(GrepMatcher.init)
+        let cutoff = query.sinceSeconds.map { now.addingTimeInterval(-Double($0)) }
+        var entries: [LogEntry] = []
+        for (podName, node) in pods {
+            var lines = PodLogs.lines(for: node, container: query.container, count: logLinesPerPod)
+            if let cutoff { lines = lines.filter { $0.time >= cutoff } }
+            if let tail = query.tailLines, tail >= 0, lines.count > tail { lines = Array(lines.suffix(tail)) }
+            for line in lines where matcher?.matches(line.text) ?? true {
+                entries.append(LogEntry(podName: podName, content: line.text))
+            }
+        }
+        return LogPlan(entries: entries, breakAfter: fault?.breakAfterLines, cut: fault?.cutConnection ?? false)
+    }
+}
+
+/// Argo applies `grep` as a regular expression; a pattern that does not compile is matched literally.
+struct GrepMatcher: Sendable {
+    let pattern: String
+    let regex: NSRegularExpression?
+
+    init(_ pattern: String) {
+        self.pattern = pattern
+        self.regex = try? NSRegularExpression(pattern: pattern)
+    }
+
+    func matches(_ text: String) -> Bool {
+        guard let regex else { return text.contains(pattern) }
+        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Ports
+
+/// The simulator's face in Argo's REST shape, so that any Argo client (including the live adapter) can talk to it.
+public struct SimulatorHTTPServer: Sendable {
+    public let simulator: ArgoSimulator
+    public let host: String
+    public let port: Int
+    let logger: Logger
+
+    public init(simulator: ArgoSimulator, host: String = "127.0.0.1", port: Int, logger: Logger) {
+        self.simulator = simulator
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Serves until the task is cancelled; `onListening` receives the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "argo-mcp-simulator"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        try await app.run()
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let sim = simulator
+        router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
+        router.get("/api/v1/info") { _, _ in
+            Self.ok(Data(#"{"managedNamespace":"","links":[],"navColor":"","columns":[]}"#.utf8))
+        }
+        router.get("/api/v1/userinfo") { _, _ in
+            Self.ok(Data(#"{"subject":"simulator","issuer":"argo-mcp-simulator","serviceAccountName":"argo-mcp"}"#.utf8))
+        }
+        let list: @Sendable (Request, BasicRequestContext, String?) async throws -> Response = { request, _, namespace in
+            let q = request.uri.queryParameters
+            let fieldSelector = q.get("listOptions.fieldSelector")
+            let name = fieldSelector.flatMap { selector in
+                selector.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map { String($0.dropFirst("metadata.name=".count)) }
+            }
+            let listRequest = ArgoSimulator.ListRequest(
+                namespace: namespace,
+                labelSelector: q.get("listOptions.labelSelector"),
+                name: name,
+                nameFilter: q.get("nameFilter").flatMap(ArgoSimulator.ListRequest.NameFilter.init(rawValue:)) ?? .exact,
+                limit: q.get("listOptions.limit").flatMap { Int($0) },
+                continueToken: q.get("listOptions.continue"),
+                fields: q.get("fields")
+            )
+            return try await Self.json { try await sim.listWorkflowsJSON(listRequest) }
+        }
+        router.get("/api/v1/workflows") { request, context in try await list(request, context, nil) }
+        router.get("/api/v1/workflows/{namespace}") { request, context in
+            try await list(request, context, context.parameters.get("namespace"))
+        }
+        router.get("/api/v1/workflows/{namespace}/{name}") { request, context in
+            let ns = context.parameters.get("namespace") ?? ""
+            let name = context.parameters.get("name") ?? ""
+            return try await Self.json { try await sim.workflowJSON(namespace: ns, name: name, fields: request.uri.queryParameters.get("fields")) }
+        }
+        router.get("/api/v1/workflows/{namespace}/{name}/log") { request, context in
+            try await Self.logs(sim, request, context, podName: request.uri.queryParameters.get("podName"))
+        }
+        router.get("/api/v1/workflows/{namespace}/{name}/{podName}/log") { request, context in
+            try await Self.logs(sim, request, context, podName: context.parameters.get("podName"))
+        }
+        return router
+    }
+
+    static func logs(_ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext, podName: String?) async throws -> Response {
+        let q = request.uri.queryParameters
+        let query = LogQuery(
+            namespace: context.parameters.get("namespace") ?? "",
+            workflowName: context.parameters.get("name") ?? "",
+            podName: podName,
+            container: q.get("logOptions.container") ?? "main",
+            tailLines: q.get("logOptions.tailLines").flatMap { Int($0) },
+            grep: q.get("grep"),
+            sinceSeconds: q.get("logOptions.sinceSeconds").flatMap { Int($0) },
+            follow: q.get("logOptions.follow") == "true"
+        )
+        let plan: ArgoSimulator.LogPlan
+        do {
+            plan = try await sim.logPlan(query)
+        } catch let error as ArgoError {
+            return errorResponse(error)
+        }
+        let sse = request.headers[.accept] == "text/event-stream"
+        var headers = HTTPFields()
+        headers[.contentType] = sse ? "text/event-stream" : "application/json"
+        let body = ResponseBody { writer in
+            func frame(_ payload: String) -> ByteBuffer {
+                ByteBuffer(string: sse ? "data: \(payload)\n\n" : "\(payload)\n")
+            }
+            if sse { try await writer.write(ByteBuffer(string: ": keepalive\n\n")) }
+            for (index, entry) in plan.entries.enumerated() {
+                if let limit = plan.breakAfter, index >= limit { break }
+                let result = String(decoding: try JSONEncoder().encode(["result": entry]), as: UTF8.self)
+                try await writer.write(frame(result))
+            }
+            if plan.breakAfter != nil {
+                if plan.cut { throw SimulatorError("simulated connection cut") }
+                let e = plan.breakError
+                let payload = #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
+                try await writer.write(frame(payload))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+
+    static func ok(_ data: Data) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func json(_ produce: () async throws -> Data) async throws -> Response {
+        do {
+            return ok(try await produce())
+        } catch let error as ArgoError {
+            return errorResponse(error)
+        }
+    }
+
+    /// grpc-gateway's error body: `{"code":N,"message":"…"}` with the mapped HTTP status.
+    static func errorResponse(_ error: ArgoError) -> Response {
+        let code = error.grpcCode ?? 13
+        let body = #"{"code":\#(code),"message":\#(jsonString(error.message)),"details":[]}"#
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(
+            status: HTTPResponse.Status(code: error.httpStatus ?? Fault.httpStatus(forGRPC: code)),
+            headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

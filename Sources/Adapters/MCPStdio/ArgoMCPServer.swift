@@ -1,0 +1,103 @@
+import Domain
+import Foundation
+import Logging
+import MCP
+import Ports
+
+/// The MCP face of argo-mcp: one tool registry, filtered by the configured safety ceiling, served over a transport.
+public struct ArgoMCPServer: Sendable {
+    public let tools: [ToolDefinition]
+    public let version: String
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - tools: every tool argo-mcp has (see ``ToolCatalog``).
+    ///   - maxSafety: tools above this class are not listed and are refused if called.
+    public init(tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger) {
+        self.tools = tools.filter { $0.safety <= maxSafety }
+        self.version = version
+        self.logger = logger
+    }
+
+    /// Serves until the transport's input ends.
+    public func run(transport: any Transport) async throws {
+        let server = try await start(transport: transport)
+        await server.waitUntilCompleted()
+        await server.stop()
+    }
+
+    /// Starts serving and returns the SDK server (for in-process tests).
+    public func start(transport: any Transport) async throws -> Server {
+        let server = Server(
+            name: "argo-mcp",
+            version: version,
+            title: "Argo Workflows",
+            instructions: """
+                Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
+                lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
+                'continue' tokens and include/fields options for more.
+                """,
+            capabilities: .init(tools: .init(listChanged: false))
+        )
+        let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
+        let listed = tools.map(\.mcpTool)
+        let logger = self.logger
+        await server.withMethodHandler(ListTools.self) { _ in .init(tools: listed) }
+        await server.withMethodHandler(CallTool.self) { params in
+            guard let tool = byName[params.name] else {
+                throw MCPError.invalidParams("unknown tool '\(params.name)'")
+            }
+            return await Self.call(tool, params.arguments, logger: logger)
+        }
+        try await server.start(transport: transport)
+        return server
+    }
+
+    static func call(_ tool: ToolDefinition, _ arguments: [String: Value]?, logger: Logger) async -> CallTool.Result {
+        let args = ToolArguments(arguments)
+        do {
+            let output = try await tool.run(args)
+            return CallTool.Result(content: [.text(output.text)], structuredContent: Optional(output.structured), isError: false)
+        } catch {
+            let message = describe(error, tool: tool, args: args)
+            logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(message)"])
+            return CallTool.Result(
+                content: [.text(message)],
+                structuredContent: Optional(Value.object(["error": .string(message), "tool": .string(tool.name)])),
+                isError: true)
+        }
+    }
+
+    /// One sentence that names the cause and, where known, the fix.
+    static func describe(_ error: any Error, tool: ToolDefinition, args: ToolArguments) -> String {
+        switch error {
+        case let invalid as InvalidArguments:
+            return "\(tool.name): invalid arguments — " + invalid.problems.map(\.description).joined(separator: "; ")
+        case let argo as ArgoError:
+            return "failed to \(tool.describe(args)): \(argo.description)"
+        case let failure as ReadFailure:
+            return "failed to \(tool.describe(args)): \(failure.message)"
+        case is CancellationError:
+            return "\(tool.name) was cancelled"
+        default:
+            return "failed to \(tool.describe(args)): \(error)"
+        }
+    }
+}
+
+/// Every tool argo-mcp offers, in one list.
+public enum ToolCatalog {
+    public static func all(reads: WorkflowReads, defaultNamespace: String) -> [ToolDefinition] {
+        WorkflowTools.all(reads: reads, defaultNamespace: defaultNamespace)
+    }
+
+    /// The tool list as Markdown, for the README.
+    public static func markdown(_ tools: [ToolDefinition]) -> String {
+        var lines = ["| tool | safety class | what it does |", "| --- | --- | --- |"]
+        for t in tools {
+            let first = t.description.split(separator: ".").first.map { String($0) + "." } ?? t.description
+            lines.append("| `\(t.name)` | \(t.safety.rawValue) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import MCP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Newline-delimited JSON-RPC over two file descriptors, read with blocking reads on a dedicated thread.
+///
+/// The SDK's `StdioTransport` polls a non-blocking stdin and sleeps 10 ms whenever it is idle, which adds that much
+/// to every sequential request; this transport wakes up as soon as a byte arrives. It serves the server on
+/// stdin/stdout and test clients on a child process's pipes.
+public actor LineTransport: Transport {
+    public nonisolated let logger: Logger
+    private let input: Int32
+    private let output: Int32
+    private let stream: AsyncThrowingStream<Data, any Error>
+    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    private var connected = false
+
+    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger? = nil) {
+        self.input = input
+        self.output = output
+        self.logger = logger ?? Logger(label: "argo-mcp.transport", factory: { _ in SwiftLogNoOpLogHandler() })
+        (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+    }
+
+    public func connect() async throws {
+        guard !connected else { return }
+        connected = true
+        for fd in [input, output] {
+            let flags = fcntl(fd, F_GETFL)
+            if flags >= 0 && flags & O_NONBLOCK != 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        }
+        let fd = input
+        let continuation = self.continuation
+        let logger = self.logger
+        let thread = Thread {
+            Self.readLoop(fd: fd, continuation: continuation, logger: logger)
+        }
+        thread.name = "argo-mcp.stdin"
+        thread.start()
+    }
+
+    private static func readLoop(fd: Int32, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger) {
+        var pending = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN {
+                    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&p, 1, -1)
+                    continue
+                }
+                logger.error("stdin read failed", metadata: ["errno": "\(errno)"])
+                break
+            }
+            if n == 0 { break }
+            pending.append(contentsOf: buffer[0..<n])
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: 10) {
+                var line = pending[start..<newline]
+                if line.last == 13 { line = line.dropLast() }
+                if !line.isEmpty { continuation.yield(Data(line)) }
+                start = newline + 1
+            }
+            pending.removeFirst(start)
+        }
+        if !pending.isEmpty { continuation.yield(Data(pending)) }
+        continuation.finish()
+    }
+
+    public func disconnect() async {
+        connected = false
+        continuation.finish()
+    }
+
+    public func send(_ data: Data) async throws {
+        var bytes = [UInt8](data)
+        bytes.append(10)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(output, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN {
+                    var p = pollfd(fd: output, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&p, 1, -1)
+                    continue
+                }
+                throw MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+            }
+            offset += n
+        }
+    }
+
+    public func receive() -> AsyncThrowingStream<Data, any Error> {
+        stream
+    }
+}

@@ -1,0 +1,109 @@
+import Domain
+import Foundation
+import MCP
+
+/// Reads one call's arguments, collecting every problem so that the caller hears about all of them at once.
+public struct ToolArguments: Sendable {
+    public let values: [String: Value]
+    private(set) var problems: [ArgumentProblem] = []
+    private var seen: Set<String> = []
+
+    public init(_ values: [String: Value]?) {
+        self.values = values ?? [:]
+    }
+
+    /// A string; the SDK decodes strings that look like `data:` URLs as `.data`, so those are turned back.
+    public mutating func string(_ key: String) -> String? {
+        seen.insert(key)
+        switch values[key] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        case .data(let mime, let data)?: return "data:\(mime ?? "");base64,\(data.base64EncodedString())"
+        case .int(let i)?: return String(i)
+        default:
+            problems.append(ArgumentProblem(field: key, message: "must be a string"))
+            return nil
+        }
+    }
+
+    public mutating func requiredString(_ key: String) -> String {
+        guard let s = string(key), !s.isEmpty else {
+            if !problems.contains(where: { $0.field == key }) {
+                problems.append(ArgumentProblem(field: key, message: "is required"))
+            }
+            return ""
+        }
+        return s
+    }
+
+    public mutating func int(_ key: String, default value: Int) -> Int {
+        int(key) ?? value
+    }
+
+    public mutating func int(_ key: String) -> Int? {
+        seen.insert(key)
+        switch values[key] {
+        case nil, .null?: return nil
+        case .int(let i)?: return i
+        case .double(let d)? where d.rounded() == d && abs(d) < 1e15: return Int(d)
+        case .string(let s)? where Int(s.trimmingCharacters(in: .whitespaces)) != nil:
+            return Int(s.trimmingCharacters(in: .whitespaces))
+        default:
+            problems.append(ArgumentProblem(field: key, message: "must be an integer"))
+            return nil
+        }
+    }
+
+    public mutating func bool(_ key: String) -> Bool? {
+        seen.insert(key)
+        switch values[key] {
+        case nil, .null?: return nil
+        case .bool(let b)?: return b
+        case .string("true")?: return true
+        case .string("false")?: return false
+        default:
+            problems.append(ArgumentProblem(field: key, message: "must be true or false"))
+            return nil
+        }
+    }
+
+    /// A list of strings, also accepted as one comma-separated string.
+    public mutating func strings(_ key: String) -> [String] {
+        seen.insert(key)
+        switch values[key] {
+        case nil, .null?: return []
+        case .string(let s)?:
+            return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .array(let items)?:
+            var out: [String] = []
+            for item in items {
+                if case .string(let s) = item { out.append(s) } else {
+                    problems.append(ArgumentProblem(field: key, message: "must be a list of strings"))
+                    return []
+                }
+            }
+            return out
+        default:
+            problems.append(ArgumentProblem(field: key, message: "must be a list of strings"))
+            return []
+        }
+    }
+
+    public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E where E.RawValue == String {
+        guard let text = string(key) else { return value }
+        if let e = E(rawValue: text.lowercased()) ?? E(rawValue: text) { return e }
+        let options = E.allCases.map(\.rawValue).joined(separator: ", ")
+        problems.append(ArgumentProblem(field: key, message: "'\(text)' is not one of \(options)"))
+        return value
+    }
+
+    /// Throws one error naming every problem: these, the use case's own, and arguments the tool does not take.
+    public func finish(_ more: [ArgumentProblem] = [], tool: String) throws {
+        var all = problems
+        for p in more where !all.contains(where: { $0.field == p.field }) { all.append(p) }
+        for key in values.keys.sorted() where !seen.contains(key) {
+            all.append(ArgumentProblem(field: key, message: "is not an argument of \(tool); see its input schema"))
+        }
+        if !all.isEmpty { throw InvalidArguments(all) }
+    }
+}

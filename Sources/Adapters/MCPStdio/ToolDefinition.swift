@@ -1,0 +1,122 @@
+import Domain
+import Foundation
+import MCP
+
+/// What a tool hands back: structured content and a short text rendering of it.
+public struct ToolOutput: Sendable {
+    public var structured: Value
+    public var text: String
+
+    public init(structured: Value, text: String) {
+        self.structured = structured
+        self.text = text
+    }
+
+    public init(_ value: some Encodable, text: String) throws {
+        self.structured = try JSONValueBridge.value(value)
+        self.text = text
+    }
+}
+
+/// A tool, declared once: its name, its safety class, its schema and its handler.
+public struct ToolDefinition: Sendable {
+    public var name: String
+    public var title: String
+    public var description: String
+    public var safety: SafetyClass
+    public var inputSchema: Value
+    /// Describes the call for error messages, e.g. "get workflow argo/etl-42".
+    public var describe: @Sendable (ToolArguments) -> String
+    public var run: @Sendable (ToolArguments) async throws -> ToolOutput
+
+    public init(
+        name: String, title: String, description: String, safety: SafetyClass, inputSchema: Value,
+        describe: @escaping @Sendable (ToolArguments) -> String,
+        run: @escaping @Sendable (ToolArguments) async throws -> ToolOutput
+    ) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.safety = safety
+        self.inputSchema = inputSchema
+        self.describe = describe
+        self.run = run
+    }
+
+    /// Annotations follow from the safety class, so no tool can forget or contradict them.
+    public var annotations: Tool.Annotations {
+        Tool.Annotations(
+            title: title,
+            readOnlyHint: safety == .readOnly,
+            destructiveHint: safety == .destructive,
+            idempotentHint: safety == .readOnly,
+            openWorldHint: true
+        )
+    }
+
+    public var mcpTool: Tool {
+        Tool(name: name, title: title, description: description, inputSchema: inputSchema, annotations: annotations)
+    }
+}
+
+/// JSON Schema fragments for tool inputs.
+public enum Schema {
+    public static func object(_ properties: [String: Value], required: [String] = []) -> Value {
+        var schema: [String: Value] = ["type": "object", "properties": .object(properties), "additionalProperties": false]
+        if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
+        return .object(schema)
+    }
+
+    public static func string(_ description: String, enum values: [String]? = nil, default value: String? = nil) -> Value {
+        var s: [String: Value] = ["type": "string", "description": .string(description)]
+        if let values { s["enum"] = .array(values.map { .string($0) }) }
+        if let value { s["default"] = .string(value) }
+        return .object(s)
+    }
+
+    public static func integer(_ description: String, minimum: Int? = nil, maximum: Int? = nil, default value: Int? = nil) -> Value {
+        var s: [String: Value] = ["type": "integer", "description": .string(description)]
+        if let minimum { s["minimum"] = .int(minimum) }
+        if let maximum { s["maximum"] = .int(maximum) }
+        if let value { s["default"] = .int(value) }
+        return .object(s)
+    }
+
+    public static func boolean(_ description: String, default value: Bool? = nil) -> Value {
+        var s: [String: Value] = ["type": "boolean", "description": .string(description)]
+        if let value { s["default"] = .bool(value) }
+        return .object(s)
+    }
+
+    public static func stringArray(_ description: String, enum values: [String]? = nil) -> Value {
+        var items: [String: Value] = ["type": "string"]
+        if let values { items["enum"] = .array(values.map { .string($0) }) }
+        return .object(["type": "array", "description": .string(description), "items": .object(items)])
+    }
+}
+
+/// Encodable → MCP `Value` without the SDK's data-URL guessing: strings stay strings.
+enum JSONValueBridge {
+    static func value(_ encodable: some Encodable) throws -> Value {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(encodable)
+        return convert(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+    }
+
+    static func convert(_ any: Any) -> Value {
+        switch any {
+        case is NSNull: return .null
+        case let s as String: return .string(s)
+        case let n as NSNumber:
+            switch String(cString: n.objCType) {
+            case "c", "B": return .bool(n.boolValue)
+            case "d", "f": return n.doubleValue.rounded() == n.doubleValue && abs(n.doubleValue) < 1e15 ? .int(n.intValue) : .double(n.doubleValue)
+            default: return .int(n.intValue)
+            }
+        case let a as [Any]: return .array(a.map(convert))
+        case let o as [String: Any]: return .object(o.mapValues(convert))
+        default: return .string("\(any)")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Domain
+import Foundation
+import MCP
+
+/// `list_workflows`, `get_workflow`, `get_workflow_logs`.
+public enum WorkflowTools {
+    static let namespaceProperty = Schema.string("Kubernetes namespace; defaults to the configured default namespace.")
+    static let nameProperty = Schema.string("Workflow name.")
+
+    public static func all(reads: WorkflowReads, defaultNamespace: String) -> [ToolDefinition] {
+        [listWorkflows(reads, defaultNamespace), getWorkflow(reads, defaultNamespace), getWorkflowLogs(reads, defaultNamespace)]
+    }
+
+    static func target(_ args: ToolArguments, _ defaultNamespace: String) -> String {
+        var a = args
+        return "\(a.string("namespace") ?? defaultNamespace)/\(a.string("name") ?? "?")"
+    }
+
+    // MARK: list_workflows
+
+    static func listWorkflows(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "list_workflows",
+            title: "List workflows",
+            description: """
+                List Argo workflows, newest and running first, one compact row each (name, namespace, phase, progress, \
+                start, duration, message). Filter by phase (server-side), label selector or name substring; page with \
+                limit and the returned continue token.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([
+                "namespace": namespaceProperty,
+                "all_namespaces": Schema.boolean("List every namespace the credentials can see.", default: false),
+                "phase": Schema.stringArray("Only these phases.", enum: ["Pending", "Running", "Succeeded", "Failed", "Error"]),
+                "label_selector": Schema.string("Kubernetes label selector, e.g. 'team=data,env!=dev'."),
+                "name": Schema.string("Only workflows whose name contains this text."),
+                "limit": Schema.integer("Rows per page.", minimum: 1, maximum: ListWorkflowsRequest.maxLimit, default: ListWorkflowsRequest.defaultLimit),
+                "continue": Schema.string("The continue token of the previous page."),
+            ]),
+            describe: { args in
+                var a = args
+                return (a.bool("all_namespaces") ?? false) ? "list workflows in all namespaces" : "list workflows in \(a.string("namespace") ?? defaultNamespace)"
+            },
+            run: { args in
+                var a = args
+                let request = ListWorkflowsRequest(
+                    namespace: a.string("namespace"),
+                    allNamespaces: a.bool("all_namespaces") ?? false,
+                    phases: a.strings("phase"),
+                    labelSelector: a.string("label_selector"),
+                    nameContains: a.string("name"),
+                    limit: a.int("limit", default: ListWorkflowsRequest.defaultLimit),
+                    continueToken: a.string("continue")
+                )
+                try a.finish(request.problems(), tool: "list_workflows")
+                let result = try await reads.list(request)
+                return try ToolOutput(result, text: Render.list(result))
+            }
+        )
+    }
+
+    // MARK: get_workflow
+
+    static func getWorkflow(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "get_workflow",
+            title: "Get a workflow",
+            description: """
+                One workflow. By default a compact summary: phase, progress, times, message, parameters, entrypoint, \
+                node counts by phase, and the failed and running nodes (with exit codes and pod names), capped and marked \
+                truncated. include='nodes' pages through the node tree; include='spec' or 'raw' pages through the \
+                object's JSON; fields (Argo's selector, e.g. 'status.nodes,-status.storedTemplates') returns just those parts.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([
+                "namespace": namespaceProperty,
+                "name": nameProperty,
+                "include": Schema.string("What to return.", enum: WorkflowView.allCases.map(\.rawValue), default: "summary"),
+                "fields": Schema.string("Argo fields selector for the raw object, e.g. 'spec.arguments,status.phase'."),
+                "limit": Schema.integer("Nodes per page with include='nodes'.", minimum: 1, maximum: GetWorkflowRequest.maxNodeLimit, default: GetWorkflowRequest.defaultNodeLimit),
+                "continue": Schema.string("The continue token of the previous page."),
+                "max_bytes": Schema.integer("Bytes per page of JSON text.", minimum: 256, maximum: GetWorkflowRequest.maxMaxBytes, default: GetWorkflowRequest.defaultMaxBytes),
+            ], required: ["name"]),
+            describe: { "get workflow \(target($0, defaultNamespace))" },
+            run: { args in
+                var a = args
+                let request = GetWorkflowRequest(
+                    namespace: a.string("namespace"),
+                    name: a.requiredString("name"),
+                    include: a.choice("include", default: WorkflowView.summary),
+                    fields: a.string("fields").flatMap { $0.isEmpty ? nil : $0 },
+                    limit: a.int("limit", default: GetWorkflowRequest.defaultNodeLimit),
+                    continueToken: a.string("continue"),
+                    maxBytes: a.int("max_bytes", default: GetWorkflowRequest.defaultMaxBytes)
+                )
+                try a.finish(request.problems(), tool: "get_workflow")
+                switch (request.include, request.fields) {
+                case (.summary, nil):
+                    let summary = try await reads.summary(namespace: request.namespace, name: request.name)
+                    return try ToolOutput(summary, text: Render.summary(summary))
+                case (.nodes, _):
+                    let page = try await reads.nodes(request)
+                    return try ToolOutput(page, text: Render.nodes(page))
+                default:
+                    let page = try await reads.jsonText(request)
+                    return try ToolOutput(page, text: Render.jsonPage(page))
+                }
+            }
+        )
+    }
+
+    // MARK: get_workflow_logs
+
+    static func getWorkflowLogs(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "get_workflow_logs",
+            title: "Get workflow logs",
+            description: """
+                Pod logs of a workflow, or of one node (by node id, name or display name; a step or DAG node reads the \
+                pods below it). Returns the last tail_lines per pod, filtered by grep (a regular expression applied by \
+                Argo) and since; the newest lines are kept within max_bytes and the result says when older ones were dropped.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([
+                "namespace": namespaceProperty,
+                "name": nameProperty,
+                "node": Schema.string("Node id, name or display name; omit for every pod of the workflow."),
+                "container": Schema.string("Container name.", default: "main"),
+                "tail_lines": Schema.integer("Last lines per pod.", minimum: 1, maximum: WorkflowLogsRequest.maxTailLines, default: WorkflowLogsRequest.defaultTailLines),
+                "grep": Schema.string("Only lines matching this regular expression."),
+                "since": Schema.string("Only lines newer than this, e.g. 30s, 10m, 2h."),
+                "max_bytes": Schema.integer("Byte budget of the returned lines.", minimum: 256, maximum: WorkflowLogsRequest.maxMaxBytes, default: WorkflowLogsRequest.defaultMaxBytes),
+            ], required: ["name"]),
+            describe: { "read logs of workflow \(target($0, defaultNamespace))" },
+            run: { args in
+                var a = args
+                let request = WorkflowLogsRequest(
+                    namespace: a.string("namespace"),
+                    name: a.requiredString("name"),
+                    node: a.string("node").flatMap { $0.isEmpty ? nil : $0 },
+                    container: a.string("container").flatMap { $0.isEmpty ? nil : $0 } ?? "main",
+                    tailLines: a.int("tail_lines", default: WorkflowLogsRequest.defaultTailLines),
+                    grep: a.string("grep"),
+                    since: a.string("since"),
+                    maxBytes: a.int("max_bytes", default: WorkflowLogsRequest.defaultMaxBytes)
+                )
+                try a.finish(request.problems(), tool: "get_workflow_logs")
+                let logs = try await reads.logs(request)
+                return try ToolOutput(logs, text: Render.logs(logs))
+            }
+        )
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+enum Text {
+    /// Cuts `text` to at most `limit` characters, marking the cut with an ellipsis.
+    static func trim(_ text: String?, to limit: Int) -> (String?, Bool) {
+        guard let text else { return (nil, false) }
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        guard flat.count > limit else { return (flat, false) }
+        return (String(flat.prefix(limit - 1)) + "…", true)
+    }
+
+    /// `3h2m1s`-style duration.
+    static func duration(_ seconds: Int?) -> String? {
+        guard let seconds, seconds >= 0 else { return nil }
+        let d = seconds / 86400, h = (seconds % 86400) / 3600, m = (seconds % 3600) / 60, s = seconds % 60
+        var out = ""
+        if d > 0 { out += "\(d)d" }
+        if h > 0 { out += "\(h)h" }
+        if m > 0 && d == 0 { out += "\(m)m" }
+        if (s > 0 || out.isEmpty) && d == 0 && h == 0 { out += "\(s)s" }
+        return out
+    }
+
+    /// A UTF-8 safe slice of `data` starting at `offset`, at most `maxBytes` long.
+    static func page(_ data: Data, offset: Int, maxBytes: Int) -> (text: String, end: Int) {
+        let bytes = [UInt8](data)
+        var start = min(max(0, offset), bytes.count)
+        while start < bytes.count && start > 0 && (bytes[start] & 0xC0) == 0x80 { start += 1 }
+        var end = min(bytes.count, start + maxBytes)
+        while end < bytes.count && end > start && (bytes[end] & 0xC0) == 0x80 { end -= 1 }
+        return (String(decoding: bytes[start..<end], as: UTF8.self), end)
+    }
+}

@@ -1,0 +1,353 @@
+import Foundation
+import Ports
+
+/// What `list_workflows` asks for.
+public struct ListWorkflowsRequest: Sendable, Equatable {
+    /// nil = the default namespace; `allNamespaces` wins over it.
+    public var namespace: String?
+    public var allNamespaces: Bool
+    public var phases: [String]
+    public var labelSelector: String?
+    public var nameContains: String?
+    public var limit: Int
+    public var continueToken: String?
+
+    public static let defaultLimit = 20
+    public static let maxLimit = 200
+
+    public init(
+        namespace: String? = nil, allNamespaces: Bool = false, phases: [String] = [], labelSelector: String? = nil,
+        nameContains: String? = nil, limit: Int = defaultLimit, continueToken: String? = nil
+    ) {
+        self.namespace = namespace
+        self.allNamespaces = allNamespaces
+        self.phases = phases
+        self.labelSelector = labelSelector
+        self.nameContains = nameContains
+        self.limit = limit
+        self.continueToken = continueToken
+    }
+
+    public func problems() -> [ArgumentProblem] {
+        var problems: [ArgumentProblem] = []
+        if let namespace, !allNamespaces, let p = Validation.namespace(namespace) { problems.append(p) }
+        for phase in phases where Validation.workflowPhase(phase) == nil {
+            let known = WorkflowPhase.known.map(\.rawValue).joined(separator: ", ")
+            problems.append(ArgumentProblem(field: "phase", message: "unknown phase '\(phase)'; use one of \(known)"))
+        }
+        if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
+        if !(1...Self.maxLimit).contains(limit) {
+            problems.append(ArgumentProblem(field: "limit", message: "\(limit) is out of range; use 1 to \(Self.maxLimit)"))
+        }
+        return problems
+    }
+}
+
+/// What `get_workflow` shows.
+public enum WorkflowView: String, Sendable, CaseIterable {
+    case summary, nodes, spec, raw
+}
+
+public struct GetWorkflowRequest: Sendable, Equatable {
+    public var namespace: String?
+    public var name: String
+    public var include: WorkflowView
+    /// Argo's `fields=` selector; returns the trimmed object's JSON text.
+    public var fields: String?
+    /// Nodes per page for `nodes`.
+    public var limit: Int
+    public var continueToken: String?
+    /// Bytes per page for `spec`, `raw` and `fields`.
+    public var maxBytes: Int
+
+    public static let defaultNodeLimit = 50
+    public static let maxNodeLimit = 500
+    public static let defaultMaxBytes = 16_000
+    public static let maxMaxBytes = 200_000
+
+    public init(
+        namespace: String? = nil, name: String, include: WorkflowView = .summary, fields: String? = nil,
+        limit: Int = defaultNodeLimit, continueToken: String? = nil, maxBytes: Int = defaultMaxBytes
+    ) {
+        self.namespace = namespace
+        self.name = name
+        self.include = include
+        self.fields = fields
+        self.limit = limit
+        self.continueToken = continueToken
+        self.maxBytes = maxBytes
+    }
+
+    public func problems() -> [ArgumentProblem] {
+        var problems: [ArgumentProblem] = []
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let p = Validation.objectName(name) { problems.append(p) }
+        if !(1...Self.maxNodeLimit).contains(limit) {
+            problems.append(ArgumentProblem(field: "limit", message: "\(limit) is out of range; use 1 to \(Self.maxNodeLimit)"))
+        }
+        if !(256...Self.maxMaxBytes).contains(maxBytes) {
+            problems.append(ArgumentProblem(field: "max_bytes", message: "\(maxBytes) is out of range; use 256 to \(Self.maxMaxBytes)"))
+        }
+        if let continueToken, Int(continueToken).map({ $0 < 0 }) ?? true {
+            problems.append(ArgumentProblem(field: "continue", message: "'\(continueToken)' is not a token this tool returned; omit it to start at the beginning"))
+        }
+        if fields != nil && include != .summary && include != .raw {
+            problems.append(ArgumentProblem(field: "fields", message: "fields selects parts of the raw object; use it without include, or with include 'raw'"))
+        }
+        return problems
+    }
+}
+
+public struct WorkflowLogsRequest: Sendable, Equatable {
+    public var namespace: String?
+    public var name: String
+    /// A node id, node name or display name; nil = every pod of the workflow.
+    public var node: String?
+    public var container: String
+    public var tailLines: Int
+    public var grep: String?
+    public var since: String?
+    public var maxBytes: Int
+
+    public static let defaultTailLines = 200
+    public static let maxTailLines = 10_000
+    public static let defaultMaxBytes = 16_000
+    public static let maxMaxBytes = 200_000
+    /// At most this many pods are read for one node that groups others.
+    public static let maxPodsPerNode = 20
+
+    public init(
+        namespace: String? = nil, name: String, node: String? = nil, container: String = "main",
+        tailLines: Int = defaultTailLines, grep: String? = nil, since: String? = nil, maxBytes: Int = defaultMaxBytes
+    ) {
+        self.namespace = namespace
+        self.name = name
+        self.node = node
+        self.container = container
+        self.tailLines = tailLines
+        self.grep = grep
+        self.since = since
+        self.maxBytes = maxBytes
+    }
+
+    public func problems() -> [ArgumentProblem] {
+        var problems: [ArgumentProblem] = []
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let p = Validation.objectName(name) { problems.append(p) }
+        if container.isEmpty || !Validation.isDNSLabel(container) {
+            problems.append(ArgumentProblem(field: "container", message: "'\(container)' is not a container name (e.g. main, init, wait)"))
+        }
+        if !(1...Self.maxTailLines).contains(tailLines) {
+            problems.append(ArgumentProblem(field: "tail_lines", message: "\(tailLines) is out of range; use 1 to \(Self.maxTailLines)"))
+        }
+        if let since, Validation.durationSeconds(since) == nil {
+            problems.append(ArgumentProblem(field: "since", message: "'\(since)' is not a duration; use e.g. 30s, 10m, 2h or a number of seconds"))
+        }
+        if !(256...Self.maxMaxBytes).contains(maxBytes) {
+            problems.append(ArgumentProblem(field: "max_bytes", message: "\(maxBytes) is out of range; use 256 to \(Self.maxMaxBytes)"))
+        }
+        return problems
+    }
+}
+
+/// The read use cases for workflows.
+public struct WorkflowReads: Sendable {
+    let gateway: any ArgoGateway
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+
+    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
+        self.gateway = gateway
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+    }
+
+    func check(_ problems: [ArgumentProblem]) throws {
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+    }
+
+    public func list(_ request: ListWorkflowsRequest) async throws -> WorkflowListResult {
+        try check(request.problems())
+        let namespace = request.allNamespaces ? nil : (request.namespace ?? defaultNamespace)
+        let query = WorkflowListQuery(
+            namespace: namespace,
+            labelSelector: request.labelSelector,
+            phases: request.phases.compactMap(Validation.workflowPhase),
+            nameContains: request.nameContains.flatMap { $0.isEmpty ? nil : $0 },
+            limit: request.limit,
+            continueToken: request.continueToken.flatMap { $0.isEmpty ? nil : $0 },
+            fields: WorkflowListQuery.compactListFields
+        )
+        let page = try await gateway.listWorkflows(query)
+        let shaping = WorkflowShaping(now: now())
+        let rows = page.items.map(shaping.row)
+        return WorkflowListResult(
+            namespace: namespace ?? "*",
+            items: rows,
+            count: rows.count,
+            continue: page.continueToken,
+            hasMore: page.continueToken != nil,
+            remainingItemCount: page.remainingItemCount
+        )
+    }
+
+    public func summary(namespace: String?, name: String) async throws -> WorkflowSummary {
+        try check(GetWorkflowRequest(namespace: namespace, name: name).problems())
+        let wf = try await gateway.getWorkflow(namespace: namespace ?? defaultNamespace, name: name, fields: nil)
+        return WorkflowShaping(now: now()).summary(wf)
+    }
+
+    public func nodes(_ request: GetWorkflowRequest) async throws -> NodeTreePage {
+        try check(request.problems())
+        let wf = try await gateway.getWorkflow(namespace: request.namespace ?? defaultNamespace, name: request.name, fields: nil)
+        let shaping = WorkflowShaping(now: now())
+        let rows = shaping.tree(wf)
+        let offset = min(Int(request.continueToken ?? "0") ?? 0, rows.count)
+        let end = min(rows.count, offset + request.limit)
+        return NodeTreePage(
+            namespace: wf.metadata.namespace ?? request.namespace ?? defaultNamespace,
+            name: wf.metadata.name,
+            phase: shaping.phaseText(wf),
+            nodeCount: rows.count,
+            offset: offset,
+            nodes: Array(rows[offset..<end]),
+            continue: end < rows.count ? String(end) : nil,
+            truncated: end < rows.count
+        )
+    }
+
+    /// The object's JSON text (whole, `spec` only, or trimmed by `fields`), one page at a time.
+    public func jsonText(_ request: GetWorkflowRequest) async throws -> JSONTextPage {
+        try check(request.problems())
+        let namespace = request.namespace ?? defaultNamespace
+        let fields: String?
+        let section: String
+        switch (request.include, request.fields) {
+        case (_, let f?): fields = f; section = "fields=\(f)"
+        case (.spec, nil): fields = "metadata.name,metadata.namespace,spec"; section = "spec"
+        default: fields = nil; section = "raw"
+        }
+        let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: fields)
+        let data = wf.raw?.data ?? Data()
+        let offset = Int(request.continueToken ?? "0") ?? 0
+        let (text, end) = Text.page(data, offset: offset, maxBytes: request.maxBytes)
+        return JSONTextPage(
+            namespace: namespace,
+            name: request.name,
+            section: section,
+            offset: offset,
+            totalBytes: data.count,
+            text: text,
+            continue: end < data.count ? String(end) : nil,
+            truncated: end < data.count
+        )
+    }
+
+    public func logs(_ request: WorkflowLogsRequest) async throws -> WorkflowLogs {
+        try check(request.problems())
+        let namespace = request.namespace ?? defaultNamespace
+        var targets: [(pod: String?, node: String?)] = [(nil, nil)]
+        var nodeLabel: String?
+        if let nodeRef = request.node, !nodeRef.isEmpty {
+            let wf = try await gateway.getWorkflow(
+                namespace: namespace, name: request.name, fields: "metadata.name,metadata.namespace,metadata.annotations,status.nodes")
+            let node = try Self.resolve(node: nodeRef, in: wf)
+            nodeLabel = node.displayName ?? node.name
+            let pods = Self.podNodes(under: node, in: wf).prefix(WorkflowLogsRequest.maxPodsPerNode)
+            guard !pods.isEmpty else {
+                throw ReadFailure("node '\(nodeRef)' of \(namespace)/\(request.name) is a \(node.type) node that ran no pod, so it has no logs; pick one of its Pod children (get_workflow with include 'nodes')")
+            }
+            targets = pods.map { (PodNames.podName(for: $0, in: wf), $0.displayName ?? $0.name) }
+        }
+
+        var buffer = LogBuffer(maxBytes: request.maxBytes)
+        var streamError: String?
+        let since = request.since.flatMap(Validation.durationSeconds)
+        for target in targets {
+            let query = LogQuery(
+                namespace: namespace, workflowName: request.name, podName: target.pod, container: request.container,
+                tailLines: request.tailLines, grep: request.grep, sinceSeconds: since)
+            do {
+                for try await entry in gateway.workflowLogs(query) {
+                    buffer.append(entry, node: target.node)
+                }
+            } catch let error as ArgoError {
+                if buffer.lineCount == 0 && error.kind != .streamBroken { throw error }
+                streamError = error.description
+                break
+            }
+        }
+        return WorkflowLogs(
+            namespace: namespace, name: request.name, container: request.container, node: nodeLabel,
+            pods: buffer.grouped(), lineCount: buffer.lineCount, bytes: buffer.bytes,
+            truncated: buffer.dropped > 0, droppedLines: buffer.dropped, streamError: streamError)
+    }
+
+    /// Finds a node by id, full name or display name.
+    static func resolve(node ref: String, in wf: Workflow) throws -> NodeStatus {
+        let nodes = wf.status.nodes
+        if let byID = nodes[ref] { return byID }
+        if let byName = nodes.values.first(where: { $0.name == ref }) { return byName }
+        let byDisplay = nodes.values.filter { $0.displayName == ref }
+        if byDisplay.count == 1 { return byDisplay[0] }
+        if byDisplay.count > 1 {
+            let names = byDisplay.prefix(5).map(\.name).joined(separator: ", ")
+            throw ReadFailure("node '\(ref)' matches \(byDisplay.count) nodes of \(wf.metadata.name) (\(names)); give the node id or full name")
+        }
+        throw ReadFailure("workflow \(wf.metadata.namespace ?? "")/\(wf.metadata.name) has no node '\(ref)'; give a node id, name or display name from get_workflow (include 'nodes')")
+    }
+
+    /// The node itself if it ran a pod, else the pod nodes below it, oldest first.
+    static func podNodes(under node: NodeStatus, in wf: Workflow) -> [NodeStatus] {
+        if WorkflowShaping.runsInPod(node) { return [node] }
+        var out: [NodeStatus] = []
+        var seen = Set<String>()
+        var queue = node.children
+        while !queue.isEmpty {
+            let id = queue.removeFirst()
+            guard seen.insert(id).inserted, let child = wf.status.nodes[id] else { continue }
+            if WorkflowShaping.runsInPod(child) { out.append(child) } else { queue.append(contentsOf: child.children) }
+        }
+        return out.sorted { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }
+    }
+}
+
+/// Keeps the newest lines within a byte budget.
+struct LogBuffer {
+    let maxBytes: Int
+    private var entries: [(pod: String, node: String?, line: String)] = []
+    private var head = 0
+    private(set) var bytes = 0
+    private(set) var dropped = 0
+
+    init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    var lineCount: Int { entries.count - head }
+
+    mutating func append(_ entry: LogEntry, node: String?) {
+        entries.append((entry.podName, node, entry.content))
+        bytes += entry.content.utf8.count + 1
+        while bytes > maxBytes && head < entries.count {
+            bytes -= entries[head].line.utf8.count + 1
+            head += 1
+            dropped += 1
+        }
+        if head > 4096 && head * 2 > entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
+    }
+
+    func grouped() -> [PodLog] {
+        var order: [String] = []
+        var byPod: [String: PodLog] = [:]
+        for (pod, node, line) in entries[head...] {
+            if byPod[pod] == nil {
+                order.append(pod)
+                byPod[pod] = PodLog(podName: pod, node: node, lines: [])
+            }
+            byPod[pod]!.lines.append(line)
+        }
+        return order.map { byPod[$0]! }
+    }
+}

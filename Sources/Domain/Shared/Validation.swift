@@ -1,0 +1,69 @@
+import Foundation
+import Ports
+
+/// Checks on Kubernetes-style arguments, before anything is sent to Argo.
+public enum Validation {
+    /// A namespace is a DNS-1123 label.
+    public static func namespace(_ value: String, field: String = "namespace") -> ArgumentProblem? {
+        guard isDNSLabel(value) else {
+            return ArgumentProblem(
+                field: field,
+                message: "'\(value)' is not a valid namespace (lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit)"
+            )
+        }
+        return nil
+    }
+
+    /// An object name is a DNS-1123 subdomain.
+    public static func objectName(_ value: String, field: String = "name") -> ArgumentProblem? {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard !value.isEmpty, value.utf8.count <= 253, parts.allSatisfy({ isDNSLabel(String($0)) }) else {
+            return ArgumentProblem(
+                field: field,
+                message: "'\(value)' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253)"
+            )
+        }
+        return nil
+    }
+
+    /// Parses a workflow phase, case-insensitively, into its canonical spelling.
+    public static func workflowPhase(_ value: String) -> WorkflowPhase? {
+        WorkflowPhase.known.first { $0.rawValue.lowercased() == value.lowercased() }
+    }
+
+    /// Checks the syntax of a Kubernetes label selector (`a=b,c!=d,e in (f,g),!h,i`).
+    public static func labelSelector(_ value: String, field: String = "label_selector") -> ArgumentProblem? {
+        if case .failure(let error) = LabelSelector.parse(value) {
+            let reason = error.reason
+            return ArgumentProblem(field: field, message: "'\(value)' is not a valid label selector: \(reason)")
+        }
+        return nil
+    }
+
+    /// A duration such as `30s`, `10m`, `2h`, `1d` or a plain number of seconds.
+    public static func durationSeconds(_ value: String) -> Int? {
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        if let n = Int(text), n >= 0 { return n }
+        var total = 0
+        var number = ""
+        for ch in text {
+            if ch.isNumber {
+                number.append(ch)
+                continue
+            }
+            guard let n = Int(number) else { return nil }
+            switch ch {
+            case "s": total += n
+            case "m": total += n * 60
+            case "h": total += n * 3600
+            case "d": total += n * 86400
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty && !text.isEmpty ? total : nil
+    }
+
+    static func isDNSLabel(_ value: String) -> Bool { LabelSelector.isDNSLabel(value) }
+}
+

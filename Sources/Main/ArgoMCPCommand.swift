@@ -1,0 +1,195 @@
+import ArgoHTTP
+import ArgoSimulator
+import ArgumentParser
+import Domain
+import Foundation
+import Logging
+import MCPStdio
+import Ports
+
+let argoMCPVersion = "0.1.0"
+
+@main
+struct ArgoMCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "argo-mcp",
+        abstract: "An MCP server for Argo Workflows.",
+        version: argoMCPVersion,
+        subcommands: [Serve.self, SimulatorCommand.self, ToolsCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Flags shared by the commands that reach an Argo backend.
+struct BackendOptions: ParsableArguments {
+    @Option(help: "YAML config file (flags override environment, which overrides the file).")
+    var config: String?
+    @Option(name: .customLong("argo-server"), help: "Argo Server host:port or URL (env ARGO_SERVER).")
+    var argoServer: String?
+    @Option(help: "Default namespace (env ARGO_NAMESPACE; default argo).")
+    var namespace: String?
+    @Option(name: .customLong("ca-file"), help: "PEM CA bundle to trust (env ARGO_CA_FILE).")
+    var caFile: String?
+    @Option(name: .customLong("client-cert"), help: "PEM client certificate for mTLS (env ARGO_CLIENT_CERT).")
+    var clientCert: String?
+    @Option(name: .customLong("client-key"), help: "PEM client key for mTLS (env ARGO_CLIENT_KEY).")
+    var clientKey: String?
+    @Flag(name: .customLong("insecure-skip-verify"), help: "Do not verify the server's certificate (env ARGO_INSECURE_SKIP_VERIFY).")
+    var insecureSkipVerify = false
+    @Option(name: .customLong("request-timeout"), help: "Seconds one Argo request may take (env ARGO_REQUEST_TIMEOUT; default 30).")
+    var requestTimeout: Int?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ARGO_MCP_LOG_LEVEL).")
+    var logLevel: String?
+    @Option(help: "Simulator: load Workflow/CronWorkflow/WorkflowTemplate YAML or JSON files from this directory.")
+    var seed: String?
+    @Option(help: "Simulator: inject a fault, e.g. get_workflow:code=7 or workflow_logs:break_after=5 (repeatable).")
+    var fault: [String] = []
+    @Option(help: "Simulator: add a generated workflow, e.g. name=big,nodes=10000,shape=dag,failures=0.01 (repeatable).")
+    var generate: [String] = []
+
+    func settings() throws -> Settings {
+        var s = Settings()
+        if let config { try s.apply(file: config) }
+        try s.apply(environment: ProcessInfo.processInfo.environment)
+        if let argoServer { s.server = argoServer }
+        if let namespace { s.namespace = namespace }
+        if let caFile { s.caFile = caFile }
+        if let clientCert { s.clientCert = clientCert }
+        if let clientKey { s.clientKey = clientKey }
+        if insecureSkipVerify { s.insecureSkipVerify = true }
+        if let requestTimeout { s.requestTimeoutSeconds = requestTimeout }
+        if let logLevel { s.logLevel = logLevel }
+        if let seed { s.seedDirectory = seed }
+        return s
+    }
+
+    /// Builds the simulator with demo data or seeds, generated workflows and faults.
+    func makeSimulator(_ settings: Settings, logger: Logger) async throws -> ArgoSimulator {
+        let simulator = ArgoSimulator()
+        if let dir = settings.seedDirectory {
+            let loaded = try await simulator.loadSeeds(from: URL(fileURLWithPath: dir))
+            logger.info("simulator seeded", metadata: ["directory": "\(dir)", "objects": "\(loaded.count)"])
+        } else {
+            await simulator.loadDemoData()
+        }
+        for spec in generate { await simulator.add(generated: try Self.generator(spec, namespace: settings.namespace)) }
+        for spec in fault {
+            let (op, f) = try Fault.parse(spec)
+            await simulator.inject(f, into: op)
+        }
+        return simulator
+    }
+
+    static func generator(_ spec: String, namespace: String) throws -> WorkflowGenerator {
+        var g = WorkflowGenerator(name: "generated", namespace: namespace, nodeCount: 1000)
+        for pair in spec.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { throw ConfigError("--generate '\(spec)': '\(pair)' is not key=value") }
+            switch kv[0] {
+            case "name": g.name = kv[1]
+            case "namespace": g.namespace = kv[1]
+            case "nodes": g.nodeCount = max(1, Int(kv[1]) ?? 1000)
+            case "shape":
+                guard let shape = WorkflowGenerator.Shape(rawValue: kv[1]) else { throw ConfigError("--generate: shape is dag or steps") }
+                g.shape = shape
+            case "failures": g.failureRate = Double(kv[1]) ?? 0
+            case "running": g.runningRate = Double(kv[1]) ?? 0
+            case "depth": g.depth = Int(kv[1]) ?? 2
+            case "retry_every": g.retryEvery = Int(kv[1]) ?? 10
+            case "seed": g.seed = UInt64(kv[1]) ?? 42
+            default: throw ConfigError("--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed)")
+            }
+        }
+        return g
+    }
+}
+
+func bootstrapLogging(level: String) -> Logger {
+    let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = parsed
+        return handler
+    }
+    return Logger(label: "argo-mcp")
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the MCP server on stdio (against ARGO_SERVER, or the built-in simulator when none is configured).")
+
+    @OptionGroup var backend: BackendOptions
+    @Flag(help: "Use the built-in simulator even when an Argo server is configured.")
+    var simulator = false
+
+    func run() async throws {
+        let settings: Settings
+        do {
+            settings = try backend.settings()
+        } catch {
+            FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = bootstrapLogging(level: settings.logLevel)
+        do {
+            if !simulator, let connection = try settings.connection() {
+                logger.info("serving against Argo", metadata: [
+                    "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)", "auth": "\(connection.authKind)",
+                ])
+                try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
+                    try await serve(gateway: gateway, settings: settings, logger: logger)
+                }
+            } else {
+                let sim = try await backend.makeSimulator(settings, logger: logger)
+                let count = await sim.workflowCount
+                logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
+                try await serve(gateway: SimulatedArgoGateway(simulator: sim), settings: settings, logger: logger)
+            }
+        } catch let error as ConfigError {
+            logger.error("configuration error", metadata: ["reason": "\(error.description)"])
+            throw ExitCode(2)
+        } catch let error as SimulatorError {
+            logger.error("simulator setup failed", metadata: ["reason": "\(error.description)"])
+            throw ExitCode(2)
+        }
+    }
+
+    func serve(gateway: any ArgoGateway, settings: Settings, logger: Logger) async throws {
+        let reads = WorkflowReads(gateway: gateway, defaultNamespace: settings.namespace)
+        let server = ArgoMCPServer(
+            tools: ToolCatalog.all(reads: reads, defaultNamespace: settings.namespace),
+            maxSafety: .readOnly, version: argoMCPVersion, logger: logger)
+        try await server.run(transport: LineTransport(logger: logger))
+    }
+}
+
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulator",
+        abstract: "Serve the simulator's Argo REST API on 127.0.0.1 (point any Argo client at it).")
+
+    @OptionGroup var backend: BackendOptions
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one; the URL is printed on stdout).")
+    var port: Int = 2746
+
+    func run() async throws {
+        let settings = try backend.settings()
+        let logger = bootstrapLogging(level: settings.logLevel)
+        let sim = try await backend.makeSimulator(settings, logger: logger)
+        let server = SimulatorHTTPServer(simulator: sim, port: port, logger: logger)
+        try await server.run { bound in
+            FileHandle.standardOutput.write(Data("http://127.0.0.1:\(bound)\n".utf8))
+            logger.info("simulator listening", metadata: ["url": "http://127.0.0.1:\(bound)"])
+        }
+    }
+}
+
+struct ToolsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tools", abstract: "Print the tool list as Markdown (name, safety class, description).")
+
+    func run() async throws {
+        let reads = WorkflowReads(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
+        print(ToolCatalog.markdown(ToolCatalog.all(reads: reads, defaultNamespace: "argo")))
+    }
+}

@@ -1,0 +1,113 @@
+import ArgoHTTP
+import Foundation
+import Yams
+
+/// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
+struct Settings: Sendable {
+    var server: String?
+    var secure = true
+    var baseHref: String?
+    var token: String?
+    var insecureSkipVerify = false
+    var caFile: String?
+    var clientCert: String?
+    var clientKey: String?
+    var namespace = "argo"
+    var requestTimeoutSeconds = 30
+    var logLevel = "info"
+    var seedDirectory: String?
+
+    /// The config file's shape (all keys optional).
+    struct File: Decodable {
+        struct Argo: Decodable {
+            var server: String?
+            var secure: Bool?
+            var baseHref: String?
+            var token: String?
+            var insecureSkipVerify: Bool?
+            var caFile: String?
+            var clientCert: String?
+            var clientKey: String?
+            var namespace: String?
+            var requestTimeoutSeconds: Int?
+        }
+        struct Simulator: Decodable { var seed: String? }
+        struct Logging: Decodable { var level: String? }
+        var argo: Argo?
+        var simulator: Simulator?
+        var logging: Logging?
+    }
+
+    mutating func apply(file path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        let file: File
+        do {
+            file = try YAMLDecoder().decode(File.self, from: text)
+        } catch {
+            throw ConfigError("config file \(path) is not valid: \(error)")
+        }
+        if let a = file.argo {
+            server = a.server ?? server
+            secure = a.secure ?? secure
+            baseHref = a.baseHref ?? baseHref
+            token = a.token ?? token
+            insecureSkipVerify = a.insecureSkipVerify ?? insecureSkipVerify
+            caFile = a.caFile ?? caFile
+            clientCert = a.clientCert ?? clientCert
+            clientKey = a.clientKey ?? clientKey
+            namespace = a.namespace ?? namespace
+            requestTimeoutSeconds = a.requestTimeoutSeconds ?? requestTimeoutSeconds
+        }
+        seedDirectory = file.simulator?.seed ?? seedDirectory
+        logLevel = file.logging?.level ?? logLevel
+    }
+
+    mutating func apply(environment env: [String: String]) throws {
+        func flag(_ key: String) throws -> Bool? {
+            guard let v = env[key]?.lowercased(), !v.isEmpty else { return nil }
+            switch v {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw ConfigError("\(key)=\(v) is not true or false")
+            }
+        }
+        func text(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        server = text("ARGO_SERVER") ?? server
+        secure = try flag("ARGO_SECURE") ?? secure
+        baseHref = text("ARGO_BASE_HREF") ?? baseHref
+        token = text("ARGO_TOKEN") ?? token
+        insecureSkipVerify = try flag("ARGO_INSECURE_SKIP_VERIFY") ?? insecureSkipVerify
+        caFile = text("ARGO_CA_FILE") ?? caFile
+        clientCert = text("ARGO_CLIENT_CERT") ?? clientCert
+        clientKey = text("ARGO_CLIENT_KEY") ?? clientKey
+        namespace = text("ARGO_NAMESPACE") ?? namespace
+        if let t = text("ARGO_REQUEST_TIMEOUT") {
+            guard let n = Int(t), n > 0 else { throw ConfigError("ARGO_REQUEST_TIMEOUT=\(t) is not a number of seconds") }
+            requestTimeoutSeconds = n
+        }
+        logLevel = text("ARGO_MCP_LOG_LEVEL") ?? logLevel
+    }
+
+    func connection() throws -> ArgoConnection? {
+        guard let server else { return nil }
+        guard let url = ArgoConnection.baseURL(server: server, secure: secure, baseHref: baseHref) else {
+            throw ConfigError("'\(server)' is not an Argo Server address; use host:port (e.g. localhost:2746) or a URL")
+        }
+        if clientCert != nil && clientKey == nil {
+            throw ConfigError("a client certificate needs its key: set ARGO_CLIENT_KEY or --client-key")
+        }
+        return ArgoConnection(
+            baseURL: url, token: token, insecureSkipVerify: insecureSkipVerify, caFile: caFile,
+            clientCertFile: clientCert, clientKeyFile: clientKey, requestTimeoutSeconds: requestTimeoutSeconds)
+    }
+}
+
+struct ConfigError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

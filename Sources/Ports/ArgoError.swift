@@ -1,0 +1,100 @@
+/// An error from talking to Argo, keeping the server's code and message.
+///
+/// The kinds are a struct over a private enum so new ones can be added without breaking callers.
+public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Kind: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case notFound, permissionDenied, unauthenticated, conflict, invalidArgument, unavailable, timeout,
+                tls, malformedResponse, streamBroken, unimplemented, server
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The object or namespace does not exist (gRPC 5, HTTP 404).
+        public static let notFound = Kind(.notFound)
+        /// The credentials lack rights (gRPC 7, HTTP 403).
+        public static let permissionDenied = Kind(.permissionDenied)
+        /// No or invalid credentials (gRPC 16, HTTP 401).
+        public static let unauthenticated = Kind(.unauthenticated)
+        /// Already exists or a concurrent change (gRPC 6/10, HTTP 409).
+        public static let conflict = Kind(.conflict)
+        /// The server rejected the request's content (gRPC 3/9/11, HTTP 400/412/422).
+        public static let invalidArgument = Kind(.invalidArgument)
+        /// The server could not be reached or is overloaded (connect failure, gRPC 14, HTTP 502/503).
+        public static let unavailable = Kind(.unavailable)
+        /// The request took longer than allowed (gRPC 4, HTTP 504, client timeout).
+        public static let timeout = Kind(.timeout)
+        /// The TLS handshake failed (certificate, CA bundle, protocol).
+        public static let tls = Kind(.tls)
+        /// The server answered with something that is not Argo's shape.
+        public static let malformedResponse = Kind(.malformedResponse)
+        /// A stream ended with an error frame or was cut.
+        public static let streamBroken = Kind(.streamBroken)
+        /// The server does not offer this call (gRPC 12, HTTP 501), e.g. no archive configured.
+        public static let unimplemented = Kind(.unimplemented)
+        /// Any other server-side failure.
+        public static let server = Kind(.server)
+
+        public var description: String { base.rawValue }
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// The HTTP status the server answered with, when there was one.
+    public let httpStatus: Int?
+    /// The gRPC code from Argo's error body, when there was one.
+    public let grpcCode: Int?
+    /// What the user can do about it, when the adapter knows (e.g. "set ARGO_TOKEN").
+    public var hint: String?
+
+    public init(_ kind: Kind, message: String, httpStatus: Int? = nil, grpcCode: Int? = nil, hint: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.httpStatus = httpStatus
+        self.grpcCode = grpcCode
+        self.hint = hint
+    }
+
+    /// The same error with a hint for the user.
+    public func withHint(_ hint: String?) -> ArgoError {
+        var copy = self
+        copy.hint = hint
+        return copy
+    }
+
+    /// Builds the error for Argo's `{"code":N,"message":"…"}` body (or a bare HTTP status).
+    public static func fromServer(httpStatus: Int?, grpcCode: Int?, message: String) -> ArgoError {
+        ArgoError(kind(grpcCode: grpcCode, httpStatus: httpStatus), message: message, httpStatus: httpStatus, grpcCode: grpcCode)
+    }
+
+    static func kind(grpcCode: Int?, httpStatus: Int?) -> Kind {
+        switch grpcCode {
+        case 5: return .notFound
+        case 7: return .permissionDenied
+        case 16: return .unauthenticated
+        case 6, 10: return .conflict
+        case 3, 9, 11: return .invalidArgument
+        case 14: return .unavailable
+        case 4: return .timeout
+        case 12: return .unimplemented
+        default: break
+        }
+        switch httpStatus {
+        case 404: return .notFound
+        case 403: return .permissionDenied
+        case 401: return .unauthenticated
+        case 409: return .conflict
+        case 400, 412, 422: return .invalidArgument
+        case 502, 503: return .unavailable
+        case 504: return .timeout
+        case 501: return .unimplemented
+        default: return .server
+        }
+    }
+
+    public var description: String {
+        var head = kind.description
+        if let httpStatus { head += " (HTTP \(httpStatus)" + (grpcCode.map { ", code \($0)" } ?? "") + ")" }
+        return "\(head): \(message)" + (hint.map { " — \($0)" } ?? "")
+    }
+}

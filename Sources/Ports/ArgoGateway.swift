@@ -1,0 +1,174 @@
+import Foundation
+
+/// Everything the domain asks of an Argo server. Implemented by the live REST adapter and by the simulator.
+public protocol ArgoGateway: Sendable {
+    /// One page of workflows. `namespace == nil` lists every namespace the caller can see.
+    func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage
+
+    /// One workflow. With `fields` the server trims the object (Argo's `fields=` syntax); the typed view then holds
+    /// only what survived, and `raw` is the trimmed object.
+    func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow
+
+    /// Log lines of a workflow, or of one pod of it, as the server streams them.
+    func workflowLogs(_ query: LogQuery) -> AsyncThrowingStream<LogEntry, any Error>
+
+    /// The server's version; a cheap call that proves reachability and authentication.
+    func version() async throws -> ArgoVersion
+}
+
+/// The query behind one `list workflows` call.
+public struct WorkflowListQuery: Sendable, Equatable {
+    /// `nil` means all namespaces.
+    public var namespace: String?
+    public var labelSelector: String?
+    /// Filtered server-side through the `workflows.argoproj.io/phase` label.
+    public var phases: [WorkflowPhase]
+    /// Substring of the workflow name (Argo's `nameFilter=Contains`).
+    public var nameContains: String?
+    public var limit: Int?
+    public var continueToken: String?
+    /// Argo's `fields=` selector; adapters fill in a compact default when nil.
+    public var fields: String?
+
+    public init(
+        namespace: String?, labelSelector: String? = nil, phases: [WorkflowPhase] = [], nameContains: String? = nil,
+        limit: Int? = nil, continueToken: String? = nil, fields: String? = nil
+    ) {
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.phases = phases
+        self.nameContains = nameContains
+        self.limit = limit
+        self.continueToken = continueToken
+        self.fields = fields
+    }
+
+    /// The label selector sent to Argo: the caller's selector plus the phase filter.
+    public var effectiveLabelSelector: String? {
+        var parts: [String] = []
+        if let labelSelector, !labelSelector.isEmpty { parts.append(labelSelector) }
+        if !phases.isEmpty {
+            let values = phases.map(\.rawValue).joined(separator: ",")
+            parts.append("\(ArgoLabels.phase) in (\(values))")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ",")
+    }
+
+    /// The fields a compact listing needs; also what the Argo CLI asks for.
+    public static let compactListFields = [
+        "metadata",
+        "items.metadata.uid", "items.metadata.name", "items.metadata.namespace",
+        "items.metadata.creationTimestamp", "items.metadata.labels", "items.metadata.annotations",
+        "items.status.phase", "items.status.message", "items.status.finishedAt", "items.status.startedAt",
+        "items.status.estimatedDuration", "items.status.progress", "items.spec.suspend",
+    ].joined(separator: ",")
+}
+
+public struct WorkflowPage: Sendable {
+    public var items: [Workflow]
+    /// Present when more items exist; pass it back as `continueToken`.
+    public var continueToken: String?
+    public var remainingItemCount: Int?
+
+    public init(items: [Workflow], continueToken: String?, remainingItemCount: Int? = nil) {
+        self.items = items
+        self.continueToken = continueToken
+        self.remainingItemCount = remainingItemCount
+    }
+}
+
+/// The query behind one log read.
+public struct LogQuery: Sendable, Equatable {
+    public var namespace: String
+    public var workflowName: String
+    /// A pod name (not a node id); nil reads every pod of the workflow.
+    public var podName: String?
+    public var container: String
+    public var tailLines: Int?
+    public var grep: String?
+    public var sinceSeconds: Int?
+    public var follow: Bool
+    public var timestamps: Bool
+
+    public init(
+        namespace: String, workflowName: String, podName: String? = nil, container: String = "main",
+        tailLines: Int? = nil, grep: String? = nil, sinceSeconds: Int? = nil, follow: Bool = false,
+        timestamps: Bool = false
+    ) {
+        self.namespace = namespace
+        self.workflowName = workflowName
+        self.podName = podName
+        self.container = container
+        self.tailLines = tailLines
+        self.grep = grep
+        self.sinceSeconds = sinceSeconds
+        self.follow = follow
+        self.timestamps = timestamps
+    }
+}
+
+/// One line of pod output as Argo streams it.
+public struct LogEntry: Sendable, Equatable, Codable {
+    public var podName: String
+    public var content: String
+
+    public init(podName: String, content: String) {
+        self.podName = podName
+        self.content = content
+    }
+}
+
+public struct ArgoVersion: Sendable, Equatable, Codable {
+    public var version: String
+    public var gitCommit: String?
+    public var buildDate: String?
+    public var platform: String?
+
+    public init(version: String, gitCommit: String? = nil, buildDate: String? = nil, platform: String? = nil) {
+        self.version = version
+        self.gitCommit = gitCommit
+        self.buildDate = buildDate
+        self.platform = platform
+    }
+}
+
+/// Well-known Argo labels and annotations.
+public enum ArgoLabels {
+    public static let phase = "workflows.argoproj.io/phase"
+    public static let completed = "workflows.argoproj.io/completed"
+    public static let cronWorkflow = "workflows.argoproj.io/cron-workflow"
+    public static let workflowTemplate = "workflows.argoproj.io/workflow-template"
+    public static let podNameFormat = "workflows.argoproj.io/pod-name-format"
+}
+
+extension WorkflowPage {
+    private struct Body: Decodable {
+        struct Meta: Decodable {
+            var `continue`: String?
+            var remainingItemCount: Int?
+        }
+        var items: [Workflow]?
+        var metadata: Meta?
+    }
+
+    /// Decodes Argo's `WorkflowList` JSON (`items` may be null when empty).
+    public static func decode(from data: Data) throws -> WorkflowPage {
+        let body = try JSONDecoder().decode(Body.self, from: data)
+        let token = body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
+        return WorkflowPage(items: body.items ?? [], continueToken: token, remainingItemCount: body.metadata?.remainingItemCount)
+    }
+}
+
+extension ArgoVersion {
+    private struct Body: Decodable {
+        var version: String?
+        var gitCommit: String?
+        var buildDate: String?
+        var platform: String?
+    }
+
+    public static func decode(from data: Data) throws -> ArgoVersion {
+        let b = try JSONDecoder().decode(Body.self, from: data)
+        return ArgoVersion(version: b.version ?? "unknown", gitCommit: b.gitCommit, buildDate: b.buildDate, platform: b.platform)
+    }
+}

@@ -1,0 +1,360 @@
+import Foundation
+
+/// The parts of an Argo Workflow the domain works with, decoded tolerantly: every field is optional, unknown
+/// fields are ignored and unknown phases or node types are kept as they are. `raw` holds the object as served.
+public struct Workflow: Sendable, Decodable {
+    public var metadata: ObjectMeta
+    public var spec: WorkflowSpec
+    public var status: WorkflowStatus
+    /// The object exactly as the server sent it, for pass-through; nil for list items.
+    public var raw: RawJSON?
+
+    public init(metadata: ObjectMeta, spec: WorkflowSpec = .init(), status: WorkflowStatus = .init(), raw: RawJSON? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+        self.raw = raw
+    }
+
+    enum CodingKeys: String, CodingKey { case metadata, spec, status }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        spec = try c.decodeIfPresent(WorkflowSpec.self, forKey: .spec) ?? WorkflowSpec()
+        status = try c.decodeIfPresent(WorkflowStatus.self, forKey: .status) ?? WorkflowStatus()
+        raw = nil
+    }
+
+    /// Decodes one Workflow object and keeps its bytes as `raw`.
+    public static func decode(from data: Data) throws -> Workflow {
+        var workflow = try JSONDecoder().decode(Workflow.self, from: data)
+        workflow.raw = RawJSON(data)
+        return workflow
+    }
+}
+
+/// JSON text kept verbatim.
+public struct RawJSON: Sendable, Equatable {
+    public let data: Data
+    public init(_ data: Data) { self.data = data }
+    public var text: String { String(decoding: data, as: UTF8.self) }
+}
+
+public struct ObjectMeta: Sendable, Decodable, Equatable {
+    public var name: String
+    public var namespace: String?
+    public var uid: String?
+    public var generateName: String?
+    public var creationTimestamp: String?
+    public var resourceVersion: String?
+    public var labels: [String: String]
+    public var annotations: [String: String]
+
+    public init(
+        name: String = "", namespace: String? = nil, uid: String? = nil, generateName: String? = nil,
+        creationTimestamp: String? = nil, resourceVersion: String? = nil, labels: [String: String] = [:],
+        annotations: [String: String] = [:]
+    ) {
+        self.name = name
+        self.namespace = namespace
+        self.uid = uid
+        self.generateName = generateName
+        self.creationTimestamp = creationTimestamp
+        self.resourceVersion = resourceVersion
+        self.labels = labels
+        self.annotations = annotations
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, namespace, uid, generateName, creationTimestamp, resourceVersion, labels, annotations
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        namespace = try c.decodeIfPresent(String.self, forKey: .namespace)
+        uid = try c.decodeIfPresent(String.self, forKey: .uid)
+        generateName = try c.decodeIfPresent(String.self, forKey: .generateName)
+        creationTimestamp = try c.decodeIfPresent(String.self, forKey: .creationTimestamp)
+        resourceVersion = try c.decodeIfPresent(String.self, forKey: .resourceVersion)
+        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
+    }
+}
+
+public struct WorkflowSpec: Sendable, Decodable, Equatable {
+    public var entrypoint: String?
+    public var parameters: [Parameter]
+    public var templates: [TemplateSummary]
+    public var onExit: String?
+    public var serviceAccountName: String?
+    public var suspend: Bool?
+    public var activeDeadlineSeconds: Int?
+    public var workflowTemplateRef: TemplateReference?
+
+    public init(
+        entrypoint: String? = nil, parameters: [Parameter] = [], templates: [TemplateSummary] = [],
+        onExit: String? = nil, serviceAccountName: String? = nil, suspend: Bool? = nil,
+        activeDeadlineSeconds: Int? = nil, workflowTemplateRef: TemplateReference? = nil
+    ) {
+        self.entrypoint = entrypoint
+        self.parameters = parameters
+        self.templates = templates
+        self.onExit = onExit
+        self.serviceAccountName = serviceAccountName
+        self.suspend = suspend
+        self.activeDeadlineSeconds = activeDeadlineSeconds
+        self.workflowTemplateRef = workflowTemplateRef
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case entrypoint, arguments, templates, onExit, serviceAccountName, suspend, activeDeadlineSeconds,
+            workflowTemplateRef
+    }
+    struct Arguments: Decodable { var parameters: [Parameter]? }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        entrypoint = try c.decodeIfPresent(String.self, forKey: .entrypoint)
+        parameters = try c.decodeIfPresent(Arguments.self, forKey: .arguments)?.parameters ?? []
+        templates = try c.decodeIfPresent([TemplateSummary].self, forKey: .templates) ?? []
+        onExit = try c.decodeIfPresent(String.self, forKey: .onExit)
+        serviceAccountName = try c.decodeIfPresent(String.self, forKey: .serviceAccountName)
+        suspend = try c.decodeIfPresent(Bool.self, forKey: .suspend)
+        activeDeadlineSeconds = try c.decodeLenientInt(forKey: .activeDeadlineSeconds)
+        workflowTemplateRef = try c.decodeIfPresent(TemplateReference.self, forKey: .workflowTemplateRef)
+    }
+}
+
+public struct TemplateReference: Sendable, Decodable, Equatable {
+    public var name: String?
+    public var template: String?
+    public var clusterScope: Bool?
+}
+
+/// A workflow parameter (argument or input).
+public struct Parameter: Sendable, Codable, Equatable {
+    public var name: String
+    public var value: String?
+    public var `default`: String?
+    public var `enum`: [String]?
+    public var description: String?
+
+    public init(name: String, value: String? = nil, default: String? = nil, enum: [String]? = nil, description: String? = nil) {
+        self.name = name
+        self.value = value
+        self.default = `default`
+        self.enum = `enum`
+        self.description = description
+    }
+
+    enum CodingKeys: String, CodingKey { case name, value, `default`, `enum`, description }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        value = try c.decodeScalarString(forKey: .value)
+        `default` = try c.decodeScalarString(forKey: .default)
+        `enum` = try c.decodeIfPresent([ScalarString].self, forKey: .enum)?.map(\.value)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+    }
+}
+
+/// A template's name and what kind of template it is.
+public struct TemplateSummary: Sendable, Decodable, Equatable {
+    public var name: String
+    /// container, script, dag, steps, resource, suspend, http, containerSet, data, plugin — or "unknown".
+    public var kind: String
+
+    public init(name: String, kind: String) {
+        self.name = name
+        self.kind = kind
+    }
+
+    static let kinds = ["container", "script", "dag", "steps", "resource", "suspend", "http", "containerSet", "data", "plugin"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        name = try c.decodeIfPresent(String.self, forKey: AnyKey("name")) ?? ""
+        let keys = Set(c.allKeys.map(\.stringValue))
+        kind = Self.kinds.first(where: keys.contains) ?? "unknown"
+    }
+}
+
+public struct WorkflowStatus: Sendable, Decodable {
+    public var phase: WorkflowPhase?
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var progress: String?
+    public var message: String?
+    public var estimatedDuration: Int?
+    public var nodes: [String: NodeStatus]
+    public var resourcesDuration: [String: Int]
+    public var conditions: [Condition]
+
+    public init(
+        phase: WorkflowPhase? = nil, startedAt: String? = nil, finishedAt: String? = nil, progress: String? = nil,
+        message: String? = nil, estimatedDuration: Int? = nil, nodes: [String: NodeStatus] = [:],
+        resourcesDuration: [String: Int] = [:], conditions: [Condition] = []
+    ) {
+        self.phase = phase
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.progress = progress
+        self.message = message
+        self.estimatedDuration = estimatedDuration
+        self.nodes = nodes
+        self.resourcesDuration = resourcesDuration
+        self.conditions = conditions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case phase, startedAt, finishedAt, progress, message, estimatedDuration, nodes, resourcesDuration, conditions
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap { $0.isEmpty ? nil : WorkflowPhase(rawValue: $0) }
+        startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
+        progress = try c.decodeIfPresent(String.self, forKey: .progress)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        estimatedDuration = try c.decodeLenientInt(forKey: .estimatedDuration)
+        nodes = try c.decodeIfPresent([String: NodeStatus].self, forKey: .nodes) ?? [:]
+        resourcesDuration = try c.decodeIfPresent([String: Int].self, forKey: .resourcesDuration) ?? [:]
+        conditions = try c.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
+    }
+}
+
+public struct Condition: Sendable, Codable, Equatable {
+    public var type: String?
+    public var status: String?
+    public var message: String?
+}
+
+public struct NodeStatus: Sendable, Decodable, Equatable {
+    public var id: String
+    public var name: String
+    public var displayName: String?
+    public var type: NodeType
+    public var templateName: String?
+    public var templateRef: TemplateReference?
+    public var phase: NodePhase?
+    public var boundaryID: String?
+    public var children: [String]
+    public var message: String?
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var progress: String?
+    public var hostNodeName: String?
+    public var exitCode: String?
+    public var resourcesDuration: [String: Int]
+
+    public init(
+        id: String, name: String, displayName: String? = nil, type: NodeType, templateName: String? = nil,
+        templateRef: TemplateReference? = nil, phase: NodePhase? = nil, boundaryID: String? = nil,
+        children: [String] = [], message: String? = nil, startedAt: String? = nil, finishedAt: String? = nil,
+        progress: String? = nil, hostNodeName: String? = nil, exitCode: String? = nil,
+        resourcesDuration: [String: Int] = [:]
+    ) {
+        self.id = id
+        self.name = name
+        self.displayName = displayName
+        self.type = type
+        self.templateName = templateName
+        self.templateRef = templateRef
+        self.phase = phase
+        self.boundaryID = boundaryID
+        self.children = children
+        self.message = message
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.progress = progress
+        self.hostNodeName = hostNodeName
+        self.exitCode = exitCode
+        self.resourcesDuration = resourcesDuration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, displayName, type, templateName, templateRef, phase, boundaryID, children, message, startedAt,
+            finishedAt, progress, hostNodeName, outputs, resourcesDuration
+    }
+    struct Outputs: Decodable {
+        var exitCode: ScalarString?
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        displayName = try c.decodeIfPresent(String.self, forKey: .displayName)
+        type = NodeType(rawValue: try c.decodeIfPresent(String.self, forKey: .type) ?? "")
+        templateName = try c.decodeIfPresent(String.self, forKey: .templateName)
+        templateRef = try c.decodeIfPresent(TemplateReference.self, forKey: .templateRef)
+        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap { $0.isEmpty ? nil : NodePhase(rawValue: $0) }
+        boundaryID = try c.decodeIfPresent(String.self, forKey: .boundaryID)
+        children = try c.decodeIfPresent([String].self, forKey: .children) ?? []
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
+        progress = try c.decodeIfPresent(String.self, forKey: .progress)
+        hostNodeName = try c.decodeIfPresent(String.self, forKey: .hostNodeName)
+        exitCode = try c.decodeIfPresent(Outputs.self, forKey: .outputs)?.exitCode?.value
+        resourcesDuration = try c.decodeIfPresent([String: Int].self, forKey: .resourcesDuration) ?? [:]
+    }
+}
+
+/// A workflow phase; unknown values are kept as they are.
+public struct WorkflowPhase: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let pending = WorkflowPhase(rawValue: "Pending")
+    public static let running = WorkflowPhase(rawValue: "Running")
+    public static let succeeded = WorkflowPhase(rawValue: "Succeeded")
+    public static let failed = WorkflowPhase(rawValue: "Failed")
+    public static let error = WorkflowPhase(rawValue: "Error")
+    public static let known: [WorkflowPhase] = [.pending, .running, .succeeded, .failed, .error]
+
+    public var isCompleted: Bool { self == .succeeded || self == .failed || self == .error }
+    public var description: String { rawValue }
+}
+
+/// A node phase; unknown values are kept as they are.
+public struct NodePhase: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let pending = NodePhase(rawValue: "Pending")
+    public static let running = NodePhase(rawValue: "Running")
+    public static let succeeded = NodePhase(rawValue: "Succeeded")
+    public static let skipped = NodePhase(rawValue: "Skipped")
+    public static let failed = NodePhase(rawValue: "Failed")
+    public static let error = NodePhase(rawValue: "Error")
+    public static let omitted = NodePhase(rawValue: "Omitted")
+
+    public var isFailure: Bool { self == .failed || self == .error }
+    public var isActive: Bool { self == .running || self == .pending }
+    public var description: String { rawValue }
+}
+
+/// A node type; unknown values are kept as they are.
+public struct NodeType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let pod = NodeType(rawValue: "Pod")
+    public static let container = NodeType(rawValue: "Container")
+    public static let steps = NodeType(rawValue: "Steps")
+    public static let stepGroup = NodeType(rawValue: "StepGroup")
+    public static let dag = NodeType(rawValue: "DAG")
+    public static let taskGroup = NodeType(rawValue: "TaskGroup")
+    public static let retry = NodeType(rawValue: "Retry")
+    public static let skipped = NodeType(rawValue: "Skipped")
+    public static let suspend = NodeType(rawValue: "Suspend")
+    public static let http = NodeType(rawValue: "HTTP")
+    public static let plugin = NodeType(rawValue: "Plugin")
+
+    public var description: String { rawValue }
+}
