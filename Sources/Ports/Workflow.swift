@@ -131,6 +131,12 @@ public struct TemplateReference: Sendable, Decodable, Equatable {
     public var name: String?
     public var template: String?
     public var clusterScope: Bool?
+
+    public init(name: String? = nil, template: String? = nil, clusterScope: Bool? = nil) {
+        self.name = name
+        self.template = template
+        self.clusterScope = clusterScope
+    }
 }
 
 /// A workflow parameter (argument or input).

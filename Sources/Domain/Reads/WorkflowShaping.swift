@@ -21,8 +21,15 @@ public struct WorkflowShaping: Sendable {
         return max(0, Int(finished.timeIntervalSince(started).rounded()))
     }
 
+    /// Wall time so far: a workflow that is still active runs until now, whatever stale finish time it carries.
+    func workflowSeconds(_ wf: Workflow) -> Int? {
+        guard wf.status.startedAt != nil else { return nil }
+        let active = wf.status.phase == .running || wf.status.phase == .pending
+        return seconds(from: wf.status.startedAt, to: active ? nil : wf.status.finishedAt)
+    }
+
     public func row(_ wf: Workflow) -> WorkflowRow {
-        let secs = wf.status.startedAt == nil ? nil : seconds(from: wf.status.startedAt, to: wf.status.finishedAt)
+        let secs = workflowSeconds(wf)
         return WorkflowRow(
             namespace: wf.metadata.namespace ?? "",
             name: wf.metadata.name,
@@ -72,7 +79,7 @@ public struct WorkflowShaping: Sendable {
         if wf.spec.parameters.count > maxParameters { truncated = true }
         let (message, messageCut) = Text.trim(wf.status.message, to: maxMessageLength)
         if messageCut { truncated = true }
-        let secs = wf.status.startedAt == nil ? nil : seconds(from: wf.status.startedAt, to: wf.status.finishedAt)
+        let secs = workflowSeconds(wf)
 
         return WorkflowSummary(
             namespace: wf.metadata.namespace ?? "",

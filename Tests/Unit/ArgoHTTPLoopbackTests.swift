@@ -1,0 +1,152 @@
+import ArgoHTTP
+import ArgoSimulator
+import Foundation
+import Logging
+import Ports
+import Testing
+
+/// The live adapter against the simulator's REST face over a real loopback socket.
+@Suite("ArgoHTTP over loopback against the simulator", .timeLimit(.minutes(2)))
+struct ArgoHTTPLoopbackTests {
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Starts a simulator with the real fixtures and a generated workflow, serves it, runs `body`, stops it.
+    func withServer(
+        token: String? = nil, preferSSE: Bool = false,
+        _ body: (ArgoSimulator, ArgoHTTPGateway) async throws -> Void
+    ) async throws {
+        let sim = ArgoSimulator(logLinesPerPod: 30)
+        for file in Fixtures.workflowFiles { try await sim.load(try Fixtures.json(file)) }
+        await sim.add(generated: WorkflowGenerator(name: "gen-big", namespace: "argo", nodeCount: 3_000, failureRate: 0.01))
+        let server = SimulatorHTTPServer(simulator: sim, port: 0, logger: Self.logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let connection = ArgoConnection(
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token, requestTimeoutSeconds: 10, preferSSE: preferSSE)
+        try await ArgoHTTPGateway.with(connection, logger: Self.logger) { gateway in try await body(sim, gateway) }
+    }
+
+    @Test("list pages through every workflow with continue tokens, and filters by phase, label and name")
+    func listPaged() async throws {
+        try await withServer { _, gateway in
+            var names: [String] = []
+            var token: String?
+            var pages = 0
+            repeat {
+                let page = try await gateway.listWorkflows(.init(namespace: nil, limit: 4, continueToken: token, fields: WorkflowListQuery.compactListFields))
+                names += page.items.map(\.metadata.name)
+                #expect(page.items.allSatisfy { $0.status.nodes.isEmpty })
+                token = page.continueToken
+                pages += 1
+            } while token != nil
+            #expect(names.count == Fixtures.workflowFiles.count + 1)
+            #expect(Set(names).count == names.count)
+            #expect(pages == (names.count + 3) / 4)
+
+            let failed = try await gateway.listWorkflows(.init(namespace: "argo", phases: [.failed]))
+            #expect(!failed.items.isEmpty)
+            #expect(failed.items.allSatisfy { $0.status.phase == .failed })
+
+            let labelled = try await gateway.listWorkflows(.init(namespace: nil, labelSelector: "workflows.argoproj.io/controller-instanceid=my-instanceid"))
+            #expect(Set(labelled.items.map(\.metadata.name)) == ["hello-world-9tql2", "hello-world-9tql2-run"])
+            let resubmitted = try await gateway.listWorkflows(.init(namespace: "argo", labelSelector: "workflows.argoproj.io/resubmitted-from-workflow in (dag-nested-52l5t)"))
+            #expect(resubmitted.items.map(\.metadata.name) == ["dag-nested-zxlc2"])
+
+            let named = try await gateway.listWorkflows(.init(namespace: nil, nameContains: "nested"))
+            #expect(Set(named.items.map(\.metadata.name)) == ["dag-nested-zxlc2", "fail-two-nested-dag-suspend"])
+        }
+    }
+
+    @Test("get returns the whole object and its raw bytes; fields trims it")
+    func get() async throws {
+        try await withServer { _, gateway in
+            let wf = try await gateway.getWorkflow(namespace: "argo", name: "dag-nested-zxlc2", fields: nil)
+            #expect(wf.status.nodes.count == 21)
+            #expect(wf.raw.map { $0.data.count > 10_000 } == true)
+            let trimmed = try await gateway.getWorkflow(namespace: "argo", name: "dag-nested-zxlc2", fields: "metadata.name,status.phase")
+            #expect(trimmed.metadata.name == "dag-nested-zxlc2")
+            #expect(trimmed.status.phase == .succeeded)
+            #expect(trimmed.status.nodes.isEmpty)
+            #expect(trimmed.spec.templates.isEmpty)
+            let big = try await gateway.getWorkflow(namespace: "argo", name: "gen-big", fields: nil)
+            #expect(big.status.nodes.count == 3_000)
+        }
+    }
+
+    @Test("logs stream as NDJSON and as SSE, with tail, grep and pod selection", arguments: [false, true])
+    func logs(sse: Bool) async throws {
+        try await withServer(preferSSE: sse) { _, gateway in
+            var all: [LogEntry] = []
+            for try await e in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2", tailLines: 5)) { all.append(e) }
+            #expect(all.count == 16 * 5)
+            let pod = "dag-nested-zxlc2-echo-644277987"
+            var one: [LogEntry] = []
+            for try await e in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2", podName: pod, grep: "WARN")) { one.append(e) }
+            #expect(!one.isEmpty)
+            #expect(one.allSatisfy { $0.podName == pod && $0.content.contains("WARN") })
+        }
+    }
+
+    @Test("Argo error bodies keep their code and message", arguments: [(5, ArgoError.Kind.notFound, 404), (7, .permissionDenied, 403), (16, .unauthenticated, 401), (13, .server, 500), (14, .unavailable, 503)])
+    func errors(code: Int, kind: ArgoError.Kind, status: Int) async throws {
+        try await withServer { sim, gateway in
+            await sim.inject(Fault(grpcCode: code, message: "injected \(code)"), into: .getWorkflow)
+            let error = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.getWorkflow(namespace: "argo", name: "dag-nested-zxlc2", fields: nil)
+            }
+            #expect(error?.kind == kind)
+            #expect(error?.httpStatus == status)
+            #expect(error?.grpcCode == code)
+            #expect(error?.message == "injected \(code)")
+            if kind == .unauthenticated { #expect(error?.hint?.contains("ARGO_TOKEN") == true) }
+        }
+    }
+
+    @Test("an unknown workflow is Argo's 404 with its message")
+    func notFound() async throws {
+        try await withServer { _, gateway in
+            let error = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.getWorkflow(namespace: "argo", name: "nope", fields: nil)
+            }
+            #expect(error?.kind == .notFound)
+            #expect(error?.message == "workflows.argoproj.io \"nope\" not found")
+        }
+    }
+
+    @Test("a log stream that breaks mid-way delivers what came, then the error", arguments: [false, true])
+    func brokenStream(cut: Bool) async throws {
+        try await withServer { sim, gateway in
+            await sim.inject(Fault(breakAfterLines: 7, cutConnection: cut), into: .workflowLogs)
+            var got = 0
+            let error = await #expect(throws: ArgoError.self) {
+                for try await _ in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2")) { got += 1 }
+            }
+            #expect(got == 7)
+            #expect(error?.kind == .streamBroken)
+        }
+    }
+
+    @Test("the token is sent verbatim and latency is survived")
+    func latency() async throws {
+        try await withServer(token: "Bearer abc") { sim, gateway in
+            await sim.inject(Fault(latencyMilliseconds: 200, remaining: 1), into: .version)
+            let start = ContinuousClock.now
+            let v = try await gateway.version()
+            #expect(v.version.contains("simulator"))
+            #expect(ContinuousClock.now - start >= .milliseconds(200))
+        }
+    }
+
+    @Test("an unreachable server says so and how to fix it")
+    func unreachable() async throws {
+        let connection = ArgoConnection(baseURL: URL(string: "http://127.0.0.1:1")!, requestTimeoutSeconds: 5)
+        try await ArgoHTTPGateway.with(connection, logger: Self.logger) { gateway in
+            let error = await #expect(throws: ArgoError.self) { _ = try await gateway.version() }
+            #expect(error?.kind == .unavailable)
+            #expect(error?.hint?.contains("ARGO_SERVER") == true)
+        }
+    }
+}
