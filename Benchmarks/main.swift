@@ -1,1 +1,125 @@
-print("benchmarks: see below")
+// Prints argo-mcp's performance figures; not a test. Run: swift run -c release Benchmarks
+import AsyncHTTPClient
+import Foundation
+import MCP
+import MCPStdio
+
+let binary: URL = {
+    if let path = ProcessInfo.processInfo.environment["ARGO_MCP_BINARY"] { return URL(fileURLWithPath: path) }
+    return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("argo-mcp")
+}()
+
+struct Spawned {
+    let process: Process
+    let client: Client
+    let stdin: Pipe
+
+    static func start(_ args: [String]) async throws -> (Spawned, Duration) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = args
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        let clock = ContinuousClock()
+        let start = clock.now
+        try process.run()
+        let client = Client(name: "bench", version: "1")
+        _ = try await client.connect(transport: LineTransport(input: stdout.fileHandleForReading.fileDescriptor, output: stdin.fileHandleForWriting.fileDescriptor))
+        return (Spawned(process: process, client: client, stdin: stdin), clock.now - start)
+    }
+
+    func call(_ name: String, _ args: [String: Value]) async throws -> CallTool.Result {
+        try await client.send(CallTool.request(.init(name: name, arguments: args))).value
+    }
+
+    func rssKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    func stop() async {
+        await client.disconnect()
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+func median(_ xs: [Duration]) -> Duration { xs.sorted()[xs.count / 2] }
+
+let clock = ContinuousClock()
+print("argo-mcp benchmarks (\(ProcessInfo.processInfo.processorCount) cores, binary \(binary.path))")
+
+// 1. Cold start: spawn → initialize reply.
+var starts: [Duration] = []
+for _ in 0..<5 {
+    let (s, d) = try await Spawned.start(["serve", "--simulator"])
+    starts.append(d)
+    await s.stop()
+}
+print("cold start (spawn → initialize reply), median of 5: \(ms(median(starts)))")
+
+// 2. Per-call latency of get_workflow through MCP, and idle RSS.
+let (server, _) = try await Spawned.start(["serve", "--simulator", "--generate", "name=big-10k,nodes=10000,failures=0.01,depth=3"])
+try await Task.sleep(for: .milliseconds(200))
+print("idle RSS after initialize (demo data + 10,000-node workflow loaded): \(server.rssKiB() / 1024) MiB")
+var calls: [Duration] = []
+for _ in 0..<300 {
+    let t = clock.now
+    _ = try await server.call("get_workflow", ["name": "nightly-etl-7x2kq"])
+    calls.append(clock.now - t)
+}
+print("get_workflow (40-node workflow) through MCP over stdio, median of 300: \(ms(median(calls)))")
+
+// 3. Summary of a 10,000-node workflow.
+var bigCalls: [Duration] = []
+var bytes = 0
+for _ in 0..<10 {
+    let t = clock.now
+    let r = try await server.call("get_workflow", ["name": "big-10k"])
+    bigCalls.append(clock.now - t)
+    bytes = r.content.reduce(0) { n, c in if case .text(let s, _, _) = c { return n + s.utf8.count } else { return n } }
+}
+print("get_workflow summary of a 10,000-node workflow, median of 10: \(ms(median(bigCalls))), text \(bytes) bytes")
+print("RSS after the large summaries: \(server.rssKiB() / 1024) MiB")
+
+// 4. Log throughput.
+let t0 = clock.now
+let logs = try await server.call("get_workflow_logs", ["name": "big-10k", "tail_lines": 60, "max_bytes": 200_000])
+let logTime = clock.now - t0
+let lineCount = logs.structuredContent?.objectValue?["lineCount"]?.intValue ?? 0
+let dropped = logs.structuredContent?.objectValue?["droppedLines"]?.intValue ?? 0
+let total = lineCount + dropped
+print("get_workflow_logs over every pod of the 10,000-node workflow: \(total) lines streamed in \(ms(logTime)) (\(Int(Double(total) / (Double(logTime.components.seconds) + Double(logTime.components.attoseconds) / 1e18))) lines/s)")
+await server.stop()
+
+// 5. The same get as a direct HTTP GET against the simulator's REST face.
+let sim = Process()
+sim.executableURL = binary
+sim.arguments = ["simulator", "--port", "0"]
+let simOut = Pipe()
+sim.standardOutput = simOut
+sim.standardError = FileHandle.nullDevice
+try sim.run()
+var urlLine = ""
+while !urlLine.contains("\n") {
+    let chunk = simOut.fileHandleForReading.availableData
+    if chunk.isEmpty { break }
+    urlLine += String(decoding: chunk, as: UTF8.self)
+}
+let base = urlLine.trimmingCharacters(in: .whitespacesAndNewlines)
+let http = HTTPClient(eventLoopGroupProvider: .singleton)
+var gets: [Duration] = []
+for _ in 0..<300 {
+    let t = clock.now
+    let response = try await http.execute(HTTPClientRequest(url: "\(base)/api/v1/workflows/argo/nightly-etl-7x2kq"), timeout: .seconds(10))
+    _ = try await response.body.collect(upTo: 1 << 24)
+    gets.append(clock.now - t)
+}
+print("direct HTTP GET of the same workflow from the simulator's REST face, median of 300: \(ms(median(gets)))")
+try await http.shutdown()
+sim.terminate()
+sim.waitUntilExit()

@@ -97,8 +97,11 @@ public enum JSONValue: Sendable, Equatable, Codable {
         (object ?? [:]).compactMapValues(\.string)
     }
 
+    /// Compact JSON with sorted keys, so that the same object always serializes to the same bytes.
     public func encoded() -> Data {
-        (try? JSONEncoder().encode(self)) ?? Data("null".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)) ?? Data("null".utf8)
     }
 }
 

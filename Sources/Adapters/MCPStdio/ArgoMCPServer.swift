@@ -19,15 +19,20 @@ public struct ArgoMCPServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until the transport's input ends.
+    /// Serves until the transport's input ends, then lets calls already under way answer before returning.
     public func run(transport: any Transport) async throws {
-        let server = try await start(transport: transport)
+        let inFlight = InFlight()
+        let server = try await start(transport: transport, inFlight: inFlight)
         await server.waitUntilCompleted()
+        // The SDK handles each request in a task of its own; give the ones read before end of input time to reply.
+        try? await Task.sleep(for: .milliseconds(20))
+        await inFlight.drained(timeout: .seconds(30))
+        try? await Task.sleep(for: .milliseconds(20))
         await server.stop()
     }
 
     /// Starts serving and returns the SDK server (for in-process tests).
-    public func start(transport: any Transport) async throws -> Server {
+    public func start(transport: any Transport, inFlight: InFlight = InFlight()) async throws -> Server {
         let server = Server(
             name: "argo-mcp",
             version: version,
@@ -47,7 +52,10 @@ public struct ArgoMCPServer: Sendable {
             guard let tool = byName[params.name] else {
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
-            return await Self.call(tool, params.arguments, logger: logger)
+            await inFlight.begin()
+            let result = await Self.call(tool, params.arguments, logger: logger)
+            await inFlight.end()
+            return result
         }
         try await server.start(transport: transport)
         return server
@@ -99,5 +107,18 @@ public enum ToolCatalog {
             lines.append("| `\(t.name)` | \(t.safety.rawValue) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Counts tool calls under way, so that shutdown can wait for their answers.
+public actor InFlight {
+    private var count = 0
+    public init() {}
+    func begin() { count += 1 }
+    func end() { count -= 1 }
+
+    func drained(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
     }
 }

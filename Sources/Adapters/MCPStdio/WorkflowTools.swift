@@ -66,9 +66,9 @@ public enum WorkflowTools {
             name: "get_workflow",
             title: "Get a workflow",
             description: """
-                One workflow. By default a compact summary: phase, progress, times, message, parameters, entrypoint, \
-                node counts by phase, and the failed and running nodes (with exit codes and pod names), capped and marked \
-                truncated. include='nodes' pages through the node tree; include='spec' or 'raw' pages through the \
+                One workflow as a compact summary, or its node tree or JSON in pages. The summary has phase, progress, \
+                times, message, parameters, entrypoint, node counts by phase, and the failed and running nodes (with \
+                exit codes and pod names), capped and marked truncated. include='nodes' pages through the node tree; include='spec' or 'raw' pages through the \
                 object's JSON; fields (Argo's selector, e.g. 'status.nodes,-status.storedTemplates') returns just those parts.
                 """,
             safety: .readOnly,

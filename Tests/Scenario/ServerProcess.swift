@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import MCP
+import MCPStdio
+
+/// The built `argo-mcp` binary, spawned over stdio and driven by the SDK's MCP client.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let client = Client(name: "argo-mcp-scenario", version: "1.0")
+    private let stdin = Pipe()
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["ARGO_MCP_BINARY"] { return URL(fileURLWithPath: path) }
+        // The test bundle sits next to the products of the same build.
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("argo-mcp"),
+            Bundle.main.bundleURL.appendingPathComponent("argo-mcp"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("argo-mcp"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/argo-mcp"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["ARGO_SERVER"] = nil
+        env["ARGO_TOKEN"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+    }
+
+    func connect() async throws -> Initialize.Result {
+        let transport = LineTransport(
+            input: stdout.fileHandleForReading.fileDescriptor, output: stdin.fileHandleForWriting.fileDescriptor)
+        return try await client.connect(transport: transport)
+    }
+
+    /// Calls a tool and returns the whole result, structured content included.
+    func call(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
+        let context = try await client.send(CallTool.request(.init(name: name, arguments: arguments)))
+        return try await context.value
+    }
+
+    func stop() async -> String {
+        await client.disconnect()
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
+extension CallTool.Result {
+    var text: String {
+        content.compactMap { if case .text(let t, _, _) = $0 { return t } else { return nil } }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,41 @@
+import Logging
+import ArgoSimulator
+import Domain
+import Foundation
+import MCPStdio
+import Testing
+
+@Suite("README and tool inventory")
+struct ReadmeTests {
+    static let tools = ToolCatalog.all(
+        reads: WorkflowReads(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"),
+        defaultNamespace: "argo")
+
+    @Test("the README's tool list is what `argo-mcp tools` prints")
+    func toolList() throws {
+        let readme = try String(contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(ToolCatalog.markdown(Self.tools)), "regenerate the README tool list with `swift run argo-mcp tools`")
+    }
+
+    @Test("every tool: unique snake_case name, hints match its safety class, description and object schema")
+    func inventory() {
+        #expect(Set(Self.tools.map(\.name)).count == Self.tools.count)
+        for tool in Self.tools {
+            #expect(tool.name.allSatisfy { $0.isLowercase || $0 == "_" })
+            let a = tool.annotations
+            #expect(a.readOnlyHint == (tool.safety == .readOnly))
+            #expect(a.destructiveHint == (tool.safety == .destructive))
+            #expect(!tool.description.isEmpty)
+            #expect(tool.inputSchema.objectValue?["type"] == "object")
+            #expect(tool.inputSchema.objectValue?["oneOf"] == nil && tool.inputSchema.objectValue?["anyOf"] == nil)
+        }
+    }
+
+    @Test("a read-only ceiling keeps every read tool; a server never lists tools above its ceiling")
+    func filtering() {
+        let logger = Logger(label: "t")
+        let server = ArgoMCPServer(tools: Self.tools, maxSafety: .readOnly, version: "t", logger: logger)
+        #expect(server.tools.count == Self.tools.filter { $0.safety == .readOnly }.count)
+        #expect(server.tools.allSatisfy { $0.safety == .readOnly })
+    }
+}
