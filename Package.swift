@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "MCPStdio",
+                "MCPStdio", "ArgoSimulator", "Domain", "Ports",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

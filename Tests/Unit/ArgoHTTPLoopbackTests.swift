@@ -150,3 +150,27 @@ struct ArgoHTTPLoopbackTests {
         }
     }
 }
+
+extension ArgoHTTPLoopbackTests {
+    @Test("speaking TLS to a plain-HTTP server is reported as a TLS problem with the fix")
+    func tlsMismatch() async throws {
+        try await withServer { _, plain in
+            let port = plain.connection.baseURL.port!
+            let tls = ArgoConnection(baseURL: URL(string: "https://127.0.0.1:\(port)")!, requestTimeoutSeconds: 5)
+            try await ArgoHTTPGateway.with(tls, logger: Self.logger) { gateway in
+                let error = await #expect(throws: ArgoError.self) { _ = try await gateway.version() }
+                #expect(error?.kind == .tls)
+                #expect(error?.hint?.contains("ARGO_SECURE=false") == true)
+            }
+        }
+    }
+
+    @Test("a missing CA bundle file is a TLS configuration error, not a crash")
+    func missingCAFile() async throws {
+        let c = ArgoConnection(baseURL: URL(string: "https://127.0.0.1:1")!, caFile: "/nonexistent/ca.pem")
+        let error = await #expect(throws: ArgoError.self) {
+            try await ArgoHTTPGateway.with(c, logger: Self.logger) { _ in }
+        }
+        #expect(error?.kind == .tls)
+    }
+}

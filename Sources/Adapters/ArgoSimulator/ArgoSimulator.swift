@@ -52,6 +52,8 @@ public actor ArgoSimulator {
     /// CronWorkflows and templates loaded from seeds, kept for the tools that read them.
     private var otherObjects: [String: JSONValue] = [:]
     private var faults: [Fault.Operation: Fault] = [:]
+    /// Generated workflows are built on first use, so that a server starts answering at once.
+    private var pending: [WorkflowGenerator] = []
     public let logLinesPerPod: Int
     public let versionInfo = ArgoVersion(version: "v4.1.2+simulator", gitCommit: "0000000", buildDate: "2026-08-21T00:00:00Z", platform: "linux/amd64")
 
@@ -91,11 +93,19 @@ public actor ArgoSimulator {
         workflows[key] = Stored(json: object, data: object.encoded(), typed: nil)
     }
 
+    /// Adds a generated workflow; it is built the first time any call needs the simulator's workflows.
     public func add(generated generator: WorkflowGenerator) {
-        put(generator.generate(), key: "\(generator.namespace)/\(generator.name)")
+        pending.append(generator)
     }
 
-    public var workflowCount: Int { workflows.count }
+    private func materialize() {
+        guard !pending.isEmpty else { return }
+        for generator in pending { put(generator.generate(), key: "\(generator.namespace)/\(generator.name)") }
+        pending.removeAll()
+    }
+
+    /// How many workflows the simulator holds (generated ones included, built or not).
+    public var workflowCount: Int { workflows.count + pending.count }
     public var otherObjectCount: Int { otherObjects.count }
 
     // MARK: Faults
@@ -133,6 +143,7 @@ public actor ArgoSimulator {
 
     public func listWorkflowsJSON(_ request: ListRequest) async throws -> Data {
         _ = try await failIfInjected(.listWorkflows)
+        materialize()
         var selector: LabelSelector?
         if let text = request.labelSelector, !text.isEmpty {
             switch LabelSelector.parse(text) {
@@ -192,6 +203,7 @@ public actor ArgoSimulator {
 
     public func workflowJSON(namespace: String, name: String, fields: String?) async throws -> Data {
         _ = try await failIfInjected(.getWorkflow)
+        materialize()
         let stored = try lookup(namespace: namespace, name: name)
         guard let fields, !fields.isEmpty else { return stored.data }
         return FieldSelector.apply(fields, to: stored.json).encoded()
@@ -216,6 +228,7 @@ public actor ArgoSimulator {
 
     public func logPlan(_ query: LogQuery, now: Date = Date()) async throws -> LogPlan {
         let fault = try await failIfInjected(.workflowLogs)
+        materialize()
         let wf = try typed(namespace: query.namespace, name: query.workflowName)
         var pods: [(String, NodeStatus)] = wf.status.nodes.values
             .filter { $0.type == .pod }
