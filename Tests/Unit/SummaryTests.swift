@@ -38,6 +38,19 @@ struct SummaryTests {
         #expect(s.entrypoint != nil)
     }
 
+    @Test("failed attempts that a retry recovered from are marked and listed after the failures that stuck")
+    func recoveredAttempts() throws {
+        let ok = shaping.summary(try Fixtures.workflow("succeeded-dag-retry-loop-with-failed-attempts.yaml"))
+        #expect(ok.failedNodeCount == 2)
+        #expect(ok.failedNodes.allSatisfy { $0.recovered == true })
+
+        let wf = try Workflow.decode(from: ArgoSimulatorTestSupport.generated(nodes: 400, failures: 0.05))
+        let s = WorkflowShaping(now: Date(), maxListedNodes: 1000).summary(wf)
+        let flags = s.failedNodes.filter { $0.type == "Pod" }.map { $0.recovered == true }
+        #expect(flags.contains(true) && flags.contains(false))
+        #expect(flags == flags.sorted { !$0 && $1 }, "failures that stuck come first")
+    }
+
     @Test("durations come from start and finish; running ones from the clock")
     func durations() throws {
         let done = shaping.summary(try Fixtures.workflow("succeeded-hello-world-api.json"))

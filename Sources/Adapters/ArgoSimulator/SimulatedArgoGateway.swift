@@ -24,11 +24,9 @@ public struct SimulatedArgoGateway: ArgoGateway {
             let task = Task {
                 do {
                     let plan = try await simulator.logPlan(query)
-                    for (index, entry) in plan.entries.enumerated() {
-                        if let limit = plan.breakAfter, index >= limit { throw plan.breakError }
-                        continuation.yield(entry)
-                    }
-                    if let limit = plan.breakAfter, plan.entries.count <= limit, limit == 0 { throw plan.breakError }
+                    // Like the HTTP face: at most `breakAfter` lines, then the break.
+                    for entry in plan.entries.prefix(plan.breakAfter ?? .max) { continuation.yield(entry) }
+                    if plan.breakAfter != nil { throw plan.breakError }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

@@ -65,12 +65,12 @@ public struct ArgoMCPServer: Sendable {
         let args = ToolArguments(arguments)
         do {
             let output = try await tool.run(args)
-            return CallTool.Result(content: [.text(output.text)], structuredContent: Optional(output.structured), isError: false)
+            return CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)], structuredContent: Optional(output.structured), isError: false)
         } catch {
             let message = describe(error, tool: tool, args: args)
             logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(message)"])
             return CallTool.Result(
-                content: [.text(message)],
+                content: [.text(text: message, annotations: nil, _meta: nil)],
                 structuredContent: Optional(Value.object(["error": .string(message), "tool": .string(tool.name)])),
                 isError: true)
         }

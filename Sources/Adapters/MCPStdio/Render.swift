@@ -23,6 +23,7 @@ enum Render {
         if let code = n.exitCode { line += " exit \(code)" }
         if let m = n.message, !m.isEmpty { line += ": \(m)" }
         if let pod = n.podName { line += " (pod \(pod))" }
+        if n.recovered == true { line += " — retried successfully" }
         return line
     }
 
@@ -76,7 +77,8 @@ enum Render {
 
     static func logs(_ l: WorkflowLogs) -> String {
         var lines = ["logs of \(l.namespace)/\(l.name)\(l.node.map { " node \($0)" } ?? "") container \(l.container): \(l.lineCount) line(s) from \(l.pods.count) pod(s)"]
-        if l.truncated { lines.append("(truncated: \(l.droppedLines) older line(s) dropped to stay within max_bytes)") }
+        if l.droppedLines > 0 { lines.append("(truncated: \(l.droppedLines) older line(s) dropped to stay within max_bytes)") }
+        if let n = l.omittedPods { lines.append("(truncated: \(n) more pod(s) under this node not read; ask for them by node)") }
         for pod in l.pods {
             lines.append("== \(pod.podName)\(pod.node.map { " (\($0))" } ?? "")")
             lines.append(contentsOf: pod.lines)

@@ -1,6 +1,13 @@
 import Foundation
 import Ports
 
+/// `nil` when `value` is within `range`, else the problem, named after the argument.
+func rangeProblem(_ field: String, _ value: Int, _ range: ClosedRange<Int>) -> ArgumentProblem? {
+    range.contains(value)
+        ? nil
+        : ArgumentProblem(field: field, message: "\(value) is out of range; use \(range.lowerBound) to \(range.upperBound)")
+}
+
 /// What `list_workflows` asks for.
 public struct ListWorkflowsRequest: Sendable, Equatable {
     /// nil = the default namespace; `allNamespaces` wins over it.
@@ -36,9 +43,7 @@ public struct ListWorkflowsRequest: Sendable, Equatable {
             problems.append(ArgumentProblem(field: "phase", message: "unknown phase '\(phase)'; use one of \(known)"))
         }
         if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
-        if !(1...Self.maxLimit).contains(limit) {
-            problems.append(ArgumentProblem(field: "limit", message: "\(limit) is out of range; use 1 to \(Self.maxLimit)"))
-        }
+        if let p = rangeProblem("limit", limit, 1...Self.maxLimit) { problems.append(p) }
         return problems
     }
 }
@@ -82,12 +87,8 @@ public struct GetWorkflowRequest: Sendable, Equatable {
         var problems: [ArgumentProblem] = []
         if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
         if let p = Validation.objectName(name) { problems.append(p) }
-        if !(1...Self.maxNodeLimit).contains(limit) {
-            problems.append(ArgumentProblem(field: "limit", message: "\(limit) is out of range; use 1 to \(Self.maxNodeLimit)"))
-        }
-        if !(256...Self.maxMaxBytes).contains(maxBytes) {
-            problems.append(ArgumentProblem(field: "max_bytes", message: "\(maxBytes) is out of range; use 256 to \(Self.maxMaxBytes)"))
-        }
+        if let p = rangeProblem("limit", limit, 1...Self.maxNodeLimit) { problems.append(p) }
+        if let p = rangeProblem("max_bytes", maxBytes, 256...Self.maxMaxBytes) { problems.append(p) }
         if let continueToken, Int(continueToken).map({ $0 < 0 }) ?? true {
             problems.append(ArgumentProblem(field: "continue", message: "'\(continueToken)' is not a token this tool returned; omit it to start at the beginning"))
         }
@@ -137,15 +138,11 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
         if container.isEmpty || !Validation.isDNSLabel(container) {
             problems.append(ArgumentProblem(field: "container", message: "'\(container)' is not a container name (e.g. main, init, wait)"))
         }
-        if !(1...Self.maxTailLines).contains(tailLines) {
-            problems.append(ArgumentProblem(field: "tail_lines", message: "\(tailLines) is out of range; use 1 to \(Self.maxTailLines)"))
-        }
+        if let p = rangeProblem("tail_lines", tailLines, 1...Self.maxTailLines) { problems.append(p) }
         if let since, Validation.durationSeconds(since) == nil {
             problems.append(ArgumentProblem(field: "since", message: "'\(since)' is not a duration; use e.g. 30s, 10m, 2h or a number of seconds"))
         }
-        if !(256...Self.maxMaxBytes).contains(maxBytes) {
-            problems.append(ArgumentProblem(field: "max_bytes", message: "\(maxBytes) is out of range; use 256 to \(Self.maxMaxBytes)"))
-        }
+        if let p = rangeProblem("max_bytes", maxBytes, 256...Self.maxMaxBytes) { problems.append(p) }
         return problems
     }
 }
@@ -248,12 +245,15 @@ public struct WorkflowReads: Sendable {
         let namespace = request.namespace ?? defaultNamespace
         var targets: [(pod: String?, node: String?)] = [(nil, nil)]
         var nodeLabel: String?
+        var omittedPods = 0
         if let nodeRef = request.node, !nodeRef.isEmpty {
             let wf = try await gateway.getWorkflow(
                 namespace: namespace, name: request.name, fields: "metadata.name,metadata.namespace,metadata.annotations,status.nodes")
             let node = try Self.resolve(node: nodeRef, in: wf)
             nodeLabel = node.displayName ?? node.name
-            let pods = Self.podNodes(under: node, in: wf).prefix(WorkflowLogsRequest.maxPodsPerNode)
+            let allPods = Self.podNodes(under: node, in: wf)
+            let pods = allPods.prefix(WorkflowLogsRequest.maxPodsPerNode)
+            omittedPods = allPods.count - pods.count
             guard !pods.isEmpty else {
                 throw ReadFailure("node '\(nodeRef)' of \(namespace)/\(request.name) is a \(node.type) node that ran no pod, so it has no logs; pick one of its Pod children (get_workflow with include 'nodes')")
             }
@@ -280,7 +280,8 @@ public struct WorkflowReads: Sendable {
         return WorkflowLogs(
             namespace: namespace, name: request.name, container: request.container, node: nodeLabel,
             pods: buffer.grouped(), lineCount: buffer.lineCount, bytes: buffer.bytes,
-            truncated: buffer.dropped > 0, droppedLines: buffer.dropped, streamError: streamError)
+            truncated: buffer.dropped > 0 || omittedPods > 0, droppedLines: buffer.dropped,
+            omittedPods: omittedPods > 0 ? omittedPods : nil, streamError: streamError)
     }
 
     /// Finds a node by id, full name or display name.

@@ -54,13 +54,20 @@ public struct WorkflowShaping: Sendable {
         var byPhase: [String: Int] = [:]
         var failed: [NodeStatus] = []
         var running: [NodeStatus] = []
+        var recovered = Set<String>()
+        for node in nodes.values where node.type == .retry && node.phase == .succeeded {
+            recovered.formUnion(node.children)
+        }
         for node in nodes.values {
             byPhase[node.phase?.rawValue ?? "Pending", default: 0] += 1
             if node.phase?.isFailure == true { failed.append(node) }
             if node.phase == .running && Self.isLeaf(node) { running.append(node) }
         }
-        // Leaves first (where the failure happened), then the structure that failed because of them; oldest first.
+        // Failures that stuck come before attempts a retry recovered from; leaves (where the failure happened)
+        // before the structure that failed because of them; oldest first.
         func order(_ a: NodeStatus, _ b: NodeStatus) -> Bool {
+            let ra = recovered.contains(a.id), rb = recovered.contains(b.id)
+            if ra != rb { return rb }
             let la = Self.isLeaf(a), lb = Self.isLeaf(b)
             if la != lb { return la }
             let sa = a.startedAt ?? "", sb = b.startedAt ?? ""
@@ -101,7 +108,11 @@ public struct WorkflowShaping: Sendable {
             parameters: params,
             nodeCount: nodes.count,
             nodesByPhase: byPhase,
-            failedNodes: failedShown.map { nodeRow($0, in: wf) },
+            failedNodes: failedShown.map { node in
+                var row = nodeRow(node, in: wf)
+                if recovered.contains(node.id) { row.recovered = true }
+                return row
+            },
             failedNodeCount: failed.count,
             runningNodes: runningShown.map { nodeRow($0, in: wf) },
             runningNodeCount: running.count,
@@ -121,7 +132,8 @@ public struct WorkflowShaping: Sendable {
             exitCode: node.exitCode,
             podName: Self.runsInPod(node) ? PodNames.podName(for: node, in: wf) : nil,
             startedAt: node.startedAt,
-            durationSeconds: node.startedAt == nil ? nil : seconds(from: node.startedAt, to: node.finishedAt)
+            durationSeconds: node.startedAt == nil ? nil : seconds(from: node.startedAt, to: node.finishedAt),
+            recovered: nil
         )
     }
 

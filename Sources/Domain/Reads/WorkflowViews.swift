@@ -37,6 +37,8 @@ public struct NodeRow: Sendable, Codable, Equatable {
     public var podName: String?
     public var startedAt: String?
     public var durationSeconds: Int?
+    /// True for a failed attempt whose retry later succeeded: not the cause of anything.
+    public var recovered: Bool?
 }
 
 public struct ParameterValue: Sendable, Codable, Equatable {
@@ -126,9 +128,11 @@ public struct WorkflowLogs: Sendable, Codable, Equatable {
     public var pods: [PodLog]
     public var lineCount: Int
     public var bytes: Int
-    /// True when older lines were dropped to stay within `max_bytes`.
+    /// True when older lines were dropped to stay within `max_bytes`, or pods were left out.
     public var truncated: Bool
     public var droppedLines: Int
+    /// Pods under the node that were not read (a node reads at most 20 pods, the oldest first).
+    public var omittedPods: Int?
     /// Set when the stream broke after some lines arrived; the lines above are what arrived.
     public var streamError: String?
 }
