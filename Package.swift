@@ -2,14 +2,14 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "argo-mcp",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "argo-mcp", targets: ["ArgoMCP"]),
+        .executable(name: "argo-mcp", targets: ["ArgoMCP"])
     ],
     dependencies: [
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
@@ -52,7 +52,9 @@ let package = Package(
             path: "Sources/Adapters/ArgoSimulator",
             swiftSettings: swiftSettings
         ),
-        .target(name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings),
+        .target(
+            name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings
+        ),
 
         // Driving adapter.
         .target(

@@ -1,10 +1,10 @@
+import ArgoSimulator
 // Prints argo-mcp's performance figures; not a test. Run: swift run -c release Benchmarks
 import AsyncHTTPClient
+import Domain
 import Foundation
 import MCP
 import MCPStdio
-import ArgoSimulator
-import Domain
 import Ports
 
 let binary: URL = {
@@ -21,7 +21,8 @@ struct Spawned {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
-        let stdin = Pipe(), stdout = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
@@ -29,7 +30,9 @@ struct Spawned {
         let start = clock.now
         try process.run()
         let client = Client(name: "bench", version: "1")
-        _ = try await client.connect(transport: LineTransport(input: stdout.fileHandleForReading.fileDescriptor, output: stdin.fileHandleForWriting.fileDescriptor))
+        _ = try await client.connect(
+            transport: LineTransport(
+                input: stdout.fileHandleForReading.fileDescriptor, output: stdin.fileHandleForWriting.fileDescriptor))
         return (Spawned(process: process, client: client, stdin: stdin), clock.now - start)
     }
 
@@ -50,7 +53,9 @@ struct Spawned {
     }
 }
 
-func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+func ms(_ d: Duration) -> String {
+    String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
+}
 func median(_ xs: [Duration]) -> Duration { xs.sorted()[xs.count / 2] }
 
 let clock = ContinuousClock()
@@ -60,7 +65,8 @@ print("argo-mcp benchmarks (\(ProcessInfo.processInfo.processorCount) cores, bin
 do {
     let json = WorkflowGenerator(name: "big", nodeCount: 10_000, failureRate: 0.01, depth: 3).generate()
     let data = json.encoded()
-    var decodes: [Duration] = [], shapes: [Duration] = []
+    var decodes: [Duration] = []
+    var shapes: [Duration] = []
     var wf: Workflow?
     for _ in 0..<5 {
         let t = clock.now
@@ -70,7 +76,9 @@ do {
         _ = WorkflowShaping(now: Date()).summary(wf!)
         shapes.append(clock.now - t2)
     }
-    print("in-process, 10,000-node workflow (\(data.count / 1024) KiB JSON): decode \(ms(median(decodes))), summary \(ms(median(shapes)))")
+    print(
+        "in-process, 10,000-node workflow (\(data.count / 1024) KiB JSON): decode \(ms(median(decodes))), summary \(ms(median(shapes)))"
+    )
 }
 
 // 1. Cold start: spawn → initialize reply.
@@ -83,9 +91,13 @@ for _ in 0..<5 {
 print("cold start (spawn → initialize reply), median of 5: \(ms(median(starts)))")
 
 // 2. Per-call latency of get_workflow through MCP, and idle RSS.
-let (server, _) = try await Spawned.start(["serve", "--simulator", "--generate", "name=big-10k,nodes=10000,failures=0.01,depth=3"])
+let (server, _) = try await Spawned.start([
+    "serve", "--simulator", "--generate", "name=big-10k,nodes=10000,failures=0.01,depth=3",
+])
 try await Task.sleep(for: .milliseconds(200))
-print("idle RSS after initialize (demo data and a 10,000-node workflow registered; built on first use): \(server.rssKiB() / 1024) MiB")
+print(
+    "idle RSS after initialize (demo data and a 10,000-node workflow registered; built on first use): \(server.rssKiB() / 1024) MiB"
+)
 var calls: [Duration] = []
 for _ in 0..<300 {
     let t = clock.now
@@ -113,7 +125,9 @@ let logTime = clock.now - t0
 let lineCount = logs.structuredContent?.objectValue?["lineCount"]?.intValue ?? 0
 let dropped = logs.structuredContent?.objectValue?["droppedLines"]?.intValue ?? 0
 let total = lineCount + dropped
-print("get_workflow_logs over every pod of the 10,000-node workflow: \(total) lines streamed in \(ms(logTime)) (\(Int(Double(total) / (Double(logTime.components.seconds) + Double(logTime.components.attoseconds) / 1e18))) lines/s)")
+print(
+    "get_workflow_logs over every pod of the 10,000-node workflow: \(total) lines streamed in \(ms(logTime)) (\(Int(Double(total) / (Double(logTime.components.seconds) + Double(logTime.components.attoseconds) / 1e18))) lines/s)"
+)
 await server.stop()
 
 // 5. The same get as a direct HTTP GET against the simulator's REST face.
@@ -135,7 +149,8 @@ let http = HTTPClient.shared
 var gets: [Duration] = []
 for _ in 0..<300 {
     let t = clock.now
-    let response = try await http.execute(HTTPClientRequest(url: "\(base)/api/v1/workflows/argo/nightly-etl-7x2kq"), timeout: .seconds(10))
+    let response = try await http.execute(
+        HTTPClientRequest(url: "\(base)/api/v1/workflows/argo/nightly-etl-7x2kq"), timeout: .seconds(10))
     _ = try await response.body.collect(upTo: 1 << 24)
     gets.append(clock.now - t)
 }

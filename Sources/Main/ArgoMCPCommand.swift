@@ -34,17 +34,23 @@ struct BackendOptions: ParsableArguments {
     var clientCert: String?
     @Option(name: .customLong("client-key"), help: "PEM client key for mTLS (env ARGO_CLIENT_KEY).")
     var clientKey: String?
-    @Flag(name: .customLong("insecure-skip-verify"), help: "Do not verify the server's certificate (env ARGO_INSECURE_SKIP_VERIFY).")
+    @Flag(
+        name: .customLong("insecure-skip-verify"),
+        help: "Do not verify the server's certificate (env ARGO_INSECURE_SKIP_VERIFY).")
     var insecureSkipVerify = false
-    @Option(name: .customLong("request-timeout"), help: "Seconds one Argo request may take (env ARGO_REQUEST_TIMEOUT; default 30).")
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "Seconds one Argo request may take (env ARGO_REQUEST_TIMEOUT; default 30).")
     var requestTimeout: Int?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ARGO_MCP_LOG_LEVEL).")
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ARGO_MCP_LOG_LEVEL).")
     var logLevel: String?
     @Option(help: "Simulator: load Workflow/CronWorkflow/WorkflowTemplate YAML or JSON files from this directory.")
     var seed: String?
     @Option(help: "Simulator: inject a fault, e.g. get_workflow:code=7 or workflow_logs:break_after=5 (repeatable).")
     var fault: [String] = []
-    @Option(help: "Simulator: add a generated workflow, e.g. name=big,nodes=10000,shape=dag,failures=0.01 (repeatable).")
+    @Option(
+        help: "Simulator: add a generated workflow, e.g. name=big,nodes=10000,shape=dag,failures=0.01 (repeatable).")
     var generate: [String] = []
 
     func settings() throws -> Settings {
@@ -90,14 +96,19 @@ struct BackendOptions: ParsableArguments {
             case "namespace": g.namespace = kv[1]
             case "nodes": g.nodeCount = max(1, Int(kv[1]) ?? 1000)
             case "shape":
-                guard let shape = WorkflowGenerator.Shape(rawValue: kv[1]) else { throw ConfigError("--generate: shape is dag or steps") }
+                guard let shape = WorkflowGenerator.Shape(rawValue: kv[1]) else {
+                    throw ConfigError("--generate: shape is dag or steps")
+                }
                 g.shape = shape
             case "failures": g.failureRate = Double(kv[1]) ?? 0
             case "running": g.runningRate = Double(kv[1]) ?? 0
             case "depth": g.depth = Int(kv[1]) ?? 2
             case "retry_every": g.retryEvery = Int(kv[1]) ?? 10
             case "seed": g.seed = UInt64(kv[1]) ?? 42
-            default: throw ConfigError("--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed)")
+            default:
+                throw ConfigError(
+                    "--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed)"
+                )
             }
         }
         return g
@@ -116,7 +127,8 @@ func bootstrapLogging(level: String) -> Logger {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the MCP server on stdio (against ARGO_SERVER, or the built-in simulator when none is configured).")
+        abstract:
+            "Run the MCP server on stdio (against ARGO_SERVER, or the built-in simulator when none is configured).")
 
     @OptionGroup var backend: BackendOptions
     @Flag(help: "Use the built-in simulator even when an Argo server is configured.")
@@ -133,9 +145,12 @@ struct Serve: AsyncParsableCommand {
         let logger = bootstrapLogging(level: settings.logLevel)
         do {
             if !simulator, let connection = try settings.connection() {
-                logger.info("serving against Argo", metadata: [
-                    "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)", "auth": "\(connection.authKind)",
-                ])
+                logger.info(
+                    "serving against Argo",
+                    metadata: [
+                        "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)",
+                        "auth": "\(connection.authKind)",
+                    ])
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
                     try await serve(gateway: gateway, settings: settings, logger: logger)
                 }

@@ -87,7 +87,9 @@ struct Settings: Sendable {
         clientKey = text("ARGO_CLIENT_KEY") ?? clientKey
         namespace = text("ARGO_NAMESPACE") ?? namespace
         if let t = text("ARGO_REQUEST_TIMEOUT") {
-            guard let n = Int(t), n > 0 else { throw ConfigError("ARGO_REQUEST_TIMEOUT=\(t) is not a number of seconds") }
+            guard let n = Int(t), n > 0 else {
+                throw ConfigError("ARGO_REQUEST_TIMEOUT=\(t) is not a number of seconds")
+            }
             requestTimeoutSeconds = n
         }
         logLevel = text("ARGO_MCP_LOG_LEVEL") ?? logLevel

@@ -64,7 +64,9 @@ public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Builds the error for Argo's `{"code":N,"message":"…"}` body (or a bare HTTP status).
     public static func fromServer(httpStatus: Int?, grpcCode: Int?, message: String) -> ArgoError {
-        ArgoError(kind(grpcCode: grpcCode, httpStatus: httpStatus), message: message, httpStatus: httpStatus, grpcCode: grpcCode)
+        ArgoError(
+            kind(grpcCode: grpcCode, httpStatus: httpStatus), message: message, httpStatus: httpStatus,
+            grpcCode: grpcCode)
     }
 
     static func kind(grpcCode: Int?, httpStatus: Int?) -> Kind {

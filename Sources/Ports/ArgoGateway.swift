@@ -155,7 +155,8 @@ extension WorkflowPage {
     public static func decode(from data: Data) throws -> WorkflowPage {
         let body = try JSONDecoder().decode(Body.self, from: data)
         let token = body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
-        return WorkflowPage(items: body.items ?? [], continueToken: token, remainingItemCount: body.metadata?.remainingItemCount)
+        return WorkflowPage(
+            items: body.items ?? [], continueToken: token, remainingItemCount: body.metadata?.remainingItemCount)
     }
 }
 
@@ -169,6 +170,7 @@ extension ArgoVersion {
 
     public static func decode(from data: Data) throws -> ArgoVersion {
         let b = try JSONDecoder().decode(Body.self, from: data)
-        return ArgoVersion(version: b.version ?? "unknown", gitCommit: b.gitCommit, buildDate: b.buildDate, platform: b.platform)
+        return ArgoVersion(
+            version: b.version ?? "unknown", gitCommit: b.gitCommit, buildDate: b.buildDate, platform: b.platform)
     }
 }

@@ -112,14 +112,16 @@ public struct LabelSelector: Sendable, Equatable {
             }
         }
         guard isQualifiedName(String(parts.last!)) else {
-            return "key '\(key)' must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+            return
+                "key '\(key)' must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         }
         return nil
     }
 
     private static func valueProblem(_ value: String) -> String? {
         if value.isEmpty || isQualifiedName(value) { return nil }
-        return "value '\(value)' must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+        return
+            "value '\(value)' must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
     }
 
     static func isQualifiedName(_ s: String) -> Bool {

@@ -1,4 +1,3 @@
-
 /// Argo's own naming rule, needed on both sides of the gateway (the simulator names pods, the domain finds them).
 ///
 /// Maps a workflow node to the name of the pod that ran it, for both of Argo's pod-name formats.
@@ -29,7 +28,8 @@ public enum PodNames {
         if prefix.utf8.count > maxPrefix { prefix = String(prefix.utf8.prefix(maxPrefix))! }
 
         let idPrefix = "\(workflowName)-"
-        let hash = podNodeID.hasPrefix(idPrefix) ? String(podNodeID.dropFirst(idPrefix.count)) : String(fnv1a32(node.name))
+        let hash =
+            podNodeID.hasPrefix(idPrefix) ? String(podNodeID.dropFirst(idPrefix.count)) : String(fnv1a32(node.name))
         let excess = prefix.utf8.count + 1 + hash.utf8.count - maxNameLength
         if excess > 0 { prefix = String(prefix.utf8.prefix(prefix.utf8.count - excess))! }
         return "\(prefix)-\(hash)"

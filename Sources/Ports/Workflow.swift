@@ -9,7 +9,9 @@ public struct Workflow: Sendable, Decodable {
     /// The object exactly as the server sent it, for pass-through; nil for list items.
     public var raw: RawJSON?
 
-    public init(metadata: ObjectMeta, spec: WorkflowSpec = .init(), status: WorkflowStatus = .init(), raw: RawJSON? = nil) {
+    public init(
+        metadata: ObjectMeta, spec: WorkflowSpec = .init(), status: WorkflowStatus = .init(), raw: RawJSON? = nil
+    ) {
         self.metadata = metadata
         self.spec = spec
         self.status = status
@@ -147,7 +149,9 @@ public struct Parameter: Sendable, Codable, Equatable {
     public var `enum`: [String]?
     public var description: String?
 
-    public init(name: String, value: String? = nil, default: String? = nil, enum: [String]? = nil, description: String? = nil) {
+    public init(
+        name: String, value: String? = nil, default: String? = nil, enum: [String]? = nil, description: String? = nil
+    ) {
         self.name = name
         self.value = value
         self.default = `default`
@@ -178,7 +182,9 @@ public struct TemplateSummary: Sendable, Decodable, Equatable {
         self.kind = kind
     }
 
-    static let kinds = ["container", "script", "dag", "steps", "resource", "suspend", "http", "containerSet", "data", "plugin"]
+    static let kinds = [
+        "container", "script", "dag", "steps", "resource", "suspend", "http", "containerSet", "data", "plugin",
+    ]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
@@ -221,7 +227,9 @@ public struct WorkflowStatus: Sendable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap { $0.isEmpty ? nil : WorkflowPhase(rawValue: $0) }
+        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap {
+            $0.isEmpty ? nil : WorkflowPhase(rawValue: $0)
+        }
         startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
         progress = try c.decodeIfPresent(String.self, forKey: .progress)
@@ -298,7 +306,9 @@ public struct NodeStatus: Sendable, Decodable, Equatable {
         type = NodeType(rawValue: try c.decodeIfPresent(String.self, forKey: .type) ?? "")
         templateName = try c.decodeIfPresent(String.self, forKey: .templateName)
         templateRef = try c.decodeIfPresent(TemplateReference.self, forKey: .templateRef)
-        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap { $0.isEmpty ? nil : NodePhase(rawValue: $0) }
+        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap {
+            $0.isEmpty ? nil : NodePhase(rawValue: $0)
+        }
         boundaryID = try c.decodeIfPresent(String.self, forKey: .boundaryID)
         children = try c.decodeIfPresent([String].self, forKey: .children) ?? []
         message = try c.decodeIfPresent(String.self, forKey: .message)

@@ -30,12 +30,17 @@ struct LiveChainScenarioTests {
     @Test("list, get and logs flow through ARGO_SERVER with the token sent, seeds keep their namespaces")
     func liveChain() async throws {
         let (rest, url) = try Self.startRESTSimulator()
-        defer { rest.terminate(); rest.waitUntilExit() }
+        defer {
+            rest.terminate()
+            rest.waitUntilExit()
+        }
         #expect(url.hasPrefix("http://127.0.0.1:"))
         let host = String(url.dropFirst("http://".count))
-        let server = try ServerProcess(["serve"], environment: [
-            "ARGO_SERVER": host, "ARGO_SECURE": "false", "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo",
-        ])
+        let server = try ServerProcess(
+            ["serve"],
+            environment: [
+                "ARGO_SERVER": host, "ARGO_SECURE": "false", "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo",
+            ])
         _ = try await server.connect()
 
         let all = try await server.call("list_workflows", ["all_namespaces": true, "limit": 200])
@@ -50,7 +55,8 @@ struct LiveChainScenarioTests {
         #expect(summary.structuredContent?.objectValue?["phase"] == .string("Failed"))
         #expect(summary.structuredContent?.objectValue?["nodeCount"] == .int(17))
 
-        let logs = try await server.call("get_workflow_logs", ["name": "dag-nested-zxlc2", "node": "dag-nested-zxlc2.D.D", "tail_lines": 3])
+        let logs = try await server.call(
+            "get_workflow_logs", ["name": "dag-nested-zxlc2", "node": "dag-nested-zxlc2.D.D", "tail_lines": 3])
         #expect(logs.isError == false)
         let pods = logs.structuredContent?.objectValue?["pods"]?.arrayValue ?? []
         #expect(pods.first?.objectValue?["podName"] == .string("dag-nested-zxlc2-echo-644277987"))
@@ -65,8 +71,12 @@ struct LiveChainScenarioTests {
     @Test("401 and an unreachable server are tool errors that say how to fix them")
     func authAndReachability() async throws {
         let (rest, url) = try Self.startRESTSimulator(["--fault", "list_workflows:code=16,message=token not valid"])
-        defer { rest.terminate(); rest.waitUntilExit() }
-        let unauthorized = try ServerProcess(["serve"], environment: ["ARGO_SERVER": String(url.dropFirst(7)), "ARGO_SECURE": "false"])
+        defer {
+            rest.terminate()
+            rest.waitUntilExit()
+        }
+        let unauthorized = try ServerProcess(
+            ["serve"], environment: ["ARGO_SERVER": String(url.dropFirst(7)), "ARGO_SECURE": "false"])
         _ = try await unauthorized.connect()
         let denied = try await unauthorized.call("list_workflows")
         #expect(denied.isError == true)
@@ -74,7 +84,8 @@ struct LiveChainScenarioTests {
         #expect(denied.text.contains("set ARGO_TOKEN"))
         _ = await unauthorized.stop()
 
-        let nowhere = try ServerProcess(["serve", "--argo-server", "127.0.0.1:1"], environment: ["ARGO_SECURE": "false"])
+        let nowhere = try ServerProcess(
+            ["serve", "--argo-server", "127.0.0.1:1"], environment: ["ARGO_SECURE": "false"])
         _ = try await nowhere.connect()
         let down = try await nowhere.call("list_workflows")
         #expect(down.isError == true)
@@ -85,7 +96,10 @@ struct LiveChainScenarioTests {
     @Test("config file, environment and flags: flags win over environment, which wins over the file")
     func precedence() async throws {
         let (rest, url) = try Self.startRESTSimulator()
-        defer { rest.terminate(); rest.waitUntilExit() }
+        defer {
+            rest.terminate()
+            rest.waitUntilExit()
+        }
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("argo-mcp-\(UUID().uuidString).yaml")
         try "argo:\n  server: \(url)\n  namespace: workflows\n".write(to: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: config) }
@@ -101,7 +115,8 @@ struct LiveChainScenarioTests {
         #expect(try await fromEnv.call("get_workflow", ["name": "dag-nested-zxlc2"]).isError == false)
         _ = await fromEnv.stop()
 
-        let fromFlag = try ServerProcess(["serve", "--config", config.path, "--namespace", "workflows"], environment: ["ARGO_NAMESPACE": "argo"])
+        let fromFlag = try ServerProcess(
+            ["serve", "--config", config.path, "--namespace", "workflows"], environment: ["ARGO_NAMESPACE": "argo"])
         _ = try await fromFlag.connect()
         #expect(try await fromFlag.call("get_workflow", ["name": "hello-world-9tql2"]).isError == false)
         _ = await fromFlag.stop()
@@ -123,6 +138,8 @@ struct LiveChainScenarioTests {
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 2)
-        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("ARGO_SECURE=maybe is not true or false"))
+        #expect(
+            String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
+                "ARGO_SECURE=maybe is not true or false"))
     }
 }

@@ -15,10 +15,12 @@ final class ServerProcess: @unchecked Sendable {
         if let path = ProcessInfo.processInfo.environment["ARGO_MCP_BINARY"] { return URL(fileURLWithPath: path) }
         // The test bundle sits next to the products of the same build.
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("argo-mcp"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "argo-mcp"),
             Bundle.main.bundleURL.appendingPathComponent("argo-mcp"),
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("argo-mcp"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
                 .appendingPathComponent(".build/debug/argo-mcp"),
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!

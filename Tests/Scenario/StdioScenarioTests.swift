@@ -5,11 +5,14 @@ import Testing
 /// Spawns the real binary over stdio against the simulator and drives it with an MCP client.
 @Suite("argo-mcp over stdio against the simulator", .serialized, .timeLimit(.minutes(3)))
 struct StdioScenarioTests {
-    static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__toolsnaps__")
+    static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "__toolsnaps__")
 
     @Test("initialize, list tools (schema snapshots, annotations), call every tool against the simulator")
     func everyTool() async throws {
-        let server = try ServerProcess(["serve", "--simulator", "--generate", "name=big-10k,nodes=10000,failures=0.01,depth=3"])
+        let server = try ServerProcess([
+            "serve", "--simulator", "--generate", "name=big-10k,nodes=10000,failures=0.01,depth=3",
+        ])
         let initialized = try await server.connect()
         #expect(initialized.serverInfo.name == "argo-mcp")
 
@@ -27,7 +30,8 @@ struct StdioScenarioTests {
         #expect(rows.count == 3)
         #expect(list.structuredContent?.objectValue?["hasMore"] == .bool(true))
         let token = try #require(list.structuredContent?.objectValue?["continue"]?.stringValue)
-        let next = try await server.call("list_workflows", ["all_namespaces": true, "limit": 3, "continue": .string(token)])
+        let next = try await server.call(
+            "list_workflows", ["all_namespaces": true, "limit": 3, "continue": .string(token)])
         let nextRows = next.structuredContent?.objectValue?["items"]?.arrayValue ?? []
         #expect(!nextRows.isEmpty)
         let firstNames = Set(rows.compactMap { $0.objectValue?["name"]?.stringValue })
@@ -62,26 +66,32 @@ struct StdioScenarioTests {
         #expect(rawObject["truncated"] == .bool(true))
 
         let fields = try await server.call("get_workflow", ["name": "big-10k", "fields": "metadata.name,status.phase"])
-        #expect(fields.structuredContent?.objectValue?["text"]?.stringValue == #"{"metadata":{"name":"big-10k"},"status":{"phase":"Failed"}}"#)
+        #expect(
+            fields.structuredContent?.objectValue?["text"]?.stringValue
+                == #"{"metadata":{"name":"big-10k"},"status":{"phase":"Failed"}}"#)
 
         // Logs of a failed node, found by its display name.
         let nodeName = try #require(firstFailed["name"]?.stringValue)
-        let logs = try await server.call("get_workflow_logs", ["name": "big-10k", "node": .string(nodeName), "tail_lines": 20])
+        let logs = try await server.call(
+            "get_workflow_logs", ["name": "big-10k", "node": .string(nodeName), "tail_lines": 20])
         #expect(logs.isError == false)
         let pods = logs.structuredContent?.objectValue?["pods"]?.arrayValue ?? []
         #expect(pods.count == 1)
         #expect(logs.text.contains("ERROR"))
 
-        let capped = try await server.call("get_workflow_logs", ["name": "big-10k", "tail_lines": 50, "max_bytes": 2000])
+        let capped = try await server.call(
+            "get_workflow_logs", ["name": "big-10k", "tail_lines": 50, "max_bytes": 2000])
         #expect(capped.structuredContent?.objectValue?["truncated"] == .bool(true))
         #expect((capped.structuredContent?.objectValue?["bytes"]?.intValue ?? .max) <= 2000)
 
-        let grep = try await server.call("get_workflow_logs", ["name": "nightly-etl-7x2kq", "grep": "WARN", "tail_lines": 100])
+        let grep = try await server.call(
+            "get_workflow_logs", ["name": "nightly-etl-7x2kq", "grep": "WARN", "tail_lines": 100])
         #expect(grep.text.contains("WARN"))
         #expect(!grep.text.contains("INFO [work] processed"))
 
         // Bad input: one error naming every bad argument; unknown objects: Argo's 404 message.
-        let bad = try await server.call("list_workflows", ["limit": -1, "phase": ["Bogus"], "label_selector": "a in b"])
+        let bad = try await server.call(
+            "list_workflows", ["limit": -1, "phase": ["Bogus"], "label_selector": "a in b"])
         #expect(bad.isError == true)
         for field in ["limit", "phase", "label_selector"] { #expect(bad.text.contains(field)) }
         let missing = try await server.call("get_workflow", ["name": "does-not-exist"])
@@ -119,7 +129,8 @@ struct StdioScenarioTests {
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["serve", "--simulator"]
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -146,13 +157,15 @@ struct StdioScenarioTests {
         let data = try encoder.encode(tool)
         let file = snapshots.appendingPathComponent("\(tool.name).json")
         let env = ProcessInfo.processInfo.environment
-        if env["UPDATE_TOOLSNAPS"] == "1" || (!FileManager.default.fileExists(atPath: file.path) && env["CI"] != "true") {
+        if env["UPDATE_TOOLSNAPS"] == "1" || (!FileManager.default.fileExists(atPath: file.path) && env["CI"] != "true")
+        {
             try FileManager.default.createDirectory(at: snapshots, withIntermediateDirectories: true)
             try data.write(to: file)
             return
         }
         let expected = try Data(contentsOf: file)
-        #expect(String(decoding: data, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
-                "tool \(tool.name) changed its schema; run with UPDATE_TOOLSNAPS=1 and review the diff")
+        #expect(
+            String(decoding: data, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
+            "tool \(tool.name) changed its schema; run with UPDATE_TOOLSNAPS=1 and review the diff")
     }
 }

@@ -17,7 +17,8 @@ struct ArgoHTTPLoopbackTests {
     ) async throws {
         let sim = ArgoSimulator(logLinesPerPod: 30)
         for file in Fixtures.workflowFiles { try await sim.load(try Fixtures.json(file)) }
-        await sim.add(generated: WorkflowGenerator(name: "gen-big", namespace: "argo", nodeCount: 3_000, failureRate: 0.01))
+        await sim.add(
+            generated: WorkflowGenerator(name: "gen-big", namespace: "argo", nodeCount: 3_000, failureRate: 0.01))
         let server = SimulatorHTTPServer(simulator: sim, port: 0, logger: Self.logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await server.run { continuation.yield($0) } }
@@ -25,7 +26,8 @@ struct ArgoHTTPLoopbackTests {
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         let connection = ArgoConnection(
-            baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token, requestTimeoutSeconds: 10, preferSSE: preferSSE)
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token, requestTimeoutSeconds: 10,
+            preferSSE: preferSSE)
         try await ArgoHTTPGateway.with(connection, logger: Self.logger) { gateway in try await body(sim, gateway) }
     }
 
@@ -36,7 +38,8 @@ struct ArgoHTTPLoopbackTests {
             var token: String?
             var pages = 0
             repeat {
-                let page = try await gateway.listWorkflows(.init(namespace: nil, limit: 4, continueToken: token, fields: WorkflowListQuery.compactListFields))
+                let page = try await gateway.listWorkflows(
+                    .init(namespace: nil, limit: 4, continueToken: token, fields: WorkflowListQuery.compactListFields))
                 names += page.items.map(\.metadata.name)
                 #expect(page.items.allSatisfy { $0.status.nodes.isEmpty })
                 token = page.continueToken
@@ -50,9 +53,13 @@ struct ArgoHTTPLoopbackTests {
             #expect(!failed.items.isEmpty)
             #expect(failed.items.allSatisfy { $0.status.phase == .failed })
 
-            let labelled = try await gateway.listWorkflows(.init(namespace: nil, labelSelector: "workflows.argoproj.io/controller-instanceid=my-instanceid"))
+            let labelled = try await gateway.listWorkflows(
+                .init(namespace: nil, labelSelector: "workflows.argoproj.io/controller-instanceid=my-instanceid"))
             #expect(Set(labelled.items.map(\.metadata.name)) == ["hello-world-9tql2", "hello-world-9tql2-run"])
-            let resubmitted = try await gateway.listWorkflows(.init(namespace: "argo", labelSelector: "workflows.argoproj.io/resubmitted-from-workflow in (dag-nested-52l5t)"))
+            let resubmitted = try await gateway.listWorkflows(
+                .init(
+                    namespace: "argo",
+                    labelSelector: "workflows.argoproj.io/resubmitted-from-workflow in (dag-nested-52l5t)"))
             #expect(resubmitted.items.map(\.metadata.name) == ["dag-nested-zxlc2"])
 
             let named = try await gateway.listWorkflows(.init(namespace: nil, nameContains: "nested"))
@@ -66,7 +73,8 @@ struct ArgoHTTPLoopbackTests {
             let wf = try await gateway.getWorkflow(namespace: "argo", name: "dag-nested-zxlc2", fields: nil)
             #expect(wf.status.nodes.count == 21)
             #expect(wf.raw.map { $0.data.count > 10_000 } == true)
-            let trimmed = try await gateway.getWorkflow(namespace: "argo", name: "dag-nested-zxlc2", fields: "metadata.name,status.phase")
+            let trimmed = try await gateway.getWorkflow(
+                namespace: "argo", name: "dag-nested-zxlc2", fields: "metadata.name,status.phase")
             #expect(trimmed.metadata.name == "dag-nested-zxlc2")
             #expect(trimmed.status.phase == .succeeded)
             #expect(trimmed.status.nodes.isEmpty)
@@ -80,17 +88,26 @@ struct ArgoHTTPLoopbackTests {
     func logs(sse: Bool) async throws {
         try await withServer(preferSSE: sse) { _, gateway in
             var all: [LogEntry] = []
-            for try await e in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2", tailLines: 5)) { all.append(e) }
+            for try await e in gateway.workflowLogs(
+                LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2", tailLines: 5))
+            { all.append(e) }
             #expect(all.count == 16 * 5)
             let pod = "dag-nested-zxlc2-echo-644277987"
             var one: [LogEntry] = []
-            for try await e in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2", podName: pod, grep: "WARN")) { one.append(e) }
+            for try await e in gateway.workflowLogs(
+                LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2", podName: pod, grep: "WARN"))
+            { one.append(e) }
             #expect(!one.isEmpty)
             #expect(one.allSatisfy { $0.podName == pod && $0.content.contains("WARN") })
         }
     }
 
-    @Test("Argo error bodies keep their code and message", arguments: [(5, ArgoError.Kind.notFound, 404), (7, .permissionDenied, 403), (16, .unauthenticated, 401), (13, .server, 500), (14, .unavailable, 503)])
+    @Test(
+        "Argo error bodies keep their code and message",
+        arguments: [
+            (5, ArgoError.Kind.notFound, 404), (7, .permissionDenied, 403), (16, .unauthenticated, 401),
+            (13, .server, 500), (14, .unavailable, 503),
+        ])
     func errors(code: Int, kind: ArgoError.Kind, status: Int) async throws {
         try await withServer { sim, gateway in
             await sim.inject(Fault(grpcCode: code, message: "injected \(code)"), into: .getWorkflow)
@@ -122,7 +139,9 @@ struct ArgoHTTPLoopbackTests {
             await sim.inject(Fault(breakAfterLines: 7, cutConnection: cut), into: .workflowLogs)
             var got = 0
             let error = await #expect(throws: ArgoError.self) {
-                for try await _ in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2")) { got += 1 }
+                for try await _ in gateway.workflowLogs(LogQuery(namespace: "argo", workflowName: "dag-nested-zxlc2")) {
+                    got += 1
+                }
             }
             #expect(got == 7)
             #expect(error?.kind == .streamBroken)

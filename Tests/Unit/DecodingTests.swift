@@ -64,9 +64,13 @@ struct DecodingTests {
     func fields() async throws {
         let sim = ArgoSimulator()
         try await sim.load(try Fixtures.json("succeeded-dag-nested-21-nodes.yaml"))
-        let trimmed = try await sim.workflowJSON(namespace: "argo", name: "dag-nested-zxlc2", fields: "metadata.name,status.phase")
-        #expect(String(decoding: trimmed, as: UTF8.self) == #"{"metadata":{"name":"dag-nested-zxlc2"},"status":{"phase":"Succeeded"}}"#)
-        let without = try Workflow.decode(from: await sim.workflowJSON(namespace: "argo", name: "dag-nested-zxlc2", fields: "-status.nodes,-spec"))
+        let trimmed = try await sim.workflowJSON(
+            namespace: "argo", name: "dag-nested-zxlc2", fields: "metadata.name,status.phase")
+        #expect(
+            String(decoding: trimmed, as: UTF8.self)
+                == #"{"metadata":{"name":"dag-nested-zxlc2"},"status":{"phase":"Succeeded"}}"#)
+        let without = try Workflow.decode(
+            from: await sim.workflowJSON(namespace: "argo", name: "dag-nested-zxlc2", fields: "-status.nodes,-spec"))
         #expect(without.status.nodes.isEmpty)
         #expect(without.status.phase == .succeeded)
         #expect(without.spec.templates.isEmpty)

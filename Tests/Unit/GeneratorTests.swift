@@ -11,7 +11,9 @@ enum ArgoSimulatorTestSupport {
 
 @Suite("Workflow generator")
 struct GeneratorTests {
-    @Test("generates exactly N nodes in a connected tree", arguments: [1, 2, 17, 1_000, 20_000], [WorkflowGenerator.Shape.dag, .steps])
+    @Test(
+        "generates exactly N nodes in a connected tree", arguments: [1, 2, 17, 1_000, 20_000],
+        [WorkflowGenerator.Shape.dag, .steps])
     func exactCount(n: Int, shape: WorkflowGenerator.Shape) throws {
         let wf = try Workflow.decode(from: ArgoSimulatorTestSupport.generated(nodes: n, shape: shape))
         #expect(wf.status.nodes.count == n)

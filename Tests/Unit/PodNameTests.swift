@@ -36,12 +36,16 @@ struct PodNameTests {
 
     @Test("containerSet containers share their bounding pod; templateRef names count; long names are cut to 253")
     func edges() {
-        let container = NodeStatus(id: "wf-2", name: "wf.main.c1", type: .container, templateName: "c", boundaryID: "wf-1")
+        let container = NodeStatus(
+            id: "wf-2", name: "wf.main.c1", type: .container, templateName: "c", boundaryID: "wf-1")
         #expect(PodNames.podName(workflowName: "wf", format: "v2", node: container) == "wf-c-1")
-        let ref = NodeStatus(id: "wf-77", name: "wf.a", type: .pod, templateRef: TemplateReference(name: "lib", template: "say", clusterScope: nil))
+        let ref = NodeStatus(
+            id: "wf-77", name: "wf.a", type: .pod,
+            templateRef: TemplateReference(name: "lib", template: "say", clusterScope: nil))
         #expect(PodNames.podName(workflowName: "wf", format: nil, node: ref) == "wf-say-77")
         let long = String(repeating: "w", count: 250)
-        let node = NodeStatus(id: "\(long)-1234567890", name: "\(long).x", type: .pod, templateName: String(repeating: "t", count: 40))
+        let node = NodeStatus(
+            id: "\(long)-1234567890", name: "\(long).x", type: .pod, templateName: String(repeating: "t", count: 40))
         let name = PodNames.podName(workflowName: long, format: "v2", node: node)
         #expect(name.count <= 253)
         #expect(name.hasSuffix("-1234567890"))

@@ -1,7 +1,7 @@
-import Logging
 import ArgoSimulator
 import Domain
 import Foundation
+import Logging
 import MCPStdio
 import Testing
 
@@ -13,8 +13,12 @@ struct ReadmeTests {
 
     @Test("the README's tool list is what `argo-mcp tools` prints")
     func toolList() throws {
-        let readme = try String(contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
-        #expect(readme.contains(ToolCatalog.markdown(Self.tools)), "regenerate the README tool list with `swift run argo-mcp tools`")
+        let readme = try String(
+            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "README.md"), encoding: .utf8)
+        #expect(
+            readme.contains(ToolCatalog.markdown(Self.tools)),
+            "regenerate the README tool list with `swift run argo-mcp tools`")
     }
 
     @Test("every tool: unique snake_case name, hints match its safety class, description and object schema")

@@ -9,11 +9,13 @@ enum Fixtures {
         .appendingPathComponent("Fixtures")
 
     static var workflowFiles: [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("workflows").path))?.sorted() ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("workflows").path))?.sorted()
+            ?? []
     }
 
     static func json(_ file: String) throws -> JSONValue {
-        let text = try String(contentsOf: root.appendingPathComponent("workflows").appendingPathComponent(file), encoding: .utf8)
+        let text = try String(
+            contentsOf: root.appendingPathComponent("workflows").appendingPathComponent(file), encoding: .utf8)
         return try ArgoSimulator.objects(inManifest: text, source: file)[0]
     }
 

@@ -6,10 +6,12 @@ import Testing
 
 @Suite("Argument validation")
 struct ValidationTests {
-    @Test("label selectors the API server accepts", arguments: [
-        "app=web", "app==web", "app!=web", "env in (prod,staging)", "tier notin (cache)", "team", "!legacy",
-        "workflows.argoproj.io/phase=Failed,team=data", "a.b/c-d_e=f.g",
-    ])
+    @Test(
+        "label selectors the API server accepts",
+        arguments: [
+            "app=web", "app==web", "app!=web", "env in (prod,staging)", "tier notin (cache)", "team", "!legacy",
+            "workflows.argoproj.io/phase=Failed,team=data", "a.b/c-d_e=f.g",
+        ])
     func validSelectors(selector: String) {
         #expect(Validation.labelSelector(selector) == nil)
     }
@@ -29,13 +31,15 @@ struct ValidationTests {
 
     @Test("list_workflows reports every bad argument at once")
     func allProblems() {
-        let r = ListWorkflowsRequest(namespace: "Bad_NS", phases: ["Running", "bogus"], labelSelector: "a in b", limit: 0)
+        let r = ListWorkflowsRequest(
+            namespace: "Bad_NS", phases: ["Running", "bogus"], labelSelector: "a in b", limit: 0)
         let fields = r.problems().map(\.field)
         #expect(fields == ["namespace", "phase", "label_selector", "limit"])
         #expect(ListWorkflowsRequest(phases: ["failed"]).problems().isEmpty)
     }
 
-    @Test("durations", arguments: [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), ("45", 45)])
+    @Test(
+        "durations", arguments: [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), ("45", 45)])
     func durations(text: String, seconds: Int) {
         #expect(Validation.durationSeconds(text) == seconds)
     }
@@ -56,32 +60,44 @@ struct ValidationTests {
 
 @Suite("Argo error mapping")
 struct ErrorMappingTests {
-    @Test("gRPC codes map to kinds", arguments: [
-        (5, ArgoError.Kind.notFound), (7, .permissionDenied), (16, .unauthenticated), (6, .conflict),
-        (3, .invalidArgument), (14, .unavailable), (4, .timeout), (12, .unimplemented), (13, .server),
-    ])
+    @Test(
+        "gRPC codes map to kinds",
+        arguments: [
+            (5, ArgoError.Kind.notFound), (7, .permissionDenied), (16, .unauthenticated), (6, .conflict),
+            (3, .invalidArgument), (14, .unavailable), (4, .timeout), (12, .unimplemented), (13, .server),
+        ])
     func grpc(code: Int, kind: ArgoError.Kind) {
         #expect(ArgoError.fromServer(httpStatus: 500, grpcCode: code, message: "m").kind == kind)
     }
 
-    @Test("HTTP statuses map to kinds when there is no gRPC code", arguments: [
-        (404, ArgoError.Kind.notFound), (403, .permissionDenied), (401, .unauthenticated), (409, .conflict), (400, .invalidArgument), (503, .unavailable), (500, .server),
-    ])
+    @Test(
+        "HTTP statuses map to kinds when there is no gRPC code",
+        arguments: [
+            (404, ArgoError.Kind.notFound), (403, .permissionDenied), (401, .unauthenticated), (409, .conflict),
+            (400, .invalidArgument), (503, .unavailable), (500, .server),
+        ])
     func http(status: Int, kind: ArgoError.Kind) {
         #expect(ArgoError.fromServer(httpStatus: status, grpcCode: nil, message: "m").kind == kind)
     }
 
     @Test("the description keeps code, status, message and hint")
     func description() {
-        let e = ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"x\" not found").withHint("check the name")
+        let e = ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"x\" not found")
+            .withHint("check the name")
         #expect(e.description == "notFound (HTTP 404, code 5): workflows.argoproj.io \"x\" not found — check the name")
     }
 
     @Test("ARGO_SERVER-style addresses")
     func baseURL() {
-        #expect(ArgoConnection.baseURL(server: "localhost:2746", secure: true, baseHref: nil)?.absoluteString == "https://localhost:2746")
-        #expect(ArgoConnection.baseURL(server: "localhost:2746", secure: false, baseHref: "/argo/")?.absoluteString == "http://localhost:2746/argo")
-        #expect(ArgoConnection.baseURL(server: "https://argo.example.com/", secure: false, baseHref: nil)?.absoluteString == "https://argo.example.com")
+        #expect(
+            ArgoConnection.baseURL(server: "localhost:2746", secure: true, baseHref: nil)?.absoluteString
+                == "https://localhost:2746")
+        #expect(
+            ArgoConnection.baseURL(server: "localhost:2746", secure: false, baseHref: "/argo/")?.absoluteString
+                == "http://localhost:2746/argo")
+        #expect(
+            ArgoConnection.baseURL(server: "https://argo.example.com/", secure: false, baseHref: nil)?.absoluteString
+                == "https://argo.example.com")
         #expect(ArgoConnection.baseURL(server: "ftp://x", secure: true, baseHref: nil) == nil)
     }
 }
@@ -96,7 +112,9 @@ struct StreamFrameTests {
 
     @Test("newline-delimited JSON, split anywhere")
     func ndjson() {
-        let text = #"{"result":{"content":"one","podName":"p"}}"# + "\n" + #"{"result":{"content":"two","podName":"p"}}"# + "\n"
+        let text =
+            #"{"result":{"content":"one","podName":"p"}}"# + "\n" + #"{"result":{"content":"two","podName":"p"}}"#
+            + "\n"
         var parser = Parser()
         var all: [Parser.Frame] = []
         for chunk in Array(text.utf8).chunked(7) { all += parser.feed(chunk) }
@@ -106,18 +124,25 @@ struct StreamFrameTests {
 
     @Test("server-sent events with keepalives and CRLF")
     func sse() {
-        let text = ": keepalive\r\n\r\ndata: {\"result\":{\"content\":\"a\",\"podName\":\"p\"}}\r\n\r\nevent: x\r\ndata: {\"result\":{\"content\":\"b\",\"podName\":\"p\"}}\n\n"
+        let text =
+            ": keepalive\r\n\r\ndata: {\"result\":{\"content\":\"a\",\"podName\":\"p\"}}\r\n\r\nevent: x\r\ndata: {\"result\":{\"content\":\"b\",\"podName\":\"p\"}}\n\n"
         var parser = Parser()
         #expect(results(parser.feed(Array(text.utf8)) + parser.finish()) == ["a", "b"])
     }
 
     @Test("a mid-stream error frame becomes a streamBroken error with its code")
     func errorFrame() {
-        let text = #"{"result":{"content":"a","podName":"p"}}"# + "\n" + #"{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service Unavailable"}}"# + "\n"
+        let text =
+            #"{"result":{"content":"a","podName":"p"}}"# + "\n"
+            + #"{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service Unavailable"}}"#
+            + "\n"
         var parser = Parser()
         let frames = parser.feed(Array(text.utf8))
         #expect(results(frames) == ["a"])
-        guard case .error(let e)? = frames.last else { Issue.record("no error frame"); return }
+        guard case .error(let e)? = frames.last else {
+            Issue.record("no error frame")
+            return
+        }
         #expect(e.kind == .streamBroken)
         #expect(e.grpcCode == 14)
         #expect(e.message == "transport is closing")
@@ -127,7 +152,10 @@ struct StreamFrameTests {
     func garbage() {
         var parser = Parser()
         let frames = parser.feed(Array("not json\n".utf8))
-        guard case .error(let e)? = frames.first else { Issue.record("expected an error"); return }
+        guard case .error(let e)? = frames.first else {
+            Issue.record("expected an error")
+            return
+        }
         #expect(e.kind == .malformedResponse)
         _ = parser.feed(Array(#"{"result":{"content":"tail","podName":"p"}}"#.utf8))
         #expect(results(parser.finish()) == ["tail"])

@@ -44,7 +44,9 @@ public struct ArgoConnection: Sendable, Equatable {
         if let href = baseHref?.trimmingCharacters(in: CharacterSet(charactersIn: "/ ")), !href.isEmpty {
             text += "/" + href
         }
-        guard let url = URL(string: text), url.host != nil, ["http", "https"].contains(url.scheme ?? "") else { return nil }
+        guard let url = URL(string: text), url.host != nil, ["http", "https"].contains(url.scheme ?? "") else {
+            return nil
+        }
         return url
     }
 

@@ -31,12 +31,15 @@ public final class ArgoHTTPGateway: ArgoGateway {
         self.connection = connection
         self.logger = logger
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(connection.streamTimeoutSeconds, connection.requestTimeoutSeconds))))
+        configuration.timeout = .init(
+            connect: .seconds(10),
+            read: .seconds(Int64(max(connection.streamTimeoutSeconds, connection.requestTimeoutSeconds))))
         configuration.httpVersion = .automatic
         if connection.baseURL.scheme == "https" {
             configuration.tlsConfiguration = try Self.tlsConfiguration(connection)
         }
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)
+        client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)
     }
 
     static func tlsConfiguration(_ c: ArgoConnection) throws -> TLSConfiguration {
@@ -47,14 +50,18 @@ public final class ArgoHTTPGateway: ArgoGateway {
             if let cert = c.clientCertFile {
                 tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
                 guard let key = c.clientKeyFile else {
-                    throw ArgoError(.tls, message: "a client certificate needs its key", hint: "set the client key file (ARGO_CLIENT_KEY / tls.clientKey)")
+                    throw ArgoError(
+                        .tls, message: "a client certificate needs its key",
+                        hint: "set the client key file (ARGO_CLIENT_KEY / tls.clientKey)")
                 }
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
             }
         } catch let error as ArgoError {
             throw error
         } catch {
-            throw ArgoError(.tls, message: "cannot load TLS files: \(error)", hint: "check the CA bundle, client certificate and key paths (PEM files)")
+            throw ArgoError(
+                .tls, message: "cannot load TLS files: \(error)",
+                hint: "check the CA bundle, client certificate and key paths (PEM files)")
         }
         return tls
     }
@@ -76,7 +83,8 @@ public final class ArgoHTTPGateway: ArgoGateway {
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
-        let data = try await get(path: "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))", query: [("fields", fields)])
+        let data = try await get(
+            path: "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))", query: [("fields", fields)])
         return try decode("workflow") { try Workflow.decode(from: data) }
     }
 
@@ -97,7 +105,8 @@ public final class ArgoHTTPGateway: ArgoGateway {
         ]
         items.removeAll { $0.1 == nil }
         let path = "/api/v1/workflows/\(Self.segment(query.namespace))/\(Self.segment(query.workflowName))/log"
-        let request = makeRequest(path: path, query: items, accept: connection.preferSSE ? "text/event-stream" : "application/json")
+        let request = makeRequest(
+            path: path, query: items, accept: connection.preferSSE ? "text/event-stream" : "application/json")
         let timeout = TimeAmount.seconds(Int64(query.follow ? 24 * 3600 : connection.streamTimeoutSeconds))
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -137,7 +146,8 @@ public final class ArgoHTTPGateway: ArgoGateway {
 
     // MARK: HTTP
 
-    func makeRequest(path: String, query: [(String, String?)], accept: String = "application/json") -> HTTPClientRequest {
+    func makeRequest(path: String, query: [(String, String?)], accept: String = "application/json") -> HTTPClientRequest
+    {
         var url = connection.baseURL.absoluteString
         while url.hasSuffix("/") { url.removeLast() }
         url += path
@@ -177,8 +187,9 @@ public final class ArgoHTTPGateway: ArgoGateway {
         do {
             return try body()
         } catch {
-            throw ArgoError(.malformedResponse, message: "the server's \(what) is not in Argo's shape: \(error)",
-                            hint: "is \(connection.baseURL.absoluteString) an Argo Server (check ARGO_BASE_HREF)?")
+            throw ArgoError(
+                .malformedResponse, message: "the server's \(what) is not in Argo's shape: \(error)",
+                hint: "is \(connection.baseURL.absoluteString) an Argo Server (check ARGO_BASE_HREF)?")
         }
     }
 
@@ -191,18 +202,23 @@ public final class ArgoHTTPGateway: ArgoGateway {
     /// Argo's `{"code":N,"message":"…"}` (or any body) into a typed error with a hint.
     func serverError(status: Int, body: Data) -> ArgoError {
         let parsed = try? JSONDecoder().decode(ErrorBody.self, from: body)
-        let message = parsed?.message ?? parsed?.error
+        let message =
+            parsed?.message ?? parsed?.error
             ?? String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let error = ArgoError.fromServer(httpStatus: status, grpcCode: parsed?.code, message: message.isEmpty ? "HTTP \(status)" : message)
+        let error = ArgoError.fromServer(
+            httpStatus: status, grpcCode: parsed?.code, message: message.isEmpty ? "HTTP \(status)" : message)
         switch error.kind {
         case .unauthenticated:
-            return error.withHint(connection.token == nil
-                ? "the server wants credentials: set ARGO_TOKEN (e.g. \"Bearer $(kubectl create token argo-server -n argo)\")"
-                : "ARGO_TOKEN was rejected: it may have expired or lack the 'Bearer ' prefix")
+            return error.withHint(
+                connection.token == nil
+                    ? "the server wants credentials: set ARGO_TOKEN (e.g. \"Bearer $(kubectl create token argo-server -n argo)\")"
+                    : "ARGO_TOKEN was rejected: it may have expired or lack the 'Bearer ' prefix")
         case .permissionDenied:
-            return error.withHint("the credentials lack rights for this; check the service account's RBAC in that namespace")
+            return error.withHint(
+                "the credentials lack rights for this; check the service account's RBAC in that namespace")
         case .notFound where parsed == nil:
-            return error.withHint("no Argo API at \(connection.baseURL.absoluteString); check ARGO_SERVER and ARGO_BASE_HREF")
+            return error.withHint(
+                "no Argo API at \(connection.baseURL.absoluteString); check ARGO_SERVER and ARGO_BASE_HREF")
         default:
             return error
         }
@@ -213,20 +229,31 @@ public final class ArgoHTTPGateway: ArgoGateway {
         let text = String(describing: error)
         let url = connection.baseURL.absoluteString
         if error is NIOSSLError || text.contains("SSL") || text.contains("handshake") || text.contains("certificate") {
-            return ArgoError(.tls, message: "TLS with \(url) failed: \(text)",
-                             hint: "give the server's CA (ARGO_CA_FILE), set ARGO_INSECURE_SKIP_VERIFY=true for a self-signed test server, or ARGO_SECURE=false if it speaks plain HTTP")
+            return ArgoError(
+                .tls, message: "TLS with \(url) failed: \(text)",
+                hint:
+                    "give the server's CA (ARGO_CA_FILE), set ARGO_INSECURE_SKIP_VERIFY=true for a self-signed test server, or ARGO_SECURE=false if it speaks plain HTTP"
+            )
         }
-        if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
-            return ArgoError(.timeout, message: "no answer from \(url) in time (\(text))", hint: "the server may be overloaded; retry, or raise the request timeout")
+        if let client = error as? HTTPClientError,
+            client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout
+        {
+            return ArgoError(
+                .timeout, message: "no answer from \(url) in time (\(text))",
+                hint: "the server may be overloaded; retry, or raise the request timeout")
         }
         if text.contains("Timeout") || text.contains("timeout") {
-            return ArgoError(.timeout, message: "no answer from \(url) in time (\(text))", hint: "the server may be overloaded; retry, or raise the request timeout")
+            return ArgoError(
+                .timeout, message: "no answer from \(url) in time (\(text))",
+                hint: "the server may be overloaded; retry, or raise the request timeout")
         }
-        return ArgoError(.unavailable, message: "cannot reach the Argo Server at \(url): \(text)",
-                         hint: "check ARGO_SERVER (host:port), that the server runs, and ARGO_SECURE=false if it speaks plain HTTP")
+        return ArgoError(
+            .unavailable, message: "cannot reach the Argo Server at \(url): \(text)",
+            hint: "check ARGO_SERVER (host:port), that the server runs, and ARGO_SECURE=false if it speaks plain HTTP")
     }
 
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text

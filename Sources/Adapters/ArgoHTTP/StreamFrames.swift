@@ -40,7 +40,8 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
         if line.starts(with: "data:".utf8) {
             line = line.dropFirst(5)
             while let first = line.first, first == 32 { line.removeFirst() }
-        } else if line.starts(with: "event:".utf8) || line.starts(with: "id:".utf8) || line.starts(with: "retry:".utf8) {
+        } else if line.starts(with: "event:".utf8) || line.starts(with: "id:".utf8) || line.starts(with: "retry:".utf8)
+        {
             return nil
         }
         return decode(Data(line))
@@ -67,8 +68,11 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
             return .error(ArgoError(.malformedResponse, message: "stream frame is not Argo's shape: \(preview)"))
         }
         if let e = envelope.error {
-            let base = ArgoError.fromServer(httpStatus: e.http_code, grpcCode: e.grpc_code ?? e.code, message: e.message ?? e.http_status ?? "stream error")
-            return .error(ArgoError(.streamBroken, message: base.message, httpStatus: base.httpStatus, grpcCode: base.grpcCode))
+            let base = ArgoError.fromServer(
+                httpStatus: e.http_code, grpcCode: e.grpc_code ?? e.code,
+                message: e.message ?? e.http_status ?? "stream error")
+            return .error(
+                ArgoError(.streamBroken, message: base.message, httpStatus: base.httpStatus, grpcCode: base.grpcCode))
         }
         guard let result = envelope.result else {
             return .error(ArgoError(.malformedResponse, message: "stream frame has neither result nor error"))

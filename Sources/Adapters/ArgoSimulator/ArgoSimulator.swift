@@ -7,7 +7,11 @@ import Ports
 public actor ArgoSimulator {
     /// What a list call asks for, in Argo's terms.
     public struct ListRequest: Sendable {
-        public enum NameFilter: String, Sendable { case exact = "Exact", contains = "Contains", prefix = "Prefix" }
+        public enum NameFilter: String, Sendable {
+            case exact = "Exact"
+            case contains = "Contains"
+            case prefix = "Prefix"
+        }
         public var namespace: String?
         public var labelSelector: String?
         public var name: String?
@@ -38,7 +42,8 @@ public actor ArgoSimulator {
         /// Break by cutting the connection rather than sending an error frame.
         public var cut: Bool
         public var breakError: ArgoError {
-            ArgoError(.streamBroken, message: "simulated stream failure: transport is closing", httpStatus: 500, grpcCode: 14)
+            ArgoError(
+                .streamBroken, message: "simulated stream failure: transport is closing", httpStatus: 500, grpcCode: 14)
         }
     }
 
@@ -55,7 +60,8 @@ public actor ArgoSimulator {
     /// Generated workflows are built on first use, so that a server starts answering at once.
     private var pending: [WorkflowGenerator] = []
     public let logLinesPerPod: Int
-    public let versionInfo = ArgoVersion(version: "v4.1.2+simulator", gitCommit: "0000000", buildDate: "2026-08-21T00:00:00Z", platform: "linux/amd64")
+    public let versionInfo = ArgoVersion(
+        version: "v4.1.2+simulator", gitCommit: "0000000", buildDate: "2026-08-21T00:00:00Z", platform: "linux/amd64")
 
     public init(logLinesPerPod: Int = 60) {
         self.logLinesPerPod = logLinesPerPod
@@ -68,7 +74,10 @@ public actor ArgoSimulator {
     public func load(_ object: JSONValue, defaultNamespace: String = "argo") throws -> String {
         var object = object
         let kind = object["kind"]?.string ?? "Workflow"
-        guard let name = object[path: "metadata.name"]?.string ?? object[path: "metadata.generateName"]?.string.map({ $0 + "seed" }) else {
+        guard
+            let name = object[path: "metadata.name"]?.string
+                ?? object[path: "metadata.generateName"]?.string.map({ $0 + "seed" })
+        else {
             throw SimulatorError("a \(kind) without metadata.name")
         }
         var metadata = object["metadata"]?.object ?? [:]
@@ -122,7 +131,12 @@ public actor ArgoSimulator {
     private func fire(_ operation: Fault.Operation) async -> Fault? {
         guard var fault = faults[operation] else { return nil }
         if let remaining = fault.remaining {
-            if remaining <= 1 { faults[operation] = nil } else { fault.remaining = remaining - 1; faults[operation] = fault }
+            if remaining <= 1 {
+                faults[operation] = nil
+            } else {
+                fault.remaining = remaining - 1
+                faults[operation] = fault
+            }
         }
         if fault.latencyMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(fault.latencyMilliseconds)) }
         return fault
@@ -148,7 +162,9 @@ public actor ArgoSimulator {
         if let text = request.labelSelector, !text.isEmpty {
             switch LabelSelector.parse(text) {
             case .success(let s): selector = s
-            case .failure(let e): throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "unable to parse requirement: \(e.reason)")
+            case .failure(let e):
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3, message: "unable to parse requirement: \(e.reason)")
             }
         }
         if let namespace = request.namespace, !namespace.isEmpty, !LabelSelector.isDNSLabel(namespace) {
@@ -157,7 +173,8 @@ public actor ArgoSimulator {
         var offset = 0
         if let token = request.continueToken, !token.isEmpty {
             guard token.hasPrefix("sim-"), let n = Int(token.dropFirst(4)), n >= 0 else {
-                throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "continue key is not valid: \"\(token)\"")
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3, message: "continue key is not valid: \"\(token)\"")
             }
             offset = n
         }
@@ -177,10 +194,12 @@ public actor ArgoSimulator {
         }
         // Argo lists running workflows first, then the most recently finished, then the newest.
         matched.sort { a, b in
-            let fa = a.json[path: "status.finishedAt"]?.string, fb = b.json[path: "status.finishedAt"]?.string
+            let fa = a.json[path: "status.finishedAt"]?.string
+            let fb = b.json[path: "status.finishedAt"]?.string
             if (fa == nil) != (fb == nil) { return fa == nil }
             if let fa, let fb, fa != fb { return fa > fb }
-            let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? "", cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
+            let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? ""
+            let cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
             if ca != cb { return ca > cb }
             return (a.json[path: "metadata.name"]?.string ?? "") < (b.json[path: "metadata.name"]?.string ?? "")
         }
@@ -211,7 +230,8 @@ public actor ArgoSimulator {
 
     private func lookup(namespace: String, name: String) throws -> Stored {
         guard let stored = workflows["\(namespace)/\(name)"] else {
-            throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+            throw ArgoError.fromServer(
+                httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
         }
         return stored
     }
@@ -244,7 +264,8 @@ public actor ArgoSimulator {
             let pod = pods.first?.0 ?? query.workflowName
             throw ArgoError.fromServer(
                 httpStatus: 400, grpcCode: 3,
-                message: "container \(query.container) is not valid for pod \(pod); valid containers are init, wait, main")
+                message:
+                    "container \(query.container) is not valid for pod \(pod); valid containers are init, wait, main")
         }
         let matcher = query.grep.flatMap { $0.isEmpty ? nil : $0 }.map(GrepMatcher.init)
         let cutoff = query.sinceSeconds.map { now.addingTimeInterval(-Double($0)) }

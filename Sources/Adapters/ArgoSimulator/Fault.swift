@@ -54,7 +54,9 @@ public struct Fault: Sendable, Equatable {
             case "break_after": fault.breakAfterLines = Int(kv[1])
             case "cut": fault.cutConnection = kv[1] == "true"
             case "times": fault.remaining = Int(kv[1])
-            default: throw SimulatorError("fault '\(spec)': unknown key '\(kv[0])' (code, message, latency_ms, break_after, cut, times)")
+            default:
+                throw SimulatorError(
+                    "fault '\(spec)': unknown key '\(kv[0])' (code, message, latency_ms, break_after, cut, times)")
             }
         }
         return (op, fault)
@@ -91,7 +93,8 @@ public struct Fault: Sendable, Equatable {
     var error: ArgoError? {
         grpcCode.map {
             ArgoError.fromServer(
-                httpStatus: Self.httpStatus(forGRPC: $0), grpcCode: $0, message: message ?? Self.defaultMessage(forGRPC: $0))
+                httpStatus: Self.httpStatus(forGRPC: $0), grpcCode: $0,
+                message: message ?? Self.defaultMessage(forGRPC: $0))
         }
     }
 }

@@ -113,7 +113,9 @@ enum FieldSelector {
         guard !paths.isEmpty else { return value }
         if paths.allSatisfy({ $0.hasPrefix("-") }) {
             var result = value
-            for path in paths { result = remove(path.dropFirst().split(separator: ".").map(String.init)[...], from: result) }
+            for path in paths {
+                result = remove(path.dropFirst().split(separator: ".").map(String.init)[...], from: result)
+            }
             return result
         }
         var result = JSONValue.object([:])

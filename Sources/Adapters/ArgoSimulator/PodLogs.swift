@@ -8,12 +8,25 @@ struct PodLogs {
         let template = node.templateName ?? node.templateRef?.template ?? "main"
         func at(_ i: Int) -> Date { start.addingTimeInterval(Double(i) * 0.5) }
         if container == "init" {
-            return [(at(0), "time=\"\(ArgoTime.format(at(0)))\" level=info msg=\"Starting Workflow Executor\" version=v4.1.2"),
-                    (at(1), "time=\"\(ArgoTime.format(at(1)))\" level=info msg=\"Loading artifacts\"")]
+            return [
+                (
+                    at(0),
+                    "time=\"\(ArgoTime.format(at(0)))\" level=info msg=\"Starting Workflow Executor\" version=v4.1.2"
+                ),
+                (at(1), "time=\"\(ArgoTime.format(at(1)))\" level=info msg=\"Loading artifacts\""),
+            ]
         }
         if container == "wait" {
-            return [(at(0), "time=\"\(ArgoTime.format(at(0)))\" level=info msg=\"Starting Workflow Executor\" version=v4.1.2"),
-                    (at(count), "time=\"\(ArgoTime.format(at(count)))\" level=info msg=\"Main container completed\" error=\"<nil>\"")]
+            return [
+                (
+                    at(0),
+                    "time=\"\(ArgoTime.format(at(0)))\" level=info msg=\"Starting Workflow Executor\" version=v4.1.2"
+                ),
+                (
+                    at(count),
+                    "time=\"\(ArgoTime.format(at(count)))\" level=info msg=\"Main container completed\" error=\"<nil>\""
+                ),
+            ]
         }
         var out: [(Date, String)] = []
         out.reserveCapacity(count + 4)
@@ -22,11 +35,23 @@ struct PodLogs {
         for i in 1..<(body + 1) {
             let time = at(i)
             if i % 97 == 0 {
-                out.append((time, "\(ArgoTime.format(time)) ERROR [\(template)] request to upstream failed: connection reset by peer (attempt \(i / 97))"))
+                out.append(
+                    (
+                        time,
+                        "\(ArgoTime.format(time)) ERROR [\(template)] request to upstream failed: connection reset by peer (attempt \(i / 97))"
+                    ))
             } else if i % 13 == 0 {
-                out.append((time, "\(ArgoTime.format(time)) WARN [\(template)] slow batch \(i): \(i % 50 + 100) ms over budget"))
+                out.append(
+                    (
+                        time,
+                        "\(ArgoTime.format(time)) WARN [\(template)] slow batch \(i): \(i % 50 + 100) ms over budget"
+                    ))
             } else {
-                out.append((time, "\(ArgoTime.format(time)) INFO [\(template)] processed batch \(i) of \(body) (\(i * 128) records)"))
+                out.append(
+                    (
+                        time,
+                        "\(ArgoTime.format(time)) INFO [\(template)] processed batch \(i) of \(body) (\(i * 128) records)"
+                    ))
             }
         }
         if node.phase?.isFailure == true {

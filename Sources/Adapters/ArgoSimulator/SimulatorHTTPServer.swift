@@ -37,13 +37,17 @@ public struct SimulatorHTTPServer: Sendable {
             Self.ok(Data(#"{"managedNamespace":"","links":[],"navColor":"","columns":[]}"#.utf8))
         }
         router.get("/api/v1/userinfo") { _, _ in
-            Self.ok(Data(#"{"subject":"simulator","issuer":"argo-mcp-simulator","serviceAccountName":"argo-mcp"}"#.utf8))
+            Self.ok(
+                Data(#"{"subject":"simulator","issuer":"argo-mcp-simulator","serviceAccountName":"argo-mcp"}"#.utf8))
         }
-        let list: @Sendable (Request, BasicRequestContext, String?) async throws -> Response = { request, _, namespace in
+        let list: @Sendable (Request, BasicRequestContext, String?) async throws -> Response = {
+            request, _, namespace in
             let q = request.uri.queryParameters
             let fieldSelector = q.get("listOptions.fieldSelector")
             let name = fieldSelector.flatMap { selector in
-                selector.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map { String($0.dropFirst("metadata.name=".count)) }
+                selector.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map {
+                    String($0.dropFirst("metadata.name=".count))
+                }
             }
             let listRequest = ArgoSimulator.ListRequest(
                 namespace: namespace,
@@ -63,7 +67,9 @@ public struct SimulatorHTTPServer: Sendable {
         router.get("/api/v1/workflows/{namespace}/{name}") { request, context in
             let ns = context.parameters.get("namespace") ?? ""
             let name = context.parameters.get("name") ?? ""
-            return try await Self.json { try await sim.workflowJSON(namespace: ns, name: name, fields: request.uri.queryParameters.get("fields")) }
+            return try await Self.json {
+                try await sim.workflowJSON(namespace: ns, name: name, fields: request.uri.queryParameters.get("fields"))
+            }
         }
         router.get("/api/v1/workflows/{namespace}/{name}/log") { request, context in
             try await Self.logs(sim, request, context, podName: request.uri.queryParameters.get("podName"))
@@ -74,7 +80,9 @@ public struct SimulatorHTTPServer: Sendable {
         return router
     }
 
-    static func logs(_ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext, podName: String?) async throws -> Response {
+    static func logs(_ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext, podName: String?)
+        async throws -> Response
+    {
         let q = request.uri.queryParameters
         let query = LogQuery(
             namespace: context.parameters.get("namespace") ?? "",
@@ -108,7 +116,8 @@ public struct SimulatorHTTPServer: Sendable {
             if plan.breakAfter != nil {
                 if plan.cut { throw SimulatorError("simulated connection cut") }
                 let e = plan.breakError
-                let payload = #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
+                let payload =
+                    #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
                 try await writer.write(frame(payload))
             }
             try await writer.finish(nil)

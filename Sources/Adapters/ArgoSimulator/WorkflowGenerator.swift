@@ -66,7 +66,9 @@ public struct WorkflowGenerator: Sendable {
         nodes.reserveCapacity(nodeCount)
         var budget = nodeCount - 1
         let groupType = shape == .dag ? "DAG" : "StepGroup"
-        let root = Node(id: name, name: name, displayName: name, type: shape == .dag ? "DAG" : "Steps", template: "main", phase: "Succeeded", start: 0)
+        let root = Node(
+            id: name, name: name, displayName: name, type: shape == .dag ? "DAG" : "Steps", template: "main",
+            phase: "Succeeded", start: 0)
         nodes[name] = root
         var clock = 1
         var taskIndex = 0
@@ -101,12 +103,16 @@ public struct WorkflowGenerator: Sendable {
                 return n
             }
             if useRetry {
-                var retry = Node(id: nodeID(taskName), name: taskName, displayName: display, type: "Retry", template: "work", phase: "Succeeded", boundaryID: boundary, start: start)
+                var retry = Node(
+                    id: nodeID(taskName), name: taskName, displayName: display, type: "Retry", template: "work",
+                    phase: "Succeeded", boundaryID: boundary, start: start)
                 budget -= 1
                 let attempts = min(budget, 2)
                 for a in 0..<attempts {
                     let last = a == attempts - 1
-                    let attempt = pod("\(taskName)(\(a))", "\(display)(\(a))", failed: !last || fails, running: last && running, duration: 5 + a)
+                    let attempt = pod(
+                        "\(taskName)(\(a))", "\(display)(\(a))", failed: !last || fails, running: last && running,
+                        duration: 5 + a)
                     retry.children.append(attempt.id)
                     nodes[attempt.id] = attempt
                     budget -= 1
@@ -130,8 +136,10 @@ public struct WorkflowGenerator: Sendable {
                 if level < depth - 1 && budget > fanOut {
                     let groupName = shape == .dag ? "\(parentName).group-\(level)-\(index)" : "\(parentName)[\(index)]"
                     let group = Node(
-                        id: nodeID(groupName), name: groupName, displayName: shape == .dag ? "group-\(level)-\(index)" : "[\(index)]",
-                        type: groupType, template: shape == .dag ? "group" : nil, phase: "Succeeded", boundaryID: parentID, start: clock)
+                        id: nodeID(groupName), name: groupName,
+                        displayName: shape == .dag ? "group-\(level)-\(index)" : "[\(index)]",
+                        type: groupType, template: shape == .dag ? "group" : nil, phase: "Succeeded",
+                        boundaryID: parentID, start: clock)
                     nodes[group.id] = group
                     nodes[parentID]!.children.append(group.id)
                     budget -= 1
@@ -159,13 +167,16 @@ public struct WorkflowGenerator: Sendable {
             if phase == "Running" { end = nil }
             node.phase = phase
             node.end = end
-            if phase == "Failed" { node.message = "child '\(node.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed" }
+            if phase == "Failed" {
+                node.message = "child '\(node.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed"
+            }
             nodes[id] = node
             return (phase, end)
         }
         let (phase, end) = settle(name)
         var anyRunning = false
-        var pods = 0, podsDone = 0
+        var pods = 0
+        var podsDone = 0
         for n in nodes.values where n.type == "Pod" {
             pods += 1
             if n.phase == "Running" { anyRunning = true } else { podsDone += 1 }
@@ -197,12 +208,17 @@ public struct WorkflowGenerator: Sendable {
             "nodes": .object(nodeObjects),
         ]
         if wfPhase != "Running", let end { status["finishedAt"] = time(end + 1) }
-        if wfPhase == "Failed" { status["message"] = .string("child '\(nodes[name]!.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed") }
+        if wfPhase == "Failed" {
+            status["message"] = .string(
+                "child '\(nodes[name]!.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed")
+        }
 
         let templates: [JSONValue] = [
             .object(["name": "main", shape == .dag ? "dag" : "steps": .object([:])]),
             .object(["name": "group", "dag": .object([:])]),
-            .object(["name": "work", "container": .object(["image": "busybox:1.36", "command": .array(["sh", "-c"])])]),
+            .object([
+                "name": "work", "container": .object(["image": "busybox:1.36", "command": .array(["sh", "-c"])]),
+            ]),
         ]
         return .object([
             "apiVersion": "argoproj.io/v1alpha1",
@@ -211,12 +227,17 @@ public struct WorkflowGenerator: Sendable {
                 "name": .string(name), "namespace": .string(namespace),
                 "uid": .string("00000000-0000-4000-8000-\(String(format: "%012x", seed & 0xFFFF_FFFF_FFFF))"),
                 "creationTimestamp": time(0),
-                "labels": .object([ArgoLabels.phase: .string(wfPhase)].merging(wfPhase == "Running" ? [:] : [ArgoLabels.completed: "true"]) { a, _ in a }),
+                "labels": .object(
+                    [ArgoLabels.phase: .string(wfPhase)].merging(
+                        wfPhase == "Running" ? [:] : [ArgoLabels.completed: "true"]
+                    ) { a, _ in a }),
                 "annotations": .object([ArgoLabels.podNameFormat: "v2"]),
             ]),
             "spec": .object([
                 "entrypoint": "main",
-                "arguments": .object(["parameters": .array([.object(["name": "size", "value": .string(String(nodeCount))])])]),
+                "arguments": .object([
+                    "parameters": .array([.object(["name": "size", "value": .string(String(nodeCount))])])
+                ]),
                 "templates": .array(templates),
             ]),
             "status": .object(status),

@@ -65,7 +65,9 @@ public struct ArgoMCPServer: Sendable {
         let args = ToolArguments(arguments)
         do {
             let output = try await tool.run(args)
-            return CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)], structuredContent: Optional(output.structured), isError: false)
+            return CallTool.Result(
+                content: [.text(text: output.text, annotations: nil, _meta: nil)],
+                structuredContent: Optional(output.structured), isError: false)
         } catch {
             let message = describe(error, tool: tool, args: args)
             logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(message)"])

@@ -47,7 +47,9 @@ public actor LineTransport: Transport {
         thread.start()
     }
 
-    private static func readLoop(fd: Int32, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger) {
+    private static func readLoop(
+        fd: Int32, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger
+    ) {
         var pending = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

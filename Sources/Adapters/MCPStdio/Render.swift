@@ -5,7 +5,9 @@ import Foundation
 enum Render {
     static func list(_ r: WorkflowListResult) -> String {
         if r.items.isEmpty { return "No workflows in \(r.namespace) match." }
-        var lines = ["\(r.count) workflow(s) in \(r.namespace)\(r.hasMore ? " (more: continue=\(r.continue ?? ""))" : ""):"]
+        var lines = [
+            "\(r.count) workflow(s) in \(r.namespace)\(r.hasMore ? " (more: continue=\(r.continue ?? ""))" : ""):"
+        ]
         for w in r.items {
             var line = "- \(w.namespace)/\(w.name)  \(w.phase)"
             if let p = w.progress { line += "  \(p)" }
@@ -28,7 +30,9 @@ enum Render {
     }
 
     static func summary(_ s: WorkflowSummary) -> String {
-        var lines = ["\(s.namespace)/\(s.name): \(s.phase)\(s.progress.map { ", progress \($0)" } ?? "")\(s.duration.map { ", \($0)" } ?? "")"]
+        var lines = [
+            "\(s.namespace)/\(s.name): \(s.phase)\(s.progress.map { ", progress \($0)" } ?? "")\(s.duration.map { ", \($0)" } ?? "")"
+        ]
         var times: [String] = []
         if let v = s.startedAt { times.append("started \(v)") }
         if let v = s.finishedAt { times.append("finished \(v)") }
@@ -43,7 +47,8 @@ enum Render {
         if !s.parameters.isEmpty {
             lines.append("parameters: " + s.parameters.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: ", "))
         }
-        let phases = s.nodesByPhase.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let phases = s.nodesByPhase.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(
+            separator: ", ")
         lines.append("nodes: \(s.nodeCount)\(phases.isEmpty ? "" : " (\(phases))")")
         if s.failedNodeCount > 0 {
             lines.append("failed nodes (\(s.failedNodes.count) of \(s.failedNodeCount), leaves first):")
@@ -58,7 +63,9 @@ enum Render {
     }
 
     static func nodes(_ p: NodeTreePage) -> String {
-        var lines = ["\(p.namespace)/\(p.name) (\(p.phase)): nodes \(p.offset + 1)–\(p.offset + p.nodes.count) of \(p.nodeCount)"]
+        var lines = [
+            "\(p.namespace)/\(p.name) (\(p.phase)): nodes \(p.offset + 1)–\(p.offset + p.nodes.count) of \(p.nodeCount)"
+        ]
         for n in p.nodes {
             var line = String(repeating: "  ", count: min(n.depth, 12)) + "- \(n.name) [\(n.type)] \(n.phase)"
             if let code = n.exitCode { line += " exit \(code)" }
@@ -70,15 +77,22 @@ enum Render {
     }
 
     static func jsonPage(_ p: JSONTextPage) -> String {
-        var out = "\(p.namespace)/\(p.name) \(p.section): bytes \(p.offset)–\(p.offset + p.text.utf8.count) of \(p.totalBytes)\n\(p.text)"
+        var out =
+            "\(p.namespace)/\(p.name) \(p.section): bytes \(p.offset)–\(p.offset + p.text.utf8.count) of \(p.totalBytes)\n\(p.text)"
         if let next = p.continue { out += "\n(truncated: continue=\(next) for the next page)" }
         return out
     }
 
     static func logs(_ l: WorkflowLogs) -> String {
-        var lines = ["logs of \(l.namespace)/\(l.name)\(l.node.map { " node \($0)" } ?? "") container \(l.container): \(l.lineCount) line(s) from \(l.pods.count) pod(s)"]
-        if l.droppedLines > 0 { lines.append("(truncated: \(l.droppedLines) older line(s) dropped to stay within max_bytes)") }
-        if let n = l.omittedPods { lines.append("(truncated: \(n) more pod(s) under this node not read; ask for them by node)") }
+        var lines = [
+            "logs of \(l.namespace)/\(l.name)\(l.node.map { " node \($0)" } ?? "") container \(l.container): \(l.lineCount) line(s) from \(l.pods.count) pod(s)"
+        ]
+        if l.droppedLines > 0 {
+            lines.append("(truncated: \(l.droppedLines) older line(s) dropped to stay within max_bytes)")
+        }
+        if let n = l.omittedPods {
+            lines.append("(truncated: \(n) more pod(s) under this node not read; ask for them by node)")
+        }
         for pod in l.pods {
             lines.append("== \(pod.podName)\(pod.node.map { " (\($0))" } ?? "")")
             lines.append(contentsOf: pod.lines)

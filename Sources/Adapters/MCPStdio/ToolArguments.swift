@@ -77,7 +77,9 @@ public struct ToolArguments: Sendable {
         case .array(let items)?:
             var out: [String] = []
             for item in items {
-                if case .string(let s) = item { out.append(s) } else {
+                if case .string(let s) = item {
+                    out.append(s)
+                } else {
                     problems.append(ArgumentProblem(field: key, message: "must be a list of strings"))
                     return []
                 }
@@ -89,7 +91,8 @@ public struct ToolArguments: Sendable {
         }
     }
 
-    public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E where E.RawValue == String {
+    public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E
+    where E.RawValue == String {
         guard let text = string(key) else { return value }
         if let e = E(rawValue: text.lowercased()) ?? E(rawValue: text) { return e }
         let options = E.allCases.map(\.rawValue).joined(separator: ", ")

@@ -62,19 +62,25 @@ public struct ToolDefinition: Sendable {
 /// JSON Schema fragments for tool inputs.
 public enum Schema {
     public static func object(_ properties: [String: Value], required: [String] = []) -> Value {
-        var schema: [String: Value] = ["type": "object", "properties": .object(properties), "additionalProperties": false]
+        var schema: [String: Value] = [
+            "type": "object", "properties": .object(properties), "additionalProperties": false,
+        ]
         if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
         return .object(schema)
     }
 
-    public static func string(_ description: String, enum values: [String]? = nil, default value: String? = nil) -> Value {
+    public static func string(_ description: String, enum values: [String]? = nil, default value: String? = nil)
+        -> Value
+    {
         var s: [String: Value] = ["type": "string", "description": .string(description)]
         if let values { s["enum"] = .array(values.map { .string($0) }) }
         if let value { s["default"] = .string(value) }
         return .object(s)
     }
 
-    public static func integer(_ description: String, minimum: Int? = nil, maximum: Int? = nil, default value: Int? = nil) -> Value {
+    public static func integer(
+        _ description: String, minimum: Int? = nil, maximum: Int? = nil, default value: Int? = nil
+    ) -> Value {
         var s: [String: Value] = ["type": "integer", "description": .string(description)]
         if let minimum { s["minimum"] = .int(minimum) }
         if let maximum { s["maximum"] = .int(maximum) }
@@ -111,7 +117,9 @@ enum JSONValueBridge {
         case let n as NSNumber:
             switch String(cString: n.objCType) {
             case "c", "B": return .bool(n.boolValue)
-            case "d", "f": return n.doubleValue.rounded() == n.doubleValue && abs(n.doubleValue) < 1e15 ? .int(n.intValue) : .double(n.doubleValue)
+            case "d", "f":
+                return n.doubleValue.rounded() == n.doubleValue && abs(n.doubleValue) < 1e15
+                    ? .int(n.intValue) : .double(n.doubleValue)
             default: return .int(n.intValue)
             }
         case let a as [Any]: return .array(a.map(convert))

@@ -8,7 +8,10 @@ public enum WorkflowTools {
     static let nameProperty = Schema.string("Workflow name.")
 
     public static func all(reads: WorkflowReads, defaultNamespace: String) -> [ToolDefinition] {
-        [listWorkflows(reads, defaultNamespace), getWorkflow(reads, defaultNamespace), getWorkflowLogs(reads, defaultNamespace)]
+        [
+            listWorkflows(reads, defaultNamespace), getWorkflow(reads, defaultNamespace),
+            getWorkflowLogs(reads, defaultNamespace),
+        ]
     }
 
     static func target(_ args: ToolArguments, _ defaultNamespace: String) -> String {
@@ -31,15 +34,20 @@ public enum WorkflowTools {
             inputSchema: Schema.object([
                 "namespace": namespaceProperty,
                 "all_namespaces": Schema.boolean("List every namespace the credentials can see.", default: false),
-                "phase": Schema.stringArray("Only these phases.", enum: ["Pending", "Running", "Succeeded", "Failed", "Error"]),
+                "phase": Schema.stringArray(
+                    "Only these phases.", enum: ["Pending", "Running", "Succeeded", "Failed", "Error"]),
                 "label_selector": Schema.string("Kubernetes label selector, e.g. 'team=data,env!=dev'."),
                 "name": Schema.string("Only workflows whose name contains this text."),
-                "limit": Schema.integer("Rows per page.", minimum: 1, maximum: ListWorkflowsRequest.maxLimit, default: ListWorkflowsRequest.defaultLimit),
+                "limit": Schema.integer(
+                    "Rows per page.", minimum: 1, maximum: ListWorkflowsRequest.maxLimit,
+                    default: ListWorkflowsRequest.defaultLimit),
                 "continue": Schema.string("The continue token of the previous page."),
             ]),
             describe: { args in
                 var a = args
-                return (a.bool("all_namespaces") ?? false) ? "list workflows in all namespaces" : "list workflows in \(a.string("namespace") ?? defaultNamespace)"
+                return (a.bool("all_namespaces") ?? false)
+                    ? "list workflows in all namespaces"
+                    : "list workflows in \(a.string("namespace") ?? defaultNamespace)"
             },
             run: { args in
                 var a = args
@@ -72,15 +80,22 @@ public enum WorkflowTools {
                 object's JSON; fields (Argo's selector, e.g. 'status.nodes,-status.storedTemplates') returns just those parts.
                 """,
             safety: .readOnly,
-            inputSchema: Schema.object([
-                "namespace": namespaceProperty,
-                "name": nameProperty,
-                "include": Schema.string("What to return.", enum: WorkflowView.allCases.map(\.rawValue), default: "summary"),
-                "fields": Schema.string("Argo fields selector for the raw object, e.g. 'spec.arguments,status.phase'."),
-                "limit": Schema.integer("Nodes per page with include='nodes'.", minimum: 1, maximum: GetWorkflowRequest.maxNodeLimit, default: GetWorkflowRequest.defaultNodeLimit),
-                "continue": Schema.string("The continue token of the previous page."),
-                "max_bytes": Schema.integer("Bytes per page of JSON text.", minimum: 256, maximum: GetWorkflowRequest.maxMaxBytes, default: GetWorkflowRequest.defaultMaxBytes),
-            ], required: ["name"]),
+            inputSchema: Schema.object(
+                [
+                    "namespace": namespaceProperty,
+                    "name": nameProperty,
+                    "include": Schema.string(
+                        "What to return.", enum: WorkflowView.allCases.map(\.rawValue), default: "summary"),
+                    "fields": Schema.string(
+                        "Argo fields selector for the raw object, e.g. 'spec.arguments,status.phase'."),
+                    "limit": Schema.integer(
+                        "Nodes per page with include='nodes'.", minimum: 1, maximum: GetWorkflowRequest.maxNodeLimit,
+                        default: GetWorkflowRequest.defaultNodeLimit),
+                    "continue": Schema.string("The continue token of the previous page."),
+                    "max_bytes": Schema.integer(
+                        "Bytes per page of JSON text.", minimum: 256, maximum: GetWorkflowRequest.maxMaxBytes,
+                        default: GetWorkflowRequest.defaultMaxBytes),
+                ], required: ["name"]),
             describe: { "get workflow \(target($0, defaultNamespace))" },
             run: { args in
                 var a = args
@@ -121,16 +136,21 @@ public enum WorkflowTools {
                 Argo) and since; the newest lines are kept within max_bytes and the result says when older ones were dropped.
                 """,
             safety: .readOnly,
-            inputSchema: Schema.object([
-                "namespace": namespaceProperty,
-                "name": nameProperty,
-                "node": Schema.string("Node id, name or display name; omit for every pod of the workflow."),
-                "container": Schema.string("Container name.", default: "main"),
-                "tail_lines": Schema.integer("Last lines per pod.", minimum: 1, maximum: WorkflowLogsRequest.maxTailLines, default: WorkflowLogsRequest.defaultTailLines),
-                "grep": Schema.string("Only lines matching this regular expression."),
-                "since": Schema.string("Only lines newer than this, e.g. 30s, 10m, 2h."),
-                "max_bytes": Schema.integer("Byte budget of the returned lines.", minimum: 256, maximum: WorkflowLogsRequest.maxMaxBytes, default: WorkflowLogsRequest.defaultMaxBytes),
-            ], required: ["name"]),
+            inputSchema: Schema.object(
+                [
+                    "namespace": namespaceProperty,
+                    "name": nameProperty,
+                    "node": Schema.string("Node id, name or display name; omit for every pod of the workflow."),
+                    "container": Schema.string("Container name.", default: "main"),
+                    "tail_lines": Schema.integer(
+                        "Last lines per pod.", minimum: 1, maximum: WorkflowLogsRequest.maxTailLines,
+                        default: WorkflowLogsRequest.defaultTailLines),
+                    "grep": Schema.string("Only lines matching this regular expression."),
+                    "since": Schema.string("Only lines newer than this, e.g. 30s, 10m, 2h."),
+                    "max_bytes": Schema.integer(
+                        "Byte budget of the returned lines.", minimum: 256, maximum: WorkflowLogsRequest.maxMaxBytes,
+                        default: WorkflowLogsRequest.defaultMaxBytes),
+                ], required: ["name"]),
             describe: { "read logs of workflow \(target($0, defaultNamespace))" },
             run: { args in
                 var a = args

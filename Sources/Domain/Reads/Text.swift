@@ -12,7 +12,10 @@ enum Text {
     /// `3h2m1s`-style duration.
     static func duration(_ seconds: Int?) -> String? {
         guard let seconds, seconds >= 0 else { return nil }
-        let d = seconds / 86400, h = (seconds % 86400) / 3600, m = (seconds % 3600) / 60, s = seconds % 60
+        let d = seconds / 86400
+        let h = (seconds % 86400) / 3600
+        let m = (seconds % 3600) / 60
+        let s = seconds % 60
         var out = ""
         if d > 0 { out += "\(d)d" }
         if h > 0 { out += "\(h)h" }

@@ -5,7 +5,8 @@ import Ports
 func rangeProblem(_ field: String, _ value: Int, _ range: ClosedRange<Int>) -> ArgumentProblem? {
     range.contains(value)
         ? nil
-        : ArgumentProblem(field: field, message: "\(value) is out of range; use \(range.lowerBound) to \(range.upperBound)")
+        : ArgumentProblem(
+            field: field, message: "\(value) is out of range; use \(range.lowerBound) to \(range.upperBound)")
 }
 
 /// What `list_workflows` asks for.
@@ -90,10 +91,16 @@ public struct GetWorkflowRequest: Sendable, Equatable {
         if let p = rangeProblem("limit", limit, 1...Self.maxNodeLimit) { problems.append(p) }
         if let p = rangeProblem("max_bytes", maxBytes, 256...Self.maxMaxBytes) { problems.append(p) }
         if let continueToken, Int(continueToken).map({ $0 < 0 }) ?? true {
-            problems.append(ArgumentProblem(field: "continue", message: "'\(continueToken)' is not a token this tool returned; omit it to start at the beginning"))
+            problems.append(
+                ArgumentProblem(
+                    field: "continue",
+                    message: "'\(continueToken)' is not a token this tool returned; omit it to start at the beginning"))
         }
         if fields != nil && include != .summary && include != .raw {
-            problems.append(ArgumentProblem(field: "fields", message: "fields selects parts of the raw object; use it without include, or with include 'raw'"))
+            problems.append(
+                ArgumentProblem(
+                    field: "fields",
+                    message: "fields selects parts of the raw object; use it without include, or with include 'raw'"))
         }
         return problems
     }
@@ -136,11 +143,16 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
         if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
         if let p = Validation.objectName(name) { problems.append(p) }
         if container.isEmpty || !Validation.isDNSLabel(container) {
-            problems.append(ArgumentProblem(field: "container", message: "'\(container)' is not a container name (e.g. main, init, wait)"))
+            problems.append(
+                ArgumentProblem(
+                    field: "container", message: "'\(container)' is not a container name (e.g. main, init, wait)"))
         }
         if let p = rangeProblem("tail_lines", tailLines, 1...Self.maxTailLines) { problems.append(p) }
         if let since, Validation.durationSeconds(since) == nil {
-            problems.append(ArgumentProblem(field: "since", message: "'\(since)' is not a duration; use e.g. 30s, 10m, 2h or a number of seconds"))
+            problems.append(
+                ArgumentProblem(
+                    field: "since",
+                    message: "'\(since)' is not a duration; use e.g. 30s, 10m, 2h or a number of seconds"))
         }
         if let p = rangeProblem("max_bytes", maxBytes, 256...Self.maxMaxBytes) { problems.append(p) }
         return problems
@@ -196,7 +208,8 @@ public struct WorkflowReads: Sendable {
 
     public func nodes(_ request: GetWorkflowRequest) async throws -> NodeTreePage {
         try check(request.problems())
-        let wf = try await gateway.getWorkflow(namespace: request.namespace ?? defaultNamespace, name: request.name, fields: nil)
+        let wf = try await gateway.getWorkflow(
+            namespace: request.namespace ?? defaultNamespace, name: request.name, fields: nil)
         let shaping = WorkflowShaping(now: now())
         let rows = shaping.tree(wf)
         let offset = min(Int(request.continueToken ?? "0") ?? 0, rows.count)
@@ -220,9 +233,15 @@ public struct WorkflowReads: Sendable {
         let fields: String?
         let section: String
         switch (request.include, request.fields) {
-        case (_, let f?): fields = f; section = "fields=\(f)"
-        case (.spec, nil): fields = "metadata.name,metadata.namespace,spec"; section = "spec"
-        default: fields = nil; section = "raw"
+        case (_, let f?):
+            fields = f
+            section = "fields=\(f)"
+        case (.spec, nil):
+            fields = "metadata.name,metadata.namespace,spec"
+            section = "spec"
+        default:
+            fields = nil
+            section = "raw"
         }
         let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: fields)
         let data = wf.raw?.data ?? Data()
@@ -248,14 +267,17 @@ public struct WorkflowReads: Sendable {
         var omittedPods = 0
         if let nodeRef = request.node, !nodeRef.isEmpty {
             let wf = try await gateway.getWorkflow(
-                namespace: namespace, name: request.name, fields: "metadata.name,metadata.namespace,metadata.annotations,status.nodes")
+                namespace: namespace, name: request.name,
+                fields: "metadata.name,metadata.namespace,metadata.annotations,status.nodes")
             let node = try Self.resolve(node: nodeRef, in: wf)
             nodeLabel = node.displayName ?? node.name
             let allPods = Self.podNodes(under: node, in: wf)
             let pods = allPods.prefix(WorkflowLogsRequest.maxPodsPerNode)
             omittedPods = allPods.count - pods.count
             guard !pods.isEmpty else {
-                throw ReadFailure("node '\(nodeRef)' of \(namespace)/\(request.name) is a \(node.type) node that ran no pod, so it has no logs; pick one of its Pod children (get_workflow with include 'nodes')")
+                throw ReadFailure(
+                    "node '\(nodeRef)' of \(namespace)/\(request.name) is a \(node.type) node that ran no pod, so it has no logs; pick one of its Pod children (get_workflow with include 'nodes')"
+                )
             }
             targets = pods.map { (PodNames.podName(for: $0, in: wf), $0.displayName ?? $0.name) }
         }
@@ -293,9 +315,13 @@ public struct WorkflowReads: Sendable {
         if byDisplay.count == 1 { return byDisplay[0] }
         if byDisplay.count > 1 {
             let names = byDisplay.prefix(5).map(\.name).joined(separator: ", ")
-            throw ReadFailure("node '\(ref)' matches \(byDisplay.count) nodes of \(wf.metadata.name) (\(names)); give the node id or full name")
+            throw ReadFailure(
+                "node '\(ref)' matches \(byDisplay.count) nodes of \(wf.metadata.name) (\(names)); give the node id or full name"
+            )
         }
-        throw ReadFailure("workflow \(wf.metadata.namespace ?? "")/\(wf.metadata.name) has no node '\(ref)'; give a node id, name or display name from get_workflow (include 'nodes')")
+        throw ReadFailure(
+            "workflow \(wf.metadata.namespace ?? "")/\(wf.metadata.name) has no node '\(ref)'; give a node id, name or display name from get_workflow (include 'nodes')"
+        )
     }
 
     /// The node itself if it ran a pod, else the pod nodes below it, oldest first.

@@ -66,11 +66,14 @@ public struct WorkflowShaping: Sendable {
         // Failures that stuck come before attempts a retry recovered from; leaves (where the failure happened)
         // before the structure that failed because of them; oldest first.
         func order(_ a: NodeStatus, _ b: NodeStatus) -> Bool {
-            let ra = recovered.contains(a.id), rb = recovered.contains(b.id)
+            let ra = recovered.contains(a.id)
+            let rb = recovered.contains(b.id)
             if ra != rb { return rb }
-            let la = Self.isLeaf(a), lb = Self.isLeaf(b)
+            let la = Self.isLeaf(a)
+            let lb = Self.isLeaf(b)
             if la != lb { return la }
-            let sa = a.startedAt ?? "", sb = b.startedAt ?? ""
+            let sa = a.startedAt ?? ""
+            let sb = b.startedAt ?? ""
             return sa != sb ? sa < sb : a.name < b.name
         }
         let failedShown = Self.smallest(maxListedNodes, of: failed, by: order)
@@ -143,7 +146,11 @@ public struct WorkflowShaping: Sendable {
         var isChild = Set<String>()
         for node in nodes.values { isChild.formUnion(node.children) }
         var roots = nodes.values.filter { !isChild.contains($0.id) }
-        roots.sort { ($0.id == wf.metadata.name ? 0 : 1, $0.startedAt ?? "", $0.name) < ($1.id == wf.metadata.name ? 0 : 1, $1.startedAt ?? "", $1.name) }
+        roots.sort {
+            ($0.id == wf.metadata.name ? 0 : 1, $0.startedAt ?? "", $0.name) < (
+                $1.id == wf.metadata.name ? 0 : 1, $1.startedAt ?? "", $1.name
+            )
+        }
 
         var rows: [NodeTreeRow] = []
         rows.reserveCapacity(nodes.count)
@@ -154,7 +161,9 @@ public struct WorkflowShaping: Sendable {
                 guard !visited.contains(id), let node = nodes[id] else { continue }
                 visited.insert(id)
                 rows.append(treeRow(node, depth: depth, in: wf))
-                for child in node.children.reversed() where !visited.contains(child) { stack.append((child, depth + 1)) }
+                for child in node.children.reversed() where !visited.contains(child) {
+                    stack.append((child, depth + 1))
+                }
             }
         }
         visitAll()

@@ -8,7 +8,8 @@ public enum Validation {
         guard isDNSLabel(value) else {
             return ArgumentProblem(
                 field: field,
-                message: "'\(value)' is not a valid namespace (lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit)"
+                message:
+                    "'\(value)' is not a valid namespace (lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit)"
             )
         }
         return nil
@@ -20,7 +21,8 @@ public enum Validation {
         guard !value.isEmpty, value.utf8.count <= 253, parts.allSatisfy({ isDNSLabel(String($0)) }) else {
             return ArgumentProblem(
                 field: field,
-                message: "'\(value)' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253)"
+                message:
+                    "'\(value)' is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253)"
             )
         }
         return nil
@@ -66,4 +68,3 @@ public enum Validation {
 
     static func isDNSLabel(_ value: String) -> Bool { LabelSelector.isDNSLabel(value) }
 }
-
