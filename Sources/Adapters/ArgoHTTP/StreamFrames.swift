@@ -49,11 +49,18 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
 
     private struct Envelope: Decodable {
         struct StreamError: Decodable {
-            var grpc_code: Int?
-            var http_code: Int?
+            var grpcCode: Int?
+            var httpCode: Int?
             var code: Int?
             var message: String?
-            var http_status: String?
+            var httpStatus: String?
+
+            enum CodingKeys: String, CodingKey {
+                case grpcCode = "grpc_code"
+                case httpCode = "http_code"
+                case code, message
+                case httpStatus = "http_status"
+            }
         }
         var result: Result?
         var error: StreamError?
@@ -69,8 +76,8 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
         }
         if let e = envelope.error {
             let base = ArgoError.fromServer(
-                httpStatus: e.http_code, grpcCode: e.grpc_code ?? e.code,
-                message: e.message ?? e.http_status ?? "stream error")
+                httpStatus: e.httpCode, grpcCode: e.grpcCode ?? e.code,
+                message: e.message ?? e.httpStatus ?? "stream error")
             return .error(
                 ArgoError(.streamBroken, message: base.message, httpStatus: base.httpStatus, grpcCode: base.grpcCode))
         }

@@ -114,7 +114,11 @@ public struct SimulatorHTTPServer: Sendable {
                 try await writer.write(frame(result))
             }
             if plan.breakAfter != nil {
-                if plan.cut { throw SimulatorError("simulated connection cut") }
+                if plan.cut {
+                    // Let the lines already written reach the client, then drop the connection mid-body.
+                    try await Task.sleep(for: .milliseconds(100))
+                    throw SimulatorError("simulated connection cut")
+                }
                 let e = plan.breakError
                 let payload =
                     #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
