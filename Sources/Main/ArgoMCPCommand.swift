@@ -76,7 +76,7 @@ struct BackendOptions: ParsableArguments {
             let loaded = try await simulator.loadSeeds(from: URL(fileURLWithPath: dir))
             logger.info("simulator seeded", metadata: ["directory": "\(dir)", "objects": "\(loaded.count)"])
         } else {
-            await simulator.loadDemoData()
+            try await simulator.loadDemoData()
         }
         for spec in generate { await simulator.add(generated: try Self.generator(spec, namespace: settings.namespace)) }
         for spec in fault {
@@ -170,9 +170,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func serve(gateway: any ArgoGateway, settings: Settings, logger: Logger) async throws {
-        let reads = WorkflowReads(gateway: gateway, defaultNamespace: settings.namespace)
         let server = ArgoMCPServer(
-            tools: ToolCatalog.all(reads: reads, defaultNamespace: settings.namespace),
+            tools: ToolCatalog.all(UseCases(gateway: gateway, defaultNamespace: settings.namespace)),
             maxSafety: .readOnly, version: argoMCPVersion, logger: logger)
         try await server.run(transport: LineTransport(logger: logger))
     }
@@ -204,7 +203,7 @@ struct ToolsCommand: AsyncParsableCommand {
         commandName: "tools", abstract: "Print the tool list as Markdown (name, safety class, description).")
 
     func run() async throws {
-        let reads = WorkflowReads(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
-        print(ToolCatalog.markdown(ToolCatalog.all(reads: reads, defaultNamespace: "argo")))
+        let useCases = UseCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
+        print(ToolCatalog.markdown(ToolCatalog.all(useCases)))
     }
 }

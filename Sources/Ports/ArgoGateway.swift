@@ -14,6 +14,15 @@ public protocol ArgoGateway: Sendable {
 
     /// The server's version; a cheap call that proves reachability and authentication.
     func version() async throws -> ArgoVersion
+
+    func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow>
+    func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow
+
+    /// Namespaced templates, or cluster-scoped ones when `clusterScope` is true (then `namespace` is ignored).
+    func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+        WorkflowTemplate
+    >
+    func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws -> WorkflowTemplate
 }
 
 /// The query behind one `list workflows` call.
@@ -137,6 +146,8 @@ public enum ArgoLabels {
     public static let phase = "workflows.argoproj.io/phase"
     public static let completed = "workflows.argoproj.io/completed"
     public static let cronWorkflow = "workflows.argoproj.io/cron-workflow"
+    /// Annotation on a cron-created workflow: the time it was scheduled for.
+    public static let scheduledTime = "workflows.argoproj.io/scheduled-time"
     public static let workflowTemplate = "workflows.argoproj.io/workflow-template"
     public static let podNameFormat = "workflows.argoproj.io/pod-name-format"
 }

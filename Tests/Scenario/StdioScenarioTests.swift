@@ -17,7 +17,14 @@ struct StdioScenarioTests {
         #expect(initialized.serverInfo.name == "argo-mcp")
 
         let (tools, _) = try await server.client.listTools()
-        #expect(tools.map(\.name).sorted() == ["get_workflow", "get_workflow_logs", "list_workflows"])
+        #expect(
+            tools.map(\.name).sorted() == [
+                "get_cluster_workflow_template", "get_cron_history", "get_cron_workflow", "get_workflow",
+                "get_workflow_logs",
+                "get_workflow_template", "list_cluster_workflow_templates", "list_cron_workflows",
+                "list_workflow_templates",
+                "list_workflows",
+            ])
         for tool in tools {
             #expect(tool.annotations.readOnlyHint == true)
             #expect(tool.annotations.destructiveHint == false)

@@ -17,6 +17,8 @@ struct ArgoHTTPLoopbackTests {
     ) async throws {
         let sim = ArgoSimulator(logLinesPerPod: 30)
         for file in Fixtures.workflowFiles { try await sim.load(try Fixtures.json(file)) }
+        try await sim.loadSeeds(from: Fixtures.root.appendingPathComponent("cronworkflows"))
+        for object in try ArgoSimulator.objects(inManifest: ArgoSimulator.demoManifests) { try await sim.load(object) }
         await sim.add(
             generated: WorkflowGenerator(name: "gen-big", namespace: "argo", nodeCount: 3_000, failureRate: 0.01))
         let server = SimulatorHTTPServer(simulator: sim, port: 0, logger: Self.logger)
@@ -191,5 +193,49 @@ extension ArgoHTTPLoopbackTests {
             try await ArgoHTTPGateway.with(c, logger: Self.logger) { _ in }
         }
         #expect(error?.kind == .tls)
+    }
+}
+
+extension ArgoHTTPLoopbackTests {
+    @Test("cron workflows and templates of both scopes: list (paged, by label) and get, with 404s")
+    func cronsAndTemplates() async throws {
+        try await withServer { _, gateway in
+            var names: [String] = []
+            var token: String?
+            var pages = 0
+            repeat {
+                let page = try await gateway.listCronWorkflows(
+                    ResourceListQuery(namespace: nil, limit: 2, continueToken: token))
+                #expect(page.items.count <= 2)
+                names += page.items.map(\.metadata.name)
+                token = page.continueToken
+                pages += 1
+            } while token != nil
+            #expect(pages == 3)
+            #expect(Set(names) == ["hello-world", "wonderful-tiger", "nightly-etl", "hourly-sync", "report-weekly"])
+
+            let cron = try await gateway.getCronWorkflow(namespace: "argo", name: "hello-world")
+            #expect(cron.schedules == ["0-36/1 21-22 * * *"])
+            #expect(cron.status.active.first?.name == "hello-world-1643952840")
+            let legacy = try await gateway.getCronWorkflow(namespace: "argo", name: "hourly-sync")
+            #expect(legacy.schedules == ["15 * * * *"])
+            #expect(legacy.suspend)
+
+            let labelled = try await gateway.listWorkflowTemplates(
+                ResourceListQuery(namespace: "argo", labelSelector: "team=data"), clusterScope: false)
+            #expect(labelled.items.map(\.metadata.name) == ["etl-pipeline"])
+            let cluster = try await gateway.listWorkflowTemplates(ResourceListQuery(namespace: nil), clusterScope: true)
+            #expect(cluster.items.map(\.metadata.name) == ["notify-slack"])
+            let template = try await gateway.getWorkflowTemplate(
+                namespace: nil, name: "notify-slack", clusterScope: true)
+            #expect(template.spec.templates.map(\.kind) == ["http", "suspend"])
+            #expect(template.raw != nil)
+
+            let missing = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.getWorkflowTemplate(namespace: "argo", name: "nope", clusterScope: false)
+            }
+            #expect(missing?.kind == .notFound)
+            #expect(missing?.message == "workflowtemplates.argoproj.io \"nope\" not found")
+        }
     }
 }

@@ -8,8 +8,7 @@ import Testing
 @Suite("README and tool inventory")
 struct ReadmeTests {
     static let tools = ToolCatalog.all(
-        reads: WorkflowReads(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"),
-        defaultNamespace: "argo")
+        UseCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
 
     @Test("the README's tool list is what `argo-mcp tools` prints")
     func toolList() throws {

@@ -88,6 +88,45 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("workflow") { try Workflow.decode(from: data) }
     }
 
+    public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+        let data = try await get(
+            path: ArgoKind.cronWorkflow.collectionPath(namespace: query.namespace.map(Self.segment)),
+            query: Self.listItems(query))
+        return try decode("cron workflow list") { try ResourcePage.decode(from: data) }
+    }
+
+    public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
+        let path = ArgoKind.cronWorkflow.collectionPath(namespace: Self.segment(namespace)) + "/" + Self.segment(name)
+        let data = try await get(path: path, query: [])
+        return try decode("cron workflow") { try CronWorkflow.decode(from: data) }
+    }
+
+    public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+        WorkflowTemplate
+    > {
+        let kind: ArgoKind = clusterScope ? .clusterWorkflowTemplate : .workflowTemplate
+        let data = try await get(
+            path: kind.collectionPath(namespace: query.namespace.map(Self.segment)), query: Self.listItems(query))
+        return try decode("\(kind.phrase) list") { try ResourcePage.decode(from: data) }
+    }
+
+    public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws
+        -> WorkflowTemplate
+    {
+        let kind: ArgoKind = clusterScope ? .clusterWorkflowTemplate : .workflowTemplate
+        let path = kind.collectionPath(namespace: namespace.map(Self.segment)) + "/" + Self.segment(name)
+        let data = try await get(path: path, query: [])
+        return try decode(kind.phrase) { try WorkflowTemplate.decode(from: data) }
+    }
+
+    static func listItems(_ query: ResourceListQuery) -> [(String, String?)] {
+        [
+            ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),
+            ("listOptions.limit", query.limit.map(String.init)),
+            ("listOptions.continue", query.continueToken.flatMap { $0.isEmpty ? nil : $0 }),
+        ]
+    }
+
     public func version() async throws -> ArgoVersion {
         let data = try await get(path: "/api/v1/version", query: [])
         return try decode("version") { try ArgoVersion.decode(from: data) }

@@ -54,8 +54,8 @@ public actor ArgoSimulator {
     }
 
     private var workflows: [String: Stored] = [:]
-    /// CronWorkflows and templates loaded from seeds, kept for the tools that read them.
-    private var otherObjects: [String: JSONValue] = [:]
+    /// CronWorkflows, WorkflowTemplates and ClusterWorkflowTemplates, keyed `namespace/name` (cluster: `name`).
+    private var objects: [ArgoKind: [String: Stored]] = [:]
     private var faults: [Fault.Operation: Fault] = [:]
     /// Generated workflows are built on first use, so that a server starts answering at once.
     private var pending: [WorkflowGenerator] = []
@@ -91,7 +91,10 @@ public actor ArgoSimulator {
             if object["kind"] == nil { object["kind"] = "Workflow" }
             put(object, key: "\(namespace!)/\(name)")
         case "CronWorkflow", "WorkflowTemplate", "ClusterWorkflowTemplate":
-            otherObjects["\(kind)/\(namespace ?? "")/\(name)"] = object
+            let argoKind = ArgoKind(rawValue: kind)!
+            if object["apiVersion"] == nil { object["apiVersion"] = "argoproj.io/v1alpha1" }
+            objects[argoKind, default: [:]][Self.key(namespace, name)] = Stored(
+                json: object, data: object.encoded(), typed: nil)
         default:
             throw SimulatorError("kind '\(kind)' is not an Argo object the simulator keeps")
         }
@@ -115,7 +118,11 @@ public actor ArgoSimulator {
 
     /// How many workflows the simulator holds (generated ones included, built or not).
     public var workflowCount: Int { workflows.count + pending.count }
-    public var otherObjectCount: Int { otherObjects.count }
+    public var otherObjectCount: Int { objects.values.reduce(0) { $0 + $1.count } }
+
+    static func key(_ namespace: String?, _ name: String) -> String {
+        namespace.map { "\($0)/\(name)" } ?? name
+    }
 
     // MARK: Faults
 
@@ -158,6 +165,16 @@ public actor ArgoSimulator {
     public func listWorkflowsJSON(_ request: ListRequest) async throws -> Data {
         _ = try await failIfInjected(.listWorkflows)
         materialize()
+        return try listJSON(Array(workflows.values), kind: .workflow, request)
+    }
+
+    /// Lists CronWorkflows or templates (cluster-scoped ones ignore the namespace).
+    public func listJSON(_ kind: ArgoKind, _ request: ListRequest) async throws -> Data {
+        _ = try await failIfInjected(kind == .cronWorkflow ? .listCronWorkflows : .listWorkflowTemplates)
+        return try listJSON(Array((objects[kind] ?? [:]).values), kind: kind, request)
+    }
+
+    private func listJSON(_ candidates: [Stored], kind: ArgoKind, _ request: ListRequest) throws -> Data {
         var selector: LabelSelector?
         if let text = request.labelSelector, !text.isEmpty {
             switch LabelSelector.parse(text) {
@@ -167,7 +184,8 @@ public actor ArgoSimulator {
                     httpStatus: 400, grpcCode: 3, message: "unable to parse requirement: \(e.reason)")
             }
         }
-        if let namespace = request.namespace, !namespace.isEmpty, !LabelSelector.isDNSLabel(namespace) {
+        let namespace = kind.isClusterScoped ? nil : request.namespace.flatMap { $0.isEmpty ? nil : $0 }
+        if let namespace, !LabelSelector.isDNSLabel(namespace) {
             throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "invalid namespace \"\(namespace)\"")
         }
         var offset = 0
@@ -178,9 +196,9 @@ public actor ArgoSimulator {
             }
             offset = n
         }
-        var matched: [Stored] = workflows.values.filter { stored in
+        var matched = candidates.filter { stored in
             let meta = stored.json["metadata"]
-            if let ns = request.namespace, !ns.isEmpty, meta?["namespace"]?.string != ns { return false }
+            if let namespace, meta?["namespace"]?.string != namespace { return false }
             if let selector, !selector.matches(meta?["labels"]?.stringMap ?? [:]) { return false }
             if let name = request.name, !name.isEmpty {
                 let actual = meta?["name"]?.string ?? ""
@@ -192,16 +210,22 @@ public actor ArgoSimulator {
             }
             return true
         }
-        // Argo lists running workflows first, then the most recently finished, then the newest.
-        matched.sort { a, b in
-            let fa = a.json[path: "status.finishedAt"]?.string
-            let fb = b.json[path: "status.finishedAt"]?.string
-            if (fa == nil) != (fb == nil) { return fa == nil }
-            if let fa, let fb, fa != fb { return fa > fb }
-            let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? ""
-            let cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
-            if ca != cb { return ca > cb }
-            return (a.json[path: "metadata.name"]?.string ?? "") < (b.json[path: "metadata.name"]?.string ?? "")
+        func name(_ s: Stored) -> String { s.json[path: "metadata.name"]?.string ?? "" }
+        func namespaceOf(_ s: Stored) -> String { s.json[path: "metadata.namespace"]?.string ?? "" }
+        if kind == .workflow {
+            // Argo lists running workflows first, then the most recently finished, then the newest.
+            matched.sort { a, b in
+                let fa = a.json[path: "status.finishedAt"]?.string
+                let fb = b.json[path: "status.finishedAt"]?.string
+                if (fa == nil) != (fb == nil) { return fa == nil }
+                if let fa, let fb, fa != fb { return fa > fb }
+                let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? ""
+                let cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
+                if ca != cb { return ca > cb }
+                return name(a) < name(b)
+            }
+        } else {
+            matched.sort { (namespaceOf($0), name($0)) < (namespaceOf($1), name($1)) }
         }
         let limit = request.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
         let start = min(offset, matched.count)
@@ -212,12 +236,21 @@ public actor ArgoSimulator {
             meta["remainingItemCount"] = .int(matched.count - end)
         }
         var list: JSONValue = .object([
-            "apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowList",
+            "apiVersion": "argoproj.io/v1alpha1", "kind": .string("\(kind.rawValue)List"),
             "metadata": .object(meta),
             "items": .array(matched[start..<end].map(\.json)),
         ])
         if let fields = request.fields, !fields.isEmpty { list = FieldSelector.apply(fields, to: list) }
         return list.encoded()
+    }
+
+    /// One CronWorkflow or template.
+    public func objectJSON(_ kind: ArgoKind, namespace: String?, name: String) async throws -> Data {
+        _ = try await failIfInjected(kind == .cronWorkflow ? .getCronWorkflow : .getWorkflowTemplate)
+        guard let stored = objects[kind]?[Self.key(kind.isClusterScoped ? nil : namespace, name)] else {
+            throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "\(kind.resource) \"\(name)\" not found")
+        }
+        return stored.data
     }
 
     public func workflowJSON(namespace: String, name: String, fields: String?) async throws -> Data {

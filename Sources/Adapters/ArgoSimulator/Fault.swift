@@ -33,6 +33,11 @@ public struct Fault: Sendable, Equatable {
         case getWorkflow = "get_workflow"
         case workflowLogs = "workflow_logs"
         case version
+        case listCronWorkflows = "list_cron_workflows"
+        case getCronWorkflow = "get_cron_workflow"
+        /// Both template scopes.
+        case listWorkflowTemplates = "list_workflow_templates"
+        case getWorkflowTemplate = "get_workflow_template"
     }
 
     /// Parses `OPERATION:key=value[,key=value…]`, e.g. `get_workflow:code=7,message=denied`,

@@ -38,26 +38,4 @@ extension ArgoSimulator {
         }
         return out
     }
-
-    /// The offline demo: a handful of workflows in two namespaces, in every phase, one of them large.
-    public func loadDemoData() {
-        let demos: [WorkflowGenerator] = [
-            WorkflowGenerator(
-                name: "nightly-etl-7x2kq", namespace: "argo", nodeCount: 40, shape: .dag, seed: 1,
-                startedAt: Date(timeIntervalSinceNow: -7200)),
-            WorkflowGenerator(
-                name: "train-model-v3-8fj2d", namespace: "argo", nodeCount: 120, shape: .dag, failureRate: 0.03,
-                seed: 2, startedAt: Date(timeIntervalSinceNow: -5400)),
-            WorkflowGenerator(
-                name: "ingest-events-q9z4m", namespace: "argo", nodeCount: 30, shape: .steps, runningRate: 0.2,
-                seed: 3, startedAt: Date(timeIntervalSinceNow: -300)),
-            WorkflowGenerator(
-                name: "backfill-fanout-2k-p7w1c", namespace: "argo", nodeCount: 2000, shape: .dag,
-                failureRate: 0.001, depth: 3, seed: 4, startedAt: Date(timeIntervalSinceNow: -86400)),
-            WorkflowGenerator(
-                name: "report-weekly-h3k8s", namespace: "data-team", nodeCount: 12, shape: .steps, seed: 5,
-                startedAt: Date(timeIntervalSinceNow: -3600 * 30)),
-        ]
-        for demo in demos { add(generated: demo) }
-    }
 }

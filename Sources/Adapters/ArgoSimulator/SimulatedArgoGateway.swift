@@ -36,6 +36,28 @@ public struct SimulatedArgoGateway: ArgoGateway {
         }
     }
 
+    public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+        try ResourcePage.decode(from: await simulator.listJSON(.cronWorkflow, .init(query)))
+    }
+
+    public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
+        try CronWorkflow.decode(from: await simulator.objectJSON(.cronWorkflow, namespace: namespace, name: name))
+    }
+
+    public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+        WorkflowTemplate
+    > {
+        try ResourcePage.decode(
+            from: await simulator.listJSON(clusterScope ? .clusterWorkflowTemplate : .workflowTemplate, .init(query)))
+    }
+
+    public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws
+        -> WorkflowTemplate
+    {
+        let kind: ArgoKind = clusterScope ? .clusterWorkflowTemplate : .workflowTemplate
+        return try WorkflowTemplate.decode(from: await simulator.objectJSON(kind, namespace: namespace, name: name))
+    }
+
     public func version() async throws -> ArgoVersion {
         try ArgoVersion.decode(from: await simulator.versionJSON())
     }
@@ -52,5 +74,13 @@ extension ArgoSimulator.ListRequest {
             continueToken: query.continueToken,
             fields: query.fields
         )
+    }
+}
+
+extension ArgoSimulator.ListRequest {
+    init(_ query: ResourceListQuery) {
+        self.init(
+            namespace: query.namespace, labelSelector: query.labelSelector, limit: query.limit,
+            continueToken: query.continueToken)
     }
 }

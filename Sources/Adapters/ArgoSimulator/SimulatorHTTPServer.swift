@@ -71,6 +71,38 @@ public struct SimulatorHTTPServer: Sendable {
                 try await sim.workflowJSON(namespace: ns, name: name, fields: request.uri.queryParameters.get("fields"))
             }
         }
+        let listObjects: @Sendable (ArgoKind, Request, String?) async throws -> Response = { kind, request, namespace in
+            let q = request.uri.queryParameters
+            let listRequest = ArgoSimulator.ListRequest(
+                namespace: namespace,
+                labelSelector: q.get("listOptions.labelSelector"),
+                limit: q.get("listOptions.limit").flatMap { Int($0) },
+                continueToken: q.get("listOptions.continue")
+            )
+            return try await Self.json { try await sim.listJSON(kind, listRequest) }
+        }
+        for (kind, collection) in [
+            (ArgoKind.cronWorkflow, "cron-workflows"), (.workflowTemplate, "workflow-templates"),
+        ] {
+            router.get("/api/v1/\(collection)") { request, _ in try await listObjects(kind, request, nil) }
+            router.get("/api/v1/\(collection)/{namespace}") { request, context in
+                try await listObjects(kind, request, context.parameters.get("namespace"))
+            }
+            router.get("/api/v1/\(collection)/{namespace}/{name}") { _, context in
+                let ns = context.parameters.get("namespace") ?? ""
+                let name = context.parameters.get("name") ?? ""
+                return try await Self.json { try await sim.objectJSON(kind, namespace: ns, name: name) }
+            }
+        }
+        router.get("/api/v1/cluster-workflow-templates") { request, _ in
+            try await listObjects(.clusterWorkflowTemplate, request, nil)
+        }
+        router.get("/api/v1/cluster-workflow-templates/{name}") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            return try await Self.json {
+                try await sim.objectJSON(.clusterWorkflowTemplate, namespace: nil, name: name)
+            }
+        }
         router.get("/api/v1/workflows/{namespace}/{name}/log") { request, context in
             try await Self.logs(sim, request, context, podName: request.uri.queryParameters.get("podName"))
         }

@@ -19,6 +19,8 @@ public struct WorkflowGenerator: Sendable {
     public var depth: Int
     public var seed: UInt64
     public var startedAt: Date
+    public var labels: [String: String] = [:]
+    public var annotations: [String: String] = [:]
 
     public init(
         name: String, namespace: String = "argo", nodeCount: Int, shape: Shape = .dag, failureRate: Double = 0,
@@ -228,10 +230,11 @@ public struct WorkflowGenerator: Sendable {
                 "uid": .string("00000000-0000-4000-8000-\(String(format: "%012x", seed & 0xFFFF_FFFF_FFFF))"),
                 "creationTimestamp": time(0),
                 "labels": .object(
-                    [ArgoLabels.phase: .string(wfPhase)].merging(
-                        wfPhase == "Running" ? [:] : [ArgoLabels.completed: "true"]
-                    ) { a, _ in a }),
-                "annotations": .object([ArgoLabels.podNameFormat: "v2"]),
+                    labels.mapValues(JSONValue.string)
+                        .merging([ArgoLabels.phase: .string(wfPhase)]) { _, b in b }
+                        .merging(wfPhase == "Running" ? [:] : [ArgoLabels.completed: "true"]) { _, b in b }),
+                "annotations": .object(
+                    annotations.mapValues(JSONValue.string).merging([ArgoLabels.podNameFormat: "v2"]) { a, _ in a }),
             ]),
             "spec": .object([
                 "entrypoint": "main",

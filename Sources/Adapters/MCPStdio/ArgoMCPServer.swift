@@ -95,17 +95,37 @@ public struct ArgoMCPServer: Sendable {
     }
 }
 
+/// The use cases the tools call, built by the composition root.
+public struct UseCases: Sendable {
+    public var workflows: WorkflowReads
+    public var crons: CronReads
+    public var templates: TemplateReads
+    public var defaultNamespace: String
+
+    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
+        workflows = WorkflowReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
+        crons = CronReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
+        templates = TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace)
+        self.defaultNamespace = defaultNamespace
+    }
+}
+
 /// Every tool argo-mcp offers, in one list.
 public enum ToolCatalog {
-    public static func all(reads: WorkflowReads, defaultNamespace: String) -> [ToolDefinition] {
-        WorkflowTools.all(reads: reads, defaultNamespace: defaultNamespace)
+    public static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let ns = useCases.defaultNamespace
+        return WorkflowTools.all(reads: useCases.workflows, defaultNamespace: ns)
+            + CronTools.all(useCases.crons, ns)
+            + TemplateTools.all(useCases.templates, ns)
     }
 
     /// The tool list as Markdown, for the README.
     public static func markdown(_ tools: [ToolDefinition]) -> String {
         var lines = ["| tool | safety class | what it does |", "| --- | --- | --- |"]
         for t in tools {
-            let first = t.description.split(separator: ".").first.map { String($0) + "." } ?? t.description
+            let first =
+                t.description.range(of: #"\.(\s|$)"#, options: .regularExpression)
+                .map { String(t.description[..<$0.lowerBound]) + "." } ?? t.description
             lines.append("| `\(t.name)` | \(t.safety.rawValue) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
         }
         return lines.joined(separator: "\n")

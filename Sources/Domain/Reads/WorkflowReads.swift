@@ -244,19 +244,9 @@ public struct WorkflowReads: Sendable {
             section = "raw"
         }
         let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: fields)
-        let data = wf.raw?.data ?? Data()
-        let offset = Int(request.continueToken ?? "0") ?? 0
-        let (text, end) = Text.page(data, offset: offset, maxBytes: request.maxBytes)
-        return JSONTextPage(
-            namespace: namespace,
-            name: request.name,
-            section: section,
-            offset: offset,
-            totalBytes: data.count,
-            text: text,
-            continue: end < data.count ? String(end) : nil,
-            truncated: end < data.count
-        )
+        return JSONTextPage.page(
+            wf.raw?.data ?? Data(), namespace: namespace, name: request.name, section: section,
+            continueToken: request.continueToken, maxBytes: request.maxBytes)
     }
 
     public func logs(_ request: WorkflowLogsRequest) async throws -> WorkflowLogs {

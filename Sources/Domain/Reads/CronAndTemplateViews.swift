@@ -1,0 +1,128 @@
+import Foundation
+import Ports
+
+public struct ConditionView: Sendable, Codable, Equatable {
+    public var type: String
+    public var status: String?
+    public var message: String?
+}
+
+public struct CronWorkflowRow: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var schedules: [String]
+    public var timezone: String?
+    public var suspended: Bool
+    public var lastScheduledTime: String?
+    public var activeRuns: Int
+    public var succeeded: Int?
+    public var failed: Int?
+    public var nextRun: String?
+    /// A schedule that does not parse, or a SubmissionError condition.
+    public var problem: String?
+}
+
+public struct CronWorkflowList: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var items: [CronWorkflowRow]
+    public var count: Int
+    public var `continue`: String?
+    public var hasMore: Bool
+}
+
+public struct CronWorkflowDetail: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var createdAt: String?
+    public var schedules: [String]
+    public var timezone: String
+    /// True when the CronWorkflow names no time zone: Argo then uses the controller's local time, assumed UTC here.
+    public var timezoneAssumed: Bool
+    public var suspended: Bool
+    public var concurrencyPolicy: String
+    public var startingDeadlineSeconds: Int?
+    public var successfulJobsHistoryLimit: Int?
+    public var failedJobsHistoryLimit: Int?
+    public var when: String?
+    public var lastScheduledTime: String?
+    public var activeRuns: [String]
+    public var succeeded: Int?
+    public var failed: Int?
+    public var phase: String?
+    public var conditions: [ConditionView]
+    /// The next run times over every schedule, soonest first (none while suspended is still computed: it shows
+    /// what would run).
+    public var nextRuns: [String]
+    public var scheduleErrors: [String]
+    public var entrypoint: String?
+    public var workflowTemplate: String?
+    public var parameters: [ParameterValue]
+}
+
+public struct CronRun: Sendable, Codable, Equatable {
+    public var name: String
+    public var phase: String
+    public var scheduledTime: String?
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var durationSeconds: Int?
+    public var duration: String?
+    public var message: String?
+}
+
+public struct CronHistory: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var cronWorkflow: String
+    public var runs: [CronRun]
+    public var count: Int
+    public var `continue`: String?
+    public var hasMore: Bool
+    /// Phases of this page's runs.
+    public var phases: [String: Int]
+}
+
+public struct TemplateRow: Sendable, Codable, Equatable {
+    public var namespace: String?
+    public var name: String
+    public var entrypoint: String?
+    public var templateCount: Int
+    public var parameters: [String]
+    public var createdAt: String?
+}
+
+public struct TemplateList: Sendable, Codable, Equatable {
+    public var scope: String
+    public var namespace: String?
+    public var items: [TemplateRow]
+    public var count: Int
+    public var `continue`: String?
+    public var hasMore: Bool
+}
+
+public struct TemplateParameterView: Sendable, Codable, Equatable {
+    public var name: String
+    public var value: String?
+    public var `default`: String?
+    public var `enum`: [String]?
+    public var description: String?
+}
+
+public struct TemplateKindView: Sendable, Codable, Equatable {
+    public var name: String
+    public var kind: String
+}
+
+public struct TemplateDetail: Sendable, Codable, Equatable {
+    public var scope: String
+    public var namespace: String?
+    public var name: String
+    public var createdAt: String?
+    public var entrypoint: String?
+    public var templates: [TemplateKindView]
+    public var templatesByKind: [String: Int]
+    public var parameters: [TemplateParameterView]
+    public var onExit: String?
+    public var serviceAccountName: String?
+    public var labels: [String: String]
+    public var truncated: Bool
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Ports
+
+public struct ListCronWorkflowsRequest: Sendable, Equatable {
+    public var namespace: String?
+    public var allNamespaces: Bool
+    public var suspended: Bool?
+    public var labelSelector: String?
+    public var limit: Int
+    public var continueToken: String?
+
+    public init(
+        namespace: String? = nil, allNamespaces: Bool = false, suspended: Bool? = nil, labelSelector: String? = nil,
+        limit: Int = 50, continueToken: String? = nil
+    ) {
+        self.namespace = namespace
+        self.allNamespaces = allNamespaces
+        self.suspended = suspended
+        self.labelSelector = labelSelector
+        self.limit = limit
+        self.continueToken = continueToken
+    }
+
+    public func problems() -> [ArgumentProblem] {
+        var problems: [ArgumentProblem] = []
+        if let namespace, !allNamespaces, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
+        if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
+        return problems
+    }
+}
+
+/// Read use cases for CronWorkflows and the runs they created.
+public struct CronReads: Sendable {
+    let gateway: any ArgoGateway
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+
+    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
+        self.gateway = gateway
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+    }
+
+    static func schedules(_ cron: CronWorkflow) -> (parsed: [CronSchedule], errors: [String]) {
+        var parsed: [CronSchedule] = []
+        var errors: [String] = []
+        for text in cron.schedules {
+            switch CronSchedule.parse(text, timezone: cron.timezone) {
+            case .success(let s): parsed.append(s)
+            case .failure(let e): errors.append(e.description)
+            }
+        }
+        if cron.schedules.isEmpty { errors.append("no schedule (spec.schedules and spec.schedule are both empty)") }
+        return (parsed, errors)
+    }
+
+    /// The soonest `count` runs over all schedules, without duplicates.
+    static func nextRuns(_ schedules: [CronSchedule], after date: Date, count: Int) -> [Date] {
+        let all = schedules.flatMap { $0.nextRuns(after: date, count: count) }
+        return Array(Set(all).sorted().prefix(count))
+    }
+
+    public func list(_ request: ListCronWorkflowsRequest) async throws -> CronWorkflowList {
+        if !request.problems().isEmpty { throw InvalidArguments(request.problems()) }
+        let namespace = request.allNamespaces ? nil : (request.namespace ?? defaultNamespace)
+        let page = try await gateway.listCronWorkflows(
+            ResourceListQuery(
+                namespace: namespace, labelSelector: request.labelSelector, limit: request.limit,
+                continueToken: request.continueToken))
+        let at = now()
+        let rows = page.items.filter { request.suspended == nil || $0.suspend == request.suspended }.map { cron in
+            let (parsed, errors) = Self.schedules(cron)
+            let submissionError = cron.status.conditions.first { $0.type == "SubmissionError" && $0.status != "False" }
+            return CronWorkflowRow(
+                namespace: cron.metadata.namespace ?? namespace ?? "",
+                name: cron.metadata.name,
+                schedules: cron.schedules,
+                timezone: cron.timezone,
+                suspended: cron.suspend,
+                lastScheduledTime: cron.status.lastScheduledTime,
+                activeRuns: cron.status.active.count,
+                succeeded: cron.status.succeeded,
+                failed: cron.status.failed,
+                nextRun: cron.suspend ? nil : Self.nextRuns(parsed, after: at, count: 1).first.map(ArgoTime.format),
+                problem: errors.first ?? submissionError.map { "SubmissionError: \($0.message ?? "")" }
+            )
+        }
+        return CronWorkflowList(
+            namespace: namespace ?? "*", items: rows, count: rows.count, continue: page.continueToken,
+            hasMore: page.continueToken != nil)
+    }
+
+    public func get(namespace: String?, name: String, nextRunCount: Int = 5) async throws -> CronWorkflowDetail {
+        var problems: [ArgumentProblem] = []
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let p = Validation.objectName(name) { problems.append(p) }
+        if let p = rangeProblem("next_runs", nextRunCount, 0...50) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let ns = namespace ?? defaultNamespace
+        let cron = try await gateway.getCronWorkflow(namespace: ns, name: name)
+        let (parsed, errors) = Self.schedules(cron)
+        return CronWorkflowDetail(
+            namespace: cron.metadata.namespace ?? ns,
+            name: cron.metadata.name,
+            createdAt: cron.metadata.creationTimestamp,
+            schedules: cron.schedules,
+            timezone: cron.timezone.flatMap { $0.isEmpty ? nil : $0 } ?? "UTC",
+            timezoneAssumed: cron.timezone?.isEmpty ?? true,
+            suspended: cron.suspend,
+            concurrencyPolicy: cron.concurrencyPolicy ?? "Allow",
+            startingDeadlineSeconds: cron.startingDeadlineSeconds,
+            successfulJobsHistoryLimit: cron.successfulJobsHistoryLimit,
+            failedJobsHistoryLimit: cron.failedJobsHistoryLimit,
+            when: cron.when,
+            lastScheduledTime: cron.status.lastScheduledTime,
+            activeRuns: cron.status.active.compactMap(\.name),
+            succeeded: cron.status.succeeded,
+            failed: cron.status.failed,
+            phase: cron.status.phase,
+            conditions: cron.status.conditions.map {
+                ConditionView(type: $0.type ?? "", status: $0.status, message: Text.trim($0.message, to: 300).0)
+            },
+            nextRuns: Self.nextRuns(parsed, after: now(), count: nextRunCount).map(ArgoTime.format),
+            scheduleErrors: errors,
+            entrypoint: cron.workflowSpec.entrypoint,
+            workflowTemplate: cron.workflowSpec.workflowTemplateRef?.name,
+            parameters: cron.workflowSpec.parameters.prefix(30).map {
+                ParameterValue(name: $0.name, value: Text.trim($0.value ?? $0.default, to: 200).0)
+            }
+        )
+    }
+
+    /// The workflows a CronWorkflow created (label `workflows.argoproj.io/cron-workflow`), in Argo's order:
+    /// running first, then the most recently finished.
+    public func history(namespace: String?, name: String, limit: Int, continueToken: String?) async throws
+        -> CronHistory
+    {
+        var problems: [ArgumentProblem] = []
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let p = Validation.objectName(name) { problems.append(p) }
+        if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let ns = namespace ?? defaultNamespace
+        if continueToken == nil {
+            // A cron that does not exist is Argo's 404, not an empty history.
+            _ = try await gateway.getCronWorkflow(namespace: ns, name: name)
+        }
+        let page = try await gateway.listWorkflows(
+            WorkflowListQuery(
+                namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: limit,
+                continueToken: continueToken, fields: WorkflowListQuery.compactListFields))
+        let shaping = WorkflowShaping(now: now())
+        var phases: [String: Int] = [:]
+        let runs = page.items.map { wf -> CronRun in
+            let row = shaping.row(wf)
+            phases[row.phase, default: 0] += 1
+            return CronRun(
+                name: row.name, phase: row.phase, scheduledTime: wf.metadata.annotations[ArgoLabels.scheduledTime],
+                startedAt: row.startedAt, finishedAt: row.finishedAt, durationSeconds: row.durationSeconds,
+                duration: row.duration, message: row.message)
+        }
+        return CronHistory(
+            namespace: ns, cronWorkflow: name, runs: runs, count: runs.count, continue: page.continueToken,
+            hasMore: page.continueToken != nil, phases: phases)
+    }
+}

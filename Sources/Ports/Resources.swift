@@ -1,0 +1,190 @@
+import Foundation
+
+/// The query behind a list of CronWorkflows or templates.
+public struct ResourceListQuery: Sendable, Equatable {
+    /// nil = every namespace (ignored for cluster-scoped kinds).
+    public var namespace: String?
+    public var labelSelector: String?
+    public var limit: Int?
+    public var continueToken: String?
+
+    public init(namespace: String?, labelSelector: String? = nil, limit: Int? = nil, continueToken: String? = nil) {
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.limit = limit
+        self.continueToken = continueToken
+    }
+}
+
+public struct ResourcePage<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var continueToken: String?
+
+    public init(items: [Item], continueToken: String?) {
+        self.items = items
+        self.continueToken = continueToken
+    }
+}
+
+extension ResourcePage where Item: Decodable {
+    private struct Body: Decodable {
+        struct Meta: Decodable { var `continue`: String? }
+        var items: [Item]?
+        var metadata: Meta?
+    }
+
+    /// Decodes a Kubernetes-style list (`items` may be null when empty).
+    public static func decode(from data: Data) throws -> ResourcePage {
+        let body = try JSONDecoder().decode(Body.self, from: data)
+        return ResourcePage(
+            items: body.items ?? [], continueToken: body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 })
+    }
+}
+
+/// A CronWorkflow: v4's `schedules` list and the older single `schedule` are both read.
+public struct CronWorkflow: Sendable, Decodable {
+    public var metadata: ObjectMeta
+    public var schedules: [String]
+    public var timezone: String?
+    public var suspend: Bool
+    public var concurrencyPolicy: String?
+    public var startingDeadlineSeconds: Int?
+    public var successfulJobsHistoryLimit: Int?
+    public var failedJobsHistoryLimit: Int?
+    public var when: String?
+    public var workflowSpec: WorkflowSpec
+    public var status: CronWorkflowStatus
+    public var raw: RawJSON?
+
+    public struct CronWorkflowStatus: Sendable, Decodable {
+        public struct ActiveRef: Sendable, Decodable, Equatable {
+            public var name: String?
+            public var namespace: String?
+            public var uid: String?
+        }
+        public var active: [ActiveRef]
+        public var lastScheduledTime: String?
+        public var succeeded: Int?
+        public var failed: Int?
+        public var phase: String?
+        public var conditions: [Condition]
+
+        enum CodingKeys: String, CodingKey { case active, lastScheduledTime, succeeded, failed, phase, conditions }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            active = try c.decodeIfPresent([ActiveRef].self, forKey: .active) ?? []
+            lastScheduledTime = try c.decodeIfPresent(String.self, forKey: .lastScheduledTime)
+            succeeded = try c.decodeLenientInt(forKey: .succeeded)
+            failed = try c.decodeLenientInt(forKey: .failed)
+            phase = try c.decodeIfPresent(String.self, forKey: .phase)
+            conditions = try c.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
+        }
+
+        init() {
+            active = []
+            conditions = []
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case metadata, spec, status }
+    enum SpecKeys: String, CodingKey {
+        case schedule, schedules, timezone, suspend, concurrencyPolicy, startingDeadlineSeconds,
+            successfulJobsHistoryLimit, failedJobsHistoryLimit, when, workflowSpec
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        status = try c.decodeIfPresent(CronWorkflowStatus.self, forKey: .status) ?? CronWorkflowStatus()
+        raw = nil
+        guard c.contains(.spec) else {
+            schedules = []
+            suspend = false
+            workflowSpec = WorkflowSpec()
+            return
+        }
+        let s = try c.nestedContainer(keyedBy: SpecKeys.self, forKey: .spec)
+        var list = try s.decodeIfPresent([String].self, forKey: .schedules) ?? []
+        if let single = try s.decodeIfPresent(String.self, forKey: .schedule), !single.isEmpty, !list.contains(single) {
+            list.insert(single, at: 0)
+        }
+        schedules = list
+        timezone = try s.decodeIfPresent(String.self, forKey: .timezone)
+        suspend = try s.decodeIfPresent(Bool.self, forKey: .suspend) ?? false
+        concurrencyPolicy = try s.decodeIfPresent(String.self, forKey: .concurrencyPolicy)
+        startingDeadlineSeconds = try s.decodeLenientInt(forKey: .startingDeadlineSeconds)
+        successfulJobsHistoryLimit = try s.decodeLenientInt(forKey: .successfulJobsHistoryLimit)
+        failedJobsHistoryLimit = try s.decodeLenientInt(forKey: .failedJobsHistoryLimit)
+        when = try s.decodeIfPresent(String.self, forKey: .when)
+        workflowSpec = try s.decodeIfPresent(WorkflowSpec.self, forKey: .workflowSpec) ?? WorkflowSpec()
+    }
+
+    public static func decode(from data: Data) throws -> CronWorkflow {
+        var cron = try JSONDecoder().decode(CronWorkflow.self, from: data)
+        cron.raw = RawJSON(data)
+        return cron
+    }
+}
+
+/// A WorkflowTemplate or ClusterWorkflowTemplate (their spec is a workflow spec).
+public struct WorkflowTemplate: Sendable, Decodable {
+    public var metadata: ObjectMeta
+    public var spec: WorkflowSpec
+    public var raw: RawJSON?
+
+    enum CodingKeys: String, CodingKey { case metadata, spec }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        spec = try c.decodeIfPresent(WorkflowSpec.self, forKey: .spec) ?? WorkflowSpec()
+        raw = nil
+    }
+
+    public static func decode(from data: Data) throws -> WorkflowTemplate {
+        var template = try JSONDecoder().decode(WorkflowTemplate.self, from: data)
+        template.raw = RawJSON(data)
+        return template
+    }
+}
+
+/// The four kinds of Argo object argo-mcp reads, with their REST collection paths.
+public enum ArgoKind: String, Sendable, CaseIterable {
+    case workflow = "Workflow"
+    case cronWorkflow = "CronWorkflow"
+    case workflowTemplate = "WorkflowTemplate"
+    case clusterWorkflowTemplate = "ClusterWorkflowTemplate"
+
+    public var isClusterScoped: Bool { self == .clusterWorkflowTemplate }
+
+    /// The REST collection, e.g. `/api/v1/cron-workflows/{namespace}`.
+    public func collectionPath(namespace: String?) -> String {
+        switch self {
+        case .workflow: "/api/v1/workflows/\(namespace ?? "")"
+        case .cronWorkflow: "/api/v1/cron-workflows/\(namespace ?? "")"
+        case .workflowTemplate: "/api/v1/workflow-templates/\(namespace ?? "")"
+        case .clusterWorkflowTemplate: "/api/v1/cluster-workflow-templates"
+        }
+    }
+
+    /// A human name for messages: "cron workflow", "workflow template".
+    public var phrase: String {
+        switch self {
+        case .workflow: "workflow"
+        case .cronWorkflow: "cron workflow"
+        case .workflowTemplate: "workflow template"
+        case .clusterWorkflowTemplate: "cluster workflow template"
+        }
+    }
+
+    /// Argo's resource name in "not found" messages.
+    public var resource: String {
+        switch self {
+        case .workflow: "workflows.argoproj.io"
+        case .cronWorkflow: "cronworkflows.argoproj.io"
+        case .workflowTemplate: "workflowtemplates.argoproj.io"
+        case .clusterWorkflowTemplate: "clusterworkflowtemplates.argoproj.io"
+        }
+    }
+}

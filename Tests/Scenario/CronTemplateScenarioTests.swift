@@ -1,0 +1,96 @@
+import Foundation
+import MCP
+import Testing
+
+/// Cron workflows and templates through the built binary, against the simulator's demo data and the upstream fixtures.
+@Suite("cron workflows and templates over stdio", .serialized, .timeLimit(.minutes(3)))
+struct CronTemplateScenarioTests {
+    @Test("demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes")
+    func demo() async throws {
+        let server = try ServerProcess(["serve", "--simulator"])
+        _ = try await server.connect()
+
+        let crons = try await server.call("list_cron_workflows", ["all_namespaces": true])
+        let rows = crons.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(rows.compactMap { $0["name"]?.stringValue } == ["hourly-sync", "nightly-etl", "report-weekly"])
+        let hourly = try #require(rows.first { $0["name"] == "hourly-sync" })
+        #expect(hourly["schedules"] == .array(["15 * * * *"]))
+        #expect(hourly["suspended"] == .bool(true))
+        let weekly = try #require(rows.first { $0["name"] == "report-weekly" })
+        #expect(weekly["problem"]?.stringValue?.contains("SubmissionError") == true)
+
+        let suspended = try await server.call("list_cron_workflows", ["all_namespaces": true, "suspended": true])
+        #expect(suspended.structuredContent?.objectValue?["count"] == .int(1))
+
+        let detail = try await server.call("get_cron_workflow", ["name": "nightly-etl", "next_runs": 3])
+        let d = try #require(detail.structuredContent?.objectValue)
+        let next = d["nextRuns"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(next.count == 3)
+        #expect(next.allSatisfy { $0.hasSuffix("T02:00:00Z") })
+        #expect(d["concurrencyPolicy"] == "Forbid")
+        #expect(d["workflowTemplate"] == "etl-pipeline")
+
+        let history = try await server.call("get_cron_history", ["name": "nightly-etl", "limit": 4])
+        let h = try #require(history.structuredContent?.objectValue)
+        #expect(h["count"] == .int(4))
+        #expect(h["hasMore"] == .bool(true))
+        let runs = h["runs"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(runs.allSatisfy { $0["scheduledTime"]?.stringValue?.hasSuffix("T02:00:00Z") == true })
+        let rest = try await server.call(
+            "get_cron_history", ["name": "nightly-etl", "limit": 4, "continue": h["continue"] ?? .null])
+        #expect(rest.structuredContent?.objectValue?["count"] == .int(2))
+        let allPhases =
+            (runs + (rest.structuredContent?.objectValue?["runs"]?.arrayValue?.compactMap(\.objectValue) ?? []))
+            .compactMap { $0["phase"]?.stringValue }
+        #expect(allPhases.filter { $0 == "Failed" }.count == 1)
+
+        let noCron = try await server.call("get_cron_history", ["name": "no-such-cron"])
+        #expect(noCron.isError == true)
+        #expect(noCron.text.contains("cronworkflows.argoproj.io \"no-such-cron\" not found"))
+
+        let templates = try await server.call("list_workflow_templates")
+        #expect(templates.structuredContent?.objectValue?["count"] == .int(1))
+        let etl = try await server.call("get_workflow_template", ["name": "etl-pipeline"])
+        let e = try #require(etl.structuredContent?.objectValue)
+        #expect(e["templatesByKind"] == .object(["dag": 1, "container": 2, "script": 1]))
+        let target = e["parameters"]?.arrayValue?.first?.objectValue
+        #expect(target?["enum"] == .array(["warehouse", "lake"]))
+
+        let spec = try await server.call(
+            "get_workflow_template", ["name": "etl-pipeline", "include": "spec", "max_bytes": 300])
+        let s = try #require(spec.structuredContent?.objectValue)
+        #expect(s["truncated"] == .bool(true))
+        #expect(s["text"]?.stringValue?.hasPrefix("{\"arguments\"") == true)
+
+        let cluster = try await server.call("list_cluster_workflow_templates")
+        #expect(
+            cluster.structuredContent?.objectValue?["items"]?.arrayValue?.first?.objectValue?["name"] == "notify-slack")
+        let notify = try await server.call("get_cluster_workflow_template", ["name": "notify-slack"])
+        #expect(notify.structuredContent?.objectValue?["templatesByKind"] == .object(["http": 1, "suspend": 1]))
+        let missing = try await server.call("get_cluster_workflow_template", ["name": "nope"])
+        #expect(missing.isError == true)
+        #expect(missing.text.contains("clusterworkflowtemplates.argoproj.io \"nope\" not found"))
+        _ = await server.stop()
+    }
+
+    @Test("upstream CronWorkflow fixtures seed the simulator and read back with their status")
+    func fixtures() async throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/cronworkflows")
+        let server = try ServerProcess(["serve", "--simulator", "--seed", dir.path])
+        _ = try await server.connect()
+        let cron = try await server.call("get_cron_workflow", ["name": "hello-world"])
+        let c = try #require(cron.structuredContent?.objectValue)
+        #expect(c["schedules"] == .array(["0-36/1 21-22 * * *"]))
+        #expect(c["timezone"] == "America/Los_Angeles")
+        #expect(c["activeRuns"] == .array(["hello-world-1643952840"]))
+        #expect(c["concurrencyPolicy"] == "Forbid")
+        let next = c["nextRuns"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(next.count == 5)
+        let list = try await server.call("list_cron_workflows", ["all_namespaces": true])
+        let failing = list.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap(\.objectValue)
+            .first { $0["name"] == "wonderful-tiger" }
+        #expect(failing?["problem"]?.stringValue?.contains("SubmissionError") == true)
+        _ = await server.stop()
+    }
+}
