@@ -52,6 +52,8 @@ struct BackendOptions: ParsableArguments {
     @Option(
         help: "Simulator: add a generated workflow, e.g. name=big,nodes=10000,shape=dag,failures=0.01 (repeatable).")
     var generate: [String] = []
+    @Flag(name: .customLong("no-archive"), help: "Simulator: behave like a server without a workflow archive.")
+    var noArchive = false
 
     func settings() throws -> Settings {
         var s = Settings()
@@ -79,6 +81,7 @@ struct BackendOptions: ParsableArguments {
             try await simulator.loadDemoData()
         }
         for spec in generate { await simulator.add(generated: try Self.generator(spec, namespace: settings.namespace)) }
+        if noArchive { await simulator.disableArchive() }
         for spec in fault {
             let (op, f) = try Fault.parse(spec)
             await simulator.inject(f, into: op)

@@ -23,6 +23,18 @@ public protocol ArgoGateway: Sendable {
         WorkflowTemplate
     >
     func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws -> WorkflowTemplate
+
+    /// `/api/v1/info`.
+    func info() async throws -> ArgoInfo
+    /// `/api/v1/userinfo`.
+    func userInfo() async throws -> ArgoUserInfo
+    /// How this gateway is connected (URL, TLS mode, auth kind — never the token).
+    var connection: ConnectionDescription { get }
+
+    /// One page of the workflow archive (empty, not an error, on a server without an archive).
+    func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage
+    /// One archived workflow by uid.
+    func getArchivedWorkflow(uid: String) async throws -> Workflow
 }
 
 /// The query behind one `list workflows` call.

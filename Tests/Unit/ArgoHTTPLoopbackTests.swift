@@ -176,7 +176,7 @@ extension ArgoHTTPLoopbackTests {
     @Test("speaking TLS to a plain-HTTP server is reported as a TLS problem with the fix")
     func tlsMismatch() async throws {
         try await withServer { _, plain in
-            let port = plain.connection.baseURL.port!
+            let port = plain.connectionSettings.baseURL.port!
             let tls = ArgoConnection(baseURL: URL(string: "https://127.0.0.1:\(port)")!, requestTimeoutSeconds: 5)
             try await ArgoHTTPGateway.with(tls, logger: Self.logger) { gateway in
                 let error = await #expect(throws: ArgoError.self) { _ = try await gateway.version() }
@@ -236,6 +236,35 @@ extension ArgoHTTPLoopbackTests {
             }
             #expect(missing?.kind == .notFound)
             #expect(missing?.message == "workflowtemplates.argoproj.io \"nope\" not found")
+        }
+    }
+}
+
+extension ArgoHTTPLoopbackTests {
+    @Test("info, userinfo and the archive over HTTP; a server without an archive")
+    func infoAndArchive() async throws {
+        try await withServer(token: "Bearer t") { sim, gateway in
+            await sim.setManagedNamespace("argo")
+            #expect(try await gateway.info().managedNamespace == "argo")
+            #expect(try await gateway.userInfo().subject == "simulator")
+            #expect(gateway.connection.backend == "Argo Server")
+            #expect(gateway.connection.auth == "bearer token")
+            #expect(gateway.connection.tls == "plain HTTP")
+
+            await sim.archiveObject(try Fixtures.json("failed-dag-retry-taskgroup.yaml"))
+            await sim.archiveObject(try Fixtures.json("succeeded-hello-world-api.json"))
+            let page = try await gateway.listArchivedWorkflows(
+                ArchiveListQuery(namespace: nil, namePrefix: "workflow-"))
+            #expect(page.items.map(\.metadata.name) == ["workflow-retry"])
+            let uid = try #require(page.items.first?.metadata.uid)
+            let wf = try await gateway.getArchivedWorkflow(uid: uid)
+            #expect(wf.status.phase == .failed)
+            #expect(wf.status.nodes.count == 6)
+
+            await sim.disableArchive()
+            #expect(try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: nil)).items.isEmpty)
+            let error = await #expect(throws: ArgoError.self) { _ = try await gateway.getArchivedWorkflow(uid: uid) }
+            #expect(error?.message.contains("not supported") == true)
         }
     }
 }

@@ -8,7 +8,7 @@ import Ports
 
 /// The live Argo Server behind the gateway port, over its REST API.
 public final class ArgoHTTPGateway: ArgoGateway {
-    public let connection: ArgoConnection
+    public let connectionSettings: ArgoConnection
     let client: HTTPClient
     let logger: Logger
 
@@ -28,14 +28,15 @@ public final class ArgoHTTPGateway: ArgoGateway {
     }
 
     init(connection: ArgoConnection, logger: Logger) throws {
-        self.connection = connection
+        self.connectionSettings = connection
         self.logger = logger
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(
             connect: .seconds(10),
-            read: .seconds(Int64(max(connection.streamTimeoutSeconds, connection.requestTimeoutSeconds))))
+            read: .seconds(
+                Int64(max(connectionSettings.streamTimeoutSeconds, connectionSettings.requestTimeoutSeconds))))
         configuration.httpVersion = .automatic
-        if connection.baseURL.scheme == "https" {
+        if connectionSettings.baseURL.scheme == "https" {
             configuration.tlsConfiguration = try Self.tlsConfiguration(connection)
         }
         client = HTTPClient(
@@ -119,6 +120,39 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode(kind.phrase) { try WorkflowTemplate.decode(from: data) }
     }
 
+    public func info() async throws -> ArgoInfo {
+        let data = try await get(path: "/api/v1/info", query: [])
+        return try decode("info") { try JSONDecoder().decode(ArgoInfo.self, from: data) }
+    }
+
+    public func userInfo() async throws -> ArgoUserInfo {
+        let data = try await get(path: "/api/v1/userinfo", query: [])
+        return try decode("user info") { try JSONDecoder().decode(ArgoUserInfo.self, from: data) }
+    }
+
+    public var connection: ConnectionDescription {
+        ConnectionDescription(
+            backend: "Argo Server", url: connectionSettings.baseURL.absoluteString, tls: connectionSettings.tlsMode,
+            auth: connectionSettings.authKind)
+    }
+
+    public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
+        let items: [(String, String?)] = [
+            ("namespace", query.namespace.flatMap { $0.isEmpty ? nil : $0 }),
+            ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),
+            ("namePrefix", query.namePrefix.flatMap { $0.isEmpty ? nil : $0 }),
+            ("listOptions.limit", query.limit.map(String.init)),
+            ("listOptions.continue", query.continueToken.flatMap { $0.isEmpty ? nil : $0 }),
+        ]
+        let data = try await get(path: "/api/v1/archived-workflows", query: items)
+        return try decode("archived workflow list") { try WorkflowPage.decode(from: data) }
+    }
+
+    public func getArchivedWorkflow(uid: String) async throws -> Workflow {
+        let data = try await get(path: "/api/v1/archived-workflows/\(Self.segment(uid))", query: [])
+        return try decode("archived workflow") { try Workflow.decode(from: data) }
+    }
+
     static func listItems(_ query: ResourceListQuery) -> [(String, String?)] {
         [
             ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),
@@ -145,8 +179,8 @@ public final class ArgoHTTPGateway: ArgoGateway {
         items.removeAll { $0.1 == nil }
         let path = "/api/v1/workflows/\(Self.segment(query.namespace))/\(Self.segment(query.workflowName))/log"
         let request = makeRequest(
-            path: path, query: items, accept: connection.preferSSE ? "text/event-stream" : "application/json")
-        let timeout = TimeAmount.seconds(Int64(query.follow ? 24 * 3600 : connection.streamTimeoutSeconds))
+            path: path, query: items, accept: connectionSettings.preferSSE ? "text/event-stream" : "application/json")
+        let timeout = TimeAmount.seconds(Int64(query.follow ? 24 * 3600 : connectionSettings.streamTimeoutSeconds))
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -187,7 +221,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
 
     func makeRequest(path: String, query: [(String, String?)], accept: String = "application/json") -> HTTPClientRequest
     {
-        var url = connection.baseURL.absoluteString
+        var url = connectionSettings.baseURL.absoluteString
         while url.hasSuffix("/") { url.removeLast() }
         url += path
         let pairs = query.compactMap { key, value in value.map { "\(Self.encode(key))=\(Self.encode($0))" } }
@@ -195,13 +229,15 @@ public final class ArgoHTTPGateway: ArgoGateway {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "argo-mcp")
-        if let token = connection.token, !token.isEmpty { request.headers.add(name: "Authorization", value: token) }
+        if let token = connectionSettings.token, !token.isEmpty {
+            request.headers.add(name: "Authorization", value: token)
+        }
         return request
     }
 
     func get(path: String, query: [(String, String?)]) async throws -> Data {
         let request = makeRequest(path: path, query: query)
-        let response = try await execute(request, timeout: .seconds(Int64(connection.requestTimeoutSeconds)))
+        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
         let body: ByteBuffer
         do {
             body = try await response.body.collect(upTo: 256 << 20)
@@ -228,7 +264,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
         } catch {
             throw ArgoError(
                 .malformedResponse, message: "the server's \(what) is not in Argo's shape: \(error)",
-                hint: "is \(connection.baseURL.absoluteString) an Argo Server (check ARGO_BASE_HREF)?")
+                hint: "is \(connectionSettings.baseURL.absoluteString) an Argo Server (check ARGO_BASE_HREF)?")
         }
     }
 
@@ -249,7 +285,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
         switch error.kind {
         case .unauthenticated:
             return error.withHint(
-                connection.token == nil
+                connectionSettings.token == nil
                     ? "the server wants credentials: set ARGO_TOKEN (e.g. \"Bearer $(kubectl create token argo-server -n argo)\")"
                     : "ARGO_TOKEN was rejected: it may have expired or lack the 'Bearer ' prefix")
         case .permissionDenied:
@@ -257,7 +293,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
                 "the credentials lack rights for this; check the service account's RBAC in that namespace")
         case .notFound where parsed == nil:
             return error.withHint(
-                "no Argo API at \(connection.baseURL.absoluteString); check ARGO_SERVER and ARGO_BASE_HREF")
+                "no Argo API at \(connectionSettings.baseURL.absoluteString); check ARGO_SERVER and ARGO_BASE_HREF")
         default:
             return error
         }
@@ -266,7 +302,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
     func translate(_ error: any Error) -> ArgoError {
         if let argo = error as? ArgoError { return argo }
         let text = String(describing: error)
-        let url = connection.baseURL.absoluteString
+        let url = connectionSettings.baseURL.absoluteString
         if error is NIOSSLError || text.contains("SSL") || text.contains("handshake") || text.contains("certificate") {
             return ArgoError(
                 .tls, message: "TLS with \(url) failed: \(text)",

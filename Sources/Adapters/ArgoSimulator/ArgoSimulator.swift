@@ -57,6 +57,11 @@ public actor ArgoSimulator {
     /// CronWorkflows, WorkflowTemplates and ClusterWorkflowTemplates, keyed `namespace/name` (cluster: `name`).
     private var objects: [ArgoKind: [String: Stored]] = [:]
     private var faults: [Fault.Operation: Fault] = [:]
+    /// The workflow archive, by uid; nil when the simulated server has no archive configured.
+    private var archive: [String: Stored]? = [:]
+    private var pendingArchive: [WorkflowGenerator] = []
+    /// What `/api/v1/info` reports as the managed namespace (nil: the server watches every namespace).
+    public private(set) var managedNamespace: String?
     /// Generated workflows are built on first use, so that a server starts answering at once.
     private var pending: [WorkflowGenerator] = []
     public let logLinesPerPod: Int
@@ -111,10 +116,43 @@ public actor ArgoSimulator {
     }
 
     private func materialize() {
-        guard !pending.isEmpty else { return }
         for generator in pending { put(generator.generate(), key: "\(generator.namespace)/\(generator.name)") }
         pending.removeAll()
+        for generator in pendingArchive { archiveObject(generator.generate()) }
+        pendingArchive.removeAll()
     }
+
+    /// Adds a generated workflow to the archive only (as if it had been archived and then garbage-collected).
+    public func addArchived(generated generator: WorkflowGenerator) {
+        pendingArchive.append(generator)
+    }
+
+    /// Puts a workflow object into the archive.
+    public func archiveObject(_ object: JSONValue) {
+        guard archive != nil else { return }
+        var object = object
+        let name = object[path: "metadata.name"]?.string ?? "unnamed"
+        let uid =
+            object[path: "metadata.uid"]?.string
+            ?? String(format: "00000000-0000-4000-a000-%012x", PodNames.fnv1a32(name))
+        var metadata = object["metadata"]?.object ?? [:]
+        metadata["uid"] = .string(uid)
+        if metadata["namespace"] == nil { metadata["namespace"] = "argo" }
+        object["metadata"] = .object(metadata)
+        archive?[uid] = Stored(json: object, data: object.encoded(), typed: nil)
+    }
+
+    /// Simulates a server without a workflow archive.
+    public func disableArchive() {
+        archive = nil
+        pendingArchive.removeAll()
+    }
+
+    public func setManagedNamespace(_ namespace: String?) {
+        managedNamespace = namespace
+    }
+
+    public var archiveEnabled: Bool { archive != nil }
 
     /// How many workflows the simulator holds (generated ones included, built or not).
     public var workflowCount: Int { workflows.count + pending.count }
@@ -242,6 +280,54 @@ public actor ArgoSimulator {
         ])
         if let fields = request.fields, !fields.isEmpty { list = FieldSelector.apply(fields, to: list) }
         return list.encoded()
+    }
+
+    public func infoJSON() async throws -> Data {
+        _ = try await failIfInjected(.info)
+        let info: JSONValue = .object([
+            "managedNamespace": managedNamespace.map(JSONValue.string) ?? "",
+            "links": .array([
+                .object([
+                    "name": "Workflow logs (simulated)", "scope": "workflow",
+                    "url": "http://logs.example/${metadata.namespace}/${metadata.name}",
+                ])
+            ]),
+            "navColor": "", "columns": .array([]),
+        ])
+        return info.encoded()
+    }
+
+    public func userInfoJSON() async throws -> Data {
+        _ = try await failIfInjected(.userInfo)
+        return Data(
+            #"{"subject":"simulator","issuer":"argo-mcp-simulator","serviceAccountName":"argo-mcp","serviceAccountNamespace":"argo"}"#
+                .utf8)
+    }
+
+    /// One page of the archive, newest first; empty when there is no archive (as Argo's null archive answers).
+    public func listArchivedJSON(_ request: ListRequest) async throws -> Data {
+        _ = try await failIfInjected(.listArchivedWorkflows)
+        materialize()
+        var candidates = Array((archive ?? [:]).values)
+        if let prefix = request.name, !prefix.isEmpty {
+            candidates = candidates.filter { ($0.json[path: "metadata.name"]?.string ?? "").hasPrefix(prefix) }
+        }
+        var nameless = request
+        nameless.name = nil
+        return try listJSON(candidates, kind: .workflow, nameless)
+    }
+
+    public func archivedJSON(uid: String) async throws -> Data {
+        _ = try await failIfInjected(.getArchivedWorkflow)
+        materialize()
+        guard let archive else {
+            throw ArgoError.fromServer(
+                httpStatus: 500, grpcCode: 13, message: "getting archived workflows not supported")
+        }
+        guard let stored = archive[uid] else {
+            throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "not found")
+        }
+        return stored.data
     }
 
     /// One CronWorkflow or template.

@@ -35,6 +35,21 @@ extension ArgoSimulator {
             run.annotations = [ArgoLabels.scheduledTime: ArgoTime.format(scheduled)]
             add(generated: run)
         }
+        // The archive remembers four older nightly runs (one failed) and a failed one-off import.
+        for day in 6..<10 {
+            let scheduled = todayAt2.addingTimeInterval(Double(-86400 * day))
+            var run = WorkflowGenerator(
+                name: "nightly-etl-\(1_700_000_000 + day)", namespace: "argo", nodeCount: 40,
+                failureRate: day == 8 ? 0.2 : 0, seed: UInt64(20 + day), startedAt: scheduled + 2)
+            run.labels = [ArgoLabels.cronWorkflow: "nightly-etl", ArgoLabels.workflowTemplate: "etl-pipeline"]
+            run.annotations = [ArgoLabels.scheduledTime: ArgoTime.format(scheduled)]
+            addArchived(generated: run)
+        }
+        addArchived(
+            generated: WorkflowGenerator(
+                name: "legacy-import-2f8xq", namespace: "argo", nodeCount: 25, shape: .steps, failureRate: 0.2,
+                seed: 40,
+                startedAt: now - 86400 * 20))
         for object in try Self.objects(inManifest: Self.demoManifests, source: "demo data") { try load(object) }
     }
 

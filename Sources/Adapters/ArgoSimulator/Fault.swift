@@ -38,6 +38,10 @@ public struct Fault: Sendable, Equatable {
         /// Both template scopes.
         case listWorkflowTemplates = "list_workflow_templates"
         case getWorkflowTemplate = "get_workflow_template"
+        case info
+        case userInfo = "userinfo"
+        case listArchivedWorkflows = "list_archived_workflows"
+        case getArchivedWorkflow = "get_archived_workflow"
     }
 
     /// Parses `OPERATION:key=value[,key=value…]`, e.g. `get_workflow:code=7,message=denied`,

@@ -58,6 +58,29 @@ public struct SimulatedArgoGateway: ArgoGateway {
         return try WorkflowTemplate.decode(from: await simulator.objectJSON(kind, namespace: namespace, name: name))
     }
 
+    public func info() async throws -> ArgoInfo {
+        try JSONDecoder().decode(ArgoInfo.self, from: await simulator.infoJSON())
+    }
+
+    public func userInfo() async throws -> ArgoUserInfo {
+        try JSONDecoder().decode(ArgoUserInfo.self, from: await simulator.userInfoJSON())
+    }
+
+    public var connection: ConnectionDescription {
+        ConnectionDescription(backend: "built-in simulator", url: nil, tls: "in-process", auth: "none")
+    }
+
+    public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
+        let request = ArgoSimulator.ListRequest(
+            namespace: query.namespace, labelSelector: query.labelSelector, name: query.namePrefix, nameFilter: .prefix,
+            limit: query.limit, continueToken: query.continueToken)
+        return try WorkflowPage.decode(from: await simulator.listArchivedJSON(request))
+    }
+
+    public func getArchivedWorkflow(uid: String) async throws -> Workflow {
+        try Workflow.decode(from: await simulator.archivedJSON(uid: uid))
+    }
+
     public func version() async throws -> ArgoVersion {
         try ArgoVersion.decode(from: await simulator.versionJSON())
     }

@@ -33,12 +33,23 @@ public struct SimulatorHTTPServer: Sendable {
         let router = Router()
         let sim = simulator
         router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
-        router.get("/api/v1/info") { _, _ in
-            Self.ok(Data(#"{"managedNamespace":"","links":[],"navColor":"","columns":[]}"#.utf8))
+        router.get("/api/v1/info") { _, _ in try await Self.json { try await sim.infoJSON() } }
+        router.get("/api/v1/userinfo") { _, _ in try await Self.json { try await sim.userInfoJSON() } }
+        router.get("/api/v1/archived-workflows") { request, _ in
+            let q = request.uri.queryParameters
+            let listRequest = ArgoSimulator.ListRequest(
+                namespace: q.get("namespace"),
+                labelSelector: q.get("listOptions.labelSelector"),
+                name: q.get("namePrefix"),
+                nameFilter: .prefix,
+                limit: q.get("listOptions.limit").flatMap { Int($0) },
+                continueToken: q.get("listOptions.continue")
+            )
+            return try await Self.json { try await sim.listArchivedJSON(listRequest) }
         }
-        router.get("/api/v1/userinfo") { _, _ in
-            Self.ok(
-                Data(#"{"subject":"simulator","issuer":"argo-mcp-simulator","serviceAccountName":"argo-mcp"}"#.utf8))
+        router.get("/api/v1/archived-workflows/{uid}") { _, context in
+            let uid = context.parameters.get("uid") ?? ""
+            return try await Self.json { try await sim.archivedJSON(uid: uid) }
         }
         let list: @Sendable (Request, BasicRequestContext, String?) async throws -> Response = {
             request, _, namespace in

@@ -100,12 +100,16 @@ public struct UseCases: Sendable {
     public var workflows: WorkflowReads
     public var crons: CronReads
     public var templates: TemplateReads
+    public var cluster: ClusterReads
+    public var archive: ArchiveReads
     public var defaultNamespace: String
 
     public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
         workflows = WorkflowReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         crons = CronReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         templates = TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace)
+        cluster = ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace)
+        archive = ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         self.defaultNamespace = defaultNamespace
     }
 }
@@ -117,6 +121,8 @@ public enum ToolCatalog {
         return WorkflowTools.all(reads: useCases.workflows, defaultNamespace: ns)
             + CronTools.all(useCases.crons, ns)
             + TemplateTools.all(useCases.templates, ns)
+            + ArchiveTools.all(useCases.archive, ns)
+            + ClusterTools.all(useCases.cluster)
     }
 
     /// The tool list as Markdown, for the README.

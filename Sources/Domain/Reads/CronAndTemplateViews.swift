@@ -68,6 +68,8 @@ public struct CronRun: Sendable, Codable, Equatable {
     public var durationSeconds: Int?
     public var duration: String?
     public var message: String?
+    /// True for a run that only the workflow archive still has.
+    public var archived: Bool?
 }
 
 public struct CronHistory: Sendable, Codable, Equatable {
@@ -79,6 +81,8 @@ public struct CronHistory: Sendable, Codable, Equatable {
     public var hasMore: Bool
     /// Phases of this page's runs.
     public var phases: [String: Int]
+    /// About the archived runs included on the first page.
+    public var note: String?
 }
 
 public struct TemplateRow: Sendable, Codable, Equatable {

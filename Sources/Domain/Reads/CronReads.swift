@@ -152,16 +152,35 @@ public struct CronReads: Sendable {
                 continueToken: continueToken, fields: WorkflowListQuery.compactListFields))
         let shaping = WorkflowShaping(now: now())
         var phases: [String: Int] = [:]
-        let runs = page.items.map { wf -> CronRun in
+        func run(_ wf: Workflow, archived: Bool) -> CronRun {
             let row = shaping.row(wf)
             phases[row.phase, default: 0] += 1
             return CronRun(
                 name: row.name, phase: row.phase, scheduledTime: wf.metadata.annotations[ArgoLabels.scheduledTime],
                 startedAt: row.startedAt, finishedAt: row.finishedAt, durationSeconds: row.durationSeconds,
-                duration: row.duration, message: row.message)
+                duration: row.duration, message: row.message, archived: archived ? true : nil)
+        }
+        var runs = page.items.map { run($0, archived: false) }
+        var note: String?
+        if continueToken == nil {
+            // The first page also brings the runs only the archive remembers (their objects were garbage-collected).
+            let live = Set(page.items.map(\.metadata.name))
+            do {
+                let archived = try await gateway.listArchivedWorkflows(
+                    ArchiveListQuery(
+                        namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: limit))
+                let older = archived.items.filter { !live.contains($0.metadata.name) }
+                runs += older.map { run($0, archived: true) }
+                if !older.isEmpty {
+                    note =
+                        "\(older.count) run(s) come from the workflow archive\(archived.continueToken != nil ? "; list_archived_workflows has more" : "")"
+                }
+            } catch {
+                note = "archived runs not included: \(error)"
+            }
         }
         return CronHistory(
             namespace: ns, cronWorkflow: name, runs: runs, count: runs.count, continue: page.continueToken,
-            hasMore: page.continueToken != nil, phases: phases)
+            hasMore: page.continueToken != nil, phases: phases, note: note)
     }
 }

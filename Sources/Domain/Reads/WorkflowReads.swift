@@ -196,7 +196,8 @@ public struct WorkflowReads: Sendable {
             count: rows.count,
             continue: page.continueToken,
             hasMore: page.continueToken != nil,
-            remainingItemCount: page.remainingItemCount
+            remainingItemCount: page.remainingItemCount,
+            note: nil
         )
     }
 

@@ -33,6 +33,7 @@ public struct WorkflowShaping: Sendable {
         return WorkflowRow(
             namespace: wf.metadata.namespace ?? "",
             name: wf.metadata.name,
+            uid: wf.metadata.uid,
             phase: phaseText(wf),
             progress: wf.status.progress,
             startedAt: wf.status.startedAt,

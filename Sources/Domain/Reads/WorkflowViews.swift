@@ -5,6 +5,7 @@ import Ports
 public struct WorkflowRow: Sendable, Codable, Equatable {
     public var namespace: String
     public var name: String
+    public var uid: String?
     public var phase: String
     public var progress: String?
     public var startedAt: String?
@@ -23,6 +24,8 @@ public struct WorkflowListResult: Sendable, Codable, Equatable {
     public var `continue`: String?
     public var hasMore: Bool
     public var remainingItemCount: Int?
+    /// Said when a result needs explaining (e.g. an empty archive).
+    public var note: String?
 }
 
 /// A node as the summary shows it.

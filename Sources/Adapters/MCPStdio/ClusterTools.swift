@@ -1,0 +1,137 @@
+import Domain
+import Foundation
+import MCP
+
+/// `list_namespaces`, `get_cluster_info`, `health_check`.
+enum ClusterTools {
+    static func all(_ cluster: ClusterReads) -> [ToolDefinition] {
+        [
+            ToolDefinition(
+                name: "list_namespaces",
+                title: "List namespaces",
+                description: """
+                    The namespaces you can work in, each with where it was learned: the server's managed namespace, the \
+                    configured default, and namespaces seen in all-namespace listings of workflows, cron workflows and \
+                    templates (listings the credentials may not read are noted).
+                    """,
+                safety: .readOnly,
+                inputSchema: Schema.object([:]),
+                describe: { _ in "list namespaces" },
+                run: { args in
+                    try args.finish(tool: "list_namespaces")
+                    let result = try await cluster.namespaces()
+                    return try ToolOutput(result, text: Render.namespaces(result))
+                }
+            ),
+            ToolDefinition(
+                name: "get_cluster_info",
+                title: "Argo server info",
+                description: """
+                    The Argo Server's version and build, managed namespace, configured links, the caller's identity \
+                    (userinfo), and how argo-mcp is connected (URL, TLS mode, kind of credentials; never the token).
+                    """,
+                safety: .readOnly,
+                inputSchema: Schema.object([:]),
+                describe: { _ in "read the Argo Server's info" },
+                run: { args in
+                    try args.finish(tool: "get_cluster_info")
+                    let result = try await cluster.info()
+                    return try ToolOutput(result, text: Render.clusterInfo(result))
+                }
+            ),
+            ToolDefinition(
+                name: "health_check",
+                title: "Health check",
+                description: """
+                    Checks the connection to Argo: reachability and latency, authentication, server version, listing \
+                    workflows in the default namespace, the workflow archive and log streaming; each check passes or \
+                    fails with its reason.
+                    """,
+                safety: .readOnly,
+                inputSchema: Schema.object([:]),
+                describe: { _ in "check health" },
+                run: { args in
+                    try args.finish(tool: "health_check")
+                    let report = await cluster.health()
+                    return try ToolOutput(report, text: Render.health(report))
+                }
+            ),
+        ]
+    }
+}
+
+/// `list_archived_workflows`, `get_archived_workflow`.
+enum ArchiveTools {
+    static func all(_ archive: ArchiveReads, _ defaultNamespace: String) -> [ToolDefinition] {
+        [
+            ToolDefinition(
+                name: "list_archived_workflows",
+                title: "List archived workflows",
+                description: """
+                    Workflows kept in the server's workflow archive (after their objects were deleted), newest first, \
+                    one compact row each with its uid; filter by namespace, label selector or name prefix; paged.
+                    """,
+                safety: .readOnly,
+                inputSchema: Schema.object([
+                    "namespace": WorkflowTools.namespaceProperty,
+                    "all_namespaces": Schema.boolean("Search every namespace.", default: false),
+                    "label_selector": Schema.string(
+                        "Kubernetes label selector, e.g. 'workflows.argoproj.io/cron-workflow=nightly'."),
+                    "name_prefix": Schema.string("Only workflows whose name starts with this."),
+                    "limit": Schema.integer("Rows per page.", minimum: 1, maximum: 200, default: 20),
+                    "continue": Schema.string("The continue token of the previous page."),
+                ]),
+                describe: { args in
+                    var a = args
+                    return "list archived workflows in \(a.string("namespace") ?? defaultNamespace)"
+                },
+                run: { args in
+                    var a = args
+                    let namespace = a.string("namespace")
+                    let all = a.bool("all_namespaces") ?? false
+                    let selector = a.string("label_selector")
+                    let prefix = a.string("name_prefix").flatMap { $0.isEmpty ? nil : $0 }
+                    let limit = a.int("limit", default: 20)
+                    let token = a.string("continue").flatMap { $0.isEmpty ? nil : $0 }
+                    try a.finish(tool: "list_archived_workflows")
+                    let result = try await archive.list(
+                        namespace: namespace, allNamespaces: all, labelSelector: selector, namePrefix: prefix,
+                        limit: limit,
+                        continueToken: token)
+                    var text = Render.list(result)
+                    if let note = result.note { text += "\n(\(note))" }
+                    return try ToolOutput(result, text: text)
+                }
+            ),
+            ToolDefinition(
+                name: "get_archived_workflow",
+                title: "Get an archived workflow",
+                description: """
+                    One archived workflow, by uid or by namespace and name (the newest archived run of that name), as \
+                    the same compact summary get_workflow gives: phase, times, message, parameters, node counts and the \
+                    failed nodes.
+                    """,
+                safety: .readOnly,
+                inputSchema: Schema.object([
+                    "uid": Schema.string("The archived workflow's uid (from list_archived_workflows)."),
+                    "namespace": WorkflowTools.namespaceProperty,
+                    "name": Schema.string("Workflow name, when the uid is not known."),
+                ]),
+                describe: { args in
+                    var a = args
+                    if let uid = a.string("uid") { return "get archived workflow \(uid)" }
+                    return "get archived workflow \(WorkflowTools.target(args, defaultNamespace))"
+                },
+                run: { args in
+                    var a = args
+                    let uid = a.string("uid").flatMap { $0.isEmpty ? nil : $0 }
+                    let namespace = a.string("namespace")
+                    let name = a.string("name").flatMap { $0.isEmpty ? nil : $0 }
+                    try a.finish(tool: "get_archived_workflow")
+                    let summary = try await archive.summary(uid: uid, namespace: namespace, name: name)
+                    return try ToolOutput(summary, text: "(archived) " + Render.summary(summary))
+                }
+            ),
+        ]
+    }
+}

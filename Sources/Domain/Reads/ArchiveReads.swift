@@ -1,0 +1,89 @@
+import Foundation
+import Ports
+
+/// Reads of the workflow archive (workflows kept in the server's database after their objects are gone).
+public struct ArchiveReads: Sendable {
+    let gateway: any ArgoGateway
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+
+    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
+        self.gateway = gateway
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+    }
+
+    static let noArchive =
+        "the Argo Server has no workflow archive configured (persistence.archive in the workflow-controller ConfigMap), so archived workflows cannot be read"
+
+    static func isNoArchive(_ error: ArgoError) -> Bool {
+        error.kind == .unimplemented || error.message.localizedCaseInsensitiveContains("not supported")
+    }
+
+    public func list(
+        namespace: String?, allNamespaces: Bool, labelSelector: String?, namePrefix: String?, limit: Int,
+        continueToken: String?
+    ) async throws -> WorkflowListResult {
+        var problems: [ArgumentProblem] = []
+        if let namespace, !allNamespaces, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
+        if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let ns = allNamespaces ? nil : (namespace ?? defaultNamespace)
+        let page: WorkflowPage
+        do {
+            page = try await gateway.listArchivedWorkflows(
+                ArchiveListQuery(
+                    namespace: ns, labelSelector: labelSelector, namePrefix: namePrefix, limit: limit,
+                    continueToken: continueToken))
+        } catch let error as ArgoError where Self.isNoArchive(error) {
+            throw ReadFailure(Self.noArchive)
+        }
+        let shaping = WorkflowShaping(now: now())
+        let rows = page.items.map(shaping.row)
+        return WorkflowListResult(
+            namespace: ns ?? "*", items: rows, count: rows.count, continue: page.continueToken,
+            hasMore: page.continueToken != nil, remainingItemCount: page.remainingItemCount,
+            note: rows.isEmpty && continueToken == nil
+                ? "nothing archived matches; if you expected runs here, the server may have no archive configured" : nil
+        )
+    }
+
+    /// An archived workflow by uid, or by namespace and name (the newest archived run of that name).
+    public func summary(uid: String?, namespace: String?, name: String?) async throws -> WorkflowSummary {
+        var problems: [ArgumentProblem] = []
+        if uid == nil && name == nil {
+            problems.append(
+                ArgumentProblem(field: "uid", message: "give the archived workflow's uid, or its name (and namespace)"))
+        }
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let name, let p = Validation.objectName(name) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        do {
+            let resolvedUID: String
+            if let uid {
+                resolvedUID = uid
+            } else {
+                let ns = namespace ?? defaultNamespace
+                let page = try await gateway.listArchivedWorkflows(
+                    ArchiveListQuery(namespace: ns, namePrefix: name, limit: 100))
+                let exact = page.items.filter { $0.metadata.name == name }
+                guard
+                    let newest = exact.max(by: {
+                        ($0.metadata.creationTimestamp ?? "") < ($1.metadata.creationTimestamp ?? "")
+                    }),
+                    let found = newest.metadata.uid
+                else {
+                    throw ReadFailure(
+                        "no archived workflow named \(ns)/\(name!); list_archived_workflows shows what the archive holds"
+                    )
+                }
+                resolvedUID = found
+            }
+            let wf = try await gateway.getArchivedWorkflow(uid: resolvedUID)
+            return WorkflowShaping(now: now()).summary(wf)
+        } catch let error as ArgoError where Self.isNoArchive(error) {
+            throw ReadFailure(Self.noArchive)
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import Ports
+
+public struct NamespaceEntry: Sendable, Codable, Equatable {
+    public var namespace: String
+    /// Where it was learned: managed (the server's managed namespace), default (configuration), workflows,
+    /// cron-workflows, workflow-templates (seen in an all-namespace listing).
+    public var sources: [String]
+}
+
+public struct NamespaceList: Sendable, Codable, Equatable {
+    public var namespaces: [NamespaceEntry]
+    public var managedNamespace: String?
+    public var defaultNamespace: String
+    /// Listings that could not be read (e.g. 403 across namespaces), with the reason.
+    public var notes: [String]
+    public var truncated: Bool
+}
+
+public struct ClusterInfo: Sendable, Codable, Equatable {
+    public var version: ArgoVersion?
+    public var managedNamespace: String?
+    public var links: [String]
+    public var user: ArgoUserInfo?
+    public var connection: ConnectionDescription
+    public var defaultNamespace: String
+    public var notes: [String]
+}
+
+public struct HealthCheck: Sendable, Codable, Equatable {
+    public var name: String
+    public var ok: Bool
+    public var detail: String
+    public var latencyMilliseconds: Int?
+}
+
+public struct HealthReport: Sendable, Codable, Equatable {
+    public var healthy: Bool
+    public var checks: [HealthCheck]
+    public var connection: ConnectionDescription
+}
+
+extension ArgoUserInfo: Codable {
+    enum CodingKeys: String, CodingKey {
+        case subject, issuer, email, groups, serviceAccountName, serviceAccountNamespace
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(subject, forKey: .subject)
+        try c.encodeIfPresent(issuer, forKey: .issuer)
+        try c.encodeIfPresent(email, forKey: .email)
+        try c.encodeIfPresent(groups, forKey: .groups)
+        try c.encodeIfPresent(serviceAccountName, forKey: .serviceAccountName)
+        try c.encodeIfPresent(serviceAccountNamespace, forKey: .serviceAccountNamespace)
+    }
+}
+
+/// Reads about the Argo installation itself: namespaces, identity, version, health.
+public struct ClusterReads: Sendable {
+    let gateway: any ArgoGateway
+    let defaultNamespace: String
+    let clock: @Sendable () -> ContinuousClock.Instant
+
+    public init(gateway: any ArgoGateway, defaultNamespace: String) {
+        self.gateway = gateway
+        self.defaultNamespace = defaultNamespace
+        self.clock = { ContinuousClock.now }
+    }
+
+    /// At most this many objects are scanned per kind to collect namespaces.
+    static let scanLimit = 2_000
+
+    public func namespaces() async throws -> NamespaceList {
+        var sources: [String: [String]] = [:]
+        func add(_ namespace: String?, _ source: String) {
+            guard let namespace, !namespace.isEmpty else { return }
+            if !(sources[namespace]?.contains(source) ?? false) { sources[namespace, default: []].append(source) }
+        }
+        var notes: [String] = []
+        var truncated = false
+        let managed = try? await gateway.info().managedNamespace
+        add(managed, "managed")
+        add(defaultNamespace, "default")
+        do {
+            var token: String?
+            var seen = 0
+            repeat {
+                let page = try await gateway.listWorkflows(
+                    WorkflowListQuery(
+                        namespace: managed, limit: 500, continueToken: token,
+                        fields: "metadata,items.metadata.namespace"))
+                for wf in page.items { add(wf.metadata.namespace, "workflows") }
+                seen += page.items.count
+                token = page.continueToken
+            } while token != nil && seen < Self.scanLimit
+            if token != nil { truncated = true }
+        } catch let error as ArgoError {
+            notes.append("workflows could not be listed across namespaces: \(error.description)")
+        }
+        do {
+            let crons = try await gateway.listCronWorkflows(ResourceListQuery(namespace: managed, limit: 500))
+            for c in crons.items { add(c.metadata.namespace, "cron-workflows") }
+        } catch let error as ArgoError {
+            notes.append("cron workflows could not be listed: \(error.description)")
+        }
+        do {
+            let templates = try await gateway.listWorkflowTemplates(
+                ResourceListQuery(namespace: managed, limit: 500), clusterScope: false)
+            for t in templates.items { add(t.metadata.namespace, "workflow-templates") }
+        } catch let error as ArgoError {
+            notes.append("workflow templates could not be listed: \(error.description)")
+        }
+        return NamespaceList(
+            namespaces: sources.keys.sorted().map { NamespaceEntry(namespace: $0, sources: sources[$0]!) },
+            managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: truncated)
+    }
+
+    public func info() async throws -> ClusterInfo {
+        var notes: [String] = []
+        // The version is the reachability proof: if even that fails, the call fails with Argo's error.
+        let version = try await gateway.version()
+        var info: ArgoInfo?
+        var user: ArgoUserInfo?
+        do { info = try await gateway.info() } catch { notes.append("info: \(error)") }
+        do { user = try await gateway.userInfo() } catch { notes.append("userinfo: \(error)") }
+        return ClusterInfo(
+            version: version, managedNamespace: info?.managedNamespace,
+            links: (info?.links ?? []).map { "\($0.name ?? "link") (\($0.scope ?? "any")): \($0.url ?? "")" },
+            user: user, connection: gateway.connection, defaultNamespace: defaultNamespace, notes: notes)
+    }
+
+    public func health() async -> HealthReport {
+        var checks: [HealthCheck] = []
+        func timed<T>(_ body: () async throws -> T) async -> (Result<T, any Error>, Int) {
+            let start = clock()
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            let elapsed = clock() - start
+            return (
+                result, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            )
+        }
+        let (version, ms) = await timed { try await gateway.version() }
+        switch version {
+        case .success(let v):
+            checks.append(
+                HealthCheck(
+                    name: "reachable", ok: true, detail: "the server answered /api/v1/version", latencyMilliseconds: ms)
+            )
+            checks.append(HealthCheck(name: "version", ok: true, detail: v.version, latencyMilliseconds: nil))
+        case .failure(let e):
+            checks.append(HealthCheck(name: "reachable", ok: false, detail: "\(e)", latencyMilliseconds: ms))
+        }
+        let (user, userMs) = await timed { try await gateway.userInfo() }
+        switch user {
+        case .success(let u):
+            checks.append(
+                HealthCheck(
+                    name: "authenticated", ok: true, detail: "as \(u.subject ?? u.serviceAccountName ?? "anonymous")",
+                    latencyMilliseconds: userMs))
+        case .failure(let e):
+            checks.append(HealthCheck(name: "authenticated", ok: false, detail: "\(e)", latencyMilliseconds: userMs))
+        }
+        let (list, listMs) = await timed {
+            try await gateway.listWorkflows(
+                WorkflowListQuery(namespace: defaultNamespace, limit: 1, fields: WorkflowListQuery.compactListFields))
+        }
+        var sample: Workflow?
+        switch list {
+        case .success(let page):
+            sample = page.items.first
+            checks.append(
+                HealthCheck(
+                    name: "list workflows", ok: true,
+                    detail: "namespace \(defaultNamespace): \(page.items.isEmpty ? "no workflows" : "readable")",
+                    latencyMilliseconds: listMs))
+        case .failure(let e):
+            checks.append(
+                HealthCheck(
+                    name: "list workflows", ok: false, detail: "namespace \(defaultNamespace): \(e)",
+                    latencyMilliseconds: listMs))
+        }
+        let (archive, archiveMs) = await timed {
+            try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: defaultNamespace, limit: 1))
+        }
+        switch archive {
+        case .success(let page):
+            checks.append(
+                HealthCheck(
+                    name: "archive", ok: true,
+                    detail: page.items.isEmpty
+                        ? "answers, but holds nothing for \(defaultNamespace) (or no archive is configured)"
+                        : "answers",
+                    latencyMilliseconds: archiveMs))
+        case .failure(let e):
+            checks.append(HealthCheck(name: "archive", ok: false, detail: "\(e)", latencyMilliseconds: archiveMs))
+        }
+        if let sample {
+            let (logs, logMs) = await timed { () async throws -> Int in
+                var n = 0
+                for try await _ in gateway.workflowLogs(
+                    LogQuery(
+                        namespace: sample.metadata.namespace ?? defaultNamespace, workflowName: sample.metadata.name,
+                        tailLines: 1))
+                {
+                    n += 1
+                    if n >= 1 { break }
+                }
+                return n
+            }
+            switch logs {
+            case .success(let n):
+                checks.append(
+                    HealthCheck(
+                        name: "log streaming", ok: true,
+                        detail:
+                            "\(sample.metadata.name): \(n == 0 ? "stream opened, no lines (pods may be gone)" : "lines arrive")",
+                        latencyMilliseconds: logMs))
+            case .failure(let e):
+                checks.append(
+                    HealthCheck(
+                        name: "log streaming", ok: false, detail: "\(sample.metadata.name): \(e)",
+                        latencyMilliseconds: logMs))
+            }
+        } else {
+            checks.append(
+                HealthCheck(
+                    name: "log streaming", ok: true, detail: "not checked: no workflow in \(defaultNamespace) to read",
+                    latencyMilliseconds: nil))
+        }
+        return HealthReport(healthy: checks.allSatisfy(\.ok), checks: checks, connection: gateway.connection)
+    }
+}

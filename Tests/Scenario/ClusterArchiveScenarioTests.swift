@@ -1,0 +1,93 @@
+import Foundation
+import MCP
+import Testing
+
+/// Namespaces, server info, health and the workflow archive through the built binary.
+@Suite("cluster insight and archive over stdio", .serialized, .timeLimit(.minutes(3)))
+struct ClusterArchiveScenarioTests {
+    @Test("namespaces with their sources, server info without secrets, a healthy report")
+    func clusterInsight() async throws {
+        let server = try ServerProcess(["serve", "--simulator"])
+        _ = try await server.connect()
+        let ns = try await server.call("list_namespaces")
+        let entries = ns.structuredContent?.objectValue?["namespaces"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(entries.compactMap { $0["namespace"]?.stringValue } == ["argo", "data-team"])
+        let argo = try #require(entries.first)
+        #expect(argo["sources"] == .array(["default", "workflows", "cron-workflows", "workflow-templates"]))
+
+        let info = try await server.call("get_cluster_info")
+        let i = try #require(info.structuredContent?.objectValue)
+        #expect(i["version"]?.objectValue?["version"]?.stringValue?.contains("simulator") == true)
+        #expect(i["user"]?.objectValue?["subject"] == "simulator")
+        #expect(i["connection"]?.objectValue?["backend"] == "built-in simulator")
+
+        let health = try await server.call("health_check")
+        let h = try #require(health.structuredContent?.objectValue)
+        #expect(h["healthy"] == .bool(true))
+        let names = h["checks"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue } ?? []
+        #expect(names == ["reachable", "version", "authenticated", "list workflows", "archive", "log streaming"])
+        _ = await server.stop()
+    }
+
+    @Test("health reports each failing check with its reason")
+    func unhealthy() async throws {
+        let server = try ServerProcess([
+            "serve", "--simulator", "--fault", "userinfo:code=16,message=token expired", "--fault",
+            "workflow_logs:code=14",
+        ])
+        _ = try await server.connect()
+        let health = try await server.call("health_check")
+        let h = try #require(health.structuredContent?.objectValue)
+        #expect(h["healthy"] == .bool(false))
+        let checks = h["checks"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        let auth = try #require(checks.first { $0["name"] == "authenticated" })
+        #expect(auth["ok"] == .bool(false))
+        #expect(auth["detail"]?.stringValue?.contains("token expired") == true)
+        #expect(checks.first { $0["name"] == "log streaming" }?["ok"] == .bool(false))
+        #expect(checks.first { $0["name"] == "reachable" }?["ok"] == .bool(true))
+        #expect(health.text.contains("✗ authenticated"))
+        _ = await server.stop()
+    }
+
+    @Test("archive: list, get by uid and by name; cron history includes archived runs")
+    func archive() async throws {
+        let server = try ServerProcess(["serve", "--simulator"])
+        _ = try await server.connect()
+        let list = try await server.call("list_archived_workflows", ["name_prefix": "nightly-etl"])
+        let rows = list.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(rows.count == 4)
+        let uid = try #require(rows.first?["uid"]?.stringValue)
+        let byUID = try await server.call("get_archived_workflow", ["uid": .string(uid)])
+        #expect(byUID.isError == false)
+        #expect(byUID.structuredContent?.objectValue?["uid"] == .string(uid))
+        let byName = try await server.call("get_archived_workflow", ["name": "legacy-import-2f8xq"])
+        #expect(byName.structuredContent?.objectValue?["phase"] == "Failed")
+        #expect(byName.text.hasPrefix("(archived)"))
+        let unknown = try await server.call("get_archived_workflow", ["uid": "nope"])
+        #expect(unknown.isError == true)
+        let neither = try await server.call("get_archived_workflow")
+        #expect(neither.isError == true)
+        #expect(neither.text.contains("uid"))
+
+        let history = try await server.call("get_cron_history", ["name": "nightly-etl", "limit": 50])
+        let h = try #require(history.structuredContent?.objectValue)
+        #expect(h["count"] == .int(10))
+        let archived = h["runs"]?.arrayValue?.filter { $0.objectValue?["archived"] == .bool(true) }.count
+        #expect(archived == 4)
+        #expect(h["note"]?.stringValue?.contains("archive") == true)
+        _ = await server.stop()
+    }
+
+    @Test("a server without an archive says so")
+    func noArchive() async throws {
+        let server = try ServerProcess(["serve", "--simulator", "--no-archive"])
+        _ = try await server.connect()
+        let list = try await server.call("list_archived_workflows")
+        #expect(list.isError == false)
+        #expect(list.text.contains("no archive configured"))
+        let get = try await server.call("get_archived_workflow", ["uid": "00000000-0000-4000-8000-000000000028"])
+        #expect(get.isError == true)
+        #expect(get.text.contains("has no workflow archive configured"))
+        _ = await server.stop()
+    }
+}
