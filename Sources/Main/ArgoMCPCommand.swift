@@ -54,6 +54,10 @@ struct BackendOptions: ParsableArguments {
     var generate: [String] = []
     @Flag(name: .customLong("no-archive"), help: "Simulator: behave like a server without a workflow archive.")
     var noArchive = false
+    @Option(
+        name: .customLong("tick-ms"),
+        help: "Simulator: milliseconds between the steps of evolving workflows (default 1000).")
+    var tickMilliseconds: Int = 1000
 
     func settings() throws -> Settings {
         var s = Settings()
@@ -80,7 +84,14 @@ struct BackendOptions: ParsableArguments {
         } else {
             try await simulator.loadDemoData()
         }
-        for spec in generate { await simulator.add(generated: try Self.generator(spec, namespace: settings.namespace)) }
+        for spec in generate {
+            let (generator, evolveSteps) = try Self.generator(spec, namespace: settings.namespace)
+            if let evolveSteps {
+                await simulator.addEvolving(generated: generator, steps: evolveSteps)
+            } else {
+                await simulator.add(generated: generator)
+            }
+        }
         if noArchive { await simulator.disableArchive() }
         for spec in fault {
             let (op, f) = try Fault.parse(spec)
@@ -89,8 +100,10 @@ struct BackendOptions: ParsableArguments {
         return simulator
     }
 
-    static func generator(_ spec: String, namespace: String) throws -> WorkflowGenerator {
+    /// Parses a `--generate` spec; `evolve=N` makes the workflow start Pending and finish in N ticks.
+    static func generator(_ spec: String, namespace: String) throws -> (WorkflowGenerator, Int?) {
         var g = WorkflowGenerator(name: "generated", namespace: namespace, nodeCount: 1000)
+        var evolve: Int?
         for pair in spec.split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { throw ConfigError("--generate '\(spec)': '\(pair)' is not key=value") }
@@ -108,13 +121,14 @@ struct BackendOptions: ParsableArguments {
             case "depth": g.depth = Int(kv[1]) ?? 2
             case "retry_every": g.retryEvery = Int(kv[1]) ?? 10
             case "seed": g.seed = UInt64(kv[1]) ?? 42
+            case "evolve": evolve = max(1, Int(kv[1]) ?? 10)
             default:
                 throw ConfigError(
                     "--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed)"
                 )
             }
         }
-        return g
+        return (g, evolve)
     }
 }
 
@@ -161,7 +175,12 @@ struct Serve: AsyncParsableCommand {
                 let sim = try await backend.makeSimulator(settings, logger: logger)
                 let count = await sim.workflowCount
                 logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
-                try await serve(gateway: SimulatedArgoGateway(simulator: sim), settings: settings, logger: logger)
+                let tick = Duration.milliseconds(max(10, backend.tickMilliseconds))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await sim.runEvolutions(tick: tick) }
+                    try await serve(gateway: SimulatedArgoGateway(simulator: sim), settings: settings, logger: logger)
+                    group.cancelAll()
+                }
             }
         } catch let error as ConfigError {
             logger.error("configuration error", metadata: ["reason": "\(error.description)"])
@@ -194,6 +213,15 @@ struct SimulatorCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(level: settings.logLevel)
         let sim = try await backend.makeSimulator(settings, logger: logger)
         let server = SimulatorHTTPServer(simulator: sim, port: port, logger: logger)
+        let tick = Duration.milliseconds(max(10, backend.tickMilliseconds))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sim.runEvolutions(tick: tick) }
+            try await run(server, logger)
+            group.cancelAll()
+        }
+    }
+
+    func run(_ server: SimulatorHTTPServer, _ logger: Logger) async throws {
         try await server.run { bound in
             FileHandle.standardOutput.write(Data("http://127.0.0.1:\(bound)\n".utf8))
             logger.info("simulator listening", metadata: ["url": "http://127.0.0.1:\(bound)"])

@@ -35,6 +35,32 @@ public protocol ArgoGateway: Sendable {
     func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage
     /// One archived workflow by uid.
     func getArchivedWorkflow(uid: String) async throws -> Workflow
+
+    /// Changes to one workflow from Argo's `workflow-events` stream, starting after `resourceVersion` (nil: the
+    /// current state first). The stream ends when the server closes it; callers reconnect from the last version.
+    func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
+        WorkflowEvent, any Error
+    >
+}
+
+/// One event of a workflow watch.
+public struct WorkflowEvent: Sendable, Decodable {
+    /// ADDED, MODIFIED, DELETED (or anything newer Argo sends).
+    public var type: String
+    public var workflow: Workflow
+
+    public init(type: String, workflow: Workflow) {
+        self.type = type
+        self.workflow = workflow
+    }
+
+    enum CodingKeys: String, CodingKey { case type, object }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decodeIfPresent(String.self, forKey: .type) ?? "MODIFIED"
+        workflow = try c.decodeIfPresent(Workflow.self, forKey: .object) ?? Workflow(metadata: ObjectMeta())
+    }
 }
 
 /// The query behind one `list workflows` call.

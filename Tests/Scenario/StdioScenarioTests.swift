@@ -22,7 +22,7 @@ struct StdioScenarioTests {
                 "get_archived_workflow", "get_cluster_info", "get_cluster_workflow_template", "get_cron_history",
                 "get_cron_workflow", "get_workflow", "get_workflow_logs", "get_workflow_template", "health_check",
                 "list_archived_workflows", "list_cluster_workflow_templates", "list_cron_workflows", "list_namespaces",
-                "list_workflow_templates", "list_workflows",
+                "list_workflow_templates", "list_workflows", "watch_workflow",
             ])
         for tool in tools {
             #expect(tool.annotations.readOnlyHint == true)

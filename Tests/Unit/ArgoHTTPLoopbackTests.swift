@@ -268,3 +268,24 @@ extension ArgoHTTPLoopbackTests {
         }
     }
 }
+
+extension ArgoHTTPLoopbackTests {
+    @Test("workflow-events over HTTP: current state, then every change, NDJSON and SSE", arguments: [false, true])
+    func events(sse: Bool) async throws {
+        try await withServer(preferSSE: sse) { sim, gateway in
+            await sim.addEvolving(generated: WorkflowGenerator(name: "live", nodeCount: 20, seed: 9), steps: 4)
+            var phases: [String] = []
+            var versions: [Int] = []
+            let driver = WatchTests.drive(sim)
+            defer { driver.cancel() }
+            for try await event in gateway.watchWorkflow(namespace: "argo", name: "live", resourceVersion: nil) {
+                phases.append(event.workflow.status.phase?.rawValue ?? "")
+                versions.append(Int(event.workflow.metadata.resourceVersion ?? "") ?? 0)
+                if event.workflow.status.phase?.isCompleted == true { break }
+            }
+            #expect(phases.last == "Succeeded")
+            #expect(phases.contains("Running"))
+            #expect(versions == versions.sorted())
+        }
+    }
+}

@@ -178,9 +178,27 @@ public final class ArgoHTTPGateway: ArgoGateway {
         ]
         items.removeAll { $0.1 == nil }
         let path = "/api/v1/workflows/\(Self.segment(query.namespace))/\(Self.segment(query.workflowName))/log"
+        let timeout = Int64(query.follow ? 24 * 3600 : connectionSettings.streamTimeoutSeconds)
+        return stream(path: path, query: items, timeout: .seconds(timeout))
+    }
+
+    public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
+        WorkflowEvent, any Error
+    > {
+        let items: [(String, String?)] = [
+            ("listOptions.fieldSelector", "metadata.name=\(name)"),
+            ("listOptions.resourceVersion", resourceVersion),
+        ]
+        return stream(path: "/api/v1/workflow-events/\(Self.segment(namespace))", query: items, timeout: .hours(24))
+    }
+
+    /// A streamed endpoint's `result` frames (NDJSON, or SSE when configured); an error frame or a cut ends it
+    /// with `streamBroken`.
+    func stream<T: Decodable & Sendable>(path: String, query: [(String, String?)], timeout: TimeAmount)
+        -> AsyncThrowingStream<T, any Error>
+    {
         let request = makeRequest(
-            path: path, query: items, accept: connectionSettings.preferSSE ? "text/event-stream" : "application/json")
-        let timeout = TimeAmount.seconds(Int64(query.follow ? 24 * 3600 : connectionSettings.streamTimeoutSeconds))
+            path: path, query: query, accept: connectionSettings.preferSSE ? "text/event-stream" : "application/json")
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -189,11 +207,11 @@ public final class ArgoHTTPGateway: ArgoGateway {
                         let body = try await response.body.collect(upTo: 1 << 20)
                         throw self.serverError(status: Int(response.status.code), body: Data(body.readableBytesView))
                     }
-                    var parser = StreamFrameParser<LogEntry>()
-                    func emit(_ frames: [StreamFrameParser<LogEntry>.Frame]) throws {
+                    var parser = StreamFrameParser<T>()
+                    func emit(_ frames: [StreamFrameParser<T>.Frame]) throws {
                         for frame in frames {
                             switch frame {
-                            case .result(let entry): continuation.yield(entry)
+                            case .result(let value): continuation.yield(value)
                             case .error(let error): throw error
                             }
                         }
@@ -204,8 +222,10 @@ public final class ArgoHTTPGateway: ArgoGateway {
                         }
                     } catch let error as ArgoError {
                         throw error
+                    } catch is CancellationError {
+                        throw CancellationError()
                     } catch {
-                        throw ArgoError(.streamBroken, message: "log stream cut: \(error)")
+                        throw ArgoError(.streamBroken, message: "stream cut: \(error)")
                     }
                     try emit(parser.finish())
                     continuation.finish()

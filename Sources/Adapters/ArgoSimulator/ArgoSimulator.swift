@@ -106,8 +106,77 @@ public actor ArgoSimulator {
         return "\(kind) \(namespace.map { "\($0)/" } ?? "")\(name)"
     }
 
-    private func put(_ object: JSONValue, key: String) {
-        workflows[key] = Stored(json: object, data: object.encoded(), typed: nil)
+    private var resourceVersion = 1000
+    private var evolutions: [String: Evolution] = [:]
+    private var pendingEvolutions: [(WorkflowGenerator, Int)] = []
+    private var watchers: [UUID: (key: String, continuation: AsyncThrowingStream<Data, any Error>.Continuation)] = [:]
+
+    /// Stores a workflow with a fresh resourceVersion and tells its watchers.
+    private func put(_ object: JSONValue, key: String, event: String = "ADDED") {
+        var object = object
+        resourceVersion += 1
+        object.set(["metadata", "resourceVersion"], .string(String(resourceVersion)))
+        let data = object.encoded()
+        workflows[key] = Stored(json: object, data: data, typed: nil)
+        guard !watchers.isEmpty else { return }
+        let message = JSONValue.object(["type": .string(event), "object": object]).encoded()
+        for (_, watcher) in watchers where watcher.key == key { watcher.continuation.yield(message) }
+    }
+
+    /// Adds a generated workflow that starts Pending and reaches its generated final state in `steps` advances.
+    public func addEvolving(generated generator: WorkflowGenerator, steps: Int = 10) {
+        pendingEvolutions.append((generator, steps))
+    }
+
+    /// Moves every evolving workflow one step on; returns how many are still moving.
+    @discardableResult
+    public func advanceEvolutions() -> Int {
+        materialize()
+        var moving = 0
+        for key in evolutions.keys.sorted() {
+            guard var evolution = evolutions[key], evolution.step < evolution.states.count - 1 else { continue }
+            evolution.step += 1
+            evolutions[key] = evolution
+            put(evolution.states[evolution.step], key: key, event: "MODIFIED")
+            if evolution.step < evolution.states.count - 1 { moving += 1 }
+        }
+        return moving
+    }
+
+    /// Advances evolving workflows every `tick` until cancelled (the caller's task owns this loop).
+    public func runEvolutions(tick: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            if Task.isCancelled { break }
+            advanceEvolutions()
+        }
+    }
+
+    /// Events of one workflow as `{"type":…,"object":…}` JSON: its current state first when `resourceVersion` is
+    /// older (or nil), then every change. A `workflow_events` fault breaks the stream after that many events.
+    public func watchEvents(namespace: String, name: String, resourceVersion since: String?) async throws
+        -> (events: AsyncThrowingStream<Data, any Error>, breakAfter: Int?, cut: Bool)
+    {
+        let fault = try await failIfInjected(.workflowEvents)
+        materialize()
+        let key = "\(namespace)/\(name)"
+        let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+        if let stored = workflows[key] {
+            let current = Int(stored.json[path: "metadata.resourceVersion"]?.string ?? "") ?? 0
+            if since.flatMap(Int.init).map({ $0 < current }) ?? true {
+                continuation.yield(JSONValue.object(["type": "ADDED", "object": stored.json]).encoded())
+            }
+        }
+        let id = UUID()
+        watchers[id] = (key, continuation)
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.removeWatcher(id) }
+        }
+        return (stream, fault?.breakAfterLines, fault?.cutConnection ?? false)
+    }
+
+    private func removeWatcher(_ id: UUID) {
+        watchers[id] = nil
     }
 
     /// Adds a generated workflow; it is built the first time any call needs the simulator's workflows.
@@ -120,6 +189,13 @@ public actor ArgoSimulator {
         pending.removeAll()
         for generator in pendingArchive { archiveObject(generator.generate()) }
         pendingArchive.removeAll()
+        for (generator, steps) in pendingEvolutions {
+            let key = "\(generator.namespace)/\(generator.name)"
+            let evolution = Evolution(key: key, states: Evolution.states(toward: generator.generate(), steps: steps))
+            evolutions[key] = evolution
+            put(evolution.states[0], key: key)
+        }
+        pendingEvolutions.removeAll()
     }
 
     /// Adds a generated workflow to the archive only (as if it had been archived and then garbage-collected).
@@ -155,7 +231,7 @@ public actor ArgoSimulator {
     public var archiveEnabled: Bool { archive != nil }
 
     /// How many workflows the simulator holds (generated ones included, built or not).
-    public var workflowCount: Int { workflows.count + pending.count }
+    public var workflowCount: Int { workflows.count + pending.count + pendingEvolutions.count }
     public var otherObjectCount: Int { objects.values.reduce(0) { $0 + $1.count } }
 
     static func key(_ namespace: String?, _ name: String) -> String {

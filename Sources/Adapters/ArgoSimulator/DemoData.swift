@@ -21,6 +21,10 @@ extension ArgoSimulator {
                 startedAt: now - 3600 * 30),
         ]
         for demo in demos { add(generated: demo) }
+        // A deployment that runs while you watch: two minutes from Pending to Succeeded at the default tick.
+        addEvolving(
+            generated: WorkflowGenerator(
+                name: "deploy-canary-k2m9x", namespace: "argo", nodeCount: 30, seed: 7, startedAt: now), steps: 120)
 
         // Six nightly runs of the nightly-etl cron, one of them failed.
         let calendar = Calendar(identifier: .gregorian)

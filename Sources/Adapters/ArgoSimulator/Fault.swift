@@ -42,6 +42,8 @@ public struct Fault: Sendable, Equatable {
         case userInfo = "userinfo"
         case listArchivedWorkflows = "list_archived_workflows"
         case getArchivedWorkflow = "get_archived_workflow"
+        /// The `workflow-events` watch stream.
+        case workflowEvents = "workflow_events"
     }
 
     /// Parses `OPERATION:key=value[,key=value…]`, e.g. `get_workflow:code=7,message=denied`,

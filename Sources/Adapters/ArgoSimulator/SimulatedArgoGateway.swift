@@ -81,6 +81,32 @@ public struct SimulatedArgoGateway: ArgoGateway {
         try Workflow.decode(from: await simulator.archivedJSON(uid: uid))
     }
 
+    public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
+        WorkflowEvent, any Error
+    > {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let watch = try await simulator.watchEvents(
+                        namespace: namespace, name: name, resourceVersion: resourceVersion)
+                    var count = 0
+                    for try await data in watch.events {
+                        if let limit = watch.breakAfter, count >= limit {
+                            throw ArgoError(
+                                .streamBroken, message: "simulated stream failure: transport is closing", grpcCode: 14)
+                        }
+                        continuation.yield(try JSONDecoder().decode(WorkflowEvent.self, from: data))
+                        count += 1
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     public func version() async throws -> ArgoVersion {
         try ArgoVersion.decode(from: await simulator.versionJSON())
     }

@@ -114,6 +114,9 @@ public struct SimulatorHTTPServer: Sendable {
                 try await sim.objectJSON(.clusterWorkflowTemplate, namespace: nil, name: name)
             }
         }
+        router.get("/api/v1/workflow-events/{namespace}") { request, context in
+            try await Self.events(sim, request, context)
+        }
         router.get("/api/v1/workflows/{namespace}/{name}/log") { request, context in
             try await Self.logs(sim, request, context, podName: request.uri.queryParameters.get("podName"))
         }
@@ -166,6 +169,50 @@ public struct SimulatorHTTPServer: Sendable {
                 let payload =
                     #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
                 try await writer.write(frame(payload))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func events(_ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext) async throws
+        -> Response
+    {
+        let q = request.uri.queryParameters
+        let namespace = context.parameters.get("namespace") ?? ""
+        let name =
+            q.get("listOptions.fieldSelector").flatMap { selector in
+                selector.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map {
+                    String($0.dropFirst("metadata.name=".count))
+                }
+            } ?? ""
+        let watch: (events: AsyncThrowingStream<Data, any Error>, breakAfter: Int?, cut: Bool)
+        do {
+            watch = try await sim.watchEvents(
+                namespace: namespace, name: name, resourceVersion: q.get("listOptions.resourceVersion"))
+        } catch let error as ArgoError {
+            return errorResponse(error)
+        }
+        let sse = request.headers[.accept] == "text/event-stream"
+        var headers = HTTPFields()
+        headers[.contentType] = sse ? "text/event-stream" : "application/json"
+        let body = ResponseBody { writer in
+            func frame(_ payload: String) -> ByteBuffer {
+                ByteBuffer(string: sse ? "data: \(payload)\n\n" : "\(payload)\n")
+            }
+            if sse { try await writer.write(ByteBuffer(string: ": keepalive\n\n")) }
+            var count = 0
+            for try await event in watch.events {
+                if let limit = watch.breakAfter, count >= limit {
+                    if watch.cut { throw SimulatorError("simulated connection cut") }
+                    try await writer.write(
+                        frame(
+                            #"{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service Unavailable"}}"#
+                        ))
+                    break
+                }
+                try await writer.write(frame("{\"result\":" + String(decoding: event, as: UTF8.self) + "}"))
+                count += 1
             }
             try await writer.finish(nil)
         }

@@ -53,7 +53,15 @@ public struct ArgoMCPServer: Sendable {
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
             await inFlight.begin()
-            let result = await Self.call(tool, params.arguments, logger: logger)
+            var context = ToolContext()
+            if let token = params._meta?.progressToken {
+                context = ToolContext { [weak server] progress, total, message in
+                    let notification = ProgressNotification.message(
+                        .init(progressToken: token, progress: progress, total: total, message: message))
+                    try? await server?.notify(notification)
+                }
+            }
+            let result = await Self.call(tool, params.arguments, context: context, logger: logger)
             await inFlight.end()
             return result
         }
@@ -61,10 +69,12 @@ public struct ArgoMCPServer: Sendable {
         return server
     }
 
-    static func call(_ tool: ToolDefinition, _ arguments: [String: Value]?, logger: Logger) async -> CallTool.Result {
+    static func call(_ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger) async
+        -> CallTool.Result
+    {
         let args = ToolArguments(arguments)
         do {
-            let output = try await tool.run(args)
+            let output = try await tool.run(args, context)
             return CallTool.Result(
                 content: [.text(text: output.text, annotations: nil, _meta: nil)],
                 structuredContent: Optional(output.structured), isError: false)
@@ -98,6 +108,7 @@ public struct ArgoMCPServer: Sendable {
 /// The use cases the tools call, built by the composition root.
 public struct UseCases: Sendable {
     public var workflows: WorkflowReads
+    public var watch: WatchWorkflow
     public var crons: CronReads
     public var templates: TemplateReads
     public var cluster: ClusterReads
@@ -106,6 +117,7 @@ public struct UseCases: Sendable {
 
     public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
         workflows = WorkflowReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
+        watch = WatchWorkflow(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         crons = CronReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         templates = TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace)
         cluster = ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace)
@@ -118,7 +130,7 @@ public struct UseCases: Sendable {
 public enum ToolCatalog {
     public static func all(_ useCases: UseCases) -> [ToolDefinition] {
         let ns = useCases.defaultNamespace
-        return WorkflowTools.all(reads: useCases.workflows, defaultNamespace: ns)
+        return WorkflowTools.all(reads: useCases.workflows, watch: useCases.watch, defaultNamespace: ns)
             + CronTools.all(useCases.crons, ns)
             + TemplateTools.all(useCases.templates, ns)
             + ArchiveTools.all(useCases.archive, ns)

@@ -17,7 +17,7 @@ enum ClusterTools {
                 safety: .readOnly,
                 inputSchema: Schema.object([:]),
                 describe: { _ in "list namespaces" },
-                run: { args in
+                run: { args, _ in
                     try args.finish(tool: "list_namespaces")
                     let result = try await cluster.namespaces()
                     return try ToolOutput(result, text: Render.namespaces(result))
@@ -33,7 +33,7 @@ enum ClusterTools {
                 safety: .readOnly,
                 inputSchema: Schema.object([:]),
                 describe: { _ in "read the Argo Server's info" },
-                run: { args in
+                run: { args, _ in
                     try args.finish(tool: "get_cluster_info")
                     let result = try await cluster.info()
                     return try ToolOutput(result, text: Render.clusterInfo(result))
@@ -50,7 +50,7 @@ enum ClusterTools {
                 safety: .readOnly,
                 inputSchema: Schema.object([:]),
                 describe: { _ in "check health" },
-                run: { args in
+                run: { args, _ in
                     try args.finish(tool: "health_check")
                     let report = await cluster.health()
                     return try ToolOutput(report, text: Render.health(report))
@@ -85,7 +85,7 @@ enum ArchiveTools {
                     var a = args
                     return "list archived workflows in \(a.string("namespace") ?? defaultNamespace)"
                 },
-                run: { args in
+                run: { args, _ in
                     var a = args
                     let namespace = a.string("namespace")
                     let all = a.bool("all_namespaces") ?? false
@@ -122,7 +122,7 @@ enum ArchiveTools {
                     if let uid = a.string("uid") { return "get archived workflow \(uid)" }
                     return "get archived workflow \(WorkflowTools.target(args, defaultNamespace))"
                 },
-                run: { args in
+                run: { args, _ in
                     var a = args
                     let uid = a.string("uid").flatMap { $0.isEmpty ? nil : $0 }
                     let namespace = a.string("namespace")

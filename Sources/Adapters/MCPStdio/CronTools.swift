@@ -32,7 +32,7 @@ enum CronTools {
                     ? "list cron workflows in all namespaces"
                     : "list cron workflows in \(a.string("namespace") ?? defaultNamespace)"
             },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let request = ListCronWorkflowsRequest(
                     namespace: a.string("namespace"), allNamespaces: a.bool("all_namespaces") ?? false,
@@ -63,7 +63,7 @@ enum CronTools {
                         "How many upcoming run times to compute.", minimum: 0, maximum: 50, default: 5),
                 ], required: ["name"]),
             describe: { "get cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")
                 let name = a.requiredString("name")
@@ -93,7 +93,7 @@ enum CronTools {
                     "continue": Schema.string("The continue token of the previous page."),
                 ], required: ["name"]),
             describe: { "read the run history of cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")
                 let name = a.requiredString("name")

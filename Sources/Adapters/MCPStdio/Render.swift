@@ -235,3 +235,20 @@ extension Render {
         return lines.joined(separator: "\n")
     }
 }
+
+extension Render {
+    static func watch(_ w: WatchResult) -> String {
+        var lines = [
+            "\(w.namespace)/\(w.name): \(w.phase)\(w.progress.map { " \($0)" } ?? "") — watch ended by \(w.endedBy) after \(w.elapsedSeconds)s (\(w.events) event(s), \(w.reconnects) reconnect(s))"
+        ]
+        lines.append(
+            "timeline: "
+                + w.timeline.map { "\($0.at) \($0.phase)\($0.progress.map { " \($0)" } ?? "")" }.joined(
+                    separator: " → "))
+        if !w.failedNodes.isEmpty {
+            lines.append("failed while watching:")
+            lines.append(contentsOf: w.failedNodes.map(node))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

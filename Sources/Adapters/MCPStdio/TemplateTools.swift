@@ -37,7 +37,7 @@ enum TemplateTools {
                     ? "list cluster workflow templates"
                     : "list workflow templates in \(a.string("namespace") ?? defaultNamespace)"
             },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let namespace = cluster ? nil : a.string("namespace")
                 let all = cluster ? false : (a.bool("all_namespaces") ?? false)
@@ -82,7 +82,7 @@ enum TemplateTools {
                     ? "get cluster workflow template \(a.string("name") ?? "?")"
                     : "get workflow template \(WorkflowTools.target(args, defaultNamespace))"
             },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let namespace = cluster ? nil : a.string("namespace")
                 let templateName = a.requiredString("name")

@@ -18,6 +18,16 @@ public struct ToolOutput: Sendable {
     }
 }
 
+/// What a running tool can do besides returning: report progress to the caller (when it asked for it).
+public struct ToolContext: Sendable {
+    /// Sends an MCP progress notification; does nothing when the call carried no progress token.
+    public var progress: @Sendable (_ progress: Double, _ total: Double?, _ message: String) async -> Void
+
+    public init(progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }) {
+        self.progress = progress
+    }
+}
+
 /// A tool, declared once: its name, its safety class, its schema and its handler.
 public struct ToolDefinition: Sendable {
     public var name: String
@@ -27,12 +37,12 @@ public struct ToolDefinition: Sendable {
     public var inputSchema: Value
     /// Describes the call for error messages, e.g. "get workflow argo/etl-42".
     public var describe: @Sendable (ToolArguments) -> String
-    public var run: @Sendable (ToolArguments) async throws -> ToolOutput
+    public var run: @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
 
     public init(
         name: String, title: String, description: String, safety: SafetyClass, inputSchema: Value,
         describe: @escaping @Sendable (ToolArguments) -> String,
-        run: @escaping @Sendable (ToolArguments) async throws -> ToolOutput
+        run: @escaping @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
     ) {
         self.name = name
         self.title = title

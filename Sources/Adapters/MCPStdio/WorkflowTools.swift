@@ -7,11 +7,51 @@ public enum WorkflowTools {
     static let namespaceProperty = Schema.string("Kubernetes namespace; defaults to the configured default namespace.")
     static let nameProperty = Schema.string("Workflow name.")
 
-    public static func all(reads: WorkflowReads, defaultNamespace: String) -> [ToolDefinition] {
+    public static func all(reads: WorkflowReads, watch: WatchWorkflow, defaultNamespace: String) -> [ToolDefinition] {
         [
             listWorkflows(reads, defaultNamespace), getWorkflow(reads, defaultNamespace),
-            getWorkflowLogs(reads, defaultNamespace),
+            getWorkflowLogs(reads, defaultNamespace), watchWorkflow(watch, defaultNamespace),
         ]
+    }
+
+    // MARK: watch_workflow
+
+    static func watchWorkflow(_ watch: WatchWorkflow, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "watch_workflow",
+            title: "Watch a workflow",
+            description: """
+                Follow one workflow through Argo's event stream until it completes, the timeout passes (default 5 \
+                minutes, at most 30) or the call is cancelled. Sends progress notifications (phase, N/M, newly failed \
+                nodes) when the caller gave a progress token; survives dropped streams by reconnecting from the last \
+                resourceVersion; returns the timeline of phase changes, the nodes that failed meanwhile and a final summary.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object(
+                [
+                    "namespace": namespaceProperty,
+                    "name": nameProperty,
+                    "timeout_seconds": Schema.integer(
+                        "Stop watching after this long.", minimum: 1, maximum: WatchWorkflow.maxTimeoutSeconds,
+                        default: WatchWorkflow.defaultTimeoutSeconds),
+                ], required: ["name"]),
+            describe: { "watch workflow \(target($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let namespace = a.string("namespace")
+                let name = a.requiredString("name")
+                let timeout = a.int("timeout_seconds", default: WatchWorkflow.defaultTimeoutSeconds)
+                try a.finish(tool: "watch_workflow")
+                let counter = ProgressCounter()
+                let result = try await watch.watch(namespace: namespace, name: name, timeoutSeconds: timeout) {
+                    update in
+                    // Progress must increase with every notification; pods done is the natural measure.
+                    let value = await counter.next(Double(update.done ?? 0))
+                    await context.progress(value, update.total.map(Double.init), update.message)
+                }
+                return try ToolOutput(result, text: Render.watch(result))
+            }
+        )
     }
 
     static func target(_ args: ToolArguments, _ defaultNamespace: String) -> String {
@@ -49,7 +89,7 @@ public enum WorkflowTools {
                     ? "list workflows in all namespaces"
                     : "list workflows in \(a.string("namespace") ?? defaultNamespace)"
             },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let request = ListWorkflowsRequest(
                     namespace: a.string("namespace"),
@@ -97,7 +137,7 @@ public enum WorkflowTools {
                         default: GetWorkflowRequest.defaultMaxBytes),
                 ], required: ["name"]),
             describe: { "get workflow \(target($0, defaultNamespace))" },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let request = GetWorkflowRequest(
                     namespace: a.string("namespace"),
@@ -152,7 +192,7 @@ public enum WorkflowTools {
                         default: WorkflowLogsRequest.defaultMaxBytes),
                 ], required: ["name"]),
             describe: { "read logs of workflow \(target($0, defaultNamespace))" },
-            run: { args in
+            run: { args, _ in
                 var a = args
                 let request = WorkflowLogsRequest(
                     namespace: a.string("namespace"),
@@ -169,5 +209,14 @@ public enum WorkflowTools {
                 return try ToolOutput(logs, text: Render.logs(logs))
             }
         )
+    }
+}
+
+/// Keeps reported progress strictly increasing, as MCP requires, even when the pod count stands still.
+actor ProgressCounter {
+    private var last = -1.0
+    func next(_ value: Double) -> Double {
+        last = max(value, last + 0.001)
+        return last
     }
 }

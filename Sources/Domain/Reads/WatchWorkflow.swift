@@ -1,0 +1,199 @@
+import Foundation
+import Ports
+
+/// What a watch reports while it runs.
+public struct WatchUpdate: Sendable, Equatable {
+    public var phase: String
+    /// Finished pods so far and their total, from Argo's `progress` ("3/10").
+    public var done: Int?
+    public var total: Int?
+    public var newlyFailed: [String]
+    public var message: String
+}
+
+public struct TimelineEntry: Sendable, Codable, Equatable {
+    public var at: String
+    public var phase: String
+    public var progress: String?
+}
+
+public struct WatchResult: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    /// completed, already-completed, timeout, deleted.
+    public var endedBy: String
+    public var phase: String
+    public var progress: String?
+    public var elapsedSeconds: Int
+    public var timeline: [TimelineEntry]
+    /// Nodes that failed while watching (at most 20), leaves first.
+    public var failedNodes: [NodeRow]
+    public var events: Int
+    public var reconnects: Int
+    public var summary: WorkflowSummary?
+}
+
+/// Follows one workflow through Argo's event stream until it completes, the timeout passes, or the caller cancels.
+public struct WatchWorkflow: Sendable {
+    let gateway: any ArgoGateway
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+    /// How often a broken stream is re-opened before the watch gives up.
+    let maxReconnectAttempts: Int
+    let backoff: Duration
+
+    public static let defaultTimeoutSeconds = 300
+    public static let maxTimeoutSeconds = 1800
+
+    public init(
+        gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init,
+        maxReconnectAttempts: Int = 5, backoff: Duration = .milliseconds(200)
+    ) {
+        self.gateway = gateway
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+        self.maxReconnectAttempts = maxReconnectAttempts
+        self.backoff = backoff
+    }
+
+    /// The watch's running state, shared between the event loop and the timeout.
+    actor State {
+        var phase = "Pending"
+        var progress: String?
+        var timeline: [TimelineEntry] = []
+        var failed: [String: NodeStatus] = [:]
+        var failedOrder: [String] = []
+        var events = 0
+        var reconnects = 0
+        var last: Workflow?
+        var resourceVersion: String?
+
+        func apply(_ wf: Workflow, at: Date) -> WatchUpdate? {
+            events += 1
+            last = wf
+            resourceVersion = wf.metadata.resourceVersion ?? resourceVersion
+            let newPhase = wf.status.phase?.rawValue ?? wf.metadata.labels[ArgoLabels.phase] ?? "Pending"
+            var newlyFailed: [String] = []
+            for node in wf.status.nodes.values where node.phase?.isFailure == true && failed[node.id] == nil {
+                failed[node.id] = node
+                failedOrder.append(node.id)
+                if WorkflowShaping.isLeaf(node) { newlyFailed.append(node.displayName ?? node.name) }
+            }
+            let changed =
+                newPhase != phase || wf.status.progress != progress || !newlyFailed.isEmpty || timeline.isEmpty
+            if newPhase != phase || timeline.isEmpty {
+                timeline.append(TimelineEntry(at: ArgoTime.format(at), phase: newPhase, progress: wf.status.progress))
+            }
+            phase = newPhase
+            progress = wf.status.progress
+            guard changed else { return nil }
+            let parts = progress?.split(separator: "/").compactMap { Int($0) } ?? []
+            var message = "\(phase)\(progress.map { " \($0)" } ?? "")"
+            if !newlyFailed.isEmpty {
+                message += "; newly failed: \(newlyFailed.sorted().prefix(5).joined(separator: ", "))"
+            }
+            return WatchUpdate(
+                phase: phase, done: parts.count == 2 ? parts[0] : nil, total: parts.count == 2 ? parts[1] : nil,
+                newlyFailed: newlyFailed.sorted(), message: message)
+        }
+
+        func reconnected() { reconnects += 1 }
+
+        func snapshot() -> (String, String?, [TimelineEntry], [NodeStatus], Int, Int, Workflow?) {
+            (phase, progress, timeline, failedOrder.compactMap { failed[$0] }, events, reconnects, last)
+        }
+    }
+
+    enum Ending: Sendable { case completed, deleted, timeout }
+
+    public func watch(
+        namespace: String?, name: String, timeoutSeconds: Int = defaultTimeoutSeconds,
+        onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
+    ) async throws -> WatchResult {
+        var problems: [ArgumentProblem] = []
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let p = Validation.objectName(name) { problems.append(p) }
+        if let p = rangeProblem("timeout_seconds", timeoutSeconds, 1...Self.maxTimeoutSeconds) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let ns = namespace ?? defaultNamespace
+        let started = now()
+        let state = State()
+
+        // The current state first: a clear 404 for a workflow that does not exist, and no watch for a finished one.
+        let initial = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+        let initialFailed = Set(initial.status.nodes.values.filter { $0.phase?.isFailure == true }.map(\.id))
+        if let update = await state.apply(initial, at: started) { await onUpdate(update) }
+        if initial.status.phase?.isCompleted == true {
+            return await result(state, ns, name, endedBy: "already-completed", started: started, excluding: [])
+        }
+
+        let ending: Ending = try await withThrowingTaskGroup(of: Ending.self) { group in
+            group.addTask { try await follow(ns, name, state, onUpdate) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeoutSeconds))
+                return .timeout
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+        let endedBy =
+            switch ending {
+            case .completed: "completed"
+            case .deleted: "deleted"
+            case .timeout: "timeout"
+            }
+        return await result(state, ns, name, endedBy: endedBy, started: started, excluding: initialFailed)
+    }
+
+    /// Reads events until the workflow completes or is deleted, re-opening a broken stream from the last
+    /// resourceVersion; gives up after `maxReconnectAttempts` failures in a row.
+    func follow(
+        _ ns: String, _ name: String, _ state: State, _ onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
+    ) async throws -> Ending {
+        var failures = 0
+        var lastError: (any Error)?
+        while true {
+            try Task.checkCancellation()
+            do {
+                let since = await state.resourceVersion
+                for try await event in gateway.watchWorkflow(namespace: ns, name: name, resourceVersion: since) {
+                    failures = 0
+                    if event.type == "DELETED" { return .deleted }
+                    if event.type == "ERROR" { continue }
+                    if let update = await state.apply(event.workflow, at: now()) { await onUpdate(update) }
+                    if event.workflow.status.phase?.isCompleted == true { return .completed }
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch let error as ArgoError where error.kind == .notFound {
+                return .deleted
+            } catch {
+                failures += 1
+                lastError = error
+                if failures > maxReconnectAttempts {
+                    throw ReadFailure(
+                        "the watch stream broke \(failures) times in a row; last error: \(lastError.map { "\($0)" } ?? "none")"
+                    )
+                }
+            }
+            await state.reconnected()
+            try await Task.sleep(for: backoff * (1 << min(failures, 5)))
+        }
+    }
+
+    func result(_ state: State, _ ns: String, _ name: String, endedBy: String, started: Date, excluding: Set<String>)
+        async -> WatchResult
+    {
+        let (phase, progress, timeline, failed, events, reconnects, last) = await state.snapshot()
+        let shaping = WorkflowShaping(now: now())
+        let newFailures = failed.filter { !excluding.contains($0.id) }
+        let leavesFirst =
+            newFailures.filter(WorkflowShaping.isLeaf) + newFailures.filter { !WorkflowShaping.isLeaf($0) }
+        return WatchResult(
+            namespace: ns, name: name, endedBy: endedBy, phase: phase, progress: progress,
+            elapsedSeconds: max(0, Int(now().timeIntervalSince(started).rounded())), timeline: timeline,
+            failedNodes: last.map { wf in leavesFirst.prefix(20).map { shaping.nodeRow($0, in: wf) } } ?? [],
+            events: events, reconnects: reconnects, summary: last.map(shaping.summary))
+    }
+}
