@@ -96,3 +96,35 @@ struct CronTemplateScenarioTests {
         _ = await server.stop()
     }
 }
+
+extension CronTemplateScenarioTests {
+    @Test("upstream example templates of both scopes seed the simulator and summarize")
+    func exampleTemplates() async throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/templates")
+        let server = try ServerProcess(["serve", "--simulator", "--seed", dir.path])
+        _ = try await server.connect()
+        let list = try await server.call("list_workflow_templates")
+        let names =
+            list.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap {
+                $0.objectValue?["name"]?.stringValue
+            } ?? []
+        #expect(names.count == 5)
+        #expect(names.contains("workflow-template-inner-steps"))
+        let inner = try await server.call("get_workflow_template", ["name": "workflow-template-inner-steps"])
+        let kinds =
+            inner.structuredContent?.objectValue?["templates"]?.arrayValue?.compactMap {
+                $0.objectValue?["kind"]?.stringValue
+            } ?? []
+        #expect(kinds.contains("steps"))
+        #expect(kinds.contains("container"))
+        let cluster = try await server.call("list_cluster_workflow_templates")
+        #expect(cluster.structuredContent?.objectValue?["count"] == .int(5))
+        let first = try #require(
+            cluster.structuredContent?.objectValue?["items"]?.arrayValue?.first?.objectValue?["name"]?.stringValue)
+        let detail = try await server.call("get_cluster_workflow_template", ["name": .string(first)])
+        #expect(detail.isError == false)
+        #expect(detail.structuredContent?.objectValue?["scope"] == "cluster")
+        _ = await server.stop()
+    }
+}

@@ -13,7 +13,7 @@ struct WatchScenarioTests {
     @Test("progress notifications while a workflow runs; a dropped stream is re-opened from the last version")
     func watch() async throws {
         let server = try ServerProcess([
-            "serve", "--simulator", "--generate", "name=live-etl,nodes=60,failures=0.05,evolve=12", "--tick-ms", "150",
+            "serve", "--simulator", "--generate", "name=live-etl,nodes=60,failures=0.05,evolve=20", "--tick-ms", "150",
             "--fault", "workflow_events:break_after=3,times=1",
         ])
         _ = try await server.connect()

@@ -289,3 +289,85 @@ extension ArgoHTTPLoopbackTests {
         }
     }
 }
+
+extension ArgoHTTPLoopbackTests {
+    /// Every read of issue 3 through the live adapter, each failing the way Argo fails.
+    static let reads: [(Fault.Operation, @Sendable (ArgoHTTPGateway) async throws -> Void)] = [
+        (.listCronWorkflows, { _ = try await $0.listCronWorkflows(ResourceListQuery(namespace: "argo")) }),
+        (.getCronWorkflow, { _ = try await $0.getCronWorkflow(namespace: "argo", name: "hello-world") }),
+        (
+            .listWorkflowTemplates,
+            { _ = try await $0.listWorkflowTemplates(ResourceListQuery(namespace: "argo"), clusterScope: false) }
+        ),
+        (
+            .getWorkflowTemplate,
+            { _ = try await $0.getWorkflowTemplate(namespace: nil, name: "notify-slack", clusterScope: true) }
+        ),
+        (.info, { _ = try await $0.info() }),
+        (.userInfo, { _ = try await $0.userInfo() }),
+        (.listArchivedWorkflows, { _ = try await $0.listArchivedWorkflows(ArchiveListQuery(namespace: nil)) }),
+        (.getArchivedWorkflow, { _ = try await $0.getArchivedWorkflow(uid: "x") }),
+        (.version, { _ = try await $0.version() }),
+    ]
+
+    @Test("every read maps 404, 403, 500, a malformed body and a timeout", arguments: 0..<9)
+    func readErrors(index: Int) async throws {
+        let (operation, read) = Self.reads[index]
+        try await withServer { sim, gateway in
+            for (code, kind) in [(5, ArgoError.Kind.notFound), (7, .permissionDenied), (13, .server)] {
+                await sim.inject(Fault(grpcCode: code, message: "injected"), into: operation)
+                let error = await #expect(throws: ArgoError.self) { try await read(gateway) }
+                #expect(error?.kind == kind, "\(operation) code \(code)")
+                #expect(error?.message == "injected")
+            }
+            var malformed = Fault()
+            malformed.malformedBody = true
+            await sim.inject(malformed, into: operation)
+            let error = await #expect(throws: ArgoError.self) { try await read(gateway) }
+            #expect(error?.kind == .malformedResponse, "\(operation)")
+            await sim.clearFaults()
+        }
+    }
+
+    @Test("a slow server is a timeout with a hint")
+    func timeout() async throws {
+        let sim = ArgoSimulator()
+        await sim.inject(Fault(latencyMilliseconds: 3_000), into: .version)
+        let server = SimulatorHTTPServer(simulator: sim, port: 0, logger: Self.logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let c = ArgoConnection(baseURL: URL(string: "http://127.0.0.1:\(port)")!, requestTimeoutSeconds: 1)
+        try await ArgoHTTPGateway.with(c, logger: Self.logger) { gateway in
+            let error = await #expect(throws: ArgoError.self) { _ = try await gateway.version() }
+            #expect(error?.kind == .timeout)
+            #expect(error?.hint != nil)
+        }
+    }
+
+    @Test("SSE event streams with periodic keepalives parse cleanly")
+    func keepalives() async throws {
+        let sim = ArgoSimulator()
+        await sim.addEvolving(generated: WorkflowGenerator(name: "live", nodeCount: 10, seed: 2), steps: 3)
+        let server = SimulatorHTTPServer(
+            simulator: sim, port: 0, keepaliveInterval: .milliseconds(10), logger: Self.logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let c = ArgoConnection(baseURL: URL(string: "http://127.0.0.1:\(port)")!, preferSSE: true)
+        try await ArgoHTTPGateway.with(c, logger: Self.logger) { gateway in
+            let driver = WatchTests.drive(sim)
+            defer { driver.cancel() }
+            var phases: [String] = []
+            for try await event in gateway.watchWorkflow(namespace: "argo", name: "live", resourceVersion: nil) {
+                phases.append(event.workflow.status.phase?.rawValue ?? "")
+                if event.workflow.status.phase?.isCompleted == true { break }
+            }
+            #expect(phases == ["Pending", "Running", "Running", "Succeeded"])
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import ArgoSimulator
 import Domain
 import Foundation
 import Ports
@@ -77,5 +78,42 @@ struct CronScheduleTests {
             return
         }
         #expect(e.reason.contains("Mars/Olympus"))
+    }
+}
+
+@Suite("CronWorkflow reads")
+struct CronReadsTests {
+    func reads(now: String) async throws -> CronReads {
+        let sim = ArgoSimulator()
+        for object in try ArgoSimulator.objects(inManifest: ArgoSimulator.demoManifests) { try await sim.load(object) }
+        try await sim.loadSeeds(from: Fixtures.root.appendingPathComponent("cronworkflows"))
+        let date = ArgoTime.parse(now)!
+        return CronReads(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo", now: { date })
+    }
+
+    @Test("v4 multiple schedules merge into one list of next runs in the cron's time zone")
+    func multipleSchedules() async throws {
+        let detail = try await reads(now: "2026-11-25T10:00:00Z").get(
+            namespace: "data-team", name: "report-weekly", nextRunCount: 4)
+        #expect(detail.schedules == ["0 6 * * MON", "30 6 1 * *"])
+        #expect(detail.timezone == "Europe/Berlin")
+        // Mondays 06:00 and the 1st at 06:30, Berlin winter time (UTC+1).
+        #expect(
+            detail.nextRuns == [
+                "2026-11-30T05:00:00Z", "2026-12-01T05:30:00Z", "2026-12-07T05:00:00Z", "2026-12-14T05:00:00Z",
+            ])
+        #expect(detail.conditions.first?.type == "SubmissionError")
+        #expect(detail.scheduleErrors.isEmpty)
+    }
+
+    @Test("the older single 'schedule' is read; no time zone means UTC, said to be assumed")
+    func legacySchedule() async throws {
+        let detail = try await reads(now: "2026-11-25T10:20:00Z").get(namespace: nil, name: "hourly-sync")
+        #expect(detail.schedules == ["15 * * * *"])
+        #expect(detail.timezoneAssumed)
+        #expect(detail.nextRuns.first == "2026-11-25T11:15:00Z")
+        let list = try await reads(now: "2026-11-25T10:20:00Z").list(ListCronWorkflowsRequest(suspended: true))
+        #expect(list.items.map(\.name) == ["hourly-sync"])
+        #expect(list.items.first?.nextRun == nil)
     }
 }

@@ -128,19 +128,28 @@ public actor ArgoSimulator {
         pendingEvolutions.append((generator, steps))
     }
 
-    /// Moves every evolving workflow one step on; returns how many are still moving.
+    /// Moves every evolving workflow that a client has looked at one step on; returns how many have not reached
+    /// their final state yet (looked at or not).
     @discardableResult
     public func advanceEvolutions() -> Int {
         materialize()
         var moving = 0
         for key in evolutions.keys.sorted() {
             guard var evolution = evolutions[key], evolution.step < evolution.states.count - 1 else { continue }
-            evolution.step += 1
-            evolutions[key] = evolution
-            put(evolution.states[evolution.step], key: key, event: "MODIFIED")
+            if evolution.started {
+                evolution.step += 1
+                evolutions[key] = evolution
+                put(evolution.states[evolution.step], key: key, event: "MODIFIED")
+            }
             if evolution.step < evolution.states.count - 1 { moving += 1 }
         }
         return moving
+    }
+
+    /// Starts the clock of evolving workflows a client has just read.
+    private func observed(_ keys: some Sequence<String>) {
+        guard !evolutions.isEmpty else { return }
+        for key in keys where evolutions[key]?.started == false { evolutions[key]?.started = true }
     }
 
     /// Advances evolving workflows every `tick` until cancelled (the caller's task owns this loop).
@@ -160,6 +169,7 @@ public actor ArgoSimulator {
         let fault = try await failIfInjected(.workflowEvents)
         materialize()
         let key = "\(namespace)/\(name)"
+        observed([key])
         let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         if let stored = workflows[key] {
             let current = Int(stored.json[path: "metadata.resourceVersion"]?.string ?? "") ?? 0
@@ -266,6 +276,7 @@ public actor ArgoSimulator {
     private func failIfInjected(_ operation: Fault.Operation) async throws -> Fault? {
         let fault = await fire(operation)
         if let error = fault?.error { throw error }
+        if fault?.malformedBody == true { throw MalformedBody() }
         return fault
     }
 
@@ -419,6 +430,7 @@ public actor ArgoSimulator {
         _ = try await failIfInjected(.getWorkflow)
         materialize()
         let stored = try lookup(namespace: namespace, name: name)
+        observed(["\(namespace)/\(name)"])
         guard let fields, !fields.isEmpty else { return stored.data }
         return FieldSelector.apply(fields, to: stored.json).encoded()
     }
@@ -492,3 +504,7 @@ struct GrepMatcher: Sendable {
         return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
+
+/// Thrown inside the simulator when a fault asks for a body that is not Argo's JSON; the HTTP face answers
+/// `200 text/html`, the in-process gateway reports a malformed response.
+public struct MalformedBody: Error, Sendable {}

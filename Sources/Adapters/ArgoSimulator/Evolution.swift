@@ -8,6 +8,9 @@ struct Evolution {
     /// The states the workflow passes through, the last one final.
     let states: [JSONValue]
     var step = 0
+    /// An evolving workflow holds still until a client first gets or watches it, so that whoever looks sees it
+    /// from the start.
+    var started = false
 
     /// Builds `steps` intermediate states leading to `final`: pods finish in start order, a batch at a time.
     static func states(toward final: JSONValue, steps: Int) -> [JSONValue] {

@@ -14,6 +14,8 @@ public struct Fault: Sendable, Equatable {
     public var cutConnection: Bool
     /// Fire this many times, then disappear; nil = every time.
     public var remaining: Int?
+    /// Over HTTP: answer 200 with a body that is not Argo's JSON (a proxy's login page, say).
+    public var malformedBody: Bool = false
 
     public init(
         grpcCode: Int? = nil, message: String? = nil, latencyMilliseconds: Int = 0, breakAfterLines: Int? = nil,
@@ -65,9 +67,11 @@ public struct Fault: Sendable, Equatable {
             case "break_after": fault.breakAfterLines = Int(kv[1])
             case "cut": fault.cutConnection = kv[1] == "true"
             case "times": fault.remaining = Int(kv[1])
+            case "malformed": fault.malformedBody = kv[1] == "true"
             default:
                 throw SimulatorError(
-                    "fault '\(spec)': unknown key '\(kv[0])' (code, message, latency_ms, break_after, cut, times)")
+                    "fault '\(spec)': unknown key '\(kv[0])' (code, message, latency_ms, break_after, cut, times, malformed)"
+                )
             }
         }
         return (op, fault)

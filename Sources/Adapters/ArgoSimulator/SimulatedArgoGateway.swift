@@ -6,17 +6,28 @@ import Ports
 public struct SimulatedArgoGateway: ArgoGateway {
     public let simulator: ArgoSimulator
 
+    /// Runs one simulator call, reporting an injected malformed body the way the live adapter would.
+    func call<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch is MalformedBody {
+            throw ArgoError(.malformedResponse, message: "the server's \(what) is not in Argo's shape (simulated)")
+        }
+    }
+
     public init(simulator: ArgoSimulator) {
         self.simulator = simulator
     }
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
-        let data = try await simulator.listWorkflowsJSON(.init(query))
+        let data = try await call("response") { try await simulator.listWorkflowsJSON(.init(query)) }
         return try WorkflowPage.decode(from: data)
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
-        try Workflow.decode(from: await simulator.workflowJSON(namespace: namespace, name: name, fields: fields))
+        try await call("response") {
+            try Workflow.decode(from: await simulator.workflowJSON(namespace: namespace, name: name, fields: fields))
+        }
     }
 
     public func workflowLogs(_ query: LogQuery) -> AsyncThrowingStream<LogEntry, any Error> {
@@ -37,11 +48,15 @@ public struct SimulatedArgoGateway: ArgoGateway {
     }
 
     public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
-        try ResourcePage.decode(from: await simulator.listJSON(.cronWorkflow, .init(query)))
+        try await call("response") {
+            try ResourcePage.decode(from: await simulator.listJSON(.cronWorkflow, .init(query)))
+        }
     }
 
     public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
-        try CronWorkflow.decode(from: await simulator.objectJSON(.cronWorkflow, namespace: namespace, name: name))
+        try await call("response") {
+            try CronWorkflow.decode(from: await simulator.objectJSON(.cronWorkflow, namespace: namespace, name: name))
+        }
     }
 
     public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
@@ -55,15 +70,17 @@ public struct SimulatedArgoGateway: ArgoGateway {
         -> WorkflowTemplate
     {
         let kind: ArgoKind = clusterScope ? .clusterWorkflowTemplate : .workflowTemplate
-        return try WorkflowTemplate.decode(from: await simulator.objectJSON(kind, namespace: namespace, name: name))
+        return try await call("response") {
+            try WorkflowTemplate.decode(from: await simulator.objectJSON(kind, namespace: namespace, name: name))
+        }
     }
 
     public func info() async throws -> ArgoInfo {
-        try JSONDecoder().decode(ArgoInfo.self, from: await simulator.infoJSON())
+        try await call("response") { try JSONDecoder().decode(ArgoInfo.self, from: await simulator.infoJSON()) }
     }
 
     public func userInfo() async throws -> ArgoUserInfo {
-        try JSONDecoder().decode(ArgoUserInfo.self, from: await simulator.userInfoJSON())
+        try await call("response") { try JSONDecoder().decode(ArgoUserInfo.self, from: await simulator.userInfoJSON()) }
     }
 
     public var connection: ConnectionDescription {
@@ -74,11 +91,11 @@ public struct SimulatedArgoGateway: ArgoGateway {
         let request = ArgoSimulator.ListRequest(
             namespace: query.namespace, labelSelector: query.labelSelector, name: query.namePrefix, nameFilter: .prefix,
             limit: query.limit, continueToken: query.continueToken)
-        return try WorkflowPage.decode(from: await simulator.listArchivedJSON(request))
+        return try await call("response") { try WorkflowPage.decode(from: await simulator.listArchivedJSON(request)) }
     }
 
     public func getArchivedWorkflow(uid: String) async throws -> Workflow {
-        try Workflow.decode(from: await simulator.archivedJSON(uid: uid))
+        try await call("response") { try Workflow.decode(from: await simulator.archivedJSON(uid: uid)) }
     }
 
     public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
@@ -108,7 +125,7 @@ public struct SimulatedArgoGateway: ArgoGateway {
     }
 
     public func version() async throws -> ArgoVersion {
-        try ArgoVersion.decode(from: await simulator.versionJSON())
+        try await call("response") { try ArgoVersion.decode(from: await simulator.versionJSON()) }
     }
 }
 

@@ -9,12 +9,18 @@ public struct SimulatorHTTPServer: Sendable {
     public let simulator: ArgoSimulator
     public let host: String
     public let port: Int
+    /// How long an SSE event stream may stay quiet before a `: keepalive` comment is sent.
+    public let keepaliveInterval: Duration
     let logger: Logger
 
-    public init(simulator: ArgoSimulator, host: String = "127.0.0.1", port: Int, logger: Logger) {
+    public init(
+        simulator: ArgoSimulator, host: String = "127.0.0.1", port: Int, keepaliveInterval: Duration = .seconds(10),
+        logger: Logger
+    ) {
         self.simulator = simulator
         self.host = host
         self.port = port
+        self.keepaliveInterval = keepaliveInterval
         self.logger = logger
     }
 
@@ -32,6 +38,7 @@ public struct SimulatorHTTPServer: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let sim = simulator
+        let keepaliveInterval = self.keepaliveInterval
         router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
         router.get("/api/v1/info") { _, _ in try await Self.json { try await sim.infoJSON() } }
         router.get("/api/v1/userinfo") { _, _ in try await Self.json { try await sim.userInfoJSON() } }
@@ -115,7 +122,7 @@ public struct SimulatorHTTPServer: Sendable {
             }
         }
         router.get("/api/v1/workflow-events/{namespace}") { request, context in
-            try await Self.events(sim, request, context)
+            try await Self.events(sim, request, context, keepaliveInterval: keepaliveInterval)
         }
         router.get("/api/v1/workflows/{namespace}/{name}/log") { request, context in
             try await Self.logs(sim, request, context, podName: request.uri.queryParameters.get("podName"))
@@ -175,9 +182,9 @@ public struct SimulatorHTTPServer: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    static func events(_ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext) async throws
-        -> Response
-    {
+    static func events(
+        _ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext, keepaliveInterval: Duration
+    ) async throws -> Response {
         let q = request.uri.queryParameters
         let namespace = context.parameters.get("namespace") ?? ""
         let name =
@@ -201,8 +208,32 @@ public struct SimulatorHTTPServer: Sendable {
                 ByteBuffer(string: sse ? "data: \(payload)\n\n" : "\(payload)\n")
             }
             if sse { try await writer.write(ByteBuffer(string: ": keepalive\n\n")) }
+            // Events and, for SSE, a keepalive comment whenever the stream has been quiet for a while.
+            let (merged, mergedContinuation) = AsyncThrowingStream<Data?, any Error>.makeStream()
+            let forward = Task {
+                do {
+                    for try await event in watch.events { mergedContinuation.yield(event) }
+                    mergedContinuation.finish()
+                } catch {
+                    mergedContinuation.finish(throwing: error)
+                }
+            }
+            let keepalive = Task {
+                while sse && !Task.isCancelled {
+                    try? await Task.sleep(for: keepaliveInterval)
+                    mergedContinuation.yield(nil)
+                }
+            }
+            defer {
+                forward.cancel()
+                keepalive.cancel()
+            }
             var count = 0
-            for try await event in watch.events {
+            for try await item in merged {
+                guard let event = item else {
+                    try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
+                    continue
+                }
                 if let limit = watch.breakAfter, count >= limit {
                     if watch.cut { throw SimulatorError("simulated connection cut") }
                     try await writer.write(
@@ -234,6 +265,12 @@ public struct SimulatorHTTPServer: Sendable {
             return ok(try await produce())
         } catch let error as ArgoError {
             return errorResponse(error)
+        } catch is MalformedBody {
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "<html><body>Please sign in</body></html>")))
         }
     }
 
