@@ -10,6 +10,18 @@ import Testing
 struct ArgoHTTPLoopbackTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
+    /// Serves `sim`'s REST face on a free loopback port; cancel the task to stop it.
+    static func serve(_ sim: ArgoSimulator, keepalive: Duration = .seconds(10)) async throws -> (
+        Int, Task<Void, any Error>
+    ) {
+        let server = SimulatorHTTPServer(simulator: sim, port: 0, keepaliveInterval: keepalive, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw SimulatorError("the simulator did not start") }
+        return (port, task)
+    }
+
     /// Starts a simulator with the real fixtures and a generated workflow, serves it, runs `body`, stops it.
     func withServer(
         token: String? = nil, preferSSE: Bool = false,
@@ -21,12 +33,8 @@ struct ArgoHTTPLoopbackTests {
         for object in try ArgoSimulator.objects(inManifest: ArgoSimulator.demoManifests) { try await sim.load(object) }
         await sim.add(
             generated: WorkflowGenerator(name: "gen-big", namespace: "argo", nodeCount: 3_000, failureRate: 0.01))
-        let server = SimulatorHTTPServer(simulator: sim, port: 0, logger: Self.logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await server.run { continuation.yield($0) } }
+        let (port, task) = try await Self.serve(sim)
         defer { task.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
         let connection = ArgoConnection(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token, requestTimeoutSeconds: 10,
             preferSSE: preferSSE)
@@ -333,12 +341,8 @@ extension ArgoHTTPLoopbackTests {
     func timeout() async throws {
         let sim = ArgoSimulator()
         await sim.inject(Fault(latencyMilliseconds: 3_000), into: .version)
-        let server = SimulatorHTTPServer(simulator: sim, port: 0, logger: Self.logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await server.run { continuation.yield($0) } }
+        let (port, task) = try await Self.serve(sim)
         defer { task.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
         let c = ArgoConnection(baseURL: URL(string: "http://127.0.0.1:\(port)")!, requestTimeoutSeconds: 1)
         try await ArgoHTTPGateway.with(c, logger: Self.logger) { gateway in
             let error = await #expect(throws: ArgoError.self) { _ = try await gateway.version() }
@@ -351,13 +355,8 @@ extension ArgoHTTPLoopbackTests {
     func keepalives() async throws {
         let sim = ArgoSimulator()
         await sim.addEvolving(generated: WorkflowGenerator(name: "live", nodeCount: 10, seed: 2), steps: 3)
-        let server = SimulatorHTTPServer(
-            simulator: sim, port: 0, keepaliveInterval: .milliseconds(10), logger: Self.logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await server.run { continuation.yield($0) } }
+        let (port, task) = try await Self.serve(sim, keepalive: .milliseconds(10))
         defer { task.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
         let c = ArgoConnection(baseURL: URL(string: "http://127.0.0.1:\(port)")!, preferSSE: true)
         try await ArgoHTTPGateway.with(c, logger: Self.logger) { gateway in
             let driver = WatchTests.drive(sim)

@@ -61,12 +61,7 @@ public struct SimulatorHTTPServer: Sendable {
         let list: @Sendable (Request, BasicRequestContext, String?) async throws -> Response = {
             request, _, namespace in
             let q = request.uri.queryParameters
-            let fieldSelector = q.get("listOptions.fieldSelector")
-            let name = fieldSelector.flatMap { selector in
-                selector.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map {
-                    String($0.dropFirst("metadata.name=".count))
-                }
-            }
+            let name = Self.name(fromFieldSelector: q.get("listOptions.fieldSelector"))
             let listRequest = ArgoSimulator.ListRequest(
                 namespace: namespace,
                 labelSelector: q.get("listOptions.labelSelector"),
@@ -153,33 +148,16 @@ public struct SimulatorHTTPServer: Sendable {
         } catch let error as ArgoError {
             return errorResponse(error)
         }
-        let sse = request.headers[.accept] == "text/event-stream"
-        var headers = HTTPFields()
-        headers[.contentType] = sse ? "text/event-stream" : "application/json"
-        let body = ResponseBody { writer in
-            func frame(_ payload: String) -> ByteBuffer {
-                ByteBuffer(string: sse ? "data: \(payload)\n\n" : "\(payload)\n")
+        let lines = AsyncThrowingStream<String, any Error> { continuation in
+            for entry in plan.entries {
+                continuation.yield(
+                    String(decoding: (try? JSONEncoder().encode(entry)) ?? Data("{}".utf8), as: UTF8.self))
             }
-            if sse { try await writer.write(ByteBuffer(string: ": keepalive\n\n")) }
-            for (index, entry) in plan.entries.enumerated() {
-                if let limit = plan.breakAfter, index >= limit { break }
-                let result = String(decoding: try JSONEncoder().encode(["result": entry]), as: UTF8.self)
-                try await writer.write(frame(result))
-            }
-            if plan.breakAfter != nil {
-                if plan.cut {
-                    // Let the lines already written reach the client, then drop the connection mid-body.
-                    try await Task.sleep(for: .milliseconds(100))
-                    throw SimulatorError("simulated connection cut")
-                }
-                let e = plan.breakError
-                let payload =
-                    #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
-                try await writer.write(frame(payload))
-            }
-            try await writer.finish(nil)
+            continuation.finish()
         }
-        return Response(status: .ok, headers: headers, body: body)
+        return stream(
+            request, results: lines, breakAfter: plan.breakAfter, cut: plan.cut, breakError: plan.breakError,
+            keepaliveInterval: nil)
     }
 
     static func events(
@@ -187,12 +165,7 @@ public struct SimulatorHTTPServer: Sendable {
     ) async throws -> Response {
         let q = request.uri.queryParameters
         let namespace = context.parameters.get("namespace") ?? ""
-        let name =
-            q.get("listOptions.fieldSelector").flatMap { selector in
-                selector.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map {
-                    String($0.dropFirst("metadata.name=".count))
-                }
-            } ?? ""
+        let name = Self.name(fromFieldSelector: q.get("listOptions.fieldSelector")) ?? ""
         let watch: (events: AsyncThrowingStream<Data, any Error>, breakAfter: Int?, cut: Bool)
         do {
             watch = try await sim.watchEvents(
@@ -200,6 +173,31 @@ public struct SimulatorHTTPServer: Sendable {
         } catch let error as ArgoError {
             return errorResponse(error)
         }
+        let events = AsyncThrowingStream<String, any Error> { continuation in
+            let forward = Task {
+                do {
+                    for try await event in watch.events { continuation.yield(String(decoding: event, as: UTF8.self)) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in forward.cancel() }
+        }
+        let breakError = ArgoError(.streamBroken, message: "transport is closing", httpStatus: 503, grpcCode: 14)
+        return stream(
+            request, results: events, breakAfter: watch.breakAfter, cut: watch.cut, breakError: breakError,
+            keepaliveInterval: keepaliveInterval)
+    }
+
+    /// Argo's streaming shape: one `{"result":…}` frame per item, as newline-delimited JSON or — when the client
+    /// accepts exactly `text/event-stream` — as SSE `data:` lines with `: keepalive` comments whenever the stream
+    /// has been quiet for `keepaliveInterval`. A break ends it after `breakAfter` items with an `{"error":…}` frame
+    /// or, with `cut`, by dropping the connection.
+    static func stream(
+        _ request: Request, results: AsyncThrowingStream<String, any Error>, breakAfter: Int?, cut: Bool,
+        breakError: ArgoError, keepaliveInterval: Duration?
+    ) -> Response {
         let sse = request.headers[.accept] == "text/event-stream"
         var headers = HTTPFields()
         headers[.contentType] = sse ? "text/event-stream" : "application/json"
@@ -208,20 +206,20 @@ public struct SimulatorHTTPServer: Sendable {
                 ByteBuffer(string: sse ? "data: \(payload)\n\n" : "\(payload)\n")
             }
             if sse { try await writer.write(ByteBuffer(string: ": keepalive\n\n")) }
-            // Events and, for SSE, a keepalive comment whenever the stream has been quiet for a while.
-            let (merged, mergedContinuation) = AsyncThrowingStream<Data?, any Error>.makeStream()
+            let (merged, continuation) = AsyncThrowingStream<String?, any Error>.makeStream()
             let forward = Task {
                 do {
-                    for try await event in watch.events { mergedContinuation.yield(event) }
-                    mergedContinuation.finish()
+                    for try await result in results { continuation.yield(result) }
+                    continuation.finish()
                 } catch {
-                    mergedContinuation.finish(throwing: error)
+                    continuation.finish(throwing: error)
                 }
             }
             let keepalive = Task {
-                while sse && !Task.isCancelled {
+                guard sse, let keepaliveInterval else { return }
+                while !Task.isCancelled {
                     try? await Task.sleep(for: keepaliveInterval)
-                    mergedContinuation.yield(nil)
+                    continuation.yield(nil)
                 }
             }
             defer {
@@ -229,25 +227,41 @@ public struct SimulatorHTTPServer: Sendable {
                 keepalive.cancel()
             }
             var count = 0
+            var broke = false
             for try await item in merged {
-                guard let event = item else {
+                guard let result = item else {
                     try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
                     continue
                 }
-                if let limit = watch.breakAfter, count >= limit {
-                    if watch.cut { throw SimulatorError("simulated connection cut") }
-                    try await writer.write(
-                        frame(
-                            #"{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service Unavailable"}}"#
-                        ))
+                if let breakAfter, count >= breakAfter {
+                    broke = true
                     break
                 }
-                try await writer.write(frame("{\"result\":" + String(decoding: event, as: UTF8.self) + "}"))
+                try await writer.write(frame("{\"result\":\(result)}"))
                 count += 1
+            }
+            if broke || (breakAfter.map { count <= $0 } ?? false) {
+                if cut {
+                    // Let what was written reach the client, then drop the connection mid-body.
+                    try await Task.sleep(for: .milliseconds(100))
+                    throw SimulatorError("simulated connection cut")
+                }
+                let e = breakError
+                try await writer.write(
+                    frame(
+                        #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
+                    ))
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The name in a `metadata.name=<name>` field selector.
+    static func name(fromFieldSelector selector: String?) -> String? {
+        selector?.split(separator: ",").first { $0.hasPrefix("metadata.name=") }.map {
+            String($0.dropFirst("metadata.name=".count))
+        }
     }
 
     static func jsonString(_ s: String) -> String {
