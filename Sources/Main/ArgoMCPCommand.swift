@@ -58,6 +58,16 @@ struct BackendOptions: ParsableArguments {
         name: .customLong("tick-ms"),
         help: "Simulator: milliseconds between the steps of evolving workflows (default 1000).")
     var tickMilliseconds: Int = 1000
+    @Option(
+        name: .customLong("allow-namespace"),
+        help: "Only these namespaces (glob; repeatable; env ARGO_MCP_NAMESPACES_ALLOW).")
+    var allowNamespace: [String] = []
+    @Option(
+        name: .customLong("deny-namespace"),
+        help: "Never these namespaces (glob; repeatable; wins over allow; env ARGO_MCP_NAMESPACES_DENY).")
+    var denyNamespace: [String] = []
+    @Flag(name: .customLong("read-only"), help: "Allow no tool that changes Argo (env ARGO_MCP_READ_ONLY).")
+    var readOnly = false
 
     func settings() throws -> Settings {
         var s = Settings()
@@ -72,6 +82,9 @@ struct BackendOptions: ParsableArguments {
         if let requestTimeout { s.requestTimeoutSeconds = requestTimeout }
         if let logLevel { s.logLevel = logLevel }
         if let seed { s.seedDirectory = seed }
+        if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
+        if !denyNamespace.isEmpty { s.namespacesDeny = denyNamespace }
+        if readOnly { s.readOnly = true }
         return s
     }
 
@@ -168,8 +181,9 @@ struct Serve: AsyncParsableCommand {
                         "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)",
                         "auth": "\(connection.authKind)",
                     ])
+                let policy = try settings.policy(simulator: false)
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
-                    try await serve(gateway: gateway, settings: settings, logger: logger)
+                    try await serve(gateway: gateway, settings: settings, policy: policy, logger: logger)
                 }
             } else {
                 let sim = try await backend.makeSimulator(settings, logger: logger)
@@ -178,7 +192,9 @@ struct Serve: AsyncParsableCommand {
                 let tick = Duration.milliseconds(max(10, backend.tickMilliseconds))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await sim.runEvolutions(tick: tick) }
-                    try await serve(gateway: SimulatedArgoGateway(simulator: sim), settings: settings, logger: logger)
+                    try await serve(
+                        gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
+                        policy: try settings.policy(simulator: true), logger: logger)
                     group.cancelAll()
                 }
             }
@@ -191,10 +207,11 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    func serve(gateway: any ArgoGateway, settings: Settings, logger: Logger) async throws {
+    func serve(gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger) async throws {
+        logger.info("policy", metadata: ["policy": "\(policy.summary)"])
         let server = ArgoMCPServer(
-            tools: ToolCatalog.all(UseCases(gateway: gateway, defaultNamespace: settings.namespace)),
-            maxSafety: .readOnly, version: argoMCPVersion, logger: logger)
+            tools: ToolCatalog.all(UseCases(gateway: gateway, defaultNamespace: settings.namespace, policy: policy)),
+            maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger)
         try await server.run(transport: LineTransport(logger: logger))
     }
 }

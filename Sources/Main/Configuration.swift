@@ -1,4 +1,5 @@
 import ArgoHTTP
+import Domain
 import Foundation
 import Yams
 
@@ -16,6 +17,15 @@ struct Settings: Sendable {
     var requestTimeoutSeconds = 30
     var logLevel = "info"
     var seedDirectory: String?
+    // Policy; nil = not configured (the backend decides the default).
+    var readOnly: Bool?
+    var allowMutations: Bool?
+    var allowDestructive: Bool?
+    var requireConfirmation: Bool?
+    var namespacesAllow: [String]?
+    var namespacesDeny: [String]?
+    var confirmationTTLSeconds: Int?
+    var auditFile: String?
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -32,10 +42,27 @@ struct Settings: Sendable {
             var requestTimeoutSeconds: Int?
         }
         struct Simulator: Decodable { var seed: String? }
-        struct Logging: Decodable { var level: String? }
+        struct Logging: Decodable {
+            var level: String?
+            var auditFile: String?
+        }
+        struct Permissions: Decodable {
+            var readOnly: Bool?
+            var allowMutations: Bool?
+            var allowDestructive: Bool?
+            var requireConfirmation: Bool?
+        }
+        struct Namespaces: Decodable {
+            var allow: [String]?
+            var deny: [String]?
+        }
+        struct Confirmation: Decodable { var ttlSeconds: Int? }
         var argo: Argo?
         var simulator: Simulator?
         var logging: Logging?
+        var permissions: Permissions?
+        var namespaces: Namespaces?
+        var confirmation: Confirmation?
     }
 
     mutating func apply(file path: String) throws {
@@ -65,6 +92,14 @@ struct Settings: Sendable {
         }
         seedDirectory = file.simulator?.seed ?? seedDirectory
         logLevel = file.logging?.level ?? logLevel
+        auditFile = file.logging?.auditFile ?? auditFile
+        readOnly = file.permissions?.readOnly ?? readOnly
+        allowMutations = file.permissions?.allowMutations ?? allowMutations
+        allowDestructive = file.permissions?.allowDestructive ?? allowDestructive
+        requireConfirmation = file.permissions?.requireConfirmation ?? requireConfirmation
+        namespacesAllow = file.namespaces?.allow ?? namespacesAllow
+        namespacesDeny = file.namespaces?.deny ?? namespacesDeny
+        confirmationTTLSeconds = file.confirmation?.ttlSeconds ?? confirmationTTLSeconds
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -93,6 +128,32 @@ struct Settings: Sendable {
             requestTimeoutSeconds = n
         }
         logLevel = text("ARGO_MCP_LOG_LEVEL") ?? logLevel
+        readOnly = try flag("ARGO_MCP_READ_ONLY") ?? readOnly
+        allowMutations = try flag("ARGO_MCP_ALLOW_MUTATIONS") ?? allowMutations
+        allowDestructive = try flag("ARGO_MCP_ALLOW_DESTRUCTIVE") ?? allowDestructive
+        requireConfirmation = try flag("ARGO_MCP_REQUIRE_CONFIRMATION") ?? requireConfirmation
+        func list(_ key: String) -> [String]? {
+            text(key).map {
+                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
+        }
+        namespacesAllow = list("ARGO_MCP_NAMESPACES_ALLOW") ?? namespacesAllow
+        namespacesDeny = list("ARGO_MCP_NAMESPACES_DENY") ?? namespacesDeny
+        auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
+    }
+
+    /// The policy in force. Against a live server everything not configured is the safe default (read-only);
+    /// against the simulator, where nothing real can be harmed, mutations are allowed (still with confirmation).
+    func policy(simulator: Bool) throws -> Domain.Policy {
+        if let ttl = confirmationTTLSeconds, ttl <= 0 { throw ConfigError("confirmation.ttlSeconds must be positive") }
+        let lenient = simulator && readOnly == nil && allowMutations == nil && allowDestructive == nil
+        return Domain.Policy(
+            readOnly: readOnly ?? !lenient,
+            allowMutations: allowMutations ?? lenient,
+            allowDestructive: allowDestructive ?? lenient,
+            requireConfirmation: requireConfirmation ?? true,
+            namespaces: NamespaceRules(allow: namespacesAllow ?? ["*"], deny: namespacesDeny ?? []),
+            confirmationTTLSeconds: confirmationTTLSeconds ?? 300)
     }
 
     func connection() throws -> ArgoConnection? {

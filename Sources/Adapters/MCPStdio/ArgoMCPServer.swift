@@ -15,9 +15,16 @@ public struct ArgoMCPServer: Sendable {
     ///   - maxSafety: tools above this class are not listed and are refused if called.
     public init(tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger) {
         self.tools = tools.filter { $0.safety <= maxSafety }
+        self.withheld = Dictionary(
+            uniqueKeysWithValues: tools.filter { $0.safety > maxSafety }.map { ($0.name, $0.safety) })
+        self.maxSafety = maxSafety
         self.version = version
         self.logger = logger
     }
+
+    /// Tools the policy keeps out of `tools/list`, refused with a reason if called anyway.
+    let withheld: [String: SafetyClass]
+    let maxSafety: SafetyClass
 
     /// Serves until the transport's input ends, then lets calls already under way answer before returning.
     public func run(transport: any Transport) async throws {
@@ -47,9 +54,16 @@ public struct ArgoMCPServer: Sendable {
         let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
         let listed = tools.map(\.mcpTool)
         let logger = self.logger
+        let withheld = self.withheld
+        let maxSafety = self.maxSafety
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: listed) }
         await server.withMethodHandler(CallTool.self) { params in
             guard let tool = byName[params.name] else {
+                if let safety = withheld[params.name] {
+                    let reason =
+                        "refused: \(params.name) is a \(safety.rawValue) tool and the policy allows only \(maxSafety.rawValue) tools (see permissions.* in the configuration)"
+                    return CallTool.Result(content: [.text(text: reason, annotations: nil, _meta: nil)], isError: true)
+                }
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
             await inFlight.begin()
@@ -97,6 +111,8 @@ public struct ArgoMCPServer: Sendable {
             return "failed to \(tool.describe(args)): \(argo.description)"
         case let failure as ReadFailure:
             return "failed to \(tool.describe(args)): \(failure.message)"
+        case let denied as PolicyDenied:
+            return "refused to \(tool.describe(args)): \(denied.reason)"
         case is CancellationError:
             return "\(tool.name) was cancelled"
         default:
@@ -115,14 +131,22 @@ public struct UseCases: Sendable {
     public var archive: ArchiveReads
     public var defaultNamespace: String
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
+    public let policy: Policy
+
+    /// Builds every use case over `gateway` as the policy's namespace rules let it be seen.
+    public init(
+        gateway: any ArgoGateway, defaultNamespace: String, policy: Policy = Policy(),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        let gateway = NamespaceGuardedGateway(gateway, rules: policy.namespaces)
         workflows = WorkflowReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         watch = WatchWorkflow(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         crons = CronReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         templates = TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace)
-        cluster = ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace)
+        cluster = ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace, rules: policy.namespaces)
         archive = ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         self.defaultNamespace = defaultNamespace
+        self.policy = policy
     }
 }
 

@@ -15,6 +15,8 @@ public struct NamespaceList: Sendable, Codable, Equatable {
     /// Listings that could not be read (e.g. 403 across namespaces), with the reason.
     public var notes: [String]
     public var truncated: Bool
+    /// The namespace rules in force, when they restrict anything.
+    public var rules: String?
 }
 
 public struct ClusterInfo: Sendable, Codable, Equatable {
@@ -59,11 +61,13 @@ extension ArgoUserInfo: Codable {
 public struct ClusterReads: Sendable {
     let gateway: any ArgoGateway
     let defaultNamespace: String
+    let rules: NamespaceRules
     let clock: @Sendable () -> ContinuousClock.Instant
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String) {
+    public init(gateway: any ArgoGateway, defaultNamespace: String, rules: NamespaceRules = NamespaceRules()) {
         self.gateway = gateway
         self.defaultNamespace = defaultNamespace
+        self.rules = rules
         self.clock = { ContinuousClock.now }
     }
 
@@ -73,7 +77,7 @@ public struct ClusterReads: Sendable {
     public func namespaces() async throws -> NamespaceList {
         var sources: [String: [String]] = [:]
         func add(_ namespace: String?, _ source: String) {
-            guard let namespace, !namespace.isEmpty else { return }
+            guard let namespace, !namespace.isEmpty, rules.permits(namespace) else { return }
             if !(sources[namespace]?.contains(source) ?? false) { sources[namespace, default: []].append(source) }
         }
         var notes: [String] = []
@@ -81,6 +85,7 @@ public struct ClusterReads: Sendable {
         let managed = try? await gateway.info().managedNamespace
         add(managed, "managed")
         add(defaultNamespace, "default")
+        for namespace in rules.literalAllowed { add(namespace, "allowed") }
         do {
             var token: String?
             var seen = 0
@@ -112,7 +117,11 @@ public struct ClusterReads: Sendable {
         }
         return NamespaceList(
             namespaces: sources.keys.sorted().map { NamespaceEntry(namespace: $0, sources: sources[$0]!) },
-            managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: truncated)
+            managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: truncated,
+            rules: rules.isUnrestricted
+                ? nil
+                : "allow \(rules.allow.joined(separator: ", ")); deny \(rules.deny.isEmpty ? "none" : rules.deny.joined(separator: ", "))"
+        )
     }
 
     public func info() async throws -> ClusterInfo {

@@ -1,0 +1,102 @@
+import Foundation
+import Ports
+
+/// The gateway as the namespace rules allow it to be seen: a denied namespace is never read, listed or shown in an
+/// all-namespace listing. Every use case talks to Argo through this, so no read can forget the rules.
+public struct NamespaceGuardedGateway: ArgoGateway {
+    let base: any ArgoGateway
+    let rules: NamespaceRules
+
+    public init(_ base: any ArgoGateway, rules: NamespaceRules) {
+        self.base = base
+        self.rules = rules
+    }
+
+    func check(_ namespace: String?) throws {
+        if let namespace, !namespace.isEmpty, !rules.permits(namespace) { throw PolicyDenied(rules.refusal(namespace)) }
+    }
+
+    func visible(_ namespace: String?) -> Bool {
+        namespace.map(rules.permits) ?? true
+    }
+
+    public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
+        try check(query.namespace)
+        var page = try await base.listWorkflows(query)
+        if !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
+        return page
+    }
+
+    public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
+        try check(namespace)
+        return try await base.getWorkflow(namespace: namespace, name: name, fields: fields)
+    }
+
+    public func workflowLogs(_ query: LogQuery) -> AsyncThrowingStream<LogEntry, any Error> {
+        do {
+            try check(query.namespace)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        return base.workflowLogs(query)
+    }
+
+    public func version() async throws -> ArgoVersion { try await base.version() }
+
+    public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+        try check(query.namespace)
+        var page = try await base.listCronWorkflows(query)
+        if !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
+        return page
+    }
+
+    public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
+        try check(namespace)
+        return try await base.getCronWorkflow(namespace: namespace, name: name)
+    }
+
+    public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+        WorkflowTemplate
+    > {
+        if !clusterScope { try check(query.namespace) }
+        var page = try await base.listWorkflowTemplates(query, clusterScope: clusterScope)
+        if !clusterScope && !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
+        return page
+    }
+
+    public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws
+        -> WorkflowTemplate
+    {
+        if !clusterScope { try check(namespace) }
+        return try await base.getWorkflowTemplate(namespace: namespace, name: name, clusterScope: clusterScope)
+    }
+
+    public func info() async throws -> ArgoInfo { try await base.info() }
+    public func userInfo() async throws -> ArgoUserInfo { try await base.userInfo() }
+    public var connection: ConnectionDescription { base.connection }
+
+    public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
+        try check(query.namespace)
+        var page = try await base.listArchivedWorkflows(query)
+        if !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
+        return page
+    }
+
+    public func getArchivedWorkflow(uid: String) async throws -> Workflow {
+        let wf = try await base.getArchivedWorkflow(uid: uid)
+        // Looked up by uid, so the namespace is known only now; a denied one is not shown.
+        try check(wf.metadata.namespace)
+        return wf
+    }
+
+    public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
+        WorkflowEvent, any Error
+    > {
+        do {
+            try check(namespace)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        return base.watchWorkflow(namespace: namespace, name: name, resourceVersion: resourceVersion)
+    }
+}

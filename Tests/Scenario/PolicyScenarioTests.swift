@@ -1,0 +1,50 @@
+import Foundation
+import MCP
+import Testing
+
+/// Namespace rules through the built binary: a denied namespace is invisible to every read.
+@Suite("namespace rules over stdio", .serialized, .timeLimit(.minutes(2)))
+struct PolicyScenarioTests {
+    @Test("--deny-namespace hides a namespace from listings and refuses reads in it")
+    func deny() async throws {
+        let server = try ServerProcess(["serve", "--simulator", "--deny-namespace", "data-*"])
+        _ = try await server.connect()
+        let all = try await server.call("list_workflows", ["all_namespaces": true, "limit": 200])
+        let namespaces = Set(
+            all.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap {
+                $0.objectValue?["namespace"]?.stringValue
+            } ?? [])
+        #expect(namespaces == ["argo"])
+        let refused = try await server.call("get_workflow", ["namespace": "data-team", "name": "report-weekly-h3k8s"])
+        #expect(refused.isError == true)
+        #expect(
+            refused.text.contains(
+                "refused to get workflow data-team/report-weekly-h3k8s: namespace data-team is denied by the namespace rules (namespaces.deny 'data-*')"
+            ))
+        let crons = try await server.call("list_cron_workflows", ["all_namespaces": true])
+        #expect(!crons.text.contains("report-weekly"))
+        let ns = try await server.call("list_namespaces")
+        let names = ns.structuredContent?.objectValue?["namespaces"]?.arrayValue?.compactMap {
+            $0.objectValue?["namespace"]?.stringValue
+        }
+        #expect(names == ["argo"])
+        _ = await server.stop()
+    }
+
+    @Test("ARGO_MCP_NAMESPACES_ALLOW limits reads to the allowed namespaces, which list_namespaces names")
+    func allow() async throws {
+        let server = try ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_NAMESPACES_ALLOW": "data-team"])
+        _ = try await server.connect()
+        let denied = try await server.call("list_workflows")
+        #expect(denied.isError == true)
+        #expect(denied.text.contains("not in the allowed namespaces"))
+        let allowed = try await server.call("list_workflows", ["namespace": "data-team"])
+        #expect(allowed.structuredContent?.objectValue?["count"] == .int(1))
+        let ns = try await server.call("list_namespaces")
+        let entries = ns.structuredContent?.objectValue?["namespaces"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(entries.compactMap { $0["namespace"]?.stringValue } == ["data-team"])
+        #expect(entries.first?["sources"]?.arrayValue?.contains("allowed") == true)
+        _ = await server.stop()
+    }
+}
