@@ -20,11 +20,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The hexagon's core: value types and protocols, then the use cases. Foundation only.
         .target(name: "Ports", path: "Sources/Ports", swiftSettings: swiftSettings),
-        .target(name: "Domain", dependencies: ["Ports"], path: "Sources/Domain", swiftSettings: swiftSettings),
+        .target(
+            name: "Domain",
+            dependencies: ["Ports", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Domain",
+            swiftSettings: swiftSettings
+        ),
 
         // Driven adapters.
         .target(

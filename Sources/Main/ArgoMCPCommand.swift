@@ -2,6 +2,7 @@ import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
 import Domain
+import FileAudit
 import Foundation
 import Logging
 import MCPStdio
@@ -208,9 +209,14 @@ struct Serve: AsyncParsableCommand {
     }
 
     func serve(gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger) async throws {
-        logger.info("policy", metadata: ["policy": "\(policy.summary)"])
+        let auditPath = settings.auditFile ?? Settings.defaultAuditFile
+        logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
         let server = ArgoMCPServer(
-            tools: ToolCatalog.all(UseCases(gateway: gateway, defaultNamespace: settings.namespace, policy: policy)),
+            tools: ToolCatalog.all(
+                UseCases(
+                    gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
+                    audit: FileAuditSink(path: auditPath),
+                    confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"))),
             maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger)
         try await server.run(transport: LineTransport(logger: logger))
     }

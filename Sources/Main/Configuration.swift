@@ -142,6 +142,15 @@ struct Settings: Sendable {
         auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
     }
 
+    /// `$XDG_STATE_HOME/argo-mcp/audit.jsonl`, else `~/.local/state/argo-mcp/audit.jsonl`.
+    static var defaultAuditFile: String {
+        let env = ProcessInfo.processInfo.environment
+        let base =
+            env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
+        return (base as NSString).appendingPathComponent("argo-mcp/audit.jsonl")
+    }
+
     /// The policy in force. Against a live server everything not configured is the safe default (read-only);
     /// against the simulator, where nothing real can be harmed, mutations are allowed (still with confirmation).
     func policy(simulator: Bool) throws -> Domain.Policy {

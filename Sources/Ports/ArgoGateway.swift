@@ -41,6 +41,17 @@ public protocol ArgoGateway: Sendable {
     func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
         WorkflowEvent, any Error
     >
+
+    // Mutations: each returns the object as Argo left it.
+    func terminateWorkflow(namespace: String, name: String) async throws -> Workflow
+    func stopWorkflow(namespace: String, name: String, nodeFieldSelector: String?, message: String?) async throws
+        -> Workflow
+    func retryWorkflow(
+        namespace: String, name: String, restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String]
+    ) async throws -> Workflow
+    func suspendWorkflow(namespace: String, name: String) async throws -> Workflow
+    func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow
+    func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
 }
 
 /// One event of a workflow watch.

@@ -18,15 +18,20 @@ struct StdioScenarioTests {
 
         let (tools, _) = try await server.client.listTools()
         #expect(
-            tools.map(\.name).sorted() == [
-                "get_archived_workflow", "get_cluster_info", "get_cluster_workflow_template", "get_cron_history",
-                "get_cron_workflow", "get_workflow", "get_workflow_logs", "get_workflow_template", "health_check",
-                "list_archived_workflows", "list_cluster_workflow_templates", "list_cron_workflows", "list_namespaces",
-                "list_workflow_templates", "list_workflows", "watch_workflow",
-            ])
+            tools.map(\.name).sorted()
+                == [
+                    "get_archived_workflow", "get_cluster_info", "get_cluster_workflow_template", "get_cron_history",
+                    "get_cron_workflow", "get_workflow", "get_workflow_logs", "get_workflow_template", "health_check",
+                    "list_archived_workflows", "list_cluster_workflow_templates", "list_cron_workflows",
+                    "list_namespaces",
+                    "list_workflow_templates", "list_workflows", "resume_workflow", "retry_workflow", "stop_workflow",
+                    "suspend_workflow", "terminate_workflow", "toggle_cron_suspension", "watch_workflow",
+                ].sorted())
+        let destructive: Set<String> = ["terminate_workflow", "stop_workflow"]
+        let mutating: Set<String> = ["retry_workflow", "suspend_workflow", "resume_workflow", "toggle_cron_suspension"]
         for tool in tools {
-            #expect(tool.annotations.readOnlyHint == true)
-            #expect(tool.annotations.destructiveHint == false)
+            #expect(tool.annotations.readOnlyHint == !(destructive.contains(tool.name) || mutating.contains(tool.name)))
+            #expect(tool.annotations.destructiveHint == destructive.contains(tool.name))
             try Self.checkSnapshot(tool)
         }
 

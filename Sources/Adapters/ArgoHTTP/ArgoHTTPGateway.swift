@@ -153,6 +153,80 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("archived workflow") { try Workflow.decode(from: data) }
     }
 
+    // MARK: Mutations
+
+    func put<Body: Encodable>(_ path: String, _ body: Body) async throws -> Data {
+        var request = makeRequest(path: path, query: [])
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
+        let data: Data
+        do {
+            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+        } catch {
+            throw translate(error)
+        }
+        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
+        return data
+    }
+
+    struct WorkflowAction: Encodable {
+        var name: String
+        var namespace: String
+        var nodeFieldSelector: String?
+        var message: String?
+        var restartSuccessful: Bool?
+        var parameters: [String]?
+    }
+
+    func workflowAction(_ action: String, _ body: WorkflowAction) async throws -> Workflow {
+        let path = "/api/v1/workflows/\(Self.segment(body.namespace))/\(Self.segment(body.name))/\(action)"
+        let data = try await put(path, body)
+        return try decode("workflow") { try Workflow.decode(from: data) }
+    }
+
+    public func terminateWorkflow(namespace: String, name: String) async throws -> Workflow {
+        try await workflowAction("terminate", WorkflowAction(name: name, namespace: namespace))
+    }
+
+    public func stopWorkflow(namespace: String, name: String, nodeFieldSelector: String?, message: String?) async throws
+        -> Workflow
+    {
+        try await workflowAction(
+            "stop",
+            WorkflowAction(name: name, namespace: namespace, nodeFieldSelector: nodeFieldSelector, message: message))
+    }
+
+    public func retryWorkflow(
+        namespace: String, name: String, restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String]
+    ) async throws -> Workflow {
+        try await workflowAction(
+            "retry",
+            WorkflowAction(
+                name: name, namespace: namespace, nodeFieldSelector: nodeFieldSelector,
+                restartSuccessful: restartSuccessful,
+                parameters: parameters.isEmpty ? nil : parameters))
+    }
+
+    public func suspendWorkflow(namespace: String, name: String) async throws -> Workflow {
+        try await workflowAction("suspend", WorkflowAction(name: name, namespace: namespace))
+    }
+
+    public func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow {
+        try await workflowAction(
+            "resume", WorkflowAction(name: name, namespace: namespace, nodeFieldSelector: nodeFieldSelector))
+    }
+
+    public func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
+    {
+        let path =
+            ArgoKind.cronWorkflow.collectionPath(namespace: Self.segment(namespace)) + "/" + Self.segment(name)
+            + (suspended ? "/suspend" : "/resume")
+        let data = try await put(path, ["name": name, "namespace": namespace])
+        return try decode("cron workflow") { try CronWorkflow.decode(from: data) }
+    }
+
     static func listItems(_ query: ResourceListQuery) -> [(String, String?)] {
         [
             ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),

@@ -146,6 +146,28 @@ public actor ArgoSimulator {
         return moving
     }
 
+    func storedJSON(_ key: String) -> JSONValue? { workflows[key]?.json }
+    func storedData(_ key: String) -> Data? { workflows[key]?.data }
+
+    /// Stores a changed workflow and tells its watchers.
+    func replace(_ object: JSONValue, key: String) {
+        put(object, key: key, event: "MODIFIED")
+    }
+
+    /// A mutated workflow no longer follows its scripted evolution.
+    func stopEvolution(_ key: String) {
+        evolutions[key] = nil
+    }
+
+    func object(_ kind: ArgoKind, namespace: String?, name: String) -> JSONValue? {
+        objects[kind]?[Self.key(kind.isClusterScoped ? nil : namespace, name)]?.json
+    }
+
+    func storeObject(_ kind: ArgoKind, _ object: JSONValue, namespace: String?, name: String) {
+        objects[kind, default: [:]][Self.key(kind.isClusterScoped ? nil : namespace, name)] =
+            Stored(json: object, data: object.encoded(), typed: nil)
+    }
+
     /// Starts the clock of evolving workflows a client has just read.
     private func observed(_ keys: some Sequence<String>) {
         guard !evolutions.isEmpty else { return }
@@ -194,7 +216,7 @@ public actor ArgoSimulator {
         pending.append(generator)
     }
 
-    private func materialize() {
+    func materialize() {
         for generator in pending { put(generator.generate(), key: "\(generator.namespace)/\(generator.name)") }
         pending.removeAll()
         for generator in pendingArchive { archiveObject(generator.generate()) }
@@ -273,7 +295,7 @@ public actor ArgoSimulator {
         return fault
     }
 
-    private func failIfInjected(_ operation: Fault.Operation) async throws -> Fault? {
+    func failIfInjected(_ operation: Fault.Operation) async throws -> Fault? {
         let fault = await fire(operation)
         if let error = fault?.error { throw error }
         if fault?.malformedBody == true { throw MalformedBody() }

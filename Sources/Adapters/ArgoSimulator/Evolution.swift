@@ -63,7 +63,7 @@ struct Evolution {
 extension JSONValue {
     /// Writes (or, with nil, removes) the value under a path of keys, creating objects on the way. Keys are
     /// given one by one because label keys contain dots.
-    mutating func set(_ keys: [String], _ value: JSONValue?) {
+    public mutating func set(_ keys: [String], _ value: JSONValue?) {
         guard let first = keys.first else {
             self = value ?? .null
             return

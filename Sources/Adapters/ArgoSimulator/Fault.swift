@@ -46,6 +46,10 @@ public struct Fault: Sendable, Equatable {
         case getArchivedWorkflow = "get_archived_workflow"
         /// The `workflow-events` watch stream.
         case workflowEvents = "workflow_events"
+        /// terminate, stop, retry, suspend, resume.
+        case mutateWorkflow = "mutate_workflow"
+        /// Cron suspend and resume.
+        case mutateCronWorkflow = "mutate_cron_workflow"
     }
 
     /// Parses `OPERATION:key=value[,key=value…]`, e.g. `get_workflow:code=7,message=denied`,

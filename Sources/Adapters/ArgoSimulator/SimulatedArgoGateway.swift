@@ -124,6 +124,42 @@ public struct SimulatedArgoGateway: ArgoGateway {
         }
     }
 
+    func perform(_ action: ArgoSimulator.WorkflowAction, _ namespace: String, _ name: String) async throws -> Workflow {
+        try Workflow.decode(from: await simulator.perform(action, namespace: namespace, name: name))
+    }
+
+    public func terminateWorkflow(namespace: String, name: String) async throws -> Workflow {
+        try await perform(.terminate, namespace, name)
+    }
+
+    public func stopWorkflow(namespace: String, name: String, nodeFieldSelector: String?, message: String?) async throws
+        -> Workflow
+    {
+        try await perform(.stop(nodeFieldSelector: nodeFieldSelector, message: message), namespace, name)
+    }
+
+    public func retryWorkflow(
+        namespace: String, name: String, restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String]
+    ) async throws -> Workflow {
+        try await perform(
+            .retry(restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector, parameters: parameters),
+            namespace, name)
+    }
+
+    public func suspendWorkflow(namespace: String, name: String) async throws -> Workflow {
+        try await perform(.suspend, namespace, name)
+    }
+
+    public func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow {
+        try await perform(.resume(nodeFieldSelector: nodeFieldSelector), namespace, name)
+    }
+
+    public func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
+    {
+        try CronWorkflow.decode(
+            from: await simulator.setCronSuspended(namespace: namespace, name: name, suspended: suspended))
+    }
+
     public func version() async throws -> ArgoVersion {
         try await call("response") { try ArgoVersion.decode(from: await simulator.versionJSON()) }
     }

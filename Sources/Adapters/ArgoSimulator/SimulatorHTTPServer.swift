@@ -116,6 +116,43 @@ public struct SimulatorHTTPServer: Sendable {
                 try await sim.objectJSON(.clusterWorkflowTemplate, namespace: nil, name: name)
             }
         }
+        struct ActionBody: Decodable {
+            var nodeFieldSelector: String?
+            var message: String?
+            var restartSuccessful: Bool?
+            var parameters: [String]?
+        }
+        for verb in ["terminate", "stop", "retry", "suspend", "resume"] {
+            router.put("/api/v1/workflows/{namespace}/{name}/\(verb)") { request, context in
+                let ns = context.parameters.get("namespace") ?? ""
+                let name = context.parameters.get("name") ?? ""
+                let buffer = try await request.body.collect(upTo: 1 << 20)
+                let body =
+                    (try? JSONDecoder().decode(ActionBody.self, from: Data(buffer.readableBytesView))) ?? ActionBody()
+                let action: ArgoSimulator.WorkflowAction =
+                    switch verb {
+                    case "terminate": .terminate
+                    case "stop": .stop(nodeFieldSelector: body.nodeFieldSelector, message: body.message)
+                    case "retry":
+                        .retry(
+                            restartSuccessful: body.restartSuccessful ?? false,
+                            nodeFieldSelector: body.nodeFieldSelector,
+                            parameters: body.parameters ?? [])
+                    case "suspend": .suspend
+                    default: .resume(nodeFieldSelector: body.nodeFieldSelector)
+                    }
+                return try await Self.json { try await sim.perform(action, namespace: ns, name: name) }
+            }
+        }
+        for (verb, suspended) in [("suspend", true), ("resume", false)] {
+            router.put("/api/v1/cron-workflows/{namespace}/{name}/\(verb)") { _, context in
+                let ns = context.parameters.get("namespace") ?? ""
+                let name = context.parameters.get("name") ?? ""
+                return try await Self.json {
+                    try await sim.setCronSuspended(namespace: ns, name: name, suspended: suspended)
+                }
+            }
+        }
         router.get("/api/v1/workflow-events/{namespace}") { request, context in
             try await Self.events(sim, request, context, keepaliveInterval: keepaliveInterval)
         }

@@ -56,6 +56,7 @@ public struct ArgoMCPServer: Sendable {
         let logger = self.logger
         let withheld = self.withheld
         let maxSafety = self.maxSafety
+        let client = ClientName()
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: listed) }
         await server.withMethodHandler(CallTool.self) { params in
             guard let tool = byName[params.name] else {
@@ -67,9 +68,9 @@ public struct ArgoMCPServer: Sendable {
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
             await inFlight.begin()
-            var context = ToolContext()
+            var context = ToolContext(client: await client.name)
             if let token = params._meta?.progressToken {
-                context = ToolContext { [weak server] progress, total, message in
+                context = ToolContext(client: context.client) { [weak server] progress, total, message in
                     let notification = ProgressNotification.message(
                         .init(progressToken: token, progress: progress, total: total, message: message))
                     try? await server?.notify(notification)
@@ -79,7 +80,7 @@ public struct ArgoMCPServer: Sendable {
             await inFlight.end()
             return result
         }
-        try await server.start(transport: transport)
+        try await server.start(transport: transport) { info, _ in await client.set(info.name) }
         return server
     }
 
@@ -95,9 +96,17 @@ public struct ArgoMCPServer: Sendable {
         } catch {
             let message = describe(error, tool: tool, args: args)
             logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(message)"])
+            var structured: [String: Value] = ["error": .string(message), "tool": .string(tool.name)]
+            if let refused = error as? MutationRefused, let preview = refused.preview,
+                let value = try? JSONValueBridge.value(preview)
+            {
+                structured["preview"] = value
+                structured["confirmation_token"] = preview.confirmationToken.map(Value.string) ?? .null
+                structured["expires_at"] = preview.expiresAt.map(Value.string) ?? .null
+            }
             return CallTool.Result(
                 content: [.text(text: message, annotations: nil, _meta: nil)],
-                structuredContent: Optional(Value.object(["error": .string(message), "tool": .string(tool.name)])),
+                structuredContent: Optional(Value.object(structured)),
                 isError: true)
         }
     }
@@ -113,6 +122,10 @@ public struct ArgoMCPServer: Sendable {
             return "failed to \(tool.describe(args)): \(failure.message)"
         case let denied as PolicyDenied:
             return "refused to \(tool.describe(args)): \(denied.reason)"
+        case let refused as MutationRefused:
+            var text = "refused to \(tool.describe(args)): \(refused.reason)"
+            if let preview = refused.preview { text += "\n" + Render.preview(preview) }
+            return text
         case is CancellationError:
             return "\(tool.name) was cancelled"
         default:
@@ -133,9 +146,14 @@ public struct UseCases: Sendable {
 
     public let policy: Policy
 
-    /// Builds every use case over `gateway` as the policy's namespace rules let it be seen.
+    public var mutations: WorkflowMutations
+
+    /// Builds every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to
+    /// `audit` and keep confirmations in `confirmations`.
     public init(
         gateway: any ArgoGateway, defaultNamespace: String, policy: Policy = Policy(),
+        audit: any AuditSink = NoAuditSink(),
+        confirmations: any ConfirmationStore = InMemoryConfirmationStore(),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         let gateway = NamespaceGuardedGateway(gateway, rules: policy.namespaces)
@@ -145,6 +163,11 @@ public struct UseCases: Sendable {
         templates = TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace)
         cluster = ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace, rules: policy.namespaces)
         archive = ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
+        let runner = MutationRunner(
+            policy: policy, audit: audit,
+            confirmations: Confirmations(store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now),
+            now: now)
+        mutations = WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         self.defaultNamespace = defaultNamespace
         self.policy = policy
     }
@@ -159,6 +182,7 @@ public enum ToolCatalog {
             + TemplateTools.all(useCases.templates, ns)
             + ArchiveTools.all(useCases.archive, ns)
             + ClusterTools.all(useCases.cluster)
+            + MutationTools.all(useCases.mutations, ns)
     }
 
     /// The tool list as Markdown, for the README.
@@ -172,6 +196,12 @@ public enum ToolCatalog {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// The connected client's name, learned at initialize.
+actor ClientName {
+    var name: String?
+    func set(_ name: String) { self.name = name }
 }
 
 /// Counts tool calls under way, so that shutdown can wait for their answers.

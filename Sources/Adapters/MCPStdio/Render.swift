@@ -252,3 +252,27 @@ extension Render {
         return lines.joined(separator: "\n")
     }
 }
+
+extension Render {
+    static func preview(_ p: MutationPreview) -> String {
+        var lines = [
+            "PREVIEW — nothing was changed. \(p.tool) \(p.namespace)/\(p.name) (\(p.phase)\(p.startedAt.map { ", started \($0)" } ?? ""))",
+            "effect: \(p.effect)", "impact: \(p.impact)",
+        ]
+        if !p.activeNodes.isEmpty {
+            lines.append(
+                "running or pending work (\(p.activeNodes.count) shown; \(p.activeNodeCount) active node(s) in all):")
+            lines.append(contentsOf: p.activeNodes.map(node))
+        }
+        if let token = p.confirmationToken {
+            lines.append(
+                "To carry it out, call \(p.tool) again with confirmation_token \(token) (single use, expires \(p.expiresAt ?? "soon"))."
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func mutation(_ r: MutationResult) -> String {
+        "\(r.tool) \(r.namespace)/\(r.name): \(r.changes.joined(separator: "; "))"
+    }
+}

@@ -91,6 +91,30 @@ public struct ToolArguments: Sendable {
         }
     }
 
+    /// An object of string values (numbers and booleans are accepted and written as text).
+    public mutating func stringMap(_ key: String) -> [String: String] {
+        seen.insert(key)
+        switch values[key] {
+        case nil, .null?: return [:]
+        case .object(let o)?:
+            var out: [String: String] = [:]
+            for (k, v) in o {
+                switch v {
+                case .string(let s): out[k] = s
+                case .int(let i): out[k] = String(i)
+                case .double(let d): out[k] = String(d)
+                case .bool(let b): out[k] = String(b)
+                default:
+                    problems.append(ArgumentProblem(field: "\(key).\(k)", message: "must be a string"))
+                }
+            }
+            return out
+        default:
+            problems.append(ArgumentProblem(field: key, message: "must be an object of name → value"))
+            return [:]
+        }
+    }
+
     public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E
     where E.RawValue == String {
         guard let text = string(key) else { return value }

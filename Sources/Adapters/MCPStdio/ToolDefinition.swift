@@ -22,8 +22,13 @@ public struct ToolOutput: Sendable {
 public struct ToolContext: Sendable {
     /// Sends an MCP progress notification; does nothing when the call carried no progress token.
     public var progress: @Sendable (_ progress: Double, _ total: Double?, _ message: String) async -> Void
+    /// The MCP client's name from its initialize request, for the audit file.
+    public var client: String?
 
-    public init(progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }) {
+    public init(
+        client: String? = nil, progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }
+    ) {
+        self.client = client
         self.progress = progress
     }
 }

@@ -99,4 +99,43 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         }
         return base.watchWorkflow(namespace: namespace, name: name, resourceVersion: resourceVersion)
     }
+
+    public func terminateWorkflow(namespace: String, name: String) async throws -> Workflow {
+        try check(namespace)
+        return try await base.terminateWorkflow(namespace: namespace, name: name)
+    }
+
+    public func stopWorkflow(namespace: String, name: String, nodeFieldSelector: String?, message: String?) async throws
+        -> Workflow
+    {
+        try check(namespace)
+        return try await base.stopWorkflow(
+            namespace: namespace, name: name, nodeFieldSelector: nodeFieldSelector, message: message)
+    }
+
+    public func retryWorkflow(
+        namespace: String, name: String, restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String]
+    ) async throws -> Workflow {
+        try check(namespace)
+        return try await base.retryWorkflow(
+            namespace: namespace, name: name, restartSuccessful: restartSuccessful,
+            nodeFieldSelector: nodeFieldSelector,
+            parameters: parameters)
+    }
+
+    public func suspendWorkflow(namespace: String, name: String) async throws -> Workflow {
+        try check(namespace)
+        return try await base.suspendWorkflow(namespace: namespace, name: name)
+    }
+
+    public func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow {
+        try check(namespace)
+        return try await base.resumeWorkflow(namespace: namespace, name: name, nodeFieldSelector: nodeFieldSelector)
+    }
+
+    public func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
+    {
+        try check(namespace)
+        return try await base.setCronWorkflowSuspended(namespace: namespace, name: name, suspended: suspended)
+    }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import Ports
+
+extension ArgoSimulator {
+    /// What a workflow action asks for, in Argo's terms.
+    public enum WorkflowAction: Sendable {
+        case terminate
+        case stop(nodeFieldSelector: String?, message: String?)
+        case retry(restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String])
+        case suspend
+        case resume(nodeFieldSelector: String?)
+    }
+
+    static func precondition(_ message: String) -> ArgoError {
+        ArgoError.fromServer(httpStatus: 400, grpcCode: 9, message: message)
+    }
+
+    /// Applies an action the way Argo's controller would, and returns the workflow as it is afterwards.
+    public func perform(_ action: WorkflowAction, namespace: String, name: String) async throws -> Data {
+        _ = try await failIfInjected(.mutateWorkflow)
+        materialize()
+        let key = "\(namespace)/\(name)"
+        guard var wf = storedJSON(key) else {
+            throw ArgoError.fromServer(
+                httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+        }
+        let phase = wf[path: "status.phase"]?.string ?? "Pending"
+        let completed = ["Succeeded", "Failed", "Error"].contains(phase)
+        let now = ArgoTime.format(Date())
+        var nodes = wf[path: "status.nodes"]?.object ?? [:]
+
+        func finish(_ strategy: String) throws {
+            guard !completed else { throw Self.precondition("cannot shutdown a completed workflow") }
+            for (id, node) in nodes where ["Running", "Pending"].contains(node["phase"]?.string ?? "") {
+                var n = node
+                n["phase"] = "Failed"
+                n["message"] = .string("workflow shutdown with strategy:  \(strategy)")
+                n["finishedAt"] = .string(now)
+                nodes[id] = n
+            }
+            wf.set(["spec", "shutdown"], .string(strategy))
+            wf.set(["status", "phase"], "Failed")
+            wf.set(["status", "message"], .string("Stopped with strategy '\(strategy)'"))
+            wf.set(["status", "finishedAt"], .string(now))
+            wf.set(["metadata", "labels", ArgoLabels.phase], "Failed")
+            wf.set(["metadata", "labels", ArgoLabels.completed], "true")
+            stopEvolution(key)
+        }
+
+        switch action {
+        case .terminate:
+            try finish("Terminate")
+        case .stop:
+            try finish("Stop")
+        case .suspend:
+            guard !completed else { throw Self.precondition("cannot suspend completed workflows") }
+            wf.set(["spec", "suspend"], true)
+        case .resume:
+            let suspendedNodes = nodes.filter {
+                $0.value["type"]?.string == "Suspend" && $0.value["phase"]?.string == "Running"
+            }
+            guard wf[path: "spec.suspend"] == .bool(true) || !suspendedNodes.isEmpty else {
+                throw Self.precondition("workflow \"\(name)\" is not suspended")
+            }
+            wf.set(["spec", "suspend"], nil)
+            for (id, node) in suspendedNodes {
+                var n = node
+                n["phase"] = "Succeeded"
+                n["finishedAt"] = .string(now)
+                nodes[id] = n
+            }
+        case .retry(let restartSuccessful, _, let parameters):
+            guard phase == "Failed" || phase == "Error" else {
+                throw Self.precondition("Workflow must be Failed/Error to retry")
+            }
+            var reset = Set<String>()
+            for (id, node) in nodes {
+                let p = node["phase"]?.string ?? ""
+                if p == "Failed" || p == "Error" || (restartSuccessful && node["type"]?.string == "Pod") {
+                    reset.insert(id)
+                }
+            }
+            for id in reset {
+                var n = nodes[id]!
+                let isPod = n["type"]?.string == "Pod"
+                n["phase"] = isPod ? "Pending" : "Running"
+                n["message"] = nil
+                n["finishedAt"] = nil
+                n["outputs"] = nil
+                nodes[id] = n
+            }
+            for p in parameters {
+                let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { continue }
+                var params = wf[path: "spec.arguments"]?["parameters"]?.array ?? []
+                if let i = params.firstIndex(where: { $0["name"]?.string == kv[0] }) {
+                    params[i]["value"] = .string(kv[1])
+                } else {
+                    params.append(.object(["name": .string(kv[0]), "value": .string(kv[1])]))
+                }
+                wf.set(["spec", "arguments", "parameters"], .array(params))
+            }
+            wf.set(["spec", "shutdown"], nil)
+            wf.set(["status", "phase"], "Running")
+            wf.set(["status", "message"], nil)
+            wf.set(["status", "finishedAt"], nil)
+            wf.set(["metadata", "labels", ArgoLabels.phase], "Running")
+            wf.set(["metadata", "labels", ArgoLabels.completed], nil)
+        }
+        wf.set(["status", "nodes"], .object(nodes))
+        replace(wf, key: key)
+        return storedData(key) ?? wf.encoded()
+    }
+
+    /// Suspends or resumes a CronWorkflow's scheduling.
+    public func setCronSuspended(namespace: String, name: String, suspended: Bool) async throws -> Data {
+        _ = try await failIfInjected(.mutateCronWorkflow)
+        guard var cron = object(.cronWorkflow, namespace: namespace, name: name) else {
+            throw ArgoError.fromServer(
+                httpStatus: 404, grpcCode: 5, message: "cronworkflows.argoproj.io \"\(name)\" not found")
+        }
+        cron.set(["spec", "suspend"], .bool(suspended))
+        storeObject(.cronWorkflow, cron, namespace: namespace, name: name)
+        return cron.encoded()
+    }
+}

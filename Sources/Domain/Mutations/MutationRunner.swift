@@ -1,0 +1,207 @@
+import Foundation
+import Ports
+
+/// What a destructive call would do, shown before it is confirmed.
+public struct MutationPreview: Sendable, Codable, Equatable {
+    public var tool: String
+    public var namespace: String
+    public var name: String
+    public var uid: String?
+    public var phase: String
+    public var startedAt: String?
+    /// Nodes that are running or pending now, which the call would stop (at most 20).
+    public var activeNodes: [NodeRow]
+    public var activeNodeCount: Int
+    /// Pods that would be stopped (at most 20).
+    public var pods: [String]
+    public var effect: String
+    public var impact: String
+    /// Pass back as `confirmation_token` to carry the call out.
+    public var confirmationToken: String?
+    public var expiresAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact
+        case confirmationToken = "confirmation_token"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// The live state a mutation is checked against.
+public struct Inspection: Sendable {
+    public var uid: String?
+    /// The state that must not change between preview and confirmation (e.g. the phase).
+    public var fingerprint: String
+    /// Set when the call makes no sense in this state; it is refused before anything else.
+    public var refusal: String?
+    public var preview: MutationPreview
+
+    public init(uid: String?, fingerprint: String, refusal: String?, preview: MutationPreview) {
+        self.uid = uid
+        self.fingerprint = fingerprint
+        self.refusal = refusal
+        self.preview = preview
+    }
+}
+
+/// A mutation refused for a reason the caller can act on; `preview` carries a fresh confirmation when one helps.
+public struct MutationRefused: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var preview: MutationPreview?
+    public var description: String { reason }
+}
+
+/// Every mutation passes through here, in this order: permission flags → namespace rules → the state check →
+/// (destructive) a valid confirmation → an audit record → the Argo call → an audit record of the outcome.
+/// A refused step leaves Argo untouched.
+public struct MutationRunner: Sendable {
+    public struct Call: Sendable {
+        public var tool: String
+        public var safety: SafetyClass
+        public var kind: ArgoKind
+        public var namespace: String
+        public var name: String
+        /// The arguments that identify the call (bound into the token, written to the audit file).
+        public var arguments: [String: String]
+        public var confirmationToken: String?
+        public var client: String?
+
+        public init(
+            tool: String, safety: SafetyClass, kind: ArgoKind, namespace: String, name: String,
+            arguments: [String: String],
+            confirmationToken: String?, client: String?
+        ) {
+            self.tool = tool
+            self.safety = safety
+            self.kind = kind
+            self.namespace = namespace
+            self.name = name
+            self.arguments = arguments
+            self.confirmationToken = confirmationToken
+            self.client = client
+        }
+    }
+
+    public enum Outcome<Value: Sendable>: Sendable {
+        case previewed(MutationPreview)
+        case done(Value, tokenID: String?)
+    }
+
+    let policy: Policy
+    let audit: any AuditSink
+    let confirmations: Confirmations
+    let now: @Sendable () -> Date
+
+    public init(
+        policy: Policy, audit: any AuditSink, confirmations: Confirmations,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.policy = policy
+        self.audit = audit
+        self.confirmations = confirmations
+        self.now = now
+    }
+
+    static let secretKeys = ["token", "password", "secret", "key", "credential"]
+
+    func record(
+        _ call: Call, _ decision: String, uid: String? = nil, reason: String? = nil, tokenID: String? = nil,
+        outcome: String? = nil, durationMilliseconds: Int? = nil
+    ) -> AuditRecord {
+        var arguments: [String: String] = [:]
+        for (k, v) in call.arguments {
+            arguments[k] = Self.secretKeys.contains { k.lowercased().contains($0) } ? "[redacted]" : v
+        }
+        return AuditRecord(
+            time: now().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), tool: call.tool,
+            safety: call.safety.rawValue,
+            target: AuditRecord.Target(kind: call.kind.rawValue, namespace: call.namespace, name: call.name, uid: uid),
+            arguments: arguments, decision: decision, reason: reason, tokenID: tokenID, outcome: outcome,
+            durationMilliseconds: durationMilliseconds, client: call.client)
+    }
+
+    /// Records a refusal and throws it; the refusal is thrown even if the audit file cannot take it.
+    func refuse(
+        _ call: Call, uid: String?, _ reason: String, tokenID: String? = nil, preview: MutationPreview? = nil,
+        policy: Bool = false
+    ) async throws -> Never {
+        try? await audit.record(record(call, "refused", uid: uid, reason: reason, tokenID: tokenID))
+        if policy { throw PolicyDenied(reason) }
+        throw MutationRefused(reason: reason, preview: preview)
+    }
+
+    public func run<Value: Sendable>(
+        _ call: Call, inspect: () async throws -> Inspection, perform: () async throws -> Value
+    ) async throws -> Outcome<Value> {
+        guard policy.permits(call.safety) else {
+            let setting =
+                policy.readOnly
+                ? "permissions.readOnly is true"
+                : (call.safety == .destructive
+                    ? "permissions.allowDestructive is false" : "permissions.allowMutations is false")
+            try await refuse(
+                call, uid: nil, "\(call.tool) is a \(call.safety.rawValue) tool and \(setting)", policy: true)
+        }
+        guard policy.namespaces.permits(call.namespace) else {
+            try await refuse(call, uid: nil, policy.namespaces.refusal(call.namespace), policy: true)
+        }
+        let inspection = try await inspect()
+        if let refusal = inspection.refusal { try await refuse(call, uid: inspection.uid, refusal) }
+
+        var tokenID: String?
+        if call.safety == .destructive && policy.requireConfirmation {
+            let binding = Confirmations.Binding(
+                tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
+                argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint)
+            guard let token = call.confirmationToken, !token.isEmpty else {
+                let preview = try await issue(binding, inspection.preview)
+                try? await audit.record(
+                    record(
+                        call, "preview", uid: inspection.uid,
+                        tokenID: preview.confirmationToken.map(Confirmations.tokenID)))
+                return .previewed(preview)
+            }
+            tokenID = Confirmations.tokenID(token)
+            if let reason = try await confirmations.redeem(token, for: binding) {
+                let fresh = try await issue(binding, inspection.preview)
+                try await refuse(call, uid: inspection.uid, reason, tokenID: tokenID, preview: fresh)
+            }
+        }
+
+        do {
+            try await audit.record(record(call, "allowed", uid: inspection.uid, tokenID: tokenID))
+        } catch {
+            throw MutationRefused(
+                reason:
+                    "not performed: the audit record could not be written (\(error)); fix logging.auditFile and try again",
+                preview: nil)
+        }
+        let started = ContinuousClock.now
+        func elapsed() -> Int {
+            let d = ContinuousClock.now - started
+            return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+        }
+        do {
+            let value = try await perform()
+            try? await audit.record(
+                record(
+                    call, "succeeded", uid: inspection.uid, tokenID: tokenID, outcome: "succeeded",
+                    durationMilliseconds: elapsed()))
+            return .done(value, tokenID: tokenID)
+        } catch {
+            try? await audit.record(
+                record(
+                    call, "failed", uid: inspection.uid, tokenID: tokenID, outcome: "\(error)",
+                    durationMilliseconds: elapsed()))
+            throw error
+        }
+    }
+
+    func issue(_ binding: Confirmations.Binding, _ preview: MutationPreview) async throws -> MutationPreview {
+        let (token, expiresAt) = try await confirmations.issue(binding)
+        var p = preview
+        p.confirmationToken = token
+        p.expiresAt = ArgoTime.format(expiresAt)
+        return p
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import Ports
+
+/// What a mutation changed.
+public struct MutationResult: Sendable, Codable, Equatable {
+    public var tool: String
+    public var namespace: String
+    public var name: String
+    public var phaseBefore: String
+    public var phaseAfter: String
+    public var suspendedBefore: Bool?
+    public var suspendedAfter: Bool?
+    public var changes: [String]
+    public var tokenID: String?
+}
+
+/// The answer of a mutation tool: either a preview waiting for confirmation, or the result.
+public enum MutationAnswer: Sendable {
+    case preview(MutationPreview)
+    case result(MutationResult)
+}
+
+/// terminate, stop, retry, suspend, resume, and cron suspension.
+public struct WorkflowMutations: Sendable {
+    let gateway: any ArgoGateway
+    let runner: MutationRunner
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+
+    public init(
+        gateway: any ArgoGateway, runner: MutationRunner, defaultNamespace: String,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.gateway = gateway
+        self.runner = runner
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+    }
+
+    func validate(_ namespace: String?, _ name: String) throws -> String {
+        var problems: [ArgumentProblem] = []
+        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if let p = Validation.objectName(name) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        return namespace ?? defaultNamespace
+    }
+
+    static func phase(_ wf: Workflow) -> String { wf.status.phase?.rawValue ?? "Pending" }
+
+    /// The preview of stopping a workflow: what runs now and would stop.
+    func shutdownInspection(_ tool: String, _ wf: Workflow, strategy: String) -> Inspection {
+        let shaping = WorkflowShaping(now: now())
+        let active = wf.status.nodes.values.filter { $0.phase?.isActive == true }
+        let leaves = active.filter(WorkflowShaping.isLeaf).sorted {
+            ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name)
+        }
+        let pods = leaves.filter(WorkflowShaping.runsInPod).map { PodNames.podName(for: $0, in: wf) }
+        let phase = Self.phase(wf)
+        let effect =
+            strategy == "Stop"
+            ? "\(active.count) running or pending node(s) are marked Failed and their \(pods.count) pod(s) stopped; exit handlers still run"
+            : "\(active.count) running or pending node(s) are marked Failed and their \(pods.count) pod(s) killed at once; exit handlers do not run"
+        let refusal =
+            wf.status.phase?.isCompleted == true
+            ? "\(wf.metadata.namespace ?? "")/\(wf.metadata.name) already \(phase); there is nothing to \(strategy.lowercased())"
+            : nil
+        return Inspection(
+            uid: wf.metadata.uid, fingerprint: "phase \(phase)", refusal: refusal,
+            preview: MutationPreview(
+                tool: tool, namespace: wf.metadata.namespace ?? defaultNamespace, name: wf.metadata.name,
+                uid: wf.metadata.uid,
+                phase: phase, startedAt: wf.status.startedAt,
+                activeNodes: leaves.prefix(20).map { shaping.nodeRow($0, in: wf) },
+                activeNodeCount: active.count, pods: Array(pods.prefix(20)), effect: effect,
+                impact:
+                    "\(wf.metadata.name) (\(phase), progress \(wf.status.progress ?? "?")) ends Failed with strategy \(strategy)",
+                confirmationToken: nil, expiresAt: nil))
+    }
+
+    func finish(_ tool: String, _ before: Workflow, _ after: Workflow, tokenID: String?) -> MutationResult {
+        let failedBefore = before.status.nodes.values.filter { $0.phase?.isFailure == true }.count
+        let failedAfter = after.status.nodes.values.filter { $0.phase?.isFailure == true }.count
+        let activeAfter = after.status.nodes.values.filter { $0.phase?.isActive == true }.count
+        var changes: [String] = []
+        if Self.phase(before) != Self.phase(after) {
+            changes.append("phase \(Self.phase(before)) → \(Self.phase(after))")
+        }
+        if failedAfter != failedBefore { changes.append("failed nodes \(failedBefore) → \(failedAfter)") }
+        if (before.spec.suspend ?? false) != (after.spec.suspend ?? false) {
+            changes.append(after.spec.suspend == true ? "suspended" : "resumed")
+        }
+        if changes.isEmpty {
+            changes.append("no visible change yet (\(activeAfter) node(s) active); Argo applies it asynchronously")
+        }
+        return MutationResult(
+            tool: tool, namespace: after.metadata.namespace ?? before.metadata.namespace ?? defaultNamespace,
+            name: after.metadata.name.isEmpty ? before.metadata.name : after.metadata.name,
+            phaseBefore: Self.phase(before), phaseAfter: Self.phase(after),
+            suspendedBefore: before.spec.suspend ?? false,
+            suspendedAfter: after.spec.suspend ?? false, changes: changes, tokenID: tokenID)
+    }
+
+    func answer(_ outcome: MutationRunner.Outcome<MutationResult>) -> MutationAnswer {
+        switch outcome {
+        case .previewed(let p): .preview(p)
+        case .done(let r, _): .result(r)
+        }
+    }
+
+    /// terminate_workflow and stop_workflow.
+    public func shutdown(
+        stop: Bool, namespace: String?, name: String, nodeFieldSelector: String?, message: String?, token: String?,
+        client: String?
+    ) async throws -> MutationAnswer {
+        let ns = try validate(namespace, name)
+        let tool = stop ? "stop_workflow" : "terminate_workflow"
+        var args = ["namespace": ns, "name": name]
+        if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
+        if let message { args["message"] = message }
+        let call = MutationRunner.Call(
+            tool: tool, safety: .destructive, kind: .workflow, namespace: ns, name: name, arguments: args,
+            confirmationToken: token, client: client)
+        var before: Workflow?
+        let outcome = try await runner.run(call) {
+            let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+            before = wf
+            return shutdownInspection(tool, wf, strategy: stop ? "Stop" : "Terminate")
+        } perform: {
+            let after =
+                stop
+                ? try await gateway.stopWorkflow(
+                    namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector, message: message)
+                : try await gateway.terminateWorkflow(namespace: ns, name: name)
+            return finish(tool, before!, after, tokenID: token.map(Confirmations.tokenID))
+        }
+        return answer(outcome)
+    }
+
+    /// retry_workflow: only a Failed or Error workflow.
+    public func retry(
+        namespace: String?, name: String, restartSuccessful: Bool, nodeFieldSelector: String?,
+        parameters: [String: String],
+        client: String?
+    ) async throws -> MutationAnswer {
+        let ns = try validate(namespace, name)
+        var args = ["namespace": ns, "name": name, "restart_successful": String(restartSuccessful)]
+        if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
+        for (k, v) in parameters { args["parameter.\(k)"] = v }
+        let call = MutationRunner.Call(
+            tool: "retry_workflow", safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
+            confirmationToken: nil, client: client)
+        var before: Workflow?
+        let outcome = try await runner.run(call) {
+            let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+            before = wf
+            let phase = Self.phase(wf)
+            let refusal =
+                wf.status.phase == .failed || wf.status.phase == .error
+                ? nil
+                : "\(ns)/\(name) is \(phase); retry applies to Failed or Error workflows (wait for it to end, or terminate it first)"
+            return Inspection(
+                uid: wf.metadata.uid, fingerprint: "phase \(phase)", refusal: refusal,
+                preview: shutdownInspection("retry_workflow", wf, strategy: "Retry").preview)
+        } perform: {
+            let after = try await gateway.retryWorkflow(
+                namespace: ns, name: name, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
+                parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            var result = finish("retry_workflow", before!, after, tokenID: nil)
+            let reset = before!.status.nodes.values.filter { node in
+                node.phase?.isFailure == true && after.status.nodes[node.id]?.phase?.isFailure != true
+            }.count
+            result.changes.append("\(reset) failed node(s) reset to run again")
+            return result
+        }
+        return answer(outcome)
+    }
+
+    /// suspend_workflow and resume_workflow.
+    public func setSuspended(
+        _ suspend: Bool, namespace: String?, name: String, nodeFieldSelector: String?, client: String?
+    ) async throws
+        -> MutationAnswer
+    {
+        let ns = try validate(namespace, name)
+        let tool = suspend ? "suspend_workflow" : "resume_workflow"
+        var args = ["namespace": ns, "name": name]
+        if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
+        let call = MutationRunner.Call(
+            tool: tool, safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
+            confirmationToken: nil,
+            client: client)
+        var before: Workflow?
+        let outcome = try await runner.run(call) {
+            let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+            before = wf
+            let phase = Self.phase(wf)
+            let suspended = wf.spec.suspend == true
+            let waitingNodes = wf.status.nodes.values.contains { $0.type == .suspend && $0.phase == .running }
+            var refusal: String?
+            if wf.status.phase?.isCompleted == true {
+                refusal =
+                    "\(ns)/\(name) already \(phase); only a running workflow can be \(suspend ? "suspended" : "resumed")"
+            } else if suspend && suspended {
+                refusal = "\(ns)/\(name) is already suspended"
+            } else if !suspend && !suspended && !waitingNodes {
+                refusal = "\(ns)/\(name) is not suspended and has no suspend step waiting; there is nothing to resume"
+            }
+            return Inspection(
+                uid: wf.metadata.uid, fingerprint: "phase \(phase)", refusal: refusal,
+                preview: shutdownInspection(tool, wf, strategy: "Suspend").preview)
+        } perform: {
+            let after =
+                suspend
+                ? try await gateway.suspendWorkflow(namespace: ns, name: name)
+                : try await gateway.resumeWorkflow(namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector)
+            var result = finish(tool, before!, after, tokenID: nil)
+            if !suspend {
+                let resumedSteps = before!.status.nodes.values.filter { node in
+                    node.type == .suspend && node.phase == .running && after.status.nodes[node.id]?.phase != .running
+                }.count
+                if resumedSteps > 0 { result.changes.append("\(resumedSteps) suspend step(s) released") }
+            }
+            return result
+        }
+        return answer(outcome)
+    }
+
+    /// toggle_cron_suspension: flips (or sets) whether a CronWorkflow schedules new runs.
+    public func toggleCron(namespace: String?, name: String, suspend: Bool?, client: String?) async throws
+        -> MutationAnswer
+    {
+        let ns = try validate(namespace, name)
+        var args = ["namespace": ns, "name": name]
+        if let suspend { args["suspend"] = String(suspend) }
+        let call = MutationRunner.Call(
+            tool: "toggle_cron_suspension", safety: .mutating, kind: .cronWorkflow, namespace: ns, name: name,
+            arguments: args,
+            confirmationToken: nil, client: client)
+        var wasSuspended = false
+        var target = false
+        let outcome = try await runner.run(call) {
+            let cron = try await gateway.getCronWorkflow(namespace: ns, name: name)
+            wasSuspended = cron.suspend
+            target = suspend ?? !cron.suspend
+            let refusal =
+                suspend != nil && suspend == cron.suspend
+                ? "\(ns)/\(name) is already \(cron.suspend ? "suspended" : "active"); nothing to change" : nil
+            let state = cron.suspend ? "suspended" : "active"
+            return Inspection(
+                uid: cron.metadata.uid, fingerprint: state, refusal: refusal,
+                preview: MutationPreview(
+                    tool: "toggle_cron_suspension", namespace: ns, name: name, uid: cron.metadata.uid, phase: state,
+                    startedAt: nil,
+                    activeNodes: [], activeNodeCount: cron.status.active.count, pods: [],
+                    effect: target ? "no new runs are scheduled; running ones continue" : "runs are scheduled again",
+                    impact: "\(name) becomes \(target ? "suspended" : "active")", confirmationToken: nil, expiresAt: nil
+                ))
+        } perform: {
+            let after = try await gateway.setCronWorkflowSuspended(namespace: ns, name: name, suspended: target)
+            return MutationResult(
+                tool: "toggle_cron_suspension", namespace: ns, name: name,
+                phaseBefore: wasSuspended ? "suspended" : "active",
+                phaseAfter: after.suspend ? "suspended" : "active", suspendedBefore: wasSuspended,
+                suspendedAfter: after.suspend,
+                changes: ["\(wasSuspended ? "suspended" : "active") → \(after.suspend ? "suspended" : "active")"],
+                tokenID: nil)
+        }
+        return answer(outcome)
+    }
+}

@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import Ports
+
+/// Hands out single-use confirmation tokens with previews and checks them when they come back.
+///
+/// A token is 256 random bits; only its SHA-256 is stored. It is bound to the tool, the target (namespace, name,
+/// uid), a digest of the arguments and a fingerprint of the state the preview showed; it expires after the TTL.
+public struct Confirmations: Sendable {
+    let store: any ConfirmationStore
+    let ttl: TimeInterval
+    let now: @Sendable () -> Date
+
+    public init(store: any ConfirmationStore, ttlSeconds: Int, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.ttl = TimeInterval(ttlSeconds)
+        self.now = now
+    }
+
+    /// What a token is bound to.
+    public struct Binding: Sendable, Equatable {
+        public var tool: String
+        public var namespace: String
+        public var name: String
+        public var uid: String?
+        public var argumentsDigest: String
+        public var fingerprint: String
+    }
+
+    public func issue(_ binding: Binding) async throws -> (token: String, expiresAt: Date) {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = generator.next() }
+        let token =
+            "amc_"
+            + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
+        let expiresAt = now().addingTimeInterval(ttl)
+        try await store.put(
+            PendingConfirmation(
+                id: Self.hash(token), tool: binding.tool, namespace: binding.namespace, name: binding.name,
+                uid: binding.uid,
+                argumentsDigest: binding.argumentsDigest, fingerprint: binding.fingerprint, expiresAt: expiresAt))
+        return (token, expiresAt)
+    }
+
+    /// Uses up the token; returns nil when it is good for this call, else the reason it is refused.
+    public func redeem(_ token: String, for binding: Binding) async throws -> String? {
+        guard let pending = try await store.take(id: Self.hash(token), now: now()) else {
+            return "the confirmation token is unknown or was already used; confirm with the token of a fresh preview"
+        }
+        if pending.expiresAt < now() {
+            return
+                "the confirmation token expired at \(ArgoTime.format(pending.expiresAt)); confirm with the token of a fresh preview"
+        }
+        if pending.tool != binding.tool {
+            return "the confirmation token was issued for \(pending.tool), not \(binding.tool)"
+        }
+        if pending.namespace != binding.namespace || pending.name != binding.name {
+            return
+                "the confirmation token was issued for \(pending.namespace)/\(pending.name), not \(binding.namespace)/\(binding.name)"
+        }
+        if pending.uid != binding.uid {
+            return
+                "\(binding.namespace)/\(binding.name) is not the object the preview showed (it was deleted and re-created)"
+        }
+        if pending.argumentsDigest != binding.argumentsDigest {
+            return "the arguments differ from the ones the preview was made for"
+        }
+        if pending.fingerprint != binding.fingerprint {
+            return
+                "\(binding.namespace)/\(binding.name) changed since the preview (\(pending.fingerprint) then, \(binding.fingerprint) now)"
+        }
+        return nil
+    }
+
+    public static func hash(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A short id for the audit file: enough to correlate preview and confirmation, useless as a token.
+    public static func tokenID(_ token: String) -> String {
+        String(hash(token).prefix(12))
+    }
+
+    /// A digest of the arguments that identify a call, independent of their order.
+    public static func digest(_ arguments: [String: String]) -> String {
+        hash(arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))
+    }
+}

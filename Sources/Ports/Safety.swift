@@ -1,0 +1,93 @@
+import Foundation
+
+/// One line of the audit file: a mutation attempt and what became of it.
+public struct AuditRecord: Sendable, Codable, Equatable {
+    public struct Target: Sendable, Codable, Equatable {
+        public var kind: String
+        public var namespace: String
+        public var name: String
+        public var uid: String?
+
+        public init(kind: String, namespace: String, name: String, uid: String? = nil) {
+            self.kind = kind
+            self.namespace = namespace
+            self.name = name
+            self.uid = uid
+        }
+    }
+
+    public var time: String
+    public var tool: String
+    public var safety: String
+    public var target: Target
+    /// The call's arguments, secrets redacted, the confirmation token left out.
+    public var arguments: [String: String]
+    /// refused, preview, allowed, succeeded, failed.
+    public var decision: String
+    public var reason: String?
+    /// A short id derived from the confirmation token; never the token.
+    public var tokenID: String?
+    public var outcome: String?
+    public var durationMilliseconds: Int?
+    /// The MCP client's name, from its initialize request.
+    public var client: String?
+
+    public init(
+        time: String, tool: String, safety: String, target: Target, arguments: [String: String], decision: String,
+        reason: String? = nil, tokenID: String? = nil, outcome: String? = nil, durationMilliseconds: Int? = nil,
+        client: String? = nil
+    ) {
+        self.time = time
+        self.tool = tool
+        self.safety = safety
+        self.target = target
+        self.arguments = arguments
+        self.decision = decision
+        self.reason = reason
+        self.tokenID = tokenID
+        self.outcome = outcome
+        self.durationMilliseconds = durationMilliseconds
+        self.client = client
+    }
+}
+
+/// Where audit records go. A write that throws means the record is not kept.
+public protocol AuditSink: Sendable {
+    func record(_ record: AuditRecord) async throws
+}
+
+/// A confirmation handed out with a preview, waiting to be used once.
+public struct PendingConfirmation: Sendable, Codable, Equatable {
+    /// SHA-256 of the token, hex: the store never holds the token itself.
+    public var id: String
+    public var tool: String
+    public var namespace: String
+    public var name: String
+    public var uid: String?
+    /// SHA-256 of the canonical arguments (token excluded).
+    public var argumentsDigest: String
+    /// The state the preview showed (e.g. the phase); a different state at confirmation refuses the token.
+    public var fingerprint: String
+    public var expiresAt: Date
+
+    public init(
+        id: String, tool: String, namespace: String, name: String, uid: String?, argumentsDigest: String,
+        fingerprint: String, expiresAt: Date
+    ) {
+        self.id = id
+        self.tool = tool
+        self.namespace = namespace
+        self.name = name
+        self.uid = uid
+        self.argumentsDigest = argumentsDigest
+        self.fingerprint = fingerprint
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Keeps pending confirmations, across restarts when backed by a file.
+public protocol ConfirmationStore: Sendable {
+    func put(_ confirmation: PendingConfirmation) async throws
+    /// Removes and returns the confirmation with this id (single use), pruning expired ones as of `now`.
+    func take(id: String, now: Date) async throws -> PendingConfirmation?
+}

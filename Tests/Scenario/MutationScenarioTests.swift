@@ -1,0 +1,104 @@
+import Foundation
+import MCP
+import Testing
+
+/// Mutations through the built binary: preview → confirm → Argo changed → audit line; refusals change nothing.
+@Suite("mutations over stdio", .serialized, .timeLimit(.minutes(2)))
+struct MutationScenarioTests {
+    static func auditFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-scenario-\(UUID().uuidString)/audit.jsonl")
+    }
+
+    static func auditDecisions(_ file: URL) -> [String] {
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["decision"] as? String
+        }
+    }
+
+    @Test("terminate: a preview with a token, the confirmed call, the state change and the audit trail")
+    func terminate() async throws {
+        let audit = Self.auditFile()
+        let server = try ServerProcess(["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        _ = try await server.connect()
+        let preview = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(preview.isError == false)
+        #expect(preview.text.hasPrefix("PREVIEW — nothing was changed."))
+        let p = try #require(preview.structuredContent?.objectValue)
+        let token = try #require(p["confirmation_token"]?.stringValue)
+        #expect(p["expires_at"]?.stringValue != nil)
+        #expect(p["phase"] == "Running")
+        #expect(
+            try await server.call("get_workflow", ["name": "ingest-events-q9z4m"]).structuredContent?.objectValue?[
+                "phase"] == "Running")
+
+        let done = try await server.call(
+            "terminate_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": .string(token)])
+        #expect(done.isError == false)
+        #expect(done.structuredContent?.objectValue?["phaseAfter"] == "Failed")
+        #expect(
+            try await server.call("get_workflow", ["name": "ingest-events-q9z4m"]).structuredContent?.objectValue?[
+                "phase"] == "Failed")
+
+        let replay = try await server.call(
+            "terminate_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": .string(token)])
+        #expect(replay.isError == true)
+        #expect(Self.auditDecisions(audit) == ["preview", "allowed", "succeeded", "refused"])
+        let line = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n").first ?? ""
+        #expect(line.contains("\"client\":\"argo-mcp-scenario\""))
+        #expect(!line.contains(token))
+        _ = await server.stop()
+    }
+
+    @Test("a wrong token is refused with a fresh preview; retry, suspend and cron toggles report what changed")
+    func others() async throws {
+        let audit = Self.auditFile()
+        let server = try ServerProcess(["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        _ = try await server.connect()
+        let wrong = try await server.call(
+            "stop_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": "amc_made_up"])
+        #expect(wrong.isError == true)
+        #expect(wrong.text.contains("unknown or was already used"))
+        #expect(wrong.structuredContent?.objectValue?["confirmation_token"]?.stringValue?.hasPrefix("amc_") == true)
+        #expect(
+            try await server.call("get_workflow", ["name": "ingest-events-q9z4m"]).structuredContent?.objectValue?[
+                "phase"] == "Running")
+
+        let retryRunning = try await server.call("retry_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(retryRunning.isError == true)
+        #expect(retryRunning.text.contains("retry applies to Failed or Error workflows"))
+        let retry = try await server.call(
+            "retry_workflow", ["name": "train-model-v3-8fj2d", "parameters": ["size": "200"]])
+        #expect(retry.isError == false)
+        #expect(retry.structuredContent?.objectValue?["phaseAfter"] == "Running")
+
+        let suspend = try await server.call("suspend_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(suspend.structuredContent?.objectValue?["suspendedAfter"] == .bool(true))
+        let resume = try await server.call("resume_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(resume.structuredContent?.objectValue?["suspendedAfter"] == .bool(false))
+        let cron = try await server.call("toggle_cron_suspension", ["name": "nightly-etl"])
+        #expect(cron.text.contains("active → suspended"))
+        let listed = try await server.call("get_cron_workflow", ["name": "nightly-etl"])
+        #expect(listed.structuredContent?.objectValue?["suspended"] == .bool(true))
+        _ = await server.stop()
+    }
+
+    @Test("read-only: no mutation tool is listed, a call anyway is refused, nothing changes")
+    func readOnly() async throws {
+        let audit = Self.auditFile()
+        let server = try ServerProcess(
+            ["serve", "--simulator", "--read-only"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        _ = try await server.connect()
+        let (tools, _) = try await server.client.listTools()
+        #expect(tools.allSatisfy { $0.annotations.readOnlyHint == true })
+        #expect(!tools.map(\.name).contains("terminate_workflow"))
+        let refused = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(refused.isError == true)
+        #expect(refused.text.contains("the policy allows only read-only tools"))
+        #expect(
+            try await server.call("get_workflow", ["name": "ingest-events-q9z4m"]).structuredContent?.objectValue?[
+                "phase"] == "Running")
+        _ = await server.stop()
+    }
+}

@@ -1,0 +1,295 @@
+import ArgoSimulator
+import Domain
+import FileAudit
+import Foundation
+import Ports
+import Testing
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
+}
+
+@Suite("Mutations: policy, confirmation tokens, audit", .serialized)
+struct MutationTests {
+    struct Rig {
+        let sim: ArgoSimulator
+        let gateway: SimulatedArgoGateway
+        let mutations: WorkflowMutations
+        let clock: TestClock
+        let directory: URL
+        var auditPath: String { directory.appendingPathComponent("audit.jsonl").path }
+        var tokensPath: String { directory.appendingPathComponent("audit.jsonl.tokens.json").path }
+
+        func auditLines() throws -> [[String: Any]] {
+            let text = (try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? ""
+            return try text.split(separator: "\n").map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+            }
+        }
+
+        func phase(_ name: String, namespace: String = "workflows") async throws -> String {
+            try await gateway.getWorkflow(namespace: namespace, name: name, fields: nil).status.phase?.rawValue ?? ""
+        }
+    }
+
+    static func rig(
+        policy: Policy = Policy(readOnly: false, allowMutations: true, allowDestructive: true), auditPath: String? = nil
+    ) async throws -> Rig {
+        let sim = ArgoSimulator()
+        for file in Fixtures.workflowFiles { try await sim.load(try Fixtures.json(file)) }
+        try await sim.loadSeeds(from: Fixtures.root.appendingPathComponent("cronworkflows"))
+        let gateway = SimulatedArgoGateway(simulator: sim)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-test-\(UUID().uuidString)")
+        let clock = TestClock()
+        let audit = FileAuditSink(path: auditPath ?? directory.appendingPathComponent("audit.jsonl").path)
+        let store = FileConfirmationStore(path: directory.appendingPathComponent("audit.jsonl.tokens.json").path)
+        let runner = MutationRunner(
+            policy: policy, audit: audit,
+            confirmations: Confirmations(store: store, ttlSeconds: 300, now: { clock.now }),
+            now: { clock.now })
+        let mutations = WorkflowMutations(
+            gateway: gateway, runner: runner, defaultNamespace: "argo", now: { clock.now })
+        return Rig(sim: sim, gateway: gateway, mutations: mutations, clock: clock, directory: directory)
+    }
+
+    /// A running workflow with a running pod (namespace `workflows`).
+    static let running = "hello-world-9tql2-run"
+
+    func terminate(_ rig: Rig, token: String? = nil, name: String = running, namespace: String = "workflows")
+        async throws -> MutationAnswer
+    {
+        try await rig.mutations.shutdown(
+            stop: false, namespace: namespace, name: name, nodeFieldSelector: nil, message: nil, token: token,
+            client: "test")
+    }
+
+    func preview(_ answer: MutationAnswer) throws -> MutationPreview {
+        guard case .preview(let p) = answer else { throw SimulatorError("expected a preview") }
+        return p
+    }
+
+    @Test("preview from live state, then the token carries it out once; the audit file tells the story")
+    func previewThenConfirm() async throws {
+        let rig = try await Self.rig()
+        let p = try preview(try await terminate(rig))
+        #expect(p.phase == "Running")
+        #expect(!p.activeNodes.isEmpty)
+        #expect(!p.pods.isEmpty)
+        #expect(p.effect.contains("exit handlers do not run"))
+        let token = try #require(p.confirmationToken)
+        #expect(token.count >= 40)
+        #expect(try await rig.phase(Self.running) == "Running", "a preview changes nothing")
+
+        guard case .result(let r) = try await terminate(rig, token: token) else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(r.phaseBefore == "Running")
+        #expect(r.phaseAfter == "Failed")
+        #expect(try await rig.phase(Self.running) == "Failed")
+
+        let lines = try rig.auditLines()
+        #expect(lines.compactMap { $0["decision"] as? String } == ["preview", "allowed", "succeeded"])
+        #expect(lines.allSatisfy { ($0["tokenID"] as? String) == Confirmations.tokenID(token) })
+        #expect(
+            !(try String(contentsOfFile: rig.auditPath, encoding: .utf8)).contains(token),
+            "the token itself is never written")
+        let attributes = try FileManager.default.attributesOfItem(atPath: rig.auditPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test("tokens: replayed, expired, forged, for another target, with other arguments, or after the target changed")
+    func tokenRefusals() async throws {
+        let rig = try await Self.rig()
+        // Forged.
+        await #expect(throws: MutationRefused.self) { _ = try await terminate(rig, token: "amc_forged") }
+        // Expired.
+        let t1 = try #require(try preview(try await terminate(rig)).confirmationToken)
+        rig.clock.advance(301)
+        let expired = await #expect(throws: MutationRefused.self) { _ = try await terminate(rig, token: t1) }
+        #expect(expired?.reason.contains("expired") == true)
+        #expect(expired?.preview?.confirmationToken != nil, "a refusal comes with a fresh preview")
+        // Used for another workflow.
+        let t2 = try #require(try preview(try await terminate(rig)).confirmationToken)
+        let other = await #expect(throws: MutationRefused.self) {
+            _ = try await terminate(rig, token: t2, name: "reproduce-bug-9tpfr", namespace: "argo")
+        }
+        #expect(other?.reason.contains("issued for workflows/hello-world-9tql2-run") == true)
+        // Replayed (t2 was used up by the refused attempt).
+        let replay = await #expect(throws: MutationRefused.self) { _ = try await terminate(rig, token: t2) }
+        #expect(replay?.reason.contains("unknown or was already used") == true)
+        // Other arguments: a stop token does not terminate, and other stop arguments do not match.
+        let stopPreview = try preview(
+            try await rig.mutations.shutdown(
+                stop: true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "a",
+                token: nil, client: nil))
+        let wrongArgs = await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.shutdown(
+                stop: true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "b",
+                token: stopPreview.confirmationToken, client: nil)
+        }
+        #expect(wrongArgs?.reason.contains("arguments differ") == true)
+        // The target changed: it was suspended meanwhile... then finished: the preview no longer holds.
+        let t3 = try #require(try preview(try await terminate(rig)).confirmationToken)
+        _ = try await rig.gateway.stopWorkflow(
+            namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: nil)
+        let changed = await #expect(throws: MutationRefused.self) { _ = try await terminate(rig, token: t3) }
+        #expect(changed?.reason.contains("already Failed") == true)
+        #expect(try rig.auditLines().filter { $0["decision"] as? String == "allowed" }.isEmpty, "nothing was allowed")
+    }
+
+    @Test("a fingerprint change between preview and confirmation refuses the token")
+    func fingerprint() async throws {
+        let rig = try await Self.rig()
+        let t = try #require(try preview(try await terminate(rig)).confirmationToken)
+        _ = try await rig.gateway.suspendWorkflow(namespace: "workflows", name: Self.running)
+        // Suspension keeps the phase: still the state the preview showed, so the token is good.
+        guard case .result = try await terminate(rig, token: t) else {
+            Issue.record("expected a result")
+            return
+        }
+        let rig2 = try await Self.rig()
+        let t2 = try #require(
+            try preview(try await terminate(rig2, name: "suspend-template-qndm5", namespace: "argo")).confirmationToken)
+        // Re-create the workflow as a different object (new uid): the token must not apply to it.
+        var replacement = try Fixtures.json("running-steps-suspend-node.yaml")
+        replacement.set(["metadata", "uid"], "11111111-2222-3333-4444-555555555555")
+        try await rig2.sim.load(replacement)
+        let recreated = await #expect(throws: MutationRefused.self) {
+            _ = try await terminate(rig2, token: t2, name: "suspend-template-qndm5", namespace: "argo")
+        }
+        #expect(recreated?.reason.contains("re-created") == true)
+    }
+
+    @Test("tokens survive a restart: a new store on the same file honours them")
+    func persistence() async throws {
+        let rig = try await Self.rig()
+        let t = try #require(try preview(try await terminate(rig)).confirmationToken)
+        let reopened = FileConfirmationStore(path: rig.tokensPath)
+        let runner = MutationRunner(
+            policy: Policy(readOnly: false, allowMutations: true, allowDestructive: true),
+            audit: FileAuditSink(path: rig.auditPath),
+            confirmations: Confirmations(store: reopened, ttlSeconds: 300, now: { rig.clock.now }),
+            now: { rig.clock.now })
+        let restarted = WorkflowMutations(
+            gateway: rig.gateway, runner: runner, defaultNamespace: "argo", now: { rig.clock.now })
+        guard
+            case .result(let r) = try await restarted.shutdown(
+                stop: false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: nil, token: t,
+                client: nil)
+        else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(r.phaseAfter == "Failed")
+    }
+
+    @Test("read-only and namespace rules refuse before anything happens, and say so in the audit file")
+    func policyRefusals() async throws {
+        let readOnly = try await Self.rig(policy: Policy())
+        await #expect(throws: PolicyDenied.self) { _ = try await terminate(readOnly) }
+        await #expect(throws: PolicyDenied.self) {
+            _ = try await readOnly.mutations.setSuspended(
+                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+        }
+        #expect(try await readOnly.phase(Self.running) == "Running")
+        #expect(try readOnly.auditLines().allSatisfy { $0["decision"] as? String == "refused" })
+        #expect((try readOnly.auditLines().first?["reason"] as? String)?.contains("permissions.readOnly") == true)
+
+        let noDestructive = try await Self.rig(
+            policy: Policy(readOnly: false, allowMutations: true, allowDestructive: false))
+        await #expect(throws: PolicyDenied.self) { _ = try await terminate(noDestructive) }
+        guard
+            case .result = try await noDestructive.mutations.setSuspended(
+                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+        else {
+            Issue.record("suspend is mutating, allowed")
+            return
+        }
+
+        let denied = try await Self.rig(
+            policy: Policy(
+                readOnly: false, allowMutations: true, allowDestructive: true,
+                namespaces: NamespaceRules(deny: ["work*"])))
+        let error = await #expect(throws: PolicyDenied.self) { _ = try await terminate(denied) }
+        #expect(error?.reason.contains("namespaces.deny 'work*'") == true)
+    }
+
+    @Test("an audit file that cannot be written stops the mutation (fail closed)")
+    func auditFailure() async throws {
+        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-blocker-\(UUID().uuidString)")
+        try Data("not a directory".utf8).write(to: blocker)
+        defer { try? FileManager.default.removeItem(at: blocker) }
+        let rig = try await Self.rig(
+            policy: Policy(readOnly: false, allowMutations: true, allowDestructive: true, requireConfirmation: false),
+            auditPath: blocker.appendingPathComponent("audit.jsonl").path)
+        let error = await #expect(throws: MutationRefused.self) { _ = try await terminate(rig) }
+        #expect(error?.reason.contains("not performed: the audit record could not be written") == true)
+        #expect(try await rig.phase(Self.running) == "Running", "Argo untouched")
+    }
+
+    @Test(
+        "retry refuses a running workflow and resets a failed one; suspend/resume and cron suspension report before and after"
+    )
+    func otherMutations() async throws {
+        let rig = try await Self.rig()
+        let refused = await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.retry(
+                namespace: "workflows", name: Self.running, restartSuccessful: false, nodeFieldSelector: nil,
+                parameters: [:], client: nil)
+        }
+        #expect(refused?.reason.contains("retry applies to Failed or Error workflows") == true)
+        guard
+            case .result(let r) = try await rig.mutations.retry(
+                namespace: "default", name: "dag-disable-fail-fast-r6xdc", restartSuccessful: false,
+                nodeFieldSelector: nil, parameters: ["x": "1"], client: nil)
+        else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(r.phaseBefore == "Failed")
+        #expect(r.phaseAfter == "Running")
+        #expect(r.changes.contains("4 failed node(s) reset to run again"))
+
+        guard
+            case .result(let s) = try await rig.mutations.setSuspended(
+                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil),
+            case .result(let u) = try await rig.mutations.setSuspended(
+                false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+        else {
+            Issue.record("expected results")
+            return
+        }
+        #expect(s.suspendedAfter == true)
+        #expect(u.suspendedAfter == false)
+        await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.setSuspended(
+                false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+        }
+        // A suspend step waiting in a running workflow is released by resume.
+        guard
+            case .result(let released) = try await rig.mutations.setSuspended(
+                false, namespace: "argo", name: "suspend-template-qndm5", nodeFieldSelector: nil, client: nil)
+        else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(released.changes.contains("1 suspend step(s) released"))
+        guard
+            case .result(let c) = try await rig.mutations.toggleCron(
+                namespace: nil, name: "hello-world", suspend: nil, client: nil)
+        else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(c.changes == ["active → suspended"])
+        #expect(try await rig.gateway.getCronWorkflow(namespace: "argo", name: "hello-world").suspend)
+    }
+}
