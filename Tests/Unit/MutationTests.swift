@@ -236,6 +236,18 @@ struct MutationTests {
     }
 
     @Test(
+        "a full disk (/dev/full) also stops the mutation",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func fullDisk() async throws {
+        let rig = try await Self.rig(
+            policy: Policy(readOnly: false, allowMutations: true, allowDestructive: true, requireConfirmation: false),
+            auditPath: "/dev/full")
+        let error = await #expect(throws: MutationRefused.self) { _ = try await terminate(rig) }
+        #expect(error?.reason.contains("No space left on device") == true)
+        #expect(try await rig.phase(Self.running) == "Running", "Argo untouched")
+    }
+
+    @Test(
         "retry refuses a running workflow and resets a failed one; suspend/resume and cron suspension report before and after"
     )
     func otherMutations() async throws {
