@@ -52,6 +52,10 @@ public protocol ArgoGateway: Sendable {
     func suspendWorkflow(namespace: String, name: String) async throws -> Workflow
     func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow
     func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
+    func deleteWorkflow(namespace: String, name: String) async throws
+    /// Creates a new workflow from this one's spec; returns the new workflow.
+    func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
+        -> Workflow
 }
 
 /// One event of a workflow watch.

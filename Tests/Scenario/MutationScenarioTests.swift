@@ -84,6 +84,31 @@ struct MutationScenarioTests {
         _ = await server.stop()
     }
 
+    @Test("delete with a token, then resubmit and watch the new run to completion")
+    func deleteAndResubmit() async throws {
+        let audit = Self.auditFile()
+        let server = try ServerProcess(
+            ["serve", "--simulator", "--tick-ms", "50"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        _ = try await server.connect()
+        let resubmitted = try await server.call("resubmit_workflow", ["name": "nightly-etl-7x2kq"])
+        #expect(resubmitted.isError == false)
+        let newName = try #require(resubmitted.structuredContent?.objectValue?["name"]?.stringValue)
+        let watched = try await server.call("watch_workflow", ["name": .string(newName), "timeout_seconds": 30])
+        #expect(watched.structuredContent?.objectValue?["endedBy"] == "completed")
+        #expect(watched.structuredContent?.objectValue?["phase"] == "Succeeded")
+
+        let preview = try await server.call("delete_workflow", ["name": "nightly-etl-7x2kq"])
+        let token = try #require(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
+        let deleted = try await server.call(
+            "delete_workflow", ["name": "nightly-etl-7x2kq", "confirmation_token": .string(token)])
+        #expect(deleted.isError == false)
+        let gone = try await server.call("get_workflow", ["name": "nightly-etl-7x2kq"])
+        #expect(gone.isError == true)
+        #expect(gone.text.contains("not found"))
+        #expect(Self.auditDecisions(audit) == ["allowed", "succeeded", "preview", "allowed", "succeeded"])
+        _ = await server.stop()
+    }
+
     @Test("read-only: no mutation tool is listed, a call anyway is refused, nothing changes")
     func readOnly() async throws {
         let audit = Self.auditFile()

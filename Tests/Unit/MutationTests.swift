@@ -235,6 +235,56 @@ struct MutationTests {
         #expect(try await rig.phase(Self.running) == "Running", "Argo untouched")
     }
 
+    @Test("delete: a preview that says whether the archive keeps a copy, then the workflow is gone")
+    func delete() async throws {
+        let rig = try await Self.rig()
+        let p = try preview(
+            try await rig.mutations.delete(namespace: "argo", name: "dag-nested-zxlc2", token: nil, client: nil))
+        #expect(p.effect.contains("16 pod(s)"))
+        #expect(p.effect.contains("no archived copy was found"))
+        #expect(p.impact.contains("dag-nested-zxlc2 (Succeeded"))
+        guard
+            case .result(let r) = try await rig.mutations.delete(
+                namespace: "argo", name: "dag-nested-zxlc2", token: p.confirmationToken, client: nil)
+        else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(r.phaseAfter == "Deleted")
+        let gone = await #expect(throws: ArgoError.self) {
+            _ = try await rig.gateway.getWorkflow(namespace: "argo", name: "dag-nested-zxlc2", fields: nil)
+        }
+        #expect(gone?.kind == .notFound)
+        let archived = try await rig.gateway.listArchivedWorkflows(
+            ArchiveListQuery(namespace: "argo", namePrefix: "dag-nested"))
+        #expect(archived.items.map(\.metadata.name) == ["dag-nested-zxlc2"])
+    }
+
+    @Test("resubmit: a finished workflow runs again under a new name; a running one is refused")
+    func resubmit() async throws {
+        let rig = try await Self.rig()
+        guard
+            case .result(let r) = try await rig.mutations.resubmit(
+                namespace: "argo", name: "dag-nested-zxlc2", memoized: false, parameters: ["x": "2"], client: nil)
+        else {
+            Issue.record("expected a result")
+            return
+        }
+        #expect(r.name.hasPrefix("dag-nested-zxlc2-"))
+        #expect(r.phaseAfter == "Pending")
+        let created = try await rig.gateway.getWorkflow(namespace: "argo", name: r.name, fields: nil)
+        #expect(created.metadata.labels["workflows.argoproj.io/resubmitted-from-workflow"] == "dag-nested-zxlc2")
+        #expect(created.spec.parameters.contains { $0.name == "x" && $0.value == "2" })
+        await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.resubmit(
+                namespace: "workflows", name: Self.running, memoized: false, parameters: [:], client: nil)
+        }
+        await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.resubmit(
+                namespace: "argo", name: "dag-nested-zxlc2", memoized: true, parameters: [:], client: nil)
+        }
+    }
+
     @Test(
         "a full disk (/dev/full) also stops the mutation",
         .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))

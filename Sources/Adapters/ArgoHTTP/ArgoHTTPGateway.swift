@@ -227,6 +227,37 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("cron workflow") { try CronWorkflow.decode(from: data) }
     }
 
+    public func deleteWorkflow(namespace: String, name: String) async throws {
+        var request = makeRequest(path: "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))", query: [])
+        request.method = .DELETE
+        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
+        let data: Data
+        do {
+            data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+        } catch {
+            throw translate(error)
+        }
+        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
+    }
+
+    public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
+        -> Workflow
+    {
+        struct Body: Encodable {
+            var name: String
+            var namespace: String
+            var memoized: Bool
+            var parameters: [String]?
+        }
+        let path = "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))/resubmit"
+        let data = try await put(
+            path,
+            Body(
+                name: name, namespace: namespace, memoized: memoized, parameters: parameters.isEmpty ? nil : parameters)
+        )
+        return try decode("workflow") { try Workflow.decode(from: data) }
+    }
+
     static func listItems(_ query: ResourceListQuery) -> [(String, String?)] {
         [
             ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),

@@ -123,4 +123,71 @@ extension ArgoSimulator {
         storeObject(.cronWorkflow, cron, namespace: namespace, name: name)
         return cron.encoded()
     }
+
+    /// Deletes a workflow; a finished one stays in the archive (as Argo archives workflows when they complete).
+    public func delete(namespace: String, name: String) async throws {
+        _ = try await failIfInjected(.mutateWorkflow)
+        materialize()
+        let key = "\(namespace)/\(name)"
+        guard let wf = storedJSON(key) else {
+            throw ArgoError.fromServer(
+                httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+        }
+        if ["Succeeded", "Failed", "Error"].contains(wf[path: "status.phase"]?.string ?? "") { archiveObject(wf) }
+        remove(key)
+    }
+
+    /// Creates `<name>-xxxxx` from the workflow's spec (parameters overridden), Pending, then running to Succeeded.
+    public func resubmit(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws -> Data {
+        _ = try await failIfInjected(.mutateWorkflow)
+        materialize()
+        guard let original = storedJSON("\(namespace)/\(name)") else {
+            throw ArgoError.fromServer(
+                httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+        }
+        let phase = original[path: "status.phase"]?.string ?? "Pending"
+        if memoized && phase != "Failed" {
+            throw Self.precondition("workflow must be Failed to be resubmitted with memoization")
+        }
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        var suffix = ""
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5 { suffix.append(alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))]) }
+        let newName = "\(name)-\(suffix)"
+        var copy: JSONValue = .object([
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+            "metadata": .object([
+                "name": .string(newName), "namespace": .string(namespace),
+                "uid": .string(UUID().uuidString.lowercased()),
+                "creationTimestamp": .string(ArgoTime.format(Date())),
+                "labels": .object(["workflows.argoproj.io/resubmitted-from-workflow": .string(name)]),
+            ]),
+            "spec": original["spec"] ?? .object([:]),
+            "status": .object(["phase": "Pending"]),
+        ])
+        copy.set(["spec", "shutdown"], nil)
+        copy.set(["spec", "suspend"], nil)
+        for p in parameters {
+            let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { continue }
+            var params = copy[path: "spec.arguments"]?["parameters"]?.array ?? []
+            if let i = params.firstIndex(where: { $0["name"]?.string == kv[0] }) {
+                params[i]["value"] = .string(kv[1])
+            } else {
+                params.append(.object(["name": .string(kv[0]), "value": .string(kv[1])]))
+            }
+            copy.set(["spec", "arguments", "parameters"], .array(params))
+        }
+        var running = copy
+        running.set(["status", "phase"], "Running")
+        running.set(["status", "startedAt"], .string(ArgoTime.format(Date())))
+        running.set(["metadata", "labels", ArgoLabels.phase], "Running")
+        var done = running
+        done.set(["status", "phase"], "Succeeded")
+        done.set(["status", "finishedAt"], .string(ArgoTime.format(Date().addingTimeInterval(2))))
+        done.set(["metadata", "labels", ArgoLabels.phase], "Succeeded")
+        done.set(["metadata", "labels", ArgoLabels.completed], "true")
+        addEvolving(states: [copy, running, done], key: "\(namespace)/\(newName)")
+        return storedData("\(namespace)/\(newName)") ?? copy.encoded()
+    }
 }

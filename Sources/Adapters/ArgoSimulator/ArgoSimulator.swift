@@ -154,6 +154,19 @@ public actor ArgoSimulator {
         put(object, key: key, event: "MODIFIED")
     }
 
+    func remove(_ key: String) {
+        workflows[key] = nil
+        evolutions[key] = nil
+        let message = JSONValue.object(["type": "DELETED", "object": .object(["metadata": .object([:])])]).encoded()
+        for (_, watcher) in watchers where watcher.key == key { watcher.continuation.yield(message) }
+    }
+
+    /// Registers a workflow that will pass through `states`, the first stored now.
+    func addEvolving(states: [JSONValue], key: String) {
+        evolutions[key] = Evolution(key: key, states: states, step: 0, started: false)
+        put(states[0], key: key)
+    }
+
     /// A mutated workflow no longer follows its scripted evolution.
     func stopEvolution(_ key: String) {
         evolutions[key] = nil

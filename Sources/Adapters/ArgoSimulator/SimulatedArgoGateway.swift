@@ -160,6 +160,18 @@ public struct SimulatedArgoGateway: ArgoGateway {
             from: await simulator.setCronSuspended(namespace: namespace, name: name, suspended: suspended))
     }
 
+    public func deleteWorkflow(namespace: String, name: String) async throws {
+        try await simulator.delete(namespace: namespace, name: name)
+    }
+
+    public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
+        -> Workflow
+    {
+        try Workflow.decode(
+            from: await simulator.resubmit(namespace: namespace, name: name, memoized: memoized, parameters: parameters)
+        )
+    }
+
     public func version() async throws -> ArgoVersion {
         try await call("response") { try ArgoVersion.decode(from: await simulator.versionJSON()) }
     }

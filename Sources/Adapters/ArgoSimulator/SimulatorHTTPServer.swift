@@ -153,6 +153,28 @@ public struct SimulatorHTTPServer: Sendable {
                 }
             }
         }
+        router.delete("/api/v1/workflows/{namespace}/{name}") { _, context in
+            let ns = context.parameters.get("namespace") ?? ""
+            let name = context.parameters.get("name") ?? ""
+            return try await Self.json {
+                try await sim.delete(namespace: ns, name: name)
+                return Data("{}".utf8)
+            }
+        }
+        router.put("/api/v1/workflows/{namespace}/{name}/resubmit") { request, context in
+            struct Body: Decodable {
+                var memoized: Bool?
+                var parameters: [String]?
+            }
+            let ns = context.parameters.get("namespace") ?? ""
+            let name = context.parameters.get("name") ?? ""
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = (try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))) ?? Body()
+            return try await Self.json {
+                try await sim.resubmit(
+                    namespace: ns, name: name, memoized: body.memoized ?? false, parameters: body.parameters ?? [])
+            }
+        }
         router.get("/api/v1/workflow-events/{namespace}") { request, context in
             try await Self.events(sim, request, context, keepaliveInterval: keepaliveInterval)
         }

@@ -12,7 +12,72 @@ enum MutationTools {
             shutdown(mutations, defaultNamespace, stop: false), shutdown(mutations, defaultNamespace, stop: true),
             retry(mutations, defaultNamespace), suspend(mutations, defaultNamespace, suspend: true),
             suspend(mutations, defaultNamespace, suspend: false), cron(mutations, defaultNamespace),
+            delete(mutations, defaultNamespace), resubmit(mutations, defaultNamespace),
         ]
+    }
+
+    static func delete(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "delete_workflow",
+            title: "Delete a workflow",
+            description: """
+                Delete a workflow and its pods. Without confirmation_token it returns a preview from live state (phase, \
+                age, pods, whether the workflow archive keeps a copy) and a single-use token that expires; call again \
+                with the token to carry it out.
+                """,
+            safety: .destructive,
+            inputSchema: Schema.object(
+                [
+                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "confirmation_token": tokenProperty,
+                ], required: ["name"]),
+            describe: { "delete workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let namespace = a.string("namespace")
+                let workflow = a.requiredString("name")
+                let token = a.string("confirmation_token").flatMap { $0.isEmpty ? nil : $0 }
+                try a.finish(tool: "delete_workflow")
+                return try output(
+                    try await mutations.delete(
+                        namespace: namespace, name: workflow, token: token, client: context.client))
+            }
+        )
+    }
+
+    static func resubmit(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "resubmit_workflow",
+            title: "Resubmit a workflow",
+            description: """
+                Run a finished workflow again as a new workflow from the same spec (memoized reuses the results of \
+                steps that succeeded in a Failed run); parameters override. Returns the new workflow's name.
+                """,
+            safety: .mutating,
+            inputSchema: Schema.object(
+                [
+                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "memoized": Schema.boolean(
+                        "Reuse the outputs of the steps that succeeded (Failed workflows only).", default: false),
+                    "parameters": .object([
+                        "type": "object", "description": "Parameter overrides, name → value.",
+                        "additionalProperties": .object(["type": "string"]),
+                    ]),
+                ], required: ["name"]),
+            describe: { "resubmit workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let namespace = a.string("namespace")
+                let workflow = a.requiredString("name")
+                let memoized = a.bool("memoized") ?? false
+                let parameters = a.stringMap("parameters")
+                try a.finish(tool: "resubmit_workflow")
+                return try output(
+                    try await mutations.resubmit(
+                        namespace: namespace, name: workflow, memoized: memoized, parameters: parameters,
+                        client: context.client))
+            }
+        )
     }
 
     static func output(_ answer: MutationAnswer) throws -> ToolOutput {

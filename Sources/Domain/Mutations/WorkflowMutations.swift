@@ -267,4 +267,79 @@ public struct WorkflowMutations: Sendable {
         }
         return answer(outcome)
     }
+
+    /// delete_workflow: the Workflow object and its pods go; a finished workflow may live on in the archive.
+    public func delete(namespace: String?, name: String, token: String?, client: String?) async throws -> MutationAnswer
+    {
+        let ns = try validate(namespace, name)
+        let call = MutationRunner.Call(
+            tool: "delete_workflow", safety: .destructive, kind: .workflow, namespace: ns, name: name,
+            arguments: ["namespace": ns, "name": name], confirmationToken: token, client: client)
+        var before: Workflow?
+        let outcome = try await runner.run(call) {
+            let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+            before = wf
+            var inspection = shutdownInspection("delete_workflow", wf, strategy: "Delete")
+            inspection.refusal = nil
+            let archived =
+                (try? await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: ns, namePrefix: name, limit: 50)))?
+                .items.contains { $0.metadata.uid == wf.metadata.uid && wf.metadata.uid != nil } ?? false
+            let age =
+                ArgoTime.parse(wf.metadata.creationTimestamp).map {
+                    Text.duration(Int(now().timeIntervalSince($0))) ?? ""
+                } ?? "unknown"
+            let pods = wf.status.nodes.values.filter(WorkflowShaping.runsInPod).count
+            let phase = Self.phase(wf)
+            inspection.preview.effect =
+                "the Workflow object is deleted with its \(pods) pod(s) and their logs"
+                + (wf.status.phase?.isCompleted == true ? "" : "; it is still \(phase), so its running pods are killed")
+                + (archived
+                    ? "; the workflow archive keeps a copy" : "; no archived copy was found, so its record is lost")
+            inspection.preview.impact = "\(name) (\(phase), created \(age) ago) is deleted"
+            return inspection
+        } perform: {
+            try await gateway.deleteWorkflow(namespace: ns, name: name)
+            return MutationResult(
+                tool: "delete_workflow", namespace: ns, name: name, phaseBefore: Self.phase(before!),
+                phaseAfter: "Deleted",
+                suspendedBefore: nil, suspendedAfter: nil, changes: ["workflow deleted"],
+                tokenID: token.map(Confirmations.tokenID))
+        }
+        return answer(outcome)
+    }
+
+    /// resubmit_workflow: a new workflow from this one's spec.
+    public func resubmit(
+        namespace: String?, name: String, memoized: Bool, parameters: [String: String], client: String?
+    ) async throws
+        -> MutationAnswer
+    {
+        let ns = try validate(namespace, name)
+        var args = ["namespace": ns, "name": name, "memoized": String(memoized)]
+        for (k, v) in parameters { args["parameter.\(k)"] = v }
+        let call = MutationRunner.Call(
+            tool: "resubmit_workflow", safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
+            confirmationToken: nil, client: client)
+        var before: Workflow?
+        let outcome = try await runner.run(call) {
+            let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+            before = wf
+            var inspection = shutdownInspection("resubmit_workflow", wf, strategy: "Resubmit")
+            inspection.refusal =
+                wf.status.phase?.isCompleted != true
+                ? "\(ns)/\(name) is \(Self.phase(wf)); resubmit a finished workflow (or stop this one first)"
+                : (memoized && wf.status.phase != .failed
+                    ? "memoized resubmit applies to Failed workflows; \(name) is \(Self.phase(wf))" : nil)
+            return inspection
+        } perform: {
+            let created = try await gateway.resubmitWorkflow(
+                namespace: ns, name: name, memoized: memoized,
+                parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            return MutationResult(
+                tool: "resubmit_workflow", namespace: ns, name: created.metadata.name, phaseBefore: Self.phase(before!),
+                phaseAfter: Self.phase(created), suspendedBefore: nil, suspendedAfter: nil,
+                changes: ["created \(created.metadata.name) from \(name); follow it with watch_workflow"], tokenID: nil)
+        }
+        return answer(outcome)
+    }
 }

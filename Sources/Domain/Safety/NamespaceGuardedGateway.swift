@@ -138,4 +138,17 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         try check(namespace)
         return try await base.setCronWorkflowSuspended(namespace: namespace, name: name, suspended: suspended)
     }
+
+    public func deleteWorkflow(namespace: String, name: String) async throws {
+        try check(namespace)
+        try await base.deleteWorkflow(namespace: namespace, name: name)
+    }
+
+    public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
+        -> Workflow
+    {
+        try check(namespace)
+        return try await base.resubmitWorkflow(
+            namespace: namespace, name: name, memoized: memoized, parameters: parameters)
+    }
 }
