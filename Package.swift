@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Ports", "Domain",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Adapters/MCPStdio",

@@ -53,6 +53,14 @@ public protocol ArgoGateway: Sendable {
     func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow
     func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
     func deleteWorkflow(namespace: String, name: String) async throws
+
+    /// Argo's lint of a manifest (JSON) of the given kind; returns the object as the server normalized it.
+    func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data
+    /// Creates a workflow from a manifest (JSON); `generateName` is honoured.
+    func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow
+    /// Argo's `/submit`: a workflow from a WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow.
+    func submitWorkflow(namespace: String, from kind: ArgoKind, name: String, options: SubmitOptions) async throws
+        -> Workflow
     /// Creates a new workflow from this one's spec; returns the new workflow.
     func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
         -> Workflow
@@ -236,5 +244,24 @@ extension ArgoVersion {
         let b = try JSONDecoder().decode(Body.self, from: data)
         return ArgoVersion(
             version: b.version ?? "unknown", gitCommit: b.gitCommit, buildDate: b.buildDate, platform: b.platform)
+    }
+}
+
+/// Argo's submit options.
+public struct SubmitOptions: Sendable, Equatable, Encodable {
+    public var entryPoint: String?
+    /// `name=value` pairs.
+    public var parameters: [String]?
+    /// `key=value,key=value`.
+    public var labels: String?
+    public var serviceAccount: String?
+
+    public init(
+        entryPoint: String? = nil, parameters: [String]? = nil, labels: String? = nil, serviceAccount: String? = nil
+    ) {
+        self.entryPoint = entryPoint
+        self.parameters = parameters
+        self.labels = labels
+        self.serviceAccount = serviceAccount
     }
 }

@@ -27,7 +27,7 @@ public struct ArgoInfo: Sendable, Decodable, Equatable {
 }
 
 /// `/api/v1/userinfo`: who the server thinks the caller is.
-public struct ArgoUserInfo: Sendable, Decodable, Equatable {
+public struct ArgoUserInfo: Sendable, Codable, Equatable {
     public var subject: String?
     public var issuer: String?
     public var email: String?

@@ -177,20 +177,29 @@ public struct TemplateSummary: Sendable, Decodable, Equatable {
     /// container, script, dag, steps, resource, suspend, http, containerSet, data, plugin — or "unknown".
     public var kind: String
 
-    public init(name: String, kind: String) {
+    /// The image of a container or script template.
+    public var image: String?
+
+    public init(name: String, kind: String, image: String? = nil) {
         self.name = name
         self.kind = kind
+        self.image = image
     }
 
     static let kinds = [
         "container", "script", "dag", "steps", "resource", "suspend", "http", "containerSet", "data", "plugin",
     ]
 
+    struct ImageHolder: Decodable { var image: String? }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         name = try c.decodeIfPresent(String.self, forKey: AnyKey("name")) ?? ""
         let keys = Set(c.allKeys.map(\.stringValue))
         kind = Self.kinds.first(where: keys.contains) ?? "unknown"
+        if kind == "container" || kind == "script" {
+            image = try? c.decodeIfPresent(ImageHolder.self, forKey: AnyKey(kind))?.image
+        }
     }
 }
 

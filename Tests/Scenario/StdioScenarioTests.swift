@@ -26,11 +26,12 @@ struct StdioScenarioTests {
                     "list_namespaces",
                     "list_workflow_templates", "list_workflows", "resume_workflow", "retry_workflow", "stop_workflow",
                     "suspend_workflow", "terminate_workflow", "toggle_cron_suspension", "watch_workflow",
-                    "delete_workflow", "resubmit_workflow",
+                    "delete_workflow", "resubmit_workflow", "lint_manifest", "submit_workflow",
                 ].sorted())
         let destructive: Set<String> = ["terminate_workflow", "stop_workflow", "delete_workflow"]
         let mutating: Set<String> = [
             "retry_workflow", "suspend_workflow", "resume_workflow", "toggle_cron_suspension", "resubmit_workflow",
+            "submit_workflow",
         ]
         for tool in tools {
             #expect(tool.annotations.readOnlyHint == !(destructive.contains(tool.name) || mutating.contains(tool.name)))

@@ -258,6 +258,66 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("workflow") { try Workflow.decode(from: data) }
     }
 
+    func post(_ path: String, _ body: Data) async throws -> Data {
+        var request = makeRequest(path: path, query: [])
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
+        let data: Data
+        do {
+            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+        } catch {
+            throw translate(error)
+        }
+        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
+        return data
+    }
+
+    /// `{"namespace":…, "<field>": <object>}` without re-encoding the object.
+    static func wrap(_ field: String, _ object: Data, namespace: String?) -> Data {
+        var out = Data("{".utf8)
+        if let namespace {
+            out +=
+                Data("\"namespace\":".utf8) + ((try? JSONEncoder().encode(namespace)) ?? Data("\"\"".utf8))
+                + Data(",".utf8)
+        }
+        out += Data("\"\(field)\":".utf8) + object + Data("}".utf8)
+        return out
+    }
+
+    public func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
+        let field: String =
+            switch kind {
+            case .workflow: "workflow"
+            case .cronWorkflow: "cronWorkflow"
+            case .workflowTemplate, .clusterWorkflowTemplate: "template"
+            }
+        let path = kind.collectionPath(namespace: kind.isClusterScoped ? nil : Self.segment(namespace ?? "")) + "/lint"
+        return try await post(path, Self.wrap(field, manifest, namespace: kind.isClusterScoped ? nil : namespace))
+    }
+
+    public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {
+        let data = try await post(
+            "/api/v1/workflows/\(Self.segment(namespace))", Self.wrap("workflow", manifest, namespace: namespace))
+        return try decode("workflow") { try Workflow.decode(from: data) }
+    }
+
+    public func submitWorkflow(namespace: String, from kind: ArgoKind, name: String, options: SubmitOptions)
+        async throws -> Workflow
+    {
+        struct Body: Encodable {
+            var namespace: String
+            var resourceKind: String
+            var resourceName: String
+            var submitOptions: SubmitOptions
+        }
+        let body = try JSONEncoder().encode(
+            Body(namespace: namespace, resourceKind: kind.rawValue, resourceName: name, submitOptions: options))
+        let data = try await post("/api/v1/workflows/\(Self.segment(namespace))/submit", body)
+        return try decode("workflow") { try Workflow.decode(from: data) }
+    }
+
     static func listItems(_ query: ResourceListQuery) -> [(String, String?)] {
         [
             ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),

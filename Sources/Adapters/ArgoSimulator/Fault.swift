@@ -50,6 +50,9 @@ public struct Fault: Sendable, Equatable {
         case mutateWorkflow = "mutate_workflow"
         /// Cron suspend and resume.
         case mutateCronWorkflow = "mutate_cron_workflow"
+        case lint
+        /// Create and submit.
+        case submit
     }
 
     /// Parses `OPERATION:key=value[,key=value…]`, e.g. `get_workflow:code=7,message=denied`,

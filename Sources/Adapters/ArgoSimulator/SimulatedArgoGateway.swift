@@ -172,6 +172,21 @@ public struct SimulatedArgoGateway: ArgoGateway {
         )
     }
 
+    public func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
+        try await simulator.lint(kind: kind, namespace: namespace, manifest: manifest)
+    }
+
+    public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {
+        try Workflow.decode(from: await simulator.create(namespace: namespace, manifest: manifest))
+    }
+
+    public func submitWorkflow(namespace: String, from kind: ArgoKind, name: String, options: SubmitOptions)
+        async throws -> Workflow
+    {
+        try Workflow.decode(
+            from: await simulator.submit(namespace: namespace, from: kind, name: name, options: options))
+    }
+
     public func version() async throws -> ArgoVersion {
         try await call("response") { try ArgoVersion.decode(from: await simulator.versionJSON()) }
     }

@@ -175,6 +175,46 @@ public struct SimulatorHTTPServer: Sendable {
                     namespace: ns, name: name, memoized: body.memoized ?? false, parameters: body.parameters ?? [])
             }
         }
+        /// The object under `field` of a request body, as JSON.
+        let member: @Sendable (Request, String) async throws -> Data = { request, field in
+            let buffer = try await request.body.collect(upTo: 16 << 20)
+            let body = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            return (body?[field] ?? .null).encoded()
+        }
+        router.post("/api/v1/workflows/{namespace}") { request, context in
+            let ns = context.parameters.get("namespace") ?? ""
+            let manifest = try await member(request, "workflow")
+            return try await Self.json { try await sim.create(namespace: ns, manifest: manifest) }
+        }
+        router.post("/api/v1/workflows/{namespace}/submit") { request, context in
+            let ns = context.parameters.get("namespace") ?? ""
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))) ?? .null
+            let kind = body["resourceKind"]?.string.flatMap(ArgoKind.init(rawValue:)) ?? .workflowTemplate
+            let options = SubmitOptions(
+                entryPoint: body[path: "submitOptions.entryPoint"]?.string,
+                parameters: body[path: "submitOptions.parameters"]?.array?.compactMap(\.string),
+                labels: body[path: "submitOptions.labels"]?.string,
+                serviceAccount: body[path: "submitOptions.serviceAccount"]?.string)
+            let name = body["resourceName"]?.string ?? ""
+            return try await Self.json { try await sim.submit(namespace: ns, from: kind, name: name, options: options) }
+        }
+        for (kind, collection, field) in [
+            (ArgoKind.workflow, "workflows", "workflow"), (.workflowTemplate, "workflow-templates", "template"),
+            (.cronWorkflow, "cron-workflows", "cronWorkflow"),
+        ] {
+            router.post("/api/v1/\(collection)/{namespace}/lint") { request, context in
+                let ns = context.parameters.get("namespace") ?? ""
+                let manifest = try await member(request, field)
+                return try await Self.json { try await sim.lint(kind: kind, namespace: ns, manifest: manifest) }
+            }
+        }
+        router.post("/api/v1/cluster-workflow-templates/lint") { request, _ in
+            let manifest = try await member(request, "template")
+            return try await Self.json {
+                try await sim.lint(kind: .clusterWorkflowTemplate, namespace: nil, manifest: manifest)
+            }
+        }
         router.get("/api/v1/workflow-events/{namespace}") { request, context in
             try await Self.events(sim, request, context, keepaliveInterval: keepaliveInterval)
         }

@@ -147,6 +147,7 @@ public struct UseCases: Sendable {
     public let policy: Policy
 
     public var mutations: WorkflowMutations
+    public var submissions: SubmitWorkflows
 
     /// Builds every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to
     /// `audit` and keep confirmations in `confirmations`.
@@ -168,6 +169,7 @@ public struct UseCases: Sendable {
             confirmations: Confirmations(store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now),
             now: now)
         mutations = WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
+        submissions = SubmitWorkflows(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace)
         self.defaultNamespace = defaultNamespace
         self.policy = policy
     }
@@ -183,6 +185,7 @@ public enum ToolCatalog {
             + ArchiveTools.all(useCases.archive, ns)
             + ClusterTools.all(useCases.cluster)
             + MutationTools.all(useCases.mutations, ns)
+            + SubmitTools.all(useCases.submissions, ns)
     }
 
     /// The tool list as Markdown, for the README.

@@ -276,3 +276,43 @@ extension Render {
         "\(r.tool) \(r.namespace)/\(r.name): \(r.changes.joined(separator: "; "))"
     }
 }
+
+extension Render {
+    static func manifest(_ m: ManifestSummary) -> [String] {
+        var lines: [String] = []
+        var head = "\(m.kind)"
+        if let n = m.name ?? m.generateName { head += " \(n)" }
+        if let e = m.entrypoint { head += ", entrypoint \(e)" }
+        if let t = m.workflowTemplate { head += ", from template \(t)" }
+        lines.append(head)
+        if !m.templates.isEmpty {
+            lines.append("templates: " + m.templates.map { "\($0.name) (\($0.kind))" }.joined(separator: ", "))
+        }
+        if !m.parameters.isEmpty {
+            lines.append(
+                "parameters: "
+                    + m.parameters.map {
+                        "\($0.name)=\($0.value ?? $0.default ?? "")\($0.enum.map { " [\($0.joined(separator: "|"))]" } ?? "")"
+                    }.joined(separator: ", "))
+        }
+        if !m.images.isEmpty { lines.append("images: " + m.images.joined(separator: ", ")) }
+        return lines
+    }
+
+    static func lint(_ r: LintResult) -> String {
+        var lines = [r.ok ? "lint passed" : "lint failed: \(r.error ?? "")"]
+        if let s = r.summary { lines += manifest(s) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func submit(_ r: SubmitResult) -> String {
+        var lines = [
+            r.dryRun
+                ? "DRY RUN — nothing was submitted."
+                : "submitted \(r.namespace)/\(r.name ?? "?") (\(r.phase ?? "Pending"))"
+        ]
+        lines += manifest(r.summary)
+        lines.append("next: \(r.next)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -42,21 +42,6 @@ public struct HealthReport: Sendable, Codable, Equatable {
     public var connection: ConnectionDescription
 }
 
-extension ArgoUserInfo: Codable {
-    enum CodingKeys: String, CodingKey {
-        case subject, issuer, email, groups, serviceAccountName, serviceAccountNamespace
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(subject, forKey: .subject)
-        try c.encodeIfPresent(issuer, forKey: .issuer)
-        try c.encodeIfPresent(email, forKey: .email)
-        try c.encodeIfPresent(groups, forKey: .groups)
-        try c.encodeIfPresent(serviceAccountName, forKey: .serviceAccountName)
-        try c.encodeIfPresent(serviceAccountNamespace, forKey: .serviceAccountNamespace)
-    }
-}
-
 /// Reads about the Argo installation itself: namespaces, identity, version, health.
 public struct ClusterReads: Sendable {
     let gateway: any ArgoGateway

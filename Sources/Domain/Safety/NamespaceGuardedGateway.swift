@@ -151,4 +151,21 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         return try await base.resubmitWorkflow(
             namespace: namespace, name: name, memoized: memoized, parameters: parameters)
     }
+
+    public func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
+        if !kind.isClusterScoped { try check(namespace) }
+        return try await base.lint(kind: kind, namespace: namespace, manifest: manifest)
+    }
+
+    public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {
+        try check(namespace)
+        return try await base.createWorkflow(namespace: namespace, manifest: manifest)
+    }
+
+    public func submitWorkflow(namespace: String, from kind: ArgoKind, name: String, options: SubmitOptions)
+        async throws -> Workflow
+    {
+        try check(namespace)
+        return try await base.submitWorkflow(namespace: namespace, from: kind, name: name, options: options)
+    }
 }

@@ -1,0 +1,125 @@
+import Domain
+import Foundation
+import MCP
+import Yams
+
+/// Manifest text (YAML or JSON) as the JSON object Argo takes.
+enum ManifestText {
+    static func json(_ text: String) throws -> Data {
+        let documents: [Any?]
+        do {
+            documents = try Array(Yams.load_all(yaml: text))
+        } catch {
+            throw InvalidArguments([ArgumentProblem(field: "manifest", message: "is not valid YAML or JSON: \(error)")])
+        }
+        let objects = documents.compactMap { $0 }
+        guard objects.count == 1, let object = objects.first as? [String: Any] else {
+            throw InvalidArguments([
+                ArgumentProblem(
+                    field: "manifest", message: "must hold exactly one object (found \(objects.count) documents)")
+            ])
+        }
+        return try JSONSerialization.data(withJSONObject: jsonCompatible(object), options: [.sortedKeys])
+    }
+
+    /// YAML loads timestamps as dates; JSON wants strings.
+    static func jsonCompatible(_ value: Any) -> Any {
+        switch value {
+        case let date as Date: return date.formatted(.iso8601)
+        case let array as [Any?]: return array.map { $0.map(jsonCompatible) ?? NSNull() }
+        case let object as [String: Any?]: return object.mapValues { $0.map(jsonCompatible) ?? NSNull() }
+        default: return value
+        }
+    }
+}
+
+/// `lint_manifest` and `submit_workflow`.
+enum SubmitTools {
+    static func all(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> [ToolDefinition] {
+        [lint(submit, defaultNamespace), submitWorkflow(submit, defaultNamespace)]
+    }
+
+    static func lint(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "lint_manifest",
+            title: "Lint a manifest",
+            description: """
+                Lint a Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow manifest (YAML or JSON) with \
+                Argo's lint, without creating anything; returns Argo's verdict and what the manifest would run \
+                (entrypoint, templates, parameters, images).
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object(
+                [
+                    "manifest": Schema.string("The manifest, YAML or JSON; one object."),
+                    "namespace": WorkflowTools.namespaceProperty,
+                ], required: ["manifest"]),
+            describe: { _ in "lint a manifest" },
+            run: { args, _ in
+                var a = args
+                let text = a.requiredString("manifest")
+                let namespace = a.string("namespace")
+                try a.finish(tool: "lint_manifest")
+                let result = try await submit.lint(manifest: try ManifestText.json(text), namespace: namespace)
+                return try ToolOutput(result, text: Render.lint(result))
+            }
+        )
+    }
+
+    static func submitWorkflow(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "submit_workflow",
+            title: "Submit a workflow",
+            description: """
+                Run a workflow: from a manifest (YAML or JSON; generateName honoured) or from a WorkflowTemplate, \
+                ClusterWorkflowTemplate or CronWorkflow (resource_kind + resource_name; "run this cron now"). \
+                Parameters are checked against the declared ones and their enums, the manifest is linted by Argo first, \
+                and dry_run shows what would run without submitting. Returns the new workflow's name.
+                """,
+            safety: .mutating,
+            inputSchema: Schema.object(
+                [
+                    "manifest": Schema.string("A Workflow manifest, YAML or JSON."),
+                    "resource_kind": Schema.string(
+                        "Kind of the object to run.",
+                        enum: ["WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]),
+                    "resource_name": Schema.string("Name of the template or cron workflow to run."),
+                    "namespace": WorkflowTools.namespaceProperty,
+                    "parameters": .object([
+                        "type": "object", "description": "Parameter values, name → value.",
+                        "additionalProperties": .object(["type": "string"]),
+                    ]),
+                    "entrypoint": Schema.string("Template to start from instead of the declared entrypoint."),
+                    "labels": .object([
+                        "type": "object", "description": "Extra labels on the new workflow.",
+                        "additionalProperties": .object(["type": "string"]),
+                    ]),
+                    "service_account": Schema.string("Service account the workflow's pods run as."),
+                    "dry_run": Schema.boolean("Check and show what would run; submit nothing.", default: false),
+                ]),
+            describe: { args in
+                var a = args
+                if let name = a.string("resource_name") {
+                    return "submit a workflow from \(a.string("resource_kind") ?? "WorkflowTemplate") \(name)"
+                }
+                return "submit a workflow"
+            },
+            run: { args, context in
+                var a = args
+                let text = a.string("manifest")
+                let request = SubmitWorkflows.Request(
+                    manifest: nil, resourceKind: a.string("resource_kind"), resourceName: a.string("resource_name"),
+                    namespace: a.string("namespace"), parameters: a.stringMap("parameters"),
+                    entrypoint: a.string("entrypoint"),
+                    labels: a.stringMap("labels"), serviceAccount: a.string("service_account"),
+                    dryRun: a.bool("dry_run") ?? false,
+                    client: context.client)
+                try a.finish(tool: "submit_workflow")
+                var withManifest = request
+                if let text { withManifest.manifest = try ManifestText.json(text) }
+                let result = try await submit.submit(withManifest)
+                return try ToolOutput(result, text: Render.submit(result))
+            }
+        )
+    }
+}

@@ -1,0 +1,330 @@
+import Foundation
+import Ports
+
+/// What a manifest or template would run.
+public struct ManifestSummary: Sendable, Codable, Equatable {
+    public var kind: String
+    public var namespace: String?
+    public var name: String?
+    public var generateName: String?
+    public var entrypoint: String?
+    public var workflowTemplate: String?
+    public var templates: [TemplateKindView]
+    public var parameters: [TemplateParameterView]
+    public var images: [String]
+}
+
+public struct LintResult: Sendable, Codable, Equatable {
+    public var ok: Bool
+    /// Argo's message when it rejected the manifest.
+    public var error: String?
+    public var summary: ManifestSummary?
+}
+
+public struct SubmitResult: Sendable, Codable, Equatable {
+    public var dryRun: Bool
+    public var namespace: String
+    /// The created workflow (absent on a dry run).
+    public var name: String?
+    public var phase: String?
+    public var summary: ManifestSummary
+    public var next: String
+}
+
+/// lint_manifest and submit_workflow.
+public struct SubmitWorkflows: Sendable {
+    let gateway: any ArgoGateway
+    let runner: MutationRunner
+    let defaultNamespace: String
+
+    public init(gateway: any ArgoGateway, runner: MutationRunner, defaultNamespace: String) {
+        self.gateway = gateway
+        self.runner = runner
+        self.defaultNamespace = defaultNamespace
+    }
+
+    struct Manifest: Decodable {
+        var kind: String?
+        var metadata: ObjectMeta?
+        var spec: WorkflowSpec?
+        var workflowSpec: WorkflowSpec?
+
+        enum CodingKeys: String, CodingKey { case kind, metadata, spec }
+        enum CronKeys: String, CodingKey { case workflowSpec }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind)
+            metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata)
+            spec = try? c.decodeIfPresent(WorkflowSpec.self, forKey: .spec)
+            if kind == "CronWorkflow", let s = try? c.nestedContainer(keyedBy: CronKeys.self, forKey: .spec) {
+                workflowSpec = try s.decodeIfPresent(WorkflowSpec.self, forKey: .workflowSpec)
+            }
+        }
+    }
+
+    static func summary(kind: String, namespace: String?, metadata: ObjectMeta?, spec: WorkflowSpec) -> ManifestSummary
+    {
+        ManifestSummary(
+            kind: kind, namespace: namespace, name: metadata.flatMap { $0.name.isEmpty ? nil : $0.name },
+            generateName: metadata?.generateName, entrypoint: spec.entrypoint,
+            workflowTemplate: spec.workflowTemplateRef?.name,
+            templates: spec.templates.prefix(50).map { TemplateKindView(name: $0.name, kind: $0.kind) },
+            parameters: spec.parameters.map {
+                TemplateParameterView(
+                    name: $0.name, value: $0.value, default: $0.default, enum: $0.enum, description: $0.description)
+            },
+            images: Array(Set(spec.templates.compactMap(\.image))).sorted())
+    }
+
+    func decode(_ manifest: Data) throws -> (ArgoKind, Manifest) {
+        guard let m = try? JSONDecoder().decode(Manifest.self, from: manifest) else {
+            throw InvalidArguments([
+                ArgumentProblem(
+                    field: "manifest", message: "is not a Kubernetes object (YAML or JSON with kind, metadata and spec)"
+                )
+            ])
+        }
+        let kindName = m.kind ?? "Workflow"
+        guard let kind = ArgoKind(rawValue: kindName) else {
+            throw InvalidArguments([
+                ArgumentProblem(
+                    field: "manifest",
+                    message:
+                        "kind \(kindName) is not Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow")
+            ])
+        }
+        return (kind, m)
+    }
+
+    /// Lints any of the four kinds on the server without creating it.
+    public func lint(manifest: Data, namespace: String?) async throws -> LintResult {
+        let (kind, m) = try decode(manifest)
+        let ns = kind.isClusterScoped ? nil : (namespace ?? m.metadata?.namespace ?? defaultNamespace)
+        let spec = (kind == .cronWorkflow ? m.workflowSpec : m.spec) ?? WorkflowSpec()
+        do {
+            _ = try await gateway.lint(kind: kind, namespace: ns, manifest: manifest)
+            return LintResult(
+                ok: true, error: nil,
+                summary: Self.summary(kind: kind.rawValue, namespace: ns, metadata: m.metadata, spec: spec))
+        } catch let error as ArgoError where error.kind == .invalidArgument {
+            return LintResult(
+                ok: false, error: error.message,
+                summary: Self.summary(kind: kind.rawValue, namespace: ns, metadata: m.metadata, spec: spec))
+        }
+    }
+
+    /// Checks overrides against declared parameters and their enums.
+    static func parameterProblems(_ overrides: [String: String], declared: [Parameter], source: String) -> String? {
+        let byName = Dictionary(declared.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let p = byName[name] else {
+                let known = declared.map(\.name).joined(separator: ", ")
+                return
+                    "parameter '\(name)' is not declared by \(source)\(known.isEmpty ? " (it declares none)" : "; it declares \(known)")"
+            }
+            if let allowed = p.enum, !allowed.isEmpty, !allowed.contains(value) {
+                return "parameter '\(name)' must be one of \(allowed.joined(separator: ", ")); got '\(value)'"
+            }
+        }
+        return nil
+    }
+
+    /// The manifest with overrides applied (entrypoint, parameters, labels, service account).
+    static func apply(
+        _ manifest: Data, entrypoint: String?, parameters: [String: String], labels: [String: String],
+        serviceAccount: String?
+    ) throws -> Data {
+        guard var object = try JSONSerialization.jsonObject(with: manifest) as? [String: Any] else { return manifest }
+        var spec = object["spec"] as? [String: Any] ?? [:]
+        if let entrypoint { spec["entrypoint"] = entrypoint }
+        if let serviceAccount { spec["serviceAccountName"] = serviceAccount }
+        if !parameters.isEmpty {
+            var arguments = spec["arguments"] as? [String: Any] ?? [:]
+            var params = arguments["parameters"] as? [[String: Any]] ?? []
+            for (name, value) in parameters {
+                if let i = params.firstIndex(where: { $0["name"] as? String == name }) { params[i]["value"] = value }
+            }
+            arguments["parameters"] = params
+            spec["arguments"] = arguments
+        }
+        object["spec"] = spec
+        if !labels.isEmpty {
+            var metadata = object["metadata"] as? [String: Any] ?? [:]
+            var existing = metadata["labels"] as? [String: Any] ?? [:]
+            for (k, v) in labels { existing[k] = v }
+            metadata["labels"] = existing
+            object["metadata"] = metadata
+        }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    public struct Request: Sendable {
+        public var manifest: Data?
+        public var resourceKind: String?
+        public var resourceName: String?
+        public var namespace: String?
+        public var parameters: [String: String]
+        public var entrypoint: String?
+        public var labels: [String: String]
+        public var serviceAccount: String?
+        public var dryRun: Bool
+        public var client: String?
+
+        public init(
+            manifest: Data?, resourceKind: String?, resourceName: String?, namespace: String?,
+            parameters: [String: String],
+            entrypoint: String?, labels: [String: String], serviceAccount: String?, dryRun: Bool, client: String?
+        ) {
+            self.manifest = manifest
+            self.resourceKind = resourceKind
+            self.resourceName = resourceName
+            self.namespace = namespace
+            self.parameters = parameters
+            self.entrypoint = entrypoint
+            self.labels = labels
+            self.serviceAccount = serviceAccount
+            self.dryRun = dryRun
+            self.client = client
+        }
+    }
+
+    public func submit(_ r: Request) async throws -> SubmitResult {
+        var problems: [ArgumentProblem] = []
+        if (r.manifest == nil) == (r.resourceName == nil) {
+            problems.append(
+                ArgumentProblem(field: "manifest", message: "give either manifest, or resource_kind and resource_name"))
+        }
+        var sourceKind: ArgoKind?
+        if r.resourceName != nil {
+            switch r.resourceKind {
+            case "WorkflowTemplate", nil: sourceKind = .workflowTemplate
+            case "ClusterWorkflowTemplate": sourceKind = .clusterWorkflowTemplate
+            case "CronWorkflow": sourceKind = .cronWorkflow
+            case let other?:
+                problems.append(
+                    ArgumentProblem(
+                        field: "resource_kind",
+                        message: "'\(other)' is not WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow"))
+            }
+        }
+        if let namespace = r.namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+
+        var manifest = r.manifest
+        var summary: ManifestSummary
+        var targetName: String
+        let ns: String
+        if let original = r.manifest {
+            let (kind, m) = try decode(original)
+            guard kind == .workflow else {
+                throw InvalidArguments([
+                    ArgumentProblem(
+                        field: "manifest",
+                        message:
+                            "submit_workflow takes a Workflow; use resource_kind/resource_name to run a \(kind.rawValue)"
+                    )
+                ])
+            }
+            ns = r.namespace ?? m.metadata?.namespace ?? defaultNamespace
+            summary = Self.summary(
+                kind: "Workflow", namespace: ns, metadata: m.metadata, spec: m.spec ?? WorkflowSpec())
+            targetName =
+                m.metadata.flatMap { $0.name.isEmpty ? nil : $0.name } ?? (m.metadata?.generateName ?? "workflow") + "*"
+            manifest = try Self.apply(
+                original, entrypoint: r.entrypoint, parameters: r.parameters, labels: r.labels,
+                serviceAccount: r.serviceAccount)
+        } else {
+            ns = r.namespace ?? defaultNamespace
+            targetName = r.resourceName!
+            summary = ManifestSummary(
+                kind: sourceKind!.rawValue, namespace: ns, name: targetName, generateName: nil, entrypoint: nil,
+                workflowTemplate: nil, templates: [], parameters: [], images: [])
+        }
+
+        func inspect() async throws -> Inspection {
+            var refusal: String?
+            if let manifest {
+                do {
+                    _ = try await gateway.lint(kind: .workflow, namespace: ns, manifest: manifest)
+                } catch let error as ArgoError where error.kind == .invalidArgument {
+                    refusal = "Argo rejected the manifest: \(error.message)"
+                }
+                if refusal == nil {
+                    let declared = summary.parameters.map {
+                        Parameter(name: $0.name, value: $0.value, default: $0.default, enum: $0.enum)
+                    }
+                    refusal = Self.parameterProblems(r.parameters, declared: declared, source: "the manifest")
+                }
+            } else if let kind = sourceKind {
+                let spec: WorkflowSpec
+                if kind == .cronWorkflow {
+                    spec = try await gateway.getCronWorkflow(namespace: ns, name: targetName).workflowSpec
+                } else {
+                    spec = try await gateway.getWorkflowTemplate(
+                        namespace: ns, name: targetName, clusterScope: kind == .clusterWorkflowTemplate
+                    ).spec
+                }
+                summary = Self.summary(
+                    kind: kind.rawValue, namespace: ns, metadata: ObjectMeta(name: targetName), spec: spec)
+                if let entry = r.entrypoint, !spec.templates.isEmpty,
+                    !spec.templates.contains(where: { $0.name == entry })
+                {
+                    refusal = "entrypoint '\(entry)' is not a template of \(kind.rawValue) \(targetName)"
+                }
+                refusal =
+                    refusal
+                    ?? Self.parameterProblems(
+                        r.parameters, declared: spec.parameters, source: "\(kind.rawValue) \(targetName)")
+            }
+            return Inspection(
+                uid: nil, fingerprint: "", refusal: refusal,
+                preview: MutationPreview(
+                    tool: "submit_workflow", namespace: ns, name: targetName, uid: nil, phase: "not submitted",
+                    startedAt: nil, activeNodes: [],
+                    activeNodeCount: 0, pods: [], effect: "a new workflow is created",
+                    impact: "runs \(summary.entrypoint ?? "its entrypoint")",
+                    confirmationToken: nil, expiresAt: nil))
+        }
+
+        if r.dryRun {
+            let inspection = try await inspect()
+            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
+            return SubmitResult(
+                dryRun: true, namespace: ns, name: nil, phase: nil, summary: summary,
+                next: "call again without dry_run to submit")
+        }
+        var args = ["namespace": ns, "target": targetName]
+        for (k, v) in r.parameters { args["parameter.\(k)"] = v }
+        if let e = r.entrypoint { args["entrypoint"] = e }
+        let call = MutationRunner.Call(
+            tool: "submit_workflow", safety: .mutating, kind: sourceKind ?? .workflow, namespace: ns, name: targetName,
+            arguments: args, confirmationToken: nil, client: r.client)
+        let outcome = try await runner.run(call, inspect: inspect) {
+            let created: Workflow
+            if let manifest {
+                created = try await gateway.createWorkflow(namespace: ns, manifest: manifest)
+            } else {
+                let options = SubmitOptions(
+                    entryPoint: r.entrypoint,
+                    parameters: r.parameters.isEmpty
+                        ? nil : r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+                    labels: r.labels.isEmpty
+                        ? nil
+                        : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                    serviceAccount: r.serviceAccount)
+                created = try await gateway.submitWorkflow(
+                    namespace: ns, from: sourceKind!, name: targetName, options: options)
+            }
+            return SubmitResult(
+                dryRun: false, namespace: ns, name: created.metadata.name,
+                phase: created.status.phase?.rawValue ?? "Pending",
+                summary: summary,
+                next: "watch_workflow {\"namespace\": \"\(ns)\", \"name\": \"\(created.metadata.name)\"}")
+        }
+        guard case .done(let result, _) = outcome else {
+            throw MutationRefused(reason: "unexpected preview", preview: nil)
+        }
+        return result
+    }
+}
