@@ -217,7 +217,8 @@ struct Serve: AsyncParsableCommand {
                     gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
                     audit: FileAuditSink(path: auditPath),
                     confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"))),
-            maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger)
+            maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
+            confirmationMode: policy.confirmationMode)
         try await server.run(transport: LineTransport(logger: logger))
     }
 }

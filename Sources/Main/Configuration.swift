@@ -25,6 +25,7 @@ struct Settings: Sendable {
     var namespacesAllow: [String]?
     var namespacesDeny: [String]?
     var confirmationTTLSeconds: Int?
+    var confirmationMode: String?
     var auditFile: String?
 
     /// The config file's shape (all keys optional).
@@ -56,7 +57,10 @@ struct Settings: Sendable {
             var allow: [String]?
             var deny: [String]?
         }
-        struct Confirmation: Decodable { var ttlSeconds: Int? }
+        struct Confirmation: Decodable {
+            var ttlSeconds: Int?
+            var mode: String?
+        }
         var argo: Argo?
         var simulator: Simulator?
         var logging: Logging?
@@ -100,6 +104,7 @@ struct Settings: Sendable {
         namespacesAllow = file.namespaces?.allow ?? namespacesAllow
         namespacesDeny = file.namespaces?.deny ?? namespacesDeny
         confirmationTTLSeconds = file.confirmation?.ttlSeconds ?? confirmationTTLSeconds
+        confirmationMode = file.confirmation?.mode ?? confirmationMode
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -140,6 +145,7 @@ struct Settings: Sendable {
         namespacesAllow = list("ARGO_MCP_NAMESPACES_ALLOW") ?? namespacesAllow
         namespacesDeny = list("ARGO_MCP_NAMESPACES_DENY") ?? namespacesDeny
         auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
+        confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
     }
 
     /// `$XDG_STATE_HOME/argo-mcp/audit.jsonl`, else `~/.local/state/argo-mcp/audit.jsonl`.
@@ -155,6 +161,13 @@ struct Settings: Sendable {
     /// against the simulator, where nothing real can be harmed, mutations are allowed (still with confirmation).
     func policy(simulator: Bool) throws -> Domain.Policy {
         if let ttl = confirmationTTLSeconds, ttl <= 0 { throw ConfigError("confirmation.ttlSeconds must be positive") }
+        let mode =
+            try confirmationMode.map { text in
+                guard let mode = ConfirmationMode(rawValue: text.lowercased()) else {
+                    throw ConfigError("confirmation.mode '\(text)' is not token, elicitation or auto")
+                }
+                return mode
+            } ?? .auto
         let lenient = simulator && readOnly == nil && allowMutations == nil && allowDestructive == nil
         return Domain.Policy(
             readOnly: readOnly ?? !lenient,
@@ -162,7 +175,7 @@ struct Settings: Sendable {
             allowDestructive: allowDestructive ?? lenient,
             requireConfirmation: requireConfirmation ?? true,
             namespaces: NamespaceRules(allow: namespacesAllow ?? ["*"], deny: namespacesDeny ?? []),
-            confirmationTTLSeconds: confirmationTTLSeconds ?? 300)
+            confirmationTTLSeconds: confirmationTTLSeconds ?? 300, confirmationMode: mode)
     }
 
     func connection() throws -> ArgoConnection? {

@@ -7,7 +7,7 @@ import Testing
 struct ClusterArchiveScenarioTests {
     @Test("namespaces with their sources, server info without secrets, a healthy report")
     func clusterInsight() async throws {
-        let server = try ServerProcess(["serve", "--simulator"])
+        let server = try await ServerProcess(["serve", "--simulator"])
         _ = try await server.connect()
         let ns = try await server.call("list_namespaces")
         let entries = ns.structuredContent?.objectValue?["namespaces"]?.arrayValue?.compactMap(\.objectValue) ?? []
@@ -31,7 +31,7 @@ struct ClusterArchiveScenarioTests {
 
     @Test("health reports each failing check with its reason")
     func unhealthy() async throws {
-        let server = try ServerProcess([
+        let server = try await ServerProcess([
             "serve", "--simulator", "--fault", "userinfo:code=16,message=token expired", "--fault",
             "workflow_logs:code=14",
         ])
@@ -51,7 +51,7 @@ struct ClusterArchiveScenarioTests {
 
     @Test("archive: list, get by uid and by name; cron history includes archived runs")
     func archive() async throws {
-        let server = try ServerProcess(["serve", "--simulator"])
+        let server = try await ServerProcess(["serve", "--simulator"])
         _ = try await server.connect()
         let list = try await server.call("list_archived_workflows", ["name_prefix": "nightly-etl"])
         let rows = list.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap(\.objectValue) ?? []
@@ -80,7 +80,7 @@ struct ClusterArchiveScenarioTests {
 
     @Test("a server without an archive says so")
     func noArchive() async throws {
-        let server = try ServerProcess(["serve", "--simulator", "--no-archive"])
+        let server = try await ServerProcess(["serve", "--simulator", "--no-archive"])
         _ = try await server.connect()
         let list = try await server.call("list_archived_workflows")
         #expect(list.isError == false)

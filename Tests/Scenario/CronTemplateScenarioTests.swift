@@ -7,7 +7,7 @@ import Testing
 struct CronTemplateScenarioTests {
     @Test("demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes")
     func demo() async throws {
-        let server = try ServerProcess(["serve", "--simulator"])
+        let server = try await ServerProcess(["serve", "--simulator"])
         _ = try await server.connect()
 
         let crons = try await server.call("list_cron_workflows", ["all_namespaces": true])
@@ -79,7 +79,7 @@ struct CronTemplateScenarioTests {
     func fixtures() async throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/cronworkflows")
-        let server = try ServerProcess(["serve", "--simulator", "--seed", dir.path])
+        let server = try await ServerProcess(["serve", "--simulator", "--seed", dir.path])
         _ = try await server.connect()
         let cron = try await server.call("get_cron_workflow", ["name": "hello-world"])
         let c = try #require(cron.structuredContent?.objectValue)
@@ -102,7 +102,7 @@ extension CronTemplateScenarioTests {
     func exampleTemplates() async throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/templates")
-        let server = try ServerProcess(["serve", "--simulator", "--seed", dir.path])
+        let server = try await ServerProcess(["serve", "--simulator", "--seed", dir.path])
         _ = try await server.connect()
         let list = try await server.call("list_workflow_templates")
         let names =

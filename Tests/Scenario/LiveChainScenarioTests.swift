@@ -36,7 +36,7 @@ struct LiveChainScenarioTests {
         }
         #expect(url.hasPrefix("http://127.0.0.1:"))
         let host = String(url.dropFirst("http://".count))
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             ["serve"],
             environment: [
                 "ARGO_SERVER": host, "ARGO_SECURE": "false", "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo",
@@ -75,7 +75,7 @@ struct LiveChainScenarioTests {
             rest.terminate()
             rest.waitUntilExit()
         }
-        let unauthorized = try ServerProcess(
+        let unauthorized = try await ServerProcess(
             ["serve"], environment: ["ARGO_SERVER": String(url.dropFirst(7)), "ARGO_SECURE": "false"])
         _ = try await unauthorized.connect()
         let denied = try await unauthorized.call("list_workflows")
@@ -84,7 +84,7 @@ struct LiveChainScenarioTests {
         #expect(denied.text.contains("set ARGO_TOKEN"))
         _ = await unauthorized.stop()
 
-        let nowhere = try ServerProcess(
+        let nowhere = try await ServerProcess(
             ["serve", "--argo-server", "127.0.0.1:1"], environment: ["ARGO_SECURE": "false"])
         _ = try await nowhere.connect()
         let down = try await nowhere.call("list_workflows")
@@ -104,18 +104,19 @@ struct LiveChainScenarioTests {
         try "argo:\n  server: \(url)\n  namespace: workflows\n".write(to: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: config) }
 
-        let fromFile = try ServerProcess(["serve", "--config", config.path], environment: ["ARGO_NAMESPACE": ""])
+        let fromFile = try await ServerProcess(["serve", "--config", config.path], environment: ["ARGO_NAMESPACE": ""])
         _ = try await fromFile.connect()
         #expect(try await fromFile.call("get_workflow", ["name": "hello-world-9tql2"]).isError == false)
         _ = await fromFile.stop()
 
-        let fromEnv = try ServerProcess(["serve", "--config", config.path], environment: ["ARGO_NAMESPACE": "argo"])
+        let fromEnv = try await ServerProcess(
+            ["serve", "--config", config.path], environment: ["ARGO_NAMESPACE": "argo"])
         _ = try await fromEnv.connect()
         #expect(try await fromEnv.call("get_workflow", ["name": "hello-world-9tql2"]).isError == true)
         #expect(try await fromEnv.call("get_workflow", ["name": "dag-nested-zxlc2"]).isError == false)
         _ = await fromEnv.stop()
 
-        let fromFlag = try ServerProcess(
+        let fromFlag = try await ServerProcess(
             ["serve", "--config", config.path, "--namespace", "workflows"], environment: ["ARGO_NAMESPACE": "argo"])
         _ = try await fromFlag.connect()
         #expect(try await fromFlag.call("get_workflow", ["name": "hello-world-9tql2"]).isError == false)

@@ -20,7 +20,8 @@ struct MutationScenarioTests {
     @Test("terminate: a preview with a token, the confirmed call, the state change and the audit trail")
     func terminate() async throws {
         let audit = Self.auditFile()
-        let server = try ServerProcess(["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        let server = try await ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let preview = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
         #expect(preview.isError == false)
@@ -54,7 +55,8 @@ struct MutationScenarioTests {
     @Test("a wrong token is refused with a fresh preview; retry, suspend and cron toggles report what changed")
     func others() async throws {
         let audit = Self.auditFile()
-        let server = try ServerProcess(["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        let server = try await ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let wrong = try await server.call(
             "stop_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": "amc_made_up"])
@@ -87,7 +89,7 @@ struct MutationScenarioTests {
     @Test("delete with a token, then resubmit and watch the new run to completion")
     func deleteAndResubmit() async throws {
         let audit = Self.auditFile()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             ["serve", "--simulator", "--tick-ms", "50"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let resubmitted = try await server.call("resubmit_workflow", ["name": "nightly-etl-7x2kq"])
@@ -112,7 +114,7 @@ struct MutationScenarioTests {
     @Test("read-only: no mutation tool is listed, a call anyway is refused, nothing changes")
     func readOnly() async throws {
         let audit = Self.auditFile()
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             ["serve", "--simulator", "--read-only"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let (tools, _) = try await server.client.listTools()

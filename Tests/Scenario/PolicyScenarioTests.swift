@@ -7,7 +7,7 @@ import Testing
 struct PolicyScenarioTests {
     @Test("--deny-namespace hides a namespace from listings and refuses reads in it")
     func deny() async throws {
-        let server = try ServerProcess(["serve", "--simulator", "--deny-namespace", "data-*"])
+        let server = try await ServerProcess(["serve", "--simulator", "--deny-namespace", "data-*"])
         _ = try await server.connect()
         let all = try await server.call("list_workflows", ["all_namespaces": true, "limit": 200])
         let namespaces = Set(
@@ -33,7 +33,7 @@ struct PolicyScenarioTests {
 
     @Test("ARGO_MCP_NAMESPACES_ALLOW limits reads to the allowed namespaces, which list_namespaces names")
     func allow() async throws {
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             ["serve", "--simulator"], environment: ["ARGO_MCP_NAMESPACES_ALLOW": "data-team"])
         _ = try await server.connect()
         let denied = try await server.call("list_workflows")

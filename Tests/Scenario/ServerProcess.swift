@@ -6,7 +6,7 @@ import MCPStdio
 /// The built `argo-mcp` binary, spawned over stdio and driven by the SDK's MCP client.
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
-    let client = Client(name: "argo-mcp-scenario", version: "1.0")
+    let client: Client
     private let stdin = Pipe()
     private let stdout = Pipe()
     private let stderr = Pipe()
@@ -26,7 +26,15 @@ final class ServerProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// - Parameter elicitation: when given, the client declares elicitation and answers with it.
+    init(
+        _ arguments: [String], environment: [String: String] = [:],
+        elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil
+    ) async throws {
+        client = Client(
+            name: "argo-mcp-scenario", version: "1.0",
+            capabilities: .init(elicitation: elicitation == nil ? nil : .init()))
+        if let elicitation { await client.withElicitationHandler(elicitation) }
         process.executableURL = Self.binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment

@@ -10,7 +10,7 @@ struct StdioScenarioTests {
 
     @Test("initialize, list tools (schema snapshots, annotations), call every tool against the simulator")
     func everyTool() async throws {
-        let server = try ServerProcess([
+        let server = try await ServerProcess([
             "serve", "--simulator", "--generate", "name=big-10k,nodes=10000,failures=0.01,depth=3",
         ])
         let initialized = try await server.connect()
@@ -122,7 +122,7 @@ struct StdioScenarioTests {
 
     @Test("injected faults come back as tool errors with Argo's code; a broken log stream keeps what arrived")
     func faults() async throws {
-        let server = try ServerProcess([
+        let server = try await ServerProcess([
             "serve", "--simulator", "--fault", "get_workflow:code=7,message=denied by RBAC",
             "--fault", "workflow_logs:break_after=3",
         ])

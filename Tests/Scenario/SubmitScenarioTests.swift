@@ -13,7 +13,7 @@ struct SubmitScenarioTests {
     func submit() async throws {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-submit-\(UUID().uuidString)/audit.jsonl")
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             ["serve", "--simulator", "--tick-ms", "50"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let steps = try String(contentsOf: Self.examples.appendingPathComponent("steps.yaml"), encoding: .utf8)

@@ -12,7 +12,7 @@ struct WatchScenarioTests {
 
     @Test("progress notifications while a workflow runs; a dropped stream is re-opened from the last version")
     func watch() async throws {
-        let server = try ServerProcess([
+        let server = try await ServerProcess([
             "serve", "--simulator", "--generate", "name=live-etl,nodes=60,failures=0.05,evolve=20", "--tick-ms", "150",
             "--fault", "workflow_events:break_after=3,times=1",
         ])
@@ -48,7 +48,7 @@ struct WatchScenarioTests {
 
     @Test("a watch without a progress token still returns its result; a timeout is reported as such")
     func timeout() async throws {
-        let server = try ServerProcess([
+        let server = try await ServerProcess([
             "serve", "--simulator", "--generate", "name=slow,nodes=10,evolve=1000", "--tick-ms", "1000",
         ])
         _ = try await server.connect()

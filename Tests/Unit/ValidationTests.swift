@@ -4,6 +4,8 @@ import Foundation
 import Ports
 import Testing
 
+@testable import MCPStdio
+
 @Suite("Argument validation")
 struct ValidationTests {
     @Test(
@@ -165,5 +167,27 @@ struct StreamFrameTests {
 extension Array {
     func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
+
+@Suite("stdio transport bookkeeping")
+struct TransportTests {
+    @Test("requests and the responses that answer them are told apart by id")
+    func ids() {
+        #expect(LineTransport.requestID(Data(#"{"jsonrpc":"2.0","id":7,"method":"tools/list"}"#.utf8)) == "7")
+        #expect(LineTransport.requestID(Data(#"{"jsonrpc":"2.0","id":"a-1","method":"ping"}"#.utf8)) == "\"a-1\"")
+        #expect(LineTransport.requestID(Data(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.utf8)) == nil)
+        #expect(LineTransport.requestID(Data("garbage {".utf8)) == nil)
+        #expect(LineTransport.responseID(Data(#"{"id":7,"jsonrpc":"2.0","result":{"tools":[]}}"#.utf8)) == "7")
+        #expect(LineTransport.responseID(Data(#"{"id":"a-1","jsonrpc":"2.0","result":{}}"#.utf8)) == "\"a-1\"")
+        #expect(
+            LineTransport.responseID(Data(#"{"error":{"code":-32700,"message":"x"},"id":"X","jsonrpc":"2.0"}"#.utf8))
+                == "\"X\"")
+        #expect(
+            LineTransport.responseID(Data(#"{"id":3,"jsonrpc":"2.0","method":"elicitation/create","params":{}}"#.utf8))
+                == nil)
+        #expect(
+            LineTransport.responseID(Data(#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#.utf8))
+                == nil)
     }
 }

@@ -13,7 +13,17 @@ public struct ArgoMCPServer: Sendable {
     /// - Parameters:
     ///   - tools: every tool argo-mcp has (see ``ToolCatalog``).
     ///   - maxSafety: tools above this class are not listed and are refused if called.
-    public init(tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger) {
+    /// How destructive calls are confirmed (elicitation needs the host's capability; tokens always work).
+    let confirmationMode: ConfirmationMode
+    /// How long the user has to answer an elicitation before the call falls back to a token.
+    let elicitationTimeout: Duration
+
+    public init(
+        tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger,
+        confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300)
+    ) {
+        self.confirmationMode = confirmationMode
+        self.elicitationTimeout = elicitationTimeout
         self.tools = tools.filter { $0.safety <= maxSafety }
         self.withheld = Dictionary(
             uniqueKeysWithValues: tools.filter { $0.safety > maxSafety }.map { ($0.name, $0.safety) })
@@ -32,9 +42,13 @@ public struct ArgoMCPServer: Sendable {
         let server = try await start(transport: transport, inFlight: inFlight)
         await server.waitUntilCompleted()
         // The SDK handles each request in a task of its own; give the ones read before end of input time to reply.
-        try? await Task.sleep(for: .milliseconds(20))
+        try? await Task.sleep(for: .milliseconds(50))
         await inFlight.drained(timeout: .seconds(30))
-        try? await Task.sleep(for: .milliseconds(20))
+        if let line = transport as? LineTransport {
+            await line.waitForAnswers(limit: .seconds(10))
+        } else {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         await server.stop()
     }
 
@@ -56,8 +70,15 @@ public struct ArgoMCPServer: Sendable {
         let logger = self.logger
         let withheld = self.withheld
         let maxSafety = self.maxSafety
+        let confirmationMode = self.confirmationMode
+        let elicitationTimeout = self.elicitationTimeout
         let client = ClientName()
-        await server.withMethodHandler(ListTools.self) { _ in .init(tools: listed) }
+        await server.withMethodHandler(ListTools.self) { _ in
+            await inFlight.begin()
+            let result = ListTools.Result(tools: listed)
+            await inFlight.end()
+            return result
+        }
         await server.withMethodHandler(CallTool.self) { params in
             guard let tool = byName[params.name] else {
                 if let safety = withheld[params.name] {
@@ -68,9 +89,14 @@ public struct ArgoMCPServer: Sendable {
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
             await inFlight.begin()
-            var context = ToolContext(client: await client.name)
+            let canElicit = await client.canElicit
+            let confirmer: (any Confirmer)? =
+                confirmationMode != .token && canElicit
+                ? ElicitationConfirmer(server: server, timeout: elicitationTimeout) : nil
+            var context = ToolContext(client: await client.name, confirmer: confirmer)
             if let token = params._meta?.progressToken {
-                context = ToolContext(client: context.client) { [weak server] progress, total, message in
+                context = ToolContext(client: context.client, confirmer: confirmer) {
+                    [weak server] progress, total, message in
                     let notification = ProgressNotification.message(
                         .init(progressToken: token, progress: progress, total: total, message: message))
                     try? await server?.notify(notification)
@@ -80,7 +106,9 @@ public struct ArgoMCPServer: Sendable {
             await inFlight.end()
             return result
         }
-        try await server.start(transport: transport) { info, _ in await client.set(info.name) }
+        try await server.start(transport: transport) { info, capabilities in
+            await client.set(info.name, canElicit: capabilities.elicitation != nil)
+        }
         return server
     }
 
@@ -204,7 +232,11 @@ public enum ToolCatalog {
 /// The connected client's name, learned at initialize.
 actor ClientName {
     var name: String?
-    func set(_ name: String) { self.name = name }
+    var canElicit = false
+    func set(_ name: String, canElicit: Bool) {
+        self.name = name
+        self.canElicit = canElicit
+    }
 }
 
 /// Counts tool calls under way, so that shutdown can wait for their answers.

@@ -22,6 +22,7 @@ public actor LineTransport: Transport {
     private let stream: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var connected = false
+    private let requests = RequestCounter()
 
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger? = nil) {
         self.input = input
@@ -40,15 +41,17 @@ public actor LineTransport: Transport {
         let fd = input
         let continuation = self.continuation
         let logger = self.logger
+        let requests = self.requests
         let thread = Thread {
-            Self.readLoop(fd: fd, continuation: continuation, logger: logger)
+            Self.readLoop(fd: fd, continuation: continuation, logger: logger, requests: requests)
         }
         thread.name = "argo-mcp.stdin"
         thread.start()
     }
 
     private static func readLoop(
-        fd: Int32, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger
+        fd: Int32, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger,
+        requests: RequestCounter
     ) {
         var pending = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -70,7 +73,11 @@ public actor LineTransport: Transport {
             while let newline = pending[start...].firstIndex(of: 10) {
                 var line = pending[start..<newline]
                 if line.last == 13 { line = line.dropLast() }
-                if !line.isEmpty { continuation.yield(Data(line)) }
+                if !line.isEmpty {
+                    let message = Data(line)
+                    if let id = requestID(message) { requests.received(id) }
+                    continuation.yield(message)
+                }
                 start = newline + 1
             }
             pending.removeFirst(start)
@@ -84,7 +91,17 @@ public actor LineTransport: Transport {
         continuation.finish()
     }
 
+    /// Waits (at most `limit`) until every request read so far has been answered: after the input ends, the SDK may
+    /// still be encoding answers to requests that arrived just before.
+    public func waitForAnswers(limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while requests.unanswered > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     public func send(_ data: Data) async throws {
+        defer { if let id = Self.responseID(data) { requests.answered(id) } }
         var bytes = [UInt8](data)
         bytes.append(10)
         var offset = 0
@@ -106,4 +123,53 @@ public actor LineTransport: Transport {
     public func receive() -> AsyncThrowingStream<Data, any Error> {
         stream
     }
+}
+
+extension LineTransport {
+    /// A JSON-RPC id as its JSON text (`7`, `"abc"`).
+    private struct ID: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let i = try? c.decode(Int.self) {
+                text = String(i)
+            } else {
+                let s = try c.decode(String.self)
+                text = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+            }
+        }
+    }
+
+    private struct Envelope: Decodable {
+        var id: ID?
+        var method: String?
+    }
+
+    /// The id of a request (not a notification, not a response) that the server will answer.
+    static func requestID(_ data: Data) -> String? {
+        guard let e = try? JSONDecoder().decode(Envelope.self, from: data), e.method != nil else { return nil }
+        return e.id?.text
+    }
+
+    /// The id a response answers. The SDK writes sorted keys: a result starts `{"id":…,"jsonrpc":"2.0","result"`
+    /// (read from the head, without parsing a large body); an error starts `{"error"` and is small.
+    static func responseID(_ data: Data) -> String? {
+        let head = String(decoding: data.prefix(128), as: UTF8.self)
+        if head.hasPrefix("{\"error\"") {
+            return (try? JSONDecoder().decode(Envelope.self, from: data))?.id?.text
+        }
+        guard head.hasPrefix("{\"id\":"), let r = head.range(of: ",\"jsonrpc\":\"2.0\","),
+            head[r.upperBound...].hasPrefix("\"result\"")
+        else { return nil }
+        return String(head[head.index(head.startIndex, offsetBy: 6)..<r.lowerBound])
+    }
+}
+
+/// Ids of requests read and not yet answered, shared by the reader thread and the actor.
+final class RequestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = Set<String>()
+    func received(_ id: String) { lock.withLock { _ = pending.insert(id) } }
+    func answered(_ id: String) { lock.withLock { _ = pending.remove(id) } }
+    var unanswered: Int { lock.withLock { pending.count } }
 }

@@ -40,7 +40,8 @@ enum MutationTools {
                 try a.finish(tool: "delete_workflow")
                 return try output(
                     try await mutations.delete(
-                        namespace: namespace, name: workflow, token: token, client: context.client))
+                        namespace: namespace, name: workflow, token: token, client: context.client,
+                        confirmer: context.confirmer))
             }
         )
     }
@@ -127,7 +128,7 @@ enum MutationTools {
                     try await mutations.shutdown(
                         stop: stop, namespace: namespace, name: workflow, nodeFieldSelector: selector, message: message,
                         token: token,
-                        client: context.client))
+                        client: context.client, confirmer: context.confirmer))
             }
         )
     }

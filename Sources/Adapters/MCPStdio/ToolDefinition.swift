@@ -24,11 +24,15 @@ public struct ToolContext: Sendable {
     public var progress: @Sendable (_ progress: Double, _ total: Double?, _ message: String) async -> Void
     /// The MCP client's name from its initialize request, for the audit file.
     public var client: String?
+    /// Asks the user to confirm (MCP elicitation) when the host supports it and the mode allows it.
+    public var confirmer: (any Confirmer)?
 
     public init(
-        client: String? = nil, progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }
+        client: String? = nil, confirmer: (any Confirmer)? = nil,
+        progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }
     ) {
         self.client = client
+        self.confirmer = confirmer
         self.progress = progress
     }
 }

@@ -65,11 +65,13 @@ public struct MutationRunner: Sendable {
         public var arguments: [String: String]
         public var confirmationToken: String?
         public var client: String?
+        /// Asks the user directly (MCP elicitation), when the host can.
+        public var confirmer: (any Confirmer)?
 
         public init(
             tool: String, safety: SafetyClass, kind: ArgoKind, namespace: String, name: String,
             arguments: [String: String],
-            confirmationToken: String?, client: String?
+            confirmationToken: String?, client: String?, confirmer: (any Confirmer)? = nil
         ) {
             self.tool = tool
             self.safety = safety
@@ -79,6 +81,7 @@ public struct MutationRunner: Sendable {
             self.arguments = arguments
             self.confirmationToken = confirmationToken
             self.client = client
+            self.confirmer = confirmer
         }
     }
 
@@ -153,6 +156,24 @@ public struct MutationRunner: Sendable {
             let binding = Confirmations.Binding(
                 tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
                 argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint)
+            if call.confirmationToken?.isEmpty ?? true, policy.confirmationMode != .token,
+                let confirmer = call.confirmer
+            {
+                switch await confirmer.confirm(inspection.preview) {
+                case .accepted:
+                    return try await carryOut(
+                        call, inspection, tokenID: nil, confirmedBy: "elicitation", perform: perform)
+                case .declined:
+                    try await refuse(
+                        call, uid: inspection.uid, "the user declined \(call.tool) on \(call.namespace)/\(call.name)")
+                case .cancelled:
+                    try await refuse(
+                        call, uid: inspection.uid,
+                        "the user cancelled the confirmation of \(call.tool) on \(call.namespace)/\(call.name)")
+                case .unavailable:
+                    break  // fall back to a token
+                }
+            }
             guard let token = call.confirmationToken, !token.isEmpty else {
                 let preview = try await issue(binding, inspection.preview)
                 try? await audit.record(
@@ -168,8 +189,20 @@ public struct MutationRunner: Sendable {
             }
         }
 
+        return try await carryOut(
+            call, inspection, tokenID: tokenID, confirmedBy: tokenID == nil ? nil : "token", perform: perform)
+    }
+
+    /// The last steps: the audit record of the allowed call (fail closed), the call, the record of its outcome.
+    func carryOut<Value: Sendable>(
+        _ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?,
+        perform: () async throws -> Value
+    ) async throws -> Outcome<Value> {
         do {
-            try await audit.record(record(call, "allowed", uid: inspection.uid, tokenID: tokenID))
+            try await audit.record(
+                record(
+                    call, "allowed", uid: inspection.uid, reason: confirmedBy.map { "confirmed by \($0)" },
+                    tokenID: tokenID))
         } catch {
             throw MutationRefused(
                 reason:

@@ -110,7 +110,7 @@ public struct WorkflowMutations: Sendable {
     /// terminate_workflow and stop_workflow.
     public func shutdown(
         stop: Bool, namespace: String?, name: String, nodeFieldSelector: String?, message: String?, token: String?,
-        client: String?
+        client: String?, confirmer: (any Confirmer)? = nil
     ) async throws -> MutationAnswer {
         let ns = try validate(namespace, name)
         let tool = stop ? "stop_workflow" : "terminate_workflow"
@@ -119,7 +119,7 @@ public struct WorkflowMutations: Sendable {
         if let message { args["message"] = message }
         let call = MutationRunner.Call(
             tool: tool, safety: .destructive, kind: .workflow, namespace: ns, name: name, arguments: args,
-            confirmationToken: token, client: client)
+            confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
@@ -269,12 +269,13 @@ public struct WorkflowMutations: Sendable {
     }
 
     /// delete_workflow: the Workflow object and its pods go; a finished workflow may live on in the archive.
-    public func delete(namespace: String?, name: String, token: String?, client: String?) async throws -> MutationAnswer
-    {
+    public func delete(
+        namespace: String?, name: String, token: String?, client: String?, confirmer: (any Confirmer)? = nil
+    ) async throws -> MutationAnswer {
         let ns = try validate(namespace, name)
         let call = MutationRunner.Call(
             tool: "delete_workflow", safety: .destructive, kind: .workflow, namespace: ns, name: name,
-            arguments: ["namespace": ns, "name": name], confirmationToken: token, client: client)
+            arguments: ["namespace": ns, "name": name], confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)

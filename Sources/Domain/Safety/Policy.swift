@@ -58,6 +58,30 @@ public struct NamespaceRules: Sendable, Equatable {
     }
 }
 
+/// How destructive calls are confirmed. Tokens work in every mode.
+public enum ConfirmationMode: String, Sendable, CaseIterable {
+    /// A preview and a confirmation token.
+    case token
+    /// Ask the user through the host (MCP elicitation) when the host supports it, else tokens.
+    case elicitation
+    /// Same as elicitation: ask when the host declared the capability, tokens otherwise.
+    case auto
+}
+
+/// The user's answer to a confirmation question.
+public enum ConfirmationAnswer: Sendable, Equatable {
+    case accepted
+    case declined
+    case cancelled
+    /// The host could not ask (no capability, error, timeout): fall back to a token.
+    case unavailable(String)
+}
+
+/// Asks the user to confirm a previewed call; provided by the driving adapter (MCP elicitation).
+public protocol Confirmer: Sendable {
+    func confirm(_ preview: MutationPreview) async -> ConfirmationAnswer
+}
+
 /// What argo-mcp may do: the permission flags, the namespace rules and the confirmation settings.
 public struct Policy: Sendable, Equatable {
     /// Nothing that changes Argo is allowed (the default: a fresh install cannot change anything).
@@ -70,11 +94,12 @@ public struct Policy: Sendable, Equatable {
     public var requireConfirmation: Bool
     public var namespaces: NamespaceRules
     public var confirmationTTLSeconds: Int
+    public var confirmationMode: ConfirmationMode
 
     public init(
         readOnly: Bool = true, allowMutations: Bool = false, allowDestructive: Bool = false,
         requireConfirmation: Bool = true, namespaces: NamespaceRules = NamespaceRules(),
-        confirmationTTLSeconds: Int = 300
+        confirmationTTLSeconds: Int = 300, confirmationMode: ConfirmationMode = .auto
     ) {
         self.readOnly = readOnly
         self.allowMutations = allowMutations
@@ -82,6 +107,7 @@ public struct Policy: Sendable, Equatable {
         self.requireConfirmation = requireConfirmation
         self.namespaces = namespaces
         self.confirmationTTLSeconds = confirmationTTLSeconds
+        self.confirmationMode = confirmationMode
     }
 
     /// The most any tool may do under this policy; tools above it are not listed and are refused.

@@ -1,0 +1,44 @@
+import Domain
+import Foundation
+import MCP
+
+/// Confirms a destructive call by asking the user through the host (MCP elicitation), showing the preview.
+/// The SDK puts no deadline on server-to-client requests, so this one has its own.
+struct ElicitationConfirmer: Confirmer {
+    weak var server: Server?
+    let timeout: Duration
+
+    func confirm(_ preview: MutationPreview) async -> ConfirmationAnswer {
+        guard let server else { return .unavailable("server gone") }
+        let message =
+            Render.preview(preview).replacingOccurrences(
+                of: "PREVIEW — nothing was changed. ", with: "Confirm: "
+            )
+            .components(separatedBy: "\nTo carry it out").first ?? ""
+        let schema = Elicitation.RequestSchema(
+            title: "Confirm \(preview.tool)",
+            description: preview.impact,
+            properties: ["confirm": .object(["type": "boolean", "title": "Carry it out", "default": false])],
+            required: ["confirm"])
+        do {
+            let result = try await withThrowingTaskGroup(of: CreateElicitation.Result?.self) { group in
+                group.addTask { try await server.requestElicitation(message: message, requestedSchema: schema) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            guard let result else { return .unavailable("the host did not answer within \(timeout)") }
+            switch result.action {
+            case .accept: return result.content?["confirm"]?.boolValue == true ? .accepted : .declined
+            case .decline: return .declined
+            case .cancel: return .cancelled
+            }
+        } catch {
+            return .unavailable("\(error)")
+        }
+    }
+}
