@@ -31,6 +31,9 @@ struct ReadmeTests {
             #expect(!tool.description.isEmpty)
             #expect(tool.inputSchema.objectValue?["type"] == "object")
             #expect(tool.inputSchema.objectValue?["oneOf"] == nil && tool.inputSchema.objectValue?["anyOf"] == nil)
+            // Every destructive tool takes a confirmation token; no other tool does.
+            let takesToken = tool.inputSchema.objectValue?["properties"]?.objectValue?["confirmation_token"] != nil
+            #expect(takesToken == (tool.safety == .destructive), "\(tool.name)")
         }
     }
 
