@@ -370,3 +370,64 @@ extension ArgoHTTPLoopbackTests {
         }
     }
 }
+
+extension ArgoHTTPLoopbackTests {
+    @Test(
+        "mutations over HTTP: terminate, suspend/resume, retry, cron suspension, resubmit, delete, lint, create, submit"
+    )
+    func mutations() async throws {
+        try await withServer { _, gateway in
+            let suspended = try await gateway.suspendWorkflow(namespace: "workflows", name: "hello-world-9tql2-run")
+            #expect(suspended.spec.suspend == true)
+            #expect(
+                try await gateway.resumeWorkflow(
+                    namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil
+                ).spec.suspend != true)
+            let terminated = try await gateway.terminateWorkflow(namespace: "workflows", name: "hello-world-9tql2-run")
+            #expect(terminated.status.phase == .failed)
+            let again = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.stopWorkflow(
+                    namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: "x")
+            }
+            #expect(again?.kind == .invalidArgument)
+            #expect(again?.message == "cannot shutdown a completed workflow")
+            let retried = try await gateway.retryWorkflow(
+                namespace: "workflows", name: "hello-world-9tql2-run", restartSuccessful: false, nodeFieldSelector: nil,
+                parameters: ["a=1"])
+            #expect(retried.status.phase == .running)
+            #expect(
+                try await gateway.setCronWorkflowSuspended(namespace: "argo", name: "hello-world", suspended: true)
+                    .suspend)
+
+            let copy = try await gateway.resubmitWorkflow(
+                namespace: "argo", name: "dag-nested-zxlc2", memoized: false, parameters: [])
+            #expect(copy.metadata.name.hasPrefix("dag-nested-zxlc2-"))
+            try await gateway.deleteWorkflow(namespace: "argo", name: copy.metadata.name)
+            let gone = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.getWorkflow(namespace: "argo", name: copy.metadata.name, fields: nil)
+            }
+            #expect(gone?.kind == .notFound)
+
+            let manifest = Data(
+                #"{"apiVersion":"argoproj.io/v1alpha1","kind":"Workflow","metadata":{"generateName":"hello-"},"spec":{"entrypoint":"main","templates":[{"name":"main","container":{"image":"busybox"}}]}}"#
+                    .utf8)
+            _ = try await gateway.lint(kind: .workflow, namespace: "argo", manifest: manifest)
+            let badManifest = Data(
+                String(decoding: manifest, as: UTF8.self).replacingOccurrences(
+                    of: "\"entrypoint\":\"main\"", with: "\"entrypoint\":\"nope\""
+                ).utf8)
+            let lint = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.lint(kind: .workflow, namespace: "argo", manifest: badManifest)
+            }
+            #expect(lint?.kind == .invalidArgument)
+            #expect(lint?.message.contains("'nope' undefined") == true)
+            let created = try await gateway.createWorkflow(namespace: "argo", manifest: manifest)
+            #expect(created.metadata.name.hasPrefix("hello-"))
+            let submitted = try await gateway.submitWorkflow(
+                namespace: "argo", from: .workflowTemplate, name: "etl-pipeline",
+                options: SubmitOptions(parameters: ["target=lake"]))
+            #expect(submitted.metadata.labels[ArgoLabels.workflowTemplate] == "etl-pipeline")
+            #expect(submitted.spec.parameters.first { $0.name == "target" }?.value == "lake")
+        }
+    }
+}

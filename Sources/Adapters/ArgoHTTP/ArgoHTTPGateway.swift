@@ -156,19 +156,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
     // MARK: Mutations
 
     func put<Body: Encodable>(_ path: String, _ body: Body) async throws -> Data {
-        var request = makeRequest(path: path, query: [])
-        request.method = .PUT
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
-        let data: Data
-        do {
-            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
-        } catch {
-            throw translate(error)
-        }
-        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
-        return data
+        try await send(.PUT, path, body: try JSONEncoder().encode(body))
     }
 
     struct WorkflowAction: Encodable {
@@ -228,16 +216,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
     }
 
     public func deleteWorkflow(namespace: String, name: String) async throws {
-        var request = makeRequest(path: "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))", query: [])
-        request.method = .DELETE
-        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
-        let data: Data
-        do {
-            data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
-        } catch {
-            throw translate(error)
-        }
-        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
+        _ = try await send(.DELETE, "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))")
     }
 
     public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
@@ -259,19 +238,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
     }
 
     func post(_ path: String, _ body: Data) async throws -> Data {
-        var request = makeRequest(path: path, query: [])
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
-        let data: Data
-        do {
-            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
-        } catch {
-            throw translate(error)
-        }
-        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
-        return data
+        try await send(.POST, path, body: body)
     }
 
     /// `{"namespace":…, "<field>": <object>}` without re-encoding the object.
@@ -421,15 +388,26 @@ public final class ArgoHTTPGateway: ArgoGateway {
     }
 
     func get(path: String, query: [(String, String?)]) async throws -> Data {
-        let request = makeRequest(path: path, query: query)
+        try await send(.GET, path, query: query)
+    }
+
+    /// One unary call: the request, the whole body, and Argo's error for anything but 200.
+    func send(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: Data? = nil) async throws
+        -> Data
+    {
+        var request = makeRequest(path: path, query: query)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
-        let body: ByteBuffer
+        let data: Data
         do {
-            body = try await response.body.collect(upTo: 256 << 20)
+            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
         } catch {
             throw translate(error)
         }
-        let data = Data(body.readableBytesView)
         guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
         return data
     }
