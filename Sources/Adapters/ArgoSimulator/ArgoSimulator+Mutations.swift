@@ -11,6 +11,32 @@ extension ArgoSimulator {
         case resume(nodeFieldSelector: String?)
     }
 
+    /// Five characters as Kubernetes appends to a `generateName`.
+    static func nameSuffix() -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<5).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    /// Applies Argo's `name=value` parameter overrides to a workflow spec's arguments. With `declaredBy`, a name the
+    /// spec does not declare is an error (as `/submit` answers); without it, it is added (as retry and resubmit do).
+    static func override(_ spec: inout JSONValue, with pairs: [String], declaredBy source: String? = nil) throws {
+        guard !pairs.isEmpty else { return }
+        var params = spec[path: "arguments.parameters"]?.array ?? []
+        for pair in pairs {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { continue }
+            if let i = params.firstIndex(where: { $0["name"]?.string == kv[0] }) {
+                params[i]["value"] = .string(kv[1])
+            } else if let source {
+                throw invalid("parameter '\(kv[0])' is not declared by \(source)")
+            } else {
+                params.append(.object(["name": .string(kv[0]), "value": .string(kv[1])]))
+            }
+        }
+        spec.set(["arguments", "parameters"], .array(params))
+    }
+
     static func precondition(_ message: String) -> ArgoError {
         ArgoError.fromServer(httpStatus: 400, grpcCode: 9, message: message)
     }
@@ -89,17 +115,9 @@ extension ArgoSimulator {
                 n["outputs"] = nil
                 nodes[id] = n
             }
-            for p in parameters {
-                let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { continue }
-                var params = wf[path: "spec.arguments"]?["parameters"]?.array ?? []
-                if let i = params.firstIndex(where: { $0["name"]?.string == kv[0] }) {
-                    params[i]["value"] = .string(kv[1])
-                } else {
-                    params.append(.object(["name": .string(kv[0]), "value": .string(kv[1])]))
-                }
-                wf.set(["spec", "arguments", "parameters"], .array(params))
-            }
+            var spec = wf["spec"] ?? .object([:])
+            try Self.override(&spec, with: parameters)
+            wf["spec"] = spec
             wf.set(["spec", "shutdown"], nil)
             wf.set(["status", "phase"], "Running")
             wf.set(["status", "message"], nil)
@@ -149,11 +167,7 @@ extension ArgoSimulator {
         if memoized && phase != "Failed" {
             throw Self.precondition("workflow must be Failed to be resubmitted with memoization")
         }
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        var suffix = ""
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<5 { suffix.append(alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))]) }
-        let newName = "\(name)-\(suffix)"
+        let newName = "\(name)-\(Self.nameSuffix())"
         var copy: JSONValue = .object([
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
             "metadata": .object([
@@ -167,17 +181,9 @@ extension ArgoSimulator {
         ])
         copy.set(["spec", "shutdown"], nil)
         copy.set(["spec", "suspend"], nil)
-        for p in parameters {
-            let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { continue }
-            var params = copy[path: "spec.arguments"]?["parameters"]?.array ?? []
-            if let i = params.firstIndex(where: { $0["name"]?.string == kv[0] }) {
-                params[i]["value"] = .string(kv[1])
-            } else {
-                params.append(.object(["name": .string(kv[0]), "value": .string(kv[1])]))
-            }
-            copy.set(["spec", "arguments", "parameters"], .array(params))
-        }
+        var spec = copy["spec"] ?? .object([:])
+        try Self.override(&spec, with: parameters)
+        copy["spec"] = spec
         var running = copy
         running.set(["status", "phase"], "Running")
         running.set(["status", "startedAt"], .string(ArgoTime.format(Date())))

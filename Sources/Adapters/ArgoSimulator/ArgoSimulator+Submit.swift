@@ -105,17 +105,7 @@ extension ArgoSimulator {
         }
         var spec = Self.workflowSpec(of: source, kind: kind) ?? .object([:])
         if let entry = options.entryPoint { spec["entrypoint"] = .string(entry) }
-        var params = spec[path: "arguments.parameters"]?.array ?? []
-        for pair in options.parameters ?? [] {
-            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2 else { continue }
-            if let i = params.firstIndex(where: { $0["name"]?.string == kv[0] }) {
-                params[i]["value"] = .string(kv[1])
-            } else {
-                throw Self.invalid("parameter '\(kv[0])' is not declared by \(kind.rawValue) \(name)")
-            }
-        }
-        spec.set(["arguments", "parameters"], .array(params))
+        try Self.override(&spec, with: options.parameters ?? [], declaredBy: "\(kind.rawValue) \(name)")
         if let account = options.serviceAccount { spec["serviceAccountName"] = .string(account) }
         var labels: [String: JSONValue] = [:]
         for pair in (options.labels ?? "").split(separator: ",") {
@@ -145,10 +135,7 @@ extension ArgoSimulator {
         if let given = wf[path: "metadata.name"]?.string, !given.isEmpty {
             name = given
         } else if let prefix = wf[path: "metadata.generateName"]?.string {
-            let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-            var generator = SystemRandomNumberGenerator()
-            name =
-                prefix + String((0..<5).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+            name = prefix + Self.nameSuffix()
         } else {
             throw Self.invalid("metadata.name or metadata.generateName is required")
         }

@@ -39,8 +39,7 @@ public struct WorkflowMutations: Sendable {
 
     func validate(_ namespace: String?, _ name: String) throws -> String {
         var problems: [ArgumentProblem] = []
-        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if let p = Validation.objectName(name) { problems.append(p) }
+        problems += Validation.target(namespace: namespace, name: name)
         if !problems.isEmpty { throw InvalidArguments(problems) }
         return namespace ?? defaultNamespace
     }

@@ -93,8 +93,7 @@ public struct CronReads: Sendable {
 
     public func get(namespace: String?, name: String, nextRunCount: Int = 5) async throws -> CronWorkflowDetail {
         var problems: [ArgumentProblem] = []
-        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if let p = Validation.objectName(name) { problems.append(p) }
+        problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("next_runs", nextRunCount, 0...50) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = namespace ?? defaultNamespace
@@ -137,8 +136,7 @@ public struct CronReads: Sendable {
         -> CronHistory
     {
         var problems: [ArgumentProblem] = []
-        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if let p = Validation.objectName(name) { problems.append(p) }
+        problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = namespace ?? defaultNamespace

@@ -111,8 +111,7 @@ public struct WatchWorkflow: Sendable {
         onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
     ) async throws -> WatchResult {
         var problems: [ArgumentProblem] = []
-        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if let p = Validation.objectName(name) { problems.append(p) }
+        problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("timeout_seconds", timeoutSeconds, 1...Self.maxTimeoutSeconds) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = namespace ?? defaultNamespace

@@ -86,8 +86,7 @@ public struct GetWorkflowRequest: Sendable, Equatable {
 
     public func problems() -> [ArgumentProblem] {
         var problems: [ArgumentProblem] = []
-        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if let p = Validation.objectName(name) { problems.append(p) }
+        problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("limit", limit, 1...Self.maxNodeLimit) { problems.append(p) }
         if let p = rangeProblem("max_bytes", maxBytes, 256...Self.maxMaxBytes) { problems.append(p) }
         if let continueToken, Int(continueToken).map({ $0 < 0 }) ?? true {
@@ -140,8 +139,7 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
 
     public func problems() -> [ArgumentProblem] {
         var problems: [ArgumentProblem] = []
-        if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if let p = Validation.objectName(name) { problems.append(p) }
+        problems += Validation.target(namespace: namespace, name: name)
         if container.isEmpty || !Validation.isDNSLabel(container) {
             problems.append(
                 ArgumentProblem(

@@ -28,6 +28,11 @@ public enum Validation {
         return nil
     }
 
+    /// The problems of a namespaced object reference: the namespace (when given) and the name.
+    public static func target(namespace: String?, name: String) -> [ArgumentProblem] {
+        [namespace.flatMap { self.namespace($0) }, objectName(name)].compactMap { $0 }
+    }
+
     /// Parses a workflow phase, case-insensitively, into its canonical spelling.
     public static func workflowPhase(_ value: String) -> WorkflowPhase? {
         WorkflowPhase.known.first { $0.rawValue.lowercased() == value.lowercased() }
