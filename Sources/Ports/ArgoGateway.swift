@@ -64,6 +64,17 @@ public protocol ArgoGateway: Sendable {
     /// Creates a new workflow from this one's spec; returns the new workflow.
     func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws
         -> Workflow
+
+    // CronWorkflows, WorkflowTemplates and ClusterWorkflowTemplates (`kind` is never `.workflow`; `namespace` is
+    // ignored for cluster-scoped kinds). Each returns the object as the server stored it, as JSON.
+
+    /// Creates the object; Argo answers conflict (409) when one of that name exists.
+    func createObject(_ kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data
+    /// Replaces the object. The manifest carries the `metadata.resourceVersion` it was read at; when the stored
+    /// object has changed since, Argo answers conflict (409) and nothing is written.
+    func updateObject(_ kind: ArgoKind, namespace: String?, name: String, manifest: Data) async throws -> Data
+    /// Deletes the object; with `uid`, only while it is still that object (a Kubernetes precondition).
+    func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws
 }
 
 /// One event of a workflow watch.

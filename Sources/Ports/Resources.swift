@@ -168,6 +168,20 @@ public enum ArgoKind: String, Sendable, CaseIterable {
         }
     }
 
+    /// The REST path of one object.
+    public func objectPath(namespace: String?, name: String) -> String {
+        collectionPath(namespace: isClusterScoped ? nil : namespace) + "/" + name
+    }
+
+    /// The member of Argo's create, update and lint request bodies that holds the object.
+    public var requestField: String {
+        switch self {
+        case .workflow: "workflow"
+        case .cronWorkflow: "cronWorkflow"
+        case .workflowTemplate, .clusterWorkflowTemplate: "template"
+        }
+    }
+
     /// A human name for messages: "cron workflow", "workflow template".
     public var phrase: String {
         switch self {

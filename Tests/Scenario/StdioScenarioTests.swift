@@ -27,11 +27,18 @@ struct StdioScenarioTests {
                     "list_workflow_templates", "list_workflows", "resume_workflow", "retry_workflow", "stop_workflow",
                     "suspend_workflow", "terminate_workflow", "toggle_cron_suspension", "watch_workflow",
                     "delete_workflow", "resubmit_workflow", "lint_manifest", "submit_workflow",
+                    "update_cron_schedule", "create_template", "create_cron_workflow", "delete_cron_workflow",
+                    "delete_workflow_template",
                 ].sorted())
-        let destructive: Set<String> = ["terminate_workflow", "stop_workflow", "delete_workflow"]
+        // create_template and create_cron_workflow are mutating but destructive with update: true, so they are
+        // annotated as possibly destructive.
+        let destructive: Set<String> = [
+            "terminate_workflow", "stop_workflow", "delete_workflow", "delete_cron_workflow",
+            "delete_workflow_template", "create_template", "create_cron_workflow",
+        ]
         let mutating: Set<String> = [
             "retry_workflow", "suspend_workflow", "resume_workflow", "toggle_cron_suspension", "resubmit_workflow",
-            "submit_workflow",
+            "submit_workflow", "update_cron_schedule",
         ]
         for tool in tools {
             #expect(tool.annotations.readOnlyHint == !(destructive.contains(tool.name) || mutating.contains(tool.name)))

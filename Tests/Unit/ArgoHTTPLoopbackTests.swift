@@ -431,3 +431,63 @@ extension ArgoHTTPLoopbackTests {
         }
     }
 }
+
+extension ArgoHTTPLoopbackTests {
+    @Test(
+        "cron workflows and templates of both scopes over HTTP: create, 409 on a duplicate, update at the read version, 409 when stale, delete with a uid precondition"
+    )
+    func objectWrites() async throws {
+        try await withServer { _, gateway in
+            for kind in [ArgoKind.cronWorkflow, .workflowTemplate, .clusterWorkflowTemplate] {
+                let spec =
+                    #"{"entrypoint":"main","templates":[{"name":"main","container":{"image":"busybox:1"}}]}"#
+                let body =
+                    kind == .cronWorkflow ? #"{"schedules":["0 1 * * *"],"workflowSpec":\#(spec)}"# : spec
+                let manifest = Data(
+                    #"{"apiVersion":"argoproj.io/v1alpha1","kind":"\#(kind.rawValue)","metadata":{"name":"made-here"},"spec":\#(body)}"#
+                        .utf8)
+                let ns: String? = kind.isClusterScoped ? nil : "argo"
+                let created = try await gateway.createObject(kind, namespace: ns, manifest: manifest)
+                let meta = try JSONDecoder().decode(Meta.self, from: created).metadata
+                #expect(meta.name == "made-here" && meta.uid != nil && meta.resourceVersion != nil, "\(kind)")
+                let duplicate = await #expect(throws: ArgoError.self) {
+                    _ = try await gateway.createObject(kind, namespace: ns, manifest: manifest)
+                }
+                #expect(duplicate?.kind == .conflict && duplicate?.httpStatus == 409, "\(kind)")
+
+                func versioned(_ version: String?, image: String) -> Data {
+                    Data(
+                        String(decoding: manifest, as: UTF8.self)
+                            .replacingOccurrences(
+                                of: #""name":"made-here""#,
+                                with: #""name":"made-here","resourceVersion":"\#(version ?? "")""#
+                            )
+                            .replacingOccurrences(of: "busybox:1", with: image).utf8)
+                }
+                let updated = try await gateway.updateObject(
+                    kind, namespace: ns, name: "made-here",
+                    manifest: versioned(meta.resourceVersion, image: "busybox:2"))
+                #expect(String(decoding: updated, as: UTF8.self).contains("busybox:2"), "\(kind)")
+                let stale = await #expect(throws: ArgoError.self) {
+                    _ = try await gateway.updateObject(
+                        kind, namespace: ns, name: "made-here",
+                        manifest: versioned(meta.resourceVersion, image: "busybox:3"))
+                }
+                #expect(stale?.kind == .conflict, "\(kind)")
+                #expect(stale?.message.contains("the object has been modified") == true, "\(kind)")
+
+                let wrongUID = await #expect(throws: ArgoError.self) {
+                    try await gateway.deleteObject(kind, namespace: ns, name: "made-here", uid: "someone-else")
+                }
+                #expect(wrongUID?.kind == .conflict, "\(kind)")
+                try await gateway.deleteObject(kind, namespace: ns, name: "made-here", uid: meta.uid)
+                let gone = await #expect(throws: ArgoError.self) {
+                    try await gateway.deleteObject(kind, namespace: ns, name: "made-here", uid: nil)
+                }
+                #expect(gone?.kind == .notFound, "\(kind)")
+            }
+        }
+    }
+
+    struct Meta: Decodable { var metadata: ObjectMeta }
+}

@@ -27,13 +27,18 @@ struct ReadmeTests {
             #expect(tool.name.allSatisfy { $0.isLowercase || $0 == "_" })
             let a = tool.annotations
             #expect(a.readOnlyHint == (tool.safety == .readOnly))
-            #expect(a.destructiveHint == (tool.safety == .destructive))
+            #expect(a.destructiveHint == (tool.highestSafety == .destructive))
             #expect(!tool.description.isEmpty)
             #expect(tool.inputSchema.objectValue?["type"] == "object")
             #expect(tool.inputSchema.objectValue?["oneOf"] == nil && tool.inputSchema.objectValue?["anyOf"] == nil)
-            // Every destructive tool takes a confirmation token; no other tool does.
-            let takesToken = tool.inputSchema.objectValue?["properties"]?.objectValue?["confirmation_token"] != nil
-            #expect(takesToken == (tool.safety == .destructive), "\(tool.name)")
+            // Every tool that can be destructive takes a confirmation token; no other tool does.
+            let properties = tool.inputSchema.objectValue?["properties"]?.objectValue
+            #expect((properties?["confirmation_token"] != nil) == (tool.highestSafety == .destructive), "\(tool.name)")
+            // An escalating argument is a boolean the tool declares, and it raises the class.
+            if let escalation = tool.escalation {
+                #expect(properties?[escalation.argument]?.objectValue?["type"] == "boolean", "\(tool.name)")
+                #expect(escalation.safety > tool.safety, "\(tool.name)")
+            }
         }
     }
 

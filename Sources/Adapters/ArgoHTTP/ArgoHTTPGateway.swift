@@ -115,7 +115,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
         -> WorkflowTemplate
     {
         let kind: ArgoKind = clusterScope ? .clusterWorkflowTemplate : .workflowTemplate
-        let path = kind.collectionPath(namespace: namespace.map(Self.segment)) + "/" + Self.segment(name)
+        let path = kind.objectPath(namespace: namespace.map(Self.segment), name: Self.segment(name))
         let data = try await get(path: path, query: [])
         return try decode(kind.phrase) { try WorkflowTemplate.decode(from: data) }
     }
@@ -241,27 +241,40 @@ public final class ArgoHTTPGateway: ArgoGateway {
         try await send(.POST, path, body: body)
     }
 
-    /// `{"namespace":…, "<field>": <object>}` without re-encoding the object.
-    static func wrap(_ field: String, _ object: Data, namespace: String?) -> Data {
+    /// `{"namespace":…, "name":…, "<field>": <object>}` without re-encoding the object; nil members are left out.
+    static func wrap(_ field: String, _ object: Data, namespace: String?, name: String? = nil) -> Data {
         var out = Data("{".utf8)
-        if let namespace {
-            out +=
-                Data("\"namespace\":".utf8) + ((try? JSONEncoder().encode(namespace)) ?? Data("\"\"".utf8))
-                + Data(",".utf8)
+        for (key, value) in [("namespace", namespace), ("name", name)] {
+            guard let value, let encoded = try? JSONEncoder().encode(value) else { continue }
+            out += Data("\"\(key)\":".utf8) + encoded + Data(",".utf8)
         }
         out += Data("\"\(field)\":".utf8) + object + Data("}".utf8)
         return out
     }
 
     public func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
-        let field: String =
-            switch kind {
-            case .workflow: "workflow"
-            case .cronWorkflow: "cronWorkflow"
-            case .workflowTemplate, .clusterWorkflowTemplate: "template"
-            }
         let path = kind.collectionPath(namespace: kind.isClusterScoped ? nil : Self.segment(namespace ?? "")) + "/lint"
-        return try await post(path, Self.wrap(field, manifest, namespace: kind.isClusterScoped ? nil : namespace))
+        return try await post(
+            path, Self.wrap(kind.requestField, manifest, namespace: kind.isClusterScoped ? nil : namespace))
+    }
+
+    public func createObject(_ kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
+        let ns = kind.isClusterScoped ? nil : namespace
+        let path = kind.collectionPath(namespace: ns.map(Self.segment))
+        return try await post(path, Self.wrap(kind.requestField, manifest, namespace: ns))
+    }
+
+    public func updateObject(_ kind: ArgoKind, namespace: String?, name: String, manifest: Data) async throws -> Data {
+        let ns = kind.isClusterScoped ? nil : namespace
+        let path = kind.objectPath(namespace: ns.map(Self.segment), name: Self.segment(name))
+        let body = Self.wrap(kind.requestField, manifest, namespace: ns, name: name)
+        return try await send(.PUT, path, body: body)
+    }
+
+    public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
+        let ns = kind.isClusterScoped ? nil : namespace
+        let path = kind.objectPath(namespace: ns.map(Self.segment), name: Self.segment(name))
+        _ = try await send(.DELETE, path, query: [("deleteOptions.preconditions.uid", uid)])
     }
 
     public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {

@@ -138,8 +138,7 @@ extension ArgoSimulator {
                 httpStatus: 404, grpcCode: 5, message: "cronworkflows.argoproj.io \"\(name)\" not found")
         }
         cron.set(["spec", "suspend"], .bool(suspended))
-        storeObject(.cronWorkflow, cron, namespace: namespace, name: name)
-        return cron.encoded()
+        return storeObject(.cronWorkflow, cron, namespace: namespace, name: name)
     }
 
     /// Deletes a workflow; a finished one stays in the archive (as Argo archives workflows when they complete).

@@ -98,8 +98,10 @@ public actor ArgoSimulator {
         case "CronWorkflow", "WorkflowTemplate", "ClusterWorkflowTemplate":
             let argoKind = ArgoKind(rawValue: kind)!
             if object["apiVersion"] == nil { object["apiVersion"] = "argoproj.io/v1alpha1" }
-            objects[argoKind, default: [:]][Self.key(namespace, name)] = Stored(
-                json: object, data: object.encoded(), typed: nil)
+            if object[path: "metadata.uid"] == nil {
+                object.set(["metadata", "uid"], .string(UUID().uuidString.lowercased()))
+            }
+            storeObject(argoKind, object, namespace: namespace, name: name)
         default:
             throw SimulatorError("kind '\(kind)' is not an Argo object the simulator keeps")
         }
@@ -176,9 +178,28 @@ public actor ArgoSimulator {
         objects[kind]?[Self.key(kind.isClusterScoped ? nil : namespace, name)]?.json
     }
 
-    func storeObject(_ kind: ArgoKind, _ object: JSONValue, namespace: String?, name: String) {
+    /// Stores a CronWorkflow or template with a fresh resourceVersion; returns it as stored.
+    @discardableResult
+    func storeObject(_ kind: ArgoKind, _ object: JSONValue, namespace: String?, name: String) -> Data {
+        var object = object
+        resourceVersion += 1
+        object.set(["metadata", "resourceVersion"], .string(String(resourceVersion)))
+        let data = object.encoded()
         objects[kind, default: [:]][Self.key(kind.isClusterScoped ? nil : namespace, name)] =
-            Stored(json: object, data: object.encoded(), typed: nil)
+            Stored(json: object, data: data, typed: nil)
+        return data
+    }
+
+    func removeObject(_ kind: ArgoKind, namespace: String?, name: String) {
+        objects[kind]?[Self.key(kind.isClusterScoped ? nil : namespace, name)] = nil
+    }
+
+    /// Keys (`namespace/name`) of the workflows in `namespace` carrying `label=value`.
+    func workflowKeys(namespace: String, label: String, value: String) -> [String] {
+        materialize()
+        return workflows.filter { key, stored in
+            key.hasPrefix("\(namespace)/") && stored.json[path: "metadata.labels"]?[label]?.string == value
+        }.keys.sorted()
     }
 
     /// Starts the clock of evolving workflows a client has just read.

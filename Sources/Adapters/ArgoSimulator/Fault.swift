@@ -48,8 +48,10 @@ public struct Fault: Sendable, Equatable {
         case workflowEvents = "workflow_events"
         /// terminate, stop, retry, suspend, resume.
         case mutateWorkflow = "mutate_workflow"
-        /// Cron suspend and resume.
+        /// Cron suspend, resume, create, update and delete.
         case mutateCronWorkflow = "mutate_cron_workflow"
+        /// WorkflowTemplate and ClusterWorkflowTemplate create, update and delete.
+        case mutateTemplate = "mutate_template"
         case lint
         /// Create and submit.
         case submit

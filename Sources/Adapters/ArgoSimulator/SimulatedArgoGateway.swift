@@ -176,6 +176,18 @@ public struct SimulatedArgoGateway: ArgoGateway {
         try await simulator.lint(kind: kind, namespace: namespace, manifest: manifest)
     }
 
+    public func createObject(_ kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
+        try await simulator.createObject(kind, namespace: namespace, manifest: manifest)
+    }
+
+    public func updateObject(_ kind: ArgoKind, namespace: String?, name: String, manifest: Data) async throws -> Data {
+        try await simulator.updateObject(kind, namespace: namespace, name: name, manifest: manifest)
+    }
+
+    public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
+        try await simulator.deleteObject(kind, namespace: namespace, name: name, uid: uid)
+    }
+
     public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {
         try Workflow.decode(from: await simulator.create(namespace: namespace, manifest: manifest))
     }

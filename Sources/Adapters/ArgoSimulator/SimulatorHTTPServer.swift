@@ -215,6 +215,34 @@ public struct SimulatorHTTPServer: Sendable {
                 try await sim.lint(kind: .clusterWorkflowTemplate, namespace: nil, manifest: manifest)
             }
         }
+        for (kind, collection) in [
+            (ArgoKind.cronWorkflow, "cron-workflows"), (.workflowTemplate, "workflow-templates"),
+            (.clusterWorkflowTemplate, "cluster-workflow-templates"),
+        ] {
+            let base = kind.isClusterScoped ? "/api/v1/\(collection)" : "/api/v1/\(collection)/{namespace}"
+            router.post(RouterPath(base)) { request, context in
+                let ns = context.parameters.get("namespace")
+                let manifest = try await member(request, kind.requestField)
+                return try await Self.json { try await sim.createObject(kind, namespace: ns, manifest: manifest) }
+            }
+            router.put(RouterPath(base + "/{name}")) { request, context in
+                let ns = context.parameters.get("namespace")
+                let name = context.parameters.get("name") ?? ""
+                let manifest = try await member(request, kind.requestField)
+                return try await Self.json {
+                    try await sim.updateObject(kind, namespace: ns, name: name, manifest: manifest)
+                }
+            }
+            router.delete(RouterPath(base + "/{name}")) { request, context in
+                let ns = context.parameters.get("namespace")
+                let name = context.parameters.get("name") ?? ""
+                let uid = request.uri.queryParameters.get("deleteOptions.preconditions.uid")
+                return try await Self.json {
+                    try await sim.deleteObject(kind, namespace: ns, name: name, uid: uid)
+                    return Data("{}".utf8)
+                }
+            }
+        }
         router.get("/api/v1/workflow-events/{namespace}") { request, context in
             try await Self.events(sim, request, context, keepaliveInterval: keepaliveInterval)
         }

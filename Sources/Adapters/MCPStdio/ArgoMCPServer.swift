@@ -176,6 +176,7 @@ public struct UseCases: Sendable {
 
     public var mutations: WorkflowMutations
     public var submissions: SubmitWorkflows
+    public var resources: ResourceMutations
 
     /// Builds every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to
     /// `audit` and keep confirmations in `confirmations`.
@@ -198,6 +199,7 @@ public struct UseCases: Sendable {
             now: now)
         mutations = WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         submissions = SubmitWorkflows(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace)
+        resources = ResourceMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         self.defaultNamespace = defaultNamespace
         self.policy = policy
     }
@@ -214,6 +216,7 @@ public enum ToolCatalog {
             + ClusterTools.all(useCases.cluster)
             + MutationTools.all(useCases.mutations, ns)
             + SubmitTools.all(useCases.submissions, ns)
+            + ResourceTools.all(useCases.resources, ns)
     }
 
     /// The tool list as Markdown, for the README.
@@ -223,7 +226,7 @@ public enum ToolCatalog {
             let first =
                 t.description.range(of: #"\.(\s|$)"#, options: .regularExpression)
                 .map { String(t.description[..<$0.lowerBound]) + "." } ?? t.description
-            lines.append("| `\(t.name)` | \(t.safety.rawValue) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
+            lines.append("| `\(t.name)` | \(t.safetyLabel) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -36,7 +36,7 @@ enum MutationTools {
                 var a = args
                 let namespace = a.string("namespace")
                 let workflow = a.requiredString("name")
-                let token = a.string("confirmation_token").flatMap { $0.isEmpty ? nil : $0 }
+                let token = a.confirmationToken()
                 try a.finish(tool: "delete_workflow")
                 return try output(
                     try await mutations.delete(
@@ -120,7 +120,7 @@ enum MutationTools {
                 var a = args
                 let namespace = a.string("namespace")
                 let workflow = a.requiredString("name")
-                let token = a.string("confirmation_token").flatMap { $0.isEmpty ? nil : $0 }
+                let token = a.confirmationToken()
                 let selector = stop ? a.string("node_field_selector") : nil
                 let message = stop ? a.string("message") : nil
                 try a.finish(tool: name)

@@ -122,7 +122,7 @@ extension Render {
 
     static func cron(_ c: CronWorkflowDetail) -> String {
         var lines = [
-            "\(c.namespace)/\(c.name): \(c.suspended ? "suspended" : "active"), schedules \(c.schedules.joined(separator: " | ")) in \(c.timezone)\(c.timezoneAssumed ? " (assumed)" : "")"
+            "\(c.namespace)/\(c.name): \(c.suspended ? "suspended" : "active"), schedules \(c.schedules.joined(separator: " | ")) in \(c.timezone)\(c.timezoneAssumed ? " (assumed)" : "")\(c.resourceVersion.map { ", resourceVersion \($0)" } ?? "")"
         ]
         lines.append(
             "concurrency \(c.concurrencyPolicy)\(c.startingDeadlineSeconds.map { ", starting deadline \($0)s" } ?? "")")
@@ -179,7 +179,7 @@ extension Render {
             "\(t.namespace.map { "\($0)/" } ?? "")\(t.name) (\(t.scope) scope)\(t.entrypoint.map { ", entrypoint \($0)" } ?? "")"
         ]
         lines.append(
-            "templates: " + t.templates.map { "\($0.name) (\($0.kind))" }.joined(separator: ", ")
+            "templates: " + t.templates.map(templateLabel).joined(separator: ", ")
                 + (t.truncated ? ", …" : ""))
         for p in t.parameters {
             var line = "parameter \(p.name)"
@@ -256,13 +256,17 @@ extension Render {
 extension Render {
     static func preview(_ p: MutationPreview) -> String {
         var lines = [
-            "PREVIEW — nothing was changed. \(p.tool) \(p.namespace)/\(p.name) (\(p.phase)\(p.startedAt.map { ", started \($0)" } ?? ""))",
+            "PREVIEW — nothing was changed. \(p.tool) \(p.namespace.isEmpty ? "" : p.namespace + "/")\(p.name) (\(p.phase)\(p.startedAt.map { ", started \($0)" } ?? ""))",
             "effect: \(p.effect)", "impact: \(p.impact)",
         ]
         if !p.activeNodes.isEmpty {
             lines.append(
                 "running or pending work (\(p.activeNodes.count) shown; \(p.activeNodeCount) active node(s) in all):")
             lines.append(contentsOf: p.activeNodes.map(node))
+        }
+        if let d = p.diff {
+            lines.append("spec changes (\(p.diffTotal ?? d.count)):")
+            lines += diff(d, total: p.diffTotal)
         }
         if let token = p.confirmationToken {
             lines.append(
@@ -286,7 +290,7 @@ extension Render {
         if let t = m.workflowTemplate { head += ", from template \(t)" }
         lines.append(head)
         if !m.templates.isEmpty {
-            lines.append("templates: " + m.templates.map { "\($0.name) (\($0.kind))" }.joined(separator: ", "))
+            lines.append("templates: " + m.templates.map(templateLabel).joined(separator: ", "))
         }
         if !m.parameters.isEmpty {
             lines.append(
@@ -312,6 +316,53 @@ extension Render {
                 : "submitted \(r.namespace)/\(r.name ?? "?") (\(r.phase ?? "Pending"))"
         ]
         lines += manifest(r.summary)
+        lines.append("next: \(r.next)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func templateLabel(_ t: TemplateKindView) -> String {
+        "\(t.name) (\(t.kind)\(t.image.map { " \($0)" } ?? ""))"
+    }
+
+    static func diff(_ changes: [SpecChange], total: Int?) -> [String] {
+        var lines = changes.map { c in
+            switch (c.before, c.after) {
+            case (nil, let after?): "+ \(c.path): \(after)"
+            case (let before?, nil): "- \(c.path): \(before)"
+            default: "~ \(c.path): \(c.before ?? "") → \(c.after ?? "")"
+            }
+        }
+        if let total, total > changes.count { lines.append("… \(total - changes.count) more change(s) not shown") }
+        return lines
+    }
+
+    static func scheduleChange(_ r: CronScheduleChange) -> String {
+        func runs(_ v: ScheduleView) -> String {
+            "\(v.schedules.joined(separator: ", ")) (\(v.timezone)); next: \(v.nextRuns.joined(separator: ", "))"
+        }
+        var lines = [
+            r.dryRun
+                ? "DRY RUN — nothing was changed. \(r.namespace)/\(r.name) at resourceVersion \(r.resourceVersion ?? "?")"
+                : "updated \(r.namespace)/\(r.name): resourceVersion \(r.resourceVersion ?? "?") → \(r.newResourceVersion ?? "?")",
+            "before: \(runs(r.before))",
+            "after:  \(runs(r.after))",
+        ]
+        lines += r.notes
+        return lines.joined(separator: "\n")
+    }
+
+    static func applied(_ r: ResourceApplyResult) -> String {
+        let target = r.namespace.map { "\($0)/\(r.name)" } ?? r.name
+        var lines = [
+            (r.dryRun ? "DRY RUN — nothing was changed. " : "")
+                + "\(r.action) \(r.kind) \(target)"
+                + (r.resourceVersion.map { " (resourceVersion \($0))" } ?? "")
+        ]
+        lines += manifest(r.summary)
+        if let d = r.diff {
+            lines.append("spec changes:")
+            lines += diff(d, total: r.diffTotal)
+        }
         lines.append("next: \(r.next)")
         return lines.joined(separator: "\n")
     }

@@ -67,11 +67,14 @@ public struct ToolArguments: Sendable {
         }
     }
 
-    /// A list of strings, also accepted as one comma-separated string.
-    public mutating func strings(_ key: String) -> [String] {
+    /// A list of strings, also accepted as one comma-separated string (or, with `splitting: false`, one string
+    /// that is a one-item list).
+    public mutating func strings(_ key: String, splitting: Bool = true) -> [String] {
         seen.insert(key)
         switch values[key] {
         case nil, .null?: return []
+        case .string(let s)? where !splitting:
+            return s.trimmingCharacters(in: .whitespaces).isEmpty ? [] : [s]
         case .string(let s)?:
             return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case .array(let items)?:
@@ -113,6 +116,11 @@ public struct ToolArguments: Sendable {
             problems.append(ArgumentProblem(field: key, message: "must be an object of name → value"))
             return [:]
         }
+    }
+
+    /// The `confirmation_token` of a destructive call; an empty one counts as none.
+    public mutating func confirmationToken() -> String? {
+        string("confirmation_token").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E

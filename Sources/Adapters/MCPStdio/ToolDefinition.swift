@@ -44,12 +44,15 @@ public struct ToolDefinition: Sendable {
     public var description: String
     public var safety: SafetyClass
     public var inputSchema: Value
+    /// Set when one argument raises the class of a call (e.g. `update: true` makes create_template destructive).
+    public var escalation: Escalation?
     /// Describes the call for error messages, e.g. "get workflow argo/etl-42".
     public var describe: @Sendable (ToolArguments) -> String
     public var run: @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
 
     public init(
         name: String, title: String, description: String, safety: SafetyClass, inputSchema: Value,
+        escalation: Escalation? = nil,
         describe: @escaping @Sendable (ToolArguments) -> String,
         run: @escaping @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
     ) {
@@ -58,6 +61,7 @@ public struct ToolDefinition: Sendable {
         self.description = description
         self.safety = safety
         self.inputSchema = inputSchema
+        self.escalation = escalation
         self.describe = describe
         self.run = run
     }
@@ -67,10 +71,19 @@ public struct ToolDefinition: Sendable {
         Tool.Annotations(
             title: title,
             readOnlyHint: safety == .readOnly,
-            destructiveHint: safety == .destructive,
+            destructiveHint: highestSafety == .destructive,
             idempotentHint: safety == .readOnly,
             openWorldHint: true
         )
+    }
+
+    /// The class of the tool's most far-reaching call.
+    public var highestSafety: SafetyClass { max(safety, escalation?.safety ?? safety) }
+
+    /// How the class reads in the README: "mutating", or "mutating; destructive with `update: true`".
+    public var safetyLabel: String {
+        guard let escalation else { return safety.rawValue }
+        return "\(safety.rawValue); \(escalation.safety.rawValue) with `\(escalation.argument): true`"
     }
 
     public var mcpTool: Tool {
@@ -145,5 +158,16 @@ enum JSONValueBridge {
         case let o as [String: Any]: return .object(o.mapValues(convert))
         default: return .string("\(any)")
         }
+    }
+}
+
+/// A boolean argument that raises a call's safety class; the policy checks the raised class for such calls.
+public struct Escalation: Sendable {
+    public var argument: String
+    public var safety: SafetyClass
+
+    public init(argument: String, safety: SafetyClass) {
+        self.argument = argument
+        self.safety = safety
     }
 }

@@ -19,9 +19,13 @@ public struct MutationPreview: Sendable, Codable, Equatable {
     /// Pass back as `confirmation_token` to carry the call out.
     public var confirmationToken: String?
     public var expiresAt: String?
+    /// For a replaced object: how its spec changes (bounded; `diffTotal` counts every change).
+    public var diff: [SpecChange]? = nil
+    public var diffTotal: Int? = nil
 
     enum CodingKeys: String, CodingKey {
-        case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact
+        case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact, diff,
+            diffTotal
         case confirmationToken = "confirmation_token"
         case expiresAt = "expires_at"
     }
@@ -42,6 +46,12 @@ public struct Inspection: Sendable {
         self.refusal = refusal
         self.preview = preview
     }
+}
+
+/// The answer of a call that may need a confirmation first: a preview waiting for it, or the result.
+public enum ConfirmableAnswer<Value: Sendable>: Sendable {
+    case preview(MutationPreview)
+    case result(Value)
 }
 
 /// A mutation refused for a reason the caller can act on; `preview` carries a fresh confirmation when one helps.
@@ -145,7 +155,14 @@ public struct MutationRunner: Sendable {
             try await refuse(
                 call, uid: nil, "\(call.tool) is a \(call.safety.rawValue) tool and \(setting)", policy: true)
         }
-        guard policy.namespaces.permits(call.namespace) else {
+        if call.kind.isClusterScoped {
+            guard policy.namespaces.isUnrestricted else {
+                try await refuse(
+                    call, uid: nil,
+                    "a \(call.kind.rawValue) is cluster-scoped and reaches every namespace, and this server's namespace rules restrict it to some namespaces (namespaces.allow/deny); cluster-scoped objects can only be read here",
+                    policy: true)
+            }
+        } else if !policy.namespaces.permits(call.namespace) {
             try await refuse(call, uid: nil, policy.namespaces.refusal(call.namespace), policy: true)
         }
         let inspection = try await inspect()

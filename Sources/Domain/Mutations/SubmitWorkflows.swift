@@ -69,7 +69,9 @@ public struct SubmitWorkflows: Sendable {
             kind: kind, namespace: namespace, name: metadata.flatMap { $0.name.isEmpty ? nil : $0.name },
             generateName: metadata?.generateName, entrypoint: spec.entrypoint,
             workflowTemplate: spec.workflowTemplateRef?.name,
-            templates: spec.templates.prefix(50).map { TemplateKindView(name: $0.name, kind: $0.kind) },
+            templates: spec.templates.prefix(50).map {
+                TemplateKindView(name: $0.name, kind: $0.kind, image: $0.image)
+            },
             parameters: spec.parameters.map {
                 TemplateParameterView(
                     name: $0.name, value: $0.value, default: $0.default, enum: $0.enum, description: $0.description)
@@ -77,7 +79,7 @@ public struct SubmitWorkflows: Sendable {
             images: Array(Set(spec.templates.compactMap(\.image))).sorted())
     }
 
-    func decode(_ manifest: Data) throws -> (ArgoKind, Manifest) {
+    static func decode(_ manifest: Data) throws -> (ArgoKind, Manifest) {
         guard let m = try? JSONDecoder().decode(Manifest.self, from: manifest) else {
             throw InvalidArguments([
                 ArgumentProblem(
@@ -99,7 +101,7 @@ public struct SubmitWorkflows: Sendable {
 
     /// Lints any of the four kinds on the server without creating it.
     public func lint(manifest: Data, namespace: String?) async throws -> LintResult {
-        let (kind, m) = try decode(manifest)
+        let (kind, m) = try Self.decode(manifest)
         let ns = kind.isClusterScoped ? nil : (namespace ?? m.metadata?.namespace ?? defaultNamespace)
         let spec = (kind == .cronWorkflow ? m.workflowSpec : m.spec) ?? WorkflowSpec()
         do {
@@ -216,7 +218,7 @@ public struct SubmitWorkflows: Sendable {
         var targetName: String
         let ns: String
         if let original = r.manifest {
-            let (kind, m) = try decode(original)
+            let (kind, m) = try Self.decode(original)
             guard kind == .workflow else {
                 throw InvalidArguments([
                     ArgumentProblem(

@@ -15,10 +15,7 @@ public struct MutationResult: Sendable, Codable, Equatable {
 }
 
 /// The answer of a mutation tool: either a preview waiting for confirmation, or the result.
-public enum MutationAnswer: Sendable {
-    case preview(MutationPreview)
-    case result(MutationResult)
-}
+public typealias MutationAnswer = ConfirmableAnswer<MutationResult>
 
 /// terminate, stop, retry, suspend, resume, and cron suspension.
 public struct WorkflowMutations: Sendable {

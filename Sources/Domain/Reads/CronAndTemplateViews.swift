@@ -34,6 +34,8 @@ public struct CronWorkflowDetail: Sendable, Codable, Equatable {
     public var namespace: String
     public var name: String
     public var createdAt: String?
+    /// Pass it to update_cron_schedule as resource_version to change exactly what you read.
+    public var resourceVersion: String?
     public var schedules: [String]
     public var timezone: String
     /// True when the CronWorkflow names no time zone: Argo then uses the controller's local time, assumed UTC here.
@@ -114,6 +116,8 @@ public struct TemplateParameterView: Sendable, Codable, Equatable {
 public struct TemplateKindView: Sendable, Codable, Equatable {
     public var name: String
     public var kind: String
+    /// The container image, for container and script templates.
+    public var image: String?
 }
 
 public struct TemplateDetail: Sendable, Codable, Equatable {

@@ -103,6 +103,7 @@ public struct CronReads: Sendable {
             namespace: cron.metadata.namespace ?? ns,
             name: cron.metadata.name,
             createdAt: cron.metadata.creationTimestamp,
+            resourceVersion: cron.metadata.resourceVersion,
             schedules: cron.schedules,
             timezone: cron.timezone.flatMap { $0.isEmpty ? nil : $0 } ?? "UTC",
             timezoneAssumed: cron.timezone?.isEmpty ?? true,

@@ -60,7 +60,7 @@ public struct TemplateReads: Sendable {
             createdAt: t.metadata.creationTimestamp,
             entrypoint: t.spec.entrypoint,
             templates: t.spec.templates.prefix(Self.maxTemplatesShown).map {
-                TemplateKindView(name: $0.name, kind: $0.kind)
+                TemplateKindView(name: $0.name, kind: $0.kind, image: $0.image)
             },
             templatesByKind: byKind,
             parameters: t.spec.parameters.map {

@@ -168,4 +168,19 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         try check(namespace)
         return try await base.submitWorkflow(namespace: namespace, from: kind, name: name, options: options)
     }
+
+    public func createObject(_ kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
+        if !kind.isClusterScoped { try check(namespace) }
+        return try await base.createObject(kind, namespace: namespace, manifest: manifest)
+    }
+
+    public func updateObject(_ kind: ArgoKind, namespace: String?, name: String, manifest: Data) async throws -> Data {
+        if !kind.isClusterScoped { try check(namespace) }
+        return try await base.updateObject(kind, namespace: namespace, name: name, manifest: manifest)
+    }
+
+    public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
+        if !kind.isClusterScoped { try check(namespace) }
+        try await base.deleteObject(kind, namespace: namespace, name: name, uid: uid)
+    }
 }

@@ -1,0 +1,201 @@
+import Domain
+import Foundation
+import MCP
+import Ports
+
+/// update_cron_schedule, create_template, create_cron_workflow, delete_cron_workflow, delete_workflow_template.
+enum ResourceTools {
+    static func all(_ resources: ResourceMutations, _ defaultNamespace: String) -> [ToolDefinition] {
+        [
+            updateCronSchedule(resources, defaultNamespace), createTemplate(resources, defaultNamespace),
+            createCron(resources, defaultNamespace), deleteCron(resources, defaultNamespace),
+            deleteTemplate(resources, defaultNamespace),
+        ]
+    }
+
+    static let scopeProperty = Schema.string(
+        "namespaced for a WorkflowTemplate, cluster for a ClusterWorkflowTemplate.", enum: ["namespaced", "cluster"],
+        default: "namespaced")
+
+    enum TemplateScope: String, CaseIterable {
+        case namespaced, cluster
+    }
+
+    static func templateKind(_ a: inout ToolArguments) -> ArgoKind {
+        a.choice("scope", default: TemplateScope.namespaced) == .cluster ? .clusterWorkflowTemplate : .workflowTemplate
+    }
+
+    static func updateCronSchedule(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "update_cron_schedule",
+            title: "Change a cron workflow's schedule",
+            description: """
+                Change when a CronWorkflow runs. The new schedules (standard 5-field cron with ranges, steps and names; \
+                @hourly-style macros; @every <duration>; CRON_TZ= prefixes) and the IANA time zone are checked before \
+                anything is sent, and the answer shows the next five runs under the old and the new schedule. The update \
+                carries the resourceVersion it read, so a concurrent edit is reported as a conflict, never overwritten; \
+                pass resource_version (from get_cron_workflow) to insist on the version you looked at. dry_run previews.
+                """,
+            safety: .mutating,
+            inputSchema: Schema.object(
+                [
+                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
+                    "schedules": Schema.stringArray(
+                        "The new schedule(s), e.g. [\"0 2 * * *\"] or [\"@every 6h\"]; replaces all current ones."),
+                    "timezone": Schema.string(
+                        "IANA time zone for the schedules, e.g. Europe/Berlin; \"\" for UTC; omit to keep the current one."
+                    ),
+                    "resource_version": Schema.string(
+                        "Apply only if the CronWorkflow is still at this resourceVersion."),
+                    "dry_run": Schema.boolean("Show the old and new next runs; change nothing.", default: false),
+                ], required: ["name", "schedules"]),
+            describe: { "change the schedule of cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let request = ResourceMutations.ScheduleRequest(
+                    namespace: a.string("namespace"), name: a.requiredString("name"),
+                    schedules: a.strings("schedules", splitting: false), timezone: a.string("timezone"),
+                    expectedResourceVersion: a.string("resource_version"), dryRun: a.bool("dry_run") ?? false,
+                    client: context.client)
+                try a.finish(tool: "update_cron_schedule")
+                let result = try await resources.updateCronSchedule(request)
+                return try ToolOutput(result, text: Render.scheduleChange(result))
+            }
+        )
+    }
+
+    static func applyProperties(_ extra: [String: Value]) -> [String: Value] {
+        var properties: [String: Value] = [
+            "manifest": Schema.string("The manifest, YAML or JSON; one object with metadata.name."),
+            "namespace": WorkflowTools.namespaceProperty,
+            "update": Schema.boolean(
+                "Replace an existing one (destructive: previewed as a spec diff, then confirmed).", default: false),
+            "dry_run": Schema.boolean("Lint and show what would be created or changed; write nothing.", default: false),
+            "confirmation_token": MutationTools.tokenProperty,
+        ]
+        for (k, v) in extra { properties[k] = v }
+        return properties
+    }
+
+    static func apply(
+        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext, tool: String,
+        kind: (inout ToolArguments) -> ArgoKind
+    ) async throws -> ToolOutput {
+        var a = args
+        let text = a.requiredString("manifest")
+        let argoKind = kind(&a)
+        let namespace = a.string("namespace")
+        let update = a.bool("update") ?? false
+        let dryRun = a.bool("dry_run") ?? false
+        let token = a.confirmationToken()
+        try a.finish(tool: tool)
+        let answer = try await resources.apply(
+            ResourceMutations.ApplyRequest(
+                kind: argoKind, tool: tool, manifest: try ManifestText.json(text), namespace: namespace, update: update,
+                dryRun: dryRun, token: token, client: context.client, confirmer: context.confirmer))
+        switch answer {
+        case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
+        case .result(let r): return try ToolOutput(r, text: Render.applied(r))
+        }
+    }
+
+    static func createTemplate(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "create_template",
+            title: "Create a workflow template",
+            description: """
+                Create a WorkflowTemplate (scope namespaced) or ClusterWorkflowTemplate (scope cluster) from YAML or \
+                JSON. Argo lints it first; an existing template of that name is never overwritten unless update is true, \
+                which makes the call destructive: it previews a diff of the spec and needs a confirmation (token or the \
+                host's confirmation dialog). dry_run shows what would happen.
+                """,
+            safety: .mutating,
+            inputSchema: Schema.object(applyProperties(["scope": scopeProperty]), required: ["manifest"]),
+            escalation: Escalation(argument: "update", safety: .destructive),
+            describe: { _ in "create a workflow template" },
+            run: { args, context in
+                try await apply(resources, args, context, tool: "create_template", kind: templateKind)
+            }
+        )
+    }
+
+    static func createCron(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "create_cron_workflow",
+            title: "Create a cron workflow",
+            description: """
+                Create a CronWorkflow from YAML or JSON. Argo lints it first (schedules, entrypoint, templates); an \
+                existing one of that name is never overwritten unless update is true, which makes the call destructive: \
+                it previews a diff of the spec and needs a confirmation. dry_run shows what would happen.
+                """,
+            safety: .mutating,
+            inputSchema: Schema.object(applyProperties([:]), required: ["manifest"]),
+            escalation: Escalation(argument: "update", safety: .destructive),
+            describe: { _ in "create a cron workflow" },
+            run: { args, context in
+                try await apply(resources, args, context, tool: "create_cron_workflow") { _ in .cronWorkflow }
+            }
+        )
+    }
+
+    static func delete(
+        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext, tool: String,
+        kind: (inout ToolArguments) -> ArgoKind
+    ) async throws -> ToolOutput {
+        var a = args
+        let namespace = a.string("namespace")
+        let name = a.requiredString("name")
+        let argoKind = kind(&a)
+        let token = a.confirmationToken()
+        try a.finish(tool: tool)
+        return try MutationTools.output(
+            try await resources.delete(
+                ResourceMutations.DeleteRequest(
+                    kind: argoKind, tool: tool, namespace: namespace, name: name, token: token, client: context.client,
+                    confirmer: context.confirmer)))
+    }
+
+    static func deleteCron(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "delete_cron_workflow",
+            title: "Delete a cron workflow",
+            description: """
+                Delete a CronWorkflow. It owns the workflows it created, so Kubernetes deletes them with it (running ones \
+                included). Without confirmation_token it returns a preview from live state (how many workflows go with \
+                it, how many are running) and a single-use token that expires; call again with the token to carry it out.
+                """,
+            safety: .destructive,
+            inputSchema: Schema.object(
+                [
+                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
+                    "confirmation_token": MutationTools.tokenProperty,
+                ], required: ["name"]),
+            describe: { "delete cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                try await delete(resources, args, context, tool: "delete_cron_workflow") { _ in .cronWorkflow }
+            }
+        )
+    }
+
+    static func deleteTemplate(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "delete_workflow_template",
+            title: "Delete a workflow template",
+            description: """
+                Delete a WorkflowTemplate (scope namespaced) or ClusterWorkflowTemplate (scope cluster). Without \
+                confirmation_token it returns a preview from live state (running workflows created from it, cron \
+                workflows whose next runs would fail) and a single-use token that expires; call again with the token.
+                """,
+            safety: .destructive,
+            inputSchema: Schema.object(
+                [
+                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("Template name."),
+                    "scope": scopeProperty, "confirmation_token": MutationTools.tokenProperty,
+                ], required: ["name"]),
+            describe: { "delete workflow template \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                try await delete(resources, args, context, tool: "delete_workflow_template", kind: templateKind)
+            }
+        )
+    }
+}

@@ -1,0 +1,536 @@
+import Foundation
+import Ports
+
+/// A schedule and the runs it leads to.
+public struct ScheduleView: Sendable, Codable, Equatable {
+    public var schedules: [String]
+    public var timezone: String
+    public var nextRuns: [String]
+}
+
+/// What update_cron_schedule did, or would do.
+public struct CronScheduleChange: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var dryRun: Bool
+    /// The resourceVersion the change was made against (the one read before the update).
+    public var resourceVersion: String?
+    /// After a real update: the version Argo stored.
+    public var newResourceVersion: String?
+    public var before: ScheduleView
+    public var after: ScheduleView
+    public var suspended: Bool
+    public var notes: [String]
+}
+
+/// What create_template or create_cron_workflow did, or would do.
+public struct ResourceApplyResult: Sendable, Codable, Equatable {
+    public var kind: String
+    public var namespace: String?
+    public var name: String
+    /// created, updated, or (dry run) would create / would update.
+    public var action: String
+    public var dryRun: Bool
+    public var summary: ManifestSummary
+    public var uid: String?
+    public var resourceVersion: String?
+    /// For an update: how the spec changes (at most 30 entries; `diffTotal` counts all).
+    public var diff: [SpecChange]?
+    public var diffTotal: Int?
+    public var next: String
+}
+
+/// update_cron_schedule, create_template / create_cron_workflow, delete_cron_workflow and delete_workflow_template:
+/// writes to CronWorkflows and templates, each through the same policy → namespace → confirmation → audit path.
+public struct ResourceMutations: Sendable {
+    let gateway: any ArgoGateway
+    let runner: MutationRunner
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+
+    public init(
+        gateway: any ArgoGateway, runner: MutationRunner, defaultNamespace: String,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.gateway = gateway
+        self.runner = runner
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+    }
+
+    static let nextRunCount = 5
+
+    // MARK: update_cron_schedule
+
+    public struct ScheduleRequest: Sendable {
+        public var namespace: String?
+        public var name: String
+        public var schedules: [String]
+        /// nil keeps the current time zone; "" clears it (UTC).
+        public var timezone: String?
+        /// When given, the update applies only if the CronWorkflow is still at this version.
+        public var expectedResourceVersion: String?
+        public var dryRun: Bool
+        public var client: String?
+
+        public init(
+            namespace: String?, name: String, schedules: [String], timezone: String?, expectedResourceVersion: String?,
+            dryRun: Bool, client: String?
+        ) {
+            self.namespace = namespace
+            self.name = name
+            self.schedules = schedules
+            self.timezone = timezone
+            self.expectedResourceVersion = expectedResourceVersion
+            self.dryRun = dryRun
+            self.client = client
+        }
+    }
+
+    /// Problems of the new schedules and time zone, found before anything is sent.
+    public static func scheduleProblems(_ schedules: [String], timezone: String?) -> [ArgumentProblem] {
+        var problems: [ArgumentProblem] = []
+        if schedules.isEmpty {
+            problems.append(
+                ArgumentProblem(field: "schedules", message: "give at least one schedule, e.g. [\"0 2 * * *\"]"))
+        }
+        if schedules.count > 20 {
+            problems.append(
+                ArgumentProblem(field: "schedules", message: "at most 20 schedules; got \(schedules.count)"))
+        }
+        if let timezone, !timezone.isEmpty, TimeZone(identifier: timezone) == nil {
+            problems.append(
+                ArgumentProblem(
+                    field: "timezone",
+                    message: "'\(timezone)' is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)"))
+        }
+        let zone = timezone.flatMap { $0.isEmpty || TimeZone(identifier: $0) == nil ? nil : $0 }
+        for (i, text) in schedules.enumerated() {
+            if case .failure(let e) = CronSchedule.parse(text, timezone: zone) {
+                problems.append(ArgumentProblem(field: "schedules[\(i)]", message: e.description))
+            }
+        }
+        if Set(schedules).count != schedules.count {
+            problems.append(ArgumentProblem(field: "schedules", message: "lists the same schedule twice"))
+        }
+        return problems
+    }
+
+    func view(_ schedules: [String], timezone: String?) -> ScheduleView {
+        let parsed = schedules.compactMap { try? CronSchedule.parse($0, timezone: timezone).get() }
+        return ScheduleView(
+            schedules: schedules, timezone: timezone.flatMap { $0.isEmpty ? nil : $0 } ?? "UTC",
+            nextRuns: CronReads.nextRuns(parsed, after: now(), count: Self.nextRunCount).map(ArgoTime.format))
+    }
+
+    /// The CronWorkflow's JSON with new schedules and time zone, at the version it was read. The field the object
+    /// uses is kept: `schedules` (Argo ≥ 3.6) or the older single `schedule`.
+    static func rescheduled(_ raw: Data, schedules: [String], timezone: String?) throws -> Data {
+        guard var object = try JSONSerialization.jsonObject(with: raw) as? [String: Any] else { return raw }
+        var spec = object["spec"] as? [String: Any] ?? [:]
+        let legacy = spec["schedules"] == nil && spec["schedule"] != nil
+        if legacy {
+            spec["schedule"] = schedules[0]
+        } else {
+            spec["schedules"] = schedules
+            spec["schedule"] = nil
+        }
+        if let timezone { spec["timezone"] = timezone.isEmpty ? nil : timezone }
+        object["spec"] = spec
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    public func updateCronSchedule(_ r: ScheduleRequest) async throws -> CronScheduleChange {
+        var problems = Validation.target(namespace: r.namespace, name: r.name)
+        problems += Self.scheduleProblems(r.schedules, timezone: r.timezone)
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let ns = r.namespace ?? defaultNamespace
+        var args = ["namespace": ns, "name": r.name, "schedules": r.schedules.joined(separator: " | ")]
+        if let tz = r.timezone { args["timezone"] = tz }
+        if let v = r.expectedResourceVersion { args["resource_version"] = v }
+
+        var cron: CronWorkflow?
+        func inspect() async throws -> Inspection {
+            let live = try await gateway.getCronWorkflow(namespace: ns, name: r.name)
+            cron = live
+            let version = live.metadata.resourceVersion ?? ""
+            let zone = r.timezone ?? live.timezone
+            var refusal: String?
+            if let expected = r.expectedResourceVersion, !expected.isEmpty, expected != version {
+                refusal =
+                    "conflict: \(ns)/\(r.name) changed since you read it (resourceVersion \(expected), now \(version)); it now runs on \(live.schedules.joined(separator: ", ")) — read it again and decide on the current state"
+            } else if live.schedules == r.schedules && (zone ?? "") == (live.timezone ?? "") {
+                refusal = "\(ns)/\(r.name) already runs on \(r.schedules.joined(separator: ", ")); nothing to change"
+            } else if r.schedules.count > 1, let raw = live.raw?.data, Self.usesLegacyField(raw) {
+                refusal =
+                    "\(ns)/\(r.name) uses the single spec.schedule field (Argo before v3.6); give one schedule, or upgrade Argo and use spec.schedules"
+            }
+            return Inspection(
+                uid: live.metadata.uid, fingerprint: "resourceVersion \(version)", refusal: refusal,
+                preview: MutationPreview(
+                    tool: "update_cron_schedule", namespace: ns, name: r.name, uid: live.metadata.uid,
+                    phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
+                    activeNodeCount: live.status.active.count, pods: [],
+                    effect: "the schedule becomes \(r.schedules.joined(separator: ", "))",
+                    impact: "future runs follow the new schedule; running workflows are not affected",
+                    confirmationToken: nil, expiresAt: nil))
+        }
+
+        func change(_ live: CronWorkflow, dryRun: Bool) -> CronScheduleChange {
+            let zone = r.timezone ?? live.timezone
+            var notes: [String] = []
+            if live.suspend { notes.append("the cron workflow is suspended: no run starts until it is resumed") }
+            return CronScheduleChange(
+                namespace: ns, name: r.name, dryRun: dryRun, resourceVersion: live.metadata.resourceVersion,
+                newResourceVersion: nil, before: view(live.schedules, timezone: live.timezone),
+                after: view(r.schedules, timezone: zone), suspended: live.suspend, notes: notes)
+        }
+
+        if r.dryRun {
+            let inspection = try await inspect()
+            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
+            var result = change(cron!, dryRun: true)
+            result.notes.append("dry run: nothing was changed; call again without dry_run to apply")
+            return result
+        }
+        let call = MutationRunner.Call(
+            tool: "update_cron_schedule", safety: .mutating, kind: .cronWorkflow, namespace: ns, name: r.name,
+            arguments: args, confirmationToken: nil, client: r.client)
+        let outcome = try await runner.run(call, inspect: inspect) {
+            let live = cron!
+            let manifest = try Self.rescheduled(
+                live.raw?.data ?? Data("{}".utf8), schedules: r.schedules, timezone: r.timezone)
+            let stored: Data
+            do {
+                stored = try await gateway.updateObject(.cronWorkflow, namespace: ns, name: r.name, manifest: manifest)
+            } catch let error as ArgoError where error.kind == .conflict {
+                throw error.withHint(
+                    "\(ns)/\(r.name) was changed by someone else after it was read at resourceVersion \(live.metadata.resourceVersion ?? "?"); nothing was overwritten. Read it again (get_cron_workflow) and repeat the update if it still makes sense"
+                )
+            }
+            var result = change(live, dryRun: false)
+            if let after = try? CronWorkflow.decode(from: stored) {
+                result.newResourceVersion = after.metadata.resourceVersion
+                if after.schedules != r.schedules {
+                    result.notes.append(
+                        "Argo stored the schedules as \(after.schedules.joined(separator: ", ")), not as sent; check the Argo version's CronWorkflow fields"
+                    )
+                }
+            }
+            return result
+        }
+        guard case .done(let result, _) = outcome else {
+            throw MutationRefused(reason: "unexpected preview", preview: nil)
+        }
+        return result
+    }
+
+    /// True when a CronWorkflow (JSON) uses the single `spec.schedule` field of Argo before v3.6.
+    public static func usesLegacyField(_ raw: Data) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: raw) as? [String: Any],
+            let spec = object["spec"] as? [String: Any]
+        else { return false }
+        return spec["schedules"] == nil && spec["schedule"] != nil
+    }
+
+    // MARK: create_template and create_cron_workflow
+
+    public struct ApplyRequest: Sendable {
+        /// `.workflowTemplate`, `.clusterWorkflowTemplate` or `.cronWorkflow`.
+        public var kind: ArgoKind
+        public var tool: String
+        public var manifest: Data
+        public var namespace: String?
+        /// Replace an existing object (destructive, confirmed, previewed as a spec diff).
+        public var update: Bool
+        public var dryRun: Bool
+        public var token: String?
+        public var client: String?
+        public var confirmer: (any Confirmer)?
+
+        public init(
+            kind: ArgoKind, tool: String, manifest: Data, namespace: String?, update: Bool, dryRun: Bool,
+            token: String?,
+            client: String?, confirmer: (any Confirmer)?
+        ) {
+            self.kind = kind
+            self.tool = tool
+            self.manifest = manifest
+            self.namespace = namespace
+            self.update = update
+            self.dryRun = dryRun
+            self.token = token
+            self.client = client
+            self.confirmer = confirmer
+        }
+    }
+
+    /// The live object, or nil when it does not exist.
+    func fetch(_ kind: ArgoKind, namespace: String?, name: String) async throws -> (
+        metadata: ObjectMeta, raw: Data, spec: WorkflowSpec
+    )? {
+        do {
+            switch kind {
+            case .cronWorkflow:
+                let c = try await gateway.getCronWorkflow(namespace: namespace ?? defaultNamespace, name: name)
+                return (c.metadata, c.raw?.data ?? Data(), c.workflowSpec)
+            default:
+                let t = try await gateway.getWorkflowTemplate(
+                    namespace: namespace, name: name, clusterScope: kind.isClusterScoped)
+                return (t.metadata, t.raw?.data ?? Data(), t.spec)
+            }
+        } catch let error as ArgoError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    /// The manifest with the namespace and (for an update) the resourceVersion it replaces.
+    static func prepared(_ manifest: Data, namespace: String?, resourceVersion: String?) throws -> Data {
+        guard var object = try JSONSerialization.jsonObject(with: manifest) as? [String: Any] else { return manifest }
+        var metadata = object["metadata"] as? [String: Any] ?? [:]
+        if let namespace { metadata["namespace"] = namespace } else { metadata["namespace"] = nil }
+        metadata["resourceVersion"] = resourceVersion
+        for key in ["uid", "creationTimestamp", "generation", "managedFields"] { metadata[key] = nil }
+        object["metadata"] = metadata
+        object["status"] = nil
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    public func apply(_ r: ApplyRequest) async throws -> ConfirmableAnswer<ResourceApplyResult> {
+        let (kind, manifest) = try SubmitWorkflows.decode(r.manifest)
+        var problems: [ArgumentProblem] = []
+        if kind != r.kind {
+            problems.append(
+                ArgumentProblem(
+                    field: "manifest",
+                    message: "is a \(kind.rawValue); \(r.tool) here expects a \(r.kind.rawValue)"
+                        + (r.kind == .cronWorkflow ? "" : " (set scope to match the manifest)")))
+        }
+        let name = manifest.metadata?.name ?? ""
+        if name.isEmpty {
+            problems.append(
+                ArgumentProblem(
+                    field: "manifest",
+                    message: "metadata.name is required (generateName is not used for \(r.kind.phrase)s)"))
+        } else if let p = Validation.objectName(name, field: "manifest.metadata.name") {
+            problems.append(p)
+        }
+        let ns: String? =
+            r.kind.isClusterScoped ? nil : (r.namespace ?? manifest.metadata?.namespace ?? defaultNamespace)
+        if let ns, let p = Validation.namespace(ns) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+
+        let spec = (r.kind == .cronWorkflow ? manifest.workflowSpec : manifest.spec) ?? WorkflowSpec()
+        let summary = SubmitWorkflows.summary(
+            kind: r.kind.rawValue, namespace: ns, metadata: manifest.metadata, spec: spec)
+        let display = ns.map { "\($0)/\(name)" } ?? name
+        var live: (metadata: ObjectMeta, raw: Data, spec: WorkflowSpec)?
+        var diff: (changes: [SpecChange], total: Int)?
+
+        func inspect() async throws -> Inspection {
+            var refusal: String?
+            do {
+                _ = try await gateway.lint(kind: r.kind, namespace: ns, manifest: r.manifest)
+            } catch let error as ArgoError where error.kind == .invalidArgument {
+                refusal = "Argo rejected the manifest: \(error.message)"
+            }
+            live = try await fetch(r.kind, namespace: ns, name: name)
+            if refusal == nil {
+                if let existing = live, !r.update {
+                    refusal =
+                        "\(r.kind.rawValue) \(display) already exists (resourceVersion \(existing.metadata.resourceVersion ?? "?")); pass update: true to replace it — a destructive change that is previewed as a spec diff and confirmed"
+                } else if live == nil && r.update {
+                    refusal =
+                        "\(r.kind.rawValue) \(display) does not exist, so there is nothing to update; call without update to create it"
+                }
+            }
+            var effect = "\(r.kind.phrase) \(display) is created"
+            var impact = "it can be submitted with submit_workflow"
+            if let existing = live, r.update {
+                let old = SpecDiff.member(existing.raw, ["spec"]) ?? Data("{}".utf8)
+                let new = SpecDiff.member(r.manifest, ["spec"]) ?? Data("{}".utf8)
+                let d = SpecDiff.changes(from: old, to: new, at: "spec")
+                diff = d
+                effect = "the stored spec of \(display) is replaced: \(d.total) change(s)"
+                impact =
+                    r.kind == .cronWorkflow
+                    ? "runs scheduled from now on use the new spec; running workflows keep theirs"
+                    : "workflows submitted from now on use the new spec; running ones keep the copy they started with"
+                if d.total == 0 {
+                    refusal = refusal ?? "\(display) already has exactly this spec; nothing to update"
+                }
+            }
+            var preview = MutationPreview(
+                tool: r.tool, namespace: ns ?? "", name: name, uid: live?.metadata.uid,
+                phase: live.map { "exists (resourceVersion \($0.metadata.resourceVersion ?? "?"))" }
+                    ?? "does not exist",
+                startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
+                confirmationToken: nil, expiresAt: nil)
+            preview.diff = diff?.changes
+            preview.diffTotal = diff?.total
+            return Inspection(
+                uid: live?.metadata.uid, fingerprint: "resourceVersion \(live?.metadata.resourceVersion ?? "none")",
+                refusal: refusal, preview: preview)
+        }
+
+        func result(action: String, dryRun: Bool, stored: ObjectMeta?) -> ResourceApplyResult {
+            let next =
+                r.kind == .cronWorkflow
+                ? "get_cron_workflow {\"namespace\": \"\(ns ?? "")\", \"name\": \"\(name)\"} shows its next runs"
+                : "submit_workflow {\"resource_kind\": \"\(r.kind.rawValue)\", \"resource_name\": \"\(name)\"} runs it"
+            return ResourceApplyResult(
+                kind: r.kind.rawValue, namespace: ns, name: name, action: action, dryRun: dryRun, summary: summary,
+                uid: stored?.uid ?? live?.metadata.uid,
+                resourceVersion: stored?.resourceVersion ?? live?.metadata.resourceVersion, diff: diff?.changes,
+                diffTotal: diff?.total, next: dryRun ? "call again without dry_run to apply" : next)
+        }
+
+        if r.dryRun {
+            let inspection = try await inspect()
+            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
+            return .result(result(action: live == nil ? "would create" : "would update", dryRun: true, stored: nil))
+        }
+        let call = MutationRunner.Call(
+            tool: r.tool, safety: r.update ? .destructive : .mutating, kind: r.kind, namespace: ns ?? "", name: name,
+            arguments: [
+                "namespace": ns ?? "", "name": name, "update": String(r.update),
+                "manifest_sha256": Confirmations.digest(["manifest": String(decoding: r.manifest, as: UTF8.self)]),
+            ], confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
+        let outcome = try await runner.run(call, inspect: inspect) {
+            let stored: Data
+            do {
+                if let existing = live {
+                    stored = try await gateway.updateObject(
+                        r.kind, namespace: ns, name: name,
+                        manifest: try Self.prepared(
+                            r.manifest, namespace: ns, resourceVersion: existing.metadata.resourceVersion))
+                } else {
+                    stored = try await gateway.createObject(
+                        r.kind, namespace: ns,
+                        manifest: try Self.prepared(r.manifest, namespace: ns, resourceVersion: nil))
+                }
+            } catch let error as ArgoError where error.kind == .conflict {
+                throw error.withHint(
+                    live == nil
+                        ? "\(display) was created by someone else meanwhile; nothing was overwritten. Call again with update: true to replace it"
+                        : "\(display) was changed by someone else after it was read; nothing was overwritten. Call again for a fresh preview"
+                )
+            }
+            let meta = Self.metadata(stored)
+            return result(action: live == nil ? "created" : "updated", dryRun: false, stored: meta)
+        }
+        switch outcome {
+        case .previewed(let p): return .preview(p)
+        case .done(let value, _): return .result(value)
+        }
+    }
+
+    static func metadata(_ data: Data) -> ObjectMeta? {
+        struct Body: Decodable { var metadata: ObjectMeta? }
+        return (try? JSONDecoder().decode(Body.self, from: data))?.metadata
+    }
+
+    // MARK: delete_cron_workflow and delete_workflow_template
+
+    public struct DeleteRequest: Sendable {
+        public var kind: ArgoKind
+        public var tool: String
+        public var namespace: String?
+        public var name: String
+        public var token: String?
+        public var client: String?
+        public var confirmer: (any Confirmer)?
+
+        public init(
+            kind: ArgoKind, tool: String, namespace: String?, name: String, token: String?, client: String?,
+            confirmer: (any Confirmer)?
+        ) {
+            self.kind = kind
+            self.tool = tool
+            self.namespace = namespace
+            self.name = name
+            self.token = token
+            self.client = client
+            self.confirmer = confirmer
+        }
+    }
+
+    public func delete(_ r: DeleteRequest) async throws -> MutationAnswer {
+        let problems = Validation.target(namespace: r.kind.isClusterScoped ? nil : r.namespace, name: r.name)
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let ns: String? = r.kind.isClusterScoped ? nil : (r.namespace ?? defaultNamespace)
+        let display = ns.map { "\($0)/\(r.name)" } ?? r.name
+        let call = MutationRunner.Call(
+            tool: r.tool, safety: .destructive, kind: r.kind, namespace: ns ?? "", name: r.name,
+            arguments: ["namespace": ns ?? "", "name": r.name, "kind": r.kind.rawValue], confirmationToken: r.token,
+            client: r.client, confirmer: r.confirmer)
+        var uid: String?
+        let outcome = try await runner.run(call) {
+            guard let live = try await fetch(r.kind, namespace: ns, name: r.name) else {
+                throw ArgoError(
+                    .notFound, message: "\(r.kind.resource) \"\(r.name)\" not found",
+                    hint:
+                        "list them with \(r.kind == .cronWorkflow ? "list_cron_workflows" : "list_workflow_templates")"
+                )
+            }
+            uid = live.metadata.uid
+            let (effect, impact) = try await deletionImpact(r.kind, namespace: ns, name: r.name)
+            return Inspection(
+                uid: live.metadata.uid, fingerprint: "resourceVersion \(live.metadata.resourceVersion ?? "")",
+                refusal: nil,
+                preview: MutationPreview(
+                    tool: r.tool, namespace: ns ?? "", name: r.name, uid: live.metadata.uid,
+                    phase: "exists (resourceVersion \(live.metadata.resourceVersion ?? "?"))", startedAt: nil,
+                    activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
+                    confirmationToken: nil, expiresAt: nil))
+        } perform: {
+            try await gateway.deleteObject(r.kind, namespace: ns, name: r.name, uid: uid)
+            return MutationResult(
+                tool: r.tool, namespace: ns ?? "", name: r.name, phaseBefore: "exists", phaseAfter: "Deleted",
+                suspendedBefore: nil, suspendedAfter: nil, changes: ["\(r.kind.phrase) \(display) deleted"],
+                tokenID: r.token.map(Confirmations.tokenID))
+        }
+        switch outcome {
+        case .previewed(let p): return .preview(p)
+        case .done(let value, _): return .result(value)
+        }
+    }
+
+    /// What deleting the object takes with it, from live state.
+    func deletionImpact(_ kind: ArgoKind, namespace: String?, name: String) async throws -> (String, String) {
+        switch kind {
+        case .cronWorkflow:
+            let ns = namespace ?? defaultNamespace
+            let page = try await gateway.listWorkflows(
+                WorkflowListQuery(
+                    namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: 500,
+                    fields: WorkflowListQuery.compactListFields))
+            let running = page.items.filter { $0.status.phase?.isCompleted != true }.count
+            let more = page.continueToken == nil ? "" : " (at least)"
+            return (
+                "the CronWorkflow is deleted and no further runs are scheduled; it owns the \(page.items.count)\(more) workflow(s) it created, which Kubernetes deletes with it (\(running) still running)",
+                "\(page.items.count)\(more) workflow(s) of \(ns)/\(name) and their pods are deleted; finished ones remain only if the workflow archive kept them"
+            )
+        default:
+            let label =
+                kind == .clusterWorkflowTemplate
+                ? "workflows.argoproj.io/cluster-workflow-template" : ArgoLabels.workflowTemplate
+            let running = try await gateway.listWorkflows(
+                WorkflowListQuery(
+                    namespace: namespace, labelSelector: "\(label)=\(name)", phases: [.running, .pending], limit: 500,
+                    fields: WorkflowListQuery.compactListFields))
+            let crons = try await gateway.listCronWorkflows(ResourceListQuery(namespace: namespace, limit: 500))
+            let referencing = crons.items.filter { cron in
+                guard let ref = cron.workflowSpec.workflowTemplateRef, ref.name == name else { return false }
+                return (ref.clusterScope ?? false) == kind.isClusterScoped
+            }.map { "\($0.metadata.namespace ?? "")/\($0.metadata.name)" }
+            var impact =
+                "\(running.items.count) running workflow(s) created from it keep running with the copy they started with; submitting it again fails"
+            if !referencing.isEmpty {
+                impact +=
+                    "; \(referencing.count) CronWorkflow(s) reference it and their next runs will fail: \(referencing.prefix(10).joined(separator: ", "))"
+            }
+            return ("the \(kind.phrase) \(namespace.map { "\($0)/" } ?? "")\(name) is deleted", impact)
+        }
+    }
+}
