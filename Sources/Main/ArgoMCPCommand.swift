@@ -211,14 +211,13 @@ struct Serve: AsyncParsableCommand {
     func serve(gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger) async throws {
         let auditPath = settings.auditFile ?? Settings.defaultAuditFile
         logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
+        let useCases = UseCases(
+            gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
+            audit: FileAuditSink(path: auditPath),
+            confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"))
         let server = ArgoMCPServer(
-            tools: ToolCatalog.all(
-                UseCases(
-                    gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
-                    audit: FileAuditSink(path: auditPath),
-                    confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"))),
-            maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
-            confirmationMode: policy.confirmationMode)
+            tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
+            confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases))
         try await server.run(transport: LineTransport(logger: logger))
     }
 }

@@ -29,12 +29,15 @@ final class ServerProcess: @unchecked Sendable {
     /// - Parameter elicitation: when given, the client declares elicitation and answers with it.
     init(
         _ arguments: [String], environment: [String: String] = [:],
-        elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil
+        elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
+        sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
     ) async throws {
         client = Client(
             name: "argo-mcp-scenario", version: "1.0",
-            capabilities: .init(elicitation: elicitation == nil ? nil : .init()))
+            capabilities: .init(
+                sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
         if let elicitation { await client.withElicitationHandler(elicitation) }
+        if let sampling { await client.withSamplingHandler(sampling) }
         process.executableURL = Self.binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment

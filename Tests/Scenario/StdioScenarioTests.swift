@@ -28,7 +28,8 @@ struct StdioScenarioTests {
                     "suspend_workflow", "terminate_workflow", "toggle_cron_suspension", "watch_workflow",
                     "delete_workflow", "resubmit_workflow", "lint_manifest", "submit_workflow",
                     "update_cron_schedule", "create_template", "create_cron_workflow", "delete_cron_workflow",
-                    "delete_workflow_template",
+                    "delete_workflow_template", "analyze_failure", "get_workflow_metrics", "compare_workflows",
+                    "render_workflow_graph",
                 ].sorted())
         // create_template and create_cron_workflow are mutating but destructive with update: true, so they are
         // annotated as possibly destructive.

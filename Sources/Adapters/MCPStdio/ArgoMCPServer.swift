@@ -20,8 +20,10 @@ public struct ArgoMCPServer: Sendable {
 
     public init(
         tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger,
-        confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300)
+        confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
+        prompts: [PromptDefinition] = []
     ) {
+        self.prompts = prompts
         self.confirmationMode = confirmationMode
         self.elicitationTimeout = elicitationTimeout
         self.tools = tools.filter { $0.safety <= maxSafety }
@@ -35,6 +37,8 @@ public struct ArgoMCPServer: Sendable {
     /// Tools the policy keeps out of `tools/list`, refused with a reason if called anyway.
     let withheld: [String: SafetyClass]
     let maxSafety: SafetyClass
+    /// The MCP prompts offered.
+    let prompts: [PromptDefinition]
 
     /// Serves until the transport's input ends, then lets calls already under way answer before returning.
     public func run(transport: any Transport) async throws {
@@ -63,7 +67,7 @@ public struct ArgoMCPServer: Sendable {
                 lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
                 'continue' tokens and include/fields options for more.
                 """,
-            capabilities: .init(tools: .init(listChanged: false))
+            capabilities: .init(prompts: .init(listChanged: false), tools: .init(listChanged: false))
         )
         let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
         let listed = tools.map(\.mcpTool)
@@ -73,6 +77,7 @@ public struct ArgoMCPServer: Sendable {
         let confirmationMode = self.confirmationMode
         let elicitationTimeout = self.elicitationTimeout
         let client = ClientName()
+        let prompts = self.prompts
         await server.withMethodHandler(ListTools.self) { _ in
             await inFlight.begin()
             let result = ListTools.Result(tools: listed)
@@ -93,9 +98,10 @@ public struct ArgoMCPServer: Sendable {
             let confirmer: (any Confirmer)? =
                 confirmationMode != .token && canElicit
                 ? ElicitationConfirmer(server: server, timeout: elicitationTimeout) : nil
-            var context = ToolContext(client: await client.name, confirmer: confirmer)
+            let sampler = Self.sampler(server, available: await client.canSample)
+            var context = ToolContext(client: await client.name, confirmer: confirmer, sampler: sampler)
             if let token = params._meta?.progressToken {
-                context = ToolContext(client: context.client, confirmer: confirmer) {
+                context = ToolContext(client: context.client, confirmer: confirmer, sampler: sampler) {
                     [weak server] progress, total, message in
                     let notification = ProgressNotification.message(
                         .init(progressToken: token, progress: progress, total: total, message: message))
@@ -106,10 +112,57 @@ public struct ArgoMCPServer: Sendable {
             await inFlight.end()
             return result
         }
+        await server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt)) }
+        await server.withMethodHandler(GetPrompt.self) { params in
+            guard let prompt = prompts.first(where: { $0.prompt.name == params.name }) else {
+                throw MCPError.invalidParams("unknown prompt '\(params.name)'")
+            }
+            await inFlight.begin()
+            defer { Task { await inFlight.end() } }
+            return try await prompt.get(params.arguments ?? [:])
+        }
         try await server.start(transport: transport) { info, capabilities in
-            await client.set(info.name, canElicit: capabilities.elicitation != nil)
+            await client.set(
+                info.name, canElicit: capabilities.elicitation != nil, canSample: capabilities.sampling != nil)
         }
         return server
+    }
+
+    static func sampler(_ server: Server, available: Bool) -> (@Sendable (String, String, Int) async throws -> String)?
+    {
+        guard available else { return nil }
+        return { system, text, maxTokens in
+            try await sample(server, system: system, text: text, maxTokens: maxTokens)
+        }
+    }
+
+    /// One answer of the host's model, or an error after `timeout`.
+    static func sample(
+        _ server: Server, system: String, text: String, maxTokens: Int, timeout: Duration = .seconds(120)
+    )
+        async throws -> String
+    {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask {
+                let result = try await server.requestSampling(
+                    messages: [.user(.single(.text(text)))], systemPrompt: system,
+                    includeContext: Sampling.ContextInclusion.none,
+                    temperature: 0.2, maxTokens: maxTokens)
+                switch result.content {
+                case .single(.text(let t)): return t
+                case .multiple(let blocks):
+                    return blocks.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")
+                default: return ""
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw ReadFailure("no answer within \(timeout)")
+            }
+            let first = try await group.next() ?? ""
+            group.cancelAll()
+            return first
+        }
     }
 
     static func call(_ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger) async
@@ -176,6 +229,7 @@ public struct UseCases: Sendable {
 
     public var mutations: WorkflowMutations
     public var submissions: SubmitWorkflows
+    public var diagnostics: Diagnostics
     public var resources: ResourceMutations
 
     /// Builds every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to
@@ -199,6 +253,7 @@ public struct UseCases: Sendable {
             now: now)
         mutations = WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         submissions = SubmitWorkflows(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace)
+        diagnostics = Diagnostics(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
         resources = ResourceMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         self.defaultNamespace = defaultNamespace
         self.policy = policy
@@ -217,6 +272,12 @@ public enum ToolCatalog {
             + MutationTools.all(useCases.mutations, ns)
             + SubmitTools.all(useCases.submissions, ns)
             + ResourceTools.all(useCases.resources, ns)
+            + DiagnosticTools.all(useCases.diagnostics, ns)
+    }
+
+    /// Every prompt argo-mcp offers.
+    public static func prompts(_ useCases: UseCases) -> [PromptDefinition] {
+        [Prompts.whyDidThisFail(useCases.diagnostics, useCases.defaultNamespace)]
     }
 
     /// The tool list as Markdown, for the README.
@@ -236,9 +297,11 @@ public enum ToolCatalog {
 actor ClientName {
     var name: String?
     var canElicit = false
-    func set(_ name: String, canElicit: Bool) {
+    var canSample = false
+    func set(_ name: String, canElicit: Bool, canSample: Bool) {
         self.name = name
         self.canElicit = canElicit
+        self.canSample = canSample
     }
 }
 

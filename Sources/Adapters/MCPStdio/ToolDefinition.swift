@@ -26,13 +26,18 @@ public struct ToolContext: Sendable {
     public var client: String?
     /// Asks the user to confirm (MCP elicitation) when the host supports it and the mode allows it.
     public var confirmer: (any Confirmer)?
+    /// Asks the host's model (MCP sampling) for text: system prompt, user text, token budget. Nil when the host
+    /// does not offer sampling.
+    public var sampler: (@Sendable (_ system: String, _ text: String, _ maxTokens: Int) async throws -> String)?
 
     public init(
         client: String? = nil, confirmer: (any Confirmer)? = nil,
+        sampler: (@Sendable (String, String, Int) async throws -> String)? = nil,
         progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }
     ) {
         self.client = client
         self.confirmer = confirmer
+        self.sampler = sampler
         self.progress = progress
     }
 }

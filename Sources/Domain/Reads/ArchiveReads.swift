@@ -51,6 +51,11 @@ public struct ArchiveReads: Sendable {
 
     /// An archived workflow by uid, or by namespace and name (the newest archived run of that name).
     public func summary(uid: String?, namespace: String?, name: String?) async throws -> WorkflowSummary {
+        WorkflowShaping(now: now()).summary(try await workflow(uid: uid, namespace: namespace, name: name))
+    }
+
+    /// The archived workflow itself, found as `summary` finds it.
+    public func workflow(uid: String?, namespace: String?, name: String?) async throws -> Workflow {
         var problems: [ArgumentProblem] = []
         if uid == nil && name == nil {
             problems.append(
@@ -80,8 +85,7 @@ public struct ArchiveReads: Sendable {
                 }
                 resolvedUID = found
             }
-            let wf = try await gateway.getArchivedWorkflow(uid: resolvedUID)
-            return WorkflowShaping(now: now()).summary(wf)
+            return try await gateway.getArchivedWorkflow(uid: resolvedUID)
         } catch let error as ArgoError where Self.isNoArchive(error) {
             throw ReadFailure(Self.noArchive)
         }

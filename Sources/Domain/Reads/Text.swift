@@ -1,6 +1,6 @@
 import Foundation
 
-enum Text {
+public enum Text {
     /// Cuts `text` to at most `limit` characters, marking the cut with an ellipsis.
     static func trim(_ text: String?, to limit: Int) -> (String?, Bool) {
         guard let text else { return (nil, false) }
@@ -10,7 +10,7 @@ enum Text {
     }
 
     /// `3h2m1s`-style duration.
-    static func duration(_ seconds: Int?) -> String? {
+    public static func duration(_ seconds: Int?) -> String? {
         guard let seconds, seconds >= 0 else { return nil }
         let d = seconds / 86400
         let h = (seconds % 86400) / 3600

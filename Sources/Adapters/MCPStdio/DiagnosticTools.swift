@@ -1,0 +1,177 @@
+import Domain
+import Foundation
+import MCP
+
+/// analyze_failure, get_workflow_metrics, compare_workflows, render_workflow_graph.
+enum DiagnosticTools {
+    static func all(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> [ToolDefinition] {
+        [
+            analyze(diagnostics, defaultNamespace), metrics(diagnostics, defaultNamespace),
+            compare(diagnostics, defaultNamespace), graph(diagnostics, defaultNamespace),
+        ]
+    }
+
+    static let uidProperty = Schema.string("An archived workflow's uid (instead of name).")
+
+    static func target(_ a: inout ToolArguments) -> Diagnostics.Target {
+        Diagnostics.Target(namespace: a.string("namespace"), name: a.string("name"), uid: a.string("uid"))
+    }
+
+    static func describeTarget(_ args: ToolArguments, _ defaultNamespace: String) -> String {
+        var a = args
+        if let uid = a.string("uid") { return "archived workflow \(uid)" }
+        return "workflow \(WorkflowTools.target(args, defaultNamespace))"
+    }
+
+    static let explainSystemPrompt = """
+        You explain Argo Workflows failures to an on-call engineer. You get structured findings from argo-mcp. \
+        Write at most 6 sentences: what failed first and why, what followed from it, and the one or two things to do \
+        now. Use only the findings; say so when they are not enough.
+        """
+
+    static func analyze(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "analyze_failure",
+            title: "Analyze a failed workflow",
+            description: """
+                Why a workflow failed (live, or archived when the object is gone): the root causes — the first failing \
+                steps in dependency order, not every parent that failed because of them — each with template, exit \
+                code, message, retries used, duration, a classification (OOMKilled, image pull, exit 1/2/126/127, \
+                deadline, eviction, unschedulable, missing artifact, parameter resolution, exit handler) and a short log \
+                excerpt around the first error line; plus concrete next steps. explain: true also asks the host's model \
+                (MCP sampling, when offered) for a short narrative over the findings.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([
+                "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty, "uid": uidProperty,
+                "max_causes": Schema.integer("Root causes to detail (1-20).", minimum: 1, maximum: 20, default: 5),
+                "explain": Schema.boolean(
+                    "Also ask the host's model for a short narrative (needs the host's sampling support).",
+                    default: false),
+            ]),
+            describe: { "analyze \(describeTarget($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let request = Diagnostics.AnalyzeRequest(
+                    target: target(&a), maxCauses: a.int("max_causes", default: 5))
+                let explain = a.bool("explain") ?? false
+                try a.finish(tool: "analyze_failure")
+                var analysis = try await diagnostics.analyzeFailure(request)
+                if explain {
+                    if let sampler = context.sampler {
+                        do {
+                            let findings = String(decoding: try JSONEncoder().encode(analysis), as: UTF8.self)
+                            analysis.explanation = try await sampler(explainSystemPrompt, findings, 400)
+                        } catch {
+                            analysis.notes.append("explain: the host's model did not answer (\(error))")
+                        }
+                    } else {
+                        analysis.notes.append(
+                            "explain: this host does not offer MCP sampling; the findings above stand on their own")
+                    }
+                }
+                return try ToolOutput(analysis, text: Render.failure(analysis))
+            }
+        )
+    }
+
+    static func metrics(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "get_workflow_metrics",
+            title: "Workflow metrics",
+            description: """
+                Where a workflow's time and resources went: wall time, queue time, the critical path (the chain of steps \
+                that determined the total duration), per-template counts and p50/p95/max durations, retries, \
+                resourcesDuration totals (cpu, memory, gpu) and top consumers, and parallelism over the run.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([
+                "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty, "uid": uidProperty,
+            ]),
+            describe: { "measure \(describeTarget($0, defaultNamespace))" },
+            run: { args, _ in
+                var a = args
+                let t = target(&a)
+                try a.finish(tool: "get_workflow_metrics")
+                let m = try await diagnostics.metrics(t)
+                return try ToolOutput(m, text: Render.metrics(m))
+            }
+        )
+    }
+
+    static func compare(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "compare_workflows",
+            title: "Compare two workflow runs",
+            description: """
+                What differs between two runs (e.g. the last success and this failure, or two cron runs): parameters, \
+                spec and images, steps that newly failed or became much slower, total duration and resources — the \
+                biggest changes first. Give base_name, or baseline: last_success to compare with the newest succeeded \
+                run of the same CronWorkflow or WorkflowTemplate.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object(
+                [
+                    "namespace": WorkflowTools.namespaceProperty,
+                    "name": Schema.string("The run to explain (e.g. the failure)."), "uid": uidProperty,
+                    "base_name": Schema.string("The run to compare against."),
+                    "base_namespace": Schema.string("Namespace of base_name; defaults to namespace."),
+                    "base_uid": Schema.string("An archived base run's uid."),
+                    "baseline": Schema.string(
+                        "Pick the base automatically: the newest earlier success of the same origin.",
+                        enum: ["last_success"]),
+                ]),
+            describe: { "compare \(describeTarget($0, defaultNamespace))" },
+            run: { args, _ in
+                var a = args
+                let other = target(&a)
+                let baseName = a.string("base_name")
+                let baseUID = a.string("base_uid")
+                let baseNamespace = a.string("base_namespace") ?? other.namespace
+                let baseline = a.string("baseline")
+                try a.finish(tool: "compare_workflows")
+                let base =
+                    baseName == nil && baseUID == nil
+                    ? nil : Diagnostics.Target(namespace: baseNamespace, name: baseName, uid: baseUID)
+                let c = try await diagnostics.compare(.init(base: base, other: other, baseline: baseline))
+                return try ToolOutput(c, text: Render.comparison(c))
+            }
+        )
+    }
+
+    enum GraphFormat: String, CaseIterable { case mermaid, tree, both }
+
+    static func graph(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            name: "render_workflow_graph",
+            title: "Draw a workflow's graph",
+            description: """
+                A workflow's DAG/steps structure as a Mermaid flowchart and a text tree, nodes marked by phase; large \
+                fan-outs collapse into one box ("process(0) … process(999): 998 Succeeded, 2 Failed", the failed ones \
+                drawn) so the picture stays readable.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([
+                "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty, "uid": uidProperty,
+                "format": Schema.string("What to return.", enum: GraphFormat.allCases.map(\.rawValue), default: "both"),
+                "max_nodes": Schema.integer("Boxes to draw at most (5-500).", minimum: 5, maximum: 500, default: 60),
+                "collapse_above": Schema.integer(
+                    "Siblings of one template beyond this many become one box.", minimum: 2, maximum: 1000, default: 5),
+            ]),
+            describe: { "draw \(describeTarget($0, defaultNamespace))" },
+            run: { args, _ in
+                var a = args
+                let t = target(&a)
+                let format = a.choice("format", default: GraphFormat.both)
+                let request = Diagnostics.GraphRequest(
+                    target: t, maxNodes: a.int("max_nodes", default: 60),
+                    collapseAbove: a.int("collapse_above", default: 5))
+                try a.finish(tool: "render_workflow_graph")
+                var g = try await diagnostics.graph(request)
+                if format == .tree { g.mermaid = "" }
+                if format == .mermaid { g.tree = "" }
+                return try ToolOutput(g, text: Render.graph(g))
+            }
+        )
+    }
+}

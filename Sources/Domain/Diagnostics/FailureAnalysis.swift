@@ -1,0 +1,333 @@
+import Foundation
+import Ports
+
+/// One place where the failure started.
+public struct FailureCause: Sendable, Codable, Equatable {
+    public var node: String
+    public var nodeId: String
+    /// Where in the workflow, without the workflow's name: `main.process(3:item-3)`.
+    public var path: String
+    public var template: String?
+    public var phase: String
+    public var exitCode: String?
+    public var message: String?
+    public var category: String
+    public var explanation: String
+    /// Attempts made when the step runs under a retry strategy.
+    public var attempts: Int?
+    public var retriesExhausted: Bool?
+    public var inExitHandler: Bool?
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var durationSeconds: Int?
+    public var podName: String?
+    /// Lines around the first error-looking line of the pod's log (bounded).
+    public var logExcerpt: [String]?
+    /// Why there is no excerpt, when there is none.
+    public var logNote: String?
+}
+
+/// Failures that are consequences or repeats, counted by template and category.
+public struct FailureGroup: Sendable, Codable, Equatable {
+    public var template: String
+    public var category: String
+    public var count: Int
+    public var example: String
+}
+
+public struct FailureAnalysis: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var uid: String?
+    /// live, or archive when the workflow object is gone.
+    public var source: String
+    public var phase: String
+    public var message: String?
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var durationSeconds: Int?
+    public var nodeCount: Int
+    public var failedNodeCount: Int
+    /// The failures everything else followed from, earliest first (at most `maxCauses`).
+    public var rootCauses: [FailureCause]
+    public var rootCauseCount: Int
+    /// Root causes beyond those shown, grouped.
+    public var moreCauses: [FailureGroup]
+    /// How many root causes fall in each category.
+    public var categories: [String: Int]
+    public var nextSteps: [String]
+    public var notes: [String]
+    public var truncated: Bool
+    /// The host model's narrative, when `explain` was asked for and the host offers sampling.
+    public var explanation: String?
+}
+
+/// analyze_failure, get_workflow_metrics, compare_workflows and render_workflow_graph.
+public struct Diagnostics: Sendable {
+    let gateway: any ArgoGateway
+    let archive: ArchiveReads
+    let defaultNamespace: String
+    let now: @Sendable () -> Date
+
+    public init(
+        gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.gateway = gateway
+        self.archive = ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
+        self.defaultNamespace = defaultNamespace
+        self.now = now
+    }
+
+    /// Which workflow to look at.
+    public struct Target: Sendable, Equatable {
+        public var namespace: String?
+        public var name: String?
+        /// An archived workflow's uid.
+        public var uid: String?
+
+        public init(namespace: String?, name: String?, uid: String? = nil) {
+            self.namespace = namespace
+            self.name = name
+            self.uid = uid
+        }
+
+        func problems(field: String = "name") -> [ArgumentProblem] {
+            var problems: [ArgumentProblem] = []
+            if name == nil && uid == nil {
+                problems.append(ArgumentProblem(field: field, message: "give the workflow's name (or an archived uid)"))
+            }
+            if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
+            if let name, let p = Validation.objectName(name, field: field) { problems.append(p) }
+            return problems
+        }
+    }
+
+    /// The live workflow, or the archived one when the object is gone (or a uid was given).
+    func load(_ target: Target) async throws -> (Workflow, source: String) {
+        let ns = target.namespace ?? defaultNamespace
+        if target.uid == nil, let name = target.name {
+            do {
+                return (try await gateway.getWorkflow(namespace: ns, name: name, fields: nil), "live")
+            } catch let error as ArgoError where error.kind == .notFound {
+                if let archived = try? await archive.workflow(uid: nil, namespace: ns, name: name) {
+                    return (archived, "archive")
+                }
+                throw error.withHint(
+                    "no live or archived workflow \(ns)/\(name); list_workflows or list_archived_workflows shows what exists"
+                )
+            }
+        }
+        return (try await archive.workflow(uid: target.uid, namespace: target.namespace, name: target.name), "archive")
+    }
+
+    public struct AnalyzeRequest: Sendable {
+        public var target: Target
+        public var maxCauses: Int
+        public var logLines: Int
+
+        public init(target: Target, maxCauses: Int = 5, logLines: Int = 300) {
+            self.target = target
+            self.maxCauses = maxCauses
+            self.logLines = logLines
+        }
+    }
+
+    public func analyzeFailure(_ r: AnalyzeRequest) async throws -> FailureAnalysis {
+        var problems = r.target.problems()
+        if let p = rangeProblem("max_causes", r.maxCauses, 1...20) { problems.append(p) }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let (wf, source) = try await load(r.target)
+        var analysis = Self.analyze(wf, source: source, maxCauses: r.maxCauses, now: now())
+        await attachLogs(&analysis, wf, lines: r.logLines)
+        return analysis
+    }
+
+    /// The analysis of one workflow's state, without logs.
+    static func analyze(_ wf: Workflow, source: String, maxCauses: Int, now: Date) -> FailureAnalysis {
+        let graph = NodeGraph(wf)
+        let shaping = WorkflowShaping(now: now)
+        let failed = graph.nodes.values.filter { $0.phase?.isFailure == true }
+        // Attempts a succeeded retry recovered from are not causes of anything.
+        var recovered = Set<String>()
+        for node in graph.nodes.values where node.type == .retry && node.phase == .succeeded {
+            recovered.formUnion(node.children)
+        }
+        // An origin is a failed node that contains no other failure: the DAGs, step groups and retries around a
+        // failure failed because of it. (A task's children in a DAG are the tasks that depend on it, not parts of
+        // it, so containment follows boundaries and grouping nodes only.)
+        var explained = Set<String>()
+        for node in failed where !recovered.contains(node.id) {
+            var queue = graph.containers(of: node)
+            while let c = queue.popLast() {
+                if explained.insert(c.id).inserted { queue += graph.containers(of: c) }
+            }
+        }
+        var origins = failed.filter { !recovered.contains($0.id) && !explained.contains($0.id) }
+        // Attempts of one retry node are one cause: the last attempt stands for it.
+        var byRetry: [String: [NodeStatus]] = [:]
+        var single: [NodeStatus] = []
+        for node in origins {
+            if let p = graph.parent[node.id], graph.nodes[p]?.type == .retry {
+                byRetry[p, default: []].append(node)
+            } else {
+                single.append(node)
+            }
+        }
+        origins = single + byRetry.values.compactMap { $0.max { ($0.startedAt ?? "") < ($1.startedAt ?? "") } }
+
+        // Failures caused by the shutdown of the workflow come after the ones that caused it; then earliest first.
+        func collateral(_ n: NodeStatus) -> Bool {
+            let m = (n.message ?? "").lowercased()
+            return m.contains("stopped with strategy") || m.contains("terminated") || m.contains("workflow shutdown")
+        }
+        origins.sort {
+            let ca = collateral($0)
+            let cb = collateral($1)
+            if ca != cb { return cb }
+            let ta = $0.finishedAt ?? $0.startedAt ?? ""
+            let tb = $1.finishedAt ?? $1.startedAt ?? ""
+            return ta != tb ? ta < tb : $0.name < $1.name
+        }
+
+        func cause(_ node: NodeStatus) -> FailureCause {
+            let retry = graph.parent[node.id].flatMap { graph.nodes[$0] }.flatMap { $0.type == .retry ? $0 : nil }
+            let message = retry?.phase?.isFailure == true && node.message == nil ? retry?.message : node.message
+            let category = FailureClassifier.classify(message: message, exitCode: node.exitCode)
+            return FailureCause(
+                node: node.displayName ?? node.name, nodeId: node.id, path: graph.path(node),
+                template: node.templateName ?? node.templateRef?.template, phase: node.phase?.rawValue ?? "Failed",
+                exitCode: node.exitCode, message: Text.trim(message, to: 300).0, category: category.id,
+                explanation: category.explanation, attempts: retry.map { $0.children.count },
+                retriesExhausted: retry.map {
+                    $0.phase?.isFailure == true
+                        && ($0.children.count > 1 || $0.message?.contains("No more retries") == true)
+                },
+                inExitHandler: graph.inExitHandler(node) ? true : nil, startedAt: node.startedAt,
+                finishedAt: node.finishedAt, durationSeconds: graph.seconds(node, now: now),
+                podName: WorkflowShaping.runsInPod(node) ? PodNames.podName(for: node, in: wf) : nil, logExcerpt: nil,
+                logNote: nil)
+        }
+
+        var causes = origins.map(cause)
+        var notes: [String] = []
+        if causes.isEmpty, wf.status.phase == .failed || wf.status.phase == .error {
+            // The workflow failed before or outside any node (a spec error, a deadline, a failed parameter).
+            let category = FailureClassifier.classify(message: wf.status.message, exitCode: nil)
+            causes.append(
+                FailureCause(
+                    node: wf.metadata.name, nodeId: graph.root?.id ?? wf.metadata.name, path: "(workflow)",
+                    template: wf.spec.entrypoint, phase: wf.status.phase?.rawValue ?? "Failed", exitCode: nil,
+                    message: Text.trim(wf.status.message, to: 300).0, category: category.id,
+                    explanation: category.explanation, attempts: nil, retriesExhausted: nil, inExitHandler: nil,
+                    startedAt: wf.status.startedAt, finishedAt: wf.status.finishedAt,
+                    durationSeconds: shaping.workflowSeconds(wf), podName: nil, logExcerpt: nil, logNote: nil))
+        }
+        switch wf.status.phase {
+        case .succeeded?:
+            notes.append(
+                recovered.isEmpty
+                    ? "\(wf.metadata.name) succeeded; there is no failure to analyze"
+                    : "\(wf.metadata.name) succeeded; \(recovered.intersection(failed.map(\.id)).count) failed attempt(s) were recovered by retries"
+            )
+        case .running?, .pending?, nil:
+            notes.append("\(wf.metadata.name) is still \(shaping.phaseText(wf)); these are the failures so far")
+        default: break
+        }
+
+        var categories: [String: Int] = [:]
+        for c in causes { categories[c.category, default: 0] += 1 }
+        let shown = Array(causes.prefix(maxCauses))
+        var groups: [String: FailureGroup] = [:]
+        for c in causes.dropFirst(maxCauses) {
+            let key = "\(c.template ?? "?")|\(c.category)"
+            groups[
+                key, default: FailureGroup(template: c.template ?? "?", category: c.category, count: 0, example: c.path)
+            ]
+            .count += 1
+        }
+
+        var steps: [String] = []
+        for c in shown {
+            for s in FailureClassifier.classify(message: c.message, exitCode: c.exitCode).nextSteps
+            where !steps.contains(s) {
+                steps.append(s)
+            }
+        }
+        let ns = wf.metadata.namespace ?? ""
+        if let first = shown.first(where: { $0.podName != nil }) {
+            steps.append(
+                "get_workflow_logs {\"namespace\": \"\(ns)\", \"name\": \"\(wf.metadata.name)\", \"node\": \"\(first.nodeId)\", \"grep\": \"error|Error|ERROR\"} for more of the log"
+            )
+        }
+        if wf.status.phase == .failed || wf.status.phase == .error {
+            if source == "live" {
+                steps.append(
+                    "after fixing the cause: retry_workflow {\"namespace\": \"\(ns)\", \"name\": \"\(wf.metadata.name)\"} re-runs only the failed steps"
+                )
+            }
+            if wf.metadata.labels[ArgoLabels.cronWorkflow] != nil
+                || wf.metadata.labels[ArgoLabels.workflowTemplate] != nil
+            {
+                steps.append(
+                    "compare_workflows {\"namespace\": \"\(ns)\", \"name\": \"\(wf.metadata.name)\", \"baseline\": \"last_success\"} shows what changed since it last worked"
+                )
+            }
+        }
+        if shown.contains(where: { $0.inExitHandler == true }) {
+            notes.append("a failure is in the exit handler or a lifecycle hook: the main work may have finished")
+        }
+
+        return FailureAnalysis(
+            namespace: ns, name: wf.metadata.name, uid: wf.metadata.uid, source: source,
+            phase: shaping.phaseText(wf), message: Text.trim(wf.status.message, to: 300).0,
+            startedAt: wf.status.startedAt, finishedAt: wf.status.finishedAt,
+            durationSeconds: shaping.workflowSeconds(wf), nodeCount: graph.nodes.count, failedNodeCount: failed.count,
+            rootCauses: shown, rootCauseCount: causes.count,
+            moreCauses: groups.values.sorted { ($0.count, $0.template) > ($1.count, $1.template) },
+            categories: categories, nextSteps: steps, notes: notes, truncated: causes.count > shown.count,
+            explanation: nil)
+    }
+
+    /// Reads the pods' logs of the shown causes at once; a log that cannot be read becomes a note, not a failure.
+    func attachLogs(_ analysis: inout FailureAnalysis, _ wf: Workflow, lines: Int) async {
+        let ns = analysis.namespace
+        let pods = analysis.rootCauses.enumerated().compactMap { i, c in c.podName.map { (i, $0) } }
+        let results = await withTaskGroup(of: (Int, [String]?, String?).self) { group in
+            for (i, pod) in pods {
+                group.addTask {
+                    do {
+                        var collected: [String] = []
+                        let query = LogQuery(
+                            namespace: ns, workflowName: wf.metadata.name, podName: pod, tailLines: lines)
+                        for try await entry in gateway.workflowLogs(query) { collected.append(entry.content) }
+                        return (i, collected, nil)
+                    } catch {
+                        return (i, nil, "logs could not be read: \(error)")
+                    }
+                }
+            }
+            var out: [(Int, [String]?, String?)] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        var failedReads = 0
+        for (i, logLines, note) in results {
+            if let logLines {
+                if logLines.isEmpty {
+                    analysis.rootCauses[i].logNote =
+                        analysis.source == "archive"
+                        ? "no log lines (the pod is gone with the workflow)" : "no log lines"
+                } else {
+                    analysis.rootCauses[i].logExcerpt = FailureClassifier.excerpt(logLines)
+                }
+            } else {
+                analysis.rootCauses[i].logNote = note
+                failedReads += 1
+            }
+        }
+        if failedReads > 0 {
+            analysis.notes.append(
+                "partial result: \(failedReads) pod log(s) could not be read; the findings above stand without them")
+        }
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Ports
+
+public struct RunSide: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var source: String
+    public var phase: String
+    public var startedAt: String?
+    public var durationSeconds: Int?
+    public var resourcesDuration: [String: Int]
+}
+
+public struct StepChange: Sendable, Codable, Equatable {
+    public var path: String
+    public var template: String?
+    /// newly failed, fixed, slower, faster, only in base, only in other, phase changed.
+    public var change: String
+    public var phaseBefore: String?
+    public var phaseAfter: String?
+    public var secondsBefore: Int?
+    public var secondsAfter: Int?
+    public var messageAfter: String?
+}
+
+public struct WorkflowComparison: Sendable, Codable, Equatable {
+    /// The reference run (e.g. the last success).
+    public var base: RunSide
+    /// The run being explained (e.g. this failure).
+    public var other: RunSide
+    /// The biggest differences in one line each, most important first.
+    public var headline: [String]
+    public var durationChangeSeconds: Int?
+    public var parameters: [SpecChange]
+    public var imagesAdded: [String]
+    public var imagesRemoved: [String]
+    public var specChanges: [SpecChange]
+    public var specChangeTotal: Int
+    /// Newly failed steps first, then the largest slowdowns (at most 20).
+    public var steps: [StepChange]
+    public var stepChangeTotal: Int
+    public var notes: [String]
+}
+
+extension Diagnostics {
+    public struct CompareRequest: Sendable {
+        public var base: Target?
+        public var other: Target
+        /// `last_success`: the newest succeeded run of the same CronWorkflow or WorkflowTemplate before `other`.
+        public var baseline: String?
+
+        public init(base: Target?, other: Target, baseline: String?) {
+            self.base = base
+            self.other = other
+            self.baseline = baseline
+        }
+    }
+
+    public func compare(_ r: CompareRequest) async throws -> WorkflowComparison {
+        var problems = r.other.problems()
+        if let base = r.base { problems += base.problems(field: "base_name") }
+        if r.base == nil && r.baseline == nil {
+            problems.append(
+                ArgumentProblem(
+                    field: "base_name", message: "give base_name (the run to compare against) or baseline: last_success"
+                ))
+        }
+        if let b = r.baseline, b != "last_success" {
+            problems.append(ArgumentProblem(field: "baseline", message: "'\(b)' is not last_success"))
+        }
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let (other, otherSource) = try await load(r.other)
+        var notes: [String] = []
+        let base: Workflow
+        let baseSource: String
+        if let target = r.base {
+            (base, baseSource) = try await load(target)
+        } else {
+            (base, baseSource) = (try await lastSuccess(before: other), "live")
+            notes.append("base is \(base.metadata.name), the newest succeeded run of the same origin before it")
+        }
+        var result = Self.compare(base, baseSource, other, otherSource, now: now())
+        result.notes = notes + result.notes
+        return result
+    }
+
+    /// The newest succeeded run of the same CronWorkflow or WorkflowTemplate that started before `wf`.
+    func lastSuccess(before wf: Workflow) async throws -> Workflow {
+        let ns = wf.metadata.namespace ?? defaultNamespace
+        let origin =
+            [ArgoLabels.cronWorkflow, ArgoLabels.workflowTemplate, "workflows.argoproj.io/cluster-workflow-template"]
+            .lazy.compactMap { label in wf.metadata.labels[label].map { (label, $0) } }.first
+        guard let (label, value) = origin else {
+            throw ReadFailure(
+                "\(ns)/\(wf.metadata.name) was not created by a CronWorkflow or template, so there is no run history to take a last success from; give base_name"
+            )
+        }
+        let page = try await gateway.listWorkflows(
+            WorkflowListQuery(
+                namespace: ns, labelSelector: "\(label)=\(value)", phases: [.succeeded], limit: 200,
+                fields: WorkflowListQuery.compactListFields))
+        let started = wf.status.startedAt ?? "~"
+        guard
+            let best = page.items.filter({
+                $0.metadata.name != wf.metadata.name && ($0.status.startedAt ?? "") < started
+            }).max(by: { ($0.status.startedAt ?? "") < ($1.status.startedAt ?? "") })
+        else {
+            throw ReadFailure(
+                "no succeeded run of \(label.split(separator: "/").last ?? "") \(value) before \(wf.metadata.name) among the live workflows; give base_name (list_archived_workflows may hold older runs)"
+            )
+        }
+        return try await gateway.getWorkflow(namespace: ns, name: best.metadata.name, fields: nil)
+    }
+
+    static func side(_ wf: Workflow, _ source: String, _ shaping: WorkflowShaping) -> RunSide {
+        RunSide(
+            namespace: wf.metadata.namespace ?? "", name: wf.metadata.name, source: source,
+            phase: shaping.phaseText(wf), startedAt: wf.status.startedAt, durationSeconds: shaping.workflowSeconds(wf),
+            resourcesDuration: wf.status.resourcesDuration)
+    }
+
+    static func compare(_ a: Workflow, _ aSource: String, _ b: Workflow, _ bSource: String, now: Date)
+        -> WorkflowComparison
+    {
+        let shaping = WorkflowShaping(now: now)
+        let ga = NodeGraph(a)
+        let gb = NodeGraph(b)
+        var headline: [String] = []
+
+        // Parameters, by name.
+        let pa = Dictionary(
+            a.spec.parameters.map { ($0.name, $0.value ?? $0.default ?? "") }, uniquingKeysWith: { x, _ in x })
+        let pb = Dictionary(
+            b.spec.parameters.map { ($0.name, $0.value ?? $0.default ?? "") }, uniquingKeysWith: { x, _ in x })
+        let parameters = Set(pa.keys).union(pb.keys).sorted().compactMap { k -> SpecChange? in
+            pa[k] == pb[k] ? nil : SpecChange(path: k, before: pa[k], after: pb[k])
+        }
+        if !parameters.isEmpty {
+            headline.append(
+                "parameters changed: "
+                    + parameters.prefix(5).map { "\($0.path) \($0.before ?? "–") → \($0.after ?? "–")" }.joined(
+                        separator: ", "))
+        }
+
+        // Images and spec.
+        let ia = Set(a.spec.templates.compactMap(\.image))
+        let ib = Set(b.spec.templates.compactMap(\.image))
+        let added = ib.subtracting(ia).sorted()
+        let removed = ia.subtracting(ib).sorted()
+        if !added.isEmpty { headline.append("new images: \(added.joined(separator: ", "))") }
+        var spec: (changes: [SpecChange], total: Int) = ([], 0)
+        if let ra = a.raw?.data, let rb = b.raw?.data {
+            let sa = SpecDiff.member(ra, ["spec"]) ?? Data("{}".utf8)
+            let sb = SpecDiff.member(rb, ["spec"]) ?? Data("{}".utf8)
+            spec = SpecDiff.changes(from: sa, to: sb, at: "spec", limit: 20)
+            // Parameters are reported above.
+            spec.changes.removeAll { $0.path.hasPrefix("spec.arguments") }
+        }
+
+        // Steps, matched by their place in the workflow.
+        var steps: [StepChange] = []
+        var bByPath: [String: NodeStatus] = [:]
+        bByPath.reserveCapacity(gb.nodes.count)
+        for n in gb.nodes.values where WorkflowShaping.runsInPod(n) || n.phase?.isFailure == true {
+            bByPath[gb.path(n)] = n
+        }
+        var seen = Set<String>()
+        for n in ga.nodes.values where WorkflowShaping.runsInPod(n) || n.phase?.isFailure == true {
+            let path = ga.path(n)
+            seen.insert(path)
+            let before = n.phase?.rawValue
+            let secondsBefore = ga.seconds(n, now: now)
+            guard let m = bByPath[path] else {
+                if WorkflowShaping.runsInPod(n) {
+                    steps.append(
+                        StepChange(
+                            path: path, template: n.templateName, change: "only in base", phaseBefore: before,
+                            phaseAfter: nil, secondsBefore: secondsBefore, secondsAfter: nil, messageAfter: nil))
+                }
+                continue
+            }
+            let after = m.phase?.rawValue
+            let secondsAfter = gb.seconds(m, now: now)
+            var change: String?
+            if m.phase?.isFailure == true && n.phase?.isFailure != true {
+                change = "newly failed"
+            } else if n.phase?.isFailure == true && m.phase?.isFailure != true {
+                change = "fixed"
+            } else if let x = secondsBefore, let y = secondsAfter, y - x >= 30, Double(y) >= Double(x) * 1.5 {
+                change = "slower"
+            } else if let x = secondsBefore, let y = secondsAfter, x - y >= 30, Double(x) >= Double(y) * 1.5 {
+                change = "faster"
+            } else if before != after {
+                change = "phase changed"
+            }
+            if let change {
+                steps.append(
+                    StepChange(
+                        path: path, template: m.templateName ?? n.templateName, change: change, phaseBefore: before,
+                        phaseAfter: after, secondsBefore: secondsBefore, secondsAfter: secondsAfter,
+                        messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil))
+            }
+        }
+        for (path, m) in bByPath where !seen.contains(path) && WorkflowShaping.runsInPod(m) {
+            steps.append(
+                StepChange(
+                    path: path, template: m.templateName,
+                    change: m.phase?.isFailure == true ? "newly failed" : "only in other",
+                    phaseBefore: nil, phaseAfter: m.phase?.rawValue, secondsBefore: nil,
+                    secondsAfter: gb.seconds(m, now: now),
+                    messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil))
+        }
+        func rank(_ s: StepChange) -> (Int, Int, String) {
+            let weight: Int =
+                switch s.change {
+                case "newly failed": 0
+                case "slower": 1
+                case "fixed": 2
+                case "phase changed": 3
+                case "faster": 4
+                default: 5
+                }
+            return (weight, -abs((s.secondsAfter ?? 0) - (s.secondsBefore ?? 0)), s.path)
+        }
+        steps.sort { rank($0) < rank($1) }
+        let newlyFailed = steps.filter { $0.change == "newly failed" }
+        if !newlyFailed.isEmpty {
+            headline.insert(
+                "\(newlyFailed.count) step(s) newly failed, first \(newlyFailed[0].path)"
+                    + (newlyFailed[0].messageAfter.map { ": \($0)" } ?? ""), at: 0)
+        }
+        let slower = steps.filter { $0.change == "slower" }
+        if let s = slower.first {
+            headline.append(
+                "\(slower.count) step(s) much slower, most \(s.path) \(Text.duration(s.secondsBefore) ?? "?") → \(Text.duration(s.secondsAfter) ?? "?")"
+            )
+        }
+        let da = shaping.workflowSeconds(a)
+        let db = shaping.workflowSeconds(b)
+        let delta = da.flatMap { x in db.map { $0 - x } }
+        if let da, let db { headline.append("total \(Text.duration(da) ?? "?") → \(Text.duration(db) ?? "?")") }
+        if spec.total > 0 { headline.append("\(spec.total) spec change(s)") }
+        if headline.isEmpty { headline.append("no difference found in parameters, spec, images or steps") }
+
+        return WorkflowComparison(
+            base: side(a, aSource, shaping), other: side(b, bSource, shaping), headline: headline,
+            durationChangeSeconds: delta, parameters: parameters, imagesAdded: added, imagesRemoved: removed,
+            specChanges: spec.changes, specChangeTotal: spec.total, steps: Array(steps.prefix(20)),
+            stepChangeTotal: steps.count, notes: [])
+    }
+}

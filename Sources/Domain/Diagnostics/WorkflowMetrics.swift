@@ -1,0 +1,229 @@
+import Foundation
+import Ports
+
+public struct TemplateStats: Sendable, Codable, Equatable {
+    public var template: String
+    public var count: Int
+    public var failed: Int
+    public var p50Seconds: Int?
+    public var p95Seconds: Int?
+    public var maxSeconds: Int?
+    public var totalSeconds: Int
+}
+
+public struct CriticalStep: Sendable, Codable, Equatable {
+    public var path: String
+    public var template: String?
+    public var phase: String
+    public var startedAt: String?
+    public var durationSeconds: Int?
+    /// Time between the previous step of the path finishing and this one starting (scheduling, pod start-up).
+    public var waitSeconds: Int?
+}
+
+public struct ResourceConsumer: Sendable, Codable, Equatable {
+    public var path: String
+    public var template: String?
+    /// Argo's resourcesDuration: `cpu` in core-seconds, `memory` in GiB-seconds (as Argo reports them).
+    public var resourcesDuration: [String: Int]
+}
+
+public struct ParallelismSample: Sendable, Codable, Equatable {
+    public var offsetSeconds: Int
+    /// Average number of pods running in this slice of the run.
+    public var averagePods: Double
+    public var maxPods: Int
+}
+
+public struct WorkflowMetrics: Sendable, Codable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var phase: String
+    public var source: String
+    public var wallSeconds: Int?
+    /// From creation to the controller starting the workflow.
+    public var queueSeconds: Int?
+    /// From the workflow's start to its first pod's start.
+    public var firstPodDelaySeconds: Int?
+    public var nodeCount: Int
+    public var podCount: Int
+    /// The chain of steps that determined the total duration, first to last (at most 30 shown).
+    public var criticalPath: [CriticalStep]
+    public var criticalPathLength: Int
+    public var criticalPathSeconds: Int?
+    /// Per template, the most time-consuming first (at most 20).
+    public var templates: [TemplateStats]
+    public var templateCount: Int
+    public var retryNodes: Int
+    public var extraAttempts: Int
+    public var retriesRecovered: Int
+    public var retriesExhausted: Int
+    public var resourcesDuration: [String: Int]
+    public var topConsumers: [ResourceConsumer]
+    public var maxParallelPods: Int
+    public var parallelism: [ParallelismSample]
+    public var notes: [String]
+}
+
+extension Diagnostics {
+    public func metrics(_ target: Target) async throws -> WorkflowMetrics {
+        let problems = target.problems()
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        let (wf, source) = try await load(target)
+        return Self.metrics(wf, source: source, now: now())
+    }
+
+    static func metrics(_ wf: Workflow, source: String, now: Date) -> WorkflowMetrics {
+        let graph = NodeGraph(wf)
+        let shaping = WorkflowShaping(now: now)
+        let pods = graph.nodes.values.filter { WorkflowShaping.runsInPod($0) && $0.startedAt != nil }
+        struct Interval {
+            var node: NodeStatus
+            var start: Date
+            var end: Date
+        }
+        let intervals = pods.compactMap { node -> Interval? in
+            guard let start = ArgoTime.parse(node.startedAt) else { return nil }
+            return Interval(node: node, start: start, end: max(start, ArgoTime.parse(node.finishedAt) ?? now))
+        }
+        var notes: [String] = []
+
+        // Critical path: from the pod that finished last, back through the steps it waited for.
+        var path: [Interval] = []
+        if let last = intervals.max(by: { $0.end < $1.end }) {
+            var preds: [String: [String]] = [:]
+            for node in graph.nodes.values { for child in node.children { preds[child, default: []].append(node.id) } }
+            var reachable: Set<String> = [last.node.id]
+            var queue = [last.node.id]
+            while let id = queue.popLast() {
+                for p in preds[id] ?? [] where reachable.insert(p).inserted { queue.append(p) }
+            }
+            let before = intervals.filter { reachable.contains($0.node.id) }.sorted { $0.end < $1.end }
+            var current = last
+            path.append(current)
+            while path.count < 10_000 {
+                // The latest-finishing step that ended before this one started (one second of clock slack).
+                let limit = current.start.addingTimeInterval(1)
+                var lo = 0
+                var hi = before.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if before[mid].end <= limit { lo = mid + 1 } else { hi = mid }
+                }
+                var index = lo - 1
+                while index >= 0 && before[index].node.id == current.node.id { index -= 1 }
+                guard index >= 0, before[index].start < current.start else { break }
+                current = before[index]
+                path.append(current)
+            }
+            path.reverse()
+        }
+        var critical: [CriticalStep] = []
+        for (i, step) in path.enumerated() {
+            critical.append(
+                CriticalStep(
+                    path: graph.path(step.node), template: step.node.templateName,
+                    phase: step.node.phase?.rawValue ?? "Pending", startedAt: step.node.startedAt,
+                    durationSeconds: Int(step.end.timeIntervalSince(step.start).rounded()),
+                    waitSeconds: i == 0 ? nil : max(0, Int(step.start.timeIntervalSince(path[i - 1].end).rounded()))))
+        }
+
+        // Per template.
+        var byTemplate: [String: (durations: [Int], failed: Int)] = [:]
+        for i in intervals {
+            let key = i.node.templateName ?? i.node.templateRef?.template ?? "?"
+            byTemplate[key, default: ([], 0)].durations.append(Int(i.end.timeIntervalSince(i.start).rounded()))
+            if i.node.phase?.isFailure == true { byTemplate[key]!.failed += 1 }
+        }
+        let templates = byTemplate.map { name, value in
+            let sorted = value.durations.sorted()
+            return TemplateStats(
+                template: name, count: sorted.count, failed: value.failed, p50Seconds: percentile(sorted, 0.5),
+                p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.last, totalSeconds: sorted.reduce(0, +))
+        }.sorted { ($0.totalSeconds, $0.template) > ($1.totalSeconds, $1.template) }
+
+        // Retries.
+        let retries = graph.nodes.values.filter { $0.type == .retry }
+        let extra = retries.reduce(0) { $0 + max(0, $1.children.count - 1) }
+
+        // Resources: Argo's totals, else the sum over pods; the biggest consumers by CPU.
+        var totals = wf.status.resourcesDuration
+        if totals.isEmpty {
+            for node in pods { for (k, v) in node.resourcesDuration { totals[k, default: 0] += v } }
+        }
+        let consumers = WorkflowShaping.smallest(
+            5, of: pods.filter { !$0.resourcesDuration.isEmpty },
+            by: {
+                ($0.resourcesDuration["cpu"] ?? 0, $0.resourcesDuration["memory"] ?? 0) > (
+                    $1.resourcesDuration["cpu"] ?? 0, $1.resourcesDuration["memory"] ?? 0
+                )
+            }
+        ).map {
+            ResourceConsumer(path: graph.path($0), template: $0.templateName, resourcesDuration: $0.resourcesDuration)
+        }
+        if totals.isEmpty { notes.append("Argo recorded no resourcesDuration for this workflow") }
+        if let wall = shaping.workflowSeconds(wf), wall > 60, let first = path.first, let last = path.last,
+            Double(last.end.timeIntervalSince(first.start)) < Double(wall) * 0.5
+        {
+            notes.append(
+                "the critical path covers less than half the wall time: the rest went to waiting (parallelism limits, scheduling, queueing), not to dependencies"
+            )
+        }
+
+        // Parallelism: the peak, and 20 slices of the run.
+        var events: [(Date, Int)] = []
+        events.reserveCapacity(intervals.count * 2)
+        for i in intervals {
+            events.append((i.start, 1))
+            events.append((i.end, -1))
+        }
+        events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var active = 0
+        var peak = 0
+        for (_, delta) in events {
+            active += delta
+            peak = max(peak, active)
+        }
+        var samples: [ParallelismSample] = []
+        if let first = intervals.map(\.start).min(), let end = intervals.map(\.end).max(), end > first {
+            let slices = 20
+            let width = end.timeIntervalSince(first) / Double(slices)
+            var busy = [Double](repeating: 0, count: slices)
+            var most = [Int](repeating: 0, count: slices)
+            for i in intervals {
+                let a = i.start.timeIntervalSince(first) / width
+                let b = i.end.timeIntervalSince(first) / width
+                for s in max(0, Int(a))...min(slices - 1, Int(b)) {
+                    let overlap = min(b, Double(s + 1)) - max(a, Double(s))
+                    if overlap > 0 { busy[s] += overlap }
+                    most[s] += 1
+                }
+            }
+            samples = (0..<slices).map {
+                ParallelismSample(
+                    offsetSeconds: Int((Double($0) * width).rounded()), averagePods: (busy[$0] * 10).rounded() / 10,
+                    maxPods: min(most[$0], peak))
+            }
+        }
+
+        let created = ArgoTime.parse(wf.metadata.creationTimestamp)
+        let started = ArgoTime.parse(wf.status.startedAt)
+        let firstPod = intervals.map(\.start).min()
+        return WorkflowMetrics(
+            namespace: wf.metadata.namespace ?? "", name: wf.metadata.name, phase: shaping.phaseText(wf),
+            source: source, wallSeconds: shaping.workflowSeconds(wf),
+            queueSeconds: created.flatMap { c in started.map { max(0, Int($0.timeIntervalSince(c).rounded())) } },
+            firstPodDelaySeconds: started.flatMap { s in firstPod.map { max(0, Int($0.timeIntervalSince(s).rounded())) }
+            },
+            nodeCount: graph.nodes.count, podCount: pods.count, criticalPath: Array(critical.suffix(30)),
+            criticalPathLength: critical.count,
+            criticalPathSeconds: path.first.flatMap { f in
+                path.last.map { Int($0.end.timeIntervalSince(f.start).rounded()) }
+            },
+            templates: Array(templates.prefix(20)), templateCount: templates.count, retryNodes: retries.count,
+            extraAttempts: extra,
+            retriesRecovered: retries.filter { $0.phase == .succeeded && $0.children.count > 1 }.count,
+            retriesExhausted: retries.filter { $0.phase?.isFailure == true }.count, resourcesDuration: totals,
+            topConsumers: consumers, maxParallelPods: peak, parallelism: samples, notes: notes)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import MCP
+import Testing
+
+/// The diagnostic tools and the why_did_this_fail prompt through the built binary against the simulator.
+@Suite("diagnostics over stdio", .serialized, .timeLimit(.minutes(2)))
+struct DiagnosticScenarioTests {
+    @Test(
+        "analyze, measure, compare and draw failed runs; every answer compact; injected log errors give partial results"
+    )
+    func tools() async throws {
+        let server = try await ServerProcess([
+            "serve", "--simulator", "--generate", "name=huge-10k,nodes=10000,failures=0.002,depth=3",
+            "--fault", "workflow_logs:code=14,message=log service down,times=3",
+        ])
+        _ = try await server.connect()
+
+        let analysis = try await server.call("analyze_failure", ["name": "train-model-v3-8fj2d"])
+        #expect(analysis.isError == false)
+        let a = try #require(analysis.structuredContent?.objectValue)
+        let causes = a["rootCauses"]?.arrayValue ?? []
+        #expect(!causes.isEmpty)
+        #expect(causes.allSatisfy { $0.objectValue?["category"]?.stringValue == "application_error" })
+        // The first three log reads fail (injected): a partial result, said so, never an error.
+        #expect(a["notes"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("partial result") == true } == true)
+        #expect(analysis.text.contains("next steps:"))
+
+        let big = try await server.call("analyze_failure", ["name": "huge-10k"])
+        #expect(big.isError == false)
+        #expect(big.text.utf8.count < 8_000)
+        #expect(big.structuredContent?.objectValue?["nodeCount"] == 10_000)
+
+        let metrics = try await server.call("get_workflow_metrics", ["name": "huge-10k"])
+        #expect(metrics.isError == false)
+        #expect(metrics.text.utf8.count < 8_000)
+        #expect((metrics.structuredContent?.objectValue?["podCount"]?.intValue ?? 0) > 5_000)
+
+        let graph = try await server.call("render_workflow_graph", ["name": "huge-10k", "format": "mermaid"])
+        #expect(graph.text.contains("```mermaid\nflowchart TD"))
+        #expect(graph.text.utf8.count < 8_000)
+        #expect((graph.structuredContent?.objectValue?["collapsedFanOuts"]?.intValue ?? 0) > 0)
+
+        let compare = try await server.call(
+            "compare_workflows", ["name": "nightly-etl-1700000002", "baseline": "last_success"])
+        #expect(compare.isError == false)
+        #expect(compare.text.contains("newly failed"))
+        let bad = try await server.call("compare_workflows", ["name": "nightly-etl-1700000002"])
+        #expect(bad.isError == true)
+        #expect(bad.text.contains("base_name"))
+
+        let missing = try await server.call("analyze_failure", ["name": "no-such-run"])
+        #expect(missing.isError == true)
+        #expect(missing.text.contains("no live or archived workflow"))
+        _ = await server.stop()
+    }
+
+    @Test("explain: true asks the host's model through sampling; the prompt carries the findings")
+    func explainAndPrompt() async throws {
+        let asked = Counter()
+        let server = try await ServerProcess(
+            ["serve", "--simulator"],
+            sampling: { parameters in
+                await asked.add()
+                let text = parameters.messages.compactMap { message -> String? in
+                    if case .single(.text(let t)) = message.content { return t }
+                    return nil
+                }.joined()
+                // The host sees the structured findings.
+                let mentionsCause = text.contains("rootCauses") && text.contains("application_error")
+                return CreateSamplingMessage.Result(
+                    model: "test-model", stopReason: .endTurn, role: .assistant,
+                    content: .single(.text(mentionsCause ? "Task 22 failed first with exit 1." : "no findings")))
+            })
+        _ = try await server.connect()
+        let explained = try await server.call("analyze_failure", ["name": "train-model-v3-8fj2d", "explain": true])
+        #expect(explained.structuredContent?.objectValue?["explanation"] == "Task 22 failed first with exit 1.")
+        #expect(await asked.value == 1)
+
+        let prompts = try await server.client.listPrompts()
+        #expect(prompts.prompts.map { $0.name } == ["why_did_this_fail"])
+        let prompt = try await server.client.getPrompt(
+            name: "why_did_this_fail", arguments: ["name": "train-model-v3-8fj2d"])
+        guard case .text(let text) = prompt.messages.first?.content else {
+            Issue.record("the prompt is one text message")
+            return
+        }
+        #expect(text.contains("root cause(s)") && text.contains("next steps:"))
+        _ = await server.stop()
+    }
+
+    @Test("without sampling support, explain is a note and the findings stand")
+    func explainWithoutSampling() async throws {
+        let server = try await ServerProcess(["serve", "--simulator"])
+        _ = try await server.connect()
+        let result = try await server.call("analyze_failure", ["name": "train-model-v3-8fj2d", "explain": true])
+        #expect(result.isError == false)
+        #expect(result.structuredContent?.objectValue?["explanation"] == nil)
+        #expect(result.text.contains("does not offer MCP sampling"))
+        _ = await server.stop()
+    }
+}
+
+actor Counter {
+    var value = 0
+    func add() { value += 1 }
+}
