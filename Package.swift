@@ -47,6 +47,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Hooks",
+            dependencies: [
+                "Ports",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Adapters/Hooks",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ArgoSimulator",
             dependencies: [
                 "Ports",
@@ -79,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "ArgoMCP",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,9 +113,10 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/Unit",
             swiftSettings: swiftSettings
@@ -117,6 +128,7 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             path: "Tests/Scenario",
+            exclude: ["__toolsnaps__"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -17,10 +17,13 @@ struct Spawned {
     let client: Client
     let stdin: Pipe
 
-    static func start(_ args: [String]) async throws -> (Spawned, Duration) {
+    static func start(_ args: [String], environment: [String: String] = [:]) async throws -> (Spawned, Duration) {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin
@@ -40,9 +43,9 @@ struct Spawned {
         try await client.send(CallTool.request(.init(name: name, arguments: args))).value
     }
 
-    func rssKiB() -> Int {
+    func rssKiB(_ field: String = "VmRSS:") -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
@@ -130,21 +133,26 @@ print(
 )
 await server.stop()
 
-// 5. The same get as a direct HTTP GET against the simulator's REST face.
-let sim = Process()
-sim.executableURL = binary
-sim.arguments = ["simulator", "--port", "0"]
-let simOut = Pipe()
-sim.standardOutput = simOut
-sim.standardError = FileHandle.nullDevice
-try sim.run()
-var urlLine = ""
-while !urlLine.contains("\n") {
-    let chunk = simOut.fileHandleForReading.availableData
-    if chunk.isEmpty { break }
-    urlLine += String(decoding: chunk, as: UTF8.self)
+/// Starts `argo-mcp simulator --port 0` with extra arguments; returns it and its base URL.
+func startSimulator(_ extra: [String] = []) throws -> (Process, String) {
+    let sim = Process()
+    sim.executableURL = binary
+    sim.arguments = ["simulator", "--port", "0"] + extra
+    let simOut = Pipe()
+    sim.standardOutput = simOut
+    sim.standardError = FileHandle.nullDevice
+    try sim.run()
+    var urlLine = ""
+    while !urlLine.contains("\n") {
+        let chunk = simOut.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        urlLine += String(decoding: chunk, as: UTF8.self)
+    }
+    return (sim, urlLine.trimmingCharacters(in: .whitespacesAndNewlines))
 }
-let base = urlLine.trimmingCharacters(in: .whitespacesAndNewlines)
+
+// 5. The same get as a direct HTTP GET against the simulator's REST face.
+let (sim, base) = try startSimulator()
 let http = HTTPClient.shared
 var gets: [Duration] = []
 for _ in 0..<300 {
@@ -157,3 +165,52 @@ for _ in 0..<300 {
 print("direct HTTP GET of the same workflow from the simulator's REST face, median of 300: \(ms(median(gets)))")
 sim.terminate()
 sim.waitUntilExit()
+
+// 6. Diagnostics by workflow size, against a separate simulator over HTTP (so argo-mcp's memory is its own):
+// median of 5 calls after one warm-up, and the server's peak RSS (VmHWM) after all of them.
+print("")
+print(
+    "| nodes | JSON | decode (in-process) | get_workflow | analyze_failure | get_workflow_metrics | render_workflow_graph | compare_workflows | peak RSS |"
+)
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for size in [1_000, 10_000, 50_000] {
+    let generator = WorkflowGenerator(name: "wf-\(size)", nodeCount: size, failureRate: 0.002, depth: 3)
+    let data = generator.generate().encoded()
+    var decodes: [Duration] = []
+    for _ in 0..<5 {
+        let t = clock.now
+        _ = try Workflow.decode(from: data)
+        decodes.append(clock.now - t)
+    }
+    let spec = "nodes=\(size),failures=0.002,depth=3"
+    let (simulator, url) = try startSimulator([
+        "--generate", "name=wf-\(size),\(spec)", "--generate", "name=wf-\(size)-b,\(spec),seed=7",
+    ])
+    let (s, _) = try await Spawned.start(
+        ["serve"], environment: ["ARGO_SERVER": String(url.dropFirst(7)), "ARGO_SECURE": "false"])
+    var cells = ["\(size)", "\(data.count / 1024) KiB", ms(median(decodes))]
+    let calls: [(String, [String: Value])] = [
+        ("get_workflow", ["name": .string("wf-\(size)")]),
+        ("analyze_failure", ["name": .string("wf-\(size)")]),
+        ("get_workflow_metrics", ["name": .string("wf-\(size)")]),
+        ("render_workflow_graph", ["name": .string("wf-\(size)")]),
+        ("compare_workflows", ["name": .string("wf-\(size)"), "base_name": .string("wf-\(size)-b")]),
+    ]
+    for (tool, args) in calls {
+        _ = try await s.call(tool, args)
+        var times: [Duration] = []
+        var bytes = 0
+        for _ in 0..<5 {
+            let t = clock.now
+            let r = try await s.call(tool, args)
+            times.append(clock.now - t)
+            bytes = r.content.reduce(0) { n, c in if case .text(let t, _, _) = c { n + t.utf8.count } else { n } }
+        }
+        cells.append("\(ms(median(times))) (\(bytes / 1024 + 1) KB)")
+    }
+    cells.append("\(s.rssKiB("VmHWM:") / 1024) MiB")
+    print("| " + cells.joined(separator: " | ") + " |")
+    await s.stop()
+    simulator.terminate()
+    simulator.waitUntilExit()
+}

@@ -214,7 +214,7 @@ struct Serve: AsyncParsableCommand {
         let useCases = UseCases(
             gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
             audit: FileAuditSink(path: auditPath),
-            confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"))
+            confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
         let server = ArgoMCPServer(
             tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
             confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases))

@@ -1,6 +1,8 @@
 import ArgoHTTP
 import Domain
 import Foundation
+import Hooks
+import Ports
 import Yams
 
 /// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
@@ -27,6 +29,9 @@ struct Settings: Sendable {
     var confirmationTTLSeconds: Int?
     var confirmationMode: String?
     var auditFile: String?
+    // Completion hooks of watch_workflow (notify: true); off unless set.
+    var notifyWebhook: String?
+    var notifyCommand: String?
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -61,12 +66,17 @@ struct Settings: Sendable {
             var ttlSeconds: Int?
             var mode: String?
         }
+        struct Notifications: Decodable {
+            var webhook: String?
+            var command: String?
+        }
         var argo: Argo?
         var simulator: Simulator?
         var logging: Logging?
         var permissions: Permissions?
         var namespaces: Namespaces?
         var confirmation: Confirmation?
+        var notifications: Notifications?
     }
 
     mutating func apply(file path: String) throws {
@@ -105,6 +115,8 @@ struct Settings: Sendable {
         namespacesDeny = file.namespaces?.deny ?? namespacesDeny
         confirmationTTLSeconds = file.confirmation?.ttlSeconds ?? confirmationTTLSeconds
         confirmationMode = file.confirmation?.mode ?? confirmationMode
+        notifyWebhook = file.notifications?.webhook ?? notifyWebhook
+        notifyCommand = file.notifications?.command ?? notifyCommand
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -146,6 +158,19 @@ struct Settings: Sendable {
         namespacesDeny = list("ARGO_MCP_NAMESPACES_DENY") ?? namespacesDeny
         auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
+        notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
+        notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
+    }
+
+    /// The completion hook, when one is configured (a webhook wins over a command).
+    func notifier() throws -> (any CompletionNotifier)? {
+        if let hook = notifyWebhook {
+            guard let url = URL(string: hook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
+                throw ConfigError("notifications.webhook '\(hook)' is not an http(s) URL")
+            }
+            return WebhookNotifier(url: url)
+        }
+        return notifyCommand.map { CommandNotifier(command: $0) }
     }
 
     /// `$XDG_STATE_HOME/argo-mcp/audit.jsonl`, else `~/.local/state/argo-mcp/audit.jsonl`.

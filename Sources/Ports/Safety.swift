@@ -91,3 +91,11 @@ public protocol ConfirmationStore: Sendable {
     /// Removes and returns the confirmation with this id (single use), pruning expired ones as of `now`.
     func take(id: String, now: Date) async throws -> PendingConfirmation?
 }
+
+/// Where a finished watch is announced (a webhook, a command). Off unless configured.
+public protocol CompletionNotifier: Sendable {
+    /// What it notifies, for results and the audit file (never a secret such as a token in a URL's query).
+    var target: String { get }
+    /// Delivers one JSON payload; throws when the receiver did not accept it.
+    func notify(_ payload: Data) async throws
+}

@@ -30,7 +30,7 @@ public struct Workflow: Sendable, Decodable {
 
     /// Decodes one Workflow object and keeps its bytes as `raw`.
     public static func decode(from data: Data) throws -> Workflow {
-        var workflow = try JSONDecoder().decode(Workflow.self, from: data)
+        var workflow = try (try? WorkflowReader.read(data)) ?? JSONDecoder().decode(Workflow.self, from: data)
         workflow.raw = RawJSON(data)
         return workflow
     }
@@ -245,6 +245,7 @@ public struct WorkflowStatus: Sendable, Decodable {
         message = try c.decodeIfPresent(String.self, forKey: .message)
         estimatedDuration = try c.decodeLenientInt(forKey: .estimatedDuration)
         nodes = try c.decodeIfPresent([String: NodeStatus].self, forKey: .nodes) ?? [:]
+        for (key, node) in nodes where node.id.isEmpty { nodes[key]?.id = key }
         resourcesDuration = try c.decodeIfPresent([String: Int].self, forKey: .resourcesDuration) ?? [:]
         conditions = try c.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
     }

@@ -59,4 +59,59 @@ struct WatchScenarioTests {
         #expect(bad.text.contains("timeout_seconds"))
         _ = await server.stop()
     }
+
+    actor Logs {
+        var lines: [String] = []
+        func add(_ s: String) { lines.append(s) }
+    }
+
+    @Test("summary_every streams one-line summaries as progress and log messages; notify runs the configured hook")
+    func summariesAndHook() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-hook-\(UUID().uuidString).json")
+        let server = try await ServerProcess(
+            [
+                "serve", "--simulator", "--generate", "name=slow-etl,nodes=40,failures=0.05,evolve=12", "--tick-ms",
+                "400",
+            ], environment: ["ARGO_MCP_NOTIFY_COMMAND": "cat > '\(out.path)'"])
+        _ = try await server.connect()
+        let notes = Notes()
+        let logs = Logs()
+        await server.client.onNotification(ProgressNotification.self) { await notes.add($0.params) }
+        await server.client.onNotification(LogMessageNotification.self) { message in
+            if case .string(let text) = message.params.data { await logs.add(text) }
+        }
+        let request = CallTool.request(
+            .init(
+                name: "watch_workflow",
+                arguments: ["name": "slow-etl", "timeout_seconds": 60, "summary_every": 1, "notify": true],
+                meta: Metadata(progressToken: .string("watch-2"))))
+        let result = try await server.client.send(request).value
+        let r = try #require(result.structuredContent?.objectValue)
+        #expect(r["endedBy"] == "completed")
+        #expect(r["notification"]?.stringValue == "sent to command cat")
+        let payload = try JSONSerialization.jsonObject(with: try Data(contentsOf: out)) as? [String: Any]
+        #expect(payload?["name"] as? String == "slow-etl")
+        #expect(payload?["phase"] as? String == r["phase"]?.stringValue)
+
+        let summaries = await logs.lines.filter { $0.hasPrefix("watch argo/slow-etl: ") }
+        #expect(summaries.count >= 2)
+        #expect(summaries.contains { $0.contains("watching") })
+        let progress = await notes.messages
+        #expect(progress.contains { $0.message?.contains("watching") == true })
+        let values = progress.map(\.progress)
+        #expect(values == values.sorted())
+
+        // The same watch on a read-only server: the hook is refused by the policy, the watch itself works.
+        _ = await server.stop()
+        let readOnly = try await ServerProcess(
+            ["serve", "--simulator"],
+            environment: ["ARGO_MCP_NOTIFY_COMMAND": "cat > '\(out.path).2'", "ARGO_MCP_READ_ONLY": "true"])
+        _ = try await readOnly.connect()
+        let refused = try await readOnly.call("watch_workflow", ["name": "nightly-etl-7x2kq", "notify": true])
+        #expect(refused.isError == false)
+        #expect(refused.structuredContent?.objectValue?["notification"]?.stringValue?.hasPrefix("not sent:") == true)
+        #expect(!FileManager.default.fileExists(atPath: out.path + ".2"))
+        _ = await readOnly.stop()
+    }
 }

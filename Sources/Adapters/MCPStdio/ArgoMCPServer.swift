@@ -67,7 +67,7 @@ public struct ArgoMCPServer: Sendable {
                 lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
                 'continue' tokens and include/fields options for more.
                 """,
-            capabilities: .init(prompts: .init(listChanged: false), tools: .init(listChanged: false))
+            capabilities: .init(logging: .init(), prompts: .init(listChanged: false), tools: .init(listChanged: false))
         )
         let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
         let listed = tools.map(\.mcpTool)
@@ -99,9 +99,13 @@ public struct ArgoMCPServer: Sendable {
                 confirmationMode != .token && canElicit
                 ? ElicitationConfirmer(server: server, timeout: elicitationTimeout) : nil
             let sampler = Self.sampler(server, available: await client.canSample)
-            var context = ToolContext(client: await client.name, confirmer: confirmer, sampler: sampler)
+            let log: @Sendable (String) async -> Void = { [weak server] message in
+                guard await client.logs(.info), let server else { return }
+                try? await server.log(level: .info, logger: "argo-mcp", data: .string(message))
+            }
+            var context = ToolContext(client: await client.name, confirmer: confirmer, sampler: sampler, log: log)
             if let token = params._meta?.progressToken {
-                context = ToolContext(client: context.client, confirmer: confirmer, sampler: sampler) {
+                context = ToolContext(client: context.client, confirmer: confirmer, sampler: sampler, log: log) {
                     [weak server] progress, total, message in
                     let notification = ProgressNotification.message(
                         .init(progressToken: token, progress: progress, total: total, message: message))
@@ -111,6 +115,10 @@ public struct ArgoMCPServer: Sendable {
             let result = await Self.call(tool, params.arguments, context: context, logger: logger)
             await inFlight.end()
             return result
+        }
+        await server.withMethodHandler(SetLoggingLevel.self) { params in
+            await client.setLogLevel(params.level)
+            return Empty()
         }
         await server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt)) }
         await server.withMethodHandler(GetPrompt.self) { params in
@@ -230,6 +238,7 @@ public struct UseCases: Sendable {
     public var mutations: WorkflowMutations
     public var submissions: SubmitWorkflows
     public var diagnostics: Diagnostics
+    public var hooks: CompletionHooks
     public var resources: ResourceMutations
 
     /// Builds every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to
@@ -238,6 +247,7 @@ public struct UseCases: Sendable {
         gateway: any ArgoGateway, defaultNamespace: String, policy: Policy = Policy(),
         audit: any AuditSink = NoAuditSink(),
         confirmations: any ConfirmationStore = InMemoryConfirmationStore(),
+        notifier: (any CompletionNotifier)? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         let gateway = NamespaceGuardedGateway(gateway, rules: policy.namespaces)
@@ -254,6 +264,7 @@ public struct UseCases: Sendable {
         mutations = WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         submissions = SubmitWorkflows(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace)
         diagnostics = Diagnostics(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
+        hooks = CompletionHooks(notifier: notifier, runner: runner)
         resources = ResourceMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
         self.defaultNamespace = defaultNamespace
         self.policy = policy
@@ -264,7 +275,8 @@ public struct UseCases: Sendable {
 public enum ToolCatalog {
     public static func all(_ useCases: UseCases) -> [ToolDefinition] {
         let ns = useCases.defaultNamespace
-        return WorkflowTools.all(reads: useCases.workflows, watch: useCases.watch, defaultNamespace: ns)
+        return WorkflowTools.all(
+            reads: useCases.workflows, watch: useCases.watch, hooks: useCases.hooks, defaultNamespace: ns)
             + CronTools.all(useCases.crons, ns)
             + TemplateTools.all(useCases.templates, ns)
             + ArchiveTools.all(useCases.archive, ns)
@@ -298,6 +310,13 @@ actor ClientName {
     var name: String?
     var canElicit = false
     var canSample = false
+    /// The least severe level the client wants log messages of (`logging/setLevel`); info until it says.
+    var logLevel = LogLevel.info
+    func setLogLevel(_ level: LogLevel) { logLevel = level }
+    func logs(_ level: LogLevel) -> Bool {
+        let order = LogLevel.allCases
+        return (order.firstIndex(of: level) ?? 0) >= (order.firstIndex(of: logLevel) ?? 0)
+    }
     func set(_ name: String, canElicit: Bool, canSample: Bool) {
         self.name = name
         self.canElicit = canElicit

@@ -249,6 +249,7 @@ extension Render {
             lines.append("failed while watching:")
             lines.append(contentsOf: w.failedNodes.map(node))
         }
+        if let n = w.notification { lines.append("notification: \(n)") }
         return lines.joined(separator: "\n")
     }
 }

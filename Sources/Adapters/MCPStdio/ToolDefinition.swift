@@ -29,15 +29,19 @@ public struct ToolContext: Sendable {
     /// Asks the host's model (MCP sampling) for text: system prompt, user text, token budget. Nil when the host
     /// does not offer sampling.
     public var sampler: (@Sendable (_ system: String, _ text: String, _ maxTokens: Int) async throws -> String)?
+    /// Sends an MCP log message (notifications/message, level info) when the client's log level lets it through.
+    public var log: @Sendable (_ message: String) async -> Void
 
     public init(
         client: String? = nil, confirmer: (any Confirmer)? = nil,
         sampler: (@Sendable (String, String, Int) async throws -> String)? = nil,
+        log: @escaping @Sendable (String) async -> Void = { _ in },
         progress: @escaping @Sendable (Double, Double?, String) async -> Void = { _, _, _ in }
     ) {
         self.client = client
         self.confirmer = confirmer
         self.sampler = sampler
+        self.log = log
         self.progress = progress
     }
 }

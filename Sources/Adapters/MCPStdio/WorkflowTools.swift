@@ -7,24 +7,29 @@ public enum WorkflowTools {
     static let namespaceProperty = Schema.string("Kubernetes namespace; defaults to the configured default namespace.")
     static let nameProperty = Schema.string("Workflow name.")
 
-    public static func all(reads: WorkflowReads, watch: WatchWorkflow, defaultNamespace: String) -> [ToolDefinition] {
+    public static func all(reads: WorkflowReads, watch: WatchWorkflow, hooks: CompletionHooks, defaultNamespace: String)
+        -> [ToolDefinition]
+    {
         [
             listWorkflows(reads, defaultNamespace), getWorkflow(reads, defaultNamespace),
-            getWorkflowLogs(reads, defaultNamespace), watchWorkflow(watch, defaultNamespace),
+            getWorkflowLogs(reads, defaultNamespace), watchWorkflow(watch, hooks, defaultNamespace),
         ]
     }
 
     // MARK: watch_workflow
 
-    static func watchWorkflow(_ watch: WatchWorkflow, _ defaultNamespace: String) -> ToolDefinition {
+    static func watchWorkflow(_ watch: WatchWorkflow, _ hooks: CompletionHooks, _ defaultNamespace: String)
+        -> ToolDefinition
+    {
         ToolDefinition(
             name: "watch_workflow",
             title: "Watch a workflow",
             description: """
                 Follow one workflow through Argo's event stream until it completes, the timeout passes (default 5 \
                 minutes, at most 30) or the call is cancelled. Sends progress notifications (phase, N/M, newly failed \
-                nodes) when the caller gave a progress token; survives dropped streams by reconnecting from the last \
-                resourceVersion; returns the timeline of phase changes, the nodes that failed meanwhile and a final summary.
+                nodes) when the caller gave a progress token, and with summary_every a periodic one-line summary as \
+                progress and MCP log messages; survives dropped streams by reconnecting from the last resourceVersion; \
+                returns the timeline of phase changes, the nodes that failed meanwhile and a final summary.
                 """,
             safety: .readOnly,
             inputSchema: Schema.object(
@@ -34,22 +39,44 @@ public enum WorkflowTools {
                     "timeout_seconds": Schema.integer(
                         "Stop watching after this long.", minimum: 1, maximum: WatchWorkflow.maxTimeoutSeconds,
                         default: WatchWorkflow.defaultTimeoutSeconds),
+                    "summary_every": Schema.integer(
+                        "Also send a one-line summary (phase, progress, failures, what runs now) every this many seconds, as a progress notification and an MCP log message.",
+                        minimum: 1, maximum: 3600),
+                    "notify": Schema.boolean(
+                        "When the workflow completes, send a JSON summary to the configured hook (webhook or command); needs mutations allowed.",
+                        default: false),
                 ], required: ["name"]),
+            escalation: Escalation(argument: "notify", safety: .mutating),
             describe: { "watch workflow \(target($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
                 let name = a.requiredString("name")
                 let timeout = a.int("timeout_seconds", default: WatchWorkflow.defaultTimeoutSeconds)
+                let every = a.int("summary_every")
+                let notify = a.bool("notify") ?? false
                 try a.finish(tool: "watch_workflow")
                 let counter = ProgressCounter()
-                let result = try await watch.watch(namespace: namespace, name: name, timeoutSeconds: timeout) {
-                    update in
+                let result = try await watch.watch(
+                    namespace: namespace, name: name, timeoutSeconds: timeout, summaryEverySeconds: every,
+                    onSummary: { summary in
+                        let done = summary.progress?.split(separator: "/").compactMap { Double($0) } ?? []
+                        let value = await counter.next(done.first ?? 0)
+                        await context.progress(value, done.count == 2 ? done[1] : nil, summary.text)
+                        await context.log("watch \(namespace ?? defaultNamespace)/\(name): \(summary.text)")
+                    }
+                ) { update in
                     // Progress must increase with every notification; pods done is the natural measure.
                     let value = await counter.next(Double(update.done ?? 0))
                     await context.progress(value, update.total.map(Double.init), update.message)
                 }
-                return try ToolOutput(result, text: Render.watch(result))
+                var final = result
+                if notify && (result.endedBy == "completed" || result.endedBy == "already-completed") {
+                    final.notification = await hooks.announce(result, client: context.client)
+                } else if notify {
+                    final.notification = "not sent: the watch ended by \(result.endedBy), not by completion"
+                }
+                return try ToolOutput(final, text: Render.watch(final))
             }
         )
     }

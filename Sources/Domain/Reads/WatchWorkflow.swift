@@ -31,6 +31,8 @@ public struct WatchResult: Sendable, Codable, Equatable {
     public var events: Int
     public var reconnects: Int
     public var summary: WorkflowSummary?
+    /// With notify: what became of the completion hook.
+    public var notification: String?
 }
 
 /// Follows one workflow through Argo's event stream until it completes, the timeout passes, or the caller cancels.
@@ -106,13 +108,51 @@ public struct WatchWorkflow: Sendable {
 
     enum Ending: Sendable { case completed, deleted, timeout }
 
+    /// A periodic summary of a watched workflow (`summary_every`).
+    public struct PeriodicSummary: Sendable, Equatable {
+        public var phase: String
+        public var progress: String?
+        public var elapsedSeconds: Int
+        public var failedCount: Int
+        public var runningCount: Int
+        /// One line: phase, progress, elapsed, failures and what runs now.
+        public var text: String
+    }
+
+    /// The line a periodic summary shows: phase, progress, elapsed time, failures and what runs now.
+    static func periodic(_ wf: Workflow?, phase: String, progress: String?, elapsed: Int, now: Date) -> PeriodicSummary
+    {
+        guard let wf else {
+            return PeriodicSummary(
+                phase: phase, progress: progress, elapsedSeconds: elapsed, failedCount: 0, runningCount: 0,
+                text: "\(phase) after \(Text.duration(elapsed) ?? "?")")
+        }
+        let s = WorkflowShaping(now: now, maxListedNodes: 3).summary(wf)
+        var text = "\(s.phase)\(s.progress.map { " \($0)" } ?? ""), watching \(Text.duration(elapsed) ?? "?")"
+        if s.failedNodeCount > 0 {
+            text += "; \(s.failedNodeCount) failed (\(s.failedNodes.map(\.name).joined(separator: ", ")))"
+        }
+        if s.runningNodeCount > 0 {
+            text +=
+                "; running \(s.runningNodeCount): \(s.runningNodes.map(\.name).joined(separator: ", "))"
+                + (s.runningNodeCount > s.runningNodes.count ? ", …" : "")
+        }
+        return PeriodicSummary(
+            phase: s.phase, progress: s.progress, elapsedSeconds: elapsed, failedCount: s.failedNodeCount,
+            runningCount: s.runningNodeCount, text: text)
+    }
+
     public func watch(
-        namespace: String?, name: String, timeoutSeconds: Int = defaultTimeoutSeconds,
+        namespace: String?, name: String, timeoutSeconds: Int = defaultTimeoutSeconds, summaryEverySeconds: Int? = nil,
+        onSummary: @escaping @Sendable (PeriodicSummary) async -> Void = { _ in },
         onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
     ) async throws -> WatchResult {
         var problems: [ArgumentProblem] = []
         problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("timeout_seconds", timeoutSeconds, 1...Self.maxTimeoutSeconds) { problems.append(p) }
+        if let every = summaryEverySeconds, let p = rangeProblem("summary_every", every, 1...3600) {
+            problems.append(p)
+        }
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = namespace ?? defaultNamespace
         let started = now()
@@ -131,6 +171,17 @@ public struct WatchWorkflow: Sendable {
             group.addTask {
                 try await Task.sleep(for: .seconds(timeoutSeconds))
                 return .timeout
+            }
+            if let every = summaryEverySeconds {
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: .seconds(every))
+                        let (phase, progress, _, _, _, _, last) = await state.snapshot()
+                        let elapsed = max(0, Int(now().timeIntervalSince(started).rounded()))
+                        await onSummary(
+                            Self.periodic(last, phase: phase, progress: progress, elapsed: elapsed, now: now()))
+                    }
+                }
             }
             let first = try await group.next()!
             group.cancelAll()
@@ -193,6 +244,6 @@ public struct WatchWorkflow: Sendable {
             namespace: ns, name: name, endedBy: endedBy, phase: phase, progress: progress,
             elapsedSeconds: max(0, Int(now().timeIntervalSince(started).rounded())), timeline: timeline,
             failedNodes: last.map { wf in leavesFirst.prefix(20).map { shaping.nodeRow($0, in: wf) } } ?? [],
-            events: events, reconnects: reconnects, summary: last.map(shaping.summary))
+            events: events, reconnects: reconnects, summary: last.map(shaping.summary), notification: nil)
     }
 }
