@@ -84,6 +84,36 @@ do {
     )
 }
 
+// 0b. In-process: the diagnostics on a 10,000-node workflow (simulator gateway, no HTTP, no MCP).
+do {
+    let sim = ArgoSimulator()
+    await sim.add(generated: WorkflowGenerator(name: "d-10k", nodeCount: 10_000, failureRate: 0.002, depth: 3))
+    await sim.add(
+        generated: WorkflowGenerator(name: "d-10k-b", nodeCount: 10_000, failureRate: 0.002, depth: 3, seed: 7))
+    let diagnostics = Diagnostics(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo")
+    let target = Diagnostics.Target(namespace: "argo", name: "d-10k")
+    _ = try await diagnostics.metrics(target)
+    func time(_ body: () async throws -> Void) async rethrows -> String {
+        var xs: [Duration] = []
+        for _ in 0..<5 {
+            let t = clock.now
+            try await body()
+            xs.append(clock.now - t)
+        }
+        return ms(median(xs))
+    }
+    let analyze = try await time { _ = try await diagnostics.analyzeFailure(.init(target: target)) }
+    let metrics = try await time { _ = try await diagnostics.metrics(target) }
+    let graph = try await time { _ = try await diagnostics.graph(.init(target: target)) }
+    let compare = try await time {
+        _ = try await diagnostics.compare(
+            .init(base: .init(namespace: "argo", name: "d-10k-b"), other: target, baseline: nil))
+    }
+    print(
+        "in-process, 10,000 nodes: analyze_failure \(analyze) (with 5 log reads), metrics \(metrics), graph \(graph), compare \(compare)"
+    )
+}
+
 // 1. Cold start: spawn → initialize reply.
 var starts: [Duration] = []
 for _ in 0..<5 {

@@ -31,6 +31,22 @@ public enum WorkflowReader {
         }
     }
 
+    /// The bytes of one top-level member of a JSON object (e.g. a workflow's `spec`), without parsing the rest.
+    public static func member(_ key: String, of data: Data) -> Data? {
+        data.withUnsafeBytes { raw -> Data? in
+            var s = Scanner(bytes: raw.bindMemory(to: UInt8.self))
+            var found: Data?
+            do {
+                try s.members { s, k in
+                    if k == key, found == nil { found = try s.valueData() } else { try s.skipValue() }
+                }
+            } catch {
+                return nil
+            }
+            return found
+        }
+    }
+
     static let statusKeys: Set<String> = [
         "phase", "startedAt", "finishedAt", "progress", "message", "estimatedDuration", "resourcesDuration",
         "conditions",
@@ -64,7 +80,15 @@ public enum WorkflowReader {
 
     static func readNodes(_ s: inout Scanner) throws -> [String: NodeStatus] {
         if try s.null() { return [:] }
+        // Count first (skipping is cheap) so the map is allocated once, not regrown a dozen times.
+        var counter = s
+        var count = 0
+        try counter.members { s, _ in
+            count += 1
+            try s.skipValue()
+        }
         var nodes: [String: NodeStatus] = [:]
+        nodes.reserveCapacity(count)
         try s.members { s, key in
             var node = try readNode(&s)
             if node.id.isEmpty { node.id = key }

@@ -54,6 +54,31 @@ struct DiagnosticScenarioTests {
         _ = await server.stop()
     }
 
+    @Test("real upstream workflows seeded into the simulator: nested DAG, exhausted retries, a lifecycle hook error")
+    func realFixtures() async throws {
+        let workflows = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/workflows")
+        let server = try await ServerProcess(["serve", "--simulator", "--seed", workflows.path])
+        _ = try await server.connect()
+        func causes(_ name: String, _ namespace: String) async throws -> [[String: Value]] {
+            let r = try await server.call("analyze_failure", ["name": .string(name), "namespace": .string(namespace)])
+            #expect(r.isError == false, "\(name)")
+            return (r.structuredContent?.objectValue?["rootCauses"]?.arrayValue ?? []).compactMap(\.objectValue)
+        }
+        let nested = try await causes("fail-two-nested-dag-suspend", "argo")
+        #expect(nested.count == 1 && nested.first?["category"] == "application_error")
+        let retries = try await causes("workflow-retry", "argo")
+        #expect(retries.first?["retriesExhausted"] == true)
+        let hook = try await causes("lifecycle-hook-bgsf6", "argo")
+        #expect(!hook.isEmpty)
+        let graph = try await server.call(
+            "render_workflow_graph", ["name": "dag-nested-zxlc2", "namespace": "argo", "format": "tree"])
+        #expect(graph.text.contains("✓ A"))
+        let metrics = try await server.call("get_workflow_metrics", ["name": "dag-nested-zxlc2", "namespace": "argo"])
+        #expect(metrics.structuredContent?.objectValue?["criticalPathLength"] == 9)
+        _ = await server.stop()
+    }
+
     @Test("explain: true asks the host's model through sampling; the prompt carries the findings")
     func explainAndPrompt() async throws {
         let asked = Counter()

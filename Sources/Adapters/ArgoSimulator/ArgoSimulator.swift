@@ -51,6 +51,8 @@ public actor ArgoSimulator {
         var json: JSONValue
         var data: Data
         var typed: Workflow?
+        /// The workflow's pods by start time, with their pod names (built on the first log read).
+        var pods: [(name: String, node: NodeStatus)]?
     }
 
     private var workflows: [String: Stored] = [:]
@@ -509,16 +511,24 @@ public actor ArgoSimulator {
         return typed
     }
 
+    /// The workflow's pods in start order with their names, computed once per stored version.
+    private func podIndex(namespace: String, name: String) throws -> [(name: String, node: NodeStatus)] {
+        if let pods = workflows["\(namespace)/\(name)"]?.pods { return pods }
+        let wf = try typed(namespace: namespace, name: name)
+        let pods = wf.status.nodes.values.filter { $0.type == .pod }.map {
+            (name: PodNames.podName(for: $0, in: wf), node: $0)
+        }
+        .sorted { ($0.node.startedAt ?? "", $0.name) < ($1.node.startedAt ?? "", $1.name) }
+        workflows["\(namespace)/\(name)"]?.pods = pods
+        return pods
+    }
+
     public func logPlan(_ query: LogQuery, now: Date = Date()) async throws -> LogPlan {
         let fault = try await failIfInjected(.workflowLogs)
         materialize()
-        let wf = try typed(namespace: query.namespace, name: query.workflowName)
-        var pods: [(String, NodeStatus)] = wf.status.nodes.values
-            .filter { $0.type == .pod }
-            .map { (PodNames.podName(for: $0, in: wf), $0) }
-            .sorted { ($0.1.startedAt ?? "", $0.0) < ($1.1.startedAt ?? "", $1.0) }
+        var pods = try podIndex(namespace: query.namespace, name: query.workflowName)
         if let podName = query.podName, !podName.isEmpty {
-            pods = pods.filter { $0.0 == podName }
+            pods = pods.filter { $0.name == podName }
             if pods.isEmpty {
                 throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "pods \"\(podName)\" not found")
             }

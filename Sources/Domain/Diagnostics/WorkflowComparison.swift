@@ -69,13 +69,19 @@ extension Diagnostics {
             problems.append(ArgumentProblem(field: "baseline", message: "'\(b)' is not last_success"))
         }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let (other, otherSource) = try await load(r.other)
         var notes: [String] = []
+        let other: Workflow
+        let otherSource: String
         let base: Workflow
         let baseSource: String
         if let target = r.base {
-            (base, baseSource) = try await load(target)
+            // Both runs at once: each is a fetch and a decode of a possibly large object.
+            async let b = load(target)
+            async let o = load(r.other)
+            (base, baseSource) = try await b
+            (other, otherSource) = try await o
         } else {
+            (other, otherSource) = try await load(r.other)
             (base, baseSource) = (try await lastSuccess(before: other), "live")
             notes.append("base is \(base.metadata.name), the newest succeeded run of the same origin before it")
         }

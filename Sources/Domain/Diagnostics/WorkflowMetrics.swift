@@ -76,16 +76,21 @@ extension Diagnostics {
     static func metrics(_ wf: Workflow, source: String, now: Date) -> WorkflowMetrics {
         let graph = NodeGraph(wf)
         let shaping = WorkflowShaping(now: now)
-        let pods = graph.nodes.values.filter { WorkflowShaping.runsInPod($0) && $0.startedAt != nil }
+        // One small record per pod (copying whole node records around costs more than the arithmetic).
         struct Interval {
-            var node: NodeStatus
+            var id: String
             var start: Date
             var end: Date
         }
-        let intervals = pods.compactMap { node -> Interval? in
-            guard let start = ArgoTime.parse(node.startedAt) else { return nil }
-            return Interval(node: node, start: start, end: max(start, ArgoTime.parse(node.finishedAt) ?? now))
+        var intervals: [Interval] = []
+        var podCount = 0
+        for node in graph.nodes.values where WorkflowShaping.runsInPod(node) && node.startedAt != nil {
+            podCount += 1
+            guard let start = ArgoTime.parse(node.startedAt) else { continue }
+            intervals.append(
+                Interval(id: node.id, start: start, end: max(start, ArgoTime.parse(node.finishedAt) ?? now)))
         }
+        func node(_ i: Interval) -> NodeStatus { graph.nodes[i.id]! }
         var notes: [String] = []
 
         // Critical path: from the pod that finished last, back through the steps it waited for.
@@ -93,12 +98,12 @@ extension Diagnostics {
         if let last = intervals.max(by: { $0.end < $1.end }) {
             var preds: [String: [String]] = [:]
             for node in graph.nodes.values { for child in node.children { preds[child, default: []].append(node.id) } }
-            var reachable: Set<String> = [last.node.id]
-            var queue = [last.node.id]
+            var reachable: Set<String> = [last.id]
+            var queue = [last.id]
             while let id = queue.popLast() {
                 for p in preds[id] ?? [] where reachable.insert(p).inserted { queue.append(p) }
             }
-            let before = intervals.filter { reachable.contains($0.node.id) }.sorted { $0.end < $1.end }
+            let before = intervals.filter { reachable.contains($0.id) }.sorted { $0.end < $1.end }
             var current = last
             path.append(current)
             while path.count < 10_000 {
@@ -111,7 +116,7 @@ extension Diagnostics {
                     if before[mid].end <= limit { lo = mid + 1 } else { hi = mid }
                 }
                 var index = lo - 1
-                while index >= 0 && before[index].node.id == current.node.id { index -= 1 }
+                while index >= 0 && before[index].id == current.id { index -= 1 }
                 guard index >= 0, before[index].start < current.start else { break }
                 current = before[index]
                 path.append(current)
@@ -120,10 +125,11 @@ extension Diagnostics {
         }
         var critical: [CriticalStep] = []
         for (i, step) in path.enumerated() {
+            let n = node(step)
             critical.append(
                 CriticalStep(
-                    path: graph.path(step.node), template: step.node.templateName,
-                    phase: step.node.phase?.rawValue ?? "Pending", startedAt: step.node.startedAt,
+                    path: graph.path(n), template: n.templateName,
+                    phase: n.phase?.rawValue ?? "Pending", startedAt: n.startedAt,
                     durationSeconds: Int(step.end.timeIntervalSince(step.start).rounded()),
                     waitSeconds: i == 0 ? nil : max(0, Int(step.start.timeIntervalSince(path[i - 1].end).rounded()))))
         }
@@ -131,9 +137,10 @@ extension Diagnostics {
         // Per template.
         var byTemplate: [String: (durations: [Int], failed: Int)] = [:]
         for i in intervals {
-            let key = i.node.templateName ?? i.node.templateRef?.template ?? "?"
+            let n = node(i)
+            let key = n.templateName ?? n.templateRef?.template ?? "?"
             byTemplate[key, default: ([], 0)].durations.append(Int(i.end.timeIntervalSince(i.start).rounded()))
-            if i.node.phase?.isFailure == true { byTemplate[key]!.failed += 1 }
+            if n.phase?.isFailure == true { byTemplate[key]!.failed += 1 }
         }
         let templates = byTemplate.map { name, value in
             let sorted = value.durations.sorted()
@@ -148,19 +155,22 @@ extension Diagnostics {
 
         // Resources: Argo's totals, else the sum over pods; the biggest consumers by CPU.
         var totals = wf.status.resourcesDuration
-        if totals.isEmpty {
-            for node in pods { for (k, v) in node.resourcesDuration { totals[k, default: 0] += v } }
-        }
-        let consumers = WorkflowShaping.smallest(
-            5, of: pods.filter { !$0.resourcesDuration.isEmpty },
-            by: {
-                ($0.resourcesDuration["cpu"] ?? 0, $0.resourcesDuration["memory"] ?? 0) > (
-                    $1.resourcesDuration["cpu"] ?? 0, $1.resourcesDuration["memory"] ?? 0
-                )
+        var usage: [(id: String, cpu: Int, memory: Int)] = []
+        for i in intervals {
+            let n = node(i)
+            guard !n.resourcesDuration.isEmpty else { continue }
+            if wf.status.resourcesDuration.isEmpty {
+                for (k, v) in n.resourcesDuration { totals[k, default: 0] += v }
             }
-        ).map {
-            ResourceConsumer(path: graph.path($0), template: $0.templateName, resourcesDuration: $0.resourcesDuration)
+            usage.append((i.id, n.resourcesDuration["cpu"] ?? 0, n.resourcesDuration["memory"] ?? 0))
         }
+        usage.sort { ($0.cpu, $0.memory, $1.id) > ($1.cpu, $1.memory, $0.id) }
+        let consumers = usage.prefix(5).map { u in
+            let n = graph.nodes[u.id]!
+            return ResourceConsumer(
+                path: graph.path(n), template: n.templateName, resourcesDuration: n.resourcesDuration)
+        }
+
         if totals.isEmpty { notes.append("Argo recorded no resourcesDuration for this workflow") }
         if let wall = shaping.workflowSeconds(wf), wall > 60, let first = path.first, let last = path.last,
             Double(last.end.timeIntervalSince(first.start)) < Double(wall) * 0.5
@@ -215,7 +225,7 @@ extension Diagnostics {
             queueSeconds: created.flatMap { c in started.map { max(0, Int($0.timeIntervalSince(c).rounded())) } },
             firstPodDelaySeconds: started.flatMap { s in firstPod.map { max(0, Int($0.timeIntervalSince(s).rounded())) }
             },
-            nodeCount: graph.nodes.count, podCount: pods.count, criticalPath: Array(critical.suffix(30)),
+            nodeCount: graph.nodes.count, podCount: podCount, criticalPath: Array(critical.suffix(30)),
             criticalPathLength: critical.count,
             criticalPathSeconds: path.first.flatMap { f in
                 path.last.map { Int($0.end.timeIntervalSince(f.start).rounded()) }

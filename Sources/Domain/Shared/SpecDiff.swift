@@ -1,4 +1,5 @@
 import Foundation
+import Ports
 
 /// One difference between two JSON documents.
 public struct SpecChange: Sendable, Codable, Equatable {
@@ -33,6 +34,10 @@ public enum SpecDiff {
 
     /// The value at a dotted path of a JSON document, as JSON (nil when absent).
     public static func member(_ data: Data, _ path: [String]) -> Data? {
+        if path.count == 1 {
+            // Large documents (a whole workflow): take the member's bytes without parsing the rest.
+            return WorkflowReader.member(path[0], of: data)
+        }
         guard var current = try? JSONSerialization.jsonObject(with: data) else { return nil }
         for key in path {
             guard let next = (current as? [String: Any])?[key] else { return nil }
