@@ -217,7 +217,8 @@ struct Serve: AsyncParsableCommand {
             confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
         let server = ArgoMCPServer(
             tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
-            confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases))
+            confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
+            maxResultBytes: settings.maxResultBytes)
         try await server.run(transport: LineTransport(logger: logger))
     }
 }

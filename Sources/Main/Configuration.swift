@@ -32,6 +32,8 @@ struct Settings: Sendable {
     // Completion hooks of watch_workflow (notify: true); off unless set.
     var notifyWebhook: String?
     var notifyCommand: String?
+    /// The hard cap on one tool result's text (structured content: four times this).
+    var maxResultBytes = 65_536
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -66,6 +68,7 @@ struct Settings: Sendable {
             var ttlSeconds: Int?
             var mode: String?
         }
+        struct Output: Decodable { var maxResultBytes: Int? }
         struct Notifications: Decodable {
             var webhook: String?
             var command: String?
@@ -77,6 +80,7 @@ struct Settings: Sendable {
         var namespaces: Namespaces?
         var confirmation: Confirmation?
         var notifications: Notifications?
+        var output: Output?
     }
 
     mutating func apply(file path: String) throws {
@@ -117,6 +121,14 @@ struct Settings: Sendable {
         confirmationMode = file.confirmation?.mode ?? confirmationMode
         notifyWebhook = file.notifications?.webhook ?? notifyWebhook
         notifyCommand = file.notifications?.command ?? notifyCommand
+        maxResultBytes = file.output?.maxResultBytes ?? maxResultBytes
+        try checkMaxResultBytes("output.maxResultBytes")
+    }
+
+    func checkMaxResultBytes(_ key: String) throws {
+        guard maxResultBytes >= 1024 else {
+            throw ConfigError("\(key)=\(maxResultBytes) is too small; give at least 1024 bytes")
+        }
     }
 
     mutating func apply(environment env: [String: String]) throws {
@@ -160,6 +172,11 @@ struct Settings: Sendable {
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
         notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
         notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
+        if let t = text("ARGO_MCP_MAX_RESULT_BYTES") {
+            guard let n = Int(t) else { throw ConfigError("ARGO_MCP_MAX_RESULT_BYTES=\(t) is not a number of bytes") }
+            maxResultBytes = n
+            try checkMaxResultBytes("ARGO_MCP_MAX_RESULT_BYTES")
+        }
     }
 
     /// The completion hook, when one is configured (a webhook wins over a command).

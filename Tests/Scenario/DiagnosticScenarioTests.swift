@@ -79,6 +79,27 @@ struct DiagnosticScenarioTests {
         _ = await server.stop()
     }
 
+    @Test("the output cap: a result larger than output.maxResultBytes is cut with a marker; a tiny cap is refused")
+    func outputCap() async throws {
+        let server = try await ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_MAX_RESULT_BYTES": "2048"])
+        _ = try await server.connect()
+        let logs = try await server.call(
+            "get_workflow_logs", ["name": "train-model-v3-8fj2d", "tail_lines": 500, "max_bytes": 60_000])
+        #expect(logs.isError == false)
+        #expect(logs.text.utf8.count < 2_300)
+        #expect(logs.text.contains("truncated by argo-mcp's output cap"))
+        #expect(logs.structuredContent?.objectValue?["truncated"] == true)
+        let small = try await server.call("get_workflow", ["name": "nightly-etl-7x2kq"])
+        #expect(!small.text.contains("output cap"))
+        _ = await server.stop()
+
+        let refused = try await ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_MAX_RESULT_BYTES": "10"])
+        let stderr = await refused.stop()
+        #expect(stderr.contains("ARGO_MCP_MAX_RESULT_BYTES=10 is too small"))
+    }
+
     @Test("explain: true asks the host's model through sampling; the prompt carries the findings")
     func explainAndPrompt() async throws {
         let asked = Counter()

@@ -21,9 +21,10 @@ public struct ArgoMCPServer: Sendable {
     public init(
         tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger,
         confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
-        prompts: [PromptDefinition] = []
+        prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes
     ) {
         self.prompts = prompts
+        self.maxResultBytes = maxResultBytes
         self.confirmationMode = confirmationMode
         self.elicitationTimeout = elicitationTimeout
         self.tools = tools.filter { $0.safety <= maxSafety }
@@ -39,6 +40,9 @@ public struct ArgoMCPServer: Sendable {
     let maxSafety: SafetyClass
     /// The MCP prompts offered.
     let prompts: [PromptDefinition]
+    /// The hard cap on a tool result's text (structured content: four times this).
+    let maxResultBytes: Int
+    public static let defaultMaxResultBytes = 65_536
 
     /// Serves until the transport's input ends, then lets calls already under way answer before returning.
     public func run(transport: any Transport) async throws {
@@ -76,6 +80,7 @@ public struct ArgoMCPServer: Sendable {
         let maxSafety = self.maxSafety
         let confirmationMode = self.confirmationMode
         let elicitationTimeout = self.elicitationTimeout
+        let maxResultBytes = self.maxResultBytes
         let client = ClientName()
         let prompts = self.prompts
         await server.withMethodHandler(ListTools.self) { _ in
@@ -112,7 +117,8 @@ public struct ArgoMCPServer: Sendable {
                     try? await server?.notify(notification)
                 }
             }
-            let result = await Self.call(tool, params.arguments, context: context, logger: logger)
+            let result = await Self.call(
+                tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes)
             await inFlight.end()
             return result
         }
@@ -173,12 +179,13 @@ public struct ArgoMCPServer: Sendable {
         }
     }
 
-    static func call(_ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger) async
-        -> CallTool.Result
-    {
+    static func call(
+        _ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger,
+        maxResultBytes: Int = defaultMaxResultBytes
+    ) async -> CallTool.Result {
         let args = ToolArguments(arguments)
         do {
-            let output = try await tool.run(args, context)
+            let output = try await tool.run(args, context).capped(maxTextBytes: maxResultBytes)
             return CallTool.Result(
                 content: [.text(text: output.text, annotations: nil, _meta: nil)],
                 structuredContent: Optional(output.structured), isError: false)

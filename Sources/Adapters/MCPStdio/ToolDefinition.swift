@@ -6,15 +6,44 @@ import MCP
 public struct ToolOutput: Sendable {
     public var structured: Value
     public var text: String
+    /// The size of `structured` as JSON, when known (it is measured when it is built from an Encodable).
+    public var structuredBytes: Int?
 
-    public init(structured: Value, text: String) {
+    public init(structured: Value, text: String, structuredBytes: Int? = nil) {
         self.structured = structured
         self.text = text
+        self.structuredBytes = structuredBytes
     }
 
     public init(_ value: some Encodable, text: String) throws {
-        self.structured = try JSONValueBridge.value(value)
+        let (structured, bytes) = try JSONValueBridge.valueAndSize(value)
+        self.structured = structured
         self.text = text
+        self.structuredBytes = bytes
+    }
+
+    /// The output within the hard cap: text cut at `maxTextBytes` with a marker saying how to ask for less, and
+    /// structured content larger than four times that replaced by a note (the text still carries the answer).
+    public func capped(maxTextBytes: Int) -> ToolOutput {
+        var out = self
+        let size = text.utf8.count
+        if size > maxTextBytes {
+            var cut = text.utf8.prefix(maxTextBytes)
+            while let last = cut.last, last & 0xC0 == 0x80 { cut = cut.dropLast() }
+            if let last = cut.last, last >= 0xC0 { cut = cut.dropLast() }
+            out.text =
+                String(decoding: cut, as: UTF8.self)
+                + "\n… [truncated by argo-mcp's output cap: \(size - cut.count) more bytes; ask for less with limit, max_bytes, fields or a narrower selection]"
+        }
+        if let bytes = structuredBytes, bytes > maxTextBytes * 4 {
+            out.structured = .object([
+                "truncated": true, "bytes": .int(bytes), "limit": .int(maxTextBytes * 4),
+                "note":
+                    "structured content over argo-mcp's output cap (output.maxResultBytes × 4); the text content has the answer, cut to the cap",
+            ])
+            out.structuredBytes = nil
+        }
+        return out
     }
 }
 
@@ -145,10 +174,14 @@ public enum Schema {
 /// Encodable → MCP `Value` without the SDK's data-URL guessing: strings stay strings.
 enum JSONValueBridge {
     static func value(_ encodable: some Encodable) throws -> Value {
+        try valueAndSize(encodable).0
+    }
+
+    static func valueAndSize(_ encodable: some Encodable) throws -> (Value, Int) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(encodable)
-        return convert(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+        return (convert(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])), data.count)
     }
 
     static func convert(_ any: Any) -> Value {
