@@ -114,6 +114,41 @@ struct DiagnosticsTests {
         #expect(m.maxParallelPods > 100)
     }
 
+    @Test("a running workflow with a pod pending for 20 minutes: the stuck pod is named, classified unschedulable")
+    func pendingTooLong() async throws {
+        let sim = ArgoSimulator()
+        let started = ArgoTime.format(Date().addingTimeInterval(-1_200))
+        try await sim.load(
+            .object([
+                "kind": "Workflow",
+                "metadata": .object(["name": "stuck-1", "namespace": "argo"]),
+                "spec": .object(["entrypoint": "main"]),
+                "status": .object([
+                    "phase": "Running", "startedAt": .string(started),
+                    "nodes": .object([
+                        "stuck-1": .object([
+                            "id": "stuck-1", "name": "stuck-1", "type": "Steps", "phase": "Running",
+                            "startedAt": .string(started), "children": .array(["stuck-1-1"]),
+                        ]),
+                        "stuck-1-1": .object([
+                            "id": "stuck-1-1", "name": "stuck-1[0].train", "displayName": "train", "type": "Pod",
+                            "templateName": "train", "phase": "Pending", "startedAt": .string(started),
+                            "boundaryID": "stuck-1",
+                            "message": "Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
+                        ]),
+                    ]),
+                ]),
+            ]))
+        let diagnostics = Diagnostics(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo")
+        let a = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: "stuck-1")))
+        let cause = try #require(a.rootCauses.first)
+        #expect(cause.category == "unschedulable")
+        #expect(cause.explanation.hasPrefix("pending for 20m"))
+        #expect(cause.logNote?.contains("kubectl describe pod") == true)
+        #expect(!a.notes.contains { $0.hasPrefix("partial result") })
+        #expect(a.notes.contains { $0.contains("pending for over 10 minutes") })
+    }
+
     @Test("an archived failed workflow is analyzed from the archive when the object is gone")
     func archived() async throws {
         let (sim, diagnostics) = try await Self.rig()

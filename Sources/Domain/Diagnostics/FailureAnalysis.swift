@@ -142,6 +142,9 @@ public struct Diagnostics: Sendable {
         return analysis
     }
 
+    /// How long a pod may stay Pending before it counts as stuck.
+    static let pendingTooLong = 600
+
     /// The analysis of one workflow's state, without logs.
     static func analyze(_ wf: Workflow, source: String, maxCauses: Int, now: Date) -> FailureAnalysis {
         let graph = NodeGraph(wf)
@@ -210,6 +213,22 @@ public struct Diagnostics: Sendable {
 
         var causes = origins.map(cause)
         var notes: [String] = []
+        // Pods stuck in Pending are what keeps a running workflow from progressing (usually unschedulable).
+        let stuck = graph.nodes.values.filter { n in
+            WorkflowShaping.runsInPod(n) && n.phase == .pending && (graph.seconds(n, now: now) ?? 0) >= pendingTooLong
+        }
+        for n in stuck.sorted(by: { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }).prefix(maxCauses) {
+            var c = cause(n)
+            let signal = FailureClassifier.classify(message: n.message, exitCode: nil)
+            let category =
+                signal.id == "error" ? FailureClassifier.classify(message: "unschedulable", exitCode: nil) : signal
+            c.category = category.id
+            c.explanation =
+                "pending for \(Text.duration(c.durationSeconds) ?? "?"), the pod has not started: \(category.explanation)"
+            c.logNote = c.podName.map { "no logs yet; kubectl describe pod \($0) shows the scheduler's reason" }
+            causes.append(c)
+        }
+        if !stuck.isEmpty { notes.append("\(stuck.count) pod(s) pending for over \(pendingTooLong / 60) minutes") }
         if causes.isEmpty, wf.status.phase == .failed || wf.status.phase == .error {
             // The workflow failed before or outside any node (a spec error, a deadline, a failed parameter).
             let category = FailureClassifier.classify(message: wf.status.message, exitCode: nil)
@@ -291,7 +310,9 @@ public struct Diagnostics: Sendable {
     /// Reads the pods' logs of the shown causes at once; a log that cannot be read becomes a note, not a failure.
     func attachLogs(_ analysis: inout FailureAnalysis, _ wf: Workflow, lines: Int) async {
         let ns = analysis.namespace
-        let pods = analysis.rootCauses.enumerated().compactMap { i, c in c.podName.map { (i, $0) } }
+        let pods = analysis.rootCauses.enumerated().compactMap { i, c in
+            c.logNote == nil ? c.podName.map { (i, $0) } : nil
+        }
         let results = await withTaskGroup(of: (Int, [String]?, String?).self) { group in
             for (i, pod) in pods {
                 group.addTask {
