@@ -47,6 +47,10 @@ struct DiagnosticsTests {
             "metadata": .object(["name": .string(name), "namespace": "argo", "uid": "fan-out-uid"]),
             "spec": .object(["entrypoint": "main"]),
             "status": .object([
+                "resourcesDuration": .object([
+                    "cpu": .int((0..<items).reduce(0) { $0 + $1 % 7 + 1 }),
+                    "memory": .int((0..<items).reduce(0) { $0 + $1 % 11 + 1 }),
+                ]),
                 "phase": "Failed", "message": "child failed", "startedAt": "2026-11-25T01:00:00Z",
                 "finishedAt": "2026-11-25T01:06:00Z", "nodes": .object(nodes),
             ]),
@@ -177,7 +181,7 @@ struct DiagnosticsTests {
 
     @Test("comparing a cron run with its last success names the newly failed steps first")
     func cronComparison() async throws {
-        let (_, diagnostics) = try await Self.rig()
+        let (sim, diagnostics) = try await Self.rig()
         let c = try await diagnostics.compare(
             .init(base: nil, other: .init(namespace: "argo", name: "nightly-etl-1700000002"), baseline: "last_success"))
         #expect(c.base.phase == "Succeeded")
@@ -189,6 +193,17 @@ struct DiagnosticsTests {
                 .init(base: nil, other: .init(namespace: "argo", name: "fan-out-x1"), baseline: "last_success"))
         }
         #expect(none?.message.contains("give base_name") == true)
+
+        // Two fan-outs of different size: the resource change is a headline, the extra items are "only in other".
+        let small = Self.fanOut(items: 100, failing: [:], name: "fan-out-s1")
+        try await sim.load(small)
+        let sized = try await diagnostics.compare(
+            .init(
+                base: .init(namespace: "argo", name: "fan-out-s1"), other: .init(namespace: "argo", name: "fan-out-x1"),
+                baseline: nil))
+        #expect(sized.headline.contains { $0.hasPrefix("cpu resourcesDuration 395 → ") })
+        #expect(sized.steps.first?.change == "newly failed")
+        #expect(sized.stepChangeTotal >= 900)
     }
 
     @Test("critical path: the longest of parallel steps; every stage of nested diamonds in order")

@@ -245,6 +245,13 @@ extension Diagnostics {
         let db = shaping.workflowSeconds(b)
         let delta = da.flatMap { x in db.map { $0 - x } }
         if let da, let db { headline.append("total \(Text.duration(da) ?? "?") → \(Text.duration(db) ?? "?")") }
+        for key in Set(a.status.resourcesDuration.keys).union(b.status.resourcesDuration.keys).sorted() {
+            let x = a.status.resourcesDuration[key] ?? 0
+            let y = b.status.resourcesDuration[key] ?? 0
+            if max(x, y) >= 60, Double(max(x, y)) >= Double(max(1, min(x, y))) * 1.5 {
+                headline.append("\(key) resourcesDuration \(x) → \(y)")
+            }
+        }
         if spec.total > 0 { headline.append("\(spec.total) spec change(s)") }
         if headline.isEmpty { headline.append("no difference found in parameters, spec, images or steps") }
 
