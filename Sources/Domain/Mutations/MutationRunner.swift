@@ -98,6 +98,14 @@ public struct MutationRunner: Sendable {
     public enum Outcome<Value: Sendable>: Sendable {
         case previewed(MutationPreview)
         case done(Value, tokenID: String?)
+
+        /// What a tool answers: the preview, or the result.
+        public var answer: ConfirmableAnswer<Value> {
+            switch self {
+            case .previewed(let p): .preview(p)
+            case .done(let value, _): .result(value)
+            }
+        }
     }
 
     let policy: Policy

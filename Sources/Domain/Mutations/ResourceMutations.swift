@@ -419,10 +419,7 @@ public struct ResourceMutations: Sendable {
             let meta = Self.metadata(stored)
             return result(action: live == nil ? "created" : "updated", dryRun: false, stored: meta)
         }
-        switch outcome {
-        case .previewed(let p): return .preview(p)
-        case .done(let value, _): return .result(value)
-        }
+        return outcome.answer
     }
 
     static func metadata(_ data: Data) -> ObjectMeta? {
@@ -490,10 +487,7 @@ public struct ResourceMutations: Sendable {
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["\(r.kind.phrase) \(display) deleted"],
                 tokenID: r.token.map(Confirmations.tokenID))
         }
-        switch outcome {
-        case .previewed(let p): return .preview(p)
-        case .done(let value, _): return .result(value)
-        }
+        return outcome.answer
     }
 
     /// What deleting the object takes with it, from live state.

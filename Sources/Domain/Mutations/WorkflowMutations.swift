@@ -96,13 +96,6 @@ public struct WorkflowMutations: Sendable {
             suspendedAfter: after.spec.suspend ?? false, changes: changes, tokenID: tokenID)
     }
 
-    func answer(_ outcome: MutationRunner.Outcome<MutationResult>) -> MutationAnswer {
-        switch outcome {
-        case .previewed(let p): .preview(p)
-        case .done(let r, _): .result(r)
-        }
-    }
-
     /// terminate_workflow and stop_workflow.
     public func shutdown(
         stop: Bool, namespace: String?, name: String, nodeFieldSelector: String?, message: String?, token: String?,
@@ -129,7 +122,7 @@ public struct WorkflowMutations: Sendable {
                 : try await gateway.terminateWorkflow(namespace: ns, name: name)
             return finish(tool, before!, after, tokenID: token.map(Confirmations.tokenID))
         }
-        return answer(outcome)
+        return outcome.answer
     }
 
     /// retry_workflow: only a Failed or Error workflow.
@@ -168,7 +161,7 @@ public struct WorkflowMutations: Sendable {
             result.changes.append("\(reset) failed node(s) reset to run again")
             return result
         }
-        return answer(outcome)
+        return outcome.answer
     }
 
     /// suspend_workflow and resume_workflow.
@@ -218,7 +211,7 @@ public struct WorkflowMutations: Sendable {
             }
             return result
         }
-        return answer(outcome)
+        return outcome.answer
     }
 
     /// toggle_cron_suspension: flips (or sets) whether a CronWorkflow schedules new runs.
@@ -261,7 +254,7 @@ public struct WorkflowMutations: Sendable {
                 changes: ["\(wasSuspended ? "suspended" : "active") → \(after.suspend ? "suspended" : "active")"],
                 tokenID: nil)
         }
-        return answer(outcome)
+        return outcome.answer
     }
 
     /// delete_workflow: the Workflow object and its pods go; a finished workflow may live on in the archive.
@@ -302,7 +295,7 @@ public struct WorkflowMutations: Sendable {
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["workflow deleted"],
                 tokenID: token.map(Confirmations.tokenID))
         }
-        return answer(outcome)
+        return outcome.answer
     }
 
     /// resubmit_workflow: a new workflow from this one's spec.
@@ -337,6 +330,6 @@ public struct WorkflowMutations: Sendable {
                 phaseAfter: Self.phase(created), suspendedBefore: nil, suspendedAfter: nil,
                 changes: ["created \(created.metadata.name) from \(name); follow it with watch_workflow"], tokenID: nil)
         }
-        return answer(outcome)
+        return outcome.answer
     }
 }
