@@ -137,8 +137,8 @@ struct DiagnosticsTests {
                         "stuck-1-1": .object([
                             "id": "stuck-1-1", "name": "stuck-1[0].train", "displayName": "train", "type": "Pod",
                             "templateName": "train", "phase": "Pending", "startedAt": .string(started),
+                            // No message: a pod that never started counts as unschedulable.
                             "boundaryID": "stuck-1",
-                            "message": "Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
                         ]),
                     ]),
                 ]),
@@ -149,6 +149,7 @@ struct DiagnosticsTests {
         #expect(cause.category == "unschedulable")
         #expect(cause.explanation.hasPrefix("pending for 20m"))
         #expect(cause.logNote?.contains("kubectl describe pod") == true)
+        #expect(a.nextSteps.contains { $0.contains("lower resources.requests") })
         #expect(!a.notes.contains { $0.hasPrefix("partial result") })
         #expect(a.notes.contains { $0.contains("pending for over 10 minutes") })
     }

@@ -192,10 +192,14 @@ public struct Diagnostics: Sendable {
             return ta != tb ? ta < tb : $0.name < $1.name
         }
 
+        // The next steps of each cause's category, kept where the category is decided (a trimmed message, or an
+        // overridden category, would classify differently if done again).
+        var stepsByNode: [String: [String]] = [:]
         func cause(_ node: NodeStatus) -> FailureCause {
             let retry = graph.parent[node.id].flatMap { graph.nodes[$0] }.flatMap { $0.type == .retry ? $0 : nil }
             let message = retry?.phase?.isFailure == true && node.message == nil ? retry?.message : node.message
             let category = FailureClassifier.classify(message: message, exitCode: node.exitCode)
+            stepsByNode[node.id] = category.nextSteps
             return FailureCause(
                 node: node.displayName ?? node.name, nodeId: node.id, path: graph.path(node),
                 template: node.templateName ?? node.templateRef?.template, phase: node.phase?.rawValue ?? "Failed",
@@ -223,6 +227,7 @@ public struct Diagnostics: Sendable {
             let category =
                 signal.id == "error" ? FailureClassifier.classify(message: "unschedulable", exitCode: nil) : signal
             c.category = category.id
+            stepsByNode[n.id] = category.nextSteps
             c.explanation =
                 "pending for \(Text.duration(c.durationSeconds) ?? "?"), the pod has not started: \(category.explanation)"
             c.logNote = c.podName.map { "no logs yet; kubectl describe pod \($0) shows the scheduler's reason" }
@@ -232,6 +237,7 @@ public struct Diagnostics: Sendable {
         if causes.isEmpty, wf.status.phase == .failed || wf.status.phase == .error {
             // The workflow failed before or outside any node (a spec error, a deadline, a failed parameter).
             let category = FailureClassifier.classify(message: wf.status.message, exitCode: nil)
+            stepsByNode[graph.root?.id ?? wf.metadata.name] = category.nextSteps
             causes.append(
                 FailureCause(
                     node: wf.metadata.name, nodeId: graph.root?.id ?? wf.metadata.name, path: "(workflow)",
@@ -267,8 +273,7 @@ public struct Diagnostics: Sendable {
 
         var steps: [String] = []
         for c in shown {
-            for s in FailureClassifier.classify(message: c.message, exitCode: c.exitCode).nextSteps
-            where !steps.contains(s) {
+            for s in stepsByNode[c.nodeId] ?? [] where !steps.contains(s) {
                 steps.append(s)
             }
         }
