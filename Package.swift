@@ -23,12 +23,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // The hexagon's core: value types and protocols, then the use cases. Foundation only.
+        // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus swift-crypto
+        // for token hashes and argument digests).
         .target(name: "Ports", path: "Sources/Ports", swiftSettings: swiftSettings),
         .target(
             name: "Domain",
             dependencies: ["Ports", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Domain",
+            swiftSettings: swiftSettings
+        ),
+
+        // A library, not an adapter: YAML to JSON within limits, for every place that reads YAML from outside
+        // (manifests in MCPStdio, the config file in Main, seed files in ArgoSimulator).
+        .target(
+            name: "BoundedYAML",
+            // libyaml's event parser (CYaml, the C library inside Yams); see YAMLToJSON for why not Yams' own API.
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            path: "Sources/Support/BoundedYAML",
             swiftSettings: swiftSettings
         ),
 
@@ -59,10 +70,9 @@ let package = Package(
         .target(
             name: "ArgoSimulator",
             dependencies: [
-                "Ports",
+                "Ports", "BoundedYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Adapters/ArgoSimulator",
@@ -76,9 +86,8 @@ let package = Package(
         .target(
             name: "MCPStdio",
             dependencies: [
-                "Ports", "Domain",
+                "Ports", "Domain", "BoundedYAML",
                 .product(name: "MCP", package: "swift-sdk"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Adapters/MCPStdio",
@@ -89,9 +98,8 @@ let package = Package(
         .executableTarget(
             name: "ArgoMCP",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio", "BoundedYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Main",
@@ -113,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio", "BoundedYAML",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -4,6 +4,7 @@ import ArgumentParser
 import Domain
 import FileAudit
 import Foundation
+import Hooks
 import Logging
 import MCPStdio
 import Ports
@@ -80,7 +81,10 @@ struct BackendOptions: ParsableArguments {
         if let clientCert { s.clientCert = clientCert }
         if let clientKey { s.clientKey = clientKey }
         if insecureSkipVerify { s.insecureSkipVerify = true }
-        if let requestTimeout { s.requestTimeoutSeconds = requestTimeout }
+        if let requestTimeout {
+            s.requestTimeoutSeconds = requestTimeout
+            try s.checkRequestTimeout("--request-timeout")
+        }
         if let logLevel { s.logLevel = logLevel }
         if let seed { s.seedDirectory = seed }
         if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
@@ -147,6 +151,8 @@ struct BackendOptions: ParsableArguments {
 }
 
 func bootstrapLogging(level: String) -> Logger {
+    // A peer that goes away (a hook command, a closed pipe) must be an EPIPE error, not the end of the process.
+    IgnoreSIGPIPE.once()
     let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
@@ -218,7 +224,7 @@ struct Serve: AsyncParsableCommand {
         let server = ArgoMCPServer(
             tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
             confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
-            maxResultBytes: settings.maxResultBytes)
+            maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes)
         try await server.run(transport: LineTransport(logger: logger))
     }
 }

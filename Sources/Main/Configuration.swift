@@ -3,7 +3,7 @@ import Domain
 import Foundation
 import Hooks
 import Ports
-import Yams
+import BoundedYAML
 
 /// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
 struct Settings: Sendable {
@@ -34,6 +34,8 @@ struct Settings: Sendable {
     var notifyCommand: String?
     /// The hard cap on one tool result's text (structured content: four times this).
     var maxResultBytes = 65_536
+    /// The largest manifest argument read (lint_manifest, submit_workflow, create_template, create_cron_workflow).
+    var maxManifestBytes = 1 << 20
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -69,6 +71,7 @@ struct Settings: Sendable {
             var mode: String?
         }
         struct Output: Decodable { var maxResultBytes: Int? }
+        struct Limits: Decodable { var maxManifestBytes: Int? }
         struct Notifications: Decodable {
             var webhook: String?
             var command: String?
@@ -81,18 +84,45 @@ struct Settings: Sendable {
         var confirmation: Confirmation?
         var notifications: Notifications?
         var output: Output?
+        var limits: Limits?
     }
+
+    /// The largest config file read.
+    static let maxConfigBytes = 1 << 20
 
     mutating func apply(file path: String) throws {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard data.count <= Self.maxConfigBytes else {
+                throw ConfigError("config file \(path) is \(data.count) bytes; at most \(Self.maxConfigBytes) are read")
+            }
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw ConfigError("config file \(path) is not UTF-8 text")
+            }
+            text = decoded
+        } catch let error as ConfigError {
+            throw error
         } catch {
             throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
         }
         let file: File
         do {
-            file = try YAMLDecoder().decode(File.self, from: text)
+            let documents = try YAMLToJSON.documents(text, limits: YAMLLimits(maxBytes: Self.maxConfigBytes))
+            guard documents.count <= 1 else {
+                throw ConfigError("config file \(path) holds \(documents.count) YAML documents; give one")
+            }
+            let json = documents.first ?? Data("{}".utf8)
+            let problems = ConfigKey.problems(
+                try JSONDecoder().decode(ConfigValue.self, from: json), keys: ConfigKey.file)
+            guard problems.isEmpty else {
+                throw ConfigError("config file \(path): " + problems.joined(separator: "; "))
+            }
+            file = try JSONDecoder().decode(File.self, from: json)
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YAMLConversionError {
+            throw ConfigError("config file \(path) is not valid YAML: \(error)")
         } catch {
             throw ConfigError("config file \(path) is not valid: \(error)")
         }
@@ -123,6 +153,21 @@ struct Settings: Sendable {
         notifyCommand = file.notifications?.command ?? notifyCommand
         maxResultBytes = file.output?.maxResultBytes ?? maxResultBytes
         try checkMaxResultBytes("output.maxResultBytes")
+        try checkRequestTimeout("argo.requestTimeoutSeconds")
+        maxManifestBytes = file.limits?.maxManifestBytes ?? maxManifestBytes
+        try checkMaxManifestBytes("limits.maxManifestBytes")
+    }
+
+    func checkRequestTimeout(_ key: String) throws {
+        guard (1...86_400).contains(requestTimeoutSeconds) else {
+            throw ConfigError("\(key)=\(requestTimeoutSeconds) is out of range; give 1 to 86400 seconds")
+        }
+    }
+
+    func checkMaxManifestBytes(_ key: String) throws {
+        guard (1024...(64 << 20)).contains(maxManifestBytes) else {
+            throw ConfigError("\(key)=\(maxManifestBytes) is out of range; give 1024 to 67108864 bytes")
+        }
     }
 
     func checkMaxResultBytes(_ key: String) throws {
@@ -155,6 +200,7 @@ struct Settings: Sendable {
                 throw ConfigError("ARGO_REQUEST_TIMEOUT=\(t) is not a number of seconds")
             }
             requestTimeoutSeconds = n
+            try checkRequestTimeout("ARGO_REQUEST_TIMEOUT")
         }
         logLevel = text("ARGO_MCP_LOG_LEVEL") ?? logLevel
         readOnly = try flag("ARGO_MCP_READ_ONLY") ?? readOnly
@@ -176,6 +222,13 @@ struct Settings: Sendable {
             guard let n = Int(t) else { throw ConfigError("ARGO_MCP_MAX_RESULT_BYTES=\(t) is not a number of bytes") }
             maxResultBytes = n
             try checkMaxResultBytes("ARGO_MCP_MAX_RESULT_BYTES")
+        }
+        if let t = text("ARGO_MCP_MAX_MANIFEST_BYTES") {
+            guard let n = Int(t) else {
+                throw ConfigError("ARGO_MCP_MAX_MANIFEST_BYTES=\(t) is not a number of bytes")
+            }
+            maxManifestBytes = n
+            try checkMaxManifestBytes("ARGO_MCP_MAX_MANIFEST_BYTES")
         }
     }
 
@@ -202,7 +255,9 @@ struct Settings: Sendable {
     /// The policy in force. Against a live server everything not configured is the safe default (read-only);
     /// against the simulator, where nothing real can be harmed, mutations are allowed (still with confirmation).
     func policy(simulator: Bool) throws -> Domain.Policy {
-        if let ttl = confirmationTTLSeconds, ttl <= 0 { throw ConfigError("confirmation.ttlSeconds must be positive") }
+        if let ttl = confirmationTTLSeconds, !(1...604_800).contains(ttl) {
+            throw ConfigError("confirmation.ttlSeconds=\(ttl) is out of range; give 1 to 604800 seconds (a week)")
+        }
         let mode =
             try confirmationMode.map { text in
                 guard let mode = ConfirmationMode(rawValue: text.lowercased()) else {

@@ -5,12 +5,19 @@ public enum ArgoTime {
     /// Parses `2026-11-25T10:00:00Z`, `…T10:00:00.123Z` and `…T10:00:00+01:00` directly (Foundation's ISO 8601
     /// parsing costs tens of microseconds a call, and diagnostics parse two timestamps per node); anything else
     /// goes to Foundation.
+    /// Only years 1 to 9999 count (RFC 3339's range): every interval between two parsed times then fits an `Int`
+    /// of seconds with room to spare, whatever an object in the cluster says.
     public static func parse(_ text: String?) -> Date? {
-        guard let text, !text.isEmpty else { return nil }
-        if let date = fast(text) { return date }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        guard let text, !text.isEmpty, text.utf8.count <= 64 else { return nil }
+        let date =
+            fast(text) ?? (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        guard let date, validRange.contains(date.timeIntervalSince1970) else { return nil }
+        return date
     }
+
+    /// 0001-01-01T00:00:00Z ... 9999-12-31T23:59:60Z, in seconds since 1970.
+    static let validRange: ClosedRange<Double> = -62_135_596_800...253_402_300_800
 
     public static func format(_ date: Date) -> String {
         date.formatted(.iso8601)

@@ -42,21 +42,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    /// Converts what Yams (or JSONSerialization) loads into a tree.
-    public init(any value: Any?) {
-        switch value {
-        case nil, is NSNull: self = .null
-        case let b as Bool: self = .bool(b)
-        case let i as Int: self = .int(i)
-        case let d as Double: self = .double(d)
-        case let s as String: self = .string(s)
-        case let date as Date: self = .string(date.formatted(.iso8601))
-        case let a as [Any?]: self = .array(a.map { JSONValue(any: $0) })
-        case let o as [String: Any?]: self = .object(o.mapValues { JSONValue(any: $0) })
-        case let o as [AnyHashable: Any?]:
-            self = .object(Dictionary(uniqueKeysWithValues: o.map { ("\($0.key)", JSONValue(any: $0.value)) }))
-        case let other?: self = .string("\(other)")
-        }
+    /// Parses JSON bytes.
+    public static func decode(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     public subscript(key: String) -> JSONValue? {

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import BoundedYAML
 
 extension ArgoSimulator {
     /// Loads every `.yaml`, `.yml` and `.json` file in `directory` (one object, several `---` documents, or a
@@ -23,8 +23,11 @@ extension ArgoSimulator {
     public static func objects(inManifest text: String, source: String = "manifest") throws -> [JSONValue] {
         var out: [JSONValue] = []
         do {
-            for document in try Yams.load_all(yaml: text) {
-                let value = JSONValue(any: document)
+            // Seed files are ours to choose, but read through the same bounded path as any YAML from outside;
+            // generated workflows of tens of thousands of nodes need a larger budget than a manifest.
+            let limits = YAMLLimits(maxBytes: 256 << 20, maxDepth: 100, maxNodes: 50_000_000, maxOutputBytes: 1 << 30)
+            for document in try YAMLToJSON.documents(text, limits: limits) {
+                let value = try JSONValue.decode(document)
                 if value["kind"]?.string == "List"
                     || value["kind"]?.string?.hasSuffix("List") == true && value["items"] != nil
                 {

@@ -1,3 +1,4 @@
+import BoundedYAML
 import Domain
 import Foundation
 import Logging
@@ -21,8 +22,10 @@ public struct ArgoMCPServer: Sendable {
     public init(
         tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger,
         confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
-        prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes
+        prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
+        maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes
     ) {
+        self.maxManifestBytes = maxManifestBytes
         self.prompts = prompts
         self.maxResultBytes = maxResultBytes
         self.confirmationMode = confirmationMode
@@ -43,6 +46,9 @@ public struct ArgoMCPServer: Sendable {
     /// The hard cap on a tool result's text (structured content: four times this).
     let maxResultBytes: Int
     public static let defaultMaxResultBytes = 65_536
+    /// The largest manifest argument read (YAML or JSON text).
+    let maxManifestBytes: Int
+    public static let defaultMaxManifestBytes = 1 << 20
 
     /// Serves until the transport's input ends, then lets calls already under way answer before returning.
     public func run(transport: any Transport) async throws {
@@ -81,6 +87,7 @@ public struct ArgoMCPServer: Sendable {
         let confirmationMode = self.confirmationMode
         let elicitationTimeout = self.elicitationTimeout
         let maxResultBytes = self.maxResultBytes
+        let manifestLimits = YAMLLimits(maxBytes: maxManifestBytes)
         let client = ClientName()
         let prompts = self.prompts
         await server.withMethodHandler(ListTools.self) { _ in
@@ -109,8 +116,9 @@ public struct ArgoMCPServer: Sendable {
                 try? await server.log(level: .info, logger: "argo-mcp", data: .string(message))
             }
             var context = ToolContext(client: await client.name, confirmer: confirmer, sampler: sampler, log: log)
+            context.manifestLimits = manifestLimits
             if let token = params._meta?.progressToken {
-                context = ToolContext(client: context.client, confirmer: confirmer, sampler: sampler, log: log) {
+                context.progress = {
                     [weak server] progress, total, message in
                     let notification = ProgressNotification.message(
                         .init(progressToken: token, progress: progress, total: total, message: message))

@@ -24,7 +24,15 @@ public actor LineTransport: Transport {
     private var connected = false
     private let requests = RequestCounter()
 
-    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger? = nil) {
+    /// The longest message read; a longer line is dropped (the client gets a parse error) and the next line is read.
+    public let maxLineBytes: Int
+    public static let defaultMaxLineBytes = 16 << 20
+
+    public init(
+        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger? = nil,
+        maxLineBytes: Int = LineTransport.defaultMaxLineBytes
+    ) {
+        self.maxLineBytes = max(1024, maxLineBytes)
         self.input = input
         self.output = output
         self.logger = logger ?? Logger(label: "argo-mcp.transport", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -42,8 +50,9 @@ public actor LineTransport: Transport {
         let continuation = self.continuation
         let logger = self.logger
         let requests = self.requests
+        let maxLine = self.maxLineBytes
         let thread = Thread {
-            Self.readLoop(fd: fd, continuation: continuation, logger: logger, requests: requests)
+            Self.readLoop(fd: fd, continuation: continuation, logger: logger, requests: requests, maxLine: maxLine)
         }
         thread.name = "argo-mcp.stdin"
         thread.start()
@@ -51,9 +60,13 @@ public actor LineTransport: Transport {
 
     private static func readLoop(
         fd: Int32, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger,
-        requests: RequestCounter
+        requests: RequestCounter, maxLine: Int
     ) {
         var pending = [UInt8]()
+        // How far `pending` has been searched for a newline, so each read scans only its own bytes.
+        var scanned = 0
+        // Inside a line that was too long: its bytes are dropped up to the next newline.
+        var skipping = false
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -70,19 +83,35 @@ public actor LineTransport: Transport {
             if n == 0 { break }
             pending.append(contentsOf: buffer[0..<n])
             var start = 0
-            while let newline = pending[start...].firstIndex(of: 10) {
+            while let newline = pending[max(start, scanned)...].firstIndex(of: 10) {
                 var line = pending[start..<newline]
+                start = newline + 1
+                if skipping {
+                    skipping = false
+                    continue
+                }
                 if line.last == 13 { line = line.dropLast() }
                 if !line.isEmpty {
                     let message = Data(line)
                     if let id = requestID(message) { requests.received(id) }
                     continuation.yield(message)
                 }
-                start = newline + 1
             }
             pending.removeFirst(start)
+            scanned = pending.count
+            if pending.count > maxLine {
+                if !skipping {
+                    logger.warning(
+                        "dropped an input line over the size limit", metadata: ["limit_bytes": "\(maxLine)"])
+                    // Not JSON: the server answers it with a parse error, so the client is not left waiting.
+                    continuation.yield(Data("oversized message dropped".utf8))
+                }
+                skipping = true
+                pending.removeAll()
+                scanned = 0
+            }
         }
-        if !pending.isEmpty { continuation.yield(Data(pending)) }
+        if !pending.isEmpty && !skipping { continuation.yield(Data(pending)) }
         continuation.finish()
     }
 

@@ -91,7 +91,7 @@ enum ResourceTools {
         try a.finish(tool: tool)
         let answer = try await resources.apply(
             ResourceMutations.ApplyRequest(
-                kind: argoKind, tool: tool, manifest: try ManifestText.json(text), namespace: namespace, update: update,
+                kind: argoKind, tool: tool, manifest: try ManifestText.json(text, limits: context.manifestLimits), namespace: namespace, update: update,
                 dryRun: dryRun, token: token, client: context.client, confirmer: context.confirmer))
         switch answer {
         case .preview(let p): return try ToolOutput(p, text: Render.preview(p))

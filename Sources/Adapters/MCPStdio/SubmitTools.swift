@@ -1,35 +1,28 @@
+import BoundedYAML
 import Domain
 import Foundation
 import MCP
-import Yams
 
-/// Manifest text (YAML or JSON) as the JSON object Argo takes.
+/// Manifest text (YAML or JSON) as the JSON object Argo takes, read within `limits`.
 enum ManifestText {
-    static func json(_ text: String) throws -> Data {
-        let documents: [Any?]
+    static func json(_ text: String, limits: YAMLLimits, field: String = "manifest") throws -> Data {
+        let documents: [Data]
         do {
-            documents = try Array(Yams.load_all(yaml: text))
-        } catch {
-            throw InvalidArguments([ArgumentProblem(field: "manifest", message: "is not valid YAML or JSON: \(error)")])
+            documents = try YAMLToJSON.documents(text, limits: limits)
+        } catch let error as YAMLConversionError {
+            var message = "is not valid YAML or JSON: \(error)"
+            if error.line == nil && error.reason.hasPrefix("the text is") {
+                message = "is too large: \(error.reason) (limits.maxManifestBytes / ARGO_MCP_MAX_MANIFEST_BYTES)"
+            }
+            throw InvalidArguments([ArgumentProblem(field: field, message: message)])
         }
-        let objects = documents.compactMap { $0 }
-        guard objects.count == 1, let object = objects.first as? [String: Any] else {
+        guard documents.count == 1, let object = documents.first, object.first == UInt8(ascii: "{") else {
+            let found = documents.count == 1 ? "one document that is not an object" : "\(documents.count) documents"
             throw InvalidArguments([
-                ArgumentProblem(
-                    field: "manifest", message: "must hold exactly one object (found \(objects.count) documents)")
+                ArgumentProblem(field: field, message: "must hold exactly one object (found \(found))")
             ])
         }
-        return try JSONSerialization.data(withJSONObject: jsonCompatible(object), options: [.sortedKeys])
-    }
-
-    /// YAML loads timestamps as dates; JSON wants strings.
-    static func jsonCompatible(_ value: Any) -> Any {
-        switch value {
-        case let date as Date: return date.formatted(.iso8601)
-        case let array as [Any?]: return array.map { $0.map(jsonCompatible) ?? NSNull() }
-        case let object as [String: Any?]: return object.mapValues { $0.map(jsonCompatible) ?? NSNull() }
-        default: return value
-        }
+        return object
     }
 }
 
@@ -55,12 +48,13 @@ enum SubmitTools {
                     "namespace": WorkflowTools.namespaceProperty,
                 ], required: ["manifest"]),
             describe: { _ in "lint a manifest" },
-            run: { args, _ in
+            run: { args, context in
                 var a = args
                 let text = a.requiredString("manifest")
                 let namespace = a.string("namespace")
                 try a.finish(tool: "lint_manifest")
-                let result = try await submit.lint(manifest: try ManifestText.json(text), namespace: namespace)
+                let manifest = try ManifestText.json(text, limits: context.manifestLimits)
+                let result = try await submit.lint(manifest: manifest, namespace: namespace)
                 return try ToolOutput(result, text: Render.lint(result))
             }
         )
@@ -116,7 +110,7 @@ enum SubmitTools {
                     client: context.client)
                 try a.finish(tool: "submit_workflow")
                 var withManifest = request
-                if let text { withManifest.manifest = try ManifestText.json(text) }
+                if let text { withManifest.manifest = try ManifestText.json(text, limits: context.manifestLimits) }
                 let result = try await submit.submit(withManifest)
                 return try ToolOutput(result, text: Render.submit(result))
             }

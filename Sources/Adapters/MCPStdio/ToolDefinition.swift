@@ -1,3 +1,4 @@
+import BoundedYAML
 import Domain
 import Foundation
 import MCP
@@ -60,6 +61,8 @@ public struct ToolContext: Sendable {
     public var sampler: (@Sendable (_ system: String, _ text: String, _ maxTokens: Int) async throws -> String)?
     /// Sends an MCP log message (notifications/message, level info) when the client's log level lets it through.
     public var log: @Sendable (_ message: String) async -> Void
+    /// The bounds on a manifest argument (size, nesting, alias expansion).
+    public var manifestLimits = YAMLLimits()
 
     public init(
         client: String? = nil, confirmer: (any Confirmer)? = nil,

@@ -76,22 +76,30 @@ extension Diagnostics {
     static func metrics(_ wf: Workflow, source: String, now: Date) -> WorkflowMetrics {
         let graph = NodeGraph(wf)
         let shaping = WorkflowShaping(now: now)
-        // One small record per pod (copying whole node records around costs more than the arithmetic).
+        // Each interval keeps its node record (copy-on-write storage: no copy is made).
         struct Interval {
-            var id: String
+            var id: String { node.id }
+            var node: NodeStatus
             var start: Date
             var end: Date
         }
         var intervals: [Interval] = []
         var podCount = 0
+        var backwards = 0
         for node in graph.nodes.values where WorkflowShaping.runsInPod(node) && node.startedAt != nil {
             podCount += 1
             guard let start = ArgoTime.parse(node.startedAt) else { continue }
-            intervals.append(
-                Interval(id: node.id, start: start, end: max(start, ArgoTime.parse(node.finishedAt) ?? now)))
+            // A pod "finished" before it started (clock skew, a hand-edited object) counts as taking no time; a
+            // running pod whose start is ahead of our clock, likewise.
+            let end = ArgoTime.parse(node.finishedAt) ?? now
+            if end < start && node.finishedAt != nil { backwards += 1 }
+            intervals.append(Interval(node: node, start: start, end: max(start, end)))
         }
-        func node(_ i: Interval) -> NodeStatus { graph.nodes[i.id]! }
         var notes: [String] = []
+        if backwards > 0 {
+            notes.append(
+                "\(backwards) pod(s) have finishedAt before startedAt; they are counted as taking no time")
+        }
 
         // Critical path: from the pod that finished last, back through the steps it waited for.
         var path: [Interval] = []
@@ -125,48 +133,51 @@ extension Diagnostics {
         }
         var critical: [CriticalStep] = []
         for (i, step) in path.enumerated() {
-            let n = node(step)
+            let n = step.node
             critical.append(
                 CriticalStep(
                     path: graph.path(n), template: n.templateName,
                     phase: n.phase?.rawValue ?? "Pending", startedAt: n.startedAt,
-                    durationSeconds: Int(step.end.timeIntervalSince(step.start).rounded()),
-                    waitSeconds: i == 0 ? nil : max(0, Int(step.start.timeIntervalSince(path[i - 1].end).rounded()))))
+                    durationSeconds: Checked.clampedInt(step.end.timeIntervalSince(step.start)),
+                    waitSeconds: i == 0 ? nil : max(0, Checked.clampedInt(step.start.timeIntervalSince(path[i - 1].end)))
+                ))
         }
 
         // Per template.
         var byTemplate: [String: (durations: [Int], failed: Int)] = [:]
         for i in intervals {
-            let n = node(i)
+            let n = i.node
             let key = n.templateName ?? n.templateRef?.template ?? "?"
-            byTemplate[key, default: ([], 0)].durations.append(Int(i.end.timeIntervalSince(i.start).rounded()))
-            if n.phase?.isFailure == true { byTemplate[key]!.failed += 1 }
+            var stats = byTemplate[key, default: ([], 0)]
+            stats.durations.append(Checked.clampedInt(i.end.timeIntervalSince(i.start)))
+            if n.phase?.isFailure == true { stats.failed += 1 }
+            byTemplate[key] = stats
         }
         let templates = byTemplate.map { name, value in
             let sorted = value.durations.sorted()
             return TemplateStats(
                 template: name, count: sorted.count, failed: value.failed, p50Seconds: percentile(sorted, 0.5),
-                p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.last, totalSeconds: sorted.reduce(0, +))
+                p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.last, totalSeconds: Checked.saturatingSum(sorted))
         }.sorted { ($0.totalSeconds, $0.template) > ($1.totalSeconds, $1.template) }
 
         // Retries.
         let retries = graph.nodes.values.filter { $0.type == .retry }
-        let extra = retries.reduce(0) { $0 + max(0, $1.children.count - 1) }
+        let extra = Checked.saturatingSum(retries.map { max(0, $0.children.count - 1) })
 
         // Resources: Argo's totals, else the sum over pods; the biggest consumers by CPU.
         var totals = wf.status.resourcesDuration
-        var usage: [(id: String, cpu: Int, memory: Int)] = []
+        var usage: [(node: NodeStatus, cpu: Int, memory: Int)] = []
         for i in intervals {
-            let n = node(i)
+            let n = i.node
             guard !n.resourcesDuration.isEmpty else { continue }
             if wf.status.resourcesDuration.isEmpty {
-                for (k, v) in n.resourcesDuration { totals[k, default: 0] += v }
+                for (k, v) in n.resourcesDuration { totals[k] = Checked.saturatingAdd(totals[k] ?? 0, v) }
             }
-            usage.append((i.id, n.resourcesDuration["cpu"] ?? 0, n.resourcesDuration["memory"] ?? 0))
+            usage.append((n, n.resourcesDuration["cpu"] ?? 0, n.resourcesDuration["memory"] ?? 0))
         }
-        usage.sort { ($0.cpu, $0.memory, $1.id) > ($1.cpu, $1.memory, $0.id) }
+        usage.sort { ($0.cpu, $0.memory, $1.node.id) > ($1.cpu, $1.memory, $0.node.id) }
         let consumers = usage.prefix(5).map { u in
-            let n = graph.nodes[u.id]!
+            let n = u.node
             return ResourceConsumer(
                 path: graph.path(n), template: n.templateName, resourcesDuration: n.resourcesDuration)
         }
@@ -203,7 +214,10 @@ extension Diagnostics {
             for i in intervals {
                 let a = i.start.timeIntervalSince(first) / width
                 let b = i.end.timeIntervalSince(first) / width
-                for s in max(0, Int(a))...min(slices - 1, Int(b)) {
+                // A pod that starts at the very end of the run (a = slices) still falls in the last slice.
+                let from = min(slices - 1, max(0, Checked.clampedInt(a.rounded(.down))))
+                let to = min(slices - 1, max(from, Checked.clampedInt(b.rounded(.down))))
+                for s in from...to {
                     let overlap = min(b, Double(s + 1)) - max(a, Double(s))
                     if overlap > 0 { busy[s] += overlap }
                     most[s] += 1
@@ -211,7 +225,7 @@ extension Diagnostics {
             }
             samples = (0..<slices).map {
                 ParallelismSample(
-                    offsetSeconds: Int((Double($0) * width).rounded()), averagePods: (busy[$0] * 10).rounded() / 10,
+                    offsetSeconds: Checked.clampedInt(Double($0) * width), averagePods: (busy[$0] * 10).rounded() / 10,
                     maxPods: min(most[$0], peak))
             }
         }
@@ -222,13 +236,14 @@ extension Diagnostics {
         return WorkflowMetrics(
             namespace: wf.metadata.namespace ?? "", name: wf.metadata.name, phase: shaping.phaseText(wf),
             source: source, wallSeconds: shaping.workflowSeconds(wf),
-            queueSeconds: created.flatMap { c in started.map { max(0, Int($0.timeIntervalSince(c).rounded())) } },
-            firstPodDelaySeconds: started.flatMap { s in firstPod.map { max(0, Int($0.timeIntervalSince(s).rounded())) }
+            queueSeconds: created.flatMap { c in started.map { max(0, Checked.clampedInt($0.timeIntervalSince(c))) } },
+            firstPodDelaySeconds: started.flatMap { s in
+                firstPod.map { max(0, Checked.clampedInt($0.timeIntervalSince(s))) }
             },
             nodeCount: graph.nodes.count, podCount: podCount, criticalPath: Array(critical.suffix(30)),
             criticalPathLength: critical.count,
             criticalPathSeconds: path.first.flatMap { f in
-                path.last.map { Int($0.end.timeIntervalSince(f.start).rounded()) }
+                path.last.map { Checked.clampedInt($0.end.timeIntervalSince(f.start)) }
             },
             templates: Array(templates.prefix(20)), templateCount: templates.count, retryNodes: retries.count,
             extraAttempts: extra,

@@ -101,7 +101,7 @@ public struct ClusterReads: Sendable {
             notes.append("workflow templates could not be listed: \(error.description)")
         }
         return NamespaceList(
-            namespaces: sources.keys.sorted().map { NamespaceEntry(namespace: $0, sources: sources[$0]!) },
+            namespaces: sources.sorted { $0.key < $1.key }.map { NamespaceEntry(namespace: $0.key, sources: $0.value) },
             managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: truncated,
             rules: rules.isUnrestricted
                 ? nil

@@ -1,4 +1,5 @@
 import Foundation
+import Ports
 
 /// A cron schedule as Argo's controller reads it (robfig/cron's standard parser): five fields with ranges, steps,
 /// lists and month/weekday names; the `@yearly`…`@hourly` macros and `@every <duration>`; an optional
@@ -39,7 +40,7 @@ public struct CronSchedule: Sendable, Equatable {
             zoneName = String(rest[..<space])
             spec = rest[space...].trimmingCharacters(in: .whitespaces)
         }
-        var zone = TimeZone(identifier: "UTC")!
+        var zone = TimeZone.gmt
         if let zoneName {
             guard let z = TimeZone(identifier: zoneName) else { return fail("unknown time zone '\(zoneName)'") }
             zone = z
@@ -128,16 +129,22 @@ public struct CronSchedule: Sendable, Equatable {
                 low = try value(pieces[0])
                 high = pieces.count == 2 ? range.upperBound : low
             }
+            // robfig/cron's getRange accepts any positive step (a step beyond the range selects the start alone);
+            // counting past Int.max must end the loop, not trap.
             var v = low
             while v <= high {
                 bits |= 1 << UInt64(v)
-                v += step
+                guard let next = Checked.add(v, step) else { break }
+                v = next
             }
         }
         return (bits, star)
     }
 
-    /// Go's `time.ParseDuration` for the units cron uses (h, m, s, ms).
+    /// The longest duration Go's `time.ParseDuration` accepts: `math.MaxInt64` nanoseconds (about 292 years).
+    static let maxGoDurationSeconds = 9_223_372_036.0
+
+    /// Go's `time.ParseDuration` for the units cron uses (h, m, s, ms); nil past Go's limit, where Go errors too.
     static func goDuration(_ text: String) -> Int? {
         var total = 0.0
         var number = ""
@@ -145,7 +152,7 @@ public struct CronSchedule: Sendable, Equatable {
         guard !text.isEmpty else { return nil }
         while index < text.endIndex {
             let ch = text[index]
-            if ch.isNumber || ch == "." {
+            if (ch.isASCII && ch.isNumber) || ch == "." {
                 number.append(ch)
                 index = text.index(after: index)
                 continue
@@ -168,8 +175,9 @@ public struct CronSchedule: Sendable, Equatable {
                 return nil
             }
             number = ""
+            guard total.isFinite, total <= Self.maxGoDurationSeconds else { return nil }
         }
-        return number.isEmpty ? Int(total) : nil
+        return number.isEmpty ? Checked.int(total.rounded(.down)) : nil
     }
 
     /// The next `count` run times strictly after `date` (none if the schedule never fires within five years).

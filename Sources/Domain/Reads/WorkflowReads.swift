@@ -355,15 +355,16 @@ struct LogBuffer {
     }
 
     func grouped() -> [PodLog] {
-        var order: [String] = []
-        var byPod: [String: PodLog] = [:]
+        var logs: [PodLog] = []
+        var index: [String: Int] = [:]
         for (pod, node, line) in entries[head...] {
-            if byPod[pod] == nil {
-                order.append(pod)
-                byPod[pod] = PodLog(podName: pod, node: node, lines: [])
+            if let i = index[pod] {
+                logs[i].lines.append(line)
+            } else {
+                index[pod] = logs.count
+                logs.append(PodLog(podName: pod, node: node, lines: [line]))
             }
-            byPod[pod]!.lines.append(line)
         }
-        return order.map { byPod[$0]! }
+        return logs
     }
 }

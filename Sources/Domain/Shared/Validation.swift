@@ -54,18 +54,22 @@ public enum Validation {
         var total = 0
         var number = ""
         for ch in text {
-            if ch.isNumber {
+            if ch.isASCII && ch.isNumber {
                 number.append(ch)
                 continue
             }
             guard let n = Int(number) else { return nil }
+            let unit: Int
             switch ch {
-            case "s": total += n
-            case "m": total += n * 60
-            case "h": total += n * 3600
-            case "d": total += n * 86400
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86400
             default: return nil
             }
+            // A duration too large to count in seconds is not a duration (and must not trap).
+            guard let seconds = Checked.multiply(n, unit), let sum = Checked.add(total, seconds) else { return nil }
+            total = sum
             number = ""
         }
         return number.isEmpty && !text.isEmpty ? total : nil

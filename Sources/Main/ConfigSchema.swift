@@ -1,0 +1,141 @@
+import Foundation
+
+/// The config file's keys and the kind of value each takes. A key that is not here, a value of the wrong kind or
+/// an unknown choice is a start-up error naming the file, the key path and the nearest known key: a misspelt
+/// `permisions:` or `namespaces.alow:` must not silently drop a read-only switch or a deny rule.
+indirect enum ConfigKey: Sendable {
+    case string
+    case bool
+    case int
+    case strings
+    case choice([String])
+    case section([String: ConfigKey])
+
+    static let file: [String: ConfigKey] = [
+        "argo": .section([
+            "server": .string, "secure": .bool, "baseHref": .string, "token": .string, "insecureSkipVerify": .bool,
+            "caFile": .string, "clientCert": .string, "clientKey": .string, "namespace": .string,
+            "requestTimeoutSeconds": .int,
+        ]),
+        "simulator": .section(["seed": .string]),
+        "logging": .section([
+            "level": .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            "auditFile": .string,
+        ]),
+        "permissions": .section([
+            "readOnly": .bool, "allowMutations": .bool, "allowDestructive": .bool, "requireConfirmation": .bool,
+        ]),
+        "namespaces": .section(["allow": .strings, "deny": .strings]),
+        "confirmation": .section(["ttlSeconds": .int, "mode": .choice(["token", "elicitation", "auto"])]),
+        "notifications": .section(["webhook": .string, "command": .string]),
+        "output": .section(["maxResultBytes": .int]),
+        "limits": .section(["maxManifestBytes": .int]),
+    ]
+
+    /// Every problem of `value` against `keys`, each naming its key path.
+    static func problems(_ value: ConfigValue, keys: [String: ConfigKey], path: String = "") -> [String] {
+        guard case .object(let object) = value else {
+            return ["\(path.isEmpty ? "the file" : path) must be a mapping of keys"]
+        }
+        var out: [String] = []
+        for name in object.keys.sorted() {
+            let full = path.isEmpty ? name : "\(path).\(name)"
+            guard let kind = keys[name] else {
+                var message = "unknown key '\(full)'"
+                if let near = nearest(name, in: Array(keys.keys)) {
+                    message += "; did you mean '\(path.isEmpty ? near : "\(path).\(near)")'?"
+                } else {
+                    message += "; known keys here: \(keys.keys.sorted().joined(separator: ", "))"
+                }
+                out.append(message)
+                continue
+            }
+            guard let v = object[name], v != .null else { continue }
+            out += kind.problems(v, path: full)
+        }
+        return out
+    }
+
+    func problems(_ v: ConfigValue, path: String) -> [String] {
+        switch (self, v) {
+        case (.section(let keys), _):
+            return Self.problems(v, keys: keys, path: path)
+        case (.string, .string), (.bool, .bool), (.int, .int):
+            return []
+        case (.string, _):
+            return ["\(path) must be a string"]
+        case (.bool, _):
+            return ["\(path) must be true or false"]
+        case (.int, _):
+            return ["\(path) must be a whole number"]
+        case (.strings, .array(let list)) where list.allSatisfy({ if case .string = $0 { true } else { false } }):
+            return []
+        case (.strings, _):
+            return ["\(path) must be a list of strings"]
+        case (.choice(let options), _):
+            guard case .string(let s) = v else { return ["\(path) must be one of \(options.joined(separator: ", "))"] }
+            guard options.contains(s.lowercased()) else {
+                var message = "\(path): '\(s)' is not one of \(options.joined(separator: ", "))"
+                if let near = Self.nearest(s.lowercased(), in: options) { message += "; did you mean '\(near)'?" }
+                return [message]
+            }
+            return []
+        }
+    }
+
+
+    /// The known key closest to `name` (edit distance at most a third of its length, at least 2), if any.
+    static func nearest(_ name: String, in known: [String]) -> String? {
+        let scored = known.map { ($0, distance(name.lowercased(), $0.lowercased())) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        guard let best = scored.first, best.1 <= max(2, name.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
+
+/// A JSON value as the config file holds it (booleans, whole numbers and other numbers kept apart).
+enum ConfigValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case number(Double)
+    case string(String)
+    case array([ConfigValue])
+    case object([String: ConfigValue])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([ConfigValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: ConfigValue].self))
+        }
+    }
+}
