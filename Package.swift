@@ -9,7 +9,8 @@ let package = Package(
     name: "argo-mcp",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "argo-mcp", targets: ["ArgoMCP"])
+        .executable(name: "argo-mcp", targets: ["ArgoMCP"]),
+        .executable(name: "argo-mcp-fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
@@ -118,6 +119,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Hostile calls over stdio against the built binary; a slice of it runs in the scenario tests.
+        .executableTarget(
+            name: "Fuzz",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Fuzz",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "UnitTests",
             dependencies: [
@@ -132,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "MCPStdio", "ArgoMCP",
+                "MCPStdio", "ArgoMCP", "Fuzz",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             path: "Tests/Scenario",

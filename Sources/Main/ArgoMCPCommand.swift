@@ -49,6 +49,8 @@ struct BackendOptions: ParsableArguments {
     var logLevel: String?
     @Option(help: "Simulator: load Workflow/CronWorkflow/WorkflowTemplate YAML or JSON files from this directory.")
     var seed: String?
+    @Flag(help: "Simulator: load the demo data as well as --seed files.")
+    var demo = false
     @Option(help: "Simulator: inject a fault, e.g. get_workflow:code=7 or workflow_logs:break_after=5 (repeatable).")
     var fault: [String] = []
     @Option(
@@ -96,11 +98,10 @@ struct BackendOptions: ParsableArguments {
     /// Builds the simulator with demo data or seeds, generated workflows and faults.
     func makeSimulator(_ settings: Settings, logger: Logger) async throws -> ArgoSimulator {
         let simulator = ArgoSimulator()
+        if settings.seedDirectory == nil || demo { try await simulator.loadDemoData() }
         if let dir = settings.seedDirectory {
             let loaded = try await simulator.loadSeeds(from: URL(fileURLWithPath: dir))
             logger.info("simulator seeded", metadata: ["directory": "\(dir)", "objects": "\(loaded.count)"])
-        } else {
-            try await simulator.loadDemoData()
         }
         for spec in generate {
             let (generator, evolveSteps) = try Self.generator(spec, namespace: settings.namespace)

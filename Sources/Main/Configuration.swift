@@ -152,10 +152,10 @@ struct Settings: Sendable {
         notifyWebhook = file.notifications?.webhook ?? notifyWebhook
         notifyCommand = file.notifications?.command ?? notifyCommand
         maxResultBytes = file.output?.maxResultBytes ?? maxResultBytes
-        try checkMaxResultBytes("output.maxResultBytes")
-        try checkRequestTimeout("argo.requestTimeoutSeconds")
+        try checkMaxResultBytes("config file \(path): output.maxResultBytes")
+        try checkRequestTimeout("config file \(path): argo.requestTimeoutSeconds")
         maxManifestBytes = file.limits?.maxManifestBytes ?? maxManifestBytes
-        try checkMaxManifestBytes("limits.maxManifestBytes")
+        try checkMaxManifestBytes("config file \(path): limits.maxManifestBytes")
     }
 
     func checkRequestTimeout(_ key: String) throws {

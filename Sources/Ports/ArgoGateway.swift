@@ -92,8 +92,8 @@ public struct WorkflowEvent: Sendable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decodeIfPresent(String.self, forKey: .type) ?? "MODIFIED"
-        workflow = try c.decodeIfPresent(Workflow.self, forKey: .object) ?? Workflow(metadata: ObjectMeta())
+        type = c.lenient(String.self, forKey: .type) ?? "MODIFIED"
+        workflow = c.lenient(Workflow.self, forKey: .object) ?? Workflow(metadata: ObjectMeta())
     }
 }
 
@@ -150,6 +150,8 @@ public struct WorkflowPage: Sendable {
     /// Present when more items exist; pass it back as `continueToken`.
     public var continueToken: String?
     public var remainingItemCount: Int?
+    /// Items of the server's page that could not be read at all (not objects), left out of `items`.
+    public var unreadableItems = 0
 
     public init(items: [Workflow], continueToken: String?, remainingItemCount: Int? = nil) {
         self.items = items
@@ -230,16 +232,20 @@ extension WorkflowPage {
             var `continue`: String?
             var remainingItemCount: Int?
         }
-        var items: [Workflow]?
+        var items: [Lenient<Workflow>]?
         var metadata: Meta?
     }
 
-    /// Decodes Argo's `WorkflowList` JSON (`items` may be null when empty).
+    /// Decodes Argo's `WorkflowList` JSON (`items` may be null when empty); an item that is not an object is left
+    /// out and counted.
     public static func decode(from data: Data) throws -> WorkflowPage {
         let body = try JSONDecoder().decode(Body.self, from: data)
         let token = body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
-        return WorkflowPage(
-            items: body.items ?? [], continueToken: token, remainingItemCount: body.metadata?.remainingItemCount)
+        let items = body.items?.compactMap(\.value) ?? []
+        var page = WorkflowPage(
+            items: items, continueToken: token, remainingItemCount: body.metadata?.remainingItemCount)
+        page.unreadableItems = (body.items?.count ?? 0) - items.count
+        return page
     }
 }
 

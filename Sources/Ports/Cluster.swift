@@ -19,10 +19,10 @@ public struct ArgoInfo: Sendable, Decodable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        managedNamespace = try c.decodeIfPresent(String.self, forKey: .managedNamespace).flatMap {
+        managedNamespace = c.lenient(String.self, forKey: .managedNamespace).flatMap {
             $0.isEmpty ? nil : $0
         }
-        links = try c.decodeIfPresent([Link].self, forKey: .links) ?? []
+        links = c.lenientList(Link.self, forKey: .links)
     }
 }
 

@@ -19,6 +19,8 @@ public struct ResourceListQuery: Sendable, Equatable {
 public struct ResourcePage<Item: Sendable>: Sendable {
     public var items: [Item]
     public var continueToken: String?
+    /// Items of the server's page that could not be read at all (not objects), left out of `items`.
+    public var unreadableItems = 0
 
     public init(items: [Item], continueToken: String?) {
         self.items = items
@@ -29,15 +31,19 @@ public struct ResourcePage<Item: Sendable>: Sendable {
 extension ResourcePage where Item: Decodable {
     private struct Body: Decodable {
         struct Meta: Decodable { var `continue`: String? }
-        var items: [Item]?
+        var items: [Lenient<Item>]?
         var metadata: Meta?
     }
 
-    /// Decodes a Kubernetes-style list (`items` may be null when empty).
+    /// Decodes a Kubernetes-style list (`items` may be null when empty); an item that is not an object is left out
+    /// and counted.
     public static func decode(from data: Data) throws -> ResourcePage {
         let body = try JSONDecoder().decode(Body.self, from: data)
-        return ResourcePage(
-            items: body.items ?? [], continueToken: body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 })
+        let items = body.items?.compactMap(\.value) ?? []
+        var page = ResourcePage(
+            items: items, continueToken: body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 })
+        page.unreadableItems = (body.items?.count ?? 0) - items.count
+        return page
     }
 }
 
@@ -73,12 +79,12 @@ public struct CronWorkflow: Sendable, Decodable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            active = try c.decodeIfPresent([ActiveRef].self, forKey: .active) ?? []
-            lastScheduledTime = try c.decodeIfPresent(String.self, forKey: .lastScheduledTime)
+            active = c.lenientList(ActiveRef.self, forKey: .active)
+            lastScheduledTime = c.lenient(String.self, forKey: .lastScheduledTime)
             succeeded = try c.decodeLenientInt(forKey: .succeeded)
             failed = try c.decodeLenientInt(forKey: .failed)
-            phase = try c.decodeIfPresent(String.self, forKey: .phase)
-            conditions = try c.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
+            phase = c.lenient(String.self, forKey: .phase)
+            conditions = c.lenientList(Condition.self, forKey: .conditions)
         }
 
         init() {
@@ -95,29 +101,28 @@ public struct CronWorkflow: Sendable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        status = try c.decodeIfPresent(CronWorkflowStatus.self, forKey: .status) ?? CronWorkflowStatus()
+        metadata = c.lenient(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        status = c.lenient(CronWorkflowStatus.self, forKey: .status) ?? CronWorkflowStatus()
         raw = nil
-        guard c.contains(.spec) else {
+        guard let s = try? c.nestedContainer(keyedBy: SpecKeys.self, forKey: .spec) else {
             schedules = []
             suspend = false
             workflowSpec = WorkflowSpec()
             return
         }
-        let s = try c.nestedContainer(keyedBy: SpecKeys.self, forKey: .spec)
-        var list = try s.decodeIfPresent([String].self, forKey: .schedules) ?? []
-        if let single = try s.decodeIfPresent(String.self, forKey: .schedule), !single.isEmpty, !list.contains(single) {
+        var list = s.lenientList(String.self, forKey: .schedules)
+        if let single = s.lenient(String.self, forKey: .schedule), !single.isEmpty, !list.contains(single) {
             list.insert(single, at: 0)
         }
         schedules = list
-        timezone = try s.decodeIfPresent(String.self, forKey: .timezone)
-        suspend = try s.decodeIfPresent(Bool.self, forKey: .suspend) ?? false
-        concurrencyPolicy = try s.decodeIfPresent(String.self, forKey: .concurrencyPolicy)
+        timezone = s.lenient(String.self, forKey: .timezone)
+        suspend = s.lenient(Bool.self, forKey: .suspend) ?? false
+        concurrencyPolicy = s.lenient(String.self, forKey: .concurrencyPolicy)
         startingDeadlineSeconds = try s.decodeLenientInt(forKey: .startingDeadlineSeconds)
         successfulJobsHistoryLimit = try s.decodeLenientInt(forKey: .successfulJobsHistoryLimit)
         failedJobsHistoryLimit = try s.decodeLenientInt(forKey: .failedJobsHistoryLimit)
-        when = try s.decodeIfPresent(String.self, forKey: .when)
-        workflowSpec = try s.decodeIfPresent(WorkflowSpec.self, forKey: .workflowSpec) ?? WorkflowSpec()
+        when = s.lenient(String.self, forKey: .when)
+        workflowSpec = s.lenient(WorkflowSpec.self, forKey: .workflowSpec) ?? WorkflowSpec()
     }
 
     public static func decode(from data: Data) throws -> CronWorkflow {
@@ -137,8 +142,8 @@ public struct WorkflowTemplate: Sendable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        spec = try c.decodeIfPresent(WorkflowSpec.self, forKey: .spec) ?? WorkflowSpec()
+        metadata = c.lenient(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        spec = c.lenient(WorkflowSpec.self, forKey: .spec) ?? WorkflowSpec()
         raw = nil
     }
 

@@ -22,9 +22,9 @@ public struct Workflow: Sendable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        spec = try c.decodeIfPresent(WorkflowSpec.self, forKey: .spec) ?? WorkflowSpec()
-        status = try c.decodeIfPresent(WorkflowStatus.self, forKey: .status) ?? WorkflowStatus()
+        metadata = c.lenient(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        spec = c.lenient(WorkflowSpec.self, forKey: .spec) ?? WorkflowSpec()
+        status = c.lenient(WorkflowStatus.self, forKey: .status) ?? WorkflowStatus()
         raw = nil
     }
 
@@ -74,14 +74,14 @@ public struct ObjectMeta: Sendable, Decodable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
-        namespace = try c.decodeIfPresent(String.self, forKey: .namespace)
-        uid = try c.decodeIfPresent(String.self, forKey: .uid)
-        generateName = try c.decodeIfPresent(String.self, forKey: .generateName)
-        creationTimestamp = try c.decodeIfPresent(String.self, forKey: .creationTimestamp)
-        resourceVersion = try c.decodeIfPresent(String.self, forKey: .resourceVersion)
-        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
-        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
+        name = c.lenient(String.self, forKey: .name) ?? ""
+        namespace = c.lenient(String.self, forKey: .namespace)
+        uid = c.lenient(String.self, forKey: .uid)
+        generateName = c.lenient(String.self, forKey: .generateName)
+        creationTimestamp = c.lenient(String.self, forKey: .creationTimestamp)
+        resourceVersion = c.lenient(String.self, forKey: .resourceVersion)
+        labels = c.lenientStringMap(forKey: .labels)
+        annotations = c.lenientStringMap(forKey: .annotations)
     }
 }
 
@@ -114,18 +114,24 @@ public struct WorkflowSpec: Sendable, Decodable, Equatable {
         case entrypoint, arguments, templates, onExit, serviceAccountName, suspend, activeDeadlineSeconds,
             workflowTemplateRef
     }
-    struct Arguments: Decodable { var parameters: [Parameter]? }
+    struct Arguments: Decodable {
+        var parameters: [Parameter]
+        enum CodingKeys: String, CodingKey { case parameters }
+        init(from decoder: any Decoder) throws {
+            parameters = try decoder.container(keyedBy: CodingKeys.self).lenientList(Parameter.self, forKey: .parameters)
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        entrypoint = try c.decodeIfPresent(String.self, forKey: .entrypoint)
-        parameters = try c.decodeIfPresent(Arguments.self, forKey: .arguments)?.parameters ?? []
-        templates = try c.decodeIfPresent([TemplateSummary].self, forKey: .templates) ?? []
-        onExit = try c.decodeIfPresent(String.self, forKey: .onExit)
-        serviceAccountName = try c.decodeIfPresent(String.self, forKey: .serviceAccountName)
-        suspend = try c.decodeIfPresent(Bool.self, forKey: .suspend)
+        entrypoint = c.lenient(String.self, forKey: .entrypoint)
+        parameters = c.lenient(Arguments.self, forKey: .arguments)?.parameters ?? []
+        templates = c.lenientList(TemplateSummary.self, forKey: .templates)
+        onExit = c.lenient(String.self, forKey: .onExit)
+        serviceAccountName = c.lenient(String.self, forKey: .serviceAccountName)
+        suspend = c.lenient(Bool.self, forKey: .suspend)
         activeDeadlineSeconds = try c.decodeLenientInt(forKey: .activeDeadlineSeconds)
-        workflowTemplateRef = try c.decodeIfPresent(TemplateReference.self, forKey: .workflowTemplateRef)
+        workflowTemplateRef = c.lenient(TemplateReference.self, forKey: .workflowTemplateRef)
     }
 }
 
@@ -163,11 +169,11 @@ public struct Parameter: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        name = c.lenient(String.self, forKey: .name) ?? ""
         value = try c.decodeScalarString(forKey: .value)
         `default` = try c.decodeScalarString(forKey: .default)
-        `enum` = try c.decodeIfPresent([ScalarString].self, forKey: .enum)?.map(\.value)
-        description = try c.decodeIfPresent(String.self, forKey: .description)
+        `enum` = c.lenientList(ScalarString.self, forKey: .enum).map(\.value)
+        description = c.lenient(String.self, forKey: .description)
     }
 }
 
@@ -194,7 +200,7 @@ public struct TemplateSummary: Sendable, Decodable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
-        name = try c.decodeIfPresent(String.self, forKey: AnyKey("name")) ?? ""
+        name = c.lenient(String.self, forKey: AnyKey("name")) ?? ""
         let keys = Set(c.allKeys.map(\.stringValue))
         kind = Self.kinds.first(where: keys.contains) ?? "unknown"
         if kind == "container" || kind == "script" {
@@ -236,18 +242,18 @@ public struct WorkflowStatus: Sendable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap {
+        phase = c.lenient(String.self, forKey: .phase).flatMap {
             $0.isEmpty ? nil : WorkflowPhase(rawValue: $0)
         }
-        startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
-        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
-        progress = try c.decodeIfPresent(String.self, forKey: .progress)
-        message = try c.decodeIfPresent(String.self, forKey: .message)
+        startedAt = c.lenient(String.self, forKey: .startedAt)
+        finishedAt = c.lenient(String.self, forKey: .finishedAt)
+        progress = c.lenient(String.self, forKey: .progress)
+        message = c.lenient(String.self, forKey: .message)
         estimatedDuration = try c.decodeLenientInt(forKey: .estimatedDuration)
-        nodes = try c.decodeIfPresent([String: NodeStatus].self, forKey: .nodes) ?? [:]
+        nodes = c.lenient([String: Lenient<NodeStatus>].self, forKey: .nodes)?.compactMapValues(\.value) ?? [:]
         for (key, node) in nodes where node.id.isEmpty { nodes[key]?.id = key }
-        resourcesDuration = try c.decodeIfPresent([String: Int].self, forKey: .resourcesDuration) ?? [:]
-        conditions = try c.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
+        resourcesDuration = c.lenientIntMap(forKey: .resourcesDuration)
+        conditions = c.lenientList(Condition.self, forKey: .conditions)
     }
 }
 
@@ -310,24 +316,24 @@ public struct NodeStatus: Sendable, Decodable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
-        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
-        displayName = try c.decodeIfPresent(String.self, forKey: .displayName)
-        type = NodeType(rawValue: try c.decodeIfPresent(String.self, forKey: .type) ?? "")
-        templateName = try c.decodeIfPresent(String.self, forKey: .templateName)
-        templateRef = try c.decodeIfPresent(TemplateReference.self, forKey: .templateRef)
-        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap {
+        id = c.lenient(String.self, forKey: .id) ?? ""
+        name = c.lenient(String.self, forKey: .name) ?? ""
+        displayName = c.lenient(String.self, forKey: .displayName)
+        type = NodeType(rawValue: c.lenient(String.self, forKey: .type) ?? "")
+        templateName = c.lenient(String.self, forKey: .templateName)
+        templateRef = c.lenient(TemplateReference.self, forKey: .templateRef)
+        phase = c.lenient(String.self, forKey: .phase).flatMap {
             $0.isEmpty ? nil : NodePhase(rawValue: $0)
         }
-        boundaryID = try c.decodeIfPresent(String.self, forKey: .boundaryID)
-        children = try c.decodeIfPresent([String].self, forKey: .children) ?? []
-        message = try c.decodeIfPresent(String.self, forKey: .message)
-        startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
-        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
-        progress = try c.decodeIfPresent(String.self, forKey: .progress)
-        hostNodeName = try c.decodeIfPresent(String.self, forKey: .hostNodeName)
-        exitCode = try c.decodeIfPresent(Outputs.self, forKey: .outputs)?.exitCode?.value
-        resourcesDuration = try c.decodeIfPresent([String: Int].self, forKey: .resourcesDuration) ?? [:]
+        boundaryID = c.lenient(String.self, forKey: .boundaryID)
+        children = c.lenientList(String.self, forKey: .children)
+        message = c.lenient(String.self, forKey: .message)
+        startedAt = c.lenient(String.self, forKey: .startedAt)
+        finishedAt = c.lenient(String.self, forKey: .finishedAt)
+        progress = c.lenient(String.self, forKey: .progress)
+        hostNodeName = c.lenient(String.self, forKey: .hostNodeName)
+        exitCode = c.lenient(Outputs.self, forKey: .outputs)?.exitCode?.value
+        resourcesDuration = c.lenientIntMap(forKey: .resourcesDuration)
     }
 }
 

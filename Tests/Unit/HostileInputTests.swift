@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import Hooks
 import Ports
+import FileAudit
 import Testing
 
 /// Inputs a model, a user or a cluster will produce, each of which once crashed or hung the whole server.
@@ -292,5 +293,72 @@ struct BoundedYAMLTests {
     func documents() throws {
         let docs = try YAMLToJSON.documents("---\na: 1\n---\n---\nb: 2\n")
         #expect(docs.map { String(decoding: $0, as: UTF8.self) } == [#"{"a":1}"#, #"{"b":2}"#])
+    }
+}
+
+@Suite("Shared state: the token store and the audit file between processes")
+struct SharedStateTests {
+    static func pending(_ id: String) -> PendingConfirmation {
+        PendingConfirmation(
+            id: id, tool: "delete_workflow", namespace: "argo", name: "x", uid: "u", argumentsDigest: "d",
+            fingerprint: "f", expiresAt: Date().addingTimeInterval(300))
+    }
+
+    static func directory() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("argo-mcp-shared-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("two stores on one file (two processes) keep each other's tokens, and each token is taken exactly once")
+    func twoStores() async throws {
+        let path = Self.directory().appendingPathComponent("audit.jsonl.tokens.json").path
+        let a = FileConfirmationStore(path: path)
+        let b = FileConfirmationStore(path: path)
+        for i in 0..<50 {
+            try await a.put(Self.pending("a\(i)"))
+            try await b.put(Self.pending("b\(i)"))
+        }
+        // Every token issued by either is there for the other.
+        #expect(try await b.take(id: "a7", now: Date())?.id == "a7")
+        #expect(try await a.take(id: "b9", now: Date())?.id == "b9")
+        // Both race for every remaining token: exactly one wins each.
+        let ids = (0..<50).flatMap { ["a\($0)", "b\($0)"] }.filter { $0 != "a7" && $0 != "b9" }
+        let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+            for id in ids {
+                group.addTask { try await a.take(id: id, now: Date()) == nil ? 0 : 1 }
+                group.addTask { try await b.take(id: id, now: Date()) == nil ? 0 : 1 }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(wins == ids.count)
+    }
+
+    @Test("the audit file and the token store refuse to follow a symbolic link planted at their path")
+    func noFollow() async throws {
+        let dir = Self.directory()
+        let target = dir.appendingPathComponent("elsewhere")
+        try Data().write(to: target)
+        let audit = dir.appendingPathComponent("audit.jsonl")
+        try FileManager.default.createSymbolicLink(at: audit, withDestinationURL: target)
+        let sink = FileAuditSink(path: audit.path)
+        let record = AuditRecord(
+            time: "t", tool: "x", safety: "mutating",
+            target: AuditRecord.Target(kind: "Workflow", namespace: "argo", name: "x", uid: nil), arguments: [:],
+            decision: "allowed", reason: nil, tokenID: nil, outcome: nil, durationMilliseconds: nil, client: nil)
+        await #expect(throws: (any Error).self) { try await sink.record(record) }
+        #expect(try Data(contentsOf: target).isEmpty)
+        let tokens = dir.appendingPathComponent("tokens.json")
+        try FileManager.default.createSymbolicLink(at: tokens, withDestinationURL: target)
+        await #expect(throws: (any Error).self) { try await FileConfirmationStore(path: tokens.path).put(Self.pending("x")) }
+        #expect(try Data(contentsOf: target).isEmpty)
+    }
+
+    @Test("the argument digest is canonical JSON: a value with a newline cannot imitate another argument")
+    func digest() {
+        let a = Confirmations.digest(["a": "1\nb=2"])
+        let b = Confirmations.digest(["a": "1", "b": "2"])
+        #expect(a != b)
+        #expect(Confirmations.digest(["x": "1", "y": "2"]) == Confirmations.digest(["y": "2", "x": "1"]))
     }
 }

@@ -74,12 +74,29 @@ struct WorkflowReaderTests {
 
     @Test("malformed JSON is refused by the fast path and by Workflow.decode alike")
     func malformed() {
-        for text in [
-            "{\"status\": {\"nodes\": {\"a\": {\"name\": \"x\"}", "[1, 2]", "{\"metadata\": {\"name\": 1}}", "",
-        ] {
+        for text in ["{\"status\": {\"nodes\": {\"a\": {\"name\": \"x\"}", "[1, 2]", ""] {
             let data = Data(text.utf8)
             #expect(throws: (any Error).self) { try WorkflowReader.read(data) }
             #expect(throws: (any Error).self) { try Workflow.decode(from: data) }
         }
+    }
+
+    @Test("a field of the wrong type reads as absent; a node or list item that is no object is left out")
+    func wrongTypes() throws {
+        let text = """
+            {"metadata": {"name": 1, "labels": {"a": 5, "b": ["x"]}}, "status": {"phase": 5, "nodes":
+             {"n1": {"name": "n1", "children": [1, null, "n2"], "resourcesDuration": {"cpu": 1e30, "memory": "7"}},
+              "n2": "not a node", "n3": null}}}
+            """
+        let wf = try Workflow.decode(from: Data(text.utf8))
+        #expect(wf.metadata.name == "")
+        #expect(wf.metadata.labels == ["a": "5"])
+        #expect(wf.status.phase == nil)
+        #expect(wf.status.nodes.keys.sorted() == ["n1"])
+        #expect(wf.status.nodes["n1"]?.children == ["n2"])
+        #expect(wf.status.nodes["n1"]?.resourcesDuration == ["cpu": .max, "memory": 7])
+        let page = try WorkflowPage.decode(from: Data(#"{"items": [{"metadata": {"name": "a"}}, 5, "x", null]}"#.utf8))
+        #expect(page.items.map(\.metadata.name) == ["a"])
+        #expect(page.unreadableItems == 3)
     }
 }

@@ -11,8 +11,19 @@ extension ArgoSimulator {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         var loaded: [String] = []
         for file in files {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            for object in try Self.objects(inManifest: text, source: file.lastPathComponent) {
+            let objects: [JSONValue]
+            if file.pathExtension.lowercased() == "json" {
+                // JSON directly: generated seeds can be tens of megabytes.
+                do {
+                    objects = Self.unwrapList(try JSONValue.decode(try Data(contentsOf: file)))
+                } catch {
+                    throw SimulatorError("\(file.lastPathComponent): not valid JSON: \(error)")
+                }
+            } else {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                objects = try Self.objects(inManifest: text, source: file.lastPathComponent)
+            }
+            for object in objects {
                 loaded.append(try load(object))
             }
         }
@@ -27,18 +38,20 @@ extension ArgoSimulator {
             // generated workflows of tens of thousands of nodes need a larger budget than a manifest.
             let limits = YAMLLimits(maxBytes: 256 << 20, maxDepth: 100, maxNodes: 50_000_000, maxOutputBytes: 1 << 30)
             for document in try YAMLToJSON.documents(text, limits: limits) {
-                let value = try JSONValue.decode(document)
-                if value["kind"]?.string == "List"
-                    || value["kind"]?.string?.hasSuffix("List") == true && value["items"] != nil
-                {
-                    out.append(contentsOf: value["items"]?.array ?? [])
-                } else if case .object = value {
-                    out.append(value)
-                }
+                out.append(contentsOf: unwrapList(try JSONValue.decode(document)))
             }
         } catch {
             throw SimulatorError("\(source): not valid YAML or JSON: \(error)")
         }
         return out
+    }
+
+    /// The items of a `kind: List` (or `…List` with items), else the object itself.
+    static func unwrapList(_ value: JSONValue) -> [JSONValue] {
+        if value["kind"]?.string == "List" || value["kind"]?.string?.hasSuffix("List") == true && value["items"] != nil {
+            return value["items"]?.array ?? []
+        }
+        if case .object = value { return [value] }
+        return []
     }
 }

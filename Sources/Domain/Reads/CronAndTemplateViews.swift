@@ -28,6 +28,8 @@ public struct CronWorkflowList: Sendable, Codable, Equatable {
     public var count: Int
     public var `continue`: String?
     public var hasMore: Bool
+    /// Said when the server's page held objects that could not be read.
+    public var note: String?
 }
 
 public struct CronWorkflowDetail: Sendable, Codable, Equatable {

@@ -88,7 +88,7 @@ public struct CronReads: Sendable {
         }
         return CronWorkflowList(
             namespace: namespace ?? "*", items: rows, count: rows.count, continue: page.continueToken,
-            hasMore: page.continueToken != nil)
+            hasMore: page.continueToken != nil, note: Text.unreadable(page.unreadableItems, "CronWorkflow"))
     }
 
     public func get(namespace: String?, name: String, nextRunCount: Int = 5) async throws -> CronWorkflowDetail {

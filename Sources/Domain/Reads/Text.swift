@@ -9,6 +9,11 @@ public enum Text {
         return (String(flat.prefix(limit - 1)) + "…", true)
     }
 
+    /// The note for list items the server sent that could not be read (not objects).
+    static func unreadable(_ count: Int, _ kind: String) -> String? {
+        count > 0 ? "\(count) \(kind) item(s) of this page could not be read (not JSON objects) and are left out" : nil
+    }
+
     /// `3h2m1s`-style duration.
     public static func duration(_ seconds: Int?) -> String? {
         guard let seconds, seconds >= 0 else { return nil }

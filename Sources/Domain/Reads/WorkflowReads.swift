@@ -195,7 +195,7 @@ public struct WorkflowReads: Sendable {
             continue: page.continueToken,
             hasMore: page.continueToken != nil,
             remainingItemCount: page.remainingItemCount,
-            note: nil
+            note: Text.unreadable(page.unreadableItems, "workflow")
         )
     }
 

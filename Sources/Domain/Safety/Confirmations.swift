@@ -84,8 +84,13 @@ public struct Confirmations: Sendable {
         String(hash(token).prefix(12))
     }
 
-    /// A digest of the arguments that identify a call, independent of their order.
+    /// A digest of the arguments that identify a call, independent of their order: the SHA-256 of their canonical
+    /// JSON (sorted keys, every string escaped), so no two different argument sets share an encoding (joined
+    /// `key=value` lines did: a value holding a newline could imitate another key).
     public static func digest(_ arguments: [String: String]) -> String {
-        hash(arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(arguments)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }
