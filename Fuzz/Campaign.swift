@@ -29,7 +29,7 @@ public struct FuzzReport: Sendable {
 }
 
 /// Drives the built binary over stdio with hostile tool calls and malformed JSON-RPC, restarting it after a crash.
-public struct FuzzCampaign {
+public struct FuzzCampaign: Sendable {
     public var binary: URL
     public var calls: Int
     public var seed: UInt64
@@ -51,6 +51,16 @@ public struct FuzzCampaign {
     struct Tool {
         var name: String
         var schema: [String: Any]
+    }
+
+    /// Runs on a thread of its own: the campaign blocks while it waits for the server, and must not hold one of
+    /// the few threads Swift concurrency shares between tasks (tests run beside it).
+    public func runDetached() async throws -> FuzzReport {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try self.run() })
+            }
+        }
     }
 
     public func run() throws -> FuzzReport {

@@ -202,7 +202,7 @@ struct Serve: AsyncParsableCommand {
                     group.addTask { await sim.runEvolutions(tick: tick) }
                     try await serve(
                         gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
-                        policy: try settings.policy(simulator: true), logger: logger)
+                        policy: try settings.policy(simulator: true), logger: logger, simulator: true)
                     group.cancelAll()
                 }
             }
@@ -215,17 +215,26 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    func serve(gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger) async throws {
+    /// The first line of every answer when the data is the simulator's.
+    static let simulatorNotice =
+        "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server (no ARGO_SERVER is configured, or --simulator was given); nothing here touches a cluster."
+
+    func serve(
+        gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger, simulator: Bool = false
+    ) async throws {
         let auditPath = settings.auditFile ?? Settings.defaultAuditFile
         logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
         let useCases = UseCases(
             gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
             audit: FileAuditSink(path: auditPath),
             confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
+        let tools = ToolCatalog.all(useCases)
+        try Settings.checkConfirmationRequire(policy, tools: tools.map(\.name))
         let server = ArgoMCPServer(
-            tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
+            tools: tools, maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
             confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
-            maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes)
+            maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes,
+            notice: simulator ? Self.simulatorNotice : nil)
         try await server.run(transport: LineTransport(logger: logger))
     }
 }

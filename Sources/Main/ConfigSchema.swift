@@ -26,7 +26,9 @@ indirect enum ConfigKey: Sendable {
             "readOnly": .bool, "allowMutations": .bool, "allowDestructive": .bool, "requireConfirmation": .bool,
         ]),
         "namespaces": .section(["allow": .strings, "deny": .strings]),
-        "confirmation": .section(["ttlSeconds": .int, "mode": .choice(["token", "elicitation", "auto"])]),
+        "confirmation": .section([
+            "ttlSeconds": .int, "mode": .choice(["token", "elicitation", "auto"]), "require": .strings,
+        ]),
         "notifications": .section(["webhook": .string, "command": .string]),
         "output": .section(["maxResultBytes": .int]),
         "limits": .section(["maxManifestBytes": .int]),

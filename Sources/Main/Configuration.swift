@@ -28,6 +28,8 @@ struct Settings: Sendable {
     var namespacesDeny: [String]?
     var confirmationTTLSeconds: Int?
     var confirmationMode: String?
+    /// Safety classes and tool names whose calls must be confirmed (nil: the default set).
+    var confirmationRequire: [String]?
     var auditFile: String?
     // Completion hooks of watch_workflow (notify: true); off unless set.
     var notifyWebhook: String?
@@ -69,6 +71,7 @@ struct Settings: Sendable {
         struct Confirmation: Decodable {
             var ttlSeconds: Int?
             var mode: String?
+            var require: [String]?
         }
         struct Output: Decodable { var maxResultBytes: Int? }
         struct Limits: Decodable { var maxManifestBytes: Int? }
@@ -149,6 +152,7 @@ struct Settings: Sendable {
         namespacesDeny = file.namespaces?.deny ?? namespacesDeny
         confirmationTTLSeconds = file.confirmation?.ttlSeconds ?? confirmationTTLSeconds
         confirmationMode = file.confirmation?.mode ?? confirmationMode
+        confirmationRequire = file.confirmation?.require ?? confirmationRequire
         notifyWebhook = file.notifications?.webhook ?? notifyWebhook
         notifyCommand = file.notifications?.command ?? notifyCommand
         maxResultBytes = file.output?.maxResultBytes ?? maxResultBytes
@@ -216,6 +220,7 @@ struct Settings: Sendable {
         namespacesDeny = list("ARGO_MCP_NAMESPACES_DENY") ?? namespacesDeny
         auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
+        confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
         notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
         notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
         if let t = text("ARGO_MCP_MAX_RESULT_BYTES") {
@@ -272,13 +277,33 @@ struct Settings: Sendable {
             allowDestructive: allowDestructive ?? lenient,
             requireConfirmation: requireConfirmation ?? true,
             namespaces: NamespaceRules(allow: namespacesAllow ?? ["*"], deny: namespacesDeny ?? []),
-            confirmationTTLSeconds: confirmationTTLSeconds ?? 300, confirmationMode: mode)
+            confirmationTTLSeconds: confirmationTTLSeconds ?? 300, confirmationMode: mode,
+            confirmationRequired: confirmationRequire.map(Set.init) ?? Domain.Policy.defaultConfirmationRequired)
+    }
+
+    /// Every `confirmation.require` entry must name a safety class or one of `tools`.
+    static func checkConfirmationRequire(_ policy: Domain.Policy, tools: [String]) throws {
+        let known = Set(tools + [SafetyClass.mutating.rawValue, SafetyClass.destructive.rawValue])
+        for entry in policy.confirmationRequired.sorted() where !known.contains(entry) {
+            var message =
+                "confirmation.require: '\(entry)' is neither a safety class (mutating, destructive) nor a tool name"
+            if let near = ConfigKey.nearest(entry, in: Array(known)) { message += "; did you mean '\(near)'?" }
+            throw ConfigError(message)
+        }
     }
 
     func connection() throws -> ArgoConnection? {
         guard let server else { return nil }
         guard let url = ArgoConnection.baseURL(server: server, secure: secure, baseHref: baseHref) else {
-            throw ConfigError("'\(server)' is not an Argo Server address; use host:port (e.g. localhost:2746) or a URL")
+            throw ConfigError(
+                "'\(ArgoConnection.redacted(server))' is not an Argo Server address; use host:port (e.g. localhost:2746) or a URL"
+            )
+        }
+        // Credentials in ARGO_SERVER (https://user:password@host) become Basic authentication, unless a token is
+        // set; the address itself is kept without them, so no answer, error or log line can show them.
+        var token = self.token
+        if token == nil, let full = URL(string: server.contains("://") ? server : "https://" + server) {
+            token = ArgoConnection.withoutCredentials(full).basic
         }
         if clientCert != nil && clientKey == nil {
             throw ConfigError("a client certificate needs its key: set ARGO_CLIENT_KEY or --client-key")

@@ -52,7 +52,9 @@ public protocol ArgoGateway: Sendable {
     func suspendWorkflow(namespace: String, name: String) async throws -> Workflow
     func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow
     func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
-    func deleteWorkflow(namespace: String, name: String) async throws
+    /// Deletes a workflow; with `uid`, only that incarnation (`deleteOptions.preconditions.uid`: a workflow deleted
+    /// and re-created under the same name since the preview is refused with 409).
+    func deleteWorkflow(namespace: String, name: String, uid: String?) async throws
 
     /// Argo's lint of a manifest (JSON) of the given kind; returns the object as the server normalized it.
     func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data

@@ -17,10 +17,10 @@ struct HostileScenarioTests {
     }
 
     @Test("a 1,000-call slice of the fuzzer: every tool, hostile arguments and objects, malformed JSON-RPC")
-    func fuzzSlice() throws {
+    func fuzzSlice() async throws {
         let campaign = FuzzCampaign(
             binary: ServerProcess.binary, calls: 1_000, seed: 20_261_125, chainSteps: 3_000, log: { _ in })
-        let report = try campaign.run()
+        let report = try await campaign.runDetached()
         #expect(report.calls == 1_000)
         #expect(report.crashes == [])
         #expect(report.hangs == [])

@@ -44,7 +44,7 @@ struct ResourceScenarioTests {
         #expect(dry.structuredContent?.objectValue?["after"]?.objectValue?["nextRuns"]?.arrayValue?.count == 5)
         #expect(try await cron(server, "nightly-etl")["schedules"] == ["0 2 * * *"])
 
-        let done = try await server.call(
+        let done = try await server.callConfirmed(
             "update_cron_schedule", ["name": "nightly-etl", "schedules": ["0 4 * * *"], "timezone": "Asia/Tokyo"])
         #expect(done.isError == false)
         let result = try #require(done.structuredContent?.objectValue)
@@ -56,9 +56,12 @@ struct ResourceScenarioTests {
         #expect(live["schedules"] == ["0 4 * * *"])
         #expect(live["timezone"] == "Asia/Tokyo")
         #expect(live["suspended"] == true)
-        // toggle (allowed, succeeded), stale (refused), update (allowed, succeeded); bad input never reaches the audit.
+        // toggle (allowed, succeeded), stale (refused), update (preview, then allowed and succeeded with the token);
+        // bad input never reaches the audit.
         #expect(
-            MutationScenarioTests.auditDecisions(audit) == ["allowed", "succeeded", "refused", "allowed", "succeeded"])
+            MutationScenarioTests.auditDecisions(audit) == [
+                "allowed", "succeeded", "refused", "preview", "allowed", "succeeded",
+            ])
         _ = await server.stop()
     }
 
@@ -69,13 +72,13 @@ struct ResourceScenarioTests {
             "mutate_cron_workflow:code=10,message=the object has been modified,times=1",
         ])
         _ = try await server.connect()
-        let conflict = try await server.call(
+        let conflict = try await server.callConfirmed(
             "update_cron_schedule", ["name": "nightly-etl", "schedules": ["0 5 * * *"]])
         #expect(conflict.isError == true)
         #expect(conflict.text.contains("409") && conflict.text.contains("the object has been modified"))
         #expect(conflict.text.contains("nothing was overwritten"))
         #expect(try await cron(server, "nightly-etl")["schedules"] == ["0 2 * * *"])
-        let retried = try await server.call(
+        let retried = try await server.callConfirmed(
             "update_cron_schedule", ["name": "nightly-etl", "schedules": ["0 5 * * *"]])
         #expect(retried.isError == false)
         _ = await server.stop()
@@ -112,7 +115,7 @@ struct ResourceScenarioTests {
         #expect(broken.isError == true)
         #expect(broken.text.contains("Argo rejected the manifest") && broken.text.contains("'mian' undefined"))
 
-        let created = try await server.call("create_template", ["manifest": .string(Self.template)])
+        let created = try await server.callConfirmed("create_template", ["manifest": .string(Self.template)])
         #expect(created.isError == false)
         #expect(created.structuredContent?.objectValue?["action"] == "created")
 
@@ -137,7 +140,7 @@ struct ResourceScenarioTests {
         #expect(updated.structuredContent?.objectValue?["action"] == "updated")
         #expect(try await server.call("get_workflow_template", ["name": "greet"]).text.contains("alpine:3.20"))
 
-        let run = try await server.call(
+        let run = try await server.callConfirmed(
             "submit_workflow",
             ["resource_kind": "WorkflowTemplate", "resource_name": "greet", "parameters": ["who": "argo"]])
         let name = try #require(run.structuredContent?.objectValue?["name"]?.stringValue)
@@ -152,8 +155,8 @@ struct ResourceScenarioTests {
         #expect(try await server.call("get_workflow_template", ["name": "greet"]).isError == true)
         #expect(
             MutationScenarioTests.auditDecisions(audit) == [
-                "refused", "allowed", "succeeded", "refused", "preview", "allowed", "succeeded", "allowed",
-                "succeeded", "preview", "allowed", "succeeded",
+                "refused", "preview", "allowed", "succeeded", "refused", "preview", "allowed", "succeeded",
+                "preview", "allowed", "succeeded", "preview", "allowed", "succeeded",
             ])
         _ = await server.stop()
     }
@@ -164,7 +167,7 @@ struct ResourceScenarioTests {
         _ = try await server.connect()
         let example = try String(
             contentsOf: Self.examples.appendingPathComponent("cron-workflow-multiple-schedules.yaml"), encoding: .utf8)
-        let created = try await server.call("create_cron_workflow", ["manifest": .string(example)])
+        let created = try await server.callConfirmed("create_cron_workflow", ["manifest": .string(example)])
         #expect(created.isError == false)
         let live = try await cron(server, "hello-world-multiple-schedules")
         #expect(live["schedules"] == ["*/3 * * * 1-5", "*/2 * * * *"])
@@ -200,12 +203,12 @@ struct ResourceScenarioTests {
         _ = try await server.connect()
         let tools = try await server.client.listTools().tools.map(\.name)
         #expect(tools.contains("create_template") && !tools.contains("delete_workflow_template"))
-        #expect(try await server.call("create_template", ["manifest": .string(Self.template)]).isError == false)
+        #expect(try await server.callConfirmed("create_template", ["manifest": .string(Self.template)]).isError == false)
         let refused = try await server.call(
             "create_template", ["manifest": .string(Self.template), "update": true])
         #expect(refused.isError == true)
         #expect(refused.text.contains("allowDestructive"))
-        #expect(MutationScenarioTests.auditDecisions(audit) == ["allowed", "succeeded", "refused"])
+        #expect(MutationScenarioTests.auditDecisions(audit) == ["preview", "allowed", "succeeded", "refused"])
         _ = await server.stop()
     }
 }

@@ -63,6 +63,17 @@ final class ServerProcess: @unchecked Sendable {
         return try await context.value
     }
 
+    /// Calls a tool the policy asks to confirm: the preview's token, then the call again with it.
+    func callConfirmed(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
+        let first = try await call(name, arguments)
+        guard first.isError != true,
+            let token = first.structuredContent?.objectValue?["confirmation_token"]?.stringValue
+        else { return first }
+        var confirmed = arguments
+        confirmed["confirmation_token"] = .string(token)
+        return try await call(name, confirmed)
+    }
+
     func stop() async -> String {
         await client.disconnect()
         try? stdin.fileHandleForWriting.close()
@@ -72,7 +83,14 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 extension CallTool.Result {
+    /// The text without the simulator's notice line (asserted on its own in StdioScenarioTests).
     var text: String {
+        let all = rawText
+        guard all.hasPrefix("[SIMULATOR]") else { return all }
+        return all.firstIndex(of: "\n").map { String(all[all.index(after: $0)...]) } ?? ""
+    }
+
+    var rawText: String {
         content.compactMap { if case .text(let t, _, _) = $0 { return t } else { return nil } }.joined(separator: "\n")
     }
 }

@@ -42,10 +42,10 @@ struct SubmitScenarioTests {
             try await server.call("list_workflows", ["limit": 200]).structuredContent?.objectValue?["count"]?.intValue
                 == count)
 
-        let fromManifest = try await server.call("submit_workflow", ["manifest": .string(steps)])
+        let fromManifest = try await server.callConfirmed("submit_workflow", ["manifest": .string(steps)])
         let manifestRun = try #require(fromManifest.structuredContent?.objectValue?["name"]?.stringValue)
         #expect(manifestRun.hasPrefix("steps-"))
-        let fromTemplate = try await server.call(
+        let fromTemplate = try await server.callConfirmed(
             "submit_workflow",
             ["resource_kind": "WorkflowTemplate", "resource_name": "etl-pipeline", "parameters": ["target": "lake"]])
         let templateRun = try #require(fromTemplate.structuredContent?.objectValue?["name"]?.stringValue)
@@ -64,10 +64,89 @@ struct SubmitScenarioTests {
             of: "generateName: steps-",
             with: "generateName: steps-\n  annotations:\n    simulator.argo-mcp/fail-template: print-message")
         let failRun = try #require(
-            try await server.call("submit_workflow", ["manifest": .string(failing)]).structuredContent?.objectValue?[
+            try await server.callConfirmed("submit_workflow", ["manifest": .string(failing)]).structuredContent?.objectValue?[
                 "name"]?.stringValue)
         let failed = try await server.call("watch_workflow", ["name": .string(failRun), "timeout_seconds": 30])
         #expect(failed.structuredContent?.objectValue?["phase"] == "Failed")
         _ = await server.stop()
+    }
+}
+
+@Suite("Safety of submissions and of simulator mode", .serialized, .timeLimit(.minutes(3)))
+struct SubmitSafetyScenarioTests {
+    @Test("a submission is previewed with what would run, confirmed by its token, and audited with who ran what as whom")
+    func submitPreviewAndAudit() async throws {
+        let audit = MutationScenarioTests.auditFile()
+        let server = try await ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
+        _ = try await server.connect()
+        let args: [String: Value] = [
+            "resource_kind": "WorkflowTemplate", "resource_name": "etl-pipeline", "parameters": ["target": "lake"],
+            "service_account": "etl-runner", "labels": ["team": "data"],
+        ]
+        let preview = try await server.call("submit_workflow", args)
+        #expect(preview.isError == false)
+        #expect(preview.text.hasPrefix("PREVIEW — nothing was changed."))
+        #expect(preview.text.contains("service account: etl-runner"))
+        #expect(preview.text.contains("target=lake"))
+        #expect(preview.text.contains("images: "))
+        let runs = try #require(preview.structuredContent?.objectValue?["runs"]?.objectValue)
+        #expect(runs["serviceAccount"] == "etl-runner")
+        #expect(runs["labels"] == ["team=data"])
+        let token = try #require(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
+        var confirmed = args
+        confirmed["confirmation_token"] = .string(token)
+        let done = try await server.call("submit_workflow", confirmed)
+        #expect(done.structuredContent?.objectValue?["name"]?.stringValue != nil)
+        _ = await server.stop()
+        let records = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let allowed = try #require(records.first { $0["decision"] as? String == "allowed" })
+        let arguments = try #require(allowed["arguments"] as? [String: String])
+        #expect(arguments["service_account"] == "etl-runner")
+        #expect(arguments["label.team"] == "data")
+        #expect(arguments["resource_kind"] == "WorkflowTemplate")
+        #expect(arguments["parameter.target"] == "lake")
+        #expect(allowed["client"] as? String == "argo-mcp-scenario")
+        // The token itself is never written anywhere: not the audit file, not the log.
+        #expect(!(try String(contentsOf: audit, encoding: .utf8)).contains(token))
+    }
+
+    @Test("simulator mode says so: the instructions, the title and the first line of every result, errors included")
+    func simulatorNotice() async throws {
+        let server = try await ServerProcess(["serve", "--simulator", "--log-level", "debug"])
+        let initialized = try await server.connect()
+        #expect(initialized.instructions?.hasPrefix("[SIMULATOR]") == true)
+        #expect(initialized.serverInfo.title?.contains("SIMULATOR") == true)
+        let ok = try await server.call("list_workflows", ["limit": 1])
+        #expect(ok.rawText.hasPrefix("[SIMULATOR] Demo data"))
+        let bad = try await server.call("get_workflow", ["name": "no-such-workflow"])
+        #expect(bad.isError == true)
+        #expect(bad.rawText.hasPrefix("[SIMULATOR] Demo data"))
+        // A refused destructive call logs its reason at debug level, never the fresh token in its preview.
+        let preview = try await server.call("delete_workflow", ["name": "nightly-etl-7x2kq"])
+        let token = try #require(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
+        let refused = try await server.call(
+            "delete_workflow", ["name": "nightly-etl-7x2kq", "confirmation_token": "amc_wrong"])
+        #expect(refused.isError == true)
+        let fresh = try #require(refused.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
+        let stderr = await server.stop()
+        #expect(stderr.contains("tool call failed"))
+        #expect(!stderr.contains(token) && !stderr.contains(fresh))
+    }
+
+    @Test("a real server's address with credentials is never shown: the URL in answers has them removed")
+    func credentialsRedacted() async throws {
+        let server = try await ServerProcess(
+            ["serve"], environment: ["ARGO_SERVER": "http://alice:s3cret@127.0.0.1:9", "ARGO_REQUEST_TIMEOUT": "2"])
+        _ = try await server.connect()
+        let info = try await server.call("health_check")
+        #expect(!info.rawText.contains("s3cret") && !info.rawText.contains("alice"))
+        #expect(info.rawText.contains("127.0.0.1:9"))
+        let get = try await server.call("get_workflow", ["name": "x"])
+        #expect(!get.rawText.contains("s3cret"))
+        let stderr = await server.stop()
+        #expect(!stderr.contains("s3cret"))
     }
 }

@@ -402,7 +402,13 @@ extension ArgoHTTPLoopbackTests {
             let copy = try await gateway.resubmitWorkflow(
                 namespace: "argo", name: "dag-nested-zxlc2", memoized: false, parameters: [])
             #expect(copy.metadata.name.hasPrefix("dag-nested-zxlc2-"))
-            try await gateway.deleteWorkflow(namespace: "argo", name: copy.metadata.name)
+            // The uid precondition: another incarnation's uid is Kubernetes' 409, and the workflow stays.
+            let mismatch = await #expect(throws: ArgoError.self) {
+                try await gateway.deleteWorkflow(namespace: "argo", name: copy.metadata.name, uid: "another-uid")
+            }
+            #expect(mismatch?.kind == .conflict)
+            #expect(try await gateway.getWorkflow(namespace: "argo", name: copy.metadata.name, fields: nil).metadata.uid == copy.metadata.uid)
+            try await gateway.deleteWorkflow(namespace: "argo", name: copy.metadata.name, uid: copy.metadata.uid)
             let gone = await #expect(throws: ArgoError.self) {
                 _ = try await gateway.getWorkflow(namespace: "argo", name: copy.metadata.name, fields: nil)
             }

@@ -31,9 +31,10 @@ struct ReadmeTests {
             #expect(!tool.description.isEmpty)
             #expect(tool.inputSchema.objectValue?["type"] == "object")
             #expect(tool.inputSchema.objectValue?["oneOf"] == nil && tool.inputSchema.objectValue?["anyOf"] == nil)
-            // Every tool that can be destructive takes a confirmation token; no other tool does.
+            // Every tool that changes Argo takes a confirmation token (the policy decides which calls need one); no
+            // read does.
             let properties = tool.inputSchema.objectValue?["properties"]?.objectValue
-            #expect((properties?["confirmation_token"] != nil) == (tool.highestSafety == .destructive), "\(tool.name)")
+            #expect((properties?["confirmation_token"] != nil) == (tool.safety >= .mutating), "\(tool.name)")
             // An escalating argument is a boolean the tool declares, and it raises the class.
             if let escalation = tool.escalation {
                 #expect(properties?[escalation.argument]?.objectValue?["type"] == "boolean", "\(tool.name)")

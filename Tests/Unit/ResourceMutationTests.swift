@@ -70,8 +70,8 @@ struct ConcurrentEditGateway: ArgoGateway {
     func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow {
         try await base.setCronWorkflowSuspended(namespace: namespace, name: name, suspended: suspended)
     }
-    func deleteWorkflow(namespace: String, name: String) async throws {
-        try await base.deleteWorkflow(namespace: namespace, name: name)
+    func deleteWorkflow(namespace: String, name: String, uid: String?) async throws {
+        try await base.deleteWorkflow(namespace: namespace, name: name, uid: uid)
     }
     func lint(kind: ArgoKind, namespace: String?, manifest: Data) async throws -> Data {
         try await base.lint(kind: kind, namespace: namespace, manifest: manifest)
@@ -98,6 +98,16 @@ struct ConcurrentEditGateway: ArgoGateway {
     }
 }
 
+extension ResourceMutations {
+    /// An update under a policy that does not ask to confirm it: the result, never a preview.
+    func updateNow(_ r: ScheduleRequest) async throws -> CronScheduleChange {
+        guard case .result(let change) = try await updateCronSchedule(r) else {
+            throw CancellationError()
+        }
+        return change
+    }
+}
+
 @Suite("Cron schedules, templates and cron workflows: validation, conflicts, diffs, deletes", .serialized)
 struct ResourceMutationTests {
     struct Rig {
@@ -120,7 +130,8 @@ struct ResourceMutationTests {
     }
 
     static func rig(
-        policy: Policy = Policy(readOnly: false, allowMutations: true, allowDestructive: true),
+        policy: Policy = Policy(
+            readOnly: false, allowMutations: true, allowDestructive: true, confirmationRequired: ["destructive"]),
         wrap: ((SimulatedArgoGateway) -> any ArgoGateway)? = nil
     ) async throws -> Rig {
         let sim = ArgoSimulator()
@@ -170,7 +181,7 @@ struct ResourceMutationTests {
     func updateSchedule() async throws {
         let rig = try await Self.rig()
         let before = try await rig.cron("nightly-etl")
-        let dry = try await rig.resources.updateCronSchedule(
+        let dry = try await rig.resources.updateNow(
             schedule("nightly-etl", ["0 3 * * 1-5"], timezone: "Europe/Berlin", dryRun: true))
         #expect(dry.dryRun)
         #expect(dry.before.nextRuns.first == "2026-11-26T02:00:00Z")
@@ -179,7 +190,7 @@ struct ResourceMutationTests {
             dry.after.nextRuns.prefix(3) == ["2026-11-26T02:00:00Z", "2026-11-27T02:00:00Z", "2026-11-30T02:00:00Z"])
         #expect(try await rig.cron("nightly-etl").metadata.resourceVersion == before.metadata.resourceVersion)
 
-        let done = try await rig.resources.updateCronSchedule(
+        let done = try await rig.resources.updateNow(
             schedule("nightly-etl", ["0 3 * * 1-5", "30 12 * * *"], timezone: "Europe/Berlin"))
         let after = try await rig.cron("nightly-etl")
         #expect(after.schedules == ["0 3 * * 1-5", "30 12 * * *"])
@@ -190,15 +201,15 @@ struct ResourceMutationTests {
         #expect(rig.auditLines().map { $0["decision"] as? String } == ["allowed", "succeeded"])
 
         // The legacy single field stays the single field; two schedules cannot go there.
-        _ = try await rig.resources.updateCronSchedule(schedule("hourly-sync", ["45 * * * *"]))
+        _ = try await rig.resources.updateNow(schedule("hourly-sync", ["45 * * * *"]))
         let legacy = try await rig.cron("hourly-sync")
         #expect(legacy.schedules == ["45 * * * *"])
         #expect(ResourceMutations.usesLegacyField(legacy.raw!.data))
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateCronSchedule(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
+            _ = try await rig.resources.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
         }
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateCronSchedule(schedule("hourly-sync", ["45 * * * *"]))
+            _ = try await rig.resources.updateNow(schedule("hourly-sync", ["45 * * * *"]))
         }
     }
 
@@ -208,7 +219,7 @@ struct ResourceMutationTests {
         let seen = try await rig.cron("nightly-etl").metadata.resourceVersion
         _ = try await rig.gateway.setCronWorkflowSuspended(namespace: "argo", name: "nightly-etl", suspended: true)
         let error = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateCronSchedule(schedule("nightly-etl", ["0 4 * * *"], version: seen))
+            _ = try await rig.resources.updateNow(schedule("nightly-etl", ["0 4 * * *"], version: seen))
         }
         #expect(error?.reason.contains("conflict") == true)
         let live = try await rig.cron("nightly-etl")
@@ -229,7 +240,7 @@ struct ResourceMutationTests {
             }
         }
         let error = await #expect(throws: ArgoError.self) {
-            _ = try await rig.resources.updateCronSchedule(schedule("nightly-etl", ["0 4 * * *"]))
+            _ = try await rig.resources.updateNow(schedule("nightly-etl", ["0 4 * * *"]))
         }
         #expect(error?.kind == .conflict)
         #expect(error?.httpStatus == 409)

@@ -47,7 +47,27 @@ public struct ArgoConnection: Sendable, Equatable {
         guard let url = URL(string: text), url.host != nil, ["http", "https"].contains(url.scheme ?? "") else {
             return nil
         }
-        return url
+        return withoutCredentials(url).url
+    }
+
+    /// The URL without `user:password@` (so it can be shown in answers, errors and logs), and those credentials as
+    /// a `Basic …` Authorization value when there were any.
+    public static func withoutCredentials(_ url: URL) -> (url: URL, basic: String?) {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false), c.user != nil || c.password != nil
+        else { return (url, nil) }
+        let user = c.user ?? ""
+        let password = c.password ?? ""
+        c.user = nil
+        c.password = nil
+        let basic = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        return (c.url ?? url, basic)
+    }
+
+    /// `server` as it may be shown: any `user:password@` replaced by `***@`.
+    public static func redacted(_ server: String) -> String {
+        guard let at = server.range(of: "@"), let scheme = server.range(of: "://"), scheme.upperBound <= at.lowerBound
+        else { return server.contains("@") ? "***@" + (server.split(separator: "@").last.map(String.init) ?? "") : server }
+        return String(server[..<scheme.upperBound]) + "***@" + String(server[at.upperBound...])
     }
 
     /// How the connection authenticates, never the secret itself.

@@ -215,8 +215,10 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("cron workflow") { try CronWorkflow.decode(from: data) }
     }
 
-    public func deleteWorkflow(namespace: String, name: String) async throws {
-        _ = try await send(.DELETE, "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))")
+    public func deleteWorkflow(namespace: String, name: String, uid: String?) async throws {
+        _ = try await send(
+            .DELETE, "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))",
+            query: [("deleteOptions.preconditions.uid", uid)])
     }
 
     public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws

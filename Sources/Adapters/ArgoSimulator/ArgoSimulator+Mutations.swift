@@ -142,13 +142,20 @@ extension ArgoSimulator {
     }
 
     /// Deletes a workflow; a finished one stays in the archive (as Argo archives workflows when they complete).
-    public func delete(namespace: String, name: String) async throws {
+    /// Argo's `WorkflowServer.DeleteWorkflow` passes `deleteOptions` to the Kubernetes API, whose uid precondition
+    /// fails with 409 Conflict when the object has another uid (k8s.io/apiserver `preconditions.Check`).
+    public func delete(namespace: String, name: String, uid: String? = nil) async throws {
         _ = try await failIfInjected(.mutateWorkflow)
         materialize()
         let key = "\(namespace)/\(name)"
         guard let wf = storedJSON(key) else {
             throw ArgoError.fromServer(
                 httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+        }
+        if let uid, !uid.isEmpty, let actual = wf[path: "metadata.uid"]?.string, actual != uid {
+            throw ArgoError.fromServer(
+                httpStatus: 409, grpcCode: 10,
+                message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)")
         }
         if ["Succeeded", "Failed", "Error"].contains(wf[path: "status.phase"]?.string ?? "") { archiveObject(wf) }
         remove(key)

@@ -160,8 +160,8 @@ public struct SimulatedArgoGateway: ArgoGateway {
             from: await simulator.setCronSuspended(namespace: namespace, name: name, suspended: suspended))
     }
 
-    public func deleteWorkflow(namespace: String, name: String) async throws {
-        try await simulator.delete(namespace: namespace, name: name)
+    public func deleteWorkflow(namespace: String, name: String, uid: String?) async throws {
+        try await simulator.delete(namespace: namespace, name: name, uid: uid)
     }
 
     public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws

@@ -153,11 +153,12 @@ public struct SimulatorHTTPServer: Sendable {
                 }
             }
         }
-        router.delete("/api/v1/workflows/{namespace}/{name}") { _, context in
+        router.delete("/api/v1/workflows/{namespace}/{name}") { request, context in
             let ns = context.parameters.get("namespace") ?? ""
             let name = context.parameters.get("name") ?? ""
+            let uid = request.uri.queryParameters.get("deleteOptions.preconditions.uid")
             return try await Self.json {
-                try await sim.delete(namespace: ns, name: name)
+                try await sim.delete(namespace: ns, name: name, uid: uid)
                 return Data("{}".utf8)
             }
         }

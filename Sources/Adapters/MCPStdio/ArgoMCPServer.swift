@@ -23,8 +23,9 @@ public struct ArgoMCPServer: Sendable {
         tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger,
         confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
         prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
-        maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes
+        maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil
     ) {
+        self.notice = notice
         self.maxManifestBytes = maxManifestBytes
         self.prompts = prompts
         self.maxResultBytes = maxResultBytes
@@ -46,6 +47,9 @@ public struct ArgoMCPServer: Sendable {
     /// The hard cap on a tool result's text (structured content: four times this).
     let maxResultBytes: Int
     public static let defaultMaxResultBytes = 65_536
+    /// Said first in the instructions, in the title and on the first line of every tool result (the simulator's
+    /// "demo data, not a real Argo" notice), so neither a model nor its user can take fake data for real.
+    let notice: String?
     /// The largest manifest argument read (YAML or JSON text).
     let maxManifestBytes: Int
     public static let defaultMaxManifestBytes = 1 << 20
@@ -71,8 +75,8 @@ public struct ArgoMCPServer: Sendable {
         let server = Server(
             name: "argo-mcp",
             version: version,
-            title: "Argo Workflows",
-            instructions: """
+            title: notice == nil ? "Argo Workflows" : "Argo Workflows (SIMULATOR: demo data, not a real Argo server)",
+            instructions: (notice.map { $0 + "\n\n" } ?? "") + """
                 Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
                 lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
                 'continue' tokens and include/fields options for more.
@@ -88,6 +92,7 @@ public struct ArgoMCPServer: Sendable {
         let elicitationTimeout = self.elicitationTimeout
         let maxResultBytes = self.maxResultBytes
         let manifestLimits = YAMLLimits(maxBytes: maxManifestBytes)
+        let notice = self.notice
         let client = ClientName()
         let prompts = self.prompts
         await server.withMethodHandler(ListTools.self) { _ in
@@ -101,7 +106,8 @@ public struct ArgoMCPServer: Sendable {
                 if let safety = withheld[params.name] {
                     let reason =
                         "refused: \(params.name) is a \(safety.rawValue) tool and the policy allows only \(maxSafety.rawValue) tools (see permissions.* in the configuration)"
-                    return CallTool.Result(content: [.text(text: reason, annotations: nil, _meta: nil)], isError: true)
+                    return CallTool.Result(
+                        content: [.text(text: Self.noticed(reason, notice), annotations: nil, _meta: nil)], isError: true)
                 }
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
@@ -126,7 +132,8 @@ public struct ArgoMCPServer: Sendable {
                 }
             }
             let result = await Self.call(
-                tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes)
+                tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes,
+                notice: notice)
             await inFlight.end()
             return result
         }
@@ -189,17 +196,20 @@ public struct ArgoMCPServer: Sendable {
 
     static func call(
         _ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger,
-        maxResultBytes: Int = defaultMaxResultBytes
+        maxResultBytes: Int = defaultMaxResultBytes, notice: String? = nil
     ) async -> CallTool.Result {
         let args = ToolArguments(arguments)
         do {
-            let output = try await tool.run(args, context).capped(maxTextBytes: maxResultBytes)
+            let room = max(1024, maxResultBytes - (notice.map { $0.utf8.count + 1 } ?? 0))
+            let output = try await tool.run(args, context).capped(maxTextBytes: room)
             return CallTool.Result(
-                content: [.text(text: output.text, annotations: nil, _meta: nil)],
+                content: [.text(text: noticed(output.text, notice), annotations: nil, _meta: nil)],
                 structuredContent: Optional(output.structured), isError: false)
         } catch {
             let message = describe(error, tool: tool, args: args)
-            logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(message)"])
+            // The log gets the reason only: a refusal's preview carries a fresh confirmation token.
+            let logged = (error as? MutationRefused).map { "refused: \($0.reason)" } ?? message
+            logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(logged)"])
             var structured: [String: Value] = ["error": .string(message), "tool": .string(tool.name)]
             if let refused = error as? MutationRefused, let preview = refused.preview,
                 let value = try? JSONValueBridge.value(preview)
@@ -209,10 +219,16 @@ public struct ArgoMCPServer: Sendable {
                 structured["expires_at"] = preview.expiresAt.map(Value.string) ?? .null
             }
             return CallTool.Result(
-                content: [.text(text: message, annotations: nil, _meta: nil)],
+                content: [.text(text: noticed(message, notice), annotations: nil, _meta: nil)],
                 structuredContent: Optional(Value.object(structured)),
                 isError: true)
         }
+    }
+
+    /// `text` with the notice as its first line, when there is one.
+    static func noticed(_ text: String, _ notice: String?) -> String {
+        guard let notice else { return text }
+        return notice + "\n" + text
     }
 
     /// One sentence that names the cause and, where known, the fix.

@@ -72,11 +72,12 @@ enum MutationTools {
                 let workflow = a.requiredString("name")
                 let memoized = a.bool("memoized") ?? false
                 let parameters = a.stringMap("parameters")
+                let token = a.confirmationToken()
                 try a.finish(tool: "resubmit_workflow")
                 return try output(
                     try await mutations.resubmit(
                         namespace: namespace, name: workflow, memoized: memoized, parameters: parameters,
-                        client: context.client))
+                        client: context.client, token: token, confirmer: context.confirmer))
             }
         )
     }
@@ -161,11 +162,12 @@ enum MutationTools {
                 let restart = a.bool("restart_successful") ?? false
                 let selector = a.string("node_field_selector")
                 let parameters = a.stringMap("parameters")
+                let token = a.confirmationToken()
                 try a.finish(tool: "retry_workflow")
                 return try output(
                     try await mutations.retry(
                         namespace: namespace, name: workflow, restartSuccessful: restart, nodeFieldSelector: selector,
-                        parameters: parameters, client: context.client))
+                        parameters: parameters, client: context.client, token: token, confirmer: context.confirmer))
             }
         )
     }
@@ -192,11 +194,12 @@ enum MutationTools {
                 let namespace = a.string("namespace")
                 let workflow = a.requiredString("name")
                 let selector = suspend ? nil : a.string("node_field_selector")
+                let token = a.confirmationToken()
                 try a.finish(tool: name)
                 return try output(
                     try await mutations.setSuspended(
                         suspend, namespace: namespace, name: workflow, nodeFieldSelector: selector,
-                        client: context.client))
+                        client: context.client, token: token, confirmer: context.confirmer))
             }
         )
     }
@@ -221,10 +224,12 @@ enum MutationTools {
                 let namespace = a.string("namespace")
                 let cron = a.requiredString("name")
                 let suspend = a.bool("suspend")
+                let token = a.confirmationToken()
                 try a.finish(tool: "toggle_cron_suspension")
                 return try output(
                     try await mutations.toggleCron(
-                        namespace: namespace, name: cron, suspend: suspend, client: context.client))
+                        namespace: namespace, name: cron, suspend: suspend, client: context.client, token: token,
+                        confirmer: context.confirmer))
             }
         )
     }

@@ -265,6 +265,13 @@ extension Render {
                 "running or pending work (\(p.activeNodes.count) shown; \(p.activeNodeCount) active node(s) in all):")
             lines.append(contentsOf: p.activeNodes.map(node))
         }
+        if let r = p.runs {
+            lines.append("would run: entrypoint \(r.entrypoint ?? "(declared)") from the \(r.source)")
+            lines.append("service account: \(r.serviceAccount)")
+            lines.append("images: \(r.images.isEmpty ? "(decided by the templates it references)" : r.images.joined(separator: ", "))")
+            if !r.parameters.isEmpty { lines.append("parameters: \(r.parameters.joined(separator: ", "))") }
+            if !r.labels.isEmpty { lines.append("labels: \(r.labels.joined(separator: ", "))") }
+        }
         if let d = p.diff {
             lines.append("spec changes (\(p.diffTotal ?? d.count)):")
             lines += diff(d, total: p.diffTotal)

@@ -56,10 +56,12 @@ enum ResourceTools {
                     namespace: a.string("namespace"), name: a.requiredString("name"),
                     schedules: a.strings("schedules", splitting: false), timezone: a.string("timezone"),
                     expectedResourceVersion: a.string("resource_version"), dryRun: a.bool("dry_run") ?? false,
-                    client: context.client)
+                    client: context.client, token: a.confirmationToken(), confirmer: context.confirmer)
                 try a.finish(tool: "update_cron_schedule")
-                let result = try await resources.updateCronSchedule(request)
-                return try ToolOutput(result, text: Render.scheduleChange(result))
+                switch try await resources.updateCronSchedule(request) {
+                case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
+                case .result(let r): return try ToolOutput(r, text: Render.scheduleChange(r))
+                }
             }
         )
     }

@@ -108,11 +108,15 @@ enum SubmitTools {
                     labels: a.stringMap("labels"), serviceAccount: a.string("service_account"),
                     dryRun: a.bool("dry_run") ?? false,
                     client: context.client)
+                var confirmed = request
+                confirmed.token = a.confirmationToken()
+                confirmed.confirmer = context.confirmer
                 try a.finish(tool: "submit_workflow")
-                var withManifest = request
-                if let text { withManifest.manifest = try ManifestText.json(text, limits: context.manifestLimits) }
-                let result = try await submit.submit(withManifest)
-                return try ToolOutput(result, text: Render.submit(result))
+                if let text { confirmed.manifest = try ManifestText.json(text, limits: context.manifestLimits) }
+                switch try await submit.submit(confirmed) {
+                case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
+                case .result(let r): return try ToolOutput(r, text: Render.submit(r))
+                }
             }
         )
     }

@@ -101,10 +101,23 @@ public struct ToolDefinition: Sendable {
         self.title = title
         self.description = description
         self.safety = safety
-        self.inputSchema = inputSchema
+        self.inputSchema = safety >= .mutating ? Self.withConfirmationToken(inputSchema) : inputSchema
         self.escalation = escalation
         self.describe = describe
         self.run = run
+    }
+
+    /// Every tool that changes Argo takes `confirmation_token`: which calls must be confirmed is the policy's choice
+    /// (`confirmation.require`), so any of them may need one.
+    static func withConfirmationToken(_ schema: Value) -> Value {
+        guard case .object(var s) = schema, case .object(var properties)? = s["properties"],
+            properties["confirmation_token"] == nil
+        else { return schema }
+        properties["confirmation_token"] = Schema.string(
+            "The confirmation_token a preview returned, for a call the policy asks to confirm (hosts that show "
+                + "confirmation dialogs ask the user instead).")
+        s["properties"] = .object(properties)
+        return .object(s)
     }
 
     /// Annotations follow from the safety class, so no tool can forget or contradict them.

@@ -22,13 +22,27 @@ public struct MutationPreview: Sendable, Codable, Equatable {
     /// For a replaced object: how its spec changes (bounded; `diffTotal` counts every change).
     public var diff: [SpecChange]? = nil
     public var diffTotal: Int? = nil
+    /// For a submission: what would run.
+    public var runs: RunPreview? = nil
 
     enum CodingKeys: String, CodingKey {
         case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact, diff,
-            diffTotal
+            diffTotal, runs
         case confirmationToken = "confirmation_token"
         case expiresAt = "expires_at"
     }
+}
+
+/// What a submission would run.
+public struct RunPreview: Sendable, Codable, Equatable {
+    /// `manifest`, or the template or cron workflow it is made from.
+    public var source: String
+    public var entrypoint: String?
+    public var images: [String]
+    public var serviceAccount: String
+    /// `name=value`, the declared defaults with the given values applied.
+    public var parameters: [String]
+    public var labels: [String]
 }
 
 /// The live state a mutation is checked against.
@@ -177,27 +191,15 @@ public struct MutationRunner: Sendable {
         if let refusal = inspection.refusal { try await refuse(call, uid: inspection.uid, refusal) }
 
         var tokenID: String?
-        if call.safety == .destructive && policy.requireConfirmation {
+        if policy.needsConfirmation(tool: call.tool, safety: call.safety) {
             let binding = Confirmations.Binding(
                 tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
                 argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint)
-            if call.confirmationToken?.isEmpty ?? true, policy.confirmationMode != .token,
-                let confirmer = call.confirmer
-            {
-                switch await confirmer.confirm(inspection.preview) {
-                case .accepted:
-                    return try await carryOut(
-                        call, inspection, tokenID: nil, confirmedBy: "elicitation", perform: perform)
-                case .declined:
-                    try await refuse(
-                        call, uid: inspection.uid, "the user declined \(call.tool) on \(call.namespace)/\(call.name)")
-                case .cancelled:
-                    try await refuse(
-                        call, uid: inspection.uid,
-                        "the user cancelled the confirmation of \(call.tool) on \(call.namespace)/\(call.name)")
-                case .unavailable:
-                    break  // fall back to a token
-                }
+            // A host that can ask its user does: then only the user's answer confirms. A token (made up, or handed
+            // out by a refusal) must not let a model skip or overrule the dialog.
+            if policy.confirmationMode != .token, let confirmer = call.confirmer {
+                return try await confirmInDialog(
+                    call, inspection, confirmer: confirmer, inspect: inspect, perform: perform)
             }
             guard let token = call.confirmationToken, !token.isEmpty else {
                 let preview = try await issue(binding, inspection.preview)
@@ -216,6 +218,41 @@ public struct MutationRunner: Sendable {
 
         return try await carryOut(
             call, inspection, tokenID: tokenID, confirmedBy: tokenID == nil ? nil : "token", perform: perform)
+    }
+
+    /// Asks the user; on acceptance the object is read again (the dialog may have waited minutes) and the call is
+    /// refused if what the preview showed has changed since.
+    func confirmInDialog<Value: Sendable>(
+        _ call: Call, _ inspection: Inspection, confirmer: any Confirmer, inspect: () async throws -> Inspection,
+        perform: () async throws -> Value
+    ) async throws -> Outcome<Value> {
+        let target = "\(call.namespace.isEmpty ? "" : call.namespace + "/")\(call.name)"
+        switch await confirmer.confirm(inspection.preview) {
+        case .accepted:
+            let current = try await inspect()
+            if let refusal = current.refusal { try await refuse(call, uid: current.uid, refusal) }
+            if current.uid != inspection.uid {
+                try await refuse(
+                    call, uid: current.uid,
+                    "\(target) was deleted and re-created while the confirmation dialog was open; nothing was done")
+            }
+            if current.fingerprint != inspection.fingerprint {
+                try await refuse(
+                    call, uid: current.uid,
+                    "\(target) changed while the confirmation dialog was open (\(inspection.fingerprint) then, \(current.fingerprint) now); nothing was done — look again and retry"
+                )
+            }
+            return try await carryOut(call, current, tokenID: nil, confirmedBy: "elicitation", perform: perform)
+        case .declined:
+            try await refuse(call, uid: inspection.uid, "the user declined \(call.tool) on \(target)")
+        case .cancelled:
+            try await refuse(call, uid: inspection.uid, "the user cancelled the confirmation of \(call.tool) on \(target)")
+        case .unavailable(let why):
+            try await refuse(
+                call, uid: inspection.uid,
+                "the confirmation dialog for \(call.tool) on \(target) got no answer (\(why)); nothing was done. This host supports confirmation dialogs, so only the user's answer there confirms; call again to ask again"
+            )
+        }
     }
 
     /// The last steps: the audit record of the allowed call (fail closed), the call, the record of its outcome.

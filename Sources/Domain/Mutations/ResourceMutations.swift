@@ -72,11 +72,15 @@ public struct ResourceMutations: Sendable {
         public var expectedResourceVersion: String?
         public var dryRun: Bool
         public var client: String?
+        public var token: String?
+        public var confirmer: (any Confirmer)?
 
         public init(
             namespace: String?, name: String, schedules: [String], timezone: String?, expectedResourceVersion: String?,
-            dryRun: Bool, client: String?
+            dryRun: Bool, client: String?, token: String? = nil, confirmer: (any Confirmer)? = nil
         ) {
+            self.token = token
+            self.confirmer = confirmer
             self.namespace = namespace
             self.name = name
             self.schedules = schedules
@@ -140,7 +144,7 @@ public struct ResourceMutations: Sendable {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    public func updateCronSchedule(_ r: ScheduleRequest) async throws -> CronScheduleChange {
+    public func updateCronSchedule(_ r: ScheduleRequest) async throws -> ConfirmableAnswer<CronScheduleChange> {
         var problems = Validation.target(namespace: r.namespace, name: r.name)
         problems += Self.scheduleProblems(r.schedules, timezone: r.timezone)
         if !problems.isEmpty { throw InvalidArguments(problems) }
@@ -171,8 +175,10 @@ public struct ResourceMutations: Sendable {
                     tool: "update_cron_schedule", namespace: ns, name: r.name, uid: live.metadata.uid,
                     phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
                     activeNodeCount: live.status.active.count, pods: [],
-                    effect: "the schedule becomes \(r.schedules.joined(separator: ", "))",
-                    impact: "future runs follow the new schedule; running workflows are not affected",
+                    effect:
+                        "the schedule becomes \(r.schedules.joined(separator: ", "))\(zone.map { " (\($0))" } ?? ""); next runs then: \(view(r.schedules, timezone: zone).nextRuns.prefix(3).joined(separator: ", "))",
+                    impact:
+                        "replaces \(live.schedules.joined(separator: ", ")); future runs follow the new schedule, running workflows are not affected",
                     confirmationToken: nil, expiresAt: nil))
         }
 
@@ -189,15 +195,16 @@ public struct ResourceMutations: Sendable {
         if r.dryRun {
             let inspection = try await inspect()
             if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
-            var result = change(cron!, dryRun: true)
+            guard let live = cron else { throw MutationRefused(reason: "the cron workflow was not read", preview: nil) }
+            var result = change(live, dryRun: true)
             result.notes.append("dry run: nothing was changed; call again without dry_run to apply")
-            return result
+            return .result(result)
         }
         let call = MutationRunner.Call(
             tool: "update_cron_schedule", safety: .mutating, kind: .cronWorkflow, namespace: ns, name: r.name,
-            arguments: args, confirmationToken: nil, client: r.client)
+            arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
         let outcome = try await runner.run(call, inspect: inspect) {
-            let live = cron!
+            guard let live = cron else { throw MutationRefused(reason: "the cron workflow was not read", preview: nil) }
             let manifest = try Self.rescheduled(
                 live.raw?.data ?? Data("{}".utf8), schedules: r.schedules, timezone: r.timezone)
             let stored: Data
@@ -219,10 +226,7 @@ public struct ResourceMutations: Sendable {
             }
             return result
         }
-        guard case .done(let result, _) = outcome else {
-            throw MutationRefused(reason: "unexpected preview", preview: nil)
-        }
-        return result
+        return outcome.answer
     }
 
     /// True when a CronWorkflow (JSON) uses the single `spec.schedule` field of Argo before v3.6.

@@ -172,6 +172,8 @@ public struct SubmitWorkflows: Sendable {
         public var serviceAccount: String?
         public var dryRun: Bool
         public var client: String?
+        public var token: String?
+        public var confirmer: (any Confirmer)?
 
         public init(
             manifest: Data?, resourceKind: String?, resourceName: String?, namespace: String?,
@@ -191,7 +193,21 @@ public struct SubmitWorkflows: Sendable {
         }
     }
 
-    public func submit(_ r: Request) async throws -> SubmitResult {
+    /// What a submission would run, for its preview: the effective entrypoint, parameters (defaults with the
+    /// overrides applied), images and service account.
+    static func runs(_ summary: ManifestSummary, _ r: Request, serviceAccount: String?) -> RunPreview {
+        var parameters: [String: String] = [:]
+        for p in summary.parameters { parameters[p.name] = p.value ?? p.default ?? "" }
+        for (k, v) in r.parameters { parameters[k] = v }
+        return RunPreview(
+            source: summary.kind == "Workflow" ? "manifest" : "\(summary.kind) \(summary.name ?? "")",
+            entrypoint: r.entrypoint ?? summary.entrypoint, images: summary.images,
+            serviceAccount: r.serviceAccount ?? serviceAccount ?? "the namespace's default",
+            parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+            labels: r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+    }
+
+    public func submit(_ r: Request) async throws -> ConfirmableAnswer<SubmitResult> {
         var problems: [ArgumentProblem] = []
         if (r.manifest == nil) == (r.resourceName == nil) {
             problems.append(
@@ -216,6 +232,7 @@ public struct SubmitWorkflows: Sendable {
         var manifest = r.manifest
         var summary: ManifestSummary
         var targetName: String
+        var serviceAccount: String?
         let ns: String
         if let original = r.manifest {
             let (kind, m) = try Self.decode(original)
@@ -231,17 +248,20 @@ public struct SubmitWorkflows: Sendable {
             ns = r.namespace ?? m.metadata?.namespace ?? defaultNamespace
             summary = Self.summary(
                 kind: "Workflow", namespace: ns, metadata: m.metadata, spec: m.spec ?? WorkflowSpec())
+            serviceAccount = m.spec?.serviceAccountName
             targetName =
                 m.metadata.flatMap { $0.name.isEmpty ? nil : $0.name } ?? (m.metadata?.generateName ?? "workflow") + "*"
             manifest = try Self.apply(
                 original, entrypoint: r.entrypoint, parameters: r.parameters, labels: r.labels,
                 serviceAccount: r.serviceAccount)
-        } else {
+        } else if let name = r.resourceName, let kind = sourceKind {
             ns = r.namespace ?? defaultNamespace
-            targetName = r.resourceName!
+            targetName = name
             summary = ManifestSummary(
-                kind: sourceKind!.rawValue, namespace: ns, name: targetName, generateName: nil, entrypoint: nil,
+                kind: kind.rawValue, namespace: ns, name: targetName, generateName: nil, entrypoint: nil,
                 workflowTemplate: nil, templates: [], parameters: [], images: [])
+        } else {
+            throw InvalidArguments([ArgumentProblem(field: "resource_name", message: "is required with resource_kind")])
         }
 
         func inspect() async throws -> Inspection {
@@ -269,6 +289,7 @@ public struct SubmitWorkflows: Sendable {
                 }
                 summary = Self.summary(
                     kind: kind.rawValue, namespace: ns, metadata: ObjectMeta(name: targetName), spec: spec)
+                serviceAccount = spec.serviceAccountName
                 if let entry = r.entrypoint, !spec.templates.isEmpty,
                     !spec.templates.contains(where: { $0.name == entry })
                 {
@@ -279,29 +300,36 @@ public struct SubmitWorkflows: Sendable {
                     ?? Self.parameterProblems(
                         r.parameters, declared: spec.parameters, source: "\(kind.rawValue) \(targetName)")
             }
-            return Inspection(
-                uid: nil, fingerprint: "", refusal: refusal,
-                preview: MutationPreview(
-                    tool: "submit_workflow", namespace: ns, name: targetName, uid: nil, phase: "not submitted",
-                    startedAt: nil, activeNodes: [],
-                    activeNodeCount: 0, pods: [], effect: "a new workflow is created",
-                    impact: "runs \(summary.entrypoint ?? "its entrypoint")",
-                    confirmationToken: nil, expiresAt: nil))
+            let runs = Self.runs(summary, r, serviceAccount: serviceAccount)
+            var preview = MutationPreview(
+                tool: "submit_workflow", namespace: ns, name: targetName, uid: nil, phase: "not submitted",
+                startedAt: nil, activeNodes: [],
+                activeNodeCount: 0, pods: [], effect: "a new workflow is created in \(ns) from the \(runs.source)",
+                impact:
+                    "runs \(runs.entrypoint ?? "its entrypoint") as service account \(runs.serviceAccount) with images \(runs.images.isEmpty ? "(from the template)" : runs.images.joined(separator: ", "))",
+                confirmationToken: nil, expiresAt: nil)
+            preview.runs = runs
+            return Inspection(uid: nil, fingerprint: "", refusal: refusal, preview: preview)
         }
 
         if r.dryRun {
             let inspection = try await inspect()
             if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
-            return SubmitResult(
-                dryRun: true, namespace: ns, name: nil, phase: nil, summary: summary,
-                next: "call again without dry_run to submit")
+            return .result(
+                SubmitResult(
+                    dryRun: true, namespace: ns, name: nil, phase: nil, summary: summary,
+                    next: "call again without dry_run to submit"))
         }
-        var args = ["namespace": ns, "target": targetName]
+        // The audit record answers "who ran what, as whom" on its own.
+        var args = ["namespace": ns, "target": targetName, "resource_kind": (sourceKind ?? .workflow).rawValue]
         for (k, v) in r.parameters { args["parameter.\(k)"] = v }
+        for (k, v) in r.labels { args["label.\(k)"] = v }
         if let e = r.entrypoint { args["entrypoint"] = e }
+        if let sa = r.serviceAccount { args["service_account"] = sa }
+        if let manifest = r.manifest { args["manifest_sha256"] = Confirmations.hash(String(decoding: manifest, as: UTF8.self)) }
         let call = MutationRunner.Call(
             tool: "submit_workflow", safety: .mutating, kind: sourceKind ?? .workflow, namespace: ns, name: targetName,
-            arguments: args, confirmationToken: nil, client: r.client)
+            arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
         let outcome = try await runner.run(call, inspect: inspect) {
             let created: Workflow
             if let manifest {
@@ -316,7 +344,7 @@ public struct SubmitWorkflows: Sendable {
                         : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
                     serviceAccount: r.serviceAccount)
                 created = try await gateway.submitWorkflow(
-                    namespace: ns, from: sourceKind!, name: targetName, options: options)
+                    namespace: ns, from: sourceKind ?? .workflowTemplate, name: targetName, options: options)
             }
             return SubmitResult(
                 dryRun: false, namespace: ns, name: created.metadata.name,
@@ -324,9 +352,6 @@ public struct SubmitWorkflows: Sendable {
                 summary: summary,
                 next: "watch_workflow {\"namespace\": \"\(ns)\", \"name\": \"\(created.metadata.name)\"}")
         }
-        guard case .done(let result, _) = outcome else {
-            throw MutationRefused(reason: "unexpected preview", preview: nil)
-        }
-        return result
+        return outcome.answer
     }
 }

@@ -129,7 +129,7 @@ public struct WorkflowMutations: Sendable {
     public func retry(
         namespace: String?, name: String, restartSuccessful: Bool, nodeFieldSelector: String?,
         parameters: [String: String],
-        client: String?
+        client: String?, token: String? = nil, confirmer: (any Confirmer)? = nil
     ) async throws -> MutationAnswer {
         let ns = try validate(namespace, name)
         var args = ["namespace": ns, "name": name, "restart_successful": String(restartSuccessful)]
@@ -137,7 +137,7 @@ public struct WorkflowMutations: Sendable {
         for (k, v) in parameters { args["parameter.\(k)"] = v }
         let call = MutationRunner.Call(
             tool: "retry_workflow", safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
-            confirmationToken: nil, client: client)
+            confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
@@ -166,7 +166,8 @@ public struct WorkflowMutations: Sendable {
 
     /// suspend_workflow and resume_workflow.
     public func setSuspended(
-        _ suspend: Bool, namespace: String?, name: String, nodeFieldSelector: String?, client: String?
+        _ suspend: Bool, namespace: String?, name: String, nodeFieldSelector: String?, client: String?,
+        token: String? = nil, confirmer: (any Confirmer)? = nil
     ) async throws
         -> MutationAnswer
     {
@@ -176,8 +177,7 @@ public struct WorkflowMutations: Sendable {
         if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
         let call = MutationRunner.Call(
             tool: tool, safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
-            confirmationToken: nil,
-            client: client)
+            confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
@@ -215,7 +215,10 @@ public struct WorkflowMutations: Sendable {
     }
 
     /// toggle_cron_suspension: flips (or sets) whether a CronWorkflow schedules new runs.
-    public func toggleCron(namespace: String?, name: String, suspend: Bool?, client: String?) async throws
+    public func toggleCron(
+        namespace: String?, name: String, suspend: Bool?, client: String?, token: String? = nil,
+        confirmer: (any Confirmer)? = nil
+    ) async throws
         -> MutationAnswer
     {
         let ns = try validate(namespace, name)
@@ -224,7 +227,7 @@ public struct WorkflowMutations: Sendable {
         let call = MutationRunner.Call(
             tool: "toggle_cron_suspension", safety: .mutating, kind: .cronWorkflow, namespace: ns, name: name,
             arguments: args,
-            confirmationToken: nil, client: client)
+            confirmationToken: token, client: client, confirmer: confirmer)
         var wasSuspended = false
         var target = false
         let outcome = try await runner.run(call) {
@@ -288,7 +291,7 @@ public struct WorkflowMutations: Sendable {
             inspection.preview.impact = "\(name) (\(phase), created \(age) ago) is deleted"
             return inspection
         } perform: {
-            try await gateway.deleteWorkflow(namespace: ns, name: name)
+            try await gateway.deleteWorkflow(namespace: ns, name: name, uid: before?.metadata.uid)
             return MutationResult(
                 tool: "delete_workflow", namespace: ns, name: name, phaseBefore: Self.phase(before!),
                 phaseAfter: "Deleted",
@@ -300,7 +303,8 @@ public struct WorkflowMutations: Sendable {
 
     /// resubmit_workflow: a new workflow from this one's spec.
     public func resubmit(
-        namespace: String?, name: String, memoized: Bool, parameters: [String: String], client: String?
+        namespace: String?, name: String, memoized: Bool, parameters: [String: String], client: String?,
+        token: String? = nil, confirmer: (any Confirmer)? = nil
     ) async throws
         -> MutationAnswer
     {
@@ -309,7 +313,7 @@ public struct WorkflowMutations: Sendable {
         for (k, v) in parameters { args["parameter.\(k)"] = v }
         let call = MutationRunner.Call(
             tool: "resubmit_workflow", safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
-            confirmationToken: nil, client: client)
+            confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)

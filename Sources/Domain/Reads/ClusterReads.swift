@@ -71,6 +71,15 @@ public struct ClusterReads: Sendable {
         add(managed, "managed")
         add(defaultNamespace, "default")
         for namespace in rules.literalAllowed { add(namespace, "allowed") }
+        if let managed, !rules.permits(managed) {
+            // The server sees only its managed namespace, and the rules deny it: there is nothing to scan.
+            notes.append(
+                "the Argo Server manages only namespace \(managed), which this server's namespace rules deny; no objects are listed")
+            return NamespaceList(
+                namespaces: sources.sorted { $0.key < $1.key }.map { NamespaceEntry(namespace: $0.key, sources: $0.value) },
+                managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: false,
+                rules: rulesText)
+        }
         do {
             var token: String?
             var seen = 0
@@ -84,29 +93,33 @@ public struct ClusterReads: Sendable {
                 token = page.continueToken
             } while token != nil && seen < Self.scanLimit
             if token != nil { truncated = true }
-        } catch let error as ArgoError {
-            notes.append("workflows could not be listed across namespaces: \(error.description)")
+        } catch {
+            notes.append("workflows could not be listed across namespaces: \(error)")
         }
         do {
             let crons = try await gateway.listCronWorkflows(ResourceListQuery(namespace: managed, limit: 500))
             for c in crons.items { add(c.metadata.namespace, "cron-workflows") }
-        } catch let error as ArgoError {
-            notes.append("cron workflows could not be listed: \(error.description)")
+        } catch {
+            notes.append("cron workflows could not be listed: \(error)")
         }
         do {
             let templates = try await gateway.listWorkflowTemplates(
                 ResourceListQuery(namespace: managed, limit: 500), clusterScope: false)
             for t in templates.items { add(t.metadata.namespace, "workflow-templates") }
-        } catch let error as ArgoError {
-            notes.append("workflow templates could not be listed: \(error.description)")
+        } catch {
+            notes.append("workflow templates could not be listed: \(error)")
         }
         return NamespaceList(
             namespaces: sources.sorted { $0.key < $1.key }.map { NamespaceEntry(namespace: $0.key, sources: $0.value) },
             managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: truncated,
-            rules: rules.isUnrestricted
-                ? nil
-                : "allow \(rules.allow.joined(separator: ", ")); deny \(rules.deny.isEmpty ? "none" : rules.deny.joined(separator: ", "))"
+            rules: rulesText
         )
+    }
+
+    var rulesText: String? {
+        rules.isUnrestricted
+            ? nil
+            : "allow \(rules.allow.joined(separator: ", ")); deny \(rules.deny.isEmpty ? "none" : rules.deny.joined(separator: ", "))"
     }
 
     public func info() async throws -> ClusterInfo {

@@ -139,9 +139,9 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         return try await base.setCronWorkflowSuspended(namespace: namespace, name: name, suspended: suspended)
     }
 
-    public func deleteWorkflow(namespace: String, name: String) async throws {
+    public func deleteWorkflow(namespace: String, name: String, uid: String?) async throws {
         try check(namespace)
-        try await base.deleteWorkflow(namespace: namespace, name: name)
+        try await base.deleteWorkflow(namespace: namespace, name: name, uid: uid)
     }
 
     public func resubmitWorkflow(namespace: String, name: String, memoized: Bool, parameters: [String]) async throws

@@ -58,13 +58,14 @@ public struct NamespaceRules: Sendable, Equatable {
     }
 }
 
-/// How destructive calls are confirmed. Tokens work in every mode.
+/// How calls that need confirmation are confirmed.
 public enum ConfirmationMode: String, Sendable, CaseIterable {
-    /// A preview and a confirmation token.
+    /// A preview and a confirmation token, whatever the host can do.
     case token
-    /// Ask the user through the host (MCP elicitation) when the host supports it, else tokens.
+    /// Ask the user through the host (MCP elicitation) when the host supports it: then only the user's answer in
+    /// the dialog confirms (a token cannot stand in for it). Hosts without elicitation confirm with tokens.
     case elicitation
-    /// Same as elicitation: ask when the host declared the capability, tokens otherwise.
+    /// Same as elicitation.
     case auto
 }
 
@@ -73,7 +74,7 @@ public enum ConfirmationAnswer: Sendable, Equatable {
     case accepted
     case declined
     case cancelled
-    /// The host could not ask (no capability, error, timeout): fall back to a token.
+    /// The host could not ask (error, timeout): the call is refused, nothing is done.
     case unavailable(String)
 }
 
@@ -90,8 +91,15 @@ public struct Policy: Sendable, Equatable {
     public var allowMutations: Bool
     /// Destructive tools (terminate, stop, delete, …) are allowed when not read-only and mutations are allowed.
     public var allowDestructive: Bool
-    /// Destructive calls need a confirmation (token or elicitation).
+    /// Calls named by `confirmationRequired` need a confirmation (token or elicitation); false turns it off.
     public var requireConfirmation: Bool
+    /// Safety classes (`mutating`, `destructive`) and tool names whose calls must be confirmed.
+    public var confirmationRequired: Set<String>
+    /// Destructive calls, plus the writes the product plan asks to confirm: running a workflow and changing what
+    /// will run later.
+    public static let defaultConfirmationRequired: Set<String> = [
+        "destructive", "submit_workflow", "update_cron_schedule", "create_template", "create_cron_workflow",
+    ]
     public var namespaces: NamespaceRules
     public var confirmationTTLSeconds: Int
     public var confirmationMode: ConfirmationMode
@@ -99,8 +107,10 @@ public struct Policy: Sendable, Equatable {
     public init(
         readOnly: Bool = true, allowMutations: Bool = false, allowDestructive: Bool = false,
         requireConfirmation: Bool = true, namespaces: NamespaceRules = NamespaceRules(),
-        confirmationTTLSeconds: Int = 300, confirmationMode: ConfirmationMode = .auto
+        confirmationTTLSeconds: Int = 300, confirmationMode: ConfirmationMode = .auto,
+        confirmationRequired: Set<String> = Policy.defaultConfirmationRequired
     ) {
+        self.confirmationRequired = confirmationRequired
         self.readOnly = readOnly
         self.allowMutations = allowMutations
         self.allowDestructive = allowDestructive
@@ -118,10 +128,20 @@ public struct Policy: Sendable, Equatable {
 
     public func permits(_ safety: SafetyClass) -> Bool { safety <= ceiling }
 
+    /// Whether a call of `tool` at `safety` must be confirmed before it is carried out.
+    public func needsConfirmation(tool: String, safety: SafetyClass) -> Bool {
+        guard requireConfirmation, safety > .readOnly else { return false }
+        return confirmationRequired.contains(tool)
+            || confirmationRequired.contains(safety.rawValue)
+            || (safety == .destructive && confirmationRequired.contains(SafetyClass.mutating.rawValue))
+    }
+
     /// One line for the startup log.
     public var summary: String {
         var parts = [readOnly ? "read-only" : "tools up to \(ceiling.rawValue)"]
-        if !readOnly && allowDestructive && requireConfirmation { parts.append("destructive calls need confirmation") }
+        if !readOnly && requireConfirmation && !confirmationRequired.isEmpty {
+            parts.append("confirmation for \(confirmationRequired.sorted().joined(separator: ", "))")
+        }
         if !namespaces.isUnrestricted {
             parts.append(
                 "namespaces allow \(namespaces.allow.joined(separator: ",")) deny \(namespaces.deny.joined(separator: ","))"
