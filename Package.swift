@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "argo-mcp", targets: ["ArgoMCP"]),
         .executable(name: "argo-mcp-fuzz", targets: ["Fuzz"]),
+        .executable(name: "argo-mcp-parser-fuzz", targets: ["ParserFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
@@ -127,10 +128,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // libFuzzer targets for the parsers of foreign bytes (built with -sanitize=fuzzer; README "Fuzzing").
+        .executableTarget(
+            name: "ParserFuzz",
+            dependencies: ["Ports", "Domain", "ArgoHTTP", "BoundedYAML"],
+            path: "ParserFuzz",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "UnitTests",
             dependencies: [
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio", "BoundedYAML",
+                "ParserFuzz",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),

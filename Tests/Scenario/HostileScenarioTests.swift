@@ -1,5 +1,5 @@
 import Foundation
-import Fuzz
+@testable import Fuzz
 import MCP
 import Testing
 
@@ -160,5 +160,28 @@ struct HostileScenarioTests {
         #expect(process.terminationStatus == 2)
         #expect(stderr.contains(message), "\(stderr)")
         #expect(stderr.contains(file.path))
+    }
+}
+
+@Suite("The stdio transport against oversized and malformed input", .serialized, .timeLimit(.minutes(3)))
+struct TransportLimitScenarioTests {
+    @Test("a line over the 16 MiB limit is dropped with a parse error; the next request is answered")
+    func oversizedLine() async throws {
+        try await Task.detached {
+            let peer = try StdioPeer(
+                binary: ServerProcess.binary, arguments: ["serve", "--simulator"],
+                environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ARGO_") })
+            defer { peer.stop() }
+            _ = try FuzzCampaign(binary: ServerProcess.binary, calls: 0, seed: 1, log: { _ in }).handshake(peer)
+            let huge =
+                Array(#"{"jsonrpc":"2.0","id":77,"method":"ping","params":{"x":""#.utf8)
+                + [UInt8](repeating: UInt8(ascii: "x"), count: 17 << 20) + Array("\"}}".utf8)
+            #expect(peer.send(huge))
+            #expect(peer.response(77, timeout: 2) == nil, "the oversized request itself is not answered")
+            #expect(peer.send(["jsonrpc": "2.0", "id": 78, "method": "ping"]))
+            #expect(peer.response(78, timeout: 20) != nil)
+            #expect(peer.isRunning)
+            #expect(peer.pollutionCount == 0)
+        }.value
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Hooks
 import Ports
 import FileAudit
+@testable import ParserFuzz
 import Testing
 
 /// Inputs a model, a user or a cluster will produce, each of which once crashed or hung the whole server.
@@ -360,5 +361,31 @@ struct SharedStateTests {
         let b = Confirmations.digest(["a": "1", "b": "2"])
         #expect(a != b)
         #expect(Confirmations.digest(["x": "1", "y": "2"]) == Confirmations.digest(["y": "2", "x": "1"]))
+    }
+}
+
+@Suite("Parser fuzz corpus: every input that once crashed or hung a parser is replayed")
+struct ParserFuzzCorpusTests {
+    static let root = Fixtures.root.appendingPathComponent("fuzz")
+
+    static var cases: [String] {
+        let targets = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return targets.sorted().flatMap { target in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(target).path)) ?? [])
+                .sorted().map { "\(target)/\($0)" }
+        }
+    }
+
+    @Test("each corpus input runs through its parser without a trap", .timeLimit(.minutes(2)), arguments: cases)
+    func replay(_ path: String) throws {
+        let target = String(path.split(separator: "/")[0])
+        let start = ContinuousClock.now
+        ParserFuzz.run(target, try Data(contentsOf: Self.root.appendingPathComponent(path)))
+        #expect(ContinuousClock.now - start < .seconds(20), "\(path) took too long")
+    }
+
+    @Test("the corpus holds inputs for all four targets")
+    func corpusCoversEveryTarget() {
+        #expect(Set(Self.cases.map { String($0.split(separator: "/")[0]) }) == ["cron", "frames", "workflow", "yaml"])
     }
 }

@@ -48,6 +48,16 @@ struct PolicyTests {
         return (sim, NamespaceGuardedGateway(SimulatedArgoGateway(simulator: sim), rules: rules))
     }
 
+    @Test("list_namespaces answers when the server's managed namespace is denied, and says why it lists nothing")
+    func deniedManagedNamespace() async throws {
+        let rules = NamespaceRules(deny: ["workflows"])
+        let (sim, gateway) = try await guarded(rules)
+        await sim.setManagedNamespace("workflows")
+        let list = try await ClusterReads(gateway: gateway, defaultNamespace: "argo", rules: rules).namespaces()
+        #expect(list.namespaces.map(\.namespace) == ["argo"])
+        #expect(list.notes.contains { $0.contains("manages only namespace workflows") })
+    }
+
     @Test("a denied namespace is never listed, read, watched or streamed")
     func guardedReads() async throws {
         let (sim, gateway) = try await guarded(NamespaceRules(deny: ["work*"]))
