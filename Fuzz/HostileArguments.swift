@@ -46,9 +46,16 @@ public struct HostileArguments {
         "nodes", "spec", "status", "json", "metadata.name,status.phase", "-status", "ǅ", "İ", "\u{10FFFF}",
     ]
 
+    /// A billion-laughs YAML text: `levels` anchors, each a list of `width` aliases of the one before.
+    public static func aliasBomb(levels: Int = 9, width: Int = 10) -> String {
+        var lines = ["a0: &a0 [" + Array(repeating: "x", count: width).joined(separator: ", ") + "]"]
+        for i in 1...max(1, levels) {
+            lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: width).joined(separator: ", ") + "]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static let manifests: [String] = {
-        var bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-        for i in 1...9 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
         let workflow = """
             apiVersion: argoproj.io/v1alpha1
             kind: Workflow
@@ -60,7 +67,7 @@ public struct HostileArguments {
                 container: {image: alpine, command: [echo, hi]}
             """
         return [
-            bomb.joined(separator: "\n"), workflow,
+            aliasBomb(), workflow,
             workflow.replacingOccurrences(of: "[echo, hi]", with: "[{{inputs.parameters.x}}]"),
             String(repeating: "[", count: 50_000), String(repeating: "- ", count: 5_000) + "x",
             String(repeating: "{a: ", count: 2_000) + "1" + String(repeating: "}", count: 2_000),

@@ -1,3 +1,4 @@
+import ArgoSimulator
 import Foundation
 
 /// The config file's keys and the kind of value each takes. A key that is not here, a value of the wrong kind or
@@ -35,7 +36,7 @@ indirect enum ConfigKey: Sendable {
     ]
 
     /// Every problem of `value` against `keys`, each naming its key path.
-    static func problems(_ value: ConfigValue, keys: [String: ConfigKey], path: String = "") -> [String] {
+    static func problems(_ value: JSONValue, keys: [String: ConfigKey], path: String = "") -> [String] {
         guard case .object(let object) = value else {
             return ["\(path.isEmpty ? "the file" : path) must be a mapping of keys"]
         }
@@ -58,7 +59,7 @@ indirect enum ConfigKey: Sendable {
         return out
     }
 
-    func problems(_ v: ConfigValue, path: String) -> [String] {
+    func problems(_ v: JSONValue, path: String) -> [String] {
         switch (self, v) {
         case (.section(let keys), _):
             return Self.problems(v, keys: keys, path: path)
@@ -109,35 +110,5 @@ indirect enum ConfigKey: Sendable {
             swap(&previous, &current)
         }
         return previous[b.count]
-    }
-}
-
-/// A JSON value as the config file holds it (booleans, whole numbers and other numbers kept apart).
-enum ConfigValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case number(Double)
-    case string(String)
-    case array([ConfigValue])
-    case object([String: ConfigValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int.self) {
-            self = .int(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([ConfigValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: ConfigValue].self))
-        }
     }
 }

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Hooks
 import Ports
+import ArgoSimulator
 import BoundedYAML
 
 /// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
@@ -117,7 +118,7 @@ struct Settings: Sendable {
             }
             let json = documents.first ?? Data("{}".utf8)
             let problems = ConfigKey.problems(
-                try JSONDecoder().decode(ConfigValue.self, from: json), keys: ConfigKey.file)
+                try JSONValue.decode(json), keys: ConfigKey.file)
             guard problems.isEmpty else {
                 throw ConfigError("config file \(path): " + problems.joined(separator: "; "))
             }

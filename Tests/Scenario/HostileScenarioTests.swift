@@ -114,12 +114,8 @@ struct HostileScenarioTests {
             #expect(result.text.contains("line 8"), "\(tool): \(result.text)")
             #expect(result.text.contains("quote it"))
         }
-        var bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-        for i in 1...9 {
-            bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]")
-        }
         let start = ContinuousClock.now
-        let bombed = try await server.call("lint_manifest", ["manifest": .string(bomb.joined(separator: "\n"))])
+        let bombed = try await server.call("lint_manifest", ["manifest": .string(HostileArguments.aliasBomb())])
         #expect(bombed.isError == true)
         #expect(bombed.text.contains("alias"))
         #expect(ContinuousClock.now - start < .seconds(10))
@@ -144,20 +140,8 @@ struct HostileScenarioTests {
     func configTypos(_ text: String, _ message: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("argo-mcp-\(UUID().uuidString).yaml")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = ["serve", "--config", file.path]
-        var env = ProcessInfo.processInfo.environment
-        env["ARGO_SERVER"] = nil
-        process.environment = env
-        let err = Pipe()
-        process.standardError = err
-        process.standardInput = Pipe()
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 2)
+        let (status, stderr) = try ServerProcess.runToExit(["serve", "--config", file.path])
+        #expect(status == 2)
         #expect(stderr.contains(message), "\(stderr)")
         #expect(stderr.contains(file.path))
     }

@@ -125,22 +125,9 @@ struct LiveChainScenarioTests {
 
     @Test("a bad configuration stops the server at start with a clear message")
     func badConfig() throws {
-        let process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = ["serve"]
-        var env = ProcessInfo.processInfo.environment
-        env["ARGO_SECURE"] = "maybe"
-        env["ARGO_SERVER"] = "localhost:2746"
-        process.environment = env
-        let err = Pipe()
-        process.standardError = err
-        process.standardInput = Pipe()
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        #expect(
-            String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(
-                "ARGO_SECURE=maybe is not true or false"))
+        let (status, stderr) = try ServerProcess.runToExit(
+            ["serve"], environment: ["ARGO_SECURE": "maybe", "ARGO_SERVER": "localhost:2746"])
+        #expect(status == 2)
+        #expect(stderr.contains("ARGO_SECURE=maybe is not true or false"))
     }
 }

@@ -63,6 +63,25 @@ final class ServerProcess: @unchecked Sendable {
         return try await context.value
     }
 
+    /// Runs the binary to its end (for start-up failures): its exit status and standard error.
+    static func runToExit(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["ARGO_SERVER"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let err = Pipe()
+        process.standardError = err
+        process.standardInput = Pipe()
+        process.standardOutput = Pipe()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stderr)
+    }
+
     /// Calls a tool the policy asks to confirm: the preview's token, then the call again with it.
     func callConfirmed(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
         let first = try await call(name, arguments)
