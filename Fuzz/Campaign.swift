@@ -135,6 +135,7 @@ public struct FuzzCampaign: Sendable {
 
         var i = 0
         while i < calls {
+            if i > 0 && i % 1000 == 0 { log("fuzz: \(i) calls") }
             if i % 25 == 24 {
                 let line = generator.malformedLine(nextID: newID())
                 report.malformed += 1
@@ -180,7 +181,6 @@ public struct FuzzCampaign: Sendable {
                 report.hangs.append("\(text): no answer within \(Int(wait)) s")
                 _ = try alive(after: text)
             }
-            if i % 1000 == 0 { log("fuzz: \(i) calls") }
         }
         _ = try alive(after: "the last call")
         report.pollution += peer.pollution

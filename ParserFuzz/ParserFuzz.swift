@@ -44,11 +44,30 @@ enum ParserFuzz {
 }
 
 #if FUZZING
+    /// libFuzzer's driver (LLVM ≥ 11). SwiftPM names an executable's entry point after its module and points `main`
+    /// at it, so libFuzzer's own `main` is not used: ours hands control to the driver.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+
     @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzOne(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         let data = start.map { Data(bytes: $0, count: count) } ?? Data()
         ParserFuzz.run(ParserFuzz.target, data)
         return 0
+    }
+
+    @main
+    struct ParserFuzzDriver {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            let status = LLVMFuzzerRunDriver(&argc, &argv) { start, count in fuzzOne(start, count) }
+            exit(status)
+        }
     }
 #else
     @main
