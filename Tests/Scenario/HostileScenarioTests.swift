@@ -62,6 +62,24 @@ struct HostileScenarioTests {
         #expect(!stderr.contains("Fatal error"))
     }
 
+    @Test("an error that quotes a huge argument is cut like any answer: each problem short, at most a dozen shown")
+    func hugeArgumentErrors() async throws {
+        let server = try await ServerProcess(["serve", "--simulator"])
+        _ = try await server.connect()
+        let huge = String(repeating: "x", count: 300_000)
+        let schedules = Value.array((0..<500).map { .string($0 % 10 == 0 ? huge : "bad \($0)") })
+        let start = ContinuousClock.now
+        let result = try await server.call("update_cron_schedule", ["name": "nightly-etl", "schedules": schedules])
+        #expect(result.isError == true)
+        #expect(result.rawText.utf8.count < 8_000)
+        #expect(result.text.contains("more problem(s)"))
+        let named = try await server.call("get_workflow", ["name": .string(huge)])
+        #expect(named.isError == true)
+        #expect(named.rawText.utf8.count < 2_000)
+        #expect(ContinuousClock.now - start < .seconds(30))
+        _ = await server.stop()
+    }
+
     @Test("the demo's own running workflow: get_workflow_metrics and every diagnostic answer while it runs")
     func runningDemo() async throws {
         let server = try await ServerProcess(["serve", "--simulator", "--tick-ms", "20"])

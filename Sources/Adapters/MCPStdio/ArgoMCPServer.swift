@@ -199,14 +199,15 @@ public struct ArgoMCPServer: Sendable {
         maxResultBytes: Int = defaultMaxResultBytes, notice: String? = nil
     ) async -> CallTool.Result {
         let args = ToolArguments(arguments)
+        let room = max(1024, maxResultBytes - (notice.map { $0.utf8.count + 1 } ?? 0))
         do {
-            let room = max(1024, maxResultBytes - (notice.map { $0.utf8.count + 1 } ?? 0))
             let output = try await tool.run(args, context).capped(maxTextBytes: room)
             return CallTool.Result(
                 content: [.text(text: noticed(output.text, notice), annotations: nil, _meta: nil)],
                 structuredContent: Optional(output.structured), isError: false)
         } catch {
-            let message = describe(error, tool: tool, args: args)
+            // An error quotes what it refused, and that can be anything a caller sent: the same cap as any answer.
+            let message = ToolOutput.cut(describe(error, tool: tool, args: args), maxBytes: room)
             // The log gets the reason only: a refusal's preview carries a fresh confirmation token.
             let logged = (error as? MutationRefused).map { "refused: \($0.reason)" } ?? message
             logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(logged)"])
@@ -235,7 +236,7 @@ public struct ArgoMCPServer: Sendable {
     static func describe(_ error: any Error, tool: ToolDefinition, args: ToolArguments) -> String {
         switch error {
         case let invalid as InvalidArguments:
-            return "\(tool.name): invalid arguments — " + invalid.problems.map(\.description).joined(separator: "; ")
+            return "\(tool.name): invalid arguments — " + invalid.summary
         case let argo as ArgoError:
             return "failed to \(tool.describe(args)): \(argo.description)"
         case let failure as ReadFailure:

@@ -25,17 +25,20 @@ public struct ToolOutput: Sendable {
 
     /// The output within the hard cap: text cut at `maxTextBytes` with a marker saying how to ask for less, and
     /// structured content larger than four times that replaced by a note (the text still carries the answer).
+    /// `text` cut to at most `maxBytes` of UTF-8 on a character boundary, with a marker saying how much is left out.
+    static func cut(_ text: String, maxBytes: Int) -> String {
+        let size = text.utf8.count
+        guard size > maxBytes else { return text }
+        var cut = text.utf8.prefix(maxBytes)
+        while let last = cut.last, last & 0xC0 == 0x80 { cut = cut.dropLast() }
+        if let last = cut.last, last >= 0xC0 { cut = cut.dropLast() }
+        return String(decoding: cut, as: UTF8.self)
+            + "\n… [truncated by argo-mcp's output cap: \(size - cut.count) more bytes; ask for less with limit, max_bytes, fields or a narrower selection]"
+    }
+
     public func capped(maxTextBytes: Int) -> ToolOutput {
         var out = self
-        let size = text.utf8.count
-        if size > maxTextBytes {
-            var cut = text.utf8.prefix(maxTextBytes)
-            while let last = cut.last, last & 0xC0 == 0x80 { cut = cut.dropLast() }
-            if let last = cut.last, last >= 0xC0 { cut = cut.dropLast() }
-            out.text =
-                String(decoding: cut, as: UTF8.self)
-                + "\n… [truncated by argo-mcp's output cap: \(size - cut.count) more bytes; ask for less with limit, max_bytes, fields or a narrower selection]"
-        }
+        out.text = Self.cut(text, maxBytes: maxTextBytes)
         if let bytes = structuredBytes, bytes > maxTextBytes * 4 {
             out.structured = .object([
                 "truncated": true, "bytes": .int(bytes), "limit": .int(maxTextBytes * 4),

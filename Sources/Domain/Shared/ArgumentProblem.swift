@@ -10,16 +10,31 @@ public struct ArgumentProblem: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(field): \(message)" }
+    /// Messages quote the values they refuse, and a value can be megabytes: a message is cut to this many
+    /// characters when shown.
+    public static let maxShownLength = 300
+
+    public var description: String {
+        let text = "\(field): \(message)"
+        guard text.count > Self.maxShownLength else { return text }
+        return String(text.prefix(Self.maxShownLength - 1)) + "…"
+    }
 }
 
-/// Every bad argument of one call, reported together.
+/// Every bad argument of one call, reported together (the first `maxShown`, and how many more there are).
 public struct InvalidArguments: Error, Sendable, CustomStringConvertible {
     public var problems: [ArgumentProblem]
     public init(_ problems: [ArgumentProblem]) { self.problems = problems }
-    public var description: String {
-        "invalid arguments — " + problems.map(\.description).joined(separator: "; ")
+    public static let maxShown = 12
+
+    /// The problems as one line: every problem up to `maxShown`, each cut to a readable length.
+    public var summary: String {
+        var text = problems.prefix(Self.maxShown).map(\.description).joined(separator: "; ")
+        if problems.count > Self.maxShown { text += "; and \(problems.count - Self.maxShown) more problem(s)" }
+        return text
     }
+
+    public var description: String { "invalid arguments — " + summary }
 }
 
 /// A failure the caller can act on, raised by a use case (not by Argo).
