@@ -48,6 +48,9 @@ final class ServerProcess: @unchecked Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
+        // A server that dies must fail the calls waiting on it at once, not leave them waiting for ever.
+        let client = self.client
+        process.terminationHandler = { _ in Task { await client.disconnect() } }
         try process.run()
     }
 
