@@ -78,4 +78,30 @@ struct ElicitationScenarioTests {
         #expect(await asked.messages.isEmpty)
         _ = await server.stop()
     }
+
+    @Test("a host that shows dialogs: a made-up token does not skip the dialog, and a decline hands out no token")
+    func tokenCannotSkipDialog() async throws {
+        let asked = Asked()
+        let server = try await ServerProcess(
+            ["serve", "--simulator"],
+            environment: [
+                "ARGO_MCP_AUDIT_FILE": FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "argo-mcp-elicit-\(UUID().uuidString)/a.jsonl"
+                ).path
+            ],
+            elicitation: Self.answering(false, asked))
+        _ = try await server.connect()
+        let first = try await server.call(
+            "terminate_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": "amc_madeup"])
+        #expect(first.isError == true)
+        #expect(first.text.contains("declined"))
+        #expect(first.structuredContent?.objectValue?["confirmation_token"] == nil)
+        let second = try await server.call(
+            "terminate_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": "amc_other"])
+        #expect(second.isError == true)
+        #expect(await asked.messages.count == 2)
+        let phase = try await server.call("get_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(phase.structuredContent?.objectValue?["phase"] == "Running")
+        _ = await server.stop()
+    }
 }
