@@ -169,7 +169,8 @@ struct HostileScenarioTests {
 struct TransportLimitScenarioTests {
     @Test("a line over the 16 MiB limit is dropped with a parse error; the next request is answered")
     func oversizedLine() async throws {
-        try await Task.detached {
+        // On a thread of its own: the peer blocks while it waits, and must not hold a thread of the shared pool.
+        try await Self.onThread {
             let peer = try StdioPeer(
                 binary: ServerProcess.binary, arguments: ["serve", "--simulator"],
                 environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ARGO_") })
@@ -184,6 +185,12 @@ struct TransportLimitScenarioTests {
             #expect(peer.response(78, timeout: 20) != nil)
             #expect(peer.isRunning)
             #expect(peer.pollutionCount == 0)
-        }.value
+        }
+    }
+
+    static func onThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
     }
 }

@@ -78,15 +78,18 @@ public struct CommandNotifier: CompletionNotifier {
     public func notify(_ payload: Data) async throws {
         let env = Self.childEnvironment(ProcessInfo.processInfo.environment)
         let child = try ChildProcess.spawn(["/bin/sh", "-c", command], environment: env)
-        // The time limit runs from the start, whatever the command does with its input.
+        // The time limit runs from the start, whatever the command does with its input. It is kept by a dispatch
+        // timer, not a task: a busy cooperative pool must not let a hook outlive its limit.
         let limit = timeout
-        let killer = Task {
-            try await Task.sleep(for: limit)
-            child.signalGroup(SIGTERM)
-            try await Task.sleep(for: .seconds(2))
-            child.signalGroup(SIGKILL)
+        let terminate = DispatchWorkItem { child.signalGroup(SIGTERM) }
+        let kill = DispatchWorkItem { child.signalGroup(SIGKILL) }
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: terminate)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds + 2, execute: kill)
+        defer {
+            terminate.cancel()
+            kill.cancel()
         }
-        defer { killer.cancel() }
         // A blocking write of a payload larger than the pipe's buffer waits for the command to read it: on a
         // thread of its own, so the time limit can end a command that never reads.
         let fd = child.stdin
