@@ -25,24 +25,14 @@ public enum PodNames {
         let template = node.templateName.flatMap { $0.isEmpty ? nil : $0 } ?? node.templateRef?.template ?? ""
         var prefix = template.isEmpty ? workflowName : "\(workflowName)-\(template)"
         let maxPrefix = maxNameLength - hashLength - 1
-        if prefix.utf8.count > maxPrefix { prefix = utf8Prefix(prefix, maxPrefix) }
+        if prefix.utf8.count > maxPrefix { prefix = UTF8Cut.prefix(prefix, maxPrefix) }
 
         let idPrefix = "\(workflowName)-"
         let hash =
             podNodeID.hasPrefix(idPrefix) ? String(podNodeID.dropFirst(idPrefix.count)) : String(fnv1a32(node.name))
         let excess = prefix.utf8.count + 1 + hash.utf8.count - maxNameLength
-        if excess > 0 { prefix = utf8Prefix(prefix, max(0, prefix.utf8.count - excess)) }
+        if excess > 0 { prefix = UTF8Cut.prefix(prefix, max(0, prefix.utf8.count - excess)) }
         return "\(prefix)-\(hash)"
-    }
-
-    /// The first `count` bytes of `text`, as Go's `name[0:n]` cuts a string. A cut inside a multi-byte character
-    /// leaves an invalid sequence in Go; Swift strings cannot hold one, so the cut moves back to the character's
-    /// start (such a pod name is invalid in Kubernetes either way).
-    static func utf8Prefix(_ text: String, _ count: Int) -> String {
-        let bytes = Array(text.utf8)
-        var end = min(max(0, count), bytes.count)
-        while end > 0 && end < bytes.count && (bytes[end] & 0xC0) == 0x80 { end -= 1 }
-        return String(decoding: bytes[..<end], as: UTF8.self)
     }
 
     /// 32-bit FNV-1a, as Go's `hash/fnv` computes it.

@@ -60,18 +60,24 @@ struct ElicitationScenarioTests {
         _ = await server.stop()
     }
 
+    /// The simulator with an audit file of its own, and a client that answers elicitation with `answering`.
+    static func server(
+        mode: String? = nil,
+        answering: @escaping @Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result
+    ) async throws -> ServerProcess {
+        var environment = [
+            "ARGO_MCP_AUDIT_FILE": FileManager.default.temporaryDirectory.appendingPathComponent(
+                "argo-mcp-elicit-\(UUID().uuidString)/a.jsonl"
+            ).path
+        ]
+        if let mode { environment["ARGO_MCP_CONFIRMATION_MODE"] = mode }
+        return try await ServerProcess(["serve", "--simulator"], environment: environment, elicitation: answering)
+    }
+
     @Test("confirmation.mode token: the host is not asked; a preview and token come back")
     func tokenMode() async throws {
         let asked = Asked()
-        let server = try await ServerProcess(
-            ["serve", "--simulator"],
-            environment: [
-                "ARGO_MCP_AUDIT_FILE": FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "argo-mcp-elicit-\(UUID().uuidString)/a.jsonl"
-                ).path,
-                "ARGO_MCP_CONFIRMATION_MODE": "token",
-            ],
-            elicitation: Self.answering(true, asked))
+        let server = try await Self.server(mode: "token", answering: Self.answering(true, asked))
         _ = try await server.connect()
         let preview = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
         #expect(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue != nil)
@@ -82,14 +88,7 @@ struct ElicitationScenarioTests {
     @Test("a host that shows dialogs: a made-up token does not skip the dialog, and a decline hands out no token")
     func tokenCannotSkipDialog() async throws {
         let asked = Asked()
-        let server = try await ServerProcess(
-            ["serve", "--simulator"],
-            environment: [
-                "ARGO_MCP_AUDIT_FILE": FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "argo-mcp-elicit-\(UUID().uuidString)/a.jsonl"
-                ).path
-            ],
-            elicitation: Self.answering(false, asked))
+        let server = try await Self.server(answering: Self.answering(false, asked))
         _ = try await server.connect()
         let first = try await server.call(
             "terminate_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": "amc_madeup"])

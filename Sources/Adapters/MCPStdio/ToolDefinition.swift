@@ -2,6 +2,7 @@ import BoundedYAML
 import Domain
 import Foundation
 import MCP
+import Ports
 
 /// What a tool hands back: structured content and a short text rendering of it.
 public struct ToolOutput: Sendable {
@@ -23,19 +24,17 @@ public struct ToolOutput: Sendable {
         self.structuredBytes = bytes
     }
 
-    /// The output within the hard cap: text cut at `maxTextBytes` with a marker saying how to ask for less, and
-    /// structured content larger than four times that replaced by a note (the text still carries the answer).
     /// `text` cut to at most `maxBytes` of UTF-8 on a character boundary, with a marker saying how much is left out.
     static func cut(_ text: String, maxBytes: Int) -> String {
         let size = text.utf8.count
         guard size > maxBytes else { return text }
-        var cut = text.utf8.prefix(maxBytes)
-        while let last = cut.last, last & 0xC0 == 0x80 { cut = cut.dropLast() }
-        if let last = cut.last, last >= 0xC0 { cut = cut.dropLast() }
-        return String(decoding: cut, as: UTF8.self)
-            + "\n… [truncated by argo-mcp's output cap: \(size - cut.count) more bytes; ask for less with limit, max_bytes, fields or a narrower selection]"
+        let kept = UTF8Cut.prefix(text, maxBytes)
+        return kept
+            + "\n… [truncated by argo-mcp's output cap: \(size - kept.utf8.count) more bytes; ask for less with limit, max_bytes, fields or a narrower selection]"
     }
 
+    /// The output within the hard cap: text cut at `maxTextBytes` with a marker saying how to ask for less, and
+    /// structured content larger than four times that replaced by a note (the text still carries the answer).
     public func capped(maxTextBytes: Int) -> ToolOutput {
         var out = self
         out.text = Self.cut(text, maxBytes: maxTextBytes)

@@ -214,7 +214,8 @@ public enum YAMLToJSON {
         }
 
         mutating func count(_ n: Int, line: Int, column: Int) throws {
-            nodes = Checked.add(nodes, n) ?? .max
+            let (sum, overflow) = nodes.addingReportingOverflow(n)
+            nodes = overflow ? .max : sum
             if nodes > limits.maxNodes {
                 throw YAMLConversionError(
                     "holds more than \(limits.maxNodes) values once its aliases are expanded (an alias bomb?)", line: line,
@@ -353,14 +354,6 @@ public enum YAMLToJSON {
             }
             bytes.append(UInt8(ascii: "\""))
         }
-    }
-}
-
-/// Overflow-checked addition (this module stands alone; Ports has the shared helpers).
-enum Checked {
-    static func add(_ a: Int, _ b: Int) -> Int? {
-        let (r, overflow) = a.addingReportingOverflow(b)
-        return overflow ? nil : r
     }
 }
 
