@@ -5,7 +5,7 @@ public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case notFound, permissionDenied, unauthenticated, conflict, invalidArgument, unavailable, timeout,
-                tls, malformedResponse, streamBroken, unimplemented, server
+                tls, malformedResponse, streamBroken, unimplemented, expired, server
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -32,6 +32,10 @@ public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let streamBroken = Kind(.streamBroken)
         /// The server does not offer this call (gRPC 12, HTTP 501), e.g. no archive configured.
         public static let unimplemented = Kind(.unimplemented)
+        /// A watch was asked to resume from a resourceVersion the cluster no longer keeps ("too old resource
+        /// version", Kubernetes' 410 Gone, which Argo passes on as gRPC 3 / HTTP 400): read the current state and
+        /// watch from there instead of retrying the same version.
+        public static let expired = Kind(.expired)
         /// Any other server-side failure.
         public static let server = Kind(.server)
 
@@ -64,12 +68,33 @@ public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Builds the error for Argo's `{"code":N,"message":"…"}` body (or a bare HTTP status).
     public static func fromServer(httpStatus: Int?, grpcCode: Int?, message: String) -> ArgoError {
-        ArgoError(
-            kind(grpcCode: grpcCode, httpStatus: httpStatus), message: message, httpStatus: httpStatus,
-            grpcCode: grpcCode)
+        let kind = isExpiredMessage(message) ? .expired : kind(grpcCode: grpcCode, httpStatus: httpStatus)
+        return ArgoError(kind, message: message, httpStatus: httpStatus, grpcCode: grpcCode)
+    }
+
+    /// Checks, just before a delete, that the object under the name is still the one that was previewed. Argo
+    /// drops Kubernetes' delete preconditions for workflows and templates, so gateways compare the uid of a fresh
+    /// read themselves and refuse with this conflict.
+    public static func requireSameUID(_ live: String?, _ expected: String, _ what: String) throws {
+        guard live == expected else {
+            throw ArgoError(
+                .conflict,
+                message:
+                    "\(what) is no longer the object that was previewed (uid \(expected), now \(live ?? "unknown")); nothing was deleted",
+                httpStatus: 409,
+                hint: "it was deleted and created again under the same name; read it again and decide on the new object")
+        }
+    }
+
+    /// Kubernetes' text for a watch resumed from a compacted resourceVersion (`apimachinery` `NewResourceExpired`:
+    /// "too old resource version: 123 (456)"); Argo's `ToStatusError` turns its 410 into gRPC 3, so the text is
+    /// what still tells it apart.
+    public static func isExpiredMessage(_ message: String) -> Bool {
+        message.localizedCaseInsensitiveContains("too old resource version")
     }
 
     static func kind(grpcCode: Int?, httpStatus: Int?) -> Kind {
+        if httpStatus == 410 { return .expired }
         switch grpcCode {
         case 5: return .notFound
         case 7: return .permissionDenied

@@ -154,6 +154,9 @@ public struct WorkflowPage: Sendable {
     public var remainingItemCount: Int?
     /// Items of the server's page that could not be read at all (not objects), left out of `items`.
     public var unreadableItems = 0
+    /// Rows left out because an earlier row of the page has the same uid: Argo's list appends archived rows to the
+    /// live ones without removing workflows that are in both (`server/workflow/workflow_server.go` `ListWorkflows`).
+    public var duplicateItems = 0
 
     public init(items: [Workflow], continueToken: String?, remainingItemCount: Int? = nil) {
         self.items = items
@@ -193,6 +196,10 @@ public struct LogQuery: Sendable, Equatable {
 }
 
 /// One line of pod output as Argo streams it.
+///
+/// Argo marshals its `LogEntry` with Go's `encoding/json` and the generated `json:"content,omitempty"` tags, so a
+/// blank line arrives as `{"podName":"…"}` with no `content` at all: a missing field reads as an empty line, not
+/// as an error (upstream: `util/logs/workflow-logger.go` `WorkflowLogs`, `pkg/apiclient/workflow/workflow.pb.go`).
 public struct LogEntry: Sendable, Equatable, Codable {
     public var podName: String
     public var content: String
@@ -200,6 +207,21 @@ public struct LogEntry: Sendable, Equatable, Codable {
     public init(podName: String, content: String) {
         self.podName = podName
         self.content = content
+    }
+
+    enum CodingKeys: String, CodingKey { case podName, content }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        podName = c.lenient(String.self, forKey: .podName) ?? ""
+        content = c.lenient(String.self, forKey: .content) ?? ""
+    }
+
+    /// Encodes as Argo does: an empty `content` is left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if !podName.isEmpty { try c.encode(podName, forKey: .podName) }
+        if !content.isEmpty { try c.encode(content, forKey: .content) }
     }
 }
 
@@ -226,9 +248,38 @@ public enum ArgoLabels {
     public static let scheduledTime = "workflows.argoproj.io/scheduled-time"
     public static let workflowTemplate = "workflows.argoproj.io/workflow-template"
     public static let podNameFormat = "workflows.argoproj.io/pod-name-format"
+    /// `Pending` from completion until the controller has archived the workflow, then `Archived` on the live
+    /// object (`workflow/controller/controller.go` `archiveWorkflowAux` archives first and patches after, so the
+    /// archive's copy keeps `Pending`).
+    public static let archivingStatus = "workflows.argoproj.io/workflow-archiving-status"
+}
+
+extension Workflow {
+    /// Whether this is most likely the archive's copy rather than the live object.
+    ///
+    /// Argo v3.5+ answers `GET /api/v1/workflows/{ns}/{name}` with the archived workflow when the live object is
+    /// gone, and merges archived rows into workflow lists, without saying which is which. The archive's copy is a
+    /// completed workflow still labelled `workflow-archiving-status: Pending` (the live object is relabelled
+    /// `Archived` right after archiving). A live workflow is in that state only for the moments between its
+    /// completion and its archiving, so this reading can be wrong only then.
+    public var isArchivedCopy: Bool {
+        metadata.labels[ArgoLabels.archivingStatus] == "Pending" && status.phase?.isCompleted == true
+    }
 }
 
 extension WorkflowPage {
+    /// Keeps the first row of each uid (the live copy: Argo puts live rows before archived ones); rows without a
+    /// uid are all kept.
+    public mutating func removeDuplicateUIDs() {
+        var seen = Set<String>()
+        let before = items.count
+        items = items.filter { wf in
+            guard let uid = wf.metadata.uid, !uid.isEmpty else { return true }
+            return seen.insert(uid).inserted
+        }
+        duplicateItems += before - items.count
+    }
+
     private struct Body: Decodable {
         struct Meta: Decodable {
             var `continue`: String?

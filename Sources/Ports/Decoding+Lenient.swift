@@ -58,7 +58,7 @@ struct LenientInt: Decodable {
 /// Objects read from Argo are written by other people and other controllers: a field of the wrong type reads as
 /// absent, never as a failure of the whole object.
 extension KeyedDecodingContainer {
-    func lenient<T: Decodable>(_ type: T.Type, forKey key: Key) -> T? {
+    public func lenient<T: Decodable>(_ type: T.Type, forKey key: Key) -> T? {
         (try? decodeIfPresent(type, forKey: key)) ?? nil
     }
 

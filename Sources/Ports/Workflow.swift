@@ -94,6 +94,8 @@ public struct WorkflowSpec: Sendable, Decodable, Equatable {
     public var suspend: Bool?
     public var activeDeadlineSeconds: Int?
     public var workflowTemplateRef: TemplateReference?
+    /// `Terminate` or `Stop` once someone asked Argo to shut the workflow down; the controller then stops it.
+    public var shutdown: String?
 
     public init(
         entrypoint: String? = nil, parameters: [Parameter] = [], templates: [TemplateSummary] = [],
@@ -112,7 +114,7 @@ public struct WorkflowSpec: Sendable, Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case entrypoint, arguments, templates, onExit, serviceAccountName, suspend, activeDeadlineSeconds,
-            workflowTemplateRef
+            workflowTemplateRef, shutdown
     }
     struct Arguments: Decodable {
         var parameters: [Parameter]
@@ -132,6 +134,7 @@ public struct WorkflowSpec: Sendable, Decodable, Equatable {
         suspend = c.lenient(Bool.self, forKey: .suspend)
         activeDeadlineSeconds = try c.decodeLenientInt(forKey: .activeDeadlineSeconds)
         workflowTemplateRef = c.lenient(TemplateReference.self, forKey: .workflowTemplateRef)
+        shutdown = c.lenient(String.self, forKey: .shutdown)
     }
 }
 

@@ -85,6 +85,21 @@ final class ServerProcess: @unchecked Sendable {
         return (process.terminationStatus, stderr)
     }
 
+    /// `get_workflow`'s phase once it is `phase`, polling for up to `seconds` (Argo applies a terminate or stop
+    /// after answering it); the last phase seen otherwise.
+    func phase(of name: String, becomes phase: String, within seconds: Double = 10) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        repeat {
+            last =
+                try await call("get_workflow", ["name": .string(name)]).structuredContent?.objectValue?["phase"]?
+                .stringValue ?? ""
+            if last == phase { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        } while Date() < deadline
+        return last
+    }
+
     /// Calls a tool the policy asks to confirm: the preview's token, then the call again with it.
     func callConfirmed(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
         let first = try await call(name, arguments)

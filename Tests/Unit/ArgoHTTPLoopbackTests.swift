@@ -383,14 +383,25 @@ extension ArgoHTTPLoopbackTests {
                 try await gateway.resumeWorkflow(
                     namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil
                 ).spec.suspend != true)
+            // `patchShutdownStrategy`: the answer is the workflow still running, with spec.shutdown set.
             let terminated = try await gateway.terminateWorkflow(namespace: "workflows", name: "hello-world-9tql2-run")
-            #expect(terminated.status.phase == .failed)
+            #expect(terminated.status.phase == .running)
+            #expect(terminated.spec.shutdown == "Terminate")
+            try await Task.sleep(for: .milliseconds(400))
+            let failed = try await gateway.getWorkflow(
+                namespace: "workflows", name: "hello-world-9tql2-run", fields: nil)
+            #expect(failed.status.phase == .failed)
+            // A completed workflow: `AlreadyShutdownError`, a plain error, so gRPC 13 and HTTP 500.
             let again = await #expect(throws: ArgoError.self) {
                 _ = try await gateway.stopWorkflow(
                     namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: "x")
             }
-            #expect(again?.kind == .invalidArgument)
-            #expect(again?.message == "cannot shutdown a completed workflow")
+            #expect(again?.kind == .server)
+            #expect(again?.httpStatus == 500)
+            #expect(again?.grpcCode == 13)
+            #expect(
+                again?.message
+                    == #"cannot shutdown a completed workflow: workflow: "hello-world-9tql2-run", namespace: "workflows""#)
             let retried = try await gateway.retryWorkflow(
                 namespace: "workflows", name: "hello-world-9tql2-run", restartSuccessful: false, nodeFieldSelector: nil,
                 parameters: ["a=1"])

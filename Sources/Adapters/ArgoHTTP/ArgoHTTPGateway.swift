@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -9,7 +10,12 @@ import Ports
 /// The live Argo Server behind the gateway port, over its REST API.
 public final class ArgoHTTPGateway: ArgoGateway {
     public let connectionSettings: ArgoConnection
+    /// Unary calls: each request has a deadline and an idle read limit.
     let client: HTTPClient
+    /// Streams (logs, watches) on a pool of their own, so that long watches never queue a unary call behind them
+    /// (HTTP/1.1 allows only a few connections per host); no idle read limit, since Argo sends no keepalives on
+    /// NDJSON streams and a quiet watch is a healthy one.
+    let streamClient: HTTPClient
     let logger: Logger
 
     /// Runs `body` with a gateway whose HTTP client is shut down afterwards, whether `body` returns or throws.
@@ -24,6 +30,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
             result = .failure(error)
         }
         try? await gateway.client.shutdown()
+        try? await gateway.streamClient.shutdown()
         return try result.get()
     }
 
@@ -32,16 +39,22 @@ public final class ArgoHTTPGateway: ArgoGateway {
         self.logger = logger
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(
-            connect: .seconds(10),
-            read: .seconds(
-                Int64(max(connectionSettings.streamTimeoutSeconds, connectionSettings.requestTimeoutSeconds))))
+            connect: .seconds(10), read: .seconds(Int64(max(1, connectionSettings.requestTimeoutSeconds))))
         configuration.httpVersion = .automatic
         if connectionSettings.baseURL.scheme == "https" {
             configuration.tlsConfiguration = try Self.tlsConfiguration(connection)
         }
+        var streams = configuration
+        streams.timeout = .init(connect: .seconds(10), read: nil)
+        streams.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.maxConcurrentStreams
         client = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)
+        streamClient = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: streams, backgroundActivityLogger: logger)
     }
+
+    /// Streams open at once before a new one waits for a connection (watches last up to 30 minutes each).
+    static let maxConcurrentStreams = 64
 
     static func tlsConfiguration(_ c: ArgoConnection) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -69,18 +82,39 @@ public final class ArgoHTTPGateway: ArgoGateway {
 
     // MARK: Port
 
+    /// Argo's field selector term that makes a workflow list count what is left (`server/utils/list_options.go`
+    /// `BuildListOptions`). It is sent on every list: since v4.0 (`server/workflow/workflow_server.go`
+    /// `ListWorkflows`, argo-workflows#14892) a list without it sets `metadata.continue` only when the *archive*
+    /// has rows past the page, so a server without an archive never returns a second page; v3.5–v3.7 page either
+    /// way, and count only with it.
+    static let showRemainingItemCount = "ext.showRemainingItemCount=true"
+
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
         var items: [(String, String?)] = []
         if let selector = query.effectiveLabelSelector { items.append(("listOptions.labelSelector", selector)) }
+        var fieldSelector = [Self.showRemainingItemCount]
         if let name = query.nameContains {
-            items.append(("listOptions.fieldSelector", "metadata.name=\(name)"))
+            fieldSelector.insert("metadata.name=\(name)", at: 0)
             items.append(("nameFilter", "Contains"))
         }
+        items.append(("listOptions.fieldSelector", fieldSelector.joined(separator: ",")))
         if let limit = query.limit { items.append(("listOptions.limit", String(limit))) }
         items.append(("listOptions.continue", query.continueToken))
-        items.append(("fields", query.fields))
+        items.append(("fields", query.fields.map(Self.withUID)))
         let data = try await get(path: "/api/v1/workflows/\(Self.segment(query.namespace ?? ""))", query: items)
-        return try decode("workflow list") { try WorkflowPage.decode(from: data) }
+        var page = try decode("workflow list") { try WorkflowPage.decode(from: data) }
+        page.removeDuplicateUIDs()
+        return page
+    }
+
+    /// A `fields=` selection that keeps `items.metadata.uid`, which telling live and archived copies apart needs.
+    static func withUID(_ fields: String) -> String {
+        guard !fields.isEmpty, !fields.hasPrefix("-") else { return fields }
+        let parts = fields.split(separator: ",").map(String.init)
+        if parts.contains(where: { $0 == "items" || $0 == "items.metadata" || $0 == "items.metadata.uid" }) {
+            return fields
+        }
+        return fields + ",items.metadata.uid"
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
@@ -143,6 +177,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
             ("namePrefix", query.namePrefix.flatMap { $0.isEmpty ? nil : $0 }),
             ("listOptions.limit", query.limit.map(String.init)),
             ("listOptions.continue", query.continueToken.flatMap { $0.isEmpty ? nil : $0 }),
+            ("listOptions.fieldSelector", Self.showRemainingItemCount),
         ]
         let data = try await get(path: "/api/v1/archived-workflows", query: items)
         return try decode("archived workflow list") { try WorkflowPage.decode(from: data) }
@@ -215,7 +250,14 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("cron workflow") { try CronWorkflow.decode(from: data) }
     }
 
+    /// Argo's `DeleteWorkflow` builds its own `metav1.DeleteOptions` and drops the request's preconditions (every
+    /// version from v3.5 to v4.1, `server/workflow/workflow_server.go`), so the uid is compared here, on a fresh
+    /// read made just before the delete; the precondition is still sent for servers that honour it.
     public func deleteWorkflow(namespace: String, name: String, uid: String?) async throws {
+        if let uid {
+            let live = try await getWorkflow(namespace: namespace, name: name, fields: "metadata.uid,metadata.name")
+            try ArgoError.requireSameUID(live.metadata.uid, uid, "workflow \(namespace)/\(name)")
+        }
         _ = try await send(
             .DELETE, "/api/v1/workflows/\(Self.segment(namespace))/\(Self.segment(name))",
             query: [("deleteOptions.preconditions.uid", uid)])
@@ -273,9 +315,20 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try await send(.PUT, path, body: body)
     }
 
+    /// Only `DeleteCronWorkflow` passes the request's `deleteOptions` on to Kubernetes; the WorkflowTemplate and
+    /// ClusterWorkflowTemplate servers delete with empty options (`server/workflowtemplate`,
+    /// `server/clusterworkflowtemplate`, v3.5–v4.1). The uid is therefore compared on a fresh read just before the
+    /// delete, for every kind.
     public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
         let ns = kind.isClusterScoped ? nil : namespace
         let path = kind.objectPath(namespace: ns.map(Self.segment), name: Self.segment(name))
+        if let uid {
+            struct Meta: Decodable { var metadata: ObjectMeta? }
+            let data = try await get(path: path, query: [])
+            let live = try decode(kind.phrase) { try JSONDecoder().decode(Meta.self, from: data) }
+            try ArgoError.requireSameUID(
+                live.metadata?.uid, uid, "\(kind.phrase) \(ns.map { "\($0)/\(name)" } ?? name)")
+        }
         _ = try await send(.DELETE, path, query: [("deleteOptions.preconditions.uid", uid)])
     }
 
@@ -325,8 +378,12 @@ public final class ArgoHTTPGateway: ArgoGateway {
         ]
         items.removeAll { $0.1 == nil }
         let path = "/api/v1/workflows/\(Self.segment(query.namespace))/\(Self.segment(query.workflowName))/log"
-        let timeout = Int64(query.follow ? 24 * 3600 : connectionSettings.streamTimeoutSeconds)
-        return stream(path: path, query: items, timeout: .seconds(timeout))
+        // A read that does not follow ends on its own; one quiet for the stream timeout is stuck. A follow is
+        // quiet whenever the pods are.
+        let idle: Duration? = query.follow ? nil : .seconds(max(1, connectionSettings.streamTimeoutSeconds))
+        return stream(
+            path: path, query: items, idleLimit: idle,
+            missing: "workflow \(query.namespace)/\(query.workflowName)")
     }
 
     public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
@@ -336,52 +393,95 @@ public final class ArgoHTTPGateway: ArgoGateway {
             ("listOptions.fieldSelector", "metadata.name=\(name)"),
             ("listOptions.resourceVersion", resourceVersion),
         ]
-        return stream(path: "/api/v1/workflow-events/\(Self.segment(namespace))", query: items, timeout: .hours(24))
+        return stream(
+            path: "/api/v1/workflow-events/\(Self.segment(namespace))", query: items, idleLimit: nil,
+            missing: "workflow \(namespace)/\(name)")
     }
 
-    /// A streamed endpoint's `result` frames (NDJSON, or SSE when configured); an error frame or a cut ends it
-    /// with `streamBroken`.
-    func stream<T: Decodable & Sendable>(path: String, query: [(String, String?)], timeout: TimeAmount)
-        -> AsyncThrowingStream<T, any Error>
-    {
+    /// A streamed endpoint's `result` frames (NDJSON, or SSE when configured).
+    ///
+    /// An error answered before the stream starts is read in either of grpc-gateway's shapes (see
+    /// ``ArgoErrorBody``); a 404 there means the workflow (`missing`) does not exist. In the stream, an error frame
+    /// or a cut ends it with `streamBroken` (`expired` for a compacted resourceVersion), and Argo's own periodic end
+    /// of a watch ends it cleanly. With `idleLimit`, a stream that sends nothing for that long ends with `timeout`.
+    func stream<T: Decodable & Sendable>(
+        path: String, query: [(String, String?)], idleLimit: Duration?, missing: String
+    ) -> AsyncThrowingStream<T, any Error> {
         let request = makeRequest(
             path: path, query: query, accept: connectionSettings.preferSSE ? "text/event-stream" : "application/json")
+        let headDeadline = TimeAmount.seconds(Int64(max(1, connectionSettings.requestTimeoutSeconds)))
         return AsyncThrowingStream { continuation in
+            let activity = StreamActivity()
             let task = Task {
                 do {
-                    let response = try await self.execute(request, timeout: timeout)
+                    let response = try await self.execute(request, timeout: headDeadline, client: self.streamClient)
                     guard response.status == .ok else {
                         let body = try await response.body.collect(upTo: 1 << 20)
-                        throw self.serverError(status: Int(response.status.code), body: Data(body.readableBytesView))
+                        var error = self.serverError(status: Int(response.status.code), body: Data(body.readableBytesView))
+                        if error.kind == .notFound, ArgoErrorBody.parse(Data(body.readableBytesView)) != nil {
+                            error = error.withHint(
+                                "\(missing) was not found: it may have been deleted or never existed; list_workflows shows what exists, list_archived_workflows what was archived"
+                            )
+                        }
+                        throw error
                     }
                     var parser = StreamFrameParser<T>()
-                    func emit(_ frames: [StreamFrameParser<T>.Frame]) throws {
+                    /// Yields results; true when Argo ended the stream itself.
+                    func emit(_ frames: [StreamFrameParser<T>.Frame]) throws -> Bool {
                         for frame in frames {
                             switch frame {
                             case .result(let value): continuation.yield(value)
                             case .error(let error): throw error
+                            case .end: return true
                             }
                         }
+                        return false
                     }
                     do {
                         for try await buffer in response.body {
-                            try emit(parser.feed(buffer.readableBytesView))
+                            activity.touch()
+                            if try emit(parser.feed(buffer.readableBytesView)) {
+                                continuation.finish()
+                                return
+                            }
                         }
                     } catch let error as ArgoError {
                         throw error
                     } catch is CancellationError {
-                        throw CancellationError()
+                        throw activity.idled ? Self.idleError(idleLimit) : CancellationError()
                     } catch {
+                        if activity.idled { throw Self.idleError(idleLimit) }
                         throw ArgoError(.streamBroken, message: "stream cut: \(error)")
                     }
-                    try emit(parser.finish())
+                    _ = try emit(parser.finish())
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: error)
+                    continuation.finish(throwing: activity.idled ? Self.idleError(idleLimit) : error)
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            let watchdog = idleLimit.map { limit in
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: limit / 4)
+                        if activity.quietFor(longerThan: limit) {
+                            activity.markIdled()
+                            task.cancel()
+                            return
+                        }
+                    }
+                }
+            }
+            continuation.onTermination = { _ in
+                task.cancel()
+                watchdog?.cancel()
+            }
         }
+    }
+
+    static func idleError(_ limit: Duration?) -> ArgoError {
+        ArgoError(
+            .timeout, message: "the stream sent nothing for \(limit.map { "\($0)" } ?? "too long") and was closed",
+            hint: "the server or the pod's node may be overloaded; retry, or read fewer lines (tail_lines)")
     }
 
     // MARK: HTTP
@@ -427,10 +527,12 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return data
     }
 
-    func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount, client: HTTPClient? = nil) async throws
+        -> HTTPClientResponse
+    {
         logger.debug("argo request", metadata: ["url": "\(request.url)"])
         do {
-            return try await client.execute(request, timeout: timeout, logger: logger)
+            return try await (client ?? self.client).execute(request, timeout: timeout, logger: logger)
         } catch {
             throw translate(error)
         }
@@ -446,20 +548,15 @@ public final class ArgoHTTPGateway: ArgoGateway {
         }
     }
 
-    private struct ErrorBody: Decodable {
-        var code: Int?
-        var message: String?
-        var error: String?
-    }
-
-    /// Argo's `{"code":N,"message":"…"}` (or any body) into a typed error with a hint.
+    /// Argo's error body (either grpc-gateway shape, see ``ArgoErrorBody``, or any text) into a typed error with a
+    /// hint.
     func serverError(status: Int, body: Data) -> ArgoError {
-        let parsed = try? JSONDecoder().decode(ErrorBody.self, from: body)
+        let parsed = ArgoErrorBody.parse(body)
         let message =
-            parsed?.message ?? parsed?.error
+            parsed?.message
             ?? String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let error = ArgoError.fromServer(
-            httpStatus: status, grpcCode: parsed?.code, message: message.isEmpty ? "HTTP \(status)" : message)
+            httpStatus: status, grpcCode: parsed?.grpcCode, message: message.isEmpty ? "HTTP \(status)" : message)
         switch error.kind {
         case .unauthenticated:
             return error.withHint(
@@ -513,4 +610,20 @@ public final class ArgoHTTPGateway: ArgoGateway {
     }
 
     static func segment(_ text: String) -> String { encode(text) }
+}
+
+/// When a stream last received bytes, and whether the idle watchdog closed it.
+final class StreamActivity: Sendable {
+    private struct State {
+        var last = ContinuousClock.now
+        var idled = false
+    }
+    private let state = Mutex(State())
+
+    func touch() { state.withLock { $0.last = ContinuousClock.now } }
+    func quietFor(longerThan limit: Duration) -> Bool {
+        state.withLock { ContinuousClock.now - $0.last > limit }
+    }
+    func markIdled() { state.withLock { $0.idled = true } }
+    var idled: Bool { state.withLock { $0.idled } }
 }

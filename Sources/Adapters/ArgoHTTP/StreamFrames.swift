@@ -2,7 +2,13 @@ import Foundation
 import Ports
 
 /// Splits an Argo stream into frames: newline-delimited `{"result":…}` JSON, or Server-Sent Events
-/// (`data: {…}` lines, `:` keepalive comments, blank separators). A `{"error":…}` frame becomes an error.
+/// (`data: {…} ` lines, `:` keepalive comments, blank separators). A `{"error":…}` frame becomes an error.
+///
+/// The shapes follow Argo's stream forwarder (`argoproj/pkg` `grpc/http/forwarders.go` `NewStreamForwarder`, over
+/// grpc-gateway v1.16 `runtime.ForwardResponseStream`): NDJSON frames end in `\n` and carry no keepalives; SSE
+/// frames are `data: <json> \n\n` followed by the gateway's `\n` delimiter, with a `:\n` keepalive every 15 s; an
+/// error is the gateway's `{"error":{"grpc_code":…,"http_code":…,"message":…,"http_status":…}}`, written without
+/// a delimiter.
 ///
 /// A frame is at most `maxFrameBytes` long: a longer line (or a server that never sends a newline) ends the stream
 /// with an error instead of growing a buffer without bound. Each feed scans only the bytes not yet scanned.
@@ -23,6 +29,11 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
     public enum Frame: Sendable {
         case result(Result)
         case error(ArgoError)
+        /// Argo's own end of a watch: the Kubernetes watch under it closed, which Argo reports as an error frame
+        /// with gRPC 8 and message "EOF" (`server/workflow/workflow_server.go` `WatchWorkflows`:
+        /// `sutils.ToStatusError(io.EOF, codes.ResourceExhausted)`). Watches are closed this way every few
+        /// minutes; the caller resumes from the last resourceVersion, and nothing has failed.
+        case end
     }
 
     /// Feeds bytes; returns the frames completed by them.
@@ -77,22 +88,16 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
     }
 
     private struct Envelope: Decodable {
-        struct StreamError: Decodable {
-            var grpcCode: Int?
-            var httpCode: Int?
-            var code: Int?
-            var message: String?
-            var httpStatus: String?
-
-            enum CodingKeys: String, CodingKey {
-                case grpcCode = "grpc_code"
-                case httpCode = "http_code"
-                case code, message
-                case httpStatus = "http_status"
-            }
-        }
         var result: Result?
-        var error: StreamError?
+        var error: ArgoErrorBody.StreamError?
+
+        enum CodingKeys: String, CodingKey { case result, error }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            result = try c.decodeIfPresent(Result.self, forKey: .result)
+            error = try? c.decodeIfPresent(ArgoErrorBody.StreamError.self, forKey: .error)
+        }
     }
 
     static func decode(_ data: Data) -> Frame {
@@ -104,11 +109,11 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
             return .error(ArgoError(.malformedResponse, message: "stream frame is not Argo's shape: \(preview)"))
         }
         if let e = envelope.error {
-            let base = ArgoError.fromServer(
-                httpStatus: e.httpCode, grpcCode: e.grpcCode ?? e.code,
-                message: e.message ?? e.httpStatus ?? "stream error")
-            return .error(
-                ArgoError(.streamBroken, message: base.message, httpStatus: base.httpStatus, grpcCode: base.grpcCode))
+            if e.isPeriodicEnd { return .end }
+            let base = e.error
+            // A watch resumed from a compacted version is not a broken stream: the caller relists.
+            let kind: ArgoError.Kind = base.kind == .expired ? .expired : .streamBroken
+            return .error(ArgoError(kind, message: base.message, httpStatus: base.httpStatus, grpcCode: base.grpcCode))
         }
         guard let result = envelope.result else {
             return .error(ArgoError(.malformedResponse, message: "stream frame has neither result nor error"))

@@ -55,31 +55,31 @@ extension ArgoSimulator {
         let now = ArgoTime.format(Date())
         var nodes = wf[path: "status.nodes"]?.object ?? [:]
 
-        func finish(_ strategy: String) throws {
-            guard !completed else { throw Self.precondition("cannot shutdown a completed workflow") }
-            for (id, node) in nodes where ["Running", "Pending"].contains(node["phase"]?.string ?? "") {
-                var n = node
-                n["phase"] = "Failed"
-                n["message"] = .string("workflow shutdown with strategy:  \(strategy)")
-                n["finishedAt"] = .string(now)
-                nodes[id] = n
+        /// `workflow/util/util.go` `patchShutdownStrategy`: a completed workflow is refused with a plain error,
+        /// which `ToStatusError(err, codes.Internal)` sends as gRPC 13 / HTTP 500; otherwise only `spec.shutdown`
+        /// is patched and the server answers with the workflow still running. The controller fails it later
+        /// (here: `shutdownDelay` after the call).
+        func requestShutdown(_ strategy: String) throws {
+            guard !completed else {
+                throw ArgoError.fromServer(
+                    httpStatus: 500, grpcCode: 13,
+                    message: "cannot shutdown a completed workflow: workflow: \"\(name)\", namespace: \"\(namespace)\"")
             }
             wf.set(["spec", "shutdown"], .string(strategy))
-            wf.set(["status", "phase"], "Failed")
-            wf.set(["status", "message"], .string("Stopped with strategy '\(strategy)'"))
-            wf.set(["status", "finishedAt"], .string(now))
-            wf.set(["metadata", "labels", ArgoLabels.phase], "Failed")
-            wf.set(["metadata", "labels", ArgoLabels.completed], "true")
             stopEvolution(key)
+            scheduleShutdown(key, strategy: strategy)
         }
 
         switch action {
         case .terminate:
-            try finish("Terminate")
+            try requestShutdown("Terminate")
         case .stop:
-            try finish("Stop")
+            try requestShutdown("Stop")
         case .suspend:
-            guard !completed else { throw Self.precondition("cannot suspend completed workflows") }
+            // `errSuspendedCompletedWorkflow`: CodeBadRequest, so gRPC 3 / HTTP 400.
+            guard !completed else {
+                throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "cannot suspend completed workflows")
+            }
             wf.set(["spec", "suspend"], true)
         case .resume:
             let suspendedNodes = nodes.filter {
@@ -95,9 +95,21 @@ extension ArgoSimulator {
                 n["finishedAt"] = .string(now)
                 nodes[id] = n
             }
-        case .retry(let restartSuccessful, _, let parameters):
-            guard phase == "Failed" || phase == "Error" else {
-                throw Self.precondition("Workflow must be Failed/Error to retry")
+        case .retry(let restartSuccessful, let selector, let parameters):
+            // `workflow/util/util.go` `FormulateRetryWorkflow`: Failed and Error retry; Succeeded only with
+            // restartSuccessful and a node field selector; anything else is a bad request (gRPC 3 / HTTP 400).
+            switch phase {
+            case "Failed", "Error": break
+            case "Succeeded":
+                guard restartSuccessful, !(selector ?? "").isEmpty else {
+                    throw ArgoError.fromServer(
+                        httpStatus: 400, grpcCode: 3,
+                        message:
+                            "To retry a succeeded workflow, set the options restartSuccessful and nodeFieldSelector")
+                }
+            default:
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3, message: "Cannot retry a workflow in phase \(phase)")
             }
             var reset = Set<String>()
             for (id, node) in nodes {
@@ -130,6 +142,28 @@ extension ArgoSimulator {
         return storedData(key) ?? wf.encoded()
     }
 
+    /// Fails a workflow whose shutdown was requested, as the controller does once its pods are stopped: active
+    /// nodes fail with the controller's message, and the workflow ends Failed.
+    func completeShutdown(_ key: String, strategy: String) {
+        guard var wf = storedJSON(key) else { return }
+        let now = ArgoTime.format(Date())
+        var nodes = wf[path: "status.nodes"]?.object ?? [:]
+        for (id, node) in nodes where ["Running", "Pending"].contains(node["phase"]?.string ?? "") {
+            var n = node
+            n["phase"] = "Failed"
+            n["message"] = .string("workflow shutdown with strategy:  \(strategy)")
+            n["finishedAt"] = .string(now)
+            nodes[id] = n
+        }
+        wf.set(["status", "nodes"], .object(nodes))
+        wf.set(["status", "phase"], "Failed")
+        wf.set(["status", "message"], .string("Stopped with strategy '\(strategy)'"))
+        wf.set(["status", "finishedAt"], .string(now))
+        wf.set(["metadata", "labels", ArgoLabels.phase], "Failed")
+        wf.set(["metadata", "labels", ArgoLabels.completed], "true")
+        replace(wf, key: key)
+    }
+
     /// Suspends or resumes a CronWorkflow's scheduling.
     public func setCronSuspended(namespace: String, name: String, suspended: Bool) async throws -> Data {
         _ = try await failIfInjected(.mutateCronWorkflow)
@@ -142,8 +176,8 @@ extension ArgoSimulator {
     }
 
     /// Deletes a workflow; a finished one stays in the archive (as Argo archives workflows when they complete).
-    /// Argo's `WorkflowServer.DeleteWorkflow` passes `deleteOptions` to the Kubernetes API, whose uid precondition
-    /// fails with 409 Conflict when the object has another uid (k8s.io/apiserver `preconditions.Check`).
+    /// `uid` is accepted and ignored: Argo's `DeleteWorkflow` deletes with `metav1.DeleteOptions` of its own and
+    /// drops the request's preconditions (`server/workflow/workflow_server.go`, v3.5–v4.1).
     public func delete(namespace: String, name: String, uid: String? = nil) async throws {
         _ = try await failIfInjected(.mutateWorkflow)
         materialize()
@@ -151,11 +185,6 @@ extension ArgoSimulator {
         guard let wf = storedJSON(key) else {
             throw ArgoError.fromServer(
                 httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
-        }
-        if let uid, !uid.isEmpty, let actual = wf[path: "metadata.uid"]?.string, actual != uid {
-            throw ArgoError.fromServer(
-                httpStatus: 409, grpcCode: 10,
-                message: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)")
         }
         if ["Succeeded", "Failed", "Error"].contains(wf[path: "status.phase"]?.string ?? "") { archiveObject(wf) }
         remove(key)

@@ -72,12 +72,20 @@ extension ArgoSimulator {
 
     /// Deletes a CronWorkflow or template. A CronWorkflow owns the workflows it created, so Kubernetes' garbage
     /// collector deletes them with it (finished ones stay in the archive).
+    ///
+    /// Only `DeleteCronWorkflow` hands the request's `deleteOptions` to Kubernetes; the WorkflowTemplate and
+    /// ClusterWorkflowTemplate servers delete with empty options, so their uid precondition is ignored
+    /// (`server/cronworkflow/cron_workflow_server.go`, `server/workflowtemplate/workflow_template_server.go`,
+    /// `server/clusterworkflowtemplate/cluster_workflow_template_server.go`, v3.5–v4.1). A failed precondition is
+    /// Kubernetes' 409, which Argo's `ToStatusError` maps to gRPC 6 (AlreadyExists).
     public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
         _ = try await failIfInjected(Self.faultOperation(kind))
         guard let stored = object(kind, namespace: namespace, name: name) else { throw Self.notFound(kind, name) }
-        if let uid, !uid.isEmpty, let actual = stored[path: "metadata.uid"]?.string, actual != uid {
+        if kind == .cronWorkflow, let uid, !uid.isEmpty, let actual = stored[path: "metadata.uid"]?.string,
+            actual != uid
+        {
             throw ArgoError.fromServer(
-                httpStatus: 409, grpcCode: 10,
+                httpStatus: 409, grpcCode: 6,
                 message:
                     "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)")
         }

@@ -94,7 +94,27 @@ extension ArgoSimulator {
         return try start(object, namespace: namespace)
     }
 
+    /// The kinds `/submit` accepts, by kind, singular, plural or short name (`server/workflow/workflow_server.go`
+    /// `SubmitWorkflow`, names from `pkg/apis/workflow/register.go`); anything else is a bad request.
+    public static func submitKind(_ raw: String) throws -> ArgoKind {
+        switch raw {
+        case "CronWorkflow", "cronworkflow", "cronworkflows", "cronwf": return .cronWorkflow
+        case "WorkflowTemplate", "workflowtemplate", "workflowtemplates", "wftmpl": return .workflowTemplate
+        case "ClusterWorkflowTemplate", "clusterworkflowtemplate", "clusterworkflowtemplates", "cwftmpl":
+            return .clusterWorkflowTemplate
+        default:
+            throw invalid("Resource kind '\(raw)' is not supported for submitting")
+        }
+    }
+
     /// Argo's `/submit` from a WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow.
+    ///
+    /// From a template Argo creates a workflow that only refers to it (`workflow/common/convert.go`
+    /// `NewWorkflowFromWorkflowTemplate`: `spec.workflowTemplateRef`, a `workflow-template` or
+    /// `cluster-workflow-template` label, `generateName: <template>-`); the controller then keeps the merged spec
+    /// in `status.storedWorkflowTemplateSpec`. From a CronWorkflow the cron's `workflowSpec` is copied
+    /// (`ConvertCronWorkflowToWorkflow`). Submit options then apply (`workflow/util/util.go` `ApplySubmitOpts`):
+    /// each `name=value` replaces the argument of that name or is appended, declared by the template or not.
     public func submit(namespace: String, from kind: ArgoKind, name: String, options: SubmitOptions) async throws
         -> Data
     {
@@ -103,10 +123,6 @@ extension ArgoSimulator {
         guard kind != .workflow, let source = object(kind, namespace: namespace, name: name) else {
             throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "\(kind.resource) \"\(name)\" not found")
         }
-        var spec = Self.workflowSpec(of: source, kind: kind) ?? .object([:])
-        if let entry = options.entryPoint { spec["entrypoint"] = .string(entry) }
-        try Self.override(&spec, with: options.parameters ?? [], declaredBy: "\(kind.rawValue) \(name)")
-        if let account = options.serviceAccount { spec["serviceAccountName"] = .string(account) }
         var labels: [String: JSONValue] = [:]
         for pair in (options.labels ?? "").split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -117,19 +133,45 @@ extension ArgoSimulator {
         case .clusterWorkflowTemplate: labels["workflows.argoproj.io/cluster-workflow-template"] = .string(name)
         default: labels[ArgoLabels.workflowTemplate] = .string(name)
         }
+        // What the workflow object holds, and what the controller runs.
+        var spec: JSONValue
+        var merged = Self.workflowSpec(of: source, kind: kind) ?? .object([:])
+        if kind == .cronWorkflow {
+            spec = merged
+        } else {
+            var ref: [String: JSONValue] = ["name": .string(name)]
+            if kind == .clusterWorkflowTemplate { ref["clusterScope"] = true }
+            spec = .object(["workflowTemplateRef": .object(ref)])
+        }
+        try Self.override(&spec, with: options.parameters ?? [])
+        try Self.override(&merged, with: options.parameters ?? [])
+        if let entry = options.entryPoint {
+            spec["entrypoint"] = .string(entry)
+            merged["entrypoint"] = .string(entry)
+        }
+        if let account = options.serviceAccount {
+            spec["serviceAccountName"] = .string(account)
+            merged["serviceAccountName"] = .string(account)
+        }
         let workflow: JSONValue = .object([
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
             "metadata": .object([
                 "generateName": .string("\(name)-"), "labels": .object(labels),
-                "annotations": source[path: "metadata.annotations"] ?? .object([:]),
+                "annotations": kind == .cronWorkflow ? (source[path: "metadata.annotations"] ?? .object([:])) : .object([:]),
             ]),
             "spec": spec,
         ])
-        return try start(workflow, namespace: namespace)
+        return try start(
+            workflow, namespace: namespace, runs: kind == .cronWorkflow ? nil : merged,
+            runAnnotations: source[path: "metadata.annotations"])
     }
 
     /// Stores a new workflow and scripts its run from its templates.
-    private func start(_ manifest: JSONValue, namespace: String) throws -> Data {
+    /// With `runs`, the workflow refers to a template whose merged spec is `runs`: the run is scripted from it and
+    /// the controller's `status.storedWorkflowTemplateSpec` holds it, while `spec` stays as submitted.
+    private func start(
+        _ manifest: JSONValue, namespace: String, runs merged: JSONValue? = nil, runAnnotations: JSONValue? = nil
+    ) throws -> Data {
         var wf = manifest
         let name: String
         if let given = wf[path: "metadata.name"]?.string, !given.isEmpty {
@@ -149,7 +191,19 @@ extension ArgoSimulator {
         wf.set(["metadata", "uid"], .string(UUID().uuidString.lowercased()))
         wf.set(["metadata", "creationTimestamp"], .string(ArgoTime.format(Date())))
         wf.set(["metadata", "annotations", ArgoLabels.podNameFormat], "v2")
-        let final = Self.finalState(of: wf, name: name)
+        var final: JSONValue
+        if let merged {
+            var resolved = wf
+            resolved["spec"] = merged
+            if let fail = runAnnotations?[Self.failTemplateAnnotation] {
+                resolved.set(["metadata", "annotations", Self.failTemplateAnnotation], fail)
+            }
+            final = Self.finalState(of: resolved, name: name)
+            final["spec"] = wf["spec"]
+            final.set(["status", "storedWorkflowTemplateSpec"], merged)
+        } else {
+            final = Self.finalState(of: wf, name: name)
+        }
         addEvolving(states: Evolution.states(toward: final, steps: 4), key: key)
         return storedData(key) ?? wf.encoded()
     }

@@ -19,11 +19,15 @@ public actor ArgoSimulator {
         public var limit: Int?
         public var continueToken: String?
         public var fields: String?
+        /// `ext.showRemainingItemCount=true` in the field selector (`server/utils/list_options.go`).
+        public var showRemainingItemCount: Bool
 
         public init(
             namespace: String?, labelSelector: String? = nil, name: String? = nil, nameFilter: NameFilter = .exact,
-            limit: Int? = nil, continueToken: String? = nil, fields: String? = nil
+            limit: Int? = nil, continueToken: String? = nil, fields: String? = nil,
+            showRemainingItemCount: Bool = false
         ) {
+            self.showRemainingItemCount = showRemainingItemCount
             self.namespace = namespace
             self.labelSelector = labelSelector
             self.name = name
@@ -70,8 +74,39 @@ public actor ArgoSimulator {
     public let versionInfo = ArgoVersion(
         version: "v4.1.2+simulator", gitCommit: "0000000", buildDate: "2026-08-21T00:00:00Z", platform: "linux/amd64")
 
-    public init(logLinesPerPod: Int = 60) {
+    /// How long after a terminate or stop the simulated controller fails the workflow.
+    public let shutdownDelay: Duration
+    private var pendingShutdowns: [String: (strategy: String, due: ContinuousClock.Instant)] = [:]
+    /// Resource versions at or below this one have been compacted: a watch resumed from one is answered with
+    /// "too old resource version" (Kubernetes' 410, `apimachinery` `NewResourceExpired`).
+    private var compactedThrough = 0
+    /// How long a watch stream lasts before the simulated Kubernetes watch closes and Argo ends the stream
+    /// (`WatchWorkflows`: `ToStatusError(io.EOF, codes.ResourceExhausted)`); nil: never.
+    public let watchLifetime: Duration?
+
+    public init(logLinesPerPod: Int = 60, shutdownDelay: Duration = .milliseconds(300), watchLifetime: Duration? = nil) {
         self.logLinesPerPod = logLinesPerPod
+        self.shutdownDelay = shutdownDelay
+        self.watchLifetime = watchLifetime
+    }
+
+    func scheduleShutdown(_ key: String, strategy: String) {
+        pendingShutdowns[key] = (strategy, ContinuousClock.now + shutdownDelay)
+    }
+
+    /// Carries out the shutdowns whose time has come.
+    private func applyDueShutdowns() {
+        guard !pendingShutdowns.isEmpty else { return }
+        let now = ContinuousClock.now
+        for (key, pending) in pendingShutdowns where pending.due <= now {
+            pendingShutdowns[key] = nil
+            completeShutdown(key, strategy: pending.strategy)
+        }
+    }
+
+    /// Forgets every resource version up to now, as an etcd compaction does.
+    public func compactHistory() {
+        compactedThrough = resourceVersion
     }
 
     // MARK: Loading
@@ -158,10 +193,14 @@ public actor ArgoSimulator {
         put(object, key: key, event: "MODIFIED")
     }
 
+    /// Deletes a workflow; its watchers get a DELETED event carrying the object as it was last stored, as a
+    /// Kubernetes watch does.
     func remove(_ key: String) {
+        let last = workflows[key]?.json ?? .object(["metadata": .object([:])])
         workflows[key] = nil
         evolutions[key] = nil
-        let message = JSONValue.object(["type": "DELETED", "object": .object(["metadata": .object([:])])]).encoded()
+        pendingShutdowns[key] = nil
+        let message = JSONValue.object(["type": "DELETED", "object": last]).encoded()
         for (_, watcher) in watchers where watcher.key == key { watcher.continuation.yield(message) }
     }
 
@@ -227,17 +266,35 @@ public actor ArgoSimulator {
         let fault = try await failIfInjected(.workflowEvents)
         materialize()
         let key = "\(namespace)/\(name)"
+        // `WatchWorkflows` first resolves the name with `getWorkflow` (live, then the archive): an unknown
+        // workflow is NotFound before the stream starts.
+        guard let stored = workflows[key] else {
+            throw ArgoError.fromServer(
+                httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
+        }
         observed([key])
         let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
-        if let stored = workflows[key] {
-            let current = Int(stored.json[path: "metadata.resourceVersion"]?.string ?? "") ?? 0
-            if since.flatMap(Int.init).map({ $0 < current }) ?? true {
-                continuation.yield(JSONValue.object(["type": "ADDED", "object": stored.json]).encoded())
-            }
+        if let since = since.flatMap(Int.init), since <= compactedThrough {
+            // The Kubernetes watch answers with an ERROR event (410 Gone); Argo's `ToStatusError` makes it gRPC 3,
+            // and since nothing was sent yet grpc-gateway answers HTTP 400 with it.
+            throw ArgoError.fromServer(
+                httpStatus: 400, grpcCode: 3,
+                message: "too old resource version: \(since) (\(compactedThrough + 1))")
+        }
+        let current = Int(stored.json[path: "metadata.resourceVersion"]?.string ?? "") ?? 0
+        if since.flatMap(Int.init).map({ $0 < current }) ?? true {
+            continuation.yield(JSONValue.object(["type": "ADDED", "object": stored.json]).encoded())
         }
         let id = UUID()
         watchers[id] = (key, continuation)
+        let ending = watchLifetime.map { lifetime in
+            Task {
+                try? await Task.sleep(for: lifetime)
+                continuation.finish(throwing: StreamEnd())
+            }
+        }
         continuation.onTermination = { [weak self] _ in
+            ending?.cancel()
             Task { await self?.removeWatcher(id) }
         }
         return (stream, fault?.breakAfterLines, fault?.cutConnection ?? false)
@@ -253,6 +310,7 @@ public actor ArgoSimulator {
     }
 
     func materialize() {
+        applyDueShutdowns()
         for generator in pending { put(generator.generate(), key: "\(generator.namespace)/\(generator.name)") }
         pending.removeAll()
         for generator in pendingArchive { archiveObject(generator.generate()) }
@@ -283,6 +341,9 @@ public actor ArgoSimulator {
         metadata["uid"] = .string(uid)
         if metadata["namespace"] == nil { metadata["namespace"] = "argo" }
         object["metadata"] = .object(metadata)
+        // The controller labels a completed workflow `Pending`, archives it, then relabels the live object
+        // `Archived` (`workflow/controller/controller.go` `archiveWorkflowAux`): the archive keeps `Pending`.
+        object.set(["metadata", "labels", ArgoLabels.archivingStatus], "Pending")
         archive?[uid] = Stored(json: object, data: object.encoded(), typed: nil)
     }
 
@@ -345,19 +406,72 @@ public actor ArgoSimulator {
         return try JSONEncoder().encode(versionInfo)
     }
 
+    /// `server/workflow/workflow_server.go` `ListWorkflows` (v4.x): live rows first, then archived rows, paged by
+    /// one integer offset over both; the archive's copy of a live workflow is listed too. Without
+    /// `ext.showRemainingItemCount`, `continue` is set only when the archive alone has a row at `offset + limit`
+    /// (`HasMoreWorkflows`, argo-workflows#14892), so a server without an archive never pages; with it,
+    /// `remainingItemCount` is exact and `continue` follows from it (as v3.5–v3.7 always did).
     public func listWorkflowsJSON(_ request: ListRequest) async throws -> Data {
         _ = try await failIfInjected(.listWorkflows)
         materialize()
-        return try listJSON(Array(workflows.values), kind: .workflow, request)
+        let (offset, limit) = try Self.offsetAndLimit(request)
+        let live = try Self.newestFirst(filter(Array(workflows.values), kind: .workflow, request))
+        let archived = try Self.newestFirst(filter(Array((archive ?? [:]).values), kind: .workflow, request))
+        var page: [Stored] = []
+        if !live.isEmpty && (limit == 0 || offset < live.count) {
+            page += limit == 0 ? live : Array(live[min(offset, live.count)..<min(live.count, offset + limit)])
+        }
+        if limit == 0 || offset + limit > live.count {
+            var archivedOffset = offset - live.count
+            var archivedLimit = limit
+            if archivedOffset < 0 {
+                archivedOffset = 0
+                archivedLimit = limit - page.count
+            }
+            page += (archivedLimit == 0 && limit != 0
+                ? [] : Self.slice(archived, offset: archivedOffset, limit: limit == 0 ? 0 : archivedLimit))
+                .map { Stored(json: Self.archivedRow($0.json), data: Data(), typed: nil) }
+        }
+        var meta: [String: JSONValue] = ["resourceVersion": .string(String(resourceVersion))]
+        let remaining: Int
+        if request.showRemainingItemCount {
+            remaining = max(live.count + archived.count - offset - page.count, 0)
+            meta["remainingItemCount"] = .int(remaining)
+        } else {
+            remaining = limit > 0 && offset + limit < archived.count ? 1 : 0
+        }
+        if remaining > 0 { meta["continue"] = .string(String(offset + page.count)) }
+        return Self.list(Self.pageSorted(page), kind: .workflow, meta: meta, fields: request.fields)
     }
 
-    /// Lists CronWorkflows or templates (cluster-scoped ones ignore the namespace).
+    /// Lists CronWorkflows or templates (cluster-scoped ones ignore the namespace): a Kubernetes list, whose
+    /// `continue` is an opaque token and whose `remainingItemCount` is set only without a label selector.
     public func listJSON(_ kind: ArgoKind, _ request: ListRequest) async throws -> Data {
         _ = try await failIfInjected(kind == .cronWorkflow ? .listCronWorkflows : .listWorkflowTemplates)
-        return try listJSON(Array((objects[kind] ?? [:]).values), kind: kind, request)
+        func key(_ s: Stored) -> String {
+            "\(s.json[path: "metadata.namespace"]?.string ?? "")/\(s.json[path: "metadata.name"]?.string ?? "")"
+        }
+        let matched = try filter(Array((objects[kind] ?? [:]).values), kind: kind, request).sorted { key($0) < key($1) }
+        var start = 0
+        if let token = request.continueToken, !token.isEmpty {
+            guard let after = Self.decodeKubernetesContinue(token) else {
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3, message: "continue key is not valid: \"\(token)\"")
+            }
+            start = matched.firstIndex { key($0) > after } ?? matched.count
+        }
+        let limit = request.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
+        let end = limit == Int.max ? matched.count : min(matched.count, start + limit)
+        var meta: [String: JSONValue] = ["resourceVersion": .string(String(resourceVersion))]
+        if end < matched.count, end > start {
+            meta["continue"] = .string(Self.encodeKubernetesContinue(after: key(matched[end - 1]), rv: resourceVersion))
+            if (request.labelSelector ?? "").isEmpty { meta["remainingItemCount"] = .int(matched.count - end) }
+        }
+        return Self.list(Array(matched[start..<end]), kind: kind, meta: meta, fields: request.fields)
     }
 
-    private func listJSON(_ candidates: [Stored], kind: ArgoKind, _ request: ListRequest) throws -> Data {
+    /// The rows a list request selects: namespace, label selector and name filter, with Argo's errors.
+    private func filter(_ candidates: [Stored], kind: ArgoKind, _ request: ListRequest) throws -> [Stored] {
         var selector: LabelSelector?
         if let text = request.labelSelector, !text.isEmpty {
             switch LabelSelector.parse(text) {
@@ -371,15 +485,7 @@ public actor ArgoSimulator {
         if let namespace, !LabelSelector.isDNSLabel(namespace) {
             throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "invalid namespace \"\(namespace)\"")
         }
-        var offset = 0
-        if let token = request.continueToken, !token.isEmpty {
-            guard token.hasPrefix("sim-"), let n = Int(token.dropFirst(4)), n >= 0 else {
-                throw ArgoError.fromServer(
-                    httpStatus: 400, grpcCode: 3, message: "continue key is not valid: \"\(token)\"")
-            }
-            offset = n
-        }
-        var matched = candidates.filter { stored in
+        return candidates.filter { stored in
             let meta = stored.json["metadata"]
             if let namespace, meta?["namespace"]?.string != namespace { return false }
             if let selector, !selector.matches(meta?["labels"]?.stringMap ?? [:]) { return false }
@@ -393,38 +499,101 @@ public actor ArgoSimulator {
             }
             return true
         }
+    }
+
+    /// `server/utils/list_options.go` `BuildListOptions`: the continue token of workflow and archive lists is an
+    /// integer offset.
+    static func offsetAndLimit(_ request: ListRequest) throws -> (offset: Int, limit: Int) {
+        let token = request.continueToken.flatMap { $0.isEmpty ? nil : $0 } ?? "0"
+        guard let offset = Int(token) else {
+            throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "listOptions.continue must be int")
+        }
+        guard offset >= 0 else {
+            throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "listOptions.continue must >= 0")
+        }
+        return (offset, max(0, request.limit ?? 0))
+    }
+
+    /// The SQL order of Argo's workflow stores and archive (`persist/sqldb/selector.go`: `order by startedat desc`);
+    /// a workflow that has not started sorts first, as NULLs do in a descending order.
+    static func newestFirst(_ rows: [Stored]) -> [Stored] {
+        func started(_ s: Stored) -> String { s.json[path: "status.startedAt"]?.string ?? "\u{10FFFF}" }
         func name(_ s: Stored) -> String { s.json[path: "metadata.name"]?.string ?? "" }
-        func namespaceOf(_ s: Stored) -> String { s.json[path: "metadata.namespace"]?.string ?? "" }
-        if kind == .workflow {
-            // Argo lists running workflows first, then the most recently finished, then the newest.
-            matched.sort { a, b in
-                let fa = a.json[path: "status.finishedAt"]?.string
-                let fb = b.json[path: "status.finishedAt"]?.string
-                if (fa == nil) != (fb == nil) { return fa == nil }
-                if let fa, let fb, fa != fb { return fa > fb }
-                let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? ""
-                let cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
-                if ca != cb { return ca > cb }
-                return name(a) < name(b)
-            }
-        } else {
-            matched.sort { (namespaceOf($0), name($0)) < (namespaceOf($1), name($1)) }
+        return rows.sorted { (started($0), name($1)) > (started($1), name($0)) }
+    }
+
+    /// An archive row as Argo lists it: the archive's list query reads only some columns and builds a Workflow
+    /// from them (`persist/sqldb/workflow_archive.go` `ListWorkflows`): name, namespace, uid, creation time, labels
+    /// and annotations; `spec.suspend` and `spec.arguments`; phase, start, finish, progress, message, estimated
+    /// and resources duration. No nodes, no templates: `GET /api/v1/archived-workflows/{uid}` has the whole object.
+    static func archivedRow(_ wf: JSONValue) -> JSONValue {
+        func pick(_ object: JSONValue?, _ keys: [String]) -> JSONValue {
+            var out: [String: JSONValue] = [:]
+            for key in keys { if let value = object?[key], value != .null { out[key] = value } }
+            return .object(out)
         }
-        let limit = request.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
-        let start = min(offset, matched.count)
-        let end = limit == Int.max ? matched.count : min(matched.count, start + limit)
-        var meta: [String: JSONValue] = ["resourceVersion": "1"]
-        if end < matched.count {
-            meta["continue"] = .string("sim-\(end)")
-            meta["remainingItemCount"] = .int(matched.count - end)
+        var spec = pick(wf["spec"], ["suspend"])
+        spec["arguments"] = wf[path: "spec.arguments"] ?? .object([:])
+        return .object([
+            "metadata": pick(
+                wf["metadata"], ["name", "namespace", "uid", "creationTimestamp", "labels", "annotations"]),
+            "spec": spec,
+            "status": pick(
+                wf["status"],
+                ["phase", "startedAt", "finishedAt", "progress", "message", "estimatedDuration", "resourcesDuration"]),
+        ])
+    }
+
+    /// SQL `limit`/`offset`, where a limit of 0 means every row.
+    static func slice(_ rows: [Stored], offset: Int, limit: Int) -> [Stored] {
+        let start = min(max(offset, 0), rows.count)
+        let end = limit == 0 ? rows.count : min(rows.count, start + limit)
+        return Array(rows[start..<end])
+    }
+
+    /// `wfv1.Workflows` `Less`, which Argo applies to each page: running workflows first, then the most recently
+    /// finished, then the newest.
+    static func pageSorted(_ rows: [Stored]) -> [Stored] {
+        rows.sorted { a, b in
+            let fa = a.json[path: "status.finishedAt"]?.string
+            let fb = b.json[path: "status.finishedAt"]?.string
+            if (fa == nil) != (fb == nil) { return fa == nil }
+            if let fa, let fb, fa != fb { return fa > fb }
+            let ca = a.json[path: "metadata.creationTimestamp"]?.string ?? ""
+            let cb = b.json[path: "metadata.creationTimestamp"]?.string ?? ""
+            if ca != cb { return ca > cb }
+            return (a.json[path: "metadata.name"]?.string ?? "") < (b.json[path: "metadata.name"]?.string ?? "")
         }
+    }
+
+    static func list(_ rows: [Stored], kind: ArgoKind, meta: [String: JSONValue], fields: String?) -> Data {
         var list: JSONValue = .object([
             "apiVersion": "argoproj.io/v1alpha1", "kind": .string("\(kind.rawValue)List"),
             "metadata": .object(meta),
-            "items": .array(matched[start..<end].map(\.json)),
+            "items": rows.isEmpty ? .null : .array(rows.map(\.json)),
         ])
-        if let fields = request.fields, !fields.isEmpty { list = FieldSelector.apply(fields, to: list) }
+        if let fields, !fields.isEmpty { list = FieldSelector.apply(fields, to: list) }
         return list.encoded()
+    }
+
+    /// Kubernetes' continue token (`apiserver/pkg/storage` `EncodeContinue`): base64url of
+    /// `{"v":"meta.k8s.io/v1","rv":…,"start":"<key>\u0000"}`.
+    static func encodeKubernetesContinue(after key: String, rv: Int) -> String {
+        let body = JSONValue.object(["v": "meta.k8s.io/v1", "rv": .int(rv), "start": .string(key + "\u{0}")])
+        return body.encoded().base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeKubernetesContinue(_ token: String) -> String? {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64),
+            let body = try? JSONDecoder().decode(JSONValue.self, from: data),
+            body["v"]?.string == "meta.k8s.io/v1", var start = body["start"]?.string
+        else { return nil }
+        if start.hasSuffix("\u{0}") { start.removeLast() }
+        return start
     }
 
     public func infoJSON() async throws -> Data {
@@ -449,17 +618,26 @@ public actor ArgoSimulator {
                 .utf8)
     }
 
-    /// One page of the archive, newest first; empty when there is no archive (as Argo's null archive answers).
+    /// One page of the archive, newest first (`server/workflowarchive/archived_workflow_server.go`
+    /// `ListArchivedWorkflows`): it reads one row more than asked to learn whether `continue` (an integer offset)
+    /// is needed, and counts what is left only with `ext.showRemainingItemCount`. A server without an archive
+    /// answers an empty list (`persist/sqldb/null_workflow_archive.go`).
     public func listArchivedJSON(_ request: ListRequest) async throws -> Data {
         _ = try await failIfInjected(.listArchivedWorkflows)
         materialize()
-        var candidates = Array((archive ?? [:]).values)
-        if let prefix = request.name, !prefix.isEmpty {
-            candidates = candidates.filter { ($0.json[path: "metadata.name"]?.string ?? "").hasPrefix(prefix) }
+        let (offset, limit) = try Self.offsetAndLimit(request)
+        let rows = try Self.newestFirst(filter(Array((archive ?? [:]).values), kind: .workflow, request))
+        var page = Self.slice(rows, offset: offset, limit: limit == 0 ? 0 : limit + 1)
+        var meta: [String: JSONValue] = [:]
+        if request.showRemainingItemCount && limit > 0 {
+            meta["remainingItemCount"] = .int(max(rows.count - offset - min(page.count, limit), 0))
         }
-        var nameless = request
-        nameless.name = nil
-        return try listJSON(candidates, kind: .workflow, nameless)
+        if limit > 0 && page.count > limit {
+            page = Array(page.prefix(limit))
+            meta["continue"] = .string(String(offset + limit))
+        }
+        let projected = page.map { Stored(json: Self.archivedRow($0.json), data: Data(), typed: nil) }
+        return Self.list(Self.pageSorted(projected), kind: .workflow, meta: meta, fields: request.fields)
     }
 
     public func archivedJSON(uid: String) async throws -> Data {
@@ -484,10 +662,24 @@ public actor ArgoSimulator {
         return stored.data
     }
 
+    /// `server/workflow/workflow_server.go` `getWorkflow`: the live object, else the archived workflow of that
+    /// namespace and name (the newest), else the live lookup's NotFound.
     public func workflowJSON(namespace: String, name: String, fields: String?) async throws -> Data {
         _ = try await failIfInjected(.getWorkflow)
         materialize()
-        let stored = try lookup(namespace: namespace, name: name)
+        let stored: Stored
+        do {
+            stored = try lookup(namespace: namespace, name: name)
+        } catch {
+            let archived = Self.newestFirst(
+                (archive ?? [:]).values.filter {
+                    $0.json[path: "metadata.namespace"]?.string == namespace
+                        && $0.json[path: "metadata.name"]?.string == name
+                })
+            guard let newest = archived.first else { throw error }
+            guard let fields, !fields.isEmpty else { return newest.data }
+            return FieldSelector.apply(fields, to: newest.json).encoded()
+        }
         observed(["\(namespace)/\(name)"])
         guard let fields, !fields.isEmpty else { return stored.data }
         return FieldSelector.apply(fields, to: stored.json).encoded()
@@ -523,52 +715,85 @@ public actor ArgoSimulator {
         return pods
     }
 
+    /// The lines a log call streams, as Argo's `util/logs/workflow-logger.go` `WorkflowLogs` produces them:
+    /// - an unknown workflow is a 404 before the stream starts (`wfInterface.Get`);
+    /// - a `grep` that Go's `regexp.Compile` rejects is an Internal error (HTTP 500) before the first line:
+    ///   `failed to compile "<grep>": error parsing regexp: …`;
+    /// - pods are found by label and `metadata.name=<podName>`: an unknown pod name gives an empty stream, not an
+    ///   error; pending pods are skipped, and so are pods the workflow's `podGC` has deleted;
+    /// - a container the pod does not have fails that pod's `GetLogs`, which is logged and skipped: no lines;
+    /// - lines are sorted by their timestamp across pods; with `timestamps` the line keeps its RFC 3339 prefix;
+    /// - `grep` is matched against the content (with the timestamp when `timestamps` is set).
     public func logPlan(_ query: LogQuery, now: Date = Date()) async throws -> LogPlan {
         let fault = try await failIfInjected(.workflowLogs)
         materialize()
-        var pods = try podIndex(namespace: query.namespace, name: query.workflowName)
-        if let podName = query.podName, !podName.isEmpty {
-            pods = pods.filter { $0.name == podName }
-            if pods.isEmpty {
-                throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "pods \"\(podName)\" not found")
+        let wf = try typed(namespace: query.namespace, name: query.workflowName)
+        var matcher: GoRegexp?
+        if let grep = query.grep, !grep.isEmpty {
+            do {
+                matcher = try GoRegexp(grep)
+            } catch {
+                throw ArgoError.fromServer(
+                    httpStatus: 500, grpcCode: 13, message: "failed to compile \(Self.goQuote(grep)): \(error)")
             }
         }
-        if !["main", "wait", "init"].contains(query.container) {
-            let pod = pods.first?.0 ?? query.workflowName
-            throw ArgoError.fromServer(
-                httpStatus: 400, grpcCode: 3,
-                message:
-                    "container \(query.container) is not valid for pod \(pod); valid containers are init, wait, main")
+        var pods = try podIndex(namespace: query.namespace, name: query.workflowName)
+        if let podName = query.podName, !podName.isEmpty { pods = pods.filter { $0.name == podName } }
+        let podGC = storedJSON("\(query.namespace)/\(query.workflowName)")?[path: "spec.podGC.strategy"]?.string ?? ""
+        pods = pods.filter { Self.podExists($0.node, podGC: podGC, workflowPhase: wf.status.phase) }
+        let containers: Set<String> = ["main", "wait", "init"]
+        guard containers.contains(query.container) else {
+            return LogPlan(entries: [], breakAfter: fault?.breakAfterLines, cut: fault?.cutConnection ?? false)
         }
-        let matcher = query.grep.flatMap { $0.isEmpty ? nil : $0 }.map(GrepMatcher.init)
         let cutoff = query.sinceSeconds.map { now.addingTimeInterval(-Double($0)) }
-        var entries: [LogEntry] = []
+        var timed: [(time: Date, order: Int, entry: LogEntry)] = []
         for (podName, node) in pods {
             var lines = PodLogs.lines(for: node, container: query.container, count: logLinesPerPod)
             if let cutoff { lines = lines.filter { $0.time >= cutoff } }
             if let tail = query.tailLines, tail >= 0, lines.count > tail { lines = Array(lines.suffix(tail)) }
-            for line in lines where matcher?.matches(line.text) ?? true {
-                entries.append(LogEntry(podName: podName, content: line.text))
+            for line in lines {
+                let content = query.timestamps ? "\(Self.kubernetesTimestamp(line.time)) \(line.text)" : line.text
+                guard matcher?.matches(content) ?? true else { continue }
+                timed.append((line.time, timed.count, LogEntry(podName: podName, content: content)))
             }
         }
-        return LogPlan(entries: entries, breakAfter: fault?.breakAfterLines, cut: fault?.cutConnection ?? false)
+        timed.sort { ($0.time, $0.order) < ($1.time, $1.order) }
+        return LogPlan(
+            entries: timed.map(\.entry), breakAfter: fault?.breakAfterLines, cut: fault?.cutConnection ?? false)
+    }
+
+    /// Whether the pod of a node still exists: it has started (not Pending) and the workflow's `podGC` has not
+    /// deleted it (`workflow/controller` pod GC strategies).
+    static func podExists(_ node: NodeStatus, podGC: String, workflowPhase: WorkflowPhase?) -> Bool {
+        guard let phase = node.phase, phase != .pending else { return false }
+        switch podGC {
+        case "OnPodCompletion": return phase.isActive
+        case "OnPodSuccess": return phase != .succeeded
+        case "OnWorkflowCompletion": return workflowPhase?.isCompleted != true
+        case "OnWorkflowSuccess": return workflowPhase != .succeeded
+        default: return true
+        }
+    }
+
+    /// Kubernetes' `timestamps=true` prefix: RFC 3339 with nanoseconds.
+    static func kubernetesTimestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        let whole = seconds.rounded(.down)
+        let nanos = Int(((seconds - whole) * 1_000_000_000).rounded())
+        let base = ArgoTime.format(Date(timeIntervalSince1970: whole))
+        return String(base.dropLast()) + "." + String(format: "%09d", min(nanos, 999_999_999)) + "Z"
+    }
+
+    /// Go's `%q` of a string (enough for patterns: quotes and backslashes escaped).
+    static func goQuote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }
 
-/// Argo applies `grep` as a regular expression; a pattern that does not compile is matched literally.
-struct GrepMatcher: Sendable {
-    let pattern: String
-    let regex: NSRegularExpression?
-
-    init(_ pattern: String) {
-        self.pattern = pattern
-        self.regex = try? NSRegularExpression(pattern: pattern)
-    }
-
-    func matches(_ text: String) -> Bool {
-        guard let regex else { return text.contains(pattern) }
-        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
+/// Ends a simulated watch the way Argo ends one when the Kubernetes watch under it closes: an error frame with
+/// gRPC 8 (ResourceExhausted) and message "EOF" (`server/workflow/workflow_server.go` `WatchWorkflows`).
+public struct StreamEnd: Error, Sendable {
+    public static let error = ArgoError(.streamBroken, message: "EOF", httpStatus: 429, grpcCode: 8)
 }
 
 /// Thrown inside the simulator when a fault asks for a body that is not Argo's JSON; the HTTP face answers

@@ -86,11 +86,12 @@ public struct Fault: Sendable, Equatable {
         return (op, fault)
     }
 
-    /// The HTTP status grpc-gateway uses for a gRPC code.
+    /// The HTTP status grpc-gateway v1.16 uses for a gRPC code, the mapping, which Argo's HTTP face uses (`runtime/errors.go` `HTTPStatusFromCode`):
+    /// Canceled is 408 there (v2 says 499), FailedPrecondition and OutOfRange 400.
     public static func httpStatus(forGRPC code: Int) -> Int {
         switch code {
         case 0: 200
-        case 1: 499
+        case 1: 408
         case 3, 9, 11: 400
         case 4: 504
         case 5: 404

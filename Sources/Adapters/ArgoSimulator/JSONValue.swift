@@ -121,6 +121,9 @@ enum FieldSelector {
             return .object([key: keep(path.dropFirst(), of: child)])
         case .array(let a):
             return .array(a.map { keep(path, of: $0) })
+        case .null:
+            // An empty Go slice marshals as null (`"items":null`), and stays null through the selector.
+            return .null
         default:
             return .object([:])
         }

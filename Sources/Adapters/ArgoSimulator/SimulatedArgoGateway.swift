@@ -21,7 +21,9 @@ public struct SimulatedArgoGateway: ArgoGateway {
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
         let data = try await call("response") { try await simulator.listWorkflowsJSON(.init(query)) }
-        return try WorkflowPage.decode(from: data)
+        var page = try WorkflowPage.decode(from: data)
+        page.removeDuplicateUIDs()
+        return page
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
@@ -90,7 +92,7 @@ public struct SimulatedArgoGateway: ArgoGateway {
     public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
         let request = ArgoSimulator.ListRequest(
             namespace: query.namespace, labelSelector: query.labelSelector, name: query.namePrefix, nameFilter: .prefix,
-            limit: query.limit, continueToken: query.continueToken)
+            limit: query.limit, continueToken: query.continueToken, showRemainingItemCount: true)
         return try await call("response") { try WorkflowPage.decode(from: await simulator.listArchivedJSON(request)) }
     }
 
@@ -115,6 +117,9 @@ public struct SimulatedArgoGateway: ArgoGateway {
                         continuation.yield(try JSONDecoder().decode(WorkflowEvent.self, from: data))
                         count += 1
                     }
+                    continuation.finish()
+                } catch is StreamEnd {
+                    // Argo's periodic end of a watch: the stream ends cleanly (as the HTTP adapter reads it).
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -161,6 +166,10 @@ public struct SimulatedArgoGateway: ArgoGateway {
     }
 
     public func deleteWorkflow(namespace: String, name: String, uid: String?) async throws {
+        if let uid {
+            let live = try await getWorkflow(namespace: namespace, name: name, fields: "metadata.uid,metadata.name")
+            try ArgoError.requireSameUID(live.metadata.uid, uid, "workflow \(namespace)/\(name)")
+        }
         try await simulator.delete(namespace: namespace, name: name, uid: uid)
     }
 
@@ -184,9 +193,19 @@ public struct SimulatedArgoGateway: ArgoGateway {
         try await simulator.updateObject(kind, namespace: namespace, name: name, manifest: manifest)
     }
 
+    /// Like the HTTP adapter: the server ignores the uid precondition for templates (and workflows), so the uid
+    /// is compared on a fresh read just before the delete.
     public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
+        if let uid {
+            struct Meta: Decodable { var metadata: ObjectMeta? }
+            let data = try await simulator.objectJSON(kind, namespace: namespace, name: name)
+            try ArgoError.requireSameUID(
+                (try? JSONDecoder().decode(Meta.self, from: data))?.metadata?.uid, uid,
+                "\(kind.phrase) \(namespace.map { "\($0)/\(name)" } ?? name)")
+        }
         try await simulator.deleteObject(kind, namespace: namespace, name: name, uid: uid)
     }
+
 
     public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {
         try Workflow.decode(from: await simulator.create(namespace: namespace, manifest: manifest))
@@ -213,7 +232,9 @@ extension ArgoSimulator.ListRequest {
             nameFilter: query.nameContains == nil ? .exact : .contains,
             limit: query.limit,
             continueToken: query.continueToken,
-            fields: query.fields
+            fields: query.fields,
+            // As the HTTP adapter asks (see `ArgoHTTPGateway.showRemainingItemCount`).
+            showRemainingItemCount: true
         )
     }
 }

@@ -9,12 +9,13 @@ public struct SimulatorHTTPServer: Sendable {
     public let simulator: ArgoSimulator
     public let host: String
     public let port: Int
-    /// How long an SSE event stream may stay quiet before a `: keepalive` comment is sent.
+    /// How often an SSE stream gets a `:` keepalive comment (Argo: every 15 s, `argoproj/pkg`
+    /// `grpc/http/forwarders.go` `keepalive`).
     public let keepaliveInterval: Duration
     let logger: Logger
 
     public init(
-        simulator: ArgoSimulator, host: String = "127.0.0.1", port: Int, keepaliveInterval: Duration = .seconds(10),
+        simulator: ArgoSimulator, host: String = "127.0.0.1", port: Int, keepaliveInterval: Duration = .seconds(15),
         logger: Logger
     ) {
         self.simulator = simulator
@@ -50,7 +51,9 @@ public struct SimulatorHTTPServer: Sendable {
                 name: q.get("namePrefix"),
                 nameFilter: .prefix,
                 limit: q.get("listOptions.limit").flatMap { Int($0) },
-                continueToken: q.get("listOptions.continue")
+                continueToken: q.get("listOptions.continue"),
+                fields: q.get("fields"),
+                showRemainingItemCount: Self.showRemainingItemCount(q.get("listOptions.fieldSelector"))
             )
             return try await Self.json { try await sim.listArchivedJSON(listRequest) }
         }
@@ -69,7 +72,8 @@ public struct SimulatorHTTPServer: Sendable {
                 nameFilter: q.get("nameFilter").flatMap(ArgoSimulator.ListRequest.NameFilter.init(rawValue:)) ?? .exact,
                 limit: q.get("listOptions.limit").flatMap { Int($0) },
                 continueToken: q.get("listOptions.continue"),
-                fields: q.get("fields")
+                fields: q.get("fields"),
+                showRemainingItemCount: Self.showRemainingItemCount(q.get("listOptions.fieldSelector"))
             )
             return try await Self.json { try await sim.listWorkflowsJSON(listRequest) }
         }
@@ -191,14 +195,16 @@ public struct SimulatorHTTPServer: Sendable {
             let ns = context.parameters.get("namespace") ?? ""
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))) ?? .null
-            let kind = body["resourceKind"]?.string.flatMap(ArgoKind.init(rawValue:)) ?? .workflowTemplate
             let options = SubmitOptions(
                 entryPoint: body[path: "submitOptions.entryPoint"]?.string,
                 parameters: body[path: "submitOptions.parameters"]?.array?.compactMap(\.string),
                 labels: body[path: "submitOptions.labels"]?.string,
                 serviceAccount: body[path: "submitOptions.serviceAccount"]?.string)
             let name = body["resourceName"]?.string ?? ""
-            return try await Self.json { try await sim.submit(namespace: ns, from: kind, name: name, options: options) }
+            return try await Self.json {
+                let kind = try ArgoSimulator.submitKind(body["resourceKind"]?.string ?? "")
+                return try await sim.submit(namespace: ns, from: kind, name: name, options: options)
+            }
         }
         for (kind, collection, field) in [
             (ArgoKind.workflow, "workflows", "workflow"), (.workflowTemplate, "workflow-templates", "template"),
@@ -268,13 +274,14 @@ public struct SimulatorHTTPServer: Sendable {
             tailLines: q.get("logOptions.tailLines").flatMap { Int($0) },
             grep: q.get("grep"),
             sinceSeconds: q.get("logOptions.sinceSeconds").flatMap { Int($0) },
-            follow: q.get("logOptions.follow") == "true"
+            follow: q.get("logOptions.follow") == "true",
+            timestamps: q.get("logOptions.timestamps") == "true"
         )
         let plan: ArgoSimulator.LogPlan
         do {
             plan = try await sim.logPlan(query)
         } catch let error as ArgoError {
-            return errorResponse(error)
+            return streamErrorResponse(error, request)
         }
         let lines = AsyncThrowingStream<String, any Error> { continuation in
             for entry in plan.entries {
@@ -299,7 +306,7 @@ public struct SimulatorHTTPServer: Sendable {
             watch = try await sim.watchEvents(
                 namespace: namespace, name: name, resourceVersion: q.get("listOptions.resourceVersion"))
         } catch let error as ArgoError {
-            return errorResponse(error)
+            return streamErrorResponse(error, request)
         }
         let events = AsyncThrowingStream<String, any Error> { continuation in
             let forward = Task {
@@ -318,10 +325,12 @@ public struct SimulatorHTTPServer: Sendable {
             keepaliveInterval: keepaliveInterval)
     }
 
-    /// Argo's streaming shape: one `{"result":…}` frame per item, as newline-delimited JSON or — when the client
-    /// accepts exactly `text/event-stream` — as SSE `data:` lines with `: keepalive` comments whenever the stream
-    /// has been quiet for `keepaliveInterval`. A break ends it after `breakAfter` items with an `{"error":…}` frame
-    /// or, with `cut`, by dropping the connection.
+    /// Argo's streaming shape (`argoproj/pkg` `grpc/http/forwarders.go` `NewStreamForwarder` over grpc-gateway
+    /// v1.16 `runtime.ForwardResponseStream`): one `{"result":…}` frame per item, as newline-delimited JSON, or —
+    /// when the client accepts exactly `text/event-stream` — as `data: <json> \n\n` plus the gateway's `\n`
+    /// delimiter, with a `:\n` keepalive every `keepaliveInterval`. An error after the first frame is the gateway's
+    /// `{"error":…}` chunk without a delimiter (`handleForwardResponseStreamError`); with `cut` the connection is
+    /// dropped instead. A stream that ends with `ArgoSimulator.StreamEnd` gets Argo's end-of-watch frame.
     static func stream(
         _ request: Request, results: AsyncThrowingStream<String, any Error>, breakAfter: Int?, cut: Bool,
         breakError: ArgoError, keepaliveInterval: Duration?
@@ -331,9 +340,12 @@ public struct SimulatorHTTPServer: Sendable {
         headers[.contentType] = sse ? "text/event-stream" : "application/json"
         let body = ResponseBody { writer in
             func frame(_ payload: String) -> ByteBuffer {
-                ByteBuffer(string: sse ? "data: \(payload)\n\n" : "\(payload)\n")
+                ByteBuffer(string: sse ? "data: \(payload) \n\n\n" : "\(payload)\n")
             }
-            if sse { try await writer.write(ByteBuffer(string: ": keepalive\n\n")) }
+            func errorChunk(_ e: ArgoError) -> ByteBuffer {
+                let payload = streamErrorJSON(e)
+                return ByteBuffer(string: sse ? "data: \(payload) \n\n" : payload)
+            }
             let (merged, continuation) = AsyncThrowingStream<String?, any Error>.makeStream()
             let forward = Task {
                 do {
@@ -356,17 +368,27 @@ public struct SimulatorHTTPServer: Sendable {
             }
             var count = 0
             var broke = false
-            for try await item in merged {
-                guard let result = item else {
-                    try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
-                    continue
+            do {
+                for try await item in merged {
+                    guard let result = item else {
+                        try await writer.write(ByteBuffer(string: ":\n"))
+                        continue
+                    }
+                    if let breakAfter, count >= breakAfter {
+                        broke = true
+                        break
+                    }
+                    try await writer.write(frame("{\"result\":\(result)}"))
+                    count += 1
                 }
-                if let breakAfter, count >= breakAfter {
-                    broke = true
-                    break
-                }
-                try await writer.write(frame("{\"result\":\(result)}"))
-                count += 1
+            } catch let error as ArgoError {
+                try await writer.write(errorChunk(error))
+                try await writer.finish(nil)
+                return
+            } catch is StreamEnd {
+                try await writer.write(errorChunk(StreamEnd.error))
+                try await writer.finish(nil)
+                return
             }
             if broke || (breakAfter.map { count <= $0 } ?? false) {
                 if cut {
@@ -374,15 +396,38 @@ public struct SimulatorHTTPServer: Sendable {
                     try await Task.sleep(for: .milliseconds(100))
                     throw SimulatorError("simulated connection cut")
                 }
-                let e = breakError
-                try await writer.write(
-                    frame(
-                        #"{"error":{"grpc_code":\#(e.grpcCode ?? 13),"http_code":\#(e.httpStatus ?? 500),"message":\#(jsonString(e.message)),"http_status":"Internal Server Error"}}"#
-                    ))
+                try await writer.write(errorChunk(breakError))
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// grpc-gateway's `internal.StreamError` as JSON (`runtime.DefaultHTTPStreamErrorHandler`).
+    static func streamErrorJSON(_ e: ArgoError) -> String {
+        let grpc = e.grpcCode ?? 13
+        let http = e.httpStatus ?? Fault.httpStatus(forGRPC: grpc)
+        let text = HTTPResponse.Status(code: http).reasonPhrase
+        return #"{"error":{"grpc_code":\#(grpc),"http_code":\#(http),"message":\#(jsonString(e.message)),"http_status":\#(jsonString(text))}}"#
+    }
+
+    /// A stream call refused before its first message: grpc-gateway answers with the error's HTTP status and the
+    /// `{"error":…}` chunk (`runtime/handler.go` `handleForwardResponseStreamError` with `wroteHeader == false`),
+    /// `data: `-prefixed for SSE.
+    static func streamErrorResponse(_ error: ArgoError, _ request: Request) -> Response {
+        let sse = request.headers[.accept] == "text/event-stream"
+        let payload = streamErrorJSON(error)
+        var headers = HTTPFields()
+        headers[.contentType] = sse ? "text/event-stream" : "application/json"
+        let grpc = error.grpcCode ?? 13
+        return Response(
+            status: HTTPResponse.Status(code: error.httpStatus ?? Fault.httpStatus(forGRPC: grpc)), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: sse ? "data: \(payload) \n\n" : payload)))
+    }
+
+    /// Whether a field selector holds `ext.showRemainingItemCount=true` (`server/utils/list_options.go`).
+    static func showRemainingItemCount(_ selector: String?) -> Bool {
+        selector?.split(separator: ",").contains { $0 == "ext.showRemainingItemCount=true" } ?? false
     }
 
     /// The name in a `metadata.name=<name>` field selector.
@@ -416,10 +461,12 @@ public struct SimulatorHTTPServer: Sendable {
         }
     }
 
-    /// grpc-gateway's error body: `{"code":N,"message":"…"}` with the mapped HTTP status.
+    /// A unary call's error: the gRPC status as Argo's `encoding/json` marshaler writes it, `{"code":N,"message":"…"}`
+    /// (`details` is `omitempty`), with the HTTP status grpc-gateway maps the code to
+    /// (`runtime/proto_errors.go` `DefaultHTTPProtoErrorHandler`, `runtime/errors.go` `HTTPStatusFromCode`).
     static func errorResponse(_ error: ArgoError) -> Response {
         let code = error.grpcCode ?? 13
-        let body = #"{"code":\#(code),"message":\#(jsonString(error.message)),"details":[]}"#
+        let body = #"{"code":\#(code),"message":\#(jsonString(error.message))}"#
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(

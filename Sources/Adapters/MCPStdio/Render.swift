@@ -14,6 +14,7 @@ enum Render {
             if let s = w.startedAt { line += "  started \(s)" }
             if let d = w.duration { line += "  \(d)" }
             if w.suspended == true { line += "  suspended" }
+            if w.archived == true { line += "  (archived)" }
             if let m = w.message, !m.isEmpty { line += "  — \(m)" }
             lines.append(line)
         }
@@ -38,6 +39,9 @@ enum Render {
         if let v = s.finishedAt { times.append("finished \(v)") }
         if !times.isEmpty { lines.append(times.joined(separator: ", ")) }
         if let m = s.message, !m.isEmpty { lines.append("message: \(m)") }
+        if s.archived == true {
+            lines.append("this is the workflow archive's copy: the live object is gone (Argo answers with the archived workflow)")
+        }
         var origin: [String] = []
         if let e = s.entrypoint { origin.append("entrypoint \(e)") }
         if let t = s.workflowTemplate { origin.append("template \(t)") }

@@ -129,7 +129,9 @@ public enum WorkflowTools {
                 )
                 try a.finish(request.problems(), tool: "list_workflows")
                 let result = try await reads.list(request)
-                return try ToolOutput(result, text: Render.list(result))
+                var text = Render.list(result)
+                if let note = result.note { text += "\n(\(note))" }
+                return try ToolOutput(result, text: text)
             }
         )
     }

@@ -107,7 +107,9 @@ public struct Diagnostics: Sendable {
         let ns = target.namespace ?? defaultNamespace
         if target.uid == nil, let name = target.name {
             do {
-                return (try await gateway.getWorkflow(namespace: ns, name: name, fields: nil), "live")
+                // Argo v3.5+ itself answers with the archived copy when the live object is gone.
+                let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+                return (wf, wf.isArchivedCopy ? "archive" : "live")
             } catch let error as ArgoError where error.kind == .notFound {
                 if let archived = try? await archive.workflow(uid: nil, namespace: ns, name: name) {
                     return (archived, "archive")

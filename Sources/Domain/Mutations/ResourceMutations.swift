@@ -475,7 +475,8 @@ public struct ResourceMutations: Sendable {
                 )
             }
             uid = live.metadata.uid
-            let (effect, impact) = try await deletionImpact(r.kind, namespace: ns, name: r.name)
+            var (effect, impact) = try await deletionImpact(r.kind, namespace: ns, name: r.name)
+            effect += WorkflowMutations.uidGuard(live.metadata.uid)
             return Inspection(
                 uid: live.metadata.uid, fingerprint: "resourceVersion \(live.metadata.resourceVersion ?? "")",
                 refusal: nil,

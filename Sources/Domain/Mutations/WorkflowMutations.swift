@@ -85,6 +85,15 @@ public struct WorkflowMutations: Sendable {
         if (before.spec.suspend ?? false) != (after.spec.suspend ?? false) {
             changes.append(after.spec.suspend == true ? "suspended" : "resumed")
         }
+        if let shutdown = after.spec.shutdown, before.spec.shutdown != shutdown,
+            after.status.phase?.isCompleted != true
+        {
+            // Argo answers a terminate or stop as soon as `spec.shutdown` is set; the controller stops the pods
+            // and fails the workflow afterwards (`workflow/util/util.go` `patchShutdownStrategy`).
+            changes.append(
+                "shutdown (\(shutdown)) requested: Argo's controller now stops its \(activeAfter) active node(s) and the workflow then ends as Failed; get_workflow or watch_workflow shows when"
+            )
+        }
         if changes.isEmpty {
             changes.append("no visible change yet (\(activeAfter) node(s) active); Argo applies it asynchronously")
         }
@@ -260,6 +269,13 @@ public struct WorkflowMutations: Sendable {
         return outcome.answer
     }
 
+    /// What protects a delete from hitting a namesake created since the preview. Argo drops Kubernetes delete
+    /// preconditions for workflows and templates, so the adapter reads the uid again just before deleting.
+    static func uidGuard(_ uid: String?) -> String {
+        guard let uid, !uid.isEmpty else { return "" }
+        return "; just before deleting, the object is read again and deleted only if its uid is still \(uid)"
+    }
+
     /// delete_workflow: the Workflow object and its pods go; a finished workflow may live on in the archive.
     public func delete(
         namespace: String?, name: String, token: String?, client: String?, confirmer: (any Confirmer)? = nil
@@ -288,6 +304,7 @@ public struct WorkflowMutations: Sendable {
                 + (wf.status.phase?.isCompleted == true ? "" : "; it is still \(phase), so its running pods are killed")
                 + (archived
                     ? "; the workflow archive keeps a copy" : "; no archived copy was found, so its record is lost")
+                + Self.uidGuard(wf.metadata.uid)
             inspection.preview.impact = "\(name) (\(phase), created \(age) ago) is deleted"
             return inspection
         } perform: {

@@ -159,25 +159,16 @@ public struct CronReads: Sendable {
                 startedAt: row.startedAt, finishedAt: row.finishedAt, durationSeconds: row.durationSeconds,
                 duration: row.duration, message: row.message, archived: archived ? true : nil)
         }
-        var runs = page.items.map { run($0, archived: false) }
-        var note: String?
-        if continueToken == nil {
-            // The first page also brings the runs only the archive remembers (their objects were garbage-collected).
-            let live = Set(page.items.map(\.metadata.name))
-            do {
-                let archived = try await gateway.listArchivedWorkflows(
-                    ArchiveListQuery(
-                        namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: limit))
-                let older = archived.items.filter { !live.contains($0.metadata.name) }
-                runs += older.map { run($0, archived: true) }
-                if !older.isEmpty {
-                    note =
-                        "\(older.count) run(s) come from the workflow archive\(archived.continueToken != nil ? "; list_archived_workflows has more" : "")"
-                }
-            } catch {
-                note = "archived runs not included: \(error)"
-            }
+        // Argo (v3.5+) lists the archive's rows after the live ones, so runs whose objects were garbage-collected
+        // come on the later pages of the same listing.
+        let runs = page.items.map { run($0, archived: $0.isArchivedCopy) }
+        var notes: [String] = []
+        let archivedCount = runs.filter { $0.archived == true }.count
+        if archivedCount > 0 {
+            notes.append("\(archivedCount) run(s) come from the workflow archive (their live objects are gone)")
         }
+        if let pageNote = Text.pageNotes(page) { notes.append(pageNote) }
+        let note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         return CronHistory(
             namespace: ns, cronWorkflow: name, runs: runs, count: runs.count, continue: page.continueToken,
             hasMore: page.continueToken != nil, phases: phases, note: note)

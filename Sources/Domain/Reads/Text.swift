@@ -1,3 +1,4 @@
+import Ports
 import Foundation
 
 public enum Text {
@@ -12,6 +13,18 @@ public enum Text {
     /// The note for list items the server sent that could not be read (not objects).
     static func unreadable(_ count: Int, _ kind: String) -> String? {
         count > 0 ? "\(count) \(kind) item(s) of this page could not be read (not JSON objects) and are left out" : nil
+    }
+
+    /// The notes a page of workflows needs: rows left out as unreadable or as the archive's copy of a live row.
+    static func pageNotes(_ page: WorkflowPage) -> String? {
+        var notes: [String] = []
+        if let unreadable = unreadable(page.unreadableItems, "workflow") { notes.append(unreadable) }
+        if page.duplicateItems > 0 {
+            notes.append(
+                "\(page.duplicateItems) workflow(s) are both live and archived; Argo lists both copies, shown here once (the live one), so this page is that much shorter"
+            )
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
     /// `3h2m1s`-style duration.

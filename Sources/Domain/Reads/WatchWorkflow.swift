@@ -101,6 +101,10 @@ public struct WatchWorkflow: Sendable {
 
         func reconnected() { reconnects += 1 }
 
+        /// The cluster no longer keeps the version the watch would resume from: start again from the current
+        /// state (a relist), as client-go's reflector does on 410 Gone.
+        func forgetVersion() { resourceVersion = nil }
+
         func snapshot() -> (String, String?, [TimelineEntry], [NodeStatus], Int, Int, Workflow?) {
             (phase, progress, timeline, failedOrder.compactMap { failed[$0] }, events, reconnects, last)
         }
@@ -198,10 +202,15 @@ public struct WatchWorkflow: Sendable {
 
     /// Reads events until the workflow completes or is deleted, re-opening a broken stream from the last
     /// resourceVersion; gives up after `maxReconnectAttempts` failures in a row.
+    ///
+    /// A stream that ends cleanly (Argo closes watches every few minutes, when the Kubernetes watch under it
+    /// closes) or that was quiet is not a failure; a version the cluster has compacted ("too old resource
+    /// version") restarts the watch from the current state instead of retrying that version.
     func follow(
         _ ns: String, _ name: String, _ state: State, _ onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
     ) async throws -> Ending {
         var failures = 0
+        var expiredInARow = 0
         var lastError: (any Error)?
         while true {
             try Task.checkCancellation()
@@ -209,6 +218,7 @@ public struct WatchWorkflow: Sendable {
                 let since = await state.resourceVersion
                 for try await event in gateway.watchWorkflow(namespace: ns, name: name, resourceVersion: since) {
                     failures = 0
+                    expiredInARow = 0
                     if event.type == "DELETED" { return .deleted }
                     if event.type == "ERROR" { continue }
                     if let update = await state.apply(event.workflow, at: now()) { await onUpdate(update) }
@@ -218,6 +228,13 @@ public struct WatchWorkflow: Sendable {
                 throw CancellationError()
             } catch let error as ArgoError where error.kind == .notFound {
                 return .deleted
+            } catch let error as ArgoError where error.kind == .expired && expiredInARow < 3 {
+                // Without a version the server answers with the current state, so a second expiry in a row
+                // is a server fault and is counted as one below.
+                expiredInARow += 1
+                await state.forgetVersion()
+                await state.reconnected()
+                continue
             } catch {
                 failures += 1
                 lastError = error

@@ -195,7 +195,7 @@ public struct WorkflowReads: Sendable {
             continue: page.continueToken,
             hasMore: page.continueToken != nil,
             remainingItemCount: page.remainingItemCount,
-            note: Text.unreadable(page.unreadableItems, "workflow")
+            note: Text.pageNotes(page)
         )
     }
 

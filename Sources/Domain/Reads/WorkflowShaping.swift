@@ -41,7 +41,8 @@ public struct WorkflowShaping: Sendable {
             durationSeconds: secs,
             duration: Text.duration(secs),
             message: Text.trim(wf.status.message, to: 160).0,
-            suspended: wf.spec.suspend == true ? true : nil
+            suspended: wf.spec.suspend == true ? true : nil,
+            archived: wf.isArchivedCopy ? true : nil
         )
     }
 
@@ -121,7 +122,8 @@ public struct WorkflowShaping: Sendable {
             runningNodes: runningShown.map { nodeRow($0, in: wf) },
             runningNodeCount: running.count,
             truncated: truncated,
-            resourcesDuration: wf.status.resourcesDuration.isEmpty ? nil : wf.status.resourcesDuration
+            resourcesDuration: wf.status.resourcesDuration.isEmpty ? nil : wf.status.resourcesDuration,
+            archived: wf.isArchivedCopy ? true : nil
         )
     }
 

@@ -14,6 +14,8 @@ public struct WorkflowRow: Sendable, Codable, Equatable {
     public var duration: String?
     public var message: String?
     public var suspended: Bool?
+    /// True for the archive's copy of a workflow whose live object is gone (see `Workflow.isArchivedCopy`).
+    public var archived: Bool?
 }
 
 public struct WorkflowListResult: Sendable, Codable, Equatable {
@@ -77,6 +79,8 @@ public struct WorkflowSummary: Sendable, Codable, Equatable {
     /// True when a list above (nodes, parameters, messages) was cut to stay compact.
     public var truncated: Bool
     public var resourcesDuration: [String: Int]?
+    /// True when Argo answered with the archive's copy: the live object is gone (see `Workflow.isArchivedCopy`).
+    public var archived: Bool?
 }
 
 /// One row of the node tree (`include: nodes`), in depth-first order.
