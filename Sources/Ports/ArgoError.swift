@@ -86,6 +86,11 @@ public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The hint for a log read or watch of a workflow the server does not know.
+    public static func missingWorkflowHint(namespace: String, name: String) -> String {
+        "workflow \(namespace)/\(name) was not found: it may have been deleted or never existed; list_workflows shows what exists, list_archived_workflows what was archived"
+    }
+
     /// Kubernetes' text for a watch resumed from a compacted resourceVersion (`apimachinery` `NewResourceExpired`:
     /// "too old resource version: 123 (456)"); Argo's `ToStatusError` turns its 410 into gRPC 3, so the text is
     /// what still tells it apart.

@@ -14,7 +14,9 @@ public struct ArgoConnection: Sendable, Equatable {
     public var clientKeyFile: String?
     /// Deadline of one unary request.
     public var requestTimeoutSeconds: Int
-    /// Deadline of one (non-following) log read.
+    /// How long a log read that does not follow may stay quiet. Watches and followed logs have no idle limit:
+    /// Argo sends nothing on a quiet NDJSON stream. (A stream's response head is awaited like a unary call, at
+    /// least 30 s.)
     public var streamTimeoutSeconds: Int
     /// Ask streams as Server-Sent Events instead of newline-delimited JSON (for proxies that buffer NDJSON).
     public var preferSSE: Bool

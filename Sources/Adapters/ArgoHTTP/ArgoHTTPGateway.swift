@@ -383,7 +383,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
         let idle: Duration? = query.follow ? nil : .seconds(max(1, connectionSettings.streamTimeoutSeconds))
         return stream(
             path: path, query: items, idleLimit: idle,
-            missing: "workflow \(query.namespace)/\(query.workflowName)")
+            missing: ArgoError.missingWorkflowHint(namespace: query.namespace, name: query.workflowName))
     }
 
     public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
@@ -395,13 +395,13 @@ public final class ArgoHTTPGateway: ArgoGateway {
         ]
         return stream(
             path: "/api/v1/workflow-events/\(Self.segment(namespace))", query: items, idleLimit: nil,
-            missing: "workflow \(namespace)/\(name)")
+            missing: ArgoError.missingWorkflowHint(namespace: namespace, name: name))
     }
 
     /// A streamed endpoint's `result` frames (NDJSON, or SSE when configured).
     ///
     /// An error answered before the stream starts is read in either of grpc-gateway's shapes (see
-    /// ``ArgoErrorBody``); a 404 there means the workflow (`missing`) does not exist. In the stream, an error frame
+    /// ``ArgoErrorBody``); a 404 there means the workflow does not exist, and gets the hint `missing`. In the stream, an error frame
     /// or a cut ends it with `streamBroken` (`expired` for a compacted resourceVersion), and Argo's own periodic end
     /// of a watch ends it cleanly. With `idleLimit`, a stream that sends nothing for that long ends with `timeout`.
     func stream<T: Decodable & Sendable>(
@@ -409,19 +409,20 @@ public final class ArgoHTTPGateway: ArgoGateway {
     ) -> AsyncThrowingStream<T, any Error> {
         let request = makeRequest(
             path: path, query: query, accept: connectionSettings.preferSSE ? "text/event-stream" : "application/json")
-        let headDeadline = TimeAmount.seconds(Int64(max(1, connectionSettings.requestTimeoutSeconds)))
+        // Argo sends a stream's headers at once for a watch and once it has listed the pods for a log read; the
+        // wait for them is bounded like a unary call, but never below 30 s.
+        let headDeadline = TimeAmount.seconds(Int64(max(30, connectionSettings.requestTimeoutSeconds)))
         return AsyncThrowingStream { continuation in
             let activity = StreamActivity()
             let task = Task {
                 do {
                     let response = try await self.execute(request, timeout: headDeadline, client: self.streamClient)
+                    activity.touch()
                     guard response.status == .ok else {
                         let body = try await response.body.collect(upTo: 1 << 20)
                         var error = self.serverError(status: Int(response.status.code), body: Data(body.readableBytesView))
                         if error.kind == .notFound, ArgoErrorBody.parse(Data(body.readableBytesView)) != nil {
-                            error = error.withHint(
-                                "\(missing) was not found: it may have been deleted or never existed; list_workflows shows what exists, list_archived_workflows what was archived"
-                            )
+                            error = error.withHint(missing)
                         }
                         throw error
                     }
@@ -463,7 +464,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
                 Task {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: limit / 4)
-                        if activity.quietFor(longerThan: limit) {
+                        if activity.started, activity.quietFor(longerThan: limit) {
                             activity.markIdled()
                             task.cancel()
                             return
@@ -616,11 +617,20 @@ public final class ArgoHTTPGateway: ArgoGateway {
 final class StreamActivity: Sendable {
     private struct State {
         var last = ContinuousClock.now
+        var started = false
         var idled = false
     }
     private let state = Mutex(State())
 
-    func touch() { state.withLock { $0.last = ContinuousClock.now } }
+    /// Bytes (or the response head) arrived: the idle clock starts again.
+    func touch() {
+        state.withLock {
+            $0.last = ContinuousClock.now
+            $0.started = true
+        }
+    }
+    /// Whether the response head has arrived (the idle limit applies to the body only).
+    var started: Bool { state.withLock { $0.started } }
     func quietFor(longerThan limit: Duration) -> Bool {
         state.withLock { ContinuousClock.now - $0.last > limit }
     }

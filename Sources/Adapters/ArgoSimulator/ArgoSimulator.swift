@@ -104,6 +104,9 @@ public actor ArgoSimulator {
         }
     }
 
+    /// How many watches were refused as "too old resource version".
+    public private(set) var expiredWatches = 0
+
     /// Forgets every resource version up to now, as an etcd compaction does.
     public func compactHistory() {
         compactedThrough = resourceVersion
@@ -275,6 +278,7 @@ public actor ArgoSimulator {
         observed([key])
         let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         if let since = since.flatMap(Int.init), since <= compactedThrough {
+            expiredWatches += 1
             // The Kubernetes watch answers with an ERROR event (410 Gone); Argo's `ToStatusError` makes it gRPC 3,
             // and since nothing was sent yet grpc-gateway answers HTTP 400 with it.
             throw ArgoError.fromServer(
@@ -526,7 +530,7 @@ public actor ArgoSimulator {
     /// from them (`persist/sqldb/workflow_archive.go` `ListWorkflows`): name, namespace, uid, creation time, labels
     /// and annotations; `spec.suspend` and `spec.arguments`; phase, start, finish, progress, message, estimated
     /// and resources duration. No nodes, no templates: `GET /api/v1/archived-workflows/{uid}` has the whole object.
-    static func archivedRow(_ wf: JSONValue) -> JSONValue {
+    public static func archivedRow(_ wf: JSONValue) -> JSONValue {
         func pick(_ object: JSONValue?, _ keys: [String]) -> JSONValue {
             var out: [String: JSONValue] = [:]
             for key in keys { if let value = object?[key], value != .null { out[key] = value } }

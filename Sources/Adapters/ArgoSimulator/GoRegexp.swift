@@ -80,6 +80,16 @@ struct GoRegexp: Sendable {
                         lastWasRepeat = false
                         continue
                     }
+                    // `(?:`, `(?i:`, `(?P<name>`, `(?<name>`: the group's body starts after `:` or `>`.
+                    let opener: Character = named ? ">" : ":"
+                    guard let close = chars[(i + 2)...].firstIndex(of: opener) else {
+                        throw ParseError(code: "invalid named capture", expr: text(i, chars.count))
+                    }
+                    depth += 1
+                    i = close + 1
+                    canRepeat = false
+                    lastWasRepeat = false
+                    continue
                 }
                 depth += 1
                 canRepeat = false

@@ -58,6 +58,8 @@ struct PodLogs {
             let time = at(body + 1)
             let reason = node.message ?? "task failed"
             out.append((time, "\(ArgoTime.format(time)) ERROR [\(template)] fatal: \(reason)"))
+            // A blank line, as real output has them: Argo streams it without `content`.
+            out.append((time, ""))
             out.append((time, "Traceback (most recent call last):"))
             out.append((time, "  File \"/app/run.py\", line 42, in <module>"))
             out.append((time, "RuntimeError: \(reason)"))

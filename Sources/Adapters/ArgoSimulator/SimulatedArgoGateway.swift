@@ -36,7 +36,13 @@ public struct SimulatedArgoGateway: ArgoGateway {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let plan = try await simulator.logPlan(query)
+                    let plan: ArgoSimulator.LogPlan
+                    do {
+                        plan = try await simulator.logPlan(query)
+                    } catch let error as ArgoError where error.kind == .notFound {
+                        throw error.withHint(
+                            ArgoError.missingWorkflowHint(namespace: query.namespace, name: query.workflowName))
+                    }
                     // Like the HTTP face: at most `breakAfter` lines, then the break.
                     for entry in plan.entries.prefix(plan.breakAfter ?? .max) { continuation.yield(entry) }
                     if plan.breakAfter != nil { throw plan.breakError }
@@ -106,8 +112,13 @@ public struct SimulatedArgoGateway: ArgoGateway {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let watch = try await simulator.watchEvents(
-                        namespace: namespace, name: name, resourceVersion: resourceVersion)
+                    let watch: (events: AsyncThrowingStream<Data, any Error>, breakAfter: Int?, cut: Bool)
+                    do {
+                        watch = try await simulator.watchEvents(
+                            namespace: namespace, name: name, resourceVersion: resourceVersion)
+                    } catch let error as ArgoError where error.kind == .notFound {
+                        throw error.withHint(ArgoError.missingWorkflowHint(namespace: namespace, name: name))
+                    }
                     var count = 0
                     for try await data in watch.events {
                         if let limit = watch.breakAfter, count >= limit {

@@ -36,8 +36,34 @@ public struct SimulatorHTTPServer: Sendable {
         try await app.run()
     }
 
+    /// grpc-gateway v1.16's matching (`runtime/mux.go` `ServeMux.ServeHTTP`): a path is split on `/`, so
+    /// `/api/v1/workflows/` is the list with an empty namespace (every namespace) while `/api/v1/workflows` matches
+    /// no pattern; an unmatched path is `ErrUnknownURI`, gRPC 12 "Not Implemented" with HTTP 501, not a 404.
+    struct GatewayRouting<Context: RequestContext>: RouterMiddleware {
+        static var collections: Set<String> {
+            ["/api/v1/workflows", "/api/v1/cron-workflows", "/api/v1/workflow-templates", "/api/v1/workflow-events"]
+        }
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
+            if Self.collections.contains(request.uri.path) { return Self.unknownURI() }
+            do {
+                return try await next(request, context)
+            } catch let error as HTTPError where error.status == .notFound {
+                return Self.unknownURI()
+            }
+        }
+
+        static func unknownURI() -> Response {
+            SimulatorHTTPServer.errorResponse(
+                ArgoError(.unimplemented, message: "Not Implemented", httpStatus: 501, grpcCode: 12))
+        }
+    }
+
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: GatewayRouting())
         let sim = simulator
         let keepaliveInterval = self.keepaliveInterval
         router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
@@ -407,8 +433,26 @@ public struct SimulatorHTTPServer: Sendable {
     static func streamErrorJSON(_ e: ArgoError) -> String {
         let grpc = e.grpcCode ?? 13
         let http = e.httpStatus ?? Fault.httpStatus(forGRPC: grpc)
-        let text = HTTPResponse.Status(code: http).reasonPhrase
+        let text = statusText(http)
         return #"{"error":{"grpc_code":\#(grpc),"http_code":\#(http),"message":\#(jsonString(e.message)),"http_status":\#(jsonString(text))}}"#
+    }
+
+    /// Go's `http.StatusText` for the statuses grpc-gateway maps gRPC codes to.
+    static func statusText(_ code: Int) -> String {
+        switch code {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 429: "Too Many Requests"
+        case 501: "Not Implemented"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: "Internal Server Error"
+        }
     }
 
     /// A stream call refused before its first message: grpc-gateway answers with the error's HTTP status and the
