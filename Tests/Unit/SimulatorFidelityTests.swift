@@ -177,6 +177,11 @@ struct SimulatorFidelityTests {
         }
         #expect(plain?.grpcCode == 3)
         #expect(plain?.message == "To retry a succeeded workflow, set the options restartSuccessful and nodeFieldSelector")
+        let suspend = await #expect(throws: ArgoError.self) {
+            _ = try await gateway.suspendWorkflow(namespace: "workflows", name: "hello-world-9tql2")
+        }
+        #expect(suspend?.grpcCode == 3)
+        #expect(suspend?.message == "cannot suspend completed workflows")
         let retried = try await gateway.retryWorkflow(
             namespace: "workflows", name: "hello-world-9tql2", restartSuccessful: true,
             nodeFieldSelector: "templateName=whalesay", parameters: [])
@@ -237,6 +242,10 @@ struct SimulatorFidelityTests {
         #expect(counted[path: "metadata.continue"] == "2")
         #expect(counted[path: "metadata.remainingItemCount"] == .int(3))
 
+        // An empty list is Go's nil slice: `"items":null`.
+        let empty = try await sim.listWorkflowsJSON(.init(namespace: "nobody", fields: "metadata,items.metadata.name"))
+        #expect(String(decoding: empty, as: UTF8.self).contains(#""items":null"#))
+        #expect(try await gateway.listWorkflows(WorkflowListQuery(namespace: "nobody")).items.isEmpty)
         let bad = await #expect(throws: ArgoError.self) {
             _ = try await gateway.listWorkflows(WorkflowListQuery(namespace: "argo", continueToken: "abc"))
         }
