@@ -63,6 +63,13 @@ struct BackendOptions: ParsableArguments {
         help: "Simulator: milliseconds between the steps of evolving workflows (default 1000).")
     var tickMilliseconds: Int = 1000
     @Option(
+        name: .customLong("watch-seconds"),
+        help: """
+            Simulator: seconds after which a workflow watch ends, as Argo ends one when the Kubernetes watch under it \
+            closes (default 1800, Kubernetes' --min-request-timeout; 1 to 86400).
+            """)
+    var watchSeconds: Int = 1800
+    @Option(
         name: .customLong("allow-namespace"),
         help: "Only these namespaces (glob; repeatable; env ARGO_MCP_NAMESPACES_ALLOW).")
     var allowNamespace: [String] = []
@@ -97,7 +104,10 @@ struct BackendOptions: ParsableArguments {
 
     /// Builds the simulator with demo data or seeds, generated workflows and faults.
     func makeSimulator(_ settings: Settings, logger: Logger) async throws -> ArgoSimulator {
-        let simulator = ArgoSimulator()
+        guard (1...86_400).contains(watchSeconds) else {
+            throw ConfigError("--watch-seconds=\(watchSeconds) is out of range; give 1 to 86400 seconds")
+        }
+        let simulator = ArgoSimulator(watchLifetime: .seconds(watchSeconds))
         if settings.seedDirectory == nil || demo { try await simulator.loadDemoData() }
         if let dir = settings.seedDirectory {
             let loaded = try await simulator.loadSeeds(from: URL(fileURLWithPath: dir))

@@ -10,6 +10,24 @@ struct WatchScenarioTests {
         func add(_ p: ProgressNotification.Parameters) { messages.append(p) }
     }
 
+    @Test("Argo ends watches every so often (--watch-seconds): the watch resumes each time and follows to the end")
+    func periodicEnds() async throws {
+        let server = try await ServerProcess([
+            "serve", "--simulator", "--generate", "name=short-lived,nodes=20,evolve=8", "--tick-ms", "400",
+            "--watch-seconds", "1",
+        ])
+        _ = try await server.connect()
+        let result = try await server.call("watch_workflow", ["name": "short-lived", "timeout_seconds": 60])
+        #expect(result.isError == false)
+        let r = try #require(result.structuredContent?.objectValue)
+        #expect(r["endedBy"] == "completed")
+        #expect((r["reconnects"]?.intValue ?? 0) >= 1, "the stream ended at least once on the way")
+        let (status, stderr) = try ServerProcess.runToExit(["serve", "--simulator", "--watch-seconds", "0"])
+        #expect(status != 0)
+        #expect(stderr.contains("--watch-seconds=0 is out of range"))
+        _ = await server.stop()
+    }
+
     @Test("progress notifications while a workflow runs; a dropped stream is re-opened from the last version")
     func watch() async throws {
         let server = try await ServerProcess([
