@@ -128,6 +128,8 @@ struct SimulatorFidelityTests {
             ("a**", "error parsing regexp: invalid nested repetition operator: `**`"),
             (#"(a)\1"#, #"error parsing regexp: invalid escape sequence: `\1`"#),
             ("(?=a)", "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"),
+            ("(?<=a)b", "error parsing regexp: invalid named capture: `(?<=a)b`"),
+            ("(?P<1-x>a)", "error parsing regexp: invalid named capture: `(?P<1-x>`"),
             ("[z-a]", "error parsing regexp: invalid character class range: `z-a`"),
             ("a{1001}", "error parsing regexp: invalid repeat count: `{1001}`"),
             (#"a\"#, "error parsing regexp: trailing backslash at end of expression: ``"),

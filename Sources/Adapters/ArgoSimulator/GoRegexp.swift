@@ -67,7 +67,18 @@ struct GoRegexp: Sendable {
             case "(":
                 if i + 1 < chars.count, chars[i + 1] == "?" {
                     let rest = text(i + 2, chars.count)
-                    let named = rest.hasPrefix("P<") || (rest.hasPrefix("<") && !rest.hasPrefix("<=") && !rest.hasPrefix("<!"))
+                    // `parsePerlFlags`: `(?P<` and `(?<` start a named capture (so `(?<=` and `(?<!` fail as one).
+                    let named = chars.count - i > 4 && (rest.hasPrefix("P<") || rest.hasPrefix("<"))
+                    if named {
+                        let nameStart = i + (rest.hasPrefix("P<") ? 4 : 3)
+                        guard let close = chars[nameStart...].firstIndex(of: ">") else {
+                            throw ParseError(code: "invalid named capture", expr: text(i, chars.count))
+                        }
+                        let name = chars[nameStart..<close]
+                        if name.isEmpty || !name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) {
+                            throw ParseError(code: "invalid named capture", expr: text(i, close + 1))
+                        }
+                    }
                     let flags = rest.prefix { "imsU-".contains($0) }
                     let afterFlags = rest.dropFirst(flags.count).first
                     if !named && !(afterFlags == ":" || (afterFlags == ")" && !flags.isEmpty)) {
