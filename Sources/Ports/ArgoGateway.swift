@@ -157,6 +157,8 @@ public struct WorkflowPage: Sendable {
     /// Rows left out because an earlier row of the page has the same uid: Argo's list appends archived rows to the
     /// live ones without removing workflows that are in both (`server/workflow/workflow_server.go` `ListWorkflows`).
     public var duplicateItems = 0
+    /// What the gateway did to answer that the caller should know (e.g. a filter applied on this side).
+    public var notes: [String] = []
 
     public init(items: [Workflow], continueToken: String?, remainingItemCount: Int? = nil) {
         self.items = items
@@ -303,6 +305,17 @@ extension WorkflowPage {
 }
 
 extension ArgoVersion {
+    /// Major and minor of a version such as `v3.5.15` or `3.6.0-rc2`; nil for `untagged` and the like.
+    public static func minor(_ version: String) -> (major: Int, minor: Int)? {
+        var text = Substring(version)
+        if text.hasPrefix("v") { text = text.dropFirst() }
+        let parts = text.split(separator: ".", maxSplits: 2)
+        guard parts.count >= 2, let major = Int(parts[0]),
+            let minor = Int(parts[1].prefix { $0.isASCII && $0.isNumber })
+        else { return nil }
+        return (major, minor)
+    }
+
     private struct Body: Decodable {
         var version: String?
         var gitCommit: String?

@@ -38,7 +38,7 @@ struct ArgoContractTests {
 
     @Test("every recorded exchange names its upstream source and versions, and expands to JSON")
     func exchangesAreGrounded() throws {
-        #expect(ArgoExchange.all.count >= 17)
+        #expect(ArgoExchange.all.count >= 25)
         for exchange in ArgoExchange.all {
             #expect(!exchange.source.isEmpty && !exchange.versions.isEmpty, "\(exchange.id)")
             for chunk in exchange.response.chunks { _ = try ArgoExchange.expand(chunk.text) }
@@ -182,6 +182,43 @@ struct ArgoContractTests {
             #expect(result.hasMore)
         }
         #expect(received.allSatisfy { $0.query.contains("ext.showRemainingItemCount%3Dtrue") })
+    }
+
+    @Test("v3.5 has no server-side name filter: the name is matched here, over the server's pages and offsets")
+    func nameFilterOnV35() async throws {
+        // The page-2 exchange is listed first: it needs the continue item, page 1 matches any limit=200 request.
+        let received = try await replay(ArgoExchange.named("version-v3.5", "list-v3.5-page2", "list-v3.5-page1")) {
+            gateway in
+            let all = try await gateway.listWorkflows(
+                WorkflowListQuery(namespace: "workflows", nameContains: "9tql2-run", limit: 10))
+            #expect(all.items.map(\.metadata.name) == ["hello-world-9tql2-run", "hello-world-9tql2-run-again"])
+            #expect(all.continueToken == nil)
+            #expect(all.notes.first?.contains("(v3.5) cannot filter by part of a name") == true)
+            let first = try await gateway.listWorkflows(
+                WorkflowListQuery(namespace: "workflows", nameContains: "9tql2-run", limit: 1))
+            #expect(first.items.map(\.metadata.name) == ["hello-world-9tql2-run"])
+            #expect(first.continueToken == "2", "the server offset just past the row returned")
+            let rest = try await gateway.listWorkflows(
+                WorkflowListQuery(namespace: "workflows", nameContains: "9tql2-run", limit: 1, continueToken: "2"))
+            #expect(rest.items.map(\.metadata.name) == ["hello-world-9tql2-run-again"])
+            #expect(rest.continueToken == nil)
+        }
+        let lists = received.filter { $0.path == "/api/v1/workflows/workflows" }
+        #expect(!lists.isEmpty)
+        #expect(lists.allSatisfy { !$0.query.contains("nameFilter") && !$0.query.contains("metadata.name") })
+        #expect(received.filter { $0.path == "/api/v1/version" }.count == 1, "the version is asked once")
+    }
+
+    @Test("v3.6 and later filter names on the server (nameFilter=Contains)")
+    func nameFilterOnV4() async throws {
+        let received = try await replay(ArgoExchange.named("version-v4.1", "list-name-filtered")) { gateway in
+            let page = try await gateway.listWorkflows(WorkflowListQuery(namespace: "workflows", nameContains: "9tql2"))
+            #expect(page.items.count == 2)
+            #expect(page.notes.isEmpty)
+        }
+        let list = try #require(received.first { $0.path == "/api/v1/workflows/workflows" })
+        #expect(list.query.contains("nameFilter=Contains"))
+        #expect(list.query.contains("metadata.name%3D9tql2"))
     }
 
     @Test("Argo's continue token for workflows is an offset; an opaque one is its 400")

@@ -17,6 +17,8 @@ public final class ArgoHTTPGateway: ArgoGateway {
     /// NDJSON streams and a quiet watch is a healthy one.
     let streamClient: HTTPClient
     let logger: Logger
+    /// Whether the server predates `nameFilter` (v3.5), once known.
+    let serverGeneration = Mutex<Bool?>(nil)
 
     /// Runs `body` with a gateway whose HTTP client is shut down afterwards, whether `body` returns or throws.
     public static func with<T: Sendable>(
@@ -90,6 +92,16 @@ public final class ArgoHTTPGateway: ArgoGateway {
     static let showRemainingItemCount = "ext.showRemainingItemCount=true"
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
+        if query.nameContains != nil, await serverLacksNameFilter() {
+            return try await listWorkflowsScanningNames(query)
+        }
+        var page = try await listWorkflowsPage(query)
+        page.removeDuplicateUIDs()
+        return page
+    }
+
+    /// One page as the server answers it (no rows merged).
+    func listWorkflowsPage(_ query: WorkflowListQuery) async throws -> WorkflowPage {
         var items: [(String, String?)] = []
         if let selector = query.effectiveLabelSelector { items.append(("listOptions.labelSelector", selector)) }
         var fieldSelector = [Self.showRemainingItemCount]
@@ -102,9 +114,64 @@ public final class ArgoHTTPGateway: ArgoGateway {
         items.append(("listOptions.continue", query.continueToken))
         items.append(("fields", query.fields.map(Self.withUID)))
         let data = try await get(path: "/api/v1/workflows/\(Self.segment(query.namespace ?? ""))", query: items)
-        var page = try decode("workflow list") { try WorkflowPage.decode(from: data) }
-        page.removeDuplicateUIDs()
-        return page
+        return try decode("workflow list") { try WorkflowPage.decode(from: data) }
+    }
+
+    /// Rows read per server page, and at most per call, when names are filtered here.
+    static let nameScanPage = 200
+    static let nameScanLimit = 2_000
+
+    /// Argo v3.5 has no `nameFilter` (added in v3.6, argo-workflows#13160): its `BuildListOptions` reads
+    /// `metadata.name=` as an exact name. So on v3.5 the name substring is matched here, over the server's pages;
+    /// the continue token stays the server's row offset, pointing just past the last row examined.
+    func listWorkflowsScanningNames(_ query: WorkflowListQuery) async throws -> WorkflowPage {
+        let needle = query.nameContains ?? ""
+        let wanted = max(1, query.limit ?? Int.max)
+        var offset = Int(query.continueToken ?? "0") ?? 0
+        var found: [Workflow] = []
+        var scanned = 0
+        var unreadable = 0
+        var next: String?
+        scan: while true {
+            var server = query
+            server.nameContains = nil
+            server.limit = Self.nameScanPage
+            server.continueToken = offset == 0 ? nil : String(offset)
+            let page = try await listWorkflowsPage(server)
+            unreadable += page.unreadableItems
+            for (index, wf) in page.items.enumerated() {
+                scanned += 1
+                guard wf.metadata.name.contains(needle) else { continue }
+                found.append(wf)
+                if found.count == wanted {
+                    let rest = page.items.count - index - 1
+                    if rest > 0 || page.continueToken != nil { next = String(offset + index + 1) }
+                    break scan
+                }
+            }
+            guard let token = page.continueToken, let serverOffset = Int(token) else { break }
+            offset = serverOffset
+            if scanned >= Self.nameScanLimit {
+                next = token
+                break
+            }
+        }
+        var result = WorkflowPage(items: found, continueToken: next)
+        result.unreadableItems = unreadable
+        result.removeDuplicateUIDs()
+        result.notes.append(
+            "this Argo Server (v3.5) cannot filter by part of a name, so argo-mcp matched '\(needle)' itself over \(scanned) row(s)"
+                + (next != nil && found.count < wanted ? "; continue to scan further" : ""))
+        return result
+    }
+
+    /// Whether the server is v3.5 or older (read once from `/api/v1/version`; unknown versions count as newer).
+    func serverLacksNameFilter() async -> Bool {
+        if let known = serverGeneration.withLock({ $0 }) { return known }
+        guard let version = try? await version() else { return false }
+        let lacks = ArgoVersion.minor(version.version).map { $0.major < 3 || ($0.major == 3 && $0.minor <= 5) } ?? false
+        serverGeneration.withLock { $0 = lacks }
+        return lacks
     }
 
     /// A `fields=` selection that keeps `items.metadata.uid`, which telling live and archived copies apart needs.

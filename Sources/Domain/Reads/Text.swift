@@ -17,7 +17,7 @@ public enum Text {
 
     /// The notes a page of workflows needs: rows left out as unreadable or as the archive's copy of a live row.
     static func pageNotes(_ page: WorkflowPage) -> String? {
-        var notes: [String] = []
+        var notes = page.notes
         if let unreadable = unreadable(page.unreadableItems, "workflow") { notes.append(unreadable) }
         if page.duplicateItems > 0 {
             notes.append(
