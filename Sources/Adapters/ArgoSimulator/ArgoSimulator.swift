@@ -47,7 +47,7 @@ public actor ArgoSimulator {
         public var cut: Bool
         public var breakError: ArgoError {
             ArgoError(
-                .streamBroken, message: "simulated stream failure: transport is closing", httpStatus: 500, grpcCode: 14)
+                .streamBroken, message: "simulated stream failure: transport is closing", httpStatus: 503, grpcCode: 14)
         }
     }
 
