@@ -74,6 +74,27 @@ struct SubmitScenarioTests {
 
 @Suite("Safety of submissions and of simulator mode", .serialized, .timeLimit(.minutes(3)))
 struct SubmitSafetyScenarioTests {
+    @Test("submitting from a template shows the parameters passed, not the template's defaults (dry run and real)")
+    func passedParametersShown() async throws {
+        let server = try await ServerProcess(["serve", "--simulator", "--tick-ms", "50"])
+        _ = try await server.connect()
+        let arguments: [String: Value] = [
+            "resource_kind": "WorkflowTemplate", "resource_name": "etl-pipeline", "parameters": ["target": "lake"],
+        ]
+        var dry = arguments
+        dry["dry_run"] = true
+        for result in [try await server.call("submit_workflow", dry), try await server.callConfirmed("submit_workflow", arguments)] {
+            #expect(result.isError == false)
+            let parameters =
+                result.structuredContent?.objectValue?["summary"]?.objectValue?["parameters"]?.arrayValue?
+                .compactMap(\.objectValue) ?? []
+            #expect(parameters.first { $0["name"] == "target" }?["value"] == "lake")
+            #expect(result.text.contains("target=lake"))
+            #expect(!result.text.contains("target=warehouse"))
+        }
+        _ = await server.stop()
+    }
+
     @Test("a submission is previewed with what would run, confirmed by its token, and audited with who ran what as whom")
     func submitPreviewAndAudit() async throws {
         let audit = MutationScenarioTests.auditFile()

@@ -195,6 +195,18 @@ public struct SubmitWorkflows: Sendable {
 
     /// What a submission would run, for its preview: the effective entrypoint, parameters (defaults with the
     /// overrides applied), images and service account.
+    /// The parameters as the submitted workflow has them: a passed value replaces the declared value or default.
+    static func overriding(_ declared: [TemplateParameterView], with values: [String: String])
+        -> [TemplateParameterView]
+    {
+        declared.map { p in
+            guard let value = values[p.name] else { return p }
+            var changed = p
+            changed.value = value
+            return changed
+        }
+    }
+
     static func runs(_ summary: ManifestSummary, _ r: Request, serviceAccount: String?) -> RunPreview {
         var parameters: [String: String] = [:]
         for p in summary.parameters { parameters[p.name] = p.value ?? p.default ?? "" }
@@ -300,6 +312,8 @@ public struct SubmitWorkflows: Sendable {
                     ?? Self.parameterProblems(
                         r.parameters, declared: spec.parameters, source: "\(kind.rawValue) \(targetName)")
             }
+            // What the workflow will run with: the source's parameters with the caller's values in place.
+            summary.parameters = Self.overriding(summary.parameters, with: r.parameters)
             let runs = Self.runs(summary, r, serviceAccount: serviceAccount)
             var preview = MutationPreview(
                 tool: "submit_workflow", namespace: ns, name: targetName, uid: nil, phase: "not submitted",
