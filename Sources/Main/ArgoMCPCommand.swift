@@ -200,6 +200,9 @@ struct Serve: AsyncParsableCommand {
                         "auth": "\(connection.authKind)",
                     ])
                 let policy = try settings.policy(simulator: false)
+                for warning in settings.permissionWarnings(simulator: false) {
+                    logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
+                }
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
                     try await serve(gateway: gateway, settings: settings, policy: policy, logger: logger)
                 }
@@ -208,6 +211,9 @@ struct Serve: AsyncParsableCommand {
                 let count = await sim.workflowCount
                 logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
                 let tick = Duration.milliseconds(max(10, backend.tickMilliseconds))
+                for warning in settings.permissionWarnings(simulator: true) {
+                    logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
+                }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await sim.runEvolutions(tick: tick) }
                     try await serve(

@@ -271,15 +271,43 @@ struct Settings: Sendable {
                 }
                 return mode
             } ?? .auto
-        let lenient = simulator && readOnly == nil && allowMutations == nil && allowDestructive == nil
+        // Each permission setting changes only itself; an unset one keeps the backend's default (open against the
+        // simulator, closed against a real server).
+        let open = simulator
         return Domain.Policy(
-            readOnly: readOnly ?? !lenient,
-            allowMutations: allowMutations ?? lenient,
-            allowDestructive: allowDestructive ?? lenient,
+            readOnly: readOnly ?? !open,
+            allowMutations: allowMutations ?? open,
+            allowDestructive: allowDestructive ?? open,
             requireConfirmation: requireConfirmation ?? true,
             namespaces: NamespaceRules(allow: namespacesAllow ?? ["*"], deny: namespacesDeny ?? []),
             confirmationTTLSeconds: confirmationTTLSeconds ?? 300, confirmationMode: mode,
             confirmationRequired: confirmationRequire.map(Set.init) ?? Domain.Policy.defaultConfirmationRequired)
+    }
+
+    /// What the permission settings grant that another setting takes away, said at start-up so that a user who
+    /// allowed mutations is not left wondering why none is offered.
+    func permissionWarnings(simulator: Bool) -> [String] {
+        let effectiveReadOnly = readOnly ?? !simulator
+        let effectiveMutations = allowMutations ?? simulator
+        var warnings: [String] = []
+        let granted = [
+            allowMutations == true ? "ARGO_MCP_ALLOW_MUTATIONS (permissions.allowMutations)" : nil,
+            allowDestructive == true ? "ARGO_MCP_ALLOW_DESTRUCTIVE (permissions.allowDestructive)" : nil,
+        ].compactMap { $0 }
+        if effectiveReadOnly, !granted.isEmpty {
+            let why =
+                readOnly == true
+                ? "ARGO_MCP_READ_ONLY (permissions.readOnly, --read-only) is true"
+                : "ARGO_MCP_READ_ONLY (permissions.readOnly) is not set and defaults to true against a real Argo server"
+            warnings.append(
+                "\(granted.joined(separator: " and ")) allow changes, but \(why): the server is read-only and offers no tool that changes Argo; set ARGO_MCP_READ_ONLY=false to allow them"
+            )
+        } else if allowDestructive == true, !effectiveMutations {
+            warnings.append(
+                "ARGO_MCP_ALLOW_DESTRUCTIVE (permissions.allowDestructive) is true, but ARGO_MCP_ALLOW_MUTATIONS (permissions.allowMutations) is \(allowMutations == false ? "false" : "not set and defaults to false against a real Argo server"): no tool that changes Argo is offered; set ARGO_MCP_ALLOW_MUTATIONS=true as well"
+            )
+        }
+        return warnings
     }
 
     /// Every `confirmation.require` entry must name a safety class or one of `tools`.

@@ -5,6 +5,35 @@ import Testing
 /// Namespace rules through the built binary: a denied namespace is invisible to every read.
 @Suite("namespace rules over stdio", .serialized, .timeLimit(.minutes(2)))
 struct PolicyScenarioTests {
+    @Test("each permission setting changes only itself; a grant that read-only cancels is a start-up warning")
+    func permissionSettings() async throws {
+        // Against the simulator, allowing mutations alone keeps its other defaults: mutations are offered.
+        let alone = try await ServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_ALLOW_MUTATIONS": "true"])
+        _ = try await alone.connect()
+        let offered = try await alone.client.listTools().tools.map(\.name)
+        #expect(offered.contains("terminate_workflow"))
+        #expect(offered.contains("submit_workflow"))
+        #expect(!(await alone.stop()).contains("contradict"))
+
+        // Read-only wins, and the server says why the grant has no effect.
+        let cancelled = try await ServerProcess(
+            ["serve", "--simulator", "--read-only"], environment: ["ARGO_MCP_ALLOW_MUTATIONS": "true"])
+        _ = try await cancelled.connect()
+        let readOnly = try await cancelled.client.listTools().tools.map(\.name)
+        #expect(!readOnly.contains("terminate_workflow"))
+        let log = await cancelled.stop()
+        #expect(log.contains("ARGO_MCP_ALLOW_MUTATIONS (permissions.allowMutations) allow changes"))
+        #expect(log.contains("ARGO_MCP_READ_ONLY (permissions.readOnly, --read-only) is true"))
+
+        // Against a real server read-only is the default, and the warning says so (nothing is contacted).
+        let real = try await ServerProcess(
+            ["serve"], environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false", "ARGO_MCP_ALLOW_MUTATIONS": "true"])
+        _ = try await real.connect()
+        #expect(!(try await real.client.listTools().tools.map(\.name)).contains("terminate_workflow"))
+        #expect((await real.stop()).contains("is not set and defaults to true against a real Argo server"))
+    }
+
     @Test("--deny-namespace hides a namespace from listings and refuses reads in it")
     func deny() async throws {
         let server = try await ServerProcess(["serve", "--simulator", "--deny-namespace", "data-*"])
