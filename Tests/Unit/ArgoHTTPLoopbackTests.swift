@@ -201,6 +201,21 @@ extension ArgoHTTPLoopbackTests {
             try await ArgoHTTPGateway.with(c, logger: Self.logger) { _ in }
         }
         #expect(error?.kind == .tls)
+        // The file and the setting are named, and why it failed.
+        #expect(error?.message == "cannot load the CA bundle /nonexistent/ca.pem: the file does not exist")
+        #expect(error?.hint?.contains("ARGO_CA_FILE (--ca-file, argo.caFile)") == true)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("argo-mcp-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let notPEM = directory.appendingPathComponent("cert.pem")
+        try Data("not a certificate".utf8).write(to: notPEM)
+        let client = ArgoConnection(
+            baseURL: URL(string: "https://127.0.0.1:1")!, clientCertFile: notPEM.path, clientKeyFile: notPEM.path)
+        let bad = await #expect(throws: ArgoError.self) {
+            try await ArgoHTTPGateway.with(client, logger: Self.logger) { _ in }
+        }
+        #expect(bad?.message.hasPrefix("cannot load the client certificate \(notPEM.path): it is not a PEM") == true)
+        #expect(bad?.hint?.contains("ARGO_CLIENT_CERT") == true)
     }
 }
 

@@ -61,25 +61,47 @@ public final class ArgoHTTPGateway: ArgoGateway {
     static func tlsConfiguration(_ c: ArgoConnection) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if c.insecureSkipVerify { tls.certificateVerification = .none }
-        do {
-            if let ca = c.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
-            if let cert = c.clientCertFile {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
-                guard let key = c.clientKeyFile else {
-                    throw ArgoError(
-                        .tls, message: "a client certificate needs its key",
-                        hint: "set the client key file (ARGO_CLIENT_KEY / tls.clientKey)")
-                }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        if let ca = c.caFile {
+            tls.trustRoots = .certificates(
+                try load(ca, setting: "ARGO_CA_FILE (--ca-file, argo.caFile)", what: "CA bundle") {
+                    try NIOSSLCertificate.fromPEMFile(ca)
+                })
+        }
+        if let cert = c.clientCertFile {
+            tls.certificateChain = try load(
+                cert, setting: "ARGO_CLIENT_CERT (--client-cert, argo.clientCert)", what: "client certificate"
+            ) { try NIOSSLCertificate.fromPEMFile(cert) }.map { .certificate($0) }
+            guard let key = c.clientKeyFile else {
+                throw ArgoError(
+                    .tls, message: "a client certificate needs its key",
+                    hint: "set the client key file (ARGO_CLIENT_KEY / tls.clientKey)")
             }
-        } catch let error as ArgoError {
-            throw error
-        } catch {
-            throw ArgoError(
-                .tls, message: "cannot load TLS files: \(error)",
-                hint: "check the CA bundle, client certificate and key paths (PEM files)")
+            tls.privateKey = .privateKey(
+                try load(key, setting: "ARGO_CLIENT_KEY (--client-key, argo.clientKey)", what: "client key") {
+                    try NIOSSLPrivateKey(file: key, format: .pem)
+                })
         }
         return tls
+    }
+
+    /// Loads one TLS file; a failure names the file, the setting it came from and why (missing, unreadable, or
+    /// not PEM), instead of NIOSSL's bare `failedToLoadCertificate`.
+    static func load<T>(_ path: String, setting: String, what: String, _ body: () throws -> T) throws -> T {
+        let why: String
+        if !FileManager.default.fileExists(atPath: path) {
+            why = "the file does not exist"
+        } else if !FileManager.default.isReadableFile(atPath: path) {
+            why = "the file cannot be read (permissions)"
+        } else {
+            do {
+                return try body()
+            } catch {
+                why = "it is not a PEM \(what) (\(error))"
+            }
+        }
+        throw ArgoError(
+            .tls, message: "cannot load the \(what) \(path): \(why)",
+            hint: "check \(setting); it must name a readable PEM file")
     }
 
     // MARK: Port
