@@ -49,6 +49,21 @@ struct ClusterArchiveScenarioTests {
         _ = await server.stop()
     }
 
+    @Test("health against a port nobody listens on: one failed reachability check with the fix, at once")
+    func unreachable() async throws {
+        let server = try await ServerProcess(
+            ["serve"], environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false"])
+        _ = try await server.connect()
+        let started = Date()
+        let health = try await server.call("health_check")
+        #expect(Date().timeIntervalSince(started) < 5, "it took a minute before")
+        let checks = health.structuredContent?.objectValue?["checks"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(checks.map { $0["name"]?.stringValue ?? "" } == ["reachable", "other checks"])
+        #expect(checks.first?["detail"]?.stringValue?.contains("connection refused") == true)
+        #expect(checks.first?["detail"]?.stringValue?.contains("ARGO_SERVER") == true)
+        _ = await server.stop()
+    }
+
     @Test("archive: list, get by uid and by name; cron history includes archived runs")
     func archive() async throws {
         let server = try await ServerProcess(["serve", "--simulator"])

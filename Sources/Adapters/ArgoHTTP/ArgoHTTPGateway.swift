@@ -43,6 +43,9 @@ public final class ArgoHTTPGateway: ArgoGateway {
         configuration.timeout = .init(
             connect: .seconds(10), read: .seconds(Int64(max(1, connectionSettings.requestTimeoutSeconds))))
         configuration.httpVersion = .automatic
+        // A refused connection is final at once (nothing listens there); async-http-client would otherwise retry
+        // it with backoff until the connect timeout, about 10 s a call. Silence still waits for the timeouts.
+        configuration.connectionPool.retryConnectionEstablishment = false
         if connectionSettings.baseURL.scheme == "https" {
             configuration.tlsConfiguration = try Self.tlsConfiguration(connection)
         }
@@ -686,6 +689,13 @@ public final class ArgoHTTPGateway: ArgoGateway {
             return ArgoError(
                 .timeout, message: "no answer from \(url) in time (\(text))",
                 hint: "the server may be overloaded; retry, or raise the request timeout")
+        }
+        if text.localizedCaseInsensitiveContains("refused") {
+            return ArgoError(
+                .unavailable, message: "nothing accepts connections at \(url) (connection refused)",
+                hint:
+                    "check ARGO_SERVER (host:port), that the Argo Server runs and that a port-forward to it is up (kubectl -n argo port-forward svc/argo-server 2746:2746)"
+            )
         }
         return ArgoError(
             .unavailable, message: "cannot reach the Argo Server at \(url): \(text)",

@@ -45,7 +45,7 @@ enum ClusterTools {
                 description: """
                     Checks the connection to Argo: reachability and latency, authentication, server version, listing \
                     workflows in the default namespace, the workflow archive and log streaming; each check passes or \
-                    fails with its reason.
+                    fails with its reason. When the server cannot be reached, that is the one answer, with the fix.
                     """,
                 safety: .readOnly,
                 inputSchema: Schema.object([:]),

@@ -157,6 +157,15 @@ public struct ClusterReads: Sendable {
             checks.append(HealthCheck(name: "version", ok: true, detail: v.version, latencyMilliseconds: nil))
         case .failure(let e):
             checks.append(HealthCheck(name: "reachable", ok: false, detail: "\(e)", latencyMilliseconds: ms))
+            // Nothing answers there: every other check would fail the same way, each after its own wait.
+            if let argo = e as? ArgoError, [.unavailable, .timeout, .tls].contains(argo.kind) {
+                checks.append(
+                    HealthCheck(
+                        name: "other checks", ok: false,
+                        detail: "not run: the server cannot be reached (fix the connection first, as said above)",
+                        latencyMilliseconds: nil))
+                return HealthReport(healthy: false, checks: checks, connection: gateway.connection)
+            }
         }
         let (user, userMs) = await timed { try await gateway.userInfo() }
         switch user {
