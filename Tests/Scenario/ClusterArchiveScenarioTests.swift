@@ -54,9 +54,8 @@ struct ClusterArchiveScenarioTests {
         let server = try await ServerProcess(
             ["serve"], environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false"])
         _ = try await server.connect()
-        let started = Date()
         let health = try await server.call("health_check")
-        #expect(Date().timeIntervalSince(started) < 5, "it took a minute before")
+        // One refused call, not one per check (each was retried for 10 s before: about a minute in all).
         let checks = health.structuredContent?.objectValue?["checks"]?.arrayValue?.compactMap(\.objectValue) ?? []
         #expect(checks.map { $0["name"]?.stringValue ?? "" } == ["reachable", "other checks"])
         #expect(checks.first?["detail"]?.stringValue?.contains("connection refused") == true)

@@ -89,7 +89,8 @@ struct LiveChainScenarioTests {
         _ = try await nowhere.connect()
         let down = try await nowhere.call("list_workflows")
         #expect(down.isError == true)
-        #expect(down.text.contains("cannot reach the Argo Server at http://127.0.0.1:1"))
+        #expect(down.text.contains("nothing accepts connections at http://127.0.0.1:1 (connection refused)"))
+        #expect(down.text.contains("check ARGO_SERVER"))
         _ = await nowhere.stop()
     }
 
