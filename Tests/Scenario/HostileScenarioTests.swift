@@ -136,7 +136,8 @@ struct HostileScenarioTests {
         let bombed = try await server.call("lint_manifest", ["manifest": .string(HostileArguments.aliasBomb())])
         #expect(bombed.isError == true)
         #expect(bombed.text.contains("alias"))
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Refused by its cost, not after expanding it (which would not end at all).
+        #expect(ContinuousClock.now - start < .seconds(30))
         let big = try await server.call("lint_manifest", ["manifest": .string(String(repeating: "a: b\n", count: 2_000))])
         #expect(big.isError == true)
         #expect(big.text.contains("ARGO_MCP_MAX_MANIFEST_BYTES"))
