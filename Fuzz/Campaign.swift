@@ -20,6 +20,14 @@ public struct FuzzReport: Sendable {
     public var restarts = 0
     public var seconds = 0.0
     public var byTool: [String: Int] = [:]
+    /// The slowest answered calls (seconds, call), slowest first: where a hang would start.
+    public var slowest: [(Double, String)] = []
+
+    mutating func timed(_ seconds: Double, _ call: String) {
+        slowest.append((seconds, call))
+        slowest.sort { $0.0 > $1.0 }
+        if slowest.count > 5 { slowest.removeLast() }
+    }
 
     public var summary: String {
         "fuzz: \(calls) tool calls, \(malformed) malformed messages, \(toolErrors) tool errors; "
@@ -163,7 +171,9 @@ public struct FuzzCampaign: Sendable {
                 _ = try alive(after: "sending \(text)")
                 continue
             }
+            let sent = Date()
             if let response = peer.response(id, timeout: wait) {
+                report.timed(Date().timeIntervalSince(sent), text)
                 if let result = response["result"] as? [String: Any], result["isError"] as? Bool == true {
                     report.toolErrors += 1
                 }

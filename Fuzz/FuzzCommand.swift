@@ -29,6 +29,7 @@ struct FuzzCommand: ParsableCommand {
         for crash in report.crashes { print("CRASH: \(crash)") }
         for hang in report.hangs { print("HANG: \(hang)") }
         for line in report.pollution { print("STDOUT POLLUTION: \(line)") }
+        for (seconds, call) in report.slowest { print(String(format: "SLOW %.2f s: ", seconds) + call) }
         print(report.summary)
         if !(report.crashes.isEmpty && report.hangs.isEmpty && report.pollution.isEmpty) { throw ExitCode(1) }
     }

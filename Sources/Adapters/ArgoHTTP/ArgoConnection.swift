@@ -20,12 +20,15 @@ public struct ArgoConnection: Sendable, Equatable {
     public var streamTimeoutSeconds: Int
     /// Ask streams as Server-Sent Events instead of newline-delimited JSON (for proxies that buffer NDJSON).
     public var preferSSE: Bool
+    /// How long opening a connection may take (a refused one fails at once).
+    public var connectTimeoutSeconds: Int
 
     public init(
         baseURL: URL, token: String? = nil, insecureSkipVerify: Bool = false, caFile: String? = nil,
         clientCertFile: String? = nil, clientKeyFile: String? = nil, requestTimeoutSeconds: Int = 30,
-        streamTimeoutSeconds: Int = 120, preferSSE: Bool = false
+        streamTimeoutSeconds: Int = 120, preferSSE: Bool = false, connectTimeoutSeconds: Int = 10
     ) {
+        self.connectTimeoutSeconds = connectTimeoutSeconds
         self.baseURL = baseURL
         self.token = token
         self.insecureSkipVerify = insecureSkipVerify

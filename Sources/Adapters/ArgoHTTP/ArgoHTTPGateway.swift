@@ -40,8 +40,9 @@ public final class ArgoHTTPGateway: ArgoGateway {
         self.connectionSettings = connection
         self.logger = logger
         var configuration = HTTPClient.Configuration()
+        let connect = TimeAmount.seconds(Int64(max(1, connectionSettings.connectTimeoutSeconds)))
         configuration.timeout = .init(
-            connect: .seconds(10), read: .seconds(Int64(max(1, connectionSettings.requestTimeoutSeconds))))
+            connect: connect, read: .seconds(Int64(max(1, connectionSettings.requestTimeoutSeconds))))
         configuration.httpVersion = .automatic
         // A refused connection is final at once (nothing listens there); async-http-client would otherwise retry
         // it with backoff until the connect timeout, about 10 s a call. Silence still waits for the timeouts.
@@ -50,7 +51,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
             configuration.tlsConfiguration = try Self.tlsConfiguration(connection)
         }
         var streams = configuration
-        streams.timeout = .init(connect: .seconds(10), read: nil)
+        streams.timeout = .init(connect: connect, read: nil)
         streams.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.maxConcurrentStreams
         client = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)

@@ -256,6 +256,11 @@ public struct Diagnostics: Sendable {
                     ? "\(wf.metadata.name) succeeded; there is no failure to analyze"
                     : "\(wf.metadata.name) succeeded; \(recovered.intersection(failed.map(\.id)).count) failed attempt(s) were recovered by retries"
             )
+        case nil where shaping.phaseText(wf) == WorkflowShaping.unknownPhase:
+            let recoveredCount = recovered.intersection(failed.map(\.id)).count
+            notes.append(
+                "Argo's status of \(wf.metadata.name) carries no phase, so whether it succeeded is unknown"
+                    + (recoveredCount > 0 ? "; \(recoveredCount) failed attempt(s) were recovered by retries" : ""))
         case .running?, .pending?, nil:
             notes.append("\(wf.metadata.name) is still \(shaping.phaseText(wf)); these are the failures so far")
         default: break

@@ -41,7 +41,7 @@ public struct WorkflowMutations: Sendable {
         return namespace ?? defaultNamespace
     }
 
-    static func phase(_ wf: Workflow) -> String { wf.status.phase?.rawValue ?? "Pending" }
+    static func phase(_ wf: Workflow) -> String { WorkflowShaping.phaseName(wf) }
 
     /// The preview of stopping a workflow: what runs now and would stop.
     func shutdownInspection(_ tool: String, _ wf: Workflow, strategy: String) -> Inspection {

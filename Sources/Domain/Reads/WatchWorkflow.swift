@@ -74,7 +74,7 @@ public struct WatchWorkflow: Sendable {
             events += 1
             last = wf
             resourceVersion = wf.metadata.resourceVersion ?? resourceVersion
-            let newPhase = wf.status.phase?.rawValue ?? wf.metadata.labels[ArgoLabels.phase] ?? "Pending"
+            let newPhase = WorkflowShaping.phaseName(wf)
             var newlyFailed: [String] = []
             for node in wf.status.nodes.values where node.phase?.isFailure == true && failed[node.id] == nil {
                 failed[node.id] = node

@@ -22,9 +22,15 @@ public struct WorkflowShaping: Sendable {
     }
 
     /// Wall time so far: a workflow that is still active runs until now, whatever stale finish time it carries.
+    /// A workflow without a phase runs to its finish time if it has one; without either, its length is unknown
+    /// (not "until now", which made years of an old object).
     func workflowSeconds(_ wf: Workflow) -> Int? {
         guard wf.status.startedAt != nil else { return nil }
-        let active = wf.status.phase == .running || wf.status.phase == .pending
+        let phase = Self.phaseName(wf)
+        if phase == Self.unknownPhase {
+            return wf.status.finishedAt == nil ? nil : seconds(from: wf.status.startedAt, to: wf.status.finishedAt)
+        }
+        let active = phase == "Running" || phase == "Pending"
         return seconds(from: wf.status.startedAt, to: active ? nil : wf.status.finishedAt)
     }
 
@@ -46,9 +52,19 @@ public struct WorkflowShaping: Sendable {
         )
     }
 
-    func phaseText(_ wf: Workflow) -> String {
-        wf.status.phase?.rawValue ?? wf.metadata.labels[ArgoLabels.phase] ?? "Pending"
+    func phaseText(_ wf: Workflow) -> String { Self.phaseName(wf) }
+
+    /// The workflow's phase as Argo states it (status, else the phase label). A workflow the controller has not
+    /// touched yet (no start, no nodes) is Pending; one that has started but carries no phase is `Unknown`:
+    /// never a phase made up from its nodes.
+    public static func phaseName(_ wf: Workflow) -> String {
+        if let phase = wf.status.phase?.rawValue ?? wf.metadata.labels[ArgoLabels.phase], !phase.isEmpty {
+            return phase
+        }
+        return wf.status.startedAt == nil && wf.status.nodes.isEmpty ? "Pending" : unknownPhase
     }
+
+    public static let unknownPhase = "Unknown"
 
     public func summary(_ wf: Workflow) -> WorkflowSummary {
         var truncated = false
