@@ -37,3 +37,56 @@ struct TrueAnswersTests {
         #expect(WorkflowShaping.phaseName(Workflow(metadata: ObjectMeta(name: "new"))) == "Pending")
     }
 }
+
+extension ConfirmableAnswer {
+    /// The preview, when the answer is one.
+    var previewValue: MutationPreview? {
+        if case .preview(let p) = self { return p }
+        return nil
+    }
+}
+
+extension TrueAnswersTests {
+    @Test("a token is bound to what the preview showed: a suspend between preview and confirmation voids it")
+    func fingerprintBindsSuspension() async throws {
+        let rig = try await MutationTests.rig()
+        let preview = try #require(
+            try await rig.mutations.shutdown(
+                stop: true, namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
+                token: nil, client: nil
+            ).previewValue)
+        let token = try #require(preview.confirmationToken)
+        // Someone suspends it: the phase is still Running, but stopping it now means something else.
+        _ = try await rig.gateway.suspendWorkflow(namespace: "workflows", name: MutationTests.running)
+        let refused = await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.shutdown(
+                stop: true, namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
+                token: token, client: nil)
+        }
+        #expect(refused?.reason.contains("changed since the preview") == true)
+        #expect(
+            refused?.reason.contains(
+                "(phase Running, not suspended, no shutdown requested then, phase Running, suspended, no shutdown requested now)"
+            ) == true)
+    }
+
+    @Test("the same shutdown twice is refused while Argo carries out the first; stop, then terminate, is allowed")
+    func repeatedShutdown() async throws {
+        let sim = ArgoSimulator(shutdownDelay: .seconds(60))
+        try await sim.load(try Fixtures.json("running-hello-world-api.json"))
+        let gateway = SimulatedArgoGateway(simulator: sim)
+        _ = try await gateway.stopWorkflow(namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil)
+        let rig = try await MutationTests.rig()
+        let mutations = WorkflowMutations(gateway: gateway, runner: rig.mutations.runner, defaultNamespace: "argo")
+        let again = await #expect(throws: MutationRefused.self) {
+            _ = try await mutations.shutdown(
+                stop: true, namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
+                token: nil, client: nil)
+        }
+        #expect(again?.reason.contains("already being shut down (Stop was requested)") == true)
+        let escalate = try await mutations.shutdown(
+            stop: false, namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
+            token: nil, client: nil)
+        #expect(escalate.previewValue != nil, "terminate after stop is previewed, not refused")
+    }
+}

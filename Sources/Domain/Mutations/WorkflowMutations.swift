@@ -43,6 +43,13 @@ public struct WorkflowMutations: Sendable {
 
     static func phase(_ wf: Workflow) -> String { WorkflowShaping.phaseName(wf) }
 
+    /// What a workflow token is bound to: what the preview showed that decides what the call does. A suspend,
+    /// resume, stop or terminate by someone else between preview and confirmation voids the token.
+    static func fingerprint(_ wf: Workflow) -> String {
+        "phase \(phase(wf)), \(wf.spec.suspend == true ? "suspended" : "not suspended"), "
+            + (wf.spec.shutdown.map { "shutdown \($0) requested" } ?? "no shutdown requested")
+    }
+
     /// The preview of stopping a workflow: what runs now and would stop.
     func shutdownInspection(_ tool: String, _ wf: Workflow, strategy: String) -> Inspection {
         let shaping = WorkflowShaping(now: now())
@@ -56,12 +63,17 @@ public struct WorkflowMutations: Sendable {
             strategy == "Stop"
             ? "\(active.count) running or pending node(s) are marked Failed and their \(pods.count) pod(s) stopped; exit handlers still run"
             : "\(active.count) running or pending node(s) are marked Failed and their \(pods.count) pod(s) killed at once; exit handlers do not run"
-        let refusal =
-            wf.status.phase?.isCompleted == true
-            ? "\(wf.metadata.namespace ?? "")/\(wf.metadata.name) already \(phase); there is nothing to \(strategy.lowercased())"
-            : nil
+        let target = "\(wf.metadata.namespace ?? "")/\(wf.metadata.name)"
+        var refusal: String?
+        if wf.status.phase?.isCompleted == true {
+            refusal = "\(target) already \(phase); there is nothing to \(strategy.lowercased())"
+        } else if let requested = wf.spec.shutdown, requested == strategy {
+            // Stop, then Terminate, is an escalation Argo allows; the same request twice changes nothing.
+            refusal =
+                "\(target) is already being shut down (\(requested) was requested); Argo's controller is stopping it — watch_workflow shows when it ends"
+        }
         return Inspection(
-            uid: wf.metadata.uid, fingerprint: "phase \(phase)", refusal: refusal,
+            uid: wf.metadata.uid, fingerprint: Self.fingerprint(wf), refusal: refusal,
             preview: MutationPreview(
                 tool: tool, namespace: wf.metadata.namespace ?? defaultNamespace, name: wf.metadata.name,
                 uid: wf.metadata.uid,
@@ -157,7 +169,7 @@ public struct WorkflowMutations: Sendable {
                 ? nil
                 : "\(ns)/\(name) is \(phase); retry applies to Failed or Error workflows (wait for it to end, or terminate it first)"
             return Inspection(
-                uid: wf.metadata.uid, fingerprint: "phase \(phase)", refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.fingerprint(wf), refusal: refusal,
                 preview: shutdownInspection("retry_workflow", wf, strategy: "Retry").preview)
         } perform: {
             let after = try await gateway.retryWorkflow(
@@ -204,7 +216,7 @@ public struct WorkflowMutations: Sendable {
                 refusal = "\(ns)/\(name) is not suspended and has no suspend step waiting; there is nothing to resume"
             }
             return Inspection(
-                uid: wf.metadata.uid, fingerprint: "phase \(phase)", refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.fingerprint(wf), refusal: refusal,
                 preview: shutdownInspection(tool, wf, strategy: "Suspend").preview)
         } perform: {
             let after =

@@ -5,7 +5,9 @@ import Ports
 /// Hands out single-use confirmation tokens with previews and checks them when they come back.
 ///
 /// A token is 256 random bits; only its SHA-256 is stored. It is bound to the tool, the target (namespace, name,
-/// uid), a digest of the arguments and a fingerprint of the state the preview showed; it expires after the TTL.
+/// uid), a digest of the arguments and a fingerprint of what the preview showed that decides the call (a workflow's
+/// phase, suspension and requested shutdown; a CronWorkflow's or template's resourceVersion); it expires after the
+/// TTL.
 public struct Confirmations: Sendable {
     let store: any ConfirmationStore
     let ttl: TimeInterval
