@@ -50,8 +50,10 @@ struct ResourceScenarioTests {
         let result = try #require(done.structuredContent?.objectValue)
         #expect(result["before"]?.objectValue?["schedules"] == ["0 2 * * *"])
         #expect(result["after"]?.objectValue?["timezone"] == "Asia/Tokyo")
+        // 04:00 on Tokyo's clock (19:00 UTC the day before).
         #expect(
-            result["after"]?.objectValue?["nextRuns"]?.arrayValue?.first?.stringValue?.hasSuffix("T19:00:00Z") == true)
+            result["after"]?.objectValue?["nextRuns"]?.arrayValue?.first?.stringValue?.hasSuffix("T04:00:00+09:00")
+                == true)
         let live = try await cron(server, "nightly-etl")
         #expect(live["schedules"] == ["0 4 * * *"])
         #expect(live["timezone"] == "Asia/Tokyo")

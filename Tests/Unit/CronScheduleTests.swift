@@ -97,10 +97,11 @@ struct CronReadsTests {
             namespace: "data-team", name: "report-weekly", nextRunCount: 4)
         #expect(detail.schedules == ["0 6 * * MON", "30 6 1 * *"])
         #expect(detail.timezone == "Europe/Berlin")
-        // Mondays 06:00 and the 1st at 06:30, Berlin winter time (UTC+1).
+        // Mondays 06:00 and the 1st at 06:30, shown on Berlin's clock with its winter offset (UTC+1).
         #expect(
             detail.nextRuns == [
-                "2026-11-30T05:00:00Z", "2026-12-01T05:30:00Z", "2026-12-07T05:00:00Z", "2026-12-14T05:00:00Z",
+                "2026-11-30T06:00:00+01:00", "2026-12-01T06:30:00+01:00", "2026-12-07T06:00:00+01:00",
+                "2026-12-14T06:00:00+01:00",
             ])
         #expect(detail.conditions.first?.type == "SubmissionError")
         #expect(detail.scheduleErrors.isEmpty)

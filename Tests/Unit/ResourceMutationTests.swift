@@ -185,9 +185,11 @@ struct ResourceMutationTests {
             schedule("nightly-etl", ["0 3 * * 1-5"], timezone: "Europe/Berlin", dryRun: true))
         #expect(dry.dryRun)
         #expect(dry.before.nextRuns.first == "2026-11-26T02:00:00Z")
-        // 03:00 in Berlin is 02:00 UTC in winter; Thursday and Friday, then Monday.
+        // 03:00 on Berlin's clock (02:00 UTC in winter); Thursday and Friday, then Monday.
         #expect(
-            dry.after.nextRuns.prefix(3) == ["2026-11-26T02:00:00Z", "2026-11-27T02:00:00Z", "2026-11-30T02:00:00Z"])
+            dry.after.nextRuns.prefix(3) == [
+                "2026-11-26T03:00:00+01:00", "2026-11-27T03:00:00+01:00", "2026-11-30T03:00:00+01:00",
+            ])
         #expect(try await rig.cron("nightly-etl").metadata.resourceVersion == before.metadata.resourceVersion)
 
         let done = try await rig.resources.updateNow(

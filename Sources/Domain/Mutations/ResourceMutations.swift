@@ -124,7 +124,9 @@ public struct ResourceMutations: Sendable {
         let parsed = schedules.compactMap { try? CronSchedule.parse($0, timezone: timezone).get() }
         return ScheduleView(
             schedules: schedules, timezone: timezone.flatMap { $0.isEmpty ? nil : $0 } ?? "UTC",
-            nextRuns: CronReads.nextRuns(parsed, after: now(), count: Self.nextRunCount).map(ArgoTime.format))
+            nextRuns: CronReads.nextRuns(parsed, after: now(), count: Self.nextRunCount).map {
+                CronReads.formatRun($0, timezone: timezone)
+            })
     }
 
     /// The CronWorkflow's JSON with new schedules and time zone, at the version it was read. The field the object

@@ -55,6 +55,17 @@ public struct CronReads: Sendable {
         return (parsed, errors)
     }
 
+    /// A run time as the cron's own clock shows it: RFC 3339 with the zone's offset (`Z` for UTC), so that
+    /// `0 3 * * *` in Europe/Berlin reads `…T03:00:00+01:00`, not `…T02:00:00Z` beside the zone's name.
+    public static func formatRun(_ date: Date, timezone: String?) -> String {
+        guard let name = timezone, !name.isEmpty, let zone = TimeZone(identifier: name),
+            zone.secondsFromGMT(for: date) != 0 || zone.identifier != "UTC"
+        else { return ArgoTime.format(date) }
+        var style = Date.ISO8601FormatStyle(timeZone: zone)
+        style = style.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .colon)
+        return date.formatted(style)
+    }
+
     /// The soonest `count` runs over all schedules, without duplicates.
     static func nextRuns(_ schedules: [CronSchedule], after date: Date, count: Int) -> [Date] {
         let all = schedules.flatMap { $0.nextRuns(after: date, count: count) }
@@ -82,7 +93,11 @@ public struct CronReads: Sendable {
                 activeRuns: cron.status.active.count,
                 succeeded: cron.status.succeeded,
                 failed: cron.status.failed,
-                nextRun: cron.suspend ? nil : Self.nextRuns(parsed, after: at, count: 1).first.map(ArgoTime.format),
+                nextRun: cron.suspend
+                    ? nil
+                    : Self.nextRuns(parsed, after: at, count: 1).first.map {
+                        Self.formatRun($0, timezone: cron.timezone)
+                    },
                 problem: errors.first ?? submissionError.map { "SubmissionError: \($0.message ?? "")" }
             )
         }
@@ -121,7 +136,9 @@ public struct CronReads: Sendable {
             conditions: cron.status.conditions.map {
                 ConditionView(type: $0.type ?? "", status: $0.status, message: Text.trim($0.message, to: 300).0)
             },
-            nextRuns: Self.nextRuns(parsed, after: now(), count: nextRunCount).map(ArgoTime.format),
+            nextRuns: Self.nextRuns(parsed, after: now(), count: nextRunCount).map {
+                Self.formatRun($0, timezone: cron.timezone)
+            },
             scheduleErrors: errors,
             entrypoint: cron.workflowSpec.entrypoint,
             workflowTemplate: cron.workflowSpec.workflowTemplateRef?.name,
