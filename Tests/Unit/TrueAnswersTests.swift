@@ -1,4 +1,4 @@
-import ArgoSimulator
+@testable import ArgoSimulator
 @testable import Domain
 import Foundation
 import Ports
@@ -88,5 +88,24 @@ extension TrueAnswersTests {
             stop: false, namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
             token: nil, client: nil)
         #expect(escalate.previewValue != nil, "terminate after stop is previewed, not refused")
+    }
+}
+
+extension TrueAnswersTests {
+    @Test("watch: attempts a retry recovered are not 'failed while watching' (the hook payload takes the same lists)")
+    func watchSeparatesRecoveredAttempts() async throws {
+        let sim = ArgoSimulator()
+        let final = try Fixtures.json("succeeded-dag-retry-loop-with-failed-attempts.yaml")
+        let namespace = final[path: "metadata.namespace"]?.string ?? "argo"
+        let name = final[path: "metadata.name"]?.string ?? ""
+        await sim.addEvolving(states: Evolution.states(toward: final, steps: 6), key: "\(namespace)/\(name)")
+        let ticking = Task { await sim.runEvolutions(tick: .milliseconds(50)) }
+        defer { ticking.cancel() }
+        let watch = WatchWorkflow(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: namespace)
+        let result = try await watch.watch(namespace: namespace, name: name, timeoutSeconds: 30, onUpdate: { _ in })
+        #expect(result.phase == "Succeeded")
+        #expect(result.failedNodes.isEmpty, "nothing stayed failed")
+        #expect(result.recoveredNodes.count == 2)
+        #expect(result.recoveredNodes.allSatisfy { $0.recovered == true })
     }
 }

@@ -253,6 +253,10 @@ extension Render {
             lines.append("failed while watching:")
             lines.append(contentsOf: w.failedNodes.map(node))
         }
+        if !w.recoveredNodes.isEmpty {
+            lines.append("failed, then recovered by a retry:")
+            lines.append(contentsOf: w.recoveredNodes.map(node))
+        }
         if let n = w.notification { lines.append("notification: \(n)") }
         return lines.joined(separator: "\n")
     }

@@ -12,8 +12,10 @@ public struct CompletionPayload: Sendable, Codable, Equatable {
     public var elapsedSeconds: Int
     public var message: String?
     public var finishedAt: String?
-    /// Names of the nodes that failed while watching (at most 20).
+    /// Names of the nodes that failed while watching and stayed failed (at most 20).
     public var failedNodes: [String]
+    /// Names of attempts that failed while watching and that a retry recovered (at most 20).
+    public var recoveredNodes: [String] = []
 }
 
 /// Announces a finished watch through the configured hook. Sending is a side effect outside Argo, so it passes
@@ -38,7 +40,7 @@ public struct CompletionHooks: Sendable {
             event: "workflow.watch.ended", namespace: result.namespace, name: result.name, phase: result.phase,
             progress: result.progress, endedBy: result.endedBy, elapsedSeconds: result.elapsedSeconds,
             message: result.summary?.message, finishedAt: result.summary?.finishedAt,
-            failedNodes: result.failedNodes.map(\.name))
+            failedNodes: result.failedNodes.map(\.name), recoveredNodes: result.recoveredNodes.map(\.name))
         let call = MutationRunner.Call(
             tool: "watch_workflow", safety: .mutating, kind: .workflow, namespace: result.namespace,
             name: result.name, arguments: ["notify": notifier.target, "phase": result.phase], confirmationToken: nil,

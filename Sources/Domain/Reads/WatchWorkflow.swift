@@ -26,8 +26,10 @@ public struct WatchResult: Sendable, Codable, Equatable {
     public var progress: String?
     public var elapsedSeconds: Int
     public var timeline: [TimelineEntry]
-    /// Nodes that failed while watching (at most 20), leaves first.
+    /// Nodes that failed while watching and stayed failed (at most 20), leaves first.
     public var failedNodes: [NodeRow]
+    /// Attempts that failed while watching and that a retry then recovered (at most 20): not failures of the run.
+    public var recoveredNodes: [NodeRow] = []
     public var events: Int
     public var reconnects: Int
     public var summary: WorkflowSummary?
@@ -257,10 +259,22 @@ public struct WatchWorkflow: Sendable {
         let newFailures = failed.filter { !excluding.contains($0.id) }
         let leavesFirst =
             newFailures.filter(WorkflowShaping.isLeaf) + newFailures.filter { !WorkflowShaping.isLeaf($0) }
-        return WatchResult(
+        // A failed attempt whose Retry node then succeeded is not a failure of the run (as the summary says).
+        let recovered = last.map(WorkflowShaping.recoveredAttempts) ?? []
+        func rows(_ nodes: [NodeStatus], recovered flag: Bool) -> [NodeRow] {
+            guard let wf = last else { return [] }
+            return nodes.prefix(20).map { node in
+                var row = shaping.nodeRow(wf.status.nodes[node.id] ?? node, in: wf)
+                if flag { row.recovered = true }
+                return row
+            }
+        }
+        var result = WatchResult(
             namespace: ns, name: name, endedBy: endedBy, phase: phase, progress: progress,
             elapsedSeconds: max(0, Int(now().timeIntervalSince(started).rounded())), timeline: timeline,
-            failedNodes: last.map { wf in leavesFirst.prefix(20).map { shaping.nodeRow($0, in: wf) } } ?? [],
+            failedNodes: rows(leavesFirst.filter { !recovered.contains($0.id) }, recovered: false),
             events: events, reconnects: reconnects, summary: last.map(shaping.summary), notification: nil)
+        result.recoveredNodes = rows(leavesFirst.filter { recovered.contains($0.id) }, recovered: true)
+        return result
     }
 }

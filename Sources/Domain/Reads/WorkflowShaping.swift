@@ -54,6 +54,15 @@ public struct WorkflowShaping: Sendable {
 
     func phaseText(_ wf: Workflow) -> String { Self.phaseName(wf) }
 
+    /// The attempts of Retry nodes that in the end succeeded: failures the run recovered from.
+    public static func recoveredAttempts(_ wf: Workflow) -> Set<String> {
+        var recovered = Set<String>()
+        for node in wf.status.nodes.values where node.type == .retry && node.phase == .succeeded {
+            recovered.formUnion(node.children)
+        }
+        return recovered
+    }
+
     /// The workflow's phase as Argo states it (status, else the phase label). A workflow the controller has not
     /// touched yet (no start, no nodes) is Pending; one that has started but carries no phase is `Unknown`:
     /// never a phase made up from its nodes.
@@ -72,10 +81,7 @@ public struct WorkflowShaping: Sendable {
         var byPhase: [String: Int] = [:]
         var failed: [NodeStatus] = []
         var running: [NodeStatus] = []
-        var recovered = Set<String>()
-        for node in nodes.values where node.type == .retry && node.phase == .succeeded {
-            recovered.formUnion(node.children)
-        }
+        let recovered = Self.recoveredAttempts(wf)
         for node in nodes.values {
             byPhase[node.phase?.rawValue ?? "Pending", default: 0] += 1
             if node.phase?.isFailure == true { failed.append(node) }
