@@ -36,7 +36,7 @@ struct HookTests {
     static func result(_ phase: String = "Succeeded") -> WatchResult {
         let json = """
             {"namespace": "argo", "name": "etl-1", "endedBy": "completed", "phase": "\(phase)", "progress": "3/3",
-             "elapsedSeconds": 42, "timeline": [], "failedNodes": [], "events": 3, "reconnects": 0}
+             "elapsedSeconds": 42, "timeline": [], "failedNodes": [], "recoveredNodes": [], "events": 3, "reconnects": 0}
             """
         return try! JSONDecoder().decode(WatchResult.self, from: Data(json.utf8))
     }

@@ -109,3 +109,27 @@ extension TrueAnswersTests {
         #expect(result.recoveredNodes.allSatisfy { $0.recovered == true })
     }
 }
+
+extension TrueAnswersTests {
+    @Test("analyze_failure and get_workflow_metrics by uid: the live workflow first, then the archive, and which one")
+    func uidLiveThenArchive() async throws {
+        let (sim, diagnostics) = try await DiagnosticsTests.rig()
+        let uid = "7b2f1451-9a9a-4f66-a0d9-0364f814d948"  // failed-steps-exit-handler-skipped.yaml, live
+        let analysis = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: nil, uid: uid)))
+        #expect(analysis.source == "live")
+        #expect(analysis.rootCauseCount >= 1)
+        let metrics = try await diagnostics.metrics(.init(namespace: "argo", name: nil, uid: uid))
+        #expect(metrics.source == "live")
+        // Name and uid together: the live object only if it is that incarnation.
+        let named = try await diagnostics.metrics(.init(namespace: "argo", name: analysis.name, uid: uid))
+        #expect(named.source == "live")
+        // Once deleted it is the archive's copy, said so.
+        try await sim.delete(namespace: "argo", name: analysis.name)
+        let archived = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: nil, uid: uid)))
+        #expect(archived.source == "archive")
+        let nowhere = await #expect(throws: ReadFailure.self) {
+            _ = try await diagnostics.metrics(.init(namespace: "argo", name: nil, uid: "no-such-uid"))
+        }
+        #expect(nowhere?.description.contains("no workflow has uid no-such-uid") == true)
+    }
+}

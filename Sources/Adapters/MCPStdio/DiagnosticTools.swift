@@ -11,7 +11,8 @@ enum DiagnosticTools {
         ]
     }
 
-    static let uidProperty = Schema.string("An archived workflow's uid (instead of name).")
+    static let uidProperty = Schema.string(
+        "A workflow's uid, live or archived (instead of name, or with it to pick that incarnation).")
 
     static func target(_ a: inout ToolArguments) -> Diagnostics.Target {
         Diagnostics.Target(namespace: a.string("namespace"), name: a.string("name"), uid: a.string("uid"))
@@ -19,7 +20,7 @@ enum DiagnosticTools {
 
     static func describeTarget(_ args: ToolArguments, _ defaultNamespace: String) -> String {
         var a = args
-        if let uid = a.string("uid") { return "archived workflow \(uid)" }
+        if let uid = a.string("uid") { return "workflow with uid \(uid)" }
         return "workflow \(WorkflowTools.target(args, defaultNamespace))"
     }
 
@@ -116,7 +117,7 @@ enum DiagnosticTools {
                     "name": Schema.string("The run to explain (e.g. the failure)."), "uid": uidProperty,
                     "base_name": Schema.string("The run to compare against."),
                     "base_namespace": Schema.string("Namespace of base_name; defaults to namespace."),
-                    "base_uid": Schema.string("An archived base run's uid."),
+                    "base_uid": Schema.string("The base run's uid, live or archived."),
                     "baseline": Schema.string(
                         "Pick the base automatically: the newest earlier success of the same origin.",
                         enum: ["last_success"]),

@@ -80,7 +80,7 @@ public struct ArchiveReads: Sendable {
                     let found = newest.metadata.uid
                 else {
                     throw ReadFailure(
-                        "no archived workflow named \(ns)/\(name!); list_archived_workflows shows what the archive holds"
+                        "no archived workflow named \(ns)/\(name ?? ""); list_archived_workflows shows what the archive holds"
                     )
                 }
                 resolvedUID = found
