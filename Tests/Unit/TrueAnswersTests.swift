@@ -133,3 +133,29 @@ extension TrueAnswersTests {
         #expect(nowhere?.description.contains("no workflow has uid no-such-uid") == true)
     }
 }
+
+extension TrueAnswersTests {
+    @Test("a simulated run reports the time it really took, and no node ends in the future")
+    func durationsAreReal() async throws {
+        let sim = ArgoSimulator()
+        await sim.addEvolving(
+            generated: WorkflowGenerator(name: "timed", namespace: "argo", nodeCount: 12, seed: 3), steps: 8)
+        let gateway = SimulatedArgoGateway(simulator: sim)
+        _ = try await gateway.getWorkflow(namespace: "argo", name: "timed", fields: nil)  // starts its clock
+        let started = Date()
+        for _ in 0..<12 {
+            try await Task.sleep(for: .milliseconds(150))
+            await sim.advanceEvolutions()
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let wf = try await gateway.getWorkflow(namespace: "argo", name: "timed", fields: nil)
+        #expect(wf.status.phase == .succeeded)
+        let summary = WorkflowShaping(now: Date()).summary(wf)
+        let seconds = try #require(summary.durationSeconds)
+        #expect(Double(seconds) <= elapsed + 1, "not the script's compressed or stretched time")
+        let finished = try #require(ArgoTime.parse(wf.status.finishedAt))
+        #expect(wf.status.nodes.values.allSatisfy { node in
+            (ArgoTime.parse(node.finishedAt) ?? .distantPast) <= finished
+        })
+    }
+}

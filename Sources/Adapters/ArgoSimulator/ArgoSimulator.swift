@@ -180,8 +180,13 @@ public actor ArgoSimulator {
             guard var evolution = evolutions[key], evolution.step < evolution.states.count - 1 else { continue }
             if evolution.started {
                 evolution.step += 1
+                let now = Date()
+                if evolution.realStart == nil { evolution.realStart = now }
                 evolutions[key] = evolution
-                put(evolution.states[evolution.step], key: key, event: "MODIFIED")
+                let state = Evolution.retimed(
+                    evolution.states[evolution.step], realStart: evolution.realStart ?? now, now: now,
+                    final: evolution.step == evolution.states.count - 1)
+                put(state, key: key, event: "MODIFIED")
             }
             if evolution.step < evolution.states.count - 1 { moving += 1 }
         }

@@ -11,6 +11,32 @@ struct Evolution {
     /// An evolving workflow holds still until a client first gets or watches it, so that whoever looks sees it
     /// from the start.
     var started = false
+    /// When the workflow really started running (its first step after Pending).
+    var realStart: Date?
+
+    /// A state as it is stored at real time `now`: the run starts at `realStart`, its nodes' times move with it
+    /// and never lie in the future, and the final state finishes now. So every duration shown is the one a
+    /// watcher saw (the script's own times are compressed or stretched: a two-minute run used to report 42 s).
+    static func retimed(_ state: JSONValue, realStart: Date, now: Date, final: Bool) -> JSONValue {
+        guard let scripted = ArgoTime.parse(state[path: "status.startedAt"]?.string) else { return state }
+        let offset = realStart.timeIntervalSince(scripted)
+        func moved(_ text: String?) -> JSONValue? {
+            ArgoTime.parse(text).map { .string(ArgoTime.format(min(now, $0.addingTimeInterval(offset)))) }
+        }
+        var out = state
+        out.set(["status", "startedAt"], .string(ArgoTime.format(realStart)))
+        if var nodes = state[path: "status.nodes"]?.object {
+            for (id, node) in nodes {
+                var n = node
+                if let s = moved(node["startedAt"]?.string) { n["startedAt"] = s }
+                if let f = moved(node["finishedAt"]?.string) { n["finishedAt"] = f }
+                nodes[id] = n
+            }
+            out.set(["status", "nodes"], .object(nodes))
+        }
+        if final { out.set(["status", "finishedAt"], .string(ArgoTime.format(now))) }
+        return out
+    }
 
     /// Builds `steps` intermediate states leading to `final`: pods finish in start order, a batch at a time.
     static func states(toward final: JSONValue, steps: Int) -> [JSONValue] {
