@@ -31,8 +31,9 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
         case error(ArgoError)
         /// Argo's own end of a watch: the Kubernetes watch under it closed, which Argo reports as an error frame
         /// with gRPC 8 and message "EOF" (`server/workflow/workflow_server.go` `WatchWorkflows`:
-        /// `sutils.ToStatusError(io.EOF, codes.ResourceExhausted)`). Watches are closed this way every few
-        /// minutes; the caller resumes from the last resourceVersion, and nothing has failed.
+        /// `sutils.ToStatusError(io.EOF, codes.ResourceExhausted)`). Every watch ends this way when its
+        /// Kubernetes watch times out (30–60 minutes by default); the caller resumes from the last resourceVersion,
+        /// and nothing has failed.
         case end
     }
 

@@ -205,8 +205,8 @@ public struct WatchWorkflow: Sendable {
     /// Reads events until the workflow completes or is deleted, re-opening a broken stream from the last
     /// resourceVersion; gives up after `maxReconnectAttempts` failures in a row.
     ///
-    /// A stream that ends cleanly (Argo closes watches every few minutes, when the Kubernetes watch under it
-    /// closes) or that was quiet is not a failure; a version the cluster has compacted ("too old resource
+    /// A stream that ends cleanly (Argo closes a watch when the Kubernetes watch under it times out) or that was
+    /// quiet is not a failure; a version the cluster has compacted ("too old resource
     /// version") restarts the watch from the current state instead of retrying that version.
     func follow(
         _ ns: String, _ name: String, _ state: State, _ onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
