@@ -60,13 +60,13 @@ struct BackendOptions: ParsableArguments {
     var noArchive = false
     @Option(
         name: .customLong("tick-ms"),
-        help: "Simulator: milliseconds between the steps of evolving workflows (default 1000).")
+        help: "Simulator: milliseconds between the steps of evolving workflows.")
     var tickMilliseconds: Int = 1000
     @Option(
         name: .customLong("watch-seconds"),
         help: """
             Simulator: seconds after which a workflow watch ends, as Argo ends one when the Kubernetes watch under it \
-            closes (default 1800, Kubernetes' --min-request-timeout; 1 to 86400).
+            closes (Kubernetes' --min-request-timeout; 1 to 86400).
             """)
     var watchSeconds: Int = 1800
     @Option(

@@ -1,6 +1,7 @@
 @testable import ArgoSimulator
 @testable import Domain
 import Foundation
+@testable import MCPStdio
 import Ports
 import Testing
 
@@ -157,5 +158,40 @@ extension TrueAnswersTests {
         #expect(wf.status.nodes.values.allSatisfy { node in
             (ArgoTime.parse(node.finishedAt) ?? .distantPast) <= finished
         })
+    }
+}
+
+extension TrueAnswersTests {
+    @Test("small outputs read as meant: no escaped slash in diffs, no 'unknown ago', no doubled parentheses")
+    func smallOutputs() async throws {
+        let diff = SpecDiff.changes(
+            from: Data(#"{"schedules":["0 2 * * *"]}"#.utf8), to: Data(#"{"schedules":["*/5 * * * *"]}"#.utf8),
+            at: "spec")
+        #expect(diff.changes.first?.after == #""*/5 * * * *""#)
+
+        // A workflow whose creation time is unknown.
+        let rig = try await MutationTests.rig()
+        var object = try Fixtures.json("succeeded-hello-world-api.json")
+        object.set(["metadata", "creationTimestamp"], nil)
+        object.set(["metadata", "name"], "no-birthday")
+        try await rig.sim.load(object)
+        let preview = try #require(
+            try await rig.mutations.delete(namespace: "workflows", name: "no-birthday", token: nil, client: nil)
+                .previewValue)
+        #expect(preview.impact == "no-birthday (Succeeded, creation time unknown) is deleted")
+
+        // A template's state in a delete preview, shown in parentheses by the text: one pair, not two.
+        let resources = try await ResourceMutationTests.rig()
+        let templateDelete = try #require(
+            try await resources.resources.delete(
+                .init(
+                    kind: .workflowTemplate, tool: "delete_workflow_template", namespace: nil, name: "etl-pipeline",
+                    token: nil, client: "test", confirmer: nil)
+            ).previewValue)
+        #expect(templateDelete.phase.hasPrefix("exists at resourceVersion "))
+        #expect(!Render.preview(templateDelete).contains("(exists ("))
+
+        // How a watch ended, as a sentence.
+        #expect(Render.watchEnding("already-completed") == "the workflow had already completed when the watch began")
     }
 }

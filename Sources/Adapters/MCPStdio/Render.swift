@@ -241,9 +241,20 @@ extension Render {
 }
 
 extension Render {
+    /// How a watch ended, as a sentence (the result's `endedBy` keeps its stable values).
+    static func watchEnding(_ endedBy: String) -> String {
+        switch endedBy {
+        case "completed": "the workflow completed; the watch ended"
+        case "already-completed": "the workflow had already completed when the watch began"
+        case "timeout": "the watch reached its time limit"
+        case "deleted": "the workflow was deleted; the watch ended"
+        default: "the watch ended (\(endedBy))"
+        }
+    }
+
     static func watch(_ w: WatchResult) -> String {
         var lines = [
-            "\(w.namespace)/\(w.name): \(w.phase)\(w.progress.map { " \($0)" } ?? "") — watch ended by \(w.endedBy) after \(w.elapsedSeconds)s (\(w.events) event(s), \(w.reconnects) reconnect(s))"
+            "\(w.namespace)/\(w.name): \(w.phase)\(w.progress.map { " \($0)" } ?? "") — \(watchEnding(w.endedBy)) after \(w.elapsedSeconds)s (\(w.events) event(s), \(w.reconnects) reconnect(s))"
         ]
         lines.append(
             "timeline: "

@@ -74,7 +74,7 @@ public enum WorkflowTools {
                 if notify && (result.endedBy == "completed" || result.endedBy == "already-completed") {
                     final.notification = await hooks.announce(result, client: context.client)
                 } else if notify {
-                    final.notification = "not sent: the watch ended by \(result.endedBy), not by completion"
+                    final.notification = "not sent: \(Render.watchEnding(result.endedBy)), not by completion"
                 }
                 return try ToolOutput(final, text: Render.watch(final))
             }

@@ -368,7 +368,7 @@ public struct ResourceMutations: Sendable {
             }
             var preview = MutationPreview(
                 tool: r.tool, namespace: ns ?? "", name: name, uid: live?.metadata.uid,
-                phase: live.map { "exists (resourceVersion \($0.metadata.resourceVersion ?? "?"))" }
+                phase: live.map { "exists at resourceVersion \($0.metadata.resourceVersion ?? "?")" }
                     ?? "does not exist",
                 startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
                 confirmationToken: nil, expiresAt: nil)
@@ -484,7 +484,7 @@ public struct ResourceMutations: Sendable {
                 refusal: nil,
                 preview: MutationPreview(
                     tool: r.tool, namespace: ns ?? "", name: r.name, uid: live.metadata.uid,
-                    phase: "exists (resourceVersion \(live.metadata.resourceVersion ?? "?"))", startedAt: nil,
+                    phase: "exists at resourceVersion \(live.metadata.resourceVersion ?? "?")", startedAt: nil,
                     activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
                     confirmationToken: nil, expiresAt: nil))
         } perform: {

@@ -305,10 +305,10 @@ public struct WorkflowMutations: Sendable {
             let archived =
                 (try? await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: ns, namePrefix: name, limit: 50)))?
                 .items.contains { $0.metadata.uid == wf.metadata.uid && wf.metadata.uid != nil } ?? false
-            let age =
-                ArgoTime.parse(wf.metadata.creationTimestamp).map {
-                    Text.duration(Int(now().timeIntervalSince($0))) ?? ""
-                } ?? "unknown"
+            let created =
+                ArgoTime.parse(wf.metadata.creationTimestamp).flatMap {
+                    Text.duration(Int(now().timeIntervalSince($0))).map { "created \($0) ago" }
+                } ?? "creation time unknown"
             let pods = wf.status.nodes.values.filter(WorkflowShaping.runsInPod).count
             let phase = Self.phase(wf)
             inspection.preview.effect =
@@ -317,7 +317,7 @@ public struct WorkflowMutations: Sendable {
                 + (archived
                     ? "; the workflow archive keeps a copy" : "; no archived copy was found, so its record is lost")
                 + Self.uidGuard(wf.metadata.uid)
-            inspection.preview.impact = "\(name) (\(phase), created \(age) ago) is deleted"
+            inspection.preview.impact = "\(name) (\(phase), \(created)) is deleted"
             return inspection
         } perform: {
             try await gateway.deleteWorkflow(namespace: ns, name: name, uid: before?.metadata.uid)

@@ -43,7 +43,8 @@ public enum SpecDiff {
             guard let next = (current as? [String: Any])?[key] else { return nil }
             current = next
         }
-        return try? JSONSerialization.data(withJSONObject: current, options: [.sortedKeys, .fragmentsAllowed])
+        return try? JSONSerialization.data(
+            withJSONObject: current, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
     }
 
     static func walk(_ a: Any?, _ b: Any?, _ path: String, _ out: inout [SpecChange], _ total: inout Int, _ limit: Int)
@@ -98,7 +99,9 @@ public enum SpecDiff {
     static func text(_ value: Any) -> String { text(value, limit: 160) }
 
     static func text(_ value: Any, limit: Int) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+        // `*/5` stays `*/5`, not JSON's optional `*\/5`.
+        let data = try? JSONSerialization.data(
+            withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
         let s = data.map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
         return s.count <= limit ? s : String(s.prefix(limit - 1)) + "…"
     }
