@@ -114,9 +114,11 @@ struct StdioScenarioTests {
 
         // Bad input: one error naming every bad argument; unknown objects: Argo's 404 message.
         let bad = try await server.call(
-            "list_workflows", ["limit": -1, "phase": ["Bogus"], "label_selector": "a in b"])
+            "list_workflows", ["limit": -1, "phase": ["Bogus"], "label_selector": "a in b", "namespace": 5])
         #expect(bad.isError == true)
         for field in ["limit", "phase", "label_selector"] { #expect(bad.text.contains(field)) }
+        // A number where the schema says string is named too, with the fix.
+        #expect(bad.text.contains(#"namespace: must be a string (write "5" in quotes)"#))
         let missing = try await server.call("get_workflow", ["name": "does-not-exist"])
         #expect(missing.isError == true)
         #expect(missing.text.contains("workflows.argoproj.io \"does-not-exist\" not found"))

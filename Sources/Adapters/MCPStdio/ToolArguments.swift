@@ -19,7 +19,10 @@ public struct ToolArguments: Sendable {
         case nil, .null?: return nil
         case .string(let s)?: return s
         case .data(let mime, let data)?: return "data:\(mime ?? "");base64,\(data.base64EncodedString())"
-        case .int(let i)?: return String(i)
+        case .int(let i)?:
+            // The schema says string: a number is named as a bad field, with the fix, not taken silently.
+            problems.append(ArgumentProblem(field: key, message: "must be a string (write \"\(i)\" in quotes)"))
+            return nil
         default:
             problems.append(ArgumentProblem(field: key, message: "must be a string"))
             return nil
