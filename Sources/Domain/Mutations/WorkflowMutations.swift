@@ -45,7 +45,7 @@ public struct WorkflowMutations: Sendable {
 
     /// What a workflow token is bound to: what the preview showed that decides what the call does. A suspend,
     /// resume, stop or terminate by someone else between preview and confirmation voids the token.
-    static func fingerprint(_ wf: Workflow) -> String {
+    static func boundState(_ wf: Workflow) -> String {
         "phase \(phase(wf)), \(wf.spec.suspend == true ? "suspended" : "not suspended"), "
             + (wf.spec.shutdown.map { "shutdown \($0) requested" } ?? "no shutdown requested")
     }
@@ -73,7 +73,7 @@ public struct WorkflowMutations: Sendable {
                 "\(target) is already being shut down (\(requested) was requested); Argo's controller is stopping it — watch_workflow shows when it ends"
         }
         return Inspection(
-            uid: wf.metadata.uid, fingerprint: Self.fingerprint(wf), refusal: refusal,
+            uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
             preview: MutationPreview(
                 tool: tool, namespace: wf.metadata.namespace ?? defaultNamespace, name: wf.metadata.name,
                 uid: wf.metadata.uid,
@@ -169,7 +169,7 @@ public struct WorkflowMutations: Sendable {
                 ? nil
                 : "\(ns)/\(name) is \(phase); retry applies to Failed or Error workflows (wait for it to end, or terminate it first)"
             return Inspection(
-                uid: wf.metadata.uid, fingerprint: Self.fingerprint(wf), refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
                 preview: shutdownInspection("retry_workflow", wf, strategy: "Retry").preview)
         } perform: {
             let after = try await gateway.retryWorkflow(
@@ -216,7 +216,7 @@ public struct WorkflowMutations: Sendable {
                 refusal = "\(ns)/\(name) is not suspended and has no suspend step waiting; there is nothing to resume"
             }
             return Inspection(
-                uid: wf.metadata.uid, fingerprint: Self.fingerprint(wf), refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
                 preview: shutdownInspection(tool, wf, strategy: "Suspend").preview)
         } perform: {
             let after =
