@@ -22,14 +22,31 @@ struct ArgoMCPCommand: AsyncParsableCommand {
     )
 }
 
-/// Flags shared by the commands that reach an Argo backend.
-struct BackendOptions: ParsableArguments {
+/// Flags every command that builds a backend reads: the config file, the namespace and logging.
+struct CommonOptions: ParsableArguments {
     @Option(help: "YAML config file (flags override environment, which overrides the file).")
     var config: String?
-    @Option(name: .customLong("argo-server"), help: "Argo Server host:port or URL (env ARGO_SERVER).")
-    var argoServer: String?
     @Option(help: "Default namespace (env ARGO_NAMESPACE; default argo).")
     var namespace: String?
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ARGO_MCP_LOG_LEVEL).")
+    var logLevel: String?
+
+    /// The config file, then the environment, then these flags.
+    func settings() throws -> Settings {
+        var s = Settings()
+        if let config { try s.apply(file: config) }
+        try s.apply(environment: ProcessInfo.processInfo.environment)
+        if let namespace { s.namespace = namespace }
+        if let logLevel { s.logLevel = logLevel }
+        return s
+    }
+}
+
+/// Flags of the MCP server alone: how to reach Argo and what argo-mcp may do there.
+struct ServeOptions: ParsableArguments {
+    @Option(name: .customLong("argo-server"), help: "Argo Server host:port or URL (env ARGO_SERVER).")
+    var argoServer: String?
     @Option(name: .customLong("ca-file"), help: "PEM CA bundle to trust (env ARGO_CA_FILE).")
     var caFile: String?
     @Option(name: .customLong("client-cert"), help: "PEM client certificate for mTLS (env ARGO_CLIENT_CERT).")
@@ -45,8 +62,35 @@ struct BackendOptions: ParsableArguments {
         help: "Seconds one Argo request may take (env ARGO_REQUEST_TIMEOUT; default 30).")
     var requestTimeout: Int?
     @Option(
-        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ARGO_MCP_LOG_LEVEL).")
-    var logLevel: String?
+        name: .customLong("allow-namespace"),
+        help: "Only these namespaces (glob; repeatable; env ARGO_MCP_NAMESPACES_ALLOW).")
+    var allowNamespace: [String] = []
+    @Option(
+        name: .customLong("deny-namespace"),
+        help: "Never these namespaces (glob; repeatable; wins over allow; env ARGO_MCP_NAMESPACES_DENY).")
+    var denyNamespace: [String] = []
+    @Flag(name: .customLong("read-only"), help: "Allow no tool that changes Argo (env ARGO_MCP_READ_ONLY).")
+    var readOnly = false
+
+    /// These flags over `s`.
+    func apply(to s: inout Settings) throws {
+        if let argoServer { s.server = argoServer }
+        if let caFile { s.caFile = caFile }
+        if let clientCert { s.clientCert = clientCert }
+        if let clientKey { s.clientKey = clientKey }
+        if insecureSkipVerify { s.insecureSkipVerify = true }
+        if let requestTimeout {
+            s.requestTimeoutSeconds = requestTimeout
+            try s.checkRequestTimeout("--request-timeout")
+        }
+        if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
+        if !denyNamespace.isEmpty { s.namespacesDeny = denyNamespace }
+        if readOnly { s.readOnly = true }
+    }
+}
+
+/// Flags that shape the simulator, read by `serve` (when it runs against the simulator) and by `simulator`.
+struct SimulatorOptions: ParsableArguments {
     @Option(help: "Simulator: load Workflow/CronWorkflow/WorkflowTemplate YAML or JSON files from this directory.")
     var seed: String?
     @Flag(help: "Simulator: load the demo data as well as --seed files.")
@@ -69,37 +113,10 @@ struct BackendOptions: ParsableArguments {
             closes (Kubernetes' --min-request-timeout; 1 to 86400).
             """)
     var watchSeconds: Int = 1800
-    @Option(
-        name: .customLong("allow-namespace"),
-        help: "Only these namespaces (glob; repeatable; env ARGO_MCP_NAMESPACES_ALLOW).")
-    var allowNamespace: [String] = []
-    @Option(
-        name: .customLong("deny-namespace"),
-        help: "Never these namespaces (glob; repeatable; wins over allow; env ARGO_MCP_NAMESPACES_DENY).")
-    var denyNamespace: [String] = []
-    @Flag(name: .customLong("read-only"), help: "Allow no tool that changes Argo (env ARGO_MCP_READ_ONLY).")
-    var readOnly = false
 
-    func settings() throws -> Settings {
-        var s = Settings()
-        if let config { try s.apply(file: config) }
-        try s.apply(environment: ProcessInfo.processInfo.environment)
-        if let argoServer { s.server = argoServer }
-        if let namespace { s.namespace = namespace }
-        if let caFile { s.caFile = caFile }
-        if let clientCert { s.clientCert = clientCert }
-        if let clientKey { s.clientKey = clientKey }
-        if insecureSkipVerify { s.insecureSkipVerify = true }
-        if let requestTimeout {
-            s.requestTimeoutSeconds = requestTimeout
-            try s.checkRequestTimeout("--request-timeout")
-        }
-        if let logLevel { s.logLevel = logLevel }
+    /// These flags over `s`.
+    func apply(to s: inout Settings) {
         if let seed { s.seedDirectory = seed }
-        if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
-        if !denyNamespace.isEmpty { s.namespacesDeny = denyNamespace }
-        if readOnly { s.readOnly = true }
-        return s
     }
 
     /// Builds the simulator with demo data or seeds, generated workflows and faults.
@@ -178,14 +195,20 @@ struct Serve: AsyncParsableCommand {
         abstract:
             "Run the MCP server on stdio (against ARGO_SERVER, or the built-in simulator when none is configured).")
 
-    @OptionGroup var backend: BackendOptions
+    @OptionGroup var common: CommonOptions
+    @OptionGroup(title: "Argo server and permissions") var options: ServeOptions
+    @OptionGroup(title: "Simulator options (used when no Argo server is configured)")
+    var simulatorOptions: SimulatorOptions
     @Flag(help: "Use the built-in simulator even when an Argo server is configured.")
     var simulator = false
 
     func run() async throws {
         let settings: Settings
         do {
-            settings = try backend.settings()
+            var s = try common.settings()
+            try options.apply(to: &s)
+            simulatorOptions.apply(to: &s)
+            settings = s
         } catch {
             FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
             throw ExitCode(2)
@@ -207,10 +230,10 @@ struct Serve: AsyncParsableCommand {
                     try await serve(gateway: gateway, settings: settings, policy: policy, logger: logger)
                 }
             } else {
-                let sim = try await backend.makeSimulator(settings, logger: logger)
+                let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
                 let count = await sim.workflowCount
                 logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
-                let tick = Duration.milliseconds(max(10, backend.tickMilliseconds))
+                let tick = Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds))
                 for warning in settings.permissionWarnings(simulator: true) {
                     logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
                 }
@@ -260,16 +283,18 @@ struct SimulatorCommand: AsyncParsableCommand {
         commandName: "simulator",
         abstract: "Serve the simulator's Argo REST API on 127.0.0.1 (point any Argo client at it).")
 
-    @OptionGroup var backend: BackendOptions
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var simulatorOptions: SimulatorOptions
     @Option(help: "Port on 127.0.0.1 (0 picks a free one; the URL is printed on stdout).")
     var port: Int = 2746
 
     func run() async throws {
-        let settings = try backend.settings()
+        var settings = try common.settings()
+        simulatorOptions.apply(to: &settings)
         let logger = bootstrapLogging(level: settings.logLevel)
-        let sim = try await backend.makeSimulator(settings, logger: logger)
+        let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
         let server = SimulatorHTTPServer(simulator: sim, port: port, logger: logger)
-        let tick = Duration.milliseconds(max(10, backend.tickMilliseconds))
+        let tick = Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await sim.runEvolutions(tick: tick) }
             try await run(server, logger)

@@ -125,6 +125,11 @@ struct MutationScenarioTests {
         let refused = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
         #expect(refused.isError == true)
         #expect(refused.text.contains("the policy allows only read-only tools"))
+        // "Every result has structuredContent": a refusal too, in the shape of every other tool error.
+        let refusal = try #require(refused.structuredContent?.objectValue)
+        #expect(refusal["tool"] == "terminate_workflow")
+        #expect(refusal["safety_class"] == "destructive")
+        #expect(refusal["error"]?.stringValue?.contains("read-only") == true)
         #expect(
             try await server.call("get_workflow", ["name": "ingest-events-q9z4m"]).structuredContent?.objectValue?[
                 "phase"] == "Running")

@@ -68,6 +68,15 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Runs the binary to its end (for start-up failures): its exit status and standard error.
     static func runToExit(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        let (status, _, stderr) = try runCapturing(arguments, environment: environment)
+        return (status, stderr)
+    }
+
+    /// Runs the binary to its end: its exit status, standard output and standard error (read at once, so neither
+    /// pipe fills while the other is read).
+    static func runCapturing(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        Int32, String, String
+    ) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -76,13 +85,34 @@ final class ServerProcess: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let err = Pipe()
+        let out = Pipe()
         process.standardError = err
         process.standardInput = Pipe()
-        process.standardOutput = Pipe()
+        process.standardOutput = out
         try process.run()
+        let collected = OutputBox()
+        let reader = Thread {
+            collected.set(out.fileHandleForReading.readDataToEndOfFile())
+        }
+        reader.start()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, stderr)
+        let stdout = String(decoding: collected.wait(), as: UTF8.self)
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    /// Bytes handed from a reader thread, waited for once.
+    final class OutputBox: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var data = Data()
+        func set(_ value: Data) {
+            data = value
+            done.signal()
+        }
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
     }
 
     /// `get_workflow`'s phase once it is `phase`, polling for up to `seconds` (Argo applies a terminate or stop

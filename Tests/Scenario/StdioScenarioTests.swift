@@ -149,6 +149,24 @@ struct StdioScenarioTests {
         _ = await server.stop()
     }
 
+    @Test("each command's help lists only the options that command reads")
+    func helpPerCommand() throws {
+        let (status, simulatorHelp, _) = try ServerProcess.runCapturing(["simulator", "--help"])
+        #expect(status == 0)
+        for option in ["--port", "--seed", "--generate", "--fault", "--tick-ms", "--watch-seconds", "--log-level"] {
+            #expect(simulatorHelp.contains(option), "simulator --help lacks \(option)")
+        }
+        for serveOnly in ["--argo-server", "--read-only", "--ca-file", "--deny-namespace", "--request-timeout"] {
+            #expect(!simulatorHelp.contains(serveOnly), "simulator --help lists the serve-only \(serveOnly)")
+        }
+        // Options whose help shows the default once: ArgumentParser appends "(default: …)" itself.
+        #expect(simulatorHelp.components(separatedBy: "default: 1000").count == 2)
+        let (_, serveHelp, _) = try ServerProcess.runCapturing(["serve", "--help"])
+        for option in ["--argo-server", "--read-only", "--seed", "--simulator"] {
+            #expect(serveHelp.contains(option), "serve --help lacks \(option)")
+        }
+    }
+
     @Test("a malformed JSON-RPC line does not kill the server")
     func malformedLine() async throws {
         let process = Process()

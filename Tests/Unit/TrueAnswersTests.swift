@@ -194,4 +194,30 @@ extension TrueAnswersTests {
         // How a watch ended, as a sentence.
         #expect(Render.watchEnding("already-completed") == "the workflow had already completed when the watch began")
     }
+
+    @Test("a manifest that is no single object says where and why, not 'found 0 documents'")
+    func manifestShapes() throws {
+        func problem(_ text: String) -> String {
+            do {
+                _ = try ManifestText.json(text, limits: .init())
+                return "accepted"
+            } catch let invalid as InvalidArguments {
+                return invalid.summary
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Invalid YAML: the parser's line and column.
+        #expect(problem("kind: Workflow\nspec: [\n  a: b").contains("line 4, column 1:"))
+        // Nothing but comments: said as such, with the fix.
+        let empty = problem("# nothing here\n---\n")
+        #expect(empty.contains("holds no object: the text is only comments"))
+        #expect(!empty.contains("0 documents"))
+        // Several documents: where each starts.
+        #expect(problem("kind: A\n---\n# two\nkind: B\n").contains("holds 2 documents (starting on lines 1, 4)"))
+        // A list or a string: the line and what it is.
+        #expect(problem("\n- a\n- b").contains("line 2: the document is a list, not an object"))
+        #expect(problem("apiVersion=v1 kind=Workflow").contains("line 1: the document is a string"))
+        #expect(problem("{\"kind\": \"Workflow\"}") == "accepted")
+    }
 }

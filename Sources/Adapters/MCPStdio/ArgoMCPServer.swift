@@ -106,8 +106,14 @@ public struct ArgoMCPServer: Sendable {
                 if let safety = withheld[params.name] {
                     let reason =
                         "refused: \(params.name) is a \(safety.rawValue) tool and the policy allows only \(maxSafety.rawValue) tools (see permissions.* in the configuration)"
+                    // The same structured shape as every other refusal, so a host reads it without parsing text.
+                    let structured: Value = .object([
+                        "error": .string(reason), "tool": .string(params.name),
+                        "safety_class": .string(safety.rawValue), "allowed_up_to": .string(maxSafety.rawValue),
+                    ])
                     return CallTool.Result(
-                        content: [.text(text: Self.noticed(reason, notice), annotations: nil, _meta: nil)], isError: true)
+                        content: [.text(text: Self.noticed(reason, notice), annotations: nil, _meta: nil)],
+                        structuredContent: Optional(structured), isError: true)
                 }
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }

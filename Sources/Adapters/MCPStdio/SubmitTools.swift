@@ -6,9 +6,9 @@ import MCP
 /// Manifest text (YAML or JSON) as the JSON object Argo takes, read within `limits`.
 enum ManifestText {
     static func json(_ text: String, limits: YAMLLimits, field: String = "manifest") throws -> Data {
-        let documents: [Data]
+        let documents: [(json: Data, line: Int)]
         do {
-            documents = try YAMLToJSON.documents(text, limits: limits)
+            documents = try YAMLToJSON.locatedDocuments(text, limits: limits)
         } catch let error as YAMLConversionError {
             var message = "is not valid YAML or JSON: \(error)"
             if error.line == nil && error.reason.hasPrefix("the text is") {
@@ -16,13 +16,36 @@ enum ManifestText {
             }
             throw InvalidArguments([ArgumentProblem(field: field, message: message)])
         }
-        guard documents.count == 1, let object = documents.first, object.first == UInt8(ascii: "{") else {
-            let found = documents.count == 1 ? "one document that is not an object" : "\(documents.count) documents"
+        guard documents.count == 1, let only = documents.first else {
+            let message =
+                documents.isEmpty
+                ? "holds no object: the text is only comments, blank lines, '---' separators or null; give the "
+                    + "manifest itself (apiVersion, kind, metadata, spec)"
+                : "holds \(documents.count) documents (starting on lines "
+                    + documents.map { String($0.line) }.joined(separator: ", ") + "); give one object per call"
+            throw InvalidArguments([ArgumentProblem(field: field, message: message)])
+        }
+        guard only.json.first == UInt8(ascii: "{") else {
             throw InvalidArguments([
-                ArgumentProblem(field: field, message: "must hold exactly one object (found \(found))")
+                ArgumentProblem(field: field, message: "line \(only.line): " + notAnObject(only.json))
             ])
         }
-        return object
+        return only.json
+    }
+
+    /// Why a document that is not a mapping is no manifest, with the likeliest cause.
+    static func notAnObject(_ json: Data) -> String {
+        let kind: String
+        switch json.first {
+        case UInt8(ascii: "["): kind = "a list"
+        case UInt8(ascii: "\""): kind = "a string"
+        default: kind = "a single value (\(String(decoding: json.prefix(40), as: UTF8.self)))"
+        }
+        var message = "the document is \(kind), not an object; a manifest is a mapping (apiVersion, kind, metadata, spec)"
+        if kind == "a string" {
+            message += " (a manifest whose line breaks were lost, or escaped as \\n, reads as one string)"
+        }
+        return message
     }
 }
 

@@ -56,18 +56,25 @@ public struct YAMLConversionError: Error, Sendable, Equatable, CustomStringConve
 public enum YAMLToJSON {
     /// Every non-empty document of `text`, each as JSON bytes, in order.
     public static func documents(_ text: String, limits: YAMLLimits = YAMLLimits()) throws -> [Data] {
+        try locatedDocuments(text, limits: limits).map(\.json)
+    }
+
+    /// Every non-empty document of `text` as JSON bytes, with the 1-based line its content starts on.
+    public static func locatedDocuments(_ text: String, limits: YAMLLimits = YAMLLimits()) throws -> [(
+        json: Data, line: Int
+    )] {
         let size = text.utf8.count
         guard size <= limits.maxBytes else {
             throw YAMLConversionError("the text is \(size) bytes; at most \(limits.maxBytes) are read")
         }
         var reader = EventReader(limits: limits)
         let roots = try Array(text.utf8).withUnsafeBufferPointer { try reader.read($0) }
-        var out: [Data] = []
-        for root in roots {
+        var out: [(json: Data, line: Int)] = []
+        for (index, root) in roots.enumerated() {
             if case .scalar(let s, let plain) = root, plain, isNull(s) { continue }
             var writer = Writer(limit: limits.maxOutputBytes)
             try writer.write(root)
-            out.append(Data(writer.bytes))
+            out.append((Data(writer.bytes), reader.rootLines.indices.contains(index) ? reader.rootLines[index] : 1))
         }
         return out
     }
@@ -107,6 +114,8 @@ public enum YAMLToJSON {
         let limits: YAMLLimits
         var nodes = 0
         var anchors: [String: Anchored] = [:]
+        /// The line each root value (document) starts on, in the order of the roots.
+        var rootLines: [Int] = []
 
         struct Frame {
             var isMapping: Bool
@@ -145,6 +154,11 @@ public enum YAMLToJSON {
                 let column = Int(event.start_mark.column) + 1
                 func fail(_ reason: String) -> YAMLConversionError {
                     YAMLConversionError(reason, line: line, column: column)
+                }
+                if stack.isEmpty, [YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT]
+                    .contains(event.type)
+                {
+                    rootLines.append(line)
                 }
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
