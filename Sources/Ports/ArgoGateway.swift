@@ -250,9 +250,11 @@ public enum ArgoLabels {
     public static let scheduledTime = "workflows.argoproj.io/scheduled-time"
     public static let workflowTemplate = "workflows.argoproj.io/workflow-template"
     public static let podNameFormat = "workflows.argoproj.io/pod-name-format"
-    /// `Pending` from completion until the controller has archived the workflow, then `Archived` on the live
-    /// object (`workflow/controller/controller.go` `archiveWorkflowAux` archives first and patches after, so the
-    /// archive's copy keeps `Pending`).
+    /// On the live object: absent until the workflow completes (and ever after when the server has no archive or
+    /// its `archiveLabelSelector` excludes the workflow), `Pending` from completion until the controller has
+    /// archived it, then `Archived` (`workflow/controller/operator.go` `markWorkflowPhase`,
+    /// `workflow/controller/controller.go` `archiveWorkflowAux`). On the archive's copy: `Persisted`
+    /// (`persist/sqldb/workflow_archive.go` `ArchiveWorkflow`, `GetWorkflow`, `ListWorkflows`; v3.5–v4.1).
     public static let archivingStatus = "workflows.argoproj.io/workflow-archiving-status"
 }
 
@@ -260,13 +262,34 @@ extension Workflow {
     /// Whether this is most likely the archive's copy rather than the live object.
     ///
     /// Argo v3.5+ answers `GET /api/v1/workflows/{ns}/{name}` with the archived workflow when the live object is
-    /// gone, and merges archived rows into workflow lists, without saying which is which. The archive's copy is a
-    /// completed workflow still labelled `workflow-archiving-status: Pending` (the live object is relabelled
-    /// `Archived` right after archiving). A live workflow is in that state only for the moments between its
-    /// completion and its archiving, so this reading can be wrong only then.
+    /// gone, and merges archived rows into workflow lists, without saying which is which. The archive labels
+    /// every workflow it stores or hands back `workflow-archiving-status: Persisted`, a value no live object
+    /// carries.
     public var isArchivedCopy: Bool {
-        metadata.labels[ArgoLabels.archivingStatus] == "Pending" && status.phase?.isCompleted == true
+        metadata.labels[ArgoLabels.archivingStatus] == "Persisted"
     }
+
+    /// What the live object's labels say about its place in the workflow archive.
+    public var archiving: ArchivingState {
+        switch metadata.labels[ArgoLabels.archivingStatus] {
+        case "Archived": .archived
+        case "Pending": .pending
+        case "Persisted": .copy
+        default: .unlabelled
+        }
+    }
+}
+
+/// A workflow's place in the archive, as its `workflow-archiving-status` label says.
+public enum ArchivingState: String, Sendable {
+    /// No label: not completed yet, or the server does not archive it (no archive, or `archiveLabelSelector`).
+    case unlabelled
+    /// Completed; the controller has yet to archive it.
+    case pending
+    /// The archive holds a copy.
+    case archived
+    /// This is the archive's copy.
+    case copy
 }
 
 extension WorkflowPage {
@@ -280,6 +303,110 @@ extension WorkflowPage {
             return seen.insert(uid).inserted
         }
         duplicateItems += before - items.count
+    }
+
+    /// How many live workflows are read, at most, to recognise archived rows that repeat them.
+    public static let liveScanLimit = 10_000
+    /// How many further server pages are read, at most, to fill a page that repeats left short.
+    public static let fillRounds = 24
+
+    /// One page of Argo's merged workflow list without repeats. Argo fills a page with live rows first, then
+    /// archived ones, paging by one offset over both, and sorts each page on its own
+    /// (`server/workflow/workflow_server.go` `ListWorkflows`); a completed workflow is in the archive while its
+    /// live object still exists, so the archive's rows repeat live workflows, on the page where both meet and on
+    /// later pages. The repeats are left out (and counted in `duplicateItems`), and a page they left short is
+    /// filled from the server's next pages, each asked for exactly the rows missing, so the continue token stays
+    /// the server's offset.
+    ///
+    /// To recognise repeats on a page past the live rows, `fetch` reads the server's pages from the start (the
+    /// same filters, uids and labels only) up to the first page with an archived row: every live row is on
+    /// those pages. Only pages with archived rows past the first page pay for this.
+    public static func merged(
+        _ query: WorkflowListQuery, fetch: (WorkflowListQuery) async throws -> WorkflowPage
+    ) async throws -> WorkflowPage {
+        var result = try await fetch(query)
+        result.removeDuplicateUIDs()
+        var seen = Set(result.items.compactMap(\.metadata.uid))
+        var live: Set<String>?
+        var notes: [String] = []
+        func liveUIDs() async throws -> Set<String> {
+            if let live { return live }
+            var probe = query
+            probe.continueToken = nil
+            probe.limit = 500
+            probe.fields = "metadata,items.metadata.uid,items.metadata.labels"
+            var found = Set<String>()
+            var read = 0
+            while read < liveScanLimit {
+                let page = try await fetch(probe)
+                for wf in page.items where !wf.isArchivedCopy {
+                    if let uid = wf.metadata.uid { found.insert(uid) }
+                }
+                read += page.items.count
+                guard !page.items.contains(where: \.isArchivedCopy), let next = page.continueToken,
+                    !page.items.isEmpty
+                else { break }
+                probe.continueToken = next
+            }
+            if read >= liveScanLimit {
+                notes.append(
+                    "archived rows here may repeat live workflows listed on earlier pages (more than \(liveScanLimit) live workflows; only those were compared)"
+                )
+            }
+            live = found
+            return found
+        }
+        func isRepeat(_ wf: Workflow, known: Set<String>) -> Bool {
+            wf.isArchivedCopy && wf.metadata.uid.map(known.contains) == true
+        }
+        if query.continueToken != nil, result.items.contains(where: \.isArchivedCopy) {
+            let known = try await liveUIDs()
+            let before = result.items.count
+            result.items.removeAll { isRepeat($0, known: known) }
+            result.duplicateItems += before - result.items.count
+        }
+        // Fill from the server's next rows. A stretch of repeats (every completed live workflow has one) is
+        // crossed in doubling chunks; a chunk that would overfill the page is read again at the size missing,
+        // so every row read is either kept or a repeat and the token stays exact.
+        var rounds = 0
+        var chunk = 0
+        while let limit = query.limit, limit > 0, result.items.count < limit, let token = result.continueToken,
+            rounds < fillRounds, result.duplicateItems > 0
+        {
+            rounds += 1
+            let missing = limit - result.items.count
+            chunk = max(chunk, missing)
+            var next = query
+            next.continueToken = token
+            next.limit = chunk
+            var page = try await fetch(next)
+            var known = page.items.contains(where: \.isArchivedCopy) ? try await liveUIDs() : []
+            func fresh(_ wf: Workflow) -> Bool {
+                !isRepeat(wf, known: known) && wf.metadata.uid.map { !seen.contains($0) } != false
+            }
+            if chunk > missing, page.items.filter(fresh).count > missing {
+                next.limit = missing
+                page = try await fetch(next)
+                known = page.items.contains(where: \.isArchivedCopy) ? try await liveUIDs() : []
+            }
+            var kept = 0
+            for wf in page.items {
+                if fresh(wf) {
+                    result.items.append(wf)
+                    kept += 1
+                    if let uid = wf.metadata.uid { seen.insert(uid) }
+                } else {
+                    result.duplicateItems += 1
+                }
+            }
+            result.unreadableItems += page.unreadableItems
+            result.continueToken = page.continueToken
+            result.remainingItemCount = page.remainingItemCount
+            if page.items.isEmpty { break }
+            chunk = kept == 0 ? min(chunk * 2, 500) : missing - kept
+        }
+        result.notes += notes
+        return result
     }
 
     private struct Body: Decodable {

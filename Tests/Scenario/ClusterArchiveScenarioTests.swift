@@ -67,9 +67,10 @@ struct ClusterArchiveScenarioTests {
     func archive() async throws {
         let server = try await ServerProcess(["serve", "--simulator"])
         _ = try await server.connect()
+        // Four runs that live only in the archive, and the six live runs, archived when they completed.
         let list = try await server.call("list_archived_workflows", ["name_prefix": "nightly-etl"])
         let rows = list.structuredContent?.objectValue?["items"]?.arrayValue?.compactMap(\.objectValue) ?? []
-        #expect(rows.count == 4)
+        #expect(rows.count == 10)
         let uid = try #require(rows.first?["uid"]?.stringValue)
         let byUID = try await server.call("get_archived_workflow", ["uid": .string(uid)])
         #expect(byUID.isError == false)

@@ -243,7 +243,8 @@ struct MutationTests {
         let p = try preview(
             try await rig.mutations.delete(namespace: "argo", name: "dag-nested-zxlc2", token: nil, client: nil))
         #expect(p.effect.contains("16 pod(s)"))
-        #expect(p.effect.contains("no archived copy was found"))
+        // The simulated controller archived it when it completed, as Argo's does: the preview says so.
+        #expect(p.effect.contains("the workflow archive keeps a copy (get_archived_workflow with uid 402ed1f0-"))
         #expect(p.impact.contains("dag-nested-zxlc2 (Succeeded"))
         guard
             case .result(let r) = try await rig.mutations.delete(
@@ -259,6 +260,56 @@ struct MutationTests {
         let archived = try await rig.gateway.listArchivedWorkflows(
             ArchiveListQuery(namespace: "argo", namePrefix: "dag-nested"))
         #expect(archived.items.map(\.metadata.name) == ["dag-nested-zxlc2"])
+        // What the name now answers is the archive's copy: deleting "it" is refused, not attempted.
+        let refusal = await #expect(throws: MutationRefused.self) {
+            _ = try await rig.mutations.delete(namespace: "argo", name: "dag-nested-zxlc2", token: nil, client: nil)
+        }
+        #expect(
+            refusal?.reason.contains("is already deleted: what Argo answers for that name is the workflow archive's copy")
+                == true)
+    }
+
+    @Test("delete preview: what becomes of the record, from the archive's labels and the server's archive")
+    func deleteArchiveFates() async throws {
+        func effect(_ rig: Rig, _ namespace: String, _ name: String) async throws -> String {
+            try preview(try await rig.mutations.delete(namespace: namespace, name: name, token: nil, client: nil)).effect
+        }
+        // Still running: Argo archives only completed workflows, and a deleted one never completes.
+        let rig = try await Self.rig()
+        #expect(
+            try await effect(rig, "workflows", Self.running).contains(
+                "it has not completed, and Argo archives only completed workflows, so its record"))
+        let running = try #require(
+            try await rig.gateway.getWorkflow(namespace: "workflows", name: Self.running, fields: nil).metadata.uid)
+        // Deleted while running: the archive never gets it.
+        try await rig.sim.delete(namespace: "workflows", name: Self.running)
+        await #expect(throws: ArgoError.self) { _ = try await rig.gateway.getArchivedWorkflow(uid: running) }
+
+        // The archive's label selector leaves it out: the workflow is completed, unlabelled, not in the archive.
+        await rig.sim.setArchiveLabelSelector(try LabelSelector.parse("keep=true").get())
+        var object = try Fixtures.json("succeeded-hello-world-api.json")
+        object.set(["metadata", "name"], "not-selected")
+        object.set(["metadata", "uid"], "11111111-0000-4000-a000-000000000001")
+        try await rig.sim.load(object)
+        #expect(
+            try await effect(rig, "workflows", "not-selected").contains(
+                "the server's workflow archive did not take it (its archiveLabelSelector excludes it)"))
+
+        // A server without an archive.
+        await rig.sim.disableArchive()
+        object.set(["metadata", "name"], "no-archive")
+        object.set(["metadata", "uid"], "11111111-0000-4000-a000-000000000002")
+        try await rig.sim.load(object)
+        #expect(
+            try await effect(rig, "workflows", "no-archive").contains(
+                "the Argo Server has no workflow archive, so its record"))
+
+        // Completed and labelled Pending: the controller has yet to archive it.
+        var pending = try Fixtures.workflow("succeeded-hello-world-api.json")
+        pending.metadata.labels[ArgoLabels.archivingStatus] = "Pending"
+        #expect(
+            await WorkflowMutations.archiveFate(of: pending, gateway: rig.gateway).contains(
+                "the controller has yet to archive it"))
     }
 
     @Test("resubmit: a finished workflow runs again under a new name; a running one is refused")

@@ -81,7 +81,8 @@ struct PolicyTests {
         }
         await sim.archiveObject(try Fixtures.json("succeeded-hello-world-api.json"))
         let archived = try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: nil))
-        #expect(archived.items.isEmpty)
+        #expect(!archived.items.isEmpty)
+        #expect(archived.items.allSatisfy { !($0.metadata.namespace ?? "").hasPrefix("work") })
         let uid = try #require(try Fixtures.workflow("succeeded-hello-world-api.json").metadata.uid)
         await #expect(throws: PolicyDenied.self) { _ = try await gateway.getArchivedWorkflow(uid: uid) }
         #expect(

@@ -121,9 +121,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
         if query.nameContains != nil, await serverLacksNameFilter() {
             return try await listWorkflowsScanningNames(query)
         }
-        var page = try await listWorkflowsPage(query)
-        page.removeDuplicateUIDs()
-        return page
+        return try await WorkflowPage.merged(query) { try await listWorkflowsPage($0) }
     }
 
     /// One page as the server answers it (no rows merged).

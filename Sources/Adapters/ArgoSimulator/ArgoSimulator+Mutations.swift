@@ -175,18 +175,18 @@ extension ArgoSimulator {
         return storeObject(.cronWorkflow, cron, namespace: namespace, name: name)
     }
 
-    /// Deletes a workflow; a finished one stays in the archive (as Argo archives workflows when they complete).
+    /// Deletes a workflow. A finished one was archived when it completed (`archivedOnCompletion`) and stays there;
+    /// one deleted before it completes never reaches the archive.
     /// `uid` is accepted and ignored: Argo's `DeleteWorkflow` deletes with `metav1.DeleteOptions` of its own and
     /// drops the request's preconditions (`server/workflow/workflow_server.go`, v3.5–v4.1).
     public func delete(namespace: String, name: String, uid: String? = nil) async throws {
         _ = try await failIfInjected(.mutateWorkflow)
         materialize()
         let key = "\(namespace)/\(name)"
-        guard let wf = storedJSON(key) else {
+        guard storedJSON(key) != nil else {
             throw ArgoError.fromServer(
                 httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
         }
-        if ["Succeeded", "Failed", "Error"].contains(wf[path: "status.phase"]?.string ?? "") { archiveObject(wf) }
         remove(key)
     }
 

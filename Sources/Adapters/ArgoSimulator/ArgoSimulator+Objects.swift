@@ -71,7 +71,7 @@ extension ArgoSimulator {
     }
 
     /// Deletes a CronWorkflow or template. A CronWorkflow owns the workflows it created, so Kubernetes' garbage
-    /// collector deletes them with it (finished ones stay in the archive).
+    /// collector deletes them with it (finished ones were archived when they completed and stay there).
     ///
     /// Only `DeleteCronWorkflow` hands the request's `deleteOptions` to Kubernetes; the WorkflowTemplate and
     /// ClusterWorkflowTemplate servers delete with empty options, so their uid precondition is ignored
@@ -91,14 +91,7 @@ extension ArgoSimulator {
         }
         removeObject(kind, namespace: namespace, name: name)
         if kind == .cronWorkflow, let namespace {
-            for key in workflowKeys(namespace: namespace, label: ArgoLabels.cronWorkflow, value: name) {
-                if let wf = storedJSON(key),
-                    ["Succeeded", "Failed", "Error"].contains(wf[path: "status.phase"]?.string ?? "")
-                {
-                    archiveObject(wf)
-                }
-                remove(key)
-            }
+            for key in workflowKeys(namespace: namespace, label: ArgoLabels.cronWorkflow, value: name) { remove(key) }
         }
     }
 }

@@ -156,6 +156,11 @@ public actor ArgoSimulator {
     /// Stores a workflow with a fresh resourceVersion and tells its watchers.
     private func put(_ object: JSONValue, key: String, event: String = "ADDED") {
         var object = object
+        // Kubernetes gives every object a uid; seeds written by hand may lack one.
+        if object[path: "metadata.uid"]?.string == nil {
+            object.set(["metadata", "uid"], .string(Self.madeUpUID(object[path: "metadata.name"]?.string ?? "unnamed")))
+        }
+        object = archivedOnCompletion(object)
         resourceVersion += 1
         object.set(["metadata", "resourceVersion"], .string(String(resourceVersion)))
         let data = object.encoded()
@@ -338,22 +343,55 @@ public actor ArgoSimulator {
         pendingArchive.append(generator)
     }
 
+    /// The controller's archiving of a workflow that has just completed: when the server has an archive and the
+    /// workflow matches its `archiveLabelSelector`, `operator.go` `markWorkflowPhase` labels it
+    /// `workflow-archiving-status: Pending` as it completes, and `controller.go` `archiveWorkflowAux` stores it in
+    /// the archive and relabels the live object `Archived` (both at once here). A workflow deleted before it
+    /// completes is never archived; one the selector excludes keeps no label (`isArchivable`).
+    private func archivedOnCompletion(_ object: JSONValue) -> JSONValue {
+        guard archive != nil, Self.completedPhases.contains(object[path: "status.phase"]?.string ?? ""),
+            object[path: "metadata.labels"]?[ArgoLabels.archivingStatus]?.string != "Archived"
+        else { return object }
+        var labels: [String: String] = [:]
+        for (k, v) in object[path: "metadata.labels"]?.object ?? [:] { labels[k] = v.string }
+        if let archiveLabelSelector, !archiveLabelSelector.matches(labels) { return object }
+        var live = object
+        live.set(["metadata", "labels", ArgoLabels.completed], "true")
+        live.set(["metadata", "labels", ArgoLabels.archivingStatus], "Archived")
+        archiveObject(live)
+        return live
+    }
+
+    static let completedPhases: Set<String> = ["Succeeded", "Failed", "Error"]
+
+    /// A uid for an object that came without one, the same for the same name.
+    static func madeUpUID(_ name: String) -> String {
+        String(format: "00000000-0000-4000-a000-%012x", PodNames.fnv1a32(name))
+    }
+
+    /// Which completed workflows the simulated controller archives (Argo's `archiveLabelSelector` in the
+    /// workflow-controller ConfigMap); nil: all of them.
+    public private(set) var archiveLabelSelector: LabelSelector?
+
+    public func setArchiveLabelSelector(_ selector: LabelSelector?) {
+        archiveLabelSelector = selector
+    }
+
     /// Puts a workflow object into the archive.
     public func archiveObject(_ object: JSONValue) {
         guard archive != nil else { return }
         var object = object
         let name = object[path: "metadata.name"]?.string ?? "unnamed"
-        let uid =
-            object[path: "metadata.uid"]?.string
-            ?? String(format: "00000000-0000-4000-a000-%012x", PodNames.fnv1a32(name))
+        let uid = object[path: "metadata.uid"]?.string ?? Self.madeUpUID(name)
         var metadata = object["metadata"]?.object ?? [:]
         metadata["uid"] = .string(uid)
         if metadata["namespace"] == nil { metadata["namespace"] = "argo" }
         object["metadata"] = .object(metadata)
-        // The controller labels a completed workflow `Pending`, archives it, then relabels the live object
-        // `Archived` (`workflow/controller/controller.go` `archiveWorkflowAux`): the archive keeps `Pending`.
-        object.set(["metadata", "labels", ArgoLabels.archivingStatus], "Pending")
-        archive?[uid] = Stored(json: object, data: object.encoded(), typed: nil)
+        // `persist/sqldb/workflow_archive.go` `ArchiveWorkflow` stores the workflow labelled
+        // `workflow-archiving-status: Persisted`, and its `GetWorkflow` and `ListWorkflows` label every workflow
+        // read back so (v3.5–v4.1). The bytes are written on the first read: most copies are never read.
+        object.set(["metadata", "labels", ArgoLabels.archivingStatus], "Persisted")
+        archive?[uid] = Stored(json: object, data: Data(), typed: nil)
     }
 
     /// Simulates a server without a workflow archive.
@@ -659,7 +697,15 @@ public actor ArgoSimulator {
         guard let stored = archive[uid] else {
             throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "not found")
         }
-        return stored.data
+        return archivedData(uid, stored)
+    }
+
+    /// An archived workflow's bytes, encoded on the first read and kept.
+    private func archivedData(_ uid: String, _ stored: Stored) -> Data {
+        guard stored.data.isEmpty else { return stored.data }
+        let data = stored.json.encoded()
+        archive?[uid]?.data = data
+        return data
     }
 
     /// One CronWorkflow or template.
@@ -686,7 +732,9 @@ public actor ArgoSimulator {
                         && $0.json[path: "metadata.name"]?.string == name
                 })
             guard let newest = archived.first else { throw error }
-            guard let fields, !fields.isEmpty else { return newest.data }
+            guard let fields, !fields.isEmpty else {
+                return archivedData(newest.json[path: "metadata.uid"]?.string ?? "", newest)
+            }
             return FieldSelector.apply(fields, to: newest.json).encoded()
         }
         observed(["\(namespace)/\(name)"])

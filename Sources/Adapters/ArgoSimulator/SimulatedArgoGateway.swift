@@ -20,10 +20,13 @@ public struct SimulatedArgoGateway: ArgoGateway {
     }
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
+        try await WorkflowPage.merged(query) { try await listWorkflowsPage($0) }
+    }
+
+    /// One page as the simulated server answers it (no rows merged).
+    func listWorkflowsPage(_ query: WorkflowListQuery) async throws -> WorkflowPage {
         let data = try await call("response") { try await simulator.listWorkflowsJSON(.init(query)) }
-        var page = try WorkflowPage.decode(from: data)
-        page.removeDuplicateUIDs()
-        return page
+        return try WorkflowPage.decode(from: data)
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {

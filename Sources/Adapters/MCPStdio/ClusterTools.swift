@@ -68,8 +68,9 @@ enum ArchiveTools {
                 name: "list_archived_workflows",
                 title: "List archived workflows",
                 description: """
-                    Workflows kept in the server's workflow archive (after their objects were deleted), newest first, \
-                    one compact row each with its uid; filter by namespace, label selector or name prefix; paged.
+                    Completed workflows kept in the server's workflow archive (archived as they complete; the copy \
+                    outlives the object), newest first, one compact row each with its uid; filter by namespace, label \
+                    selector or name prefix; paged.
                     """,
                 safety: .readOnly,
                 inputSchema: Schema.object([

@@ -506,11 +506,20 @@ public struct ResourceMutations: Sendable {
                 WorkflowListQuery(
                     namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: 500,
                     fields: WorkflowListQuery.compactListFields))
-            let running = page.items.filter { $0.status.phase?.isCompleted != true }.count
+            // Argo merges archived rows into the list: those are runs already deleted, not owned objects.
+            let owned = page.items.filter { !$0.isArchivedCopy }
+            let running = owned.filter { $0.status.phase?.isCompleted != true }.count
+            let archived = owned.filter { $0.archiving == .archived }.count
             let more = page.continueToken == nil ? "" : " (at least)"
+            let kept =
+                archived == owned.count
+                ? "the workflow archive keeps a copy of each"
+                : "the workflow archive keeps a copy of \(archived) of them (the controller archives only completed "
+                    + "workflows, when the server has an archive and its archiveLabelSelector takes them); the records "
+                    + "of the other \(owned.count - archived) are lost"
             return (
-                "the CronWorkflow is deleted and no further runs are scheduled; it owns the \(page.items.count)\(more) workflow(s) it created, which Kubernetes deletes with it (\(running) still running)",
-                "\(page.items.count)\(more) workflow(s) of \(ns)/\(name) and their pods are deleted; finished ones remain only if the workflow archive kept them"
+                "the CronWorkflow is deleted and no further runs are scheduled; it owns the \(owned.count)\(more) workflow(s) it created, which Kubernetes deletes with it (\(running) still running)",
+                "\(owned.count)\(more) workflow(s) of \(ns)/\(name) and their pods are deleted; " + kept
             )
         default:
             let label =

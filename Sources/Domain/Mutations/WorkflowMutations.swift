@@ -301,10 +301,12 @@ public struct WorkflowMutations: Sendable {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
             var inspection = shutdownInspection("delete_workflow", wf, strategy: "Delete")
-            inspection.refusal = nil
-            let archived =
-                (try? await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: ns, namePrefix: name, limit: 50)))?
-                .items.contains { $0.metadata.uid == wf.metadata.uid && wf.metadata.uid != nil } ?? false
+            inspection.refusal =
+                wf.isArchivedCopy
+                ? "\(ns)/\(name) is already deleted: what Argo answers for that name is the workflow archive's copy"
+                    + (wf.metadata.uid.map { " (uid \($0))" } ?? "") + ", which delete_workflow does not remove"
+                : nil
+            let archive = await Self.archiveFate(of: wf, gateway: gateway)
             let created =
                 ArgoTime.parse(wf.metadata.creationTimestamp).flatMap {
                     Text.duration(Int(now().timeIntervalSince($0))).map { "created \($0) ago" }
@@ -314,20 +316,53 @@ public struct WorkflowMutations: Sendable {
             inspection.preview.effect =
                 "the Workflow object is deleted with its \(pods) pod(s) and their logs"
                 + (wf.status.phase?.isCompleted == true ? "" : "; it is still \(phase), so its running pods are killed")
-                + (archived
-                    ? "; the workflow archive keeps a copy" : "; no archived copy was found, so its record is lost")
-                + Self.uidGuard(wf.metadata.uid)
+                + "; " + archive + Self.uidGuard(wf.metadata.uid)
             inspection.preview.impact = "\(name) (\(phase), \(created)) is deleted"
             return inspection
         } perform: {
             try await gateway.deleteWorkflow(namespace: ns, name: name, uid: before?.metadata.uid)
             return MutationResult(
-                tool: "delete_workflow", namespace: ns, name: name, phaseBefore: Self.phase(before!),
+                tool: "delete_workflow", namespace: ns, name: name, phaseBefore: before.map(Self.phase) ?? "Unknown",
                 phaseAfter: "Deleted",
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["workflow deleted"],
                 tokenID: token.map(Confirmations.tokenID))
         }
         return outcome.answer
+    }
+
+    /// What becomes of a workflow's record when its object is deleted, from what the server says: the live
+    /// object's `workflow-archiving-status` label (set by the controller as it archives), and for a completed
+    /// workflow without one, the archive itself (Argo's `GetArchivedWorkflow` answers NotFound when the archive
+    /// lacks the workflow and "not supported" when the server has no archive).
+    public static func archiveFate(of wf: Workflow, gateway: any ArgoGateway) async -> String {
+        let lost = "so its record (spec, status, node tree) is lost"
+        switch wf.archiving {
+        case .archived:
+            return "the workflow archive keeps a copy"
+                + (wf.metadata.uid.map { " (get_archived_workflow with uid \($0))" } ?? "")
+        case .pending:
+            return "it has completed but the controller has yet to archive it: deleted now, it may never reach the "
+                + "archive"
+        case .copy:
+            return "the workflow archive keeps its copy"
+        case .unlabelled:
+            guard wf.status.phase?.isCompleted == true else {
+                return "it has not completed, and Argo archives only completed workflows, \(lost)"
+            }
+            guard let uid = wf.metadata.uid, !uid.isEmpty else {
+                return "whether the workflow archive keeps a copy is unknown (the workflow has no uid)"
+            }
+            do {
+                _ = try await gateway.getArchivedWorkflow(uid: uid)
+                return "the workflow archive keeps a copy (get_archived_workflow with uid \(uid))"
+            } catch let error as ArgoError where ArchiveReads.isNoArchive(error) {
+                return "the Argo Server has no workflow archive, \(lost)"
+            } catch let error as ArgoError where error.kind == .notFound {
+                return "the server's workflow archive did not take it (its archiveLabelSelector excludes it), \(lost)"
+            } catch {
+                return "whether the workflow archive keeps a copy could not be checked (\(error))"
+            }
+        }
     }
 
     /// resubmit_workflow: a new workflow from this one's spec.
