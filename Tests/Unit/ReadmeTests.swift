@@ -2,7 +2,7 @@ import ArgoSimulator
 import Domain
 import Foundation
 import Logging
-import MCPStdio
+@testable import MCPStdio
 import Testing
 
 @Suite("README and tool inventory")
@@ -18,6 +18,18 @@ struct ReadmeTests {
         #expect(
             readme.contains(ToolCatalog.markdown(Self.tools)),
             "regenerate the README tool list with `swift run argo-mcp tools`")
+    }
+
+    @Test("the table's first sentence of each description is whole: not cut inside parentheses at 'e.g.'")
+    func wholeSentences() {
+        for line in ToolCatalog.markdown(Self.tools).split(separator: "\n").dropFirst(2) {
+            let text = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.last ?? ""
+            #expect(text.hasSuffix("."), "\(line)")
+            #expect(!text.hasSuffix("(e.g."), "\(line)")
+            #expect(text.filter { $0 == "(" }.count == text.filter { $0 == ")" }.count, "\(line)")
+        }
+        #expect(ToolCatalog.firstSentence("Runs (e.g. nightly ones). More.") == "Runs (e.g. nightly ones).")
+        #expect(ToolCatalog.firstSentence("No stop") == "No stop")
     }
 
     @Test("every tool: unique snake_case name, hints match its safety class, description and object schema")

@@ -21,7 +21,7 @@ public enum Text {
         if let unreadable = unreadable(page.unreadableItems, "workflow") { notes.append(unreadable) }
         if page.duplicateItems > 0 {
             notes.append(
-                "\(page.duplicateItems) workflow(s) are both live and archived; Argo lists both copies, shown here once (the live one), so this page is that much shorter"
+                "\(page.duplicateItems) workflow(s) are both live and archived; Argo lists both copies, shown here once (the live one)"
             )
         }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
