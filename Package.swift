@@ -115,6 +115,7 @@ let package = Package(
                 "MCPStdio", "ArgoSimulator", "Domain", "Ports",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks",
             swiftSettings: swiftSettings
