@@ -105,6 +105,12 @@ struct CronReadsTests {
             ])
         #expect(detail.conditions.first?.type == "SubmissionError")
         #expect(detail.scheduleErrors.isEmpty)
+        // The last run too is on the cron's clock, beside the next ones (Argo writes it in UTC).
+        #expect(detail.lastScheduledTime == "2026-11-23T06:00:00+01:00")
+        let row = try await reads(now: "2026-11-25T10:00:00Z").list(
+            ListCronWorkflowsRequest(namespace: "data-team")
+        ).items.first
+        #expect(row?.lastScheduledTime == "2026-11-23T06:00:00+01:00")
     }
 
     @Test("the older single 'schedule' is read; no time zone means UTC, said to be assumed")

@@ -66,6 +66,12 @@ public struct CronReads: Sendable {
         return date.formatted(style)
     }
 
+    /// A time Argo wrote (UTC) on the cron's clock, like its next runs; kept as written when it does not parse.
+    static func onCronClock(_ time: String?, timezone: String?) -> String? {
+        guard let time else { return nil }
+        return ArgoTime.parse(time).map { formatRun($0, timezone: timezone) } ?? time
+    }
+
     /// The soonest `count` runs over all schedules, without duplicates.
     static func nextRuns(_ schedules: [CronSchedule], after date: Date, count: Int) -> [Date] {
         let all = schedules.flatMap { $0.nextRuns(after: date, count: count) }
@@ -89,7 +95,7 @@ public struct CronReads: Sendable {
                 schedules: cron.schedules,
                 timezone: cron.timezone,
                 suspended: cron.suspend,
-                lastScheduledTime: cron.status.lastScheduledTime,
+                lastScheduledTime: Self.onCronClock(cron.status.lastScheduledTime, timezone: cron.timezone),
                 activeRuns: cron.status.active.count,
                 succeeded: cron.status.succeeded,
                 failed: cron.status.failed,
@@ -128,7 +134,7 @@ public struct CronReads: Sendable {
             successfulJobsHistoryLimit: cron.successfulJobsHistoryLimit,
             failedJobsHistoryLimit: cron.failedJobsHistoryLimit,
             when: cron.when,
-            lastScheduledTime: cron.status.lastScheduledTime,
+            lastScheduledTime: Self.onCronClock(cron.status.lastScheduledTime, timezone: cron.timezone),
             activeRuns: cron.status.active.compactMap(\.name),
             succeeded: cron.status.succeeded,
             failed: cron.status.failed,
