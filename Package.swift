@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // A library, not an adapter: YAML to JSON within limits, for every place that reads YAML from outside
-        // (manifests in MCPStdio, the config file in Main, seed files in ArgoSimulator).
+        // (manifests in MCPServer, the config file in Main, seed files in ArgoSimulator).
         .target(
             name: "BoundedYAML",
             // libyaml's event parser (CYaml, the C library inside Yams); see YAMLToJSON for why not Yams' own API.
@@ -84,11 +84,21 @@ let package = Package(
             name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings
         ),
 
-        // Driving adapter.
+        // Driving adapters: the MCP server (tools, arguments, rendering, the catalog; no transport), and each
+        // transport it is served over.
+        .target(
+            name: "MCPServer",
+            dependencies: [
+                "Ports", "Domain", "BoundedYAML",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Adapters/MCPServer",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "MCPStdio",
             dependencies: [
-                "Ports", "Domain", "BoundedYAML",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "ArgoMCP",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio", "BoundedYAML",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
+                "BoundedYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "MCPStdio", "ArgoSimulator", "Domain", "Ports",
+                "MCPServer", "MCPStdio", "ArgoSimulator", "Domain", "Ports",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -140,8 +151,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPStdio", "BoundedYAML",
-                "ParserFuzz",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
+                "BoundedYAML", "ParserFuzz", "ArgoMCP",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -152,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "MCPStdio", "ArgoMCP", "Fuzz",
+                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             path: "Tests/Scenario",

@@ -6,6 +6,7 @@ import AsyncHTTPClient
 import Domain
 import Foundation
 import MCP
+import MCPServer
 import MCPStdio
 import Ports
 

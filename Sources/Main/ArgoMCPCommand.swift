@@ -6,6 +6,7 @@ import FileAudit
 import Foundation
 import Hooks
 import Logging
+import MCPServer
 import MCPStdio
 import Ports
 
@@ -263,7 +264,7 @@ struct Serve: AsyncParsableCommand {
     ) async throws {
         let auditPath = settings.auditFile ?? Settings.defaultAuditFile
         logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
-        let useCases = UseCases(
+        let useCases = Wiring.useCases(
             gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
             audit: FileAuditSink(path: auditPath),
             confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
@@ -274,7 +275,8 @@ struct Serve: AsyncParsableCommand {
             confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
             maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes,
             notice: simulator ? Self.simulatorNotice : nil)
-        try await server.run(transport: LineTransport(logger: logger))
+        let stdio = LineTransport(logger: logger)
+        try await server.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
     }
 }
 
@@ -315,7 +317,8 @@ struct ToolsCommand: AsyncParsableCommand {
         commandName: "tools", abstract: "Print the tool list as Markdown (name, safety class, description).")
 
     func run() async throws {
-        let useCases = UseCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
+        let useCases = Wiring.useCases(
+            gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
         print(ToolCatalog.markdown(ToolCatalog.all(useCases)))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MCP
+import MCPServer
 import MCPStdio
 
 /// The built `argo-mcp` binary, spawned over stdio and driven by the SDK's MCP client.

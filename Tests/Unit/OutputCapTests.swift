@@ -1,5 +1,5 @@
 import MCP
-import MCPStdio
+import MCPServer
 import Testing
 
 @Suite("Output cap")

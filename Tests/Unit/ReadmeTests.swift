@@ -1,14 +1,15 @@
+@testable import ArgoMCP
 import ArgoSimulator
 import Domain
 import Foundation
 import Logging
-@testable import MCPStdio
+@testable import MCPServer
 import Testing
 
 @Suite("README and tool inventory")
 struct ReadmeTests {
     static let tools = ToolCatalog.all(
-        UseCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
+        Wiring.useCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
 
     @Test("the README's tool list is what `argo-mcp tools` prints")
     func toolList() throws {

@@ -1,7 +1,7 @@
 @testable import ArgoSimulator
 @testable import Domain
 import Foundation
-@testable import MCPStdio
+@testable import MCPServer
 import Ports
 import Testing
 

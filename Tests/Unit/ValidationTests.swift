@@ -4,6 +4,7 @@ import Foundation
 import Ports
 import Testing
 
+@testable import MCPServer
 @testable import MCPStdio
 
 @Suite("Argument validation")

@@ -5,6 +5,7 @@ import Logging
 import MCP
 import Ports
 
+
 /// The MCP face of argo-mcp: one tool registry, filtered by the configured safety ceiling, served over a transport.
 public struct ArgoMCPServer: Sendable {
     public let tools: [ToolDefinition]
@@ -55,15 +56,17 @@ public struct ArgoMCPServer: Sendable {
     public static let defaultMaxManifestBytes = 1 << 20
 
     /// Serves until the transport's input ends, then lets calls already under way answer before returning.
-    public func run(transport: any Transport) async throws {
+    /// `flush`, when given, waits until the transport has written those answers (a transport that writes from
+    /// a queue of its own, like stdio's, knows when that is).
+    public func run(transport: any Transport, flush: (@Sendable () async -> Void)? = nil) async throws {
         let inFlight = InFlight()
         let server = try await start(transport: transport, inFlight: inFlight)
         await server.waitUntilCompleted()
         // The SDK handles each request in a task of its own; give the ones read before end of input time to reply.
         try? await Task.sleep(for: .milliseconds(50))
         await inFlight.drained(timeout: .seconds(30))
-        if let line = transport as? LineTransport {
-            await line.waitForAnswers(limit: .seconds(10))
+        if let flush {
+            await flush()
         } else {
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -93,7 +96,7 @@ public struct ArgoMCPServer: Sendable {
         let maxResultBytes = self.maxResultBytes
         let manifestLimits = YAMLLimits(maxBytes: maxManifestBytes)
         let notice = self.notice
-        let client = ClientName()
+        let client = ClientSession()
         let prompts = self.prompts
         await server.withMethodHandler(ListTools.self) { _ in
             await inFlight.begin()
@@ -258,139 +261,5 @@ public struct ArgoMCPServer: Sendable {
         default:
             return "failed to \(tool.describe(args)): \(error)"
         }
-    }
-}
-
-/// The use cases the tools call, built by the composition root.
-public struct UseCases: Sendable {
-    public var workflows: WorkflowReads
-    public var watch: WatchWorkflow
-    public var crons: CronReads
-    public var templates: TemplateReads
-    public var cluster: ClusterReads
-    public var archive: ArchiveReads
-    public var defaultNamespace: String
-
-    public let policy: Policy
-
-    public var mutations: WorkflowMutations
-    public var submissions: SubmitWorkflows
-    public var diagnostics: Diagnostics
-    public var hooks: CompletionHooks
-    public var resources: ResourceMutations
-
-    /// Builds every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to
-    /// `audit` and keep confirmations in `confirmations`.
-    public init(
-        gateway: any ArgoGateway, defaultNamespace: String, policy: Policy = Policy(),
-        audit: any AuditSink = NoAuditSink(),
-        confirmations: any ConfirmationStore = InMemoryConfirmationStore(),
-        notifier: (any CompletionNotifier)? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
-    ) {
-        let gateway = NamespaceGuardedGateway(gateway, rules: policy.namespaces)
-        workflows = WorkflowReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
-        watch = WatchWorkflow(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
-        crons = CronReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
-        templates = TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace)
-        cluster = ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace, rules: policy.namespaces)
-        archive = ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
-        let runner = MutationRunner(
-            policy: policy, audit: audit,
-            confirmations: Confirmations(store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now),
-            now: now)
-        mutations = WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
-        submissions = SubmitWorkflows(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace)
-        diagnostics = Diagnostics(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
-        hooks = CompletionHooks(notifier: notifier, runner: runner)
-        resources = ResourceMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now)
-        self.defaultNamespace = defaultNamespace
-        self.policy = policy
-    }
-}
-
-/// Every tool argo-mcp offers, in one list.
-public enum ToolCatalog {
-    public static func all(_ useCases: UseCases) -> [ToolDefinition] {
-        let ns = useCases.defaultNamespace
-        return WorkflowTools.all(
-            reads: useCases.workflows, watch: useCases.watch, hooks: useCases.hooks, defaultNamespace: ns)
-            + CronTools.all(useCases.crons, ns)
-            + TemplateTools.all(useCases.templates, ns)
-            + ArchiveTools.all(useCases.archive, ns)
-            + ClusterTools.all(useCases.cluster)
-            + MutationTools.all(useCases.mutations, ns)
-            + SubmitTools.all(useCases.submissions, ns)
-            + ResourceTools.all(useCases.resources, ns)
-            + DiagnosticTools.all(useCases.diagnostics, ns)
-    }
-
-    /// Every prompt argo-mcp offers.
-    public static func prompts(_ useCases: UseCases) -> [PromptDefinition] {
-        [Prompts.whyDidThisFail(useCases.diagnostics, useCases.defaultNamespace)]
-    }
-
-    /// The tool list as Markdown, for the README.
-    public static func markdown(_ tools: [ToolDefinition]) -> String {
-        var lines = ["| tool | safety class | what it does |", "| --- | --- | --- |"]
-        for t in tools {
-            let first = firstSentence(t.description)
-            lines.append("| `\(t.name)` | \(t.safetyLabel) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// The text up to the first full stop that ends a sentence: one followed by a space or the end, outside
-    /// parentheses, brackets and quotes (so "(e.g. OOMKilled)" or "'0 3 * * *'" does not end it).
-    static func firstSentence(_ text: String) -> String {
-        var depth = 0
-        var quoted = false
-        var index = text.startIndex
-        while index < text.endIndex {
-            let c = text[index]
-            let next = text.index(after: index)
-            switch c {
-            case "(", "[": depth += 1
-            case ")", "]": depth = max(0, depth - 1)
-            case "\"": quoted.toggle()
-            case "." where depth == 0 && !quoted && (next == text.endIndex || text[next].isWhitespace):
-                return String(text[..<next])
-            default: break
-            }
-            index = next
-        }
-        return text
-    }
-}
-
-/// The connected client's name, learned at initialize.
-actor ClientName {
-    var name: String?
-    var canElicit = false
-    var canSample = false
-    /// The least severe level the client wants log messages of (`logging/setLevel`); info until it says.
-    var logLevel = LogLevel.info
-    func setLogLevel(_ level: LogLevel) { logLevel = level }
-    func logs(_ level: LogLevel) -> Bool {
-        let order = LogLevel.allCases
-        return (order.firstIndex(of: level) ?? 0) >= (order.firstIndex(of: logLevel) ?? 0)
-    }
-    func set(_ name: String, canElicit: Bool, canSample: Bool) {
-        self.name = name
-        self.canElicit = canElicit
-        self.canSample = canSample
-    }
-}
-
-/// Counts tool calls under way, so that shutdown can wait for their answers.
-public actor InFlight {
-    private var count = 0
-    public init() {}
-    func begin() { count += 1 }
-    func end() { count -= 1 }
-
-    func drained(timeout: Duration) async {
-        let deadline = ContinuousClock.now + timeout
-        while count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
     }
 }

@@ -1,0 +1,21 @@
+import MCP
+
+/// What the connected client told at initialize (its name, whether it can show dialogs and answer sampling
+/// requests) and the log level it asked for since.
+actor ClientSession {
+    var name: String?
+    var canElicit = false
+    var canSample = false
+    /// The least severe level the client wants log messages of (`logging/setLevel`); info until it says.
+    var logLevel = LogLevel.info
+    func setLogLevel(_ level: LogLevel) { logLevel = level }
+    func logs(_ level: LogLevel) -> Bool {
+        let order = LogLevel.allCases
+        return (order.firstIndex(of: level) ?? 0) >= (order.firstIndex(of: logLevel) ?? 0)
+    }
+    func set(_ name: String, canElicit: Bool, canSample: Bool) {
+        self.name = name
+        self.canElicit = canElicit
+        self.canSample = canSample
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+
+/// Counts tool calls under way, so that shutdown can wait for their answers.
+public actor InFlight {
+    private var count = 0
+    public init() {}
+    func begin() { count += 1 }
+    func end() { count -= 1 }
+
+    func drained(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+}

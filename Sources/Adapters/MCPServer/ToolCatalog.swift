@@ -1,0 +1,56 @@
+import Domain
+import Foundation
+
+/// Every tool argo-mcp offers, in one list.
+public enum ToolCatalog {
+    public static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let ns = useCases.defaultNamespace
+        return WorkflowTools.all(
+            reads: useCases.workflows, watch: useCases.watch, hooks: useCases.hooks, defaultNamespace: ns)
+            + CronTools.all(useCases.crons, ns)
+            + TemplateTools.all(useCases.templates, ns)
+            + ArchiveTools.all(useCases.archive, ns)
+            + ClusterTools.all(useCases.cluster)
+            + MutationTools.all(useCases.mutations, ns)
+            + SubmitTools.all(useCases.submissions, ns)
+            + ResourceTools.all(useCases.resources, ns)
+            + DiagnosticTools.all(useCases.diagnostics, ns)
+    }
+
+    /// Every prompt argo-mcp offers.
+    public static func prompts(_ useCases: UseCases) -> [PromptDefinition] {
+        [Prompts.whyDidThisFail(useCases.diagnostics, useCases.defaultNamespace)]
+    }
+
+    /// The tool list as Markdown, for the README.
+    public static func markdown(_ tools: [ToolDefinition]) -> String {
+        var lines = ["| tool | safety class | what it does |", "| --- | --- | --- |"]
+        for t in tools {
+            let first = firstSentence(t.description)
+            lines.append("| `\(t.name)` | \(t.safetyLabel) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The text up to the first full stop that ends a sentence: one followed by a space or the end, outside
+    /// parentheses, brackets and quotes (so "(e.g. OOMKilled)" or "'0 3 * * *'" does not end it).
+    static func firstSentence(_ text: String) -> String {
+        var depth = 0
+        var quoted = false
+        var index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            let next = text.index(after: index)
+            switch c {
+            case "(", "[": depth += 1
+            case ")", "]": depth = max(0, depth - 1)
+            case "\"": quoted.toggle()
+            case "." where depth == 0 && !quoted && (next == text.endIndex || text[next].isWhitespace):
+                return String(text[..<next])
+            default: break
+            }
+            index = next
+        }
+        return text
+    }
+}
