@@ -32,8 +32,7 @@ struct ConfirmationPolicyTests {
     func terminate(
         _ rig: MutationTests.Rig, token: String?, confirmer: (any Confirmer)?
     ) async throws -> MutationAnswer {
-        try await rig.mutations.shutdown(
-            stop: false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: nil,
+        try await rig.mutations.terminate(namespace: "workflows", name: Self.running,
             token: token, client: "test", confirmer: confirmer)
     }
 
@@ -129,16 +128,14 @@ struct ConfirmationPolicyTests {
             policy: Policy(
                 readOnly: false, allowMutations: true, allowDestructive: true, confirmationRequired: ["mutating"]))
         guard
-            case .preview(let p) = try await rig.mutations.setSuspended(
-                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: "test"),
+            case .preview(let p) = try await rig.mutations.suspend(namespace: "workflows", name: Self.running, client: "test"),
             let token = p.confirmationToken
         else {
             Issue.record("suspend was not previewed")
             return
         }
         guard
-            case .result = try await rig.mutations.setSuspended(
-                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: "test", token: token)
+            case .result = try await rig.mutations.suspend(namespace: "workflows", name: Self.running, client: "test", token: token)
         else {
             Issue.record("the token did not carry the suspend out")
             return

@@ -66,8 +66,7 @@ struct MutationTests {
     func terminate(_ rig: Rig, token: String? = nil, name: String = running, namespace: String = "workflows")
         async throws -> MutationAnswer
     {
-        try await rig.mutations.shutdown(
-            stop: false, namespace: namespace, name: name, nodeFieldSelector: nil, message: nil, token: token,
+        try await rig.mutations.terminate(namespace: namespace, name: name, token: token,
             client: "test")
     }
 
@@ -130,12 +129,10 @@ struct MutationTests {
         #expect(replay?.reason.contains("unknown or was already used") == true)
         // Other arguments: a stop token does not terminate, and other stop arguments do not match.
         let stopPreview = try preview(
-            try await rig.mutations.shutdown(
-                stop: true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "a",
+            try await rig.mutations.stop(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "a",
                 token: nil, client: nil))
         let wrongArgs = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.mutations.shutdown(
-                stop: true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "b",
+            _ = try await rig.mutations.stop(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "b",
                 token: stopPreview.confirmationToken, client: nil)
         }
         #expect(wrongArgs?.reason.contains("arguments differ") == true)
@@ -182,8 +179,7 @@ struct MutationTests {
         let restarted = WorkflowMutations(
             gateway: rig.gateway, runner: runner, defaultNamespace: "argo", now: { rig.clock.now })
         guard
-            case .result(let r) = try await restarted.shutdown(
-                stop: false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: nil, token: t,
+            case .result(let r) = try await restarted.terminate(namespace: "workflows", name: Self.running, token: t,
                 client: nil)
         else {
             Issue.record("expected a result")
@@ -197,8 +193,7 @@ struct MutationTests {
         let readOnly = try await Self.rig(policy: Policy())
         await #expect(throws: PolicyDenied.self) { _ = try await terminate(readOnly) }
         await #expect(throws: PolicyDenied.self) {
-            _ = try await readOnly.mutations.setSuspended(
-                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+            _ = try await readOnly.mutations.suspend(namespace: "workflows", name: Self.running, client: nil)
         }
         #expect(try await readOnly.phase(Self.running) == "Running")
         #expect(try readOnly.auditLines().allSatisfy { $0["decision"] as? String == "refused" })
@@ -208,8 +203,7 @@ struct MutationTests {
             policy: Policy(readOnly: false, allowMutations: true, allowDestructive: false))
         await #expect(throws: PolicyDenied.self) { _ = try await terminate(noDestructive) }
         guard
-            case .result = try await noDestructive.mutations.setSuspended(
-                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+            case .result = try await noDestructive.mutations.suspend(namespace: "workflows", name: Self.running, client: nil)
         else {
             Issue.record("suspend is mutating, allowed")
             return
@@ -373,10 +367,8 @@ struct MutationTests {
         #expect(r.changes.contains("4 failed node(s) reset to run again"))
 
         guard
-            case .result(let s) = try await rig.mutations.setSuspended(
-                true, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil),
-            case .result(let u) = try await rig.mutations.setSuspended(
-                false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+            case .result(let s) = try await rig.mutations.suspend(namespace: "workflows", name: Self.running, client: nil),
+            case .result(let u) = try await rig.mutations.resume(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
         else {
             Issue.record("expected results")
             return
@@ -384,13 +376,11 @@ struct MutationTests {
         #expect(s.suspendedAfter == true)
         #expect(u.suspendedAfter == false)
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.mutations.setSuspended(
-                false, namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+            _ = try await rig.mutations.resume(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
         }
         // A suspend step waiting in a running workflow is released by resume.
         guard
-            case .result(let released) = try await rig.mutations.setSuspended(
-                false, namespace: "argo", name: "suspend-template-qndm5", nodeFieldSelector: nil, client: nil)
+            case .result(let released) = try await rig.mutations.resume(namespace: "argo", name: "suspend-template-qndm5", nodeFieldSelector: nil, client: nil)
         else {
             Issue.record("expected a result")
             return

@@ -262,7 +262,7 @@ struct ResourceMutationTests {
         -> ResourceMutations.ApplyRequest
     {
         .init(
-            kind: kind, tool: "create_template", manifest: Data(manifest.utf8), namespace: nil, update: update,
+            kind: kind, manifest: Data(manifest.utf8), namespace: nil, update: update,
             dryRun: false, token: token, client: "test", confirmer: nil)
     }
 
@@ -360,7 +360,7 @@ struct ResourceMutationTests {
         let owned = listed.items.filter { !$0.isArchivedCopy }
         #expect(owned.count > 0 && owned.count < listed.items.count)
         let request = ResourceMutations.DeleteRequest(
-            kind: .workflowTemplate, tool: "delete_workflow_template", namespace: nil, name: "etl-pipeline",
+            kind: .workflowTemplate, namespace: nil, name: "etl-pipeline",
             token: nil, client: "test", confirmer: nil)
         guard case .preview(let templatePreview) = try await rig.resources.delete(request) else {
             Issue.record("a delete is previewed first")
@@ -369,7 +369,7 @@ struct ResourceMutationTests {
         #expect(templatePreview.impact.contains("argo/nightly-etl"))
 
         let cronDelete = ResourceMutations.DeleteRequest(
-            kind: .cronWorkflow, tool: "delete_cron_workflow", namespace: nil, name: "nightly-etl", token: nil,
+            kind: .cronWorkflow, namespace: nil, name: "nightly-etl", token: nil,
             client: "test", confirmer: nil)
         guard case .preview(let preview) = try await rig.resources.delete(cronDelete) else {
             Issue.record("a delete is previewed first")

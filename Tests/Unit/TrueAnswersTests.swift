@@ -52,16 +52,14 @@ extension TrueAnswersTests {
     func fingerprintBindsSuspension() async throws {
         let rig = try await MutationTests.rig()
         let preview = try #require(
-            try await rig.mutations.shutdown(
-                stop: true, namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
+            try await rig.mutations.stop(namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
                 token: nil, client: nil
             ).previewValue)
         let token = try #require(preview.confirmationToken)
         // Someone suspends it: the phase is still Running, but stopping it now means something else.
         _ = try await rig.gateway.suspendWorkflow(namespace: "workflows", name: MutationTests.running)
         let refused = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.mutations.shutdown(
-                stop: true, namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
+            _ = try await rig.mutations.stop(namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
                 token: token, client: nil)
         }
         #expect(refused?.reason.contains("changed since the preview") == true)
@@ -80,13 +78,11 @@ extension TrueAnswersTests {
         let rig = try await MutationTests.rig()
         let mutations = WorkflowMutations(gateway: gateway, runner: rig.mutations.runner, defaultNamespace: "argo")
         let again = await #expect(throws: MutationRefused.self) {
-            _ = try await mutations.shutdown(
-                stop: true, namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
+            _ = try await mutations.stop(namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
                 token: nil, client: nil)
         }
         #expect(again?.reason.contains("already being shut down (Stop was requested)") == true)
-        let escalate = try await mutations.shutdown(
-            stop: false, namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
+        let escalate = try await mutations.terminate(namespace: "workflows", name: "hello-world-9tql2-run",
             token: nil, client: nil)
         #expect(escalate.previewValue != nil, "terminate after stop is previewed, not refused")
     }
@@ -185,7 +181,7 @@ extension TrueAnswersTests {
         let templateDelete = try #require(
             try await resources.resources.delete(
                 .init(
-                    kind: .workflowTemplate, tool: "delete_workflow_template", namespace: nil, name: "etl-pipeline",
+                    kind: .workflowTemplate, namespace: nil, name: "etl-pipeline",
                     token: nil, client: "test", confirmer: nil)
             ).previewValue)
         #expect(templateDelete.phase.hasPrefix("exists at resourceVersion "))

@@ -36,7 +36,7 @@ enum ArchiveTools {
                     let prefix = a.string("name_prefix").flatMap { $0.isEmpty ? nil : $0 }
                     let limit = a.int("limit", default: 20)
                     let token = a.string("continue").flatMap { $0.isEmpty ? nil : $0 }
-                    try a.finish(tool: "list_archived_workflows")
+                    try a.finish()
                     let result = try await archive.list(
                         namespace: namespace, allNamespaces: all, labelSelector: selector, namePrefix: prefix,
                         limit: limit,
@@ -70,7 +70,7 @@ enum ArchiveTools {
                     let uid = a.string("uid").flatMap { $0.isEmpty ? nil : $0 }
                     let namespace = a.string("namespace")
                     let name = a.string("name").flatMap { $0.isEmpty ? nil : $0 }
-                    try a.finish(tool: "get_archived_workflow")
+                    try a.finish()
                     let summary = try await archive.summary(uid: uid, namespace: namespace, name: name)
                     return try ToolOutput(summary, text: "(archived) " + Render.summary(summary))
                 }

@@ -207,7 +207,7 @@ public struct ArgoMCPServer: Sendable {
         _ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger,
         maxResultBytes: Int = defaultMaxResultBytes, notice: String? = nil
     ) async -> CallTool.Result {
-        let args = ToolArguments(arguments)
+        let args = ToolArguments(arguments, tool: tool.name)
         let room = max(1024, maxResultBytes - (notice.map { $0.utf8.count + 1 } ?? 0))
         do {
             let output = try await tool.run(args, context).capped(maxTextBytes: room)

@@ -18,7 +18,7 @@ enum ClusterTools {
                 inputSchema: Schema.object([:]),
                 describe: { _ in "list namespaces" },
                 run: { args, _ in
-                    try args.finish(tool: "list_namespaces")
+                    try args.finish()
                     let result = try await cluster.namespaces()
                     return try ToolOutput(result, text: Render.namespaces(result))
                 }
@@ -34,7 +34,7 @@ enum ClusterTools {
                 inputSchema: Schema.object([:]),
                 describe: { _ in "read the Argo Server's info" },
                 run: { args, _ in
-                    try args.finish(tool: "get_cluster_info")
+                    try args.finish()
                     let result = try await cluster.info()
                     return try ToolOutput(result, text: Render.clusterInfo(result))
                 }
@@ -51,7 +51,7 @@ enum ClusterTools {
                 inputSchema: Schema.object([:]),
                 describe: { _ in "check health" },
                 run: { args, _ in
-                    try args.finish(tool: "health_check")
+                    try args.finish()
                     let report = await cluster.health()
                     return try ToolOutput(report, text: Render.health(report))
                 }

@@ -38,7 +38,7 @@ enum CronTools {
                     namespace: a.string("namespace"), allNamespaces: a.bool("all_namespaces") ?? false,
                     suspended: a.bool("suspended"), labelSelector: a.string("label_selector"),
                     limit: a.int("limit", default: 50), continueToken: a.string("continue"))
-                try a.finish(request.problems(), tool: "list_cron_workflows")
+                try a.finish(request.problems())
                 let result = try await crons.list(request)
                 return try ToolOutput(result, text: Render.cronList(result))
             }
@@ -68,7 +68,7 @@ enum CronTools {
                 let namespace = a.string("namespace")
                 let name = a.requiredString("name")
                 let count = a.int("next_runs", default: 5)
-                try a.finish(tool: "get_cron_workflow")
+                try a.finish()
                 let detail = try await crons.get(namespace: namespace, name: name, nextRunCount: count)
                 return try ToolOutput(detail, text: Render.cron(detail))
             }
@@ -99,7 +99,7 @@ enum CronTools {
                 let name = a.requiredString("name")
                 let limit = a.int("limit", default: 20)
                 let token = a.string("continue").flatMap { $0.isEmpty ? nil : $0 }
-                try a.finish(tool: "get_cron_history")
+                try a.finish()
                 let result = try await crons.history(
                     namespace: namespace, name: name, limit: limit, continueToken: token)
                 return try ToolOutput(result, text: Render.cronHistory(result))

@@ -56,7 +56,7 @@ enum DiagnosticTools {
                 let request = Diagnostics.AnalyzeRequest(
                     target: target(&a), maxCauses: a.int("max_causes", default: 5))
                 let explain = a.bool("explain") ?? false
-                try a.finish(tool: "analyze_failure")
+                try a.finish()
                 var analysis = try await diagnostics.analyzeFailure(request)
                 if explain {
                     if let sampler = context.sampler {
@@ -93,7 +93,7 @@ enum DiagnosticTools {
             run: { args, _ in
                 var a = args
                 let t = target(&a)
-                try a.finish(tool: "get_workflow_metrics")
+                try a.finish()
                 let m = try await diagnostics.metrics(t)
                 return try ToolOutput(m, text: Render.metrics(m))
             }
@@ -130,7 +130,7 @@ enum DiagnosticTools {
                 let baseUID = a.string("base_uid")
                 let baseNamespace = a.string("base_namespace") ?? other.namespace
                 let baseline = a.string("baseline")
-                try a.finish(tool: "compare_workflows")
+                try a.finish()
                 let base =
                     baseName == nil && baseUID == nil
                     ? nil : Diagnostics.Target(namespace: baseNamespace, name: baseName, uid: baseUID)
@@ -167,7 +167,7 @@ enum DiagnosticTools {
                 let request = Diagnostics.GraphRequest(
                     target: t, maxNodes: a.int("max_nodes", default: 60),
                     collapseAbove: a.int("collapse_above", default: 5))
-                try a.finish(tool: "render_workflow_graph")
+                try a.finish()
                 var g = try await diagnostics.graph(request)
                 if format == .tree { g.mermaid = "" }
                 if format == .mermaid { g.tree = "" }

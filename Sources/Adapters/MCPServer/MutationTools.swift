@@ -9,35 +9,30 @@ enum MutationTools {
 
     static func all(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> [ToolDefinition] {
         [
-            shutdown(mutations, defaultNamespace, stop: false), shutdown(mutations, defaultNamespace, stop: true),
-            retry(mutations, defaultNamespace), suspend(mutations, defaultNamespace, suspend: true),
-            suspend(mutations, defaultNamespace, suspend: false), cron(mutations, defaultNamespace),
+            terminate(mutations, defaultNamespace), stop(mutations, defaultNamespace),
+            retry(mutations, defaultNamespace), suspend(mutations, defaultNamespace),
+            resume(mutations, defaultNamespace), cron(mutations, defaultNamespace),
             delete(mutations, defaultNamespace), resubmit(mutations, defaultNamespace),
         ]
     }
 
     static func delete(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "delete_workflow",
+            mutation: .deleteWorkflow,
             title: "Delete a workflow",
             description: """
                 Delete a workflow and its pods. Without confirmation_token it returns a preview from live state (phase, \
-                age, pods, whether the workflow archive keeps a copy) and a single-use token that expires; call again \
+                age, pods, what becomes of its record in the workflow archive) and a single-use token that expires; call again \
                 with the token to carry it out.
                 """,
-            safety: .destructive,
-            inputSchema: Schema.object(
-                [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
-                    "confirmation_token": tokenProperty,
-                ], required: ["name"]),
+            inputSchema: Schema.object(destructiveTargetProperties, required: ["name"]),
             describe: { "delete workflow \(WorkflowTools.target($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
                 let workflow = a.requiredString("name")
                 let token = a.confirmationToken()
-                try a.finish(tool: "delete_workflow")
+                try a.finish()
                 return try output(
                     try await mutations.delete(
                         namespace: namespace, name: workflow, token: token, client: context.client,
@@ -48,13 +43,12 @@ enum MutationTools {
 
     static func resubmit(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "resubmit_workflow",
+            mutation: .resubmitWorkflow,
             title: "Resubmit a workflow",
             description: """
                 Run a finished workflow again as a new workflow from the same spec (memoized reuses the results of \
                 steps that succeeded in a Failed run); parameters override. Returns the new workflow's name.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(
                 [
                     "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
@@ -73,7 +67,7 @@ enum MutationTools {
                 let memoized = a.bool("memoized") ?? false
                 let parameters = a.stringMap("parameters")
                 let token = a.confirmationToken()
-                try a.finish(tool: "resubmit_workflow")
+                try a.finish()
                 return try output(
                     try await mutations.resubmit(
                         namespace: namespace, name: workflow, memoized: memoized, parameters: parameters,
@@ -89,61 +83,79 @@ enum MutationTools {
         }
     }
 
-    static func shutdown(_ mutations: WorkflowMutations, _ defaultNamespace: String, stop: Bool) -> ToolDefinition {
-        let name = stop ? "stop_workflow" : "terminate_workflow"
-        var properties: [String: Value] = [
-            "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
-            "confirmation_token": tokenProperty,
-        ]
-        if stop {
-            properties["node_field_selector"] = Schema.string(
-                "Stop only the nodes this Argo node field selector names.")
-            properties["message"] = Schema.string("Why, recorded on the workflow.")
-        }
-        return ToolDefinition(
-            name: name,
-            title: stop ? "Stop a workflow" : "Terminate a workflow",
-            description: stop
-                ? """
-                Stop a running workflow: running nodes are marked Failed and their pods stopped, exit handlers still run. \
-                Without confirmation_token it returns a preview from live state (phase, running nodes and pods, impact) \
-                and a single-use token that expires; call again with the token to carry it out.
-                """
-                : """
+    static func terminate(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            mutation: .terminateWorkflow,
+            title: "Terminate a workflow",
+            description: """
                 Terminate a running workflow at once: running nodes are marked Failed and their pods killed, exit \
                 handlers do not run. Without confirmation_token it returns a preview from live state and a single-use \
                 token that expires; call again with the token to carry it out.
                 """,
-            safety: .destructive,
-            inputSchema: Schema.object(properties, required: ["name"]),
-            describe: { "\(stop ? "stop" : "terminate") workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            inputSchema: Schema.object(destructiveTargetProperties, required: ["name"]),
+            describe: { "terminate workflow \(WorkflowTools.target($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let namespace = a.string("namespace")
-                let workflow = a.requiredString("name")
-                let token = a.confirmationToken()
-                let selector = stop ? a.string("node_field_selector") : nil
-                let message = stop ? a.string("message") : nil
-                try a.finish(tool: name)
+                let (namespace, workflow, token) = target(&a)
+                try a.finish()
                 return try output(
-                    try await mutations.shutdown(
-                        stop: stop, namespace: namespace, name: workflow, nodeFieldSelector: selector, message: message,
-                        token: token,
-                        client: context.client, confirmer: context.confirmer))
+                    try await mutations.terminate(
+                        namespace: namespace, name: workflow, token: token, client: context.client,
+                        confirmer: context.confirmer))
             }
         )
     }
 
+    static func stop(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
+        var properties = destructiveTargetProperties
+        properties["node_field_selector"] = Schema.string("Stop only the nodes this Argo node field selector names.")
+        properties["message"] = Schema.string("Why, recorded on the workflow.")
+        return ToolDefinition(
+            mutation: .stopWorkflow,
+            title: "Stop a workflow",
+            description: """
+                Stop a running workflow: running nodes are marked Failed and their pods stopped, exit handlers still run. \
+                Without confirmation_token it returns a preview from live state (phase, running nodes and pods, impact) \
+                and a single-use token that expires; call again with the token to carry it out.
+                """,
+            inputSchema: Schema.object(properties, required: ["name"]),
+            describe: { "stop workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let (namespace, workflow, token) = target(&a)
+                let selector = a.string("node_field_selector")
+                let message = a.string("message")
+                try a.finish()
+                return try output(
+                    try await mutations.stop(
+                        namespace: namespace, name: workflow, nodeFieldSelector: selector, message: message,
+                        token: token, client: context.client, confirmer: context.confirmer))
+            }
+        )
+    }
+
+    /// The arguments every workflow mutation takes (the server adds `confirmation_token` to those without it).
+    static let targetProperties: [String: Value] = [
+        "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+    ]
+
+    /// The arguments of a destructive workflow mutation, whose token is always asked for.
+    static let destructiveTargetProperties = targetProperties.merging(["confirmation_token": tokenProperty]) { a, _ in a }
+
+    /// Reads the namespace, the workflow's name and the confirmation token.
+    static func target(_ a: inout ToolArguments) -> (namespace: String?, name: String, token: String?) {
+        (a.string("namespace"), a.requiredString("name"), a.confirmationToken())
+    }
+
     static func retry(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "retry_workflow",
+            mutation: .retryWorkflow,
             title: "Retry a workflow",
             description: """
                 Retry a Failed or Error workflow from its failed nodes (restart_successful also re-runs the succeeded \
                 ones the node_field_selector names); parameters override workflow parameters. A running workflow is \
                 refused. The result shows the phase before and after and how many nodes were reset.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(
                 [
                     "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
@@ -163,7 +175,7 @@ enum MutationTools {
                 let selector = a.string("node_field_selector")
                 let parameters = a.stringMap("parameters")
                 let token = a.confirmationToken()
-                try a.finish(tool: "retry_workflow")
+                try a.finish()
                 return try output(
                     try await mutations.retry(
                         namespace: namespace, name: workflow, restartSuccessful: restart, nodeFieldSelector: selector,
@@ -172,47 +184,58 @@ enum MutationTools {
         )
     }
 
-    static func suspend(_ mutations: WorkflowMutations, _ defaultNamespace: String, suspend: Bool) -> ToolDefinition {
-        let name = suspend ? "suspend_workflow" : "resume_workflow"
-        var properties: [String: Value] = [
-            "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
-        ]
-        if !suspend {
-            properties["node_field_selector"] = Schema.string("Resume only the suspend steps this selector names.")
-        }
-        return ToolDefinition(
-            name: name,
-            title: suspend ? "Suspend a workflow" : "Resume a workflow",
-            description: suspend
-                ? "Suspend a running workflow: no new steps start until it is resumed; running pods finish."
-                : "Resume a suspended workflow, or release its waiting suspend steps (optionally only those a node field selector names).",
-            safety: .mutating,
-            inputSchema: Schema.object(properties, required: ["name"]),
-            describe: { "\(suspend ? "suspend" : "resume") workflow \(WorkflowTools.target($0, defaultNamespace))" },
+    static func suspend(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
+        ToolDefinition(
+            mutation: .suspendWorkflow,
+            title: "Suspend a workflow",
+            description: "Suspend a running workflow: no new steps start until it is resumed; running pods finish.",
+            inputSchema: Schema.object(targetProperties, required: ["name"]),
+            describe: { "suspend workflow \(WorkflowTools.target($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let namespace = a.string("namespace")
-                let workflow = a.requiredString("name")
-                let selector = suspend ? nil : a.string("node_field_selector")
-                let token = a.confirmationToken()
-                try a.finish(tool: name)
+                let (namespace, workflow, token) = target(&a)
+                try a.finish()
                 return try output(
-                    try await mutations.setSuspended(
-                        suspend, namespace: namespace, name: workflow, nodeFieldSelector: selector,
-                        client: context.client, token: token, confirmer: context.confirmer))
+                    try await mutations.suspend(
+                        namespace: namespace, name: workflow, client: context.client, token: token,
+                        confirmer: context.confirmer))
+            }
+        )
+    }
+
+    static func resume(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
+        var properties = targetProperties
+        properties["node_field_selector"] = Schema.string("Resume only the suspend steps this selector names.")
+        return ToolDefinition(
+            mutation: .resumeWorkflow,
+            title: "Resume a workflow",
+            description: """
+                Resume a suspended workflow, or release its waiting suspend steps (optionally only those a node field \
+                selector names).
+                """,
+            inputSchema: Schema.object(properties, required: ["name"]),
+            describe: { "resume workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            run: { args, context in
+                var a = args
+                let (namespace, workflow, token) = target(&a)
+                let selector = a.string("node_field_selector")
+                try a.finish()
+                return try output(
+                    try await mutations.resume(
+                        namespace: namespace, name: workflow, nodeFieldSelector: selector, client: context.client,
+                        token: token, confirmer: context.confirmer))
             }
         )
     }
 
     static func cron(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "toggle_cron_suspension",
+            mutation: .toggleCronSuspension,
             title: "Suspend or resume a cron workflow",
             description: """
                 Flip whether a CronWorkflow schedules new runs (or set it with suspend: true/false); running workflows \
                 continue. Reports the state before and after.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(
                 [
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
@@ -225,7 +248,7 @@ enum MutationTools {
                 let cron = a.requiredString("name")
                 let suspend = a.bool("suspend")
                 let token = a.confirmationToken()
-                try a.finish(tool: "toggle_cron_suspension")
+                try a.finish()
                 return try output(
                     try await mutations.toggleCron(
                         namespace: namespace, name: cron, suspend: suspend, client: context.client, token: token,

@@ -27,7 +27,7 @@ enum ResourceTools {
 
     static func updateCronSchedule(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "update_cron_schedule",
+            mutation: .updateCronSchedule,
             title: "Change a cron workflow's schedule",
             description: """
                 Change when a CronWorkflow runs. The new schedules (standard 5-field cron with ranges, steps and names; \
@@ -36,7 +36,6 @@ enum ResourceTools {
                 carries the resourceVersion it read, so a concurrent edit is reported as a conflict, never overwritten; \
                 pass resource_version (from get_cron_workflow) to insist on the version you looked at. dry_run previews.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(
                 [
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
@@ -57,7 +56,7 @@ enum ResourceTools {
                     schedules: a.strings("schedules", splitting: false), timezone: a.string("timezone"),
                     expectedResourceVersion: a.string("resource_version"), dryRun: a.bool("dry_run") ?? false,
                     client: context.client, token: a.confirmationToken(), confirmer: context.confirmer)
-                try a.finish(tool: "update_cron_schedule")
+                try a.finish()
                 switch try await resources.updateCronSchedule(request) {
                 case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
                 case .result(let r): return try ToolOutput(r, text: Render.scheduleChange(r))
@@ -80,7 +79,7 @@ enum ResourceTools {
     }
 
     static func apply(
-        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext, tool: String,
+        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext,
         kind: (inout ToolArguments) -> ArgoKind
     ) async throws -> ToolOutput {
         var a = args
@@ -90,10 +89,10 @@ enum ResourceTools {
         let update = a.bool("update") ?? false
         let dryRun = a.bool("dry_run") ?? false
         let token = a.confirmationToken()
-        try a.finish(tool: tool)
+        try a.finish()
         let answer = try await resources.apply(
             ResourceMutations.ApplyRequest(
-                kind: argoKind, tool: tool, manifest: try ManifestText.json(text, limits: context.manifestLimits), namespace: namespace, update: update,
+                kind: argoKind, manifest: try ManifestText.json(text, limits: context.manifestLimits), namespace: namespace, update: update,
                 dryRun: dryRun, token: token, client: context.client, confirmer: context.confirmer))
         switch answer {
         case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
@@ -103,7 +102,7 @@ enum ResourceTools {
 
     static func createTemplate(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "create_template",
+            mutation: .createTemplate,
             title: "Create a workflow template",
             description: """
                 Create a WorkflowTemplate (scope namespaced) or ClusterWorkflowTemplate (scope cluster) from YAML or \
@@ -111,37 +110,35 @@ enum ResourceTools {
                 which makes the call destructive: it previews a diff of the spec and needs a confirmation (token or the \
                 host's confirmation dialog). dry_run shows what would happen.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(applyProperties(["scope": scopeProperty]), required: ["manifest"]),
-            escalation: Escalation(argument: "update", safety: .destructive),
+            escalatingArgument: "update",
             describe: { _ in "create a workflow template" },
             run: { args, context in
-                try await apply(resources, args, context, tool: "create_template", kind: templateKind)
+                try await apply(resources, args, context, kind: templateKind)
             }
         )
     }
 
     static func createCron(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "create_cron_workflow",
+            mutation: .createCronWorkflow,
             title: "Create a cron workflow",
             description: """
                 Create a CronWorkflow from YAML or JSON. Argo lints it first (schedules, entrypoint, templates); an \
                 existing one of that name is never overwritten unless update is true, which makes the call destructive: \
                 it previews a diff of the spec and needs a confirmation. dry_run shows what would happen.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(applyProperties([:]), required: ["manifest"]),
-            escalation: Escalation(argument: "update", safety: .destructive),
+            escalatingArgument: "update",
             describe: { _ in "create a cron workflow" },
             run: { args, context in
-                try await apply(resources, args, context, tool: "create_cron_workflow") { _ in .cronWorkflow }
+                try await apply(resources, args, context) { _ in .cronWorkflow }
             }
         )
     }
 
     static func delete(
-        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext, tool: String,
+        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext,
         kind: (inout ToolArguments) -> ArgoKind
     ) async throws -> ToolOutput {
         var a = args
@@ -149,24 +146,23 @@ enum ResourceTools {
         let name = a.requiredString("name")
         let argoKind = kind(&a)
         let token = a.confirmationToken()
-        try a.finish(tool: tool)
+        try a.finish()
         return try MutationTools.output(
             try await resources.delete(
                 ResourceMutations.DeleteRequest(
-                    kind: argoKind, tool: tool, namespace: namespace, name: name, token: token, client: context.client,
+                    kind: argoKind, namespace: namespace, name: name, token: token, client: context.client,
                     confirmer: context.confirmer)))
     }
 
     static func deleteCron(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "delete_cron_workflow",
+            mutation: .deleteCronWorkflow,
             title: "Delete a cron workflow",
             description: """
                 Delete a CronWorkflow. It owns the workflows it created, so Kubernetes deletes them with it (running ones \
                 included). Without confirmation_token it returns a preview from live state (how many workflows go with \
                 it, how many are running) and a single-use token that expires; call again with the token to carry it out.
                 """,
-            safety: .destructive,
             inputSchema: Schema.object(
                 [
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
@@ -174,21 +170,20 @@ enum ResourceTools {
                 ], required: ["name"]),
             describe: { "delete cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
             run: { args, context in
-                try await delete(resources, args, context, tool: "delete_cron_workflow") { _ in .cronWorkflow }
+                try await delete(resources, args, context) { _ in .cronWorkflow }
             }
         )
     }
 
     static func deleteTemplate(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "delete_workflow_template",
+            mutation: .deleteWorkflowTemplate,
             title: "Delete a workflow template",
             description: """
                 Delete a WorkflowTemplate (scope namespaced) or ClusterWorkflowTemplate (scope cluster). Without \
                 confirmation_token it returns a preview from live state (running workflows created from it, cron \
                 workflows whose next runs would fail) and a single-use token that expires; call again with the token.
                 """,
-            safety: .destructive,
             inputSchema: Schema.object(
                 [
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("Template name."),
@@ -196,7 +191,7 @@ enum ResourceTools {
                 ], required: ["name"]),
             describe: { "delete workflow template \(WorkflowTools.target($0, defaultNamespace))" },
             run: { args, context in
-                try await delete(resources, args, context, tool: "delete_workflow_template", kind: templateKind)
+                try await delete(resources, args, context, kind: templateKind)
             }
         )
     }

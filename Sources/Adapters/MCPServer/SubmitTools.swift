@@ -75,7 +75,7 @@ enum SubmitTools {
                 var a = args
                 let text = a.requiredString("manifest")
                 let namespace = a.string("namespace")
-                try a.finish(tool: "lint_manifest")
+                try a.finish()
                 let manifest = try ManifestText.json(text, limits: context.manifestLimits)
                 let result = try await submit.lint(manifest: manifest, namespace: namespace)
                 return try ToolOutput(result, text: Render.lint(result))
@@ -85,7 +85,7 @@ enum SubmitTools {
 
     static func submitWorkflow(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
-            name: "submit_workflow",
+            mutation: .submitWorkflow,
             title: "Submit a workflow",
             description: """
                 Run a workflow: from a manifest (YAML or JSON; generateName honoured) or from a WorkflowTemplate, \
@@ -93,7 +93,6 @@ enum SubmitTools {
                 Parameters are checked against the declared ones and their enums, the manifest is linted by Argo first, \
                 and dry_run shows what would run without submitting. Returns the new workflow's name.
                 """,
-            safety: .mutating,
             inputSchema: Schema.object(
                 [
                     "manifest": Schema.string("A Workflow manifest, YAML or JSON."),
@@ -134,7 +133,7 @@ enum SubmitTools {
                 var confirmed = request
                 confirmed.token = a.confirmationToken()
                 confirmed.confirmer = context.confirmer
-                try a.finish(tool: "submit_workflow")
+                try a.finish()
                 if let text { confirmed.manifest = try ManifestText.json(text, limits: context.manifestLimits) }
                 switch try await submit.submit(confirmed) {
                 case .preview(let p): return try ToolOutput(p, text: Render.preview(p))

@@ -44,7 +44,7 @@ enum TemplateTools {
                 let selector = a.string("label_selector")
                 let limit = a.int("limit", default: 50)
                 let token = a.string("continue").flatMap { $0.isEmpty ? nil : $0 }
-                try a.finish(tool: name)
+                try a.finish()
                 let result = try await templates.list(
                     namespace: namespace, allNamespaces: all, clusterScope: cluster, labelSelector: selector,
                     limit: limit,
@@ -93,7 +93,7 @@ enum TemplateTools {
                 if !["summary", "spec"].contains(include) {
                     more.append(ArgumentProblem(field: "include", message: "'\(include)' is not one of summary, spec"))
                 }
-                try a.finish(more, tool: name)
+                try a.finish(more)
                 if include == "spec" {
                     let page = try await templates.spec(
                         namespace: namespace, name: templateName, clusterScope: cluster, continueToken: token,

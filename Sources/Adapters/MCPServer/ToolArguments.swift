@@ -5,11 +5,14 @@ import MCP
 /// Reads one call's arguments, collecting every problem so that the caller hears about all of them at once.
 public struct ToolArguments: Sendable {
     public let values: [String: Value]
+    /// The tool these are the arguments of (the server hands it over; errors name it).
+    public let tool: String
     private(set) var problems: [ArgumentProblem] = []
     private var seen: Set<String> = []
 
-    public init(_ values: [String: Value]?) {
+    public init(_ values: [String: Value]?, tool: String) {
         self.values = values ?? [:]
+        self.tool = tool
     }
 
     /// A string; the SDK decodes strings that look like `data:` URLs as `.data`, so those are turned back.
@@ -136,7 +139,7 @@ public struct ToolArguments: Sendable {
     }
 
     /// Throws one error naming every problem: these, the use case's own, and arguments the tool does not take.
-    public func finish(_ more: [ArgumentProblem] = [], tool: String) throws {
+    public func finish(_ more: [ArgumentProblem] = []) throws {
         var all = problems
         for p in more where !all.contains(where: { $0.field == p.field }) { all.append(p) }
         for key in values.keys.sorted() where !seen.contains(key) {

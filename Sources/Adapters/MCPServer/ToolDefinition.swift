@@ -109,6 +109,20 @@ public struct ToolDefinition: Sendable {
         self.run = run
     }
 
+    /// A tool that offers `mutation`: its name and safety class are the mutation's, and so is the class its
+    /// escalating argument (`escalatingArgument`, a boolean) raises a call to.
+    public init(
+        mutation: Mutation, title: String, description: String, inputSchema: Value, escalatingArgument: String? = nil,
+        describe: @escaping @Sendable (ToolArguments) -> String,
+        run: @escaping @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
+    ) {
+        self.init(
+            name: mutation.tool, title: title, description: description, safety: mutation.safety,
+            inputSchema: inputSchema,
+            escalation: escalatingArgument.map { Escalation(argument: $0, safety: mutation.safety(escalated: true)) },
+            describe: describe, run: run)
+    }
+
     /// Every tool that changes Argo takes `confirmation_token`: which calls must be confirmed is the policy's choice
     /// (`confirmation.require`), so any of them may need one.
     static func withConfirmationToken(_ schema: Value) -> Value {

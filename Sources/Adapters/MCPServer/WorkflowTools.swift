@@ -22,7 +22,7 @@ public enum WorkflowTools {
         -> ToolDefinition
     {
         ToolDefinition(
-            name: "watch_workflow",
+            mutation: .watchNotify,
             title: "Watch a workflow",
             description: """
                 Follow one workflow through Argo's event stream until it completes, the timeout passes (default 5 \
@@ -31,7 +31,6 @@ public enum WorkflowTools {
                 progress and MCP log messages; survives dropped streams by reconnecting from the last resourceVersion; \
                 returns the timeline of phase changes, the nodes that failed meanwhile and a final summary.
                 """,
-            safety: .readOnly,
             inputSchema: Schema.object(
                 [
                     "namespace": namespaceProperty,
@@ -46,7 +45,7 @@ public enum WorkflowTools {
                         "When the workflow completes, send a JSON summary to the configured hook (webhook or command); needs mutations allowed.",
                         default: false),
                 ], required: ["name"]),
-            escalation: Escalation(argument: "notify", safety: .mutating),
+            escalatingArgument: "notify",
             describe: { "watch workflow \(target($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
@@ -55,7 +54,7 @@ public enum WorkflowTools {
                 let timeout = a.int("timeout_seconds", default: WatchWorkflow.defaultTimeoutSeconds)
                 let every = a.int("summary_every")
                 let notify = a.bool("notify") ?? false
-                try a.finish(tool: "watch_workflow")
+                try a.finish()
                 let counter = ProgressCounter()
                 let result = try await watch.watch(
                     namespace: namespace, name: name, timeoutSeconds: timeout, summaryEverySeconds: every,
@@ -127,7 +126,7 @@ public enum WorkflowTools {
                     limit: a.int("limit", default: ListWorkflowsRequest.defaultLimit),
                     continueToken: a.string("continue")
                 )
-                try a.finish(request.problems(), tool: "list_workflows")
+                try a.finish(request.problems())
                 let result = try await reads.list(request)
                 var text = Render.list(result)
                 if let note = result.note { text += "\n(\(note))" }
@@ -177,7 +176,7 @@ public enum WorkflowTools {
                     continueToken: a.string("continue"),
                     maxBytes: a.int("max_bytes", default: GetWorkflowRequest.defaultMaxBytes)
                 )
-                try a.finish(request.problems(), tool: "get_workflow")
+                try a.finish(request.problems())
                 switch (request.include, request.fields) {
                 case (.summary, nil):
                     let summary = try await reads.summary(namespace: request.namespace, name: request.name)
@@ -233,7 +232,7 @@ public enum WorkflowTools {
                     since: a.string("since"),
                     maxBytes: a.int("max_bytes", default: WorkflowLogsRequest.defaultMaxBytes)
                 )
-                try a.finish(request.problems(), tool: "get_workflow_logs")
+                try a.finish(request.problems())
                 let logs = try await reads.logs(request)
                 return try ToolOutput(logs, text: Render.logs(logs))
             }

@@ -42,7 +42,7 @@ public struct CompletionHooks: Sendable {
             message: result.summary?.message, finishedAt: result.summary?.finishedAt,
             failedNodes: result.failedNodes.map(\.name), recoveredNodes: result.recoveredNodes.map(\.name))
         let call = MutationRunner.Call(
-            tool: "watch_workflow", safety: .mutating, kind: .workflow, namespace: result.namespace,
+            .watchNotify, escalated: true, kind: .workflow, namespace: result.namespace,
             name: result.name, arguments: ["notify": notifier.target, "phase": result.phase], confirmationToken: nil,
             client: client)
         do {

@@ -92,13 +92,14 @@ public struct MutationRunner: Sendable {
         /// Asks the user directly (MCP elicitation), when the host can.
         public var confirmer: (any Confirmer)?
 
+        /// - Parameter escalated: whether the call's escalating argument is set (see `Mutation.escalatedSafety`).
         public init(
-            tool: String, safety: SafetyClass, kind: ArgoKind, namespace: String, name: String,
+            _ mutation: Mutation, escalated: Bool = false, kind: ArgoKind, namespace: String, name: String,
             arguments: [String: String],
             confirmationToken: String?, client: String?, confirmer: (any Confirmer)? = nil
         ) {
-            self.tool = tool
-            self.safety = safety
+            self.tool = mutation.tool
+            self.safety = mutation.safety(escalated: escalated)
             self.kind = kind
             self.namespace = namespace
             self.name = name

@@ -203,7 +203,7 @@ public struct ResourceMutations: Sendable {
             return .result(result)
         }
         let call = MutationRunner.Call(
-            tool: "update_cron_schedule", safety: .mutating, kind: .cronWorkflow, namespace: ns, name: r.name,
+            .updateCronSchedule, kind: .cronWorkflow, namespace: ns, name: r.name,
             arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
         let outcome = try await runner.run(call, inspect: inspect) {
             guard let live = cron else { throw MutationRefused(reason: "the cron workflow was not read", preview: nil) }
@@ -244,7 +244,6 @@ public struct ResourceMutations: Sendable {
     public struct ApplyRequest: Sendable {
         /// `.workflowTemplate`, `.clusterWorkflowTemplate` or `.cronWorkflow`.
         public var kind: ArgoKind
-        public var tool: String
         public var manifest: Data
         public var namespace: String?
         /// Replace an existing object (destructive, confirmed, previewed as a spec diff).
@@ -255,12 +254,10 @@ public struct ResourceMutations: Sendable {
         public var confirmer: (any Confirmer)?
 
         public init(
-            kind: ArgoKind, tool: String, manifest: Data, namespace: String?, update: Bool, dryRun: Bool,
-            token: String?,
+            kind: ArgoKind, manifest: Data, namespace: String?, update: Bool, dryRun: Bool, token: String?,
             client: String?, confirmer: (any Confirmer)?
         ) {
             self.kind = kind
-            self.tool = tool
             self.manifest = manifest
             self.namespace = namespace
             self.update = update
@@ -269,6 +266,9 @@ public struct ResourceMutations: Sendable {
             self.client = client
             self.confirmer = confirmer
         }
+
+        /// create_template or create_cron_workflow, by kind.
+        public var mutation: Mutation { .apply(kind) }
     }
 
     /// The live object, or nil when it does not exist.
@@ -309,7 +309,7 @@ public struct ResourceMutations: Sendable {
             problems.append(
                 ArgumentProblem(
                     field: "manifest",
-                    message: "is a \(kind.rawValue); \(r.tool) here expects a \(r.kind.rawValue)"
+                    message: "is a \(kind.rawValue); \(r.mutation.tool) here expects a \(r.kind.rawValue)"
                         + (r.kind == .cronWorkflow ? "" : " (set scope to match the manifest)")))
         }
         let name = manifest.metadata?.name ?? ""
@@ -367,7 +367,7 @@ public struct ResourceMutations: Sendable {
                 }
             }
             var preview = MutationPreview(
-                tool: r.tool, namespace: ns ?? "", name: name, uid: live?.metadata.uid,
+                tool: r.mutation.tool, namespace: ns ?? "", name: name, uid: live?.metadata.uid,
                 phase: live.map { "exists at resourceVersion \($0.metadata.resourceVersion ?? "?")" }
                     ?? "does not exist",
                 startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
@@ -397,7 +397,7 @@ public struct ResourceMutations: Sendable {
             return .result(result(action: live == nil ? "would create" : "would update", dryRun: true, stored: nil))
         }
         let call = MutationRunner.Call(
-            tool: r.tool, safety: r.update ? .destructive : .mutating, kind: r.kind, namespace: ns ?? "", name: name,
+            .apply(r.kind), escalated: r.update, kind: r.kind, namespace: ns ?? "", name: name,
             arguments: [
                 "namespace": ns ?? "", "name": name, "update": String(r.update),
                 "manifest_sha256": Confirmations.digest(["manifest": String(decoding: r.manifest, as: UTF8.self)]),
@@ -437,7 +437,6 @@ public struct ResourceMutations: Sendable {
 
     public struct DeleteRequest: Sendable {
         public var kind: ArgoKind
-        public var tool: String
         public var namespace: String?
         public var name: String
         public var token: String?
@@ -445,17 +444,19 @@ public struct ResourceMutations: Sendable {
         public var confirmer: (any Confirmer)?
 
         public init(
-            kind: ArgoKind, tool: String, namespace: String?, name: String, token: String?, client: String?,
+            kind: ArgoKind, namespace: String?, name: String, token: String?, client: String?,
             confirmer: (any Confirmer)?
         ) {
             self.kind = kind
-            self.tool = tool
             self.namespace = namespace
             self.name = name
             self.token = token
             self.client = client
             self.confirmer = confirmer
         }
+
+        /// delete_cron_workflow or delete_workflow_template, by kind.
+        public var mutation: Mutation { .delete(kind) }
     }
 
     public func delete(_ r: DeleteRequest) async throws -> MutationAnswer {
@@ -464,7 +465,7 @@ public struct ResourceMutations: Sendable {
         let ns: String? = r.kind.isClusterScoped ? nil : (r.namespace ?? defaultNamespace)
         let display = ns.map { "\($0)/\(r.name)" } ?? r.name
         let call = MutationRunner.Call(
-            tool: r.tool, safety: .destructive, kind: r.kind, namespace: ns ?? "", name: r.name,
+            .delete(r.kind), kind: r.kind, namespace: ns ?? "", name: r.name,
             arguments: ["namespace": ns ?? "", "name": r.name, "kind": r.kind.rawValue], confirmationToken: r.token,
             client: r.client, confirmer: r.confirmer)
         var uid: String?
@@ -483,14 +484,14 @@ public struct ResourceMutations: Sendable {
                 uid: live.metadata.uid, fingerprint: "resourceVersion \(live.metadata.resourceVersion ?? "")",
                 refusal: nil,
                 preview: MutationPreview(
-                    tool: r.tool, namespace: ns ?? "", name: r.name, uid: live.metadata.uid,
+                    tool: r.mutation.tool, namespace: ns ?? "", name: r.name, uid: live.metadata.uid,
                     phase: "exists at resourceVersion \(live.metadata.resourceVersion ?? "?")", startedAt: nil,
                     activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
                     confirmationToken: nil, expiresAt: nil))
         } perform: {
             try await gateway.deleteObject(r.kind, namespace: ns, name: r.name, uid: uid)
             return MutationResult(
-                tool: r.tool, namespace: ns ?? "", name: r.name, phaseBefore: "exists", phaseAfter: "Deleted",
+                tool: r.mutation.tool, namespace: ns ?? "", name: r.name, phaseBefore: "exists", phaseAfter: "Deleted",
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["\(r.kind.phrase) \(display) deleted"],
                 tokenID: r.token.map(Confirmations.tokenID))
         }

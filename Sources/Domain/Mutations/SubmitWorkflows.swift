@@ -342,7 +342,7 @@ public struct SubmitWorkflows: Sendable {
         if let sa = r.serviceAccount { args["service_account"] = sa }
         if let manifest = r.manifest { args["manifest_sha256"] = Confirmations.hash(String(decoding: manifest, as: UTF8.self)) }
         let call = MutationRunner.Call(
-            tool: "submit_workflow", safety: .mutating, kind: sourceKind ?? .workflow, namespace: ns, name: targetName,
+            .submitWorkflow, kind: sourceKind ?? .workflow, namespace: ns, name: targetName,
             arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
         let outcome = try await runner.run(call, inspect: inspect) {
             let created: Workflow

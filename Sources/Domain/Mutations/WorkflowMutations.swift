@@ -117,31 +117,52 @@ public struct WorkflowMutations: Sendable {
             suspendedAfter: after.spec.suspend ?? false, changes: changes, tokenID: tokenID)
     }
 
-    /// terminate_workflow and stop_workflow.
-    public func shutdown(
-        stop: Bool, namespace: String?, name: String, nodeFieldSelector: String?, message: String?, token: String?,
+    /// terminate_workflow: running nodes fail at once, exit handlers do not run.
+    public func terminate(
+        namespace: String?, name: String, token: String?, client: String?, confirmer: (any Confirmer)? = nil
+    ) async throws -> MutationAnswer {
+        try await shutdown(
+            .terminateWorkflow, strategy: "Terminate", namespace: namespace, name: name, extra: [:], token: token,
+            client: client, confirmer: confirmer
+        ) { ns in try await gateway.terminateWorkflow(namespace: ns, name: name) }
+    }
+
+    /// stop_workflow: running nodes fail, exit handlers still run.
+    public func stop(
+        namespace: String?, name: String, nodeFieldSelector: String?, message: String?, token: String?,
         client: String?, confirmer: (any Confirmer)? = nil
     ) async throws -> MutationAnswer {
+        var extra: [String: String] = [:]
+        if let nodeFieldSelector { extra["node_field_selector"] = nodeFieldSelector }
+        if let message { extra["message"] = message }
+        return try await shutdown(
+            .stopWorkflow, strategy: "Stop", namespace: namespace, name: name, extra: extra, token: token,
+            client: client, confirmer: confirmer
+        ) { ns in
+            try await gateway.stopWorkflow(
+                namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector, message: message)
+        }
+    }
+
+    /// What terminate and stop share: the preview, the state check and the result; `call` asks Argo.
+    private func shutdown(
+        _ mutation: Mutation, strategy: String, namespace: String?, name: String, extra: [String: String],
+        token: String?, client: String?, confirmer: (any Confirmer)?,
+        call argo: @escaping @Sendable (String) async throws -> Workflow
+    ) async throws -> MutationAnswer {
         let ns = try validate(namespace, name)
-        let tool = stop ? "stop_workflow" : "terminate_workflow"
-        var args = ["namespace": ns, "name": name]
-        if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
-        if let message { args["message"] = message }
+        let args = ["namespace": ns, "name": name].merging(extra) { a, _ in a }
         let call = MutationRunner.Call(
-            tool: tool, safety: .destructive, kind: .workflow, namespace: ns, name: name, arguments: args,
-            confirmationToken: token, client: client, confirmer: confirmer)
+            mutation, kind: .workflow, namespace: ns, name: name, arguments: args, confirmationToken: token,
+            client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
-            return shutdownInspection(tool, wf, strategy: stop ? "Stop" : "Terminate")
+            return shutdownInspection(mutation.tool, wf, strategy: strategy)
         } perform: {
-            let after =
-                stop
-                ? try await gateway.stopWorkflow(
-                    namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector, message: message)
-                : try await gateway.terminateWorkflow(namespace: ns, name: name)
-            return finish(tool, before!, after, tokenID: token.map(Confirmations.tokenID))
+            let after = try await argo(ns)
+            return finish(mutation.tool, before ?? after, after, tokenID: token.map(Confirmations.tokenID))
         }
         return outcome.answer
     }
@@ -157,7 +178,7 @@ public struct WorkflowMutations: Sendable {
         if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
         for (k, v) in parameters { args["parameter.\(k)"] = v }
         let call = MutationRunner.Call(
-            tool: "retry_workflow", safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
+            .retryWorkflow, kind: .workflow, namespace: ns, name: name, arguments: args,
             confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
@@ -185,19 +206,39 @@ public struct WorkflowMutations: Sendable {
         return outcome.answer
     }
 
-    /// suspend_workflow and resume_workflow.
-    public func setSuspended(
-        _ suspend: Bool, namespace: String?, name: String, nodeFieldSelector: String?, client: String?,
-        token: String? = nil, confirmer: (any Confirmer)? = nil
+    /// suspend_workflow: no new steps start until it is resumed.
+    public func suspend(
+        namespace: String?, name: String, client: String?, token: String? = nil, confirmer: (any Confirmer)? = nil
+    ) async throws -> MutationAnswer {
+        try await setSuspended(
+            .suspendWorkflow, namespace: namespace, name: name, nodeFieldSelector: nil, client: client, token: token,
+            confirmer: confirmer)
+    }
+
+    /// resume_workflow: a suspended workflow goes on, or its waiting suspend steps are released.
+    public func resume(
+        namespace: String?, name: String, nodeFieldSelector: String?, client: String?, token: String? = nil,
+        confirmer: (any Confirmer)? = nil
+    ) async throws -> MutationAnswer {
+        try await setSuspended(
+            .resumeWorkflow, namespace: namespace, name: name, nodeFieldSelector: nodeFieldSelector, client: client,
+            token: token, confirmer: confirmer)
+    }
+
+    /// What suspend and resume share.
+    private func setSuspended(
+        _ mutation: Mutation, namespace: String?, name: String, nodeFieldSelector: String?, client: String?,
+        token: String?, confirmer: (any Confirmer)?
     ) async throws
         -> MutationAnswer
     {
         let ns = try validate(namespace, name)
-        let tool = suspend ? "suspend_workflow" : "resume_workflow"
+        let suspend = mutation == .suspendWorkflow
+        let tool = mutation.tool
         var args = ["namespace": ns, "name": name]
         if let nodeFieldSelector { args["node_field_selector"] = nodeFieldSelector }
         let call = MutationRunner.Call(
-            tool: tool, safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
+            mutation, kind: .workflow, namespace: ns, name: name, arguments: args,
             confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
@@ -223,9 +264,9 @@ public struct WorkflowMutations: Sendable {
                 suspend
                 ? try await gateway.suspendWorkflow(namespace: ns, name: name)
                 : try await gateway.resumeWorkflow(namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector)
-            var result = finish(tool, before!, after, tokenID: nil)
+            var result = finish(tool, before ?? after, after, tokenID: nil)
             if !suspend {
-                let resumedSteps = before!.status.nodes.values.filter { node in
+                let resumedSteps = (before ?? after).status.nodes.values.filter { node in
                     node.type == .suspend && node.phase == .running && after.status.nodes[node.id]?.phase != .running
                 }.count
                 if resumedSteps > 0 { result.changes.append("\(resumedSteps) suspend step(s) released") }
@@ -246,7 +287,7 @@ public struct WorkflowMutations: Sendable {
         var args = ["namespace": ns, "name": name]
         if let suspend { args["suspend"] = String(suspend) }
         let call = MutationRunner.Call(
-            tool: "toggle_cron_suspension", safety: .mutating, kind: .cronWorkflow, namespace: ns, name: name,
+            .toggleCronSuspension, kind: .cronWorkflow, namespace: ns, name: name,
             arguments: args,
             confirmationToken: token, client: client, confirmer: confirmer)
         var wasSuspended = false
@@ -294,7 +335,7 @@ public struct WorkflowMutations: Sendable {
     ) async throws -> MutationAnswer {
         let ns = try validate(namespace, name)
         let call = MutationRunner.Call(
-            tool: "delete_workflow", safety: .destructive, kind: .workflow, namespace: ns, name: name,
+            .deleteWorkflow, kind: .workflow, namespace: ns, name: name,
             arguments: ["namespace": ns, "name": name], confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
@@ -376,7 +417,7 @@ public struct WorkflowMutations: Sendable {
         var args = ["namespace": ns, "name": name, "memoized": String(memoized)]
         for (k, v) in parameters { args["parameter.\(k)"] = v }
         let call = MutationRunner.Call(
-            tool: "resubmit_workflow", safety: .mutating, kind: .workflow, namespace: ns, name: name, arguments: args,
+            .resubmitWorkflow, kind: .workflow, namespace: ns, name: name, arguments: args,
             confirmationToken: token, client: client, confirmer: confirmer)
         var before: Workflow?
         let outcome = try await runner.run(call) {
