@@ -4,8 +4,10 @@ import MCP
 
 /// `list_archived_workflows`, `get_archived_workflow`.
 enum ArchiveTools {
-    static func all(_ archive: ArchiveReads, _ defaultNamespace: String) -> [ToolDefinition] {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let archive = useCases.archive
+        let defaultNamespace = useCases.defaultNamespace
+        return [
             ToolDefinition(
                 name: "list_archived_workflows",
                 title: "List archived workflows",

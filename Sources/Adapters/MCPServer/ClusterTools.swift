@@ -4,8 +4,9 @@ import MCP
 
 /// `list_namespaces`, `get_cluster_info`, `health_check`.
 enum ClusterTools {
-    static func all(_ cluster: ClusterReads) -> [ToolDefinition] {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let cluster = useCases.cluster
+        return [
             ToolDefinition(
                 name: "list_namespaces",
                 title: "List namespaces",

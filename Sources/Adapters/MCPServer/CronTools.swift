@@ -4,8 +4,9 @@ import MCP
 
 /// `list_cron_workflows`, `get_cron_workflow`, `get_cron_history`.
 enum CronTools {
-    static func all(_ crons: CronReads, _ defaultNamespace: String) -> [ToolDefinition] {
-        [list(crons, defaultNamespace), get(crons, defaultNamespace), history(crons, defaultNamespace)]
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (crons, defaultNamespace) = (useCases.crons, useCases.defaultNamespace)
+        return [list(crons, defaultNamespace), get(crons, defaultNamespace), history(crons, defaultNamespace)]
     }
 
     static func list(_ crons: CronReads, _ defaultNamespace: String) -> ToolDefinition {

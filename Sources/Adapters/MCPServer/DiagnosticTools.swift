@@ -4,8 +4,9 @@ import MCP
 
 /// analyze_failure, get_workflow_metrics, compare_workflows, render_workflow_graph.
 enum DiagnosticTools {
-    static func all(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> [ToolDefinition] {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (diagnostics, defaultNamespace) = (useCases.diagnostics, useCases.defaultNamespace)
+        return [
             analyze(diagnostics, defaultNamespace), metrics(diagnostics, defaultNamespace),
             compare(diagnostics, defaultNamespace), graph(diagnostics, defaultNamespace),
         ]

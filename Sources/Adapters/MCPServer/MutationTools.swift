@@ -7,8 +7,9 @@ enum MutationTools {
     static let tokenProperty = Schema.string(
         "The confirmation_token a preview returned; without it a destructive call only previews.")
 
-    static func all(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> [ToolDefinition] {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (mutations, defaultNamespace) = (useCases.mutations, useCases.defaultNamespace)
+        return [
             terminate(mutations, defaultNamespace), stop(mutations, defaultNamespace),
             retry(mutations, defaultNamespace), suspend(mutations, defaultNamespace),
             resume(mutations, defaultNamespace), cron(mutations, defaultNamespace),

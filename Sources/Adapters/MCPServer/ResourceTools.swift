@@ -5,8 +5,9 @@ import Ports
 
 /// update_cron_schedule, create_template, create_cron_workflow, delete_cron_workflow, delete_workflow_template.
 enum ResourceTools {
-    static func all(_ resources: ResourceMutations, _ defaultNamespace: String) -> [ToolDefinition] {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (resources, defaultNamespace) = (useCases.resources, useCases.defaultNamespace)
+        return [
             updateCronSchedule(resources, defaultNamespace), createTemplate(resources, defaultNamespace),
             createCron(resources, defaultNamespace), deleteCron(resources, defaultNamespace),
             deleteTemplate(resources, defaultNamespace),

@@ -51,8 +51,9 @@ enum ManifestText {
 
 /// `lint_manifest` and `submit_workflow`.
 enum SubmitTools {
-    static func all(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> [ToolDefinition] {
-        [lint(submit, defaultNamespace), submitWorkflow(submit, defaultNamespace)]
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (submit, defaultNamespace) = (useCases.submissions, useCases.defaultNamespace)
+        return [lint(submit, defaultNamespace), submitWorkflow(submit, defaultNamespace)]
     }
 
     static func lint(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> ToolDefinition {

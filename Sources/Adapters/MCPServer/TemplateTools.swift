@@ -4,8 +4,9 @@ import MCP
 
 /// `list_workflow_templates`, `get_workflow_template`, and their cluster-scoped twins.
 enum TemplateTools {
-    static func all(_ templates: TemplateReads, _ defaultNamespace: String) -> [ToolDefinition] {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (templates, defaultNamespace) = (useCases.templates, useCases.defaultNamespace)
+        return [
             list(templates, defaultNamespace, cluster: false), get(templates, defaultNamespace, cluster: false),
             list(templates, defaultNamespace, cluster: true), get(templates, defaultNamespace, cluster: true),
         ]

@@ -4,18 +4,15 @@ import Foundation
 /// Every tool argo-mcp offers, in one list.
 public enum ToolCatalog {
     public static func all(_ useCases: UseCases) -> [ToolDefinition] {
-        let ns = useCases.defaultNamespace
-        return WorkflowTools.all(
-            reads: useCases.workflows, watch: useCases.watch, hooks: useCases.hooks, defaultNamespace: ns)
-            + CronTools.all(useCases.crons, ns)
-            + TemplateTools.all(useCases.templates, ns)
-            + ArchiveTools.all(useCases.archive, ns)
-            + ClusterTools.all(useCases.cluster)
-            + MutationTools.all(useCases.mutations, ns)
-            + SubmitTools.all(useCases.submissions, ns)
-            + ResourceTools.all(useCases.resources, ns)
-            + DiagnosticTools.all(useCases.diagnostics, ns)
+        families.flatMap { $0(useCases) }
     }
+
+    /// The tool families, in the order `tools/list` and the README show them; each builds its tools from the use
+    /// cases.
+    static let families: [@Sendable (UseCases) -> [ToolDefinition]] = [
+        WorkflowTools.all, CronTools.all, TemplateTools.all, ArchiveTools.all, ClusterTools.all, MutationTools.all,
+        SubmitTools.all, ResourceTools.all, DiagnosticTools.all,
+    ]
 
     /// Every prompt argo-mcp offers.
     public static func prompts(_ useCases: UseCases) -> [PromptDefinition] {

@@ -7,10 +7,10 @@ public enum WorkflowTools {
     static let namespaceProperty = Schema.string("Kubernetes namespace; defaults to the configured default namespace.")
     static let nameProperty = Schema.string("Workflow name.")
 
-    public static func all(reads: WorkflowReads, watch: WatchWorkflow, hooks: CompletionHooks, defaultNamespace: String)
-        -> [ToolDefinition]
-    {
-        [
+    static func all(_ useCases: UseCases) -> [ToolDefinition] {
+        let (reads, watch, hooks) = (useCases.workflows, useCases.watch, useCases.hooks)
+        let defaultNamespace = useCases.defaultNamespace
+        return [
             listWorkflows(reads, defaultNamespace), getWorkflow(reads, defaultNamespace),
             getWorkflowLogs(reads, defaultNamespace), watchWorkflow(watch, hooks, defaultNamespace),
         ]
