@@ -158,6 +158,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/Unit",
+            exclude: ["__toolsnaps__"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -165,9 +166,9 @@ let package = Package(
             dependencies: [
                 "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Scenario",
-            exclude: ["__toolsnaps__"],
             swiftSettings: swiftSettings
         ),
     ]

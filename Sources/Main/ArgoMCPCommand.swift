@@ -34,10 +34,10 @@ struct CommonOptions: ParsableArguments {
     var logLevel: String?
 
     /// The config file, then the environment, then these flags.
-    func settings() throws -> Settings {
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
         var s = Settings()
         if let config { try s.apply(file: config) }
-        try s.apply(environment: ProcessInfo.processInfo.environment)
+        try s.apply(environment: environment)
         if let namespace { s.namespace = namespace }
         if let logLevel { s.logLevel = logLevel }
         return s
@@ -203,13 +203,18 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Use the built-in simulator even when an Argo server is configured.")
     var simulator = false
 
+    /// What the flags and `environment` configure.
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var s = try common.settings(environment: environment)
+        try options.apply(to: &s)
+        simulatorOptions.apply(to: &s)
+        return s
+    }
+
     func run() async throws {
         let settings: Settings
         do {
-            var s = try common.settings()
-            try options.apply(to: &s)
-            simulatorOptions.apply(to: &s)
-            settings = s
+            settings = try self.settings()
         } catch {
             FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
             throw ExitCode(2)
@@ -228,21 +233,19 @@ struct Serve: AsyncParsableCommand {
                     logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
                 }
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
-                    try await serve(gateway: gateway, settings: settings, policy: policy, logger: logger)
+                    let server = try makeServer(gateway: gateway, settings: settings, policy: policy, logger: logger)
+                    try await serve(server, logger: logger)
                 }
             } else {
-                let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
-                let count = await sim.workflowCount
-                logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
-                let tick = Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds))
                 for warning in settings.permissionWarnings(simulator: true) {
                     logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
                 }
+                let composed = try await simulatorServer(settings, logger: logger)
+                let count = await composed.simulator.workflowCount
+                logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await sim.runEvolutions(tick: tick) }
-                    try await serve(
-                        gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
-                        policy: try settings.policy(simulator: true), logger: logger, simulator: true)
+                    group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
+                    try await serve(composed.server, logger: logger)
                     group.cancelAll()
                 }
             }
@@ -259,9 +262,10 @@ struct Serve: AsyncParsableCommand {
     static let simulatorNotice =
         "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server (no ARGO_SERVER is configured, or --simulator was given); nothing here touches a cluster."
 
-    func serve(
+    /// The MCP server over `gateway` as `settings` configure it: the use cases, the tool catalog and the policy.
+    func makeServer(
         gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger, simulator: Bool = false
-    ) async throws {
+    ) throws -> ArgoMCPServer {
         let auditPath = settings.auditFile ?? Settings.defaultAuditFile
         logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
         let useCases = Wiring.useCases(
@@ -270,11 +274,27 @@ struct Serve: AsyncParsableCommand {
             confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
         let tools = ToolCatalog.all(useCases)
         try Settings.checkConfirmationRequire(policy, tools: tools.map(\.name))
-        let server = ArgoMCPServer(
+        return ArgoMCPServer(
             tools: tools, maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
             confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
             maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes,
             notice: simulator ? Self.simulatorNotice : nil)
+    }
+
+    /// The server `serve` builds against the built-in simulator, with the simulator and its clock; also what the
+    /// in-process test harness serves over an in-memory transport.
+    func simulatorServer(_ settings: Settings, logger: Logger) async throws -> (
+        server: ArgoMCPServer, simulator: ArgoSimulator, tick: Duration
+    ) {
+        let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
+        let server = try makeServer(
+            gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
+            policy: try settings.policy(simulator: true), logger: logger, simulator: true)
+        return (server, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
+    }
+
+    /// Serves over stdio until the host closes it.
+    func serve(_ server: ArgoMCPServer, logger: Logger) async throws {
         let stdio = LineTransport(logger: logger)
         try await server.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
     }

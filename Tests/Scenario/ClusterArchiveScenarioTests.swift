@@ -3,11 +3,11 @@ import MCP
 import Testing
 
 /// Namespaces, server info, health and the workflow archive through the built binary.
-@Suite("cluster insight and archive over stdio", .serialized, .timeLimit(.minutes(3)))
+@Suite("cluster insight and archive (in-process and over stdio)", .serialized, .timeLimit(.minutes(3)))
 struct ClusterArchiveScenarioTests {
-    @Test("namespaces with their sources, server info without secrets, a healthy report")
-    func clusterInsight() async throws {
-        let server = try await ServerProcess(["serve", "--simulator"])
+    @Test("namespaces with their sources, server info without secrets, a healthy report", arguments: TransportKind.allCases)
+    func clusterInsight(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
         let ns = try await server.call("list_namespaces")
         let entries = ns.structuredContent?.objectValue?["namespaces"]?.arrayValue?.compactMap(\.objectValue) ?? []
@@ -29,9 +29,9 @@ struct ClusterArchiveScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("health reports each failing check with its reason")
-    func unhealthy() async throws {
-        let server = try await ServerProcess([
+    @Test("health reports each failing check with its reason", arguments: TransportKind.allCases)
+    func unhealthy(_ transport: TransportKind) async throws {
+        let server = try await transport.start([
             "serve", "--simulator", "--fault", "userinfo:code=16,message=token expired", "--fault",
             "workflow_logs:code=14",
         ])
@@ -63,9 +63,9 @@ struct ClusterArchiveScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("archive: list, get by uid and by name; cron history includes archived runs")
-    func archive() async throws {
-        let server = try await ServerProcess(["serve", "--simulator"])
+    @Test("archive: list, get by uid and by name; cron history includes archived runs", arguments: TransportKind.allCases)
+    func archive(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
         // Four runs that live only in the archive, and the six live runs, archived when they completed.
         let list = try await server.call("list_archived_workflows", ["name_prefix": "nightly-etl"])
@@ -93,9 +93,9 @@ struct ClusterArchiveScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a server without an archive says so")
-    func noArchive() async throws {
-        let server = try await ServerProcess(["serve", "--simulator", "--no-archive"])
+    @Test("a server without an archive says so", arguments: TransportKind.allCases)
+    func noArchive(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator", "--no-archive"])
         _ = try await server.connect()
         let list = try await server.call("list_archived_workflows")
         #expect(list.isError == false)

@@ -3,11 +3,11 @@ import MCP
 import Testing
 
 /// Cron workflows and templates through the built binary, against the simulator's demo data and the upstream fixtures.
-@Suite("cron workflows and templates over stdio", .serialized, .timeLimit(.minutes(3)))
+@Suite("cron workflows and templates (in-process and over stdio)", .serialized, .timeLimit(.minutes(3)))
 struct CronTemplateScenarioTests {
-    @Test("demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes")
-    func demo() async throws {
-        let server = try await ServerProcess(["serve", "--simulator"])
+    @Test("demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes", arguments: TransportKind.allCases)
+    func demo(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
 
         let crons = try await server.call("list_cron_workflows", ["all_namespaces": true])
@@ -81,11 +81,11 @@ struct CronTemplateScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("upstream CronWorkflow fixtures seed the simulator and read back with their status")
-    func fixtures() async throws {
+    @Test("upstream CronWorkflow fixtures seed the simulator and read back with their status", arguments: TransportKind.allCases)
+    func fixtures(_ transport: TransportKind) async throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/cronworkflows")
-        let server = try await ServerProcess(["serve", "--simulator", "--seed", dir.path])
+        let server = try await transport.start(["serve", "--simulator", "--seed", dir.path])
         _ = try await server.connect()
         let cron = try await server.call("get_cron_workflow", ["name": "hello-world"])
         let c = try #require(cron.structuredContent?.objectValue)
@@ -104,11 +104,11 @@ struct CronTemplateScenarioTests {
 }
 
 extension CronTemplateScenarioTests {
-    @Test("upstream example templates of both scopes seed the simulator and summarize")
-    func exampleTemplates() async throws {
+    @Test("upstream example templates of both scopes seed the simulator and summarize", arguments: TransportKind.allCases)
+    func exampleTemplates(_ transport: TransportKind) async throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/templates")
-        let server = try await ServerProcess(["serve", "--simulator", "--seed", dir.path])
+        let server = try await transport.start(["serve", "--simulator", "--seed", dir.path])
         _ = try await server.connect()
         let list = try await server.call("list_workflow_templates")
         let names =

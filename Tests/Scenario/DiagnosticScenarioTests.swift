@@ -3,13 +3,13 @@ import MCP
 import Testing
 
 /// The diagnostic tools and the why_did_this_fail prompt through the built binary against the simulator.
-@Suite("diagnostics over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("diagnostics (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct DiagnosticScenarioTests {
     @Test(
         "analyze, measure, compare and draw failed runs; every answer compact; injected log errors give partial results"
-    )
-    func tools() async throws {
-        let server = try await ServerProcess([
+    , arguments: TransportKind.allCases)
+    func tools(_ transport: TransportKind) async throws {
+        let server = try await transport.start([
             "serve", "--simulator", "--generate", "name=huge-10k,nodes=10000,failures=0.002,depth=3",
             "--fault", "workflow_logs:code=14,message=log service down,times=3",
         ])
@@ -54,11 +54,11 @@ struct DiagnosticScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("real upstream workflows seeded into the simulator: nested DAG, exhausted retries, a lifecycle hook error")
-    func realFixtures() async throws {
+    @Test("real upstream workflows seeded into the simulator: nested DAG, exhausted retries, a lifecycle hook error", arguments: TransportKind.allCases)
+    func realFixtures(_ transport: TransportKind) async throws {
         let workflows = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/workflows")
-        let server = try await ServerProcess(["serve", "--simulator", "--seed", workflows.path])
+        let server = try await transport.start(["serve", "--simulator", "--seed", workflows.path])
         _ = try await server.connect()
         func causes(_ name: String, _ namespace: String) async throws -> [[String: Value]] {
             let r = try await server.call("analyze_failure", ["name": .string(name), "namespace": .string(namespace)])
@@ -100,10 +100,10 @@ struct DiagnosticScenarioTests {
         #expect(stderr.contains("ARGO_MCP_MAX_RESULT_BYTES=10 is too small"))
     }
 
-    @Test("explain: true asks the host's model through sampling; the prompt carries the findings")
-    func explainAndPrompt() async throws {
+    @Test("explain: true asks the host's model through sampling; the prompt carries the findings", arguments: TransportKind.allCases)
+    func explainAndPrompt(_ transport: TransportKind) async throws {
         let asked = Counter()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"],
             sampling: { parameters in
                 await asked.add()
@@ -134,9 +134,9 @@ struct DiagnosticScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("without sampling support, explain is a note and the findings stand")
-    func explainWithoutSampling() async throws {
-        let server = try await ServerProcess(["serve", "--simulator"])
+    @Test("without sampling support, explain is a note and the findings stand", arguments: TransportKind.allCases)
+    func explainWithoutSampling(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
         let result = try await server.call("analyze_failure", ["name": "train-model-v3-8fj2d", "explain": true])
         #expect(result.isError == false)

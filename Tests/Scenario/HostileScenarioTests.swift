@@ -65,9 +65,9 @@ struct HostileScenarioTests {
         #expect(!stderr.contains("Fatal error"))
     }
 
-    @Test("an error that quotes a huge argument is cut like any answer: each problem short, at most a dozen shown")
-    func hugeArgumentErrors() async throws {
-        let server = try await ServerProcess(["serve", "--simulator"])
+    @Test("an error that quotes a huge argument is cut like any answer: each problem short, at most a dozen shown", arguments: TransportKind.allCases)
+    func hugeArgumentErrors(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
         let huge = String(repeating: "x", count: 300_000)
         let schedules = Value.array((0..<500).map { .string($0 % 10 == 0 ? huge : "bad \($0)") })
@@ -83,9 +83,9 @@ struct HostileScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("the demo's own running workflow: get_workflow_metrics and every diagnostic answer while it runs")
-    func runningDemo() async throws {
-        let server = try await ServerProcess(["serve", "--simulator", "--tick-ms", "20"])
+    @Test("the demo's own running workflow: get_workflow_metrics and every diagnostic answer while it runs", arguments: TransportKind.allCases)
+    func runningDemo(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator", "--tick-ms", "20"])
         _ = try await server.connect()
         for _ in 0..<5 {
             for tool in ["get_workflow_metrics", "analyze_failure", "render_workflow_graph", "get_workflow"] {
@@ -114,9 +114,9 @@ struct HostileScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("manifests: an unquoted Argo expression, an alias bomb and an oversized text are argument errors")
-    func hostileManifests() async throws {
-        let server = try await ServerProcess(
+    @Test("manifests: an unquoted Argo expression, an alias bomb and an oversized text are argument errors", arguments: TransportKind.allCases)
+    func hostileManifests(_ transport: TransportKind) async throws {
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_MAX_MANIFEST_BYTES": "4096"])
         _ = try await server.connect()
         let unquoted = """

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Mutations through the built binary: preview → confirm → Argo changed → audit line; refusals change nothing.
-@Suite("mutations over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("mutations (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct MutationScenarioTests {
     static func auditFile() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -17,10 +17,10 @@ struct MutationScenarioTests {
         }
     }
 
-    @Test("terminate: a preview with a token, the confirmed call, the state change and the audit trail")
-    func terminate() async throws {
+    @Test("terminate: a preview with a token, the confirmed call, the state change and the audit trail", arguments: TransportKind.allCases)
+    func terminate(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let preview = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
@@ -52,10 +52,10 @@ struct MutationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a wrong token is refused with a fresh preview; retry, suspend and cron toggles report what changed")
-    func others() async throws {
+    @Test("a wrong token is refused with a fresh preview; retry, suspend and cron toggles report what changed", arguments: TransportKind.allCases)
+    func others(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let wrong = try await server.call(
@@ -86,10 +86,10 @@ struct MutationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("delete with a token, then resubmit and watch the new run to completion")
-    func deleteAndResubmit() async throws {
+    @Test("delete with a token, then resubmit and watch the new run to completion", arguments: TransportKind.allCases)
+    func deleteAndResubmit(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator", "--tick-ms", "50"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let resubmitted = try await server.call("resubmit_workflow", ["name": "nightly-etl-7x2kq"])
@@ -113,10 +113,10 @@ struct MutationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("read-only: no mutation tool is listed, a call anyway is refused, nothing changes")
-    func readOnly() async throws {
+    @Test("read-only: no mutation tool is listed, a call anyway is refused, nothing changes", arguments: TransportKind.allCases)
+    func readOnly(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator", "--read-only"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let (tools, _) = try await server.client.listTools()

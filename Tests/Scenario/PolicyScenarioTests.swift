@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Namespace rules through the built binary: a denied namespace is invisible to every read.
-@Suite("namespace rules over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("namespace rules (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct PolicyScenarioTests {
     @Test("each permission setting changes only itself; a grant that read-only cancels is a start-up warning")
     func permissionSettings() async throws {
@@ -34,9 +34,9 @@ struct PolicyScenarioTests {
         #expect((await real.stop()).contains("is not set and defaults to true against a real Argo server"))
     }
 
-    @Test("--deny-namespace hides a namespace from listings and refuses reads in it")
-    func deny() async throws {
-        let server = try await ServerProcess(["serve", "--simulator", "--deny-namespace", "data-*"])
+    @Test("--deny-namespace hides a namespace from listings and refuses reads in it", arguments: TransportKind.allCases)
+    func deny(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator", "--deny-namespace", "data-*"])
         _ = try await server.connect()
         let all = try await server.call("list_workflows", ["all_namespaces": true, "limit": 200])
         let namespaces = Set(
@@ -60,9 +60,9 @@ struct PolicyScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("ARGO_MCP_NAMESPACES_ALLOW limits reads to the allowed namespaces, which list_namespaces names")
-    func allow() async throws {
-        let server = try await ServerProcess(
+    @Test("ARGO_MCP_NAMESPACES_ALLOW limits reads to the allowed namespaces, which list_namespaces names", arguments: TransportKind.allCases)
+    func allow(_ transport: TransportKind) async throws {
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_NAMESPACES_ALLOW": "data-team"])
         _ = try await server.connect()
         let denied = try await server.call("list_workflows")

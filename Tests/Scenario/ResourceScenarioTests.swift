@@ -4,19 +4,19 @@ import Testing
 
 /// Cron schedules, templates and cron workflows through the built binary: validation, conflicts, updates with a
 /// diff and a token, deletes that say what goes with them; every refusal leaves state untouched and is audited.
-@Suite("cron schedules, templates and cron workflows over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("cron schedules, templates and cron workflows (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct ResourceScenarioTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/examples")
 
-    func cron(_ server: ServerProcess, _ name: String) async throws -> [String: Value] {
+    func cron(_ server: any MCPHarness, _ name: String) async throws -> [String: Value] {
         try #require(try await server.call("get_cron_workflow", ["name": .string(name)]).structuredContent?.objectValue)
     }
 
-    @Test("a schedule update: bad input named, a stale version is a conflict, the real update shows old and new runs")
-    func scheduleUpdate() async throws {
+    @Test("a schedule update: bad input named, a stale version is a conflict, the real update shows old and new runs", arguments: TransportKind.allCases)
+    func scheduleUpdate(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let seen = try await cron(server, "nightly-etl")
@@ -67,9 +67,9 @@ struct ResourceScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a conflict Argo reports during the update is passed on with its code and a hint; nothing changes")
-    func injectedConflict() async throws {
-        let server = try await ServerProcess([
+    @Test("a conflict Argo reports during the update is passed on with its code and a hint; nothing changes", arguments: TransportKind.allCases)
+    func injectedConflict(_ transport: TransportKind) async throws {
+        let server = try await transport.start([
             "serve", "--simulator", "--fault",
             "mutate_cron_workflow:code=10,message=the object has been modified,times=1",
         ])
@@ -104,10 +104,10 @@ struct ResourceScenarioTests {
               command: [echo, "hello {{workflow.parameters.who}}"]
         """
 
-    @Test("templates: create, refuse an overwrite, update with a spec diff and a token, run it, delete it")
-    func templates() async throws {
+    @Test("templates: create, refuse an overwrite, update with a spec diff and a token, run it, delete it", arguments: TransportKind.allCases)
+    func templates(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator", "--tick-ms", "50"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
 
@@ -163,9 +163,9 @@ struct ResourceScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("cron workflows: create from an upstream example, delete with a token and the workflows it owned go too")
-    func cronWorkflows() async throws {
-        let server = try await ServerProcess(["serve", "--simulator"])
+    @Test("cron workflows: create from an upstream example, delete with a token and the workflows it owned go too", arguments: TransportKind.allCases)
+    func cronWorkflows(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
         let example = try String(
             contentsOf: Self.examples.appendingPathComponent("cron-workflow-multiple-schedules.yaml"), encoding: .utf8)
@@ -197,10 +197,10 @@ struct ResourceScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a server that allows mutations but not destructive calls creates templates and refuses update: true")
-    func escalation() async throws {
+    @Test("a server that allows mutations but not destructive calls creates templates and refuses update: true", arguments: TransportKind.allCases)
+    func escalation(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"],
             environment: [
                 "ARGO_MCP_AUDIT_FILE": audit.path, "ARGO_MCP_READ_ONLY": "false", "ARGO_MCP_ALLOW_MUTATIONS": "true",

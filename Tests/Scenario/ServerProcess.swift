@@ -5,7 +5,7 @@ import MCPServer
 import MCPStdio
 
 /// The built `argo-mcp` binary, spawned over stdio and driven by the SDK's MCP client.
-final class ServerProcess: @unchecked Sendable {
+final class ServerProcess: MCPHarness, @unchecked Sendable {
     let process = Process()
     let client: Client
     private let stdin = Pipe()
@@ -61,12 +61,6 @@ final class ServerProcess: @unchecked Sendable {
         return try await client.connect(transport: transport)
     }
 
-    /// Calls a tool and returns the whole result, structured content included.
-    func call(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
-        let context = try await client.send(CallTool.request(.init(name: name, arguments: arguments)))
-        return try await context.value
-    }
-
     /// Runs the binary to its end (for start-up failures): its exit status and standard error.
     static func runToExit(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
         let (status, _, stderr) = try runCapturing(arguments, environment: environment)
@@ -114,32 +108,6 @@ final class ServerProcess: @unchecked Sendable {
             done.wait()
             return data
         }
-    }
-
-    /// `get_workflow`'s phase once it is `phase`, polling for up to `seconds` (Argo applies a terminate or stop
-    /// after answering it); the last phase seen otherwise.
-    func phase(of name: String, becomes phase: String, within seconds: Double = 10) async throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        var last = ""
-        repeat {
-            last =
-                try await call("get_workflow", ["name": .string(name)]).structuredContent?.objectValue?["phase"]?
-                .stringValue ?? ""
-            if last == phase { return last }
-            try await Task.sleep(for: .milliseconds(100))
-        } while Date() < deadline
-        return last
-    }
-
-    /// Calls a tool the policy asks to confirm: the preview's token, then the call again with it.
-    func callConfirmed(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
-        let first = try await call(name, arguments)
-        guard first.isError != true,
-            let token = first.structuredContent?.objectValue?["confirmation_token"]?.stringValue
-        else { return first }
-        var confirmed = arguments
-        confirmed["confirmation_token"] = .string(token)
-        return try await call(name, confirmed)
     }
 
     func stop() async -> String {

@@ -3,17 +3,17 @@ import MCP
 import Testing
 
 /// Submitting through the built binary: from a manifest and from a template, watched to completion.
-@Suite("submit and lint over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("submit and lint (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct SubmitScenarioTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/examples")
 
     @Test(
-        "lint, submit a manifest and a template, watch both finish; a marked template fails; bad input changes nothing")
-    func submit() async throws {
+        "lint, submit a manifest and a template, watch both finish; a marked template fails; bad input changes nothing", arguments: TransportKind.allCases)
+    func submit(_ transport: TransportKind) async throws {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-submit-\(UUID().uuidString)/audit.jsonl")
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator", "--tick-ms", "50"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let steps = try String(contentsOf: Self.examples.appendingPathComponent("steps.yaml"), encoding: .utf8)
@@ -74,9 +74,9 @@ struct SubmitScenarioTests {
 
 @Suite("Safety of submissions and of simulator mode", .serialized, .timeLimit(.minutes(3)))
 struct SubmitSafetyScenarioTests {
-    @Test("submitting from a template shows the parameters passed, not the template's defaults (dry run and real)")
-    func passedParametersShown() async throws {
-        let server = try await ServerProcess(["serve", "--simulator", "--tick-ms", "50"])
+    @Test("submitting from a template shows the parameters passed, not the template's defaults (dry run and real)", arguments: TransportKind.allCases)
+    func passedParametersShown(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator", "--tick-ms", "50"])
         _ = try await server.connect()
         let arguments: [String: Value] = [
             "resource_kind": "WorkflowTemplate", "resource_name": "etl-pipeline", "parameters": ["target": "lake"],
@@ -95,10 +95,10 @@ struct SubmitSafetyScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a submission is previewed with what would run, confirmed by its token, and audited with who ran what as whom")
-    func submitPreviewAndAudit() async throws {
+    @Test("a submission is previewed with what would run, confirmed by its token, and audited with who ran what as whom", arguments: TransportKind.allCases)
+    func submitPreviewAndAudit(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path])
         _ = try await server.connect()
         let args: [String: Value] = [

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// watch_workflow through the built binary: progress notifications and a reconnect after a broken stream.
-@Suite("watch_workflow over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("watch_workflow (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct WatchScenarioTests {
     actor Notes {
         var messages: [ProgressNotification.Parameters] = []
@@ -28,9 +28,9 @@ struct WatchScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("progress notifications while a workflow runs; a dropped stream is re-opened from the last version")
-    func watch() async throws {
-        let server = try await ServerProcess([
+    @Test("progress notifications while a workflow runs; a dropped stream is re-opened from the last version", arguments: TransportKind.allCases)
+    func watch(_ transport: TransportKind) async throws {
+        let server = try await transport.start([
             "serve", "--simulator", "--generate", "name=live-etl,nodes=60,failures=0.05,evolve=20", "--tick-ms", "150",
             "--fault", "workflow_events:break_after=3,times=1",
         ])
@@ -64,9 +64,9 @@ struct WatchScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a watch without a progress token still returns its result; a timeout is reported as such")
-    func timeout() async throws {
-        let server = try await ServerProcess([
+    @Test("a watch without a progress token still returns its result; a timeout is reported as such", arguments: TransportKind.allCases)
+    func timeout(_ transport: TransportKind) async throws {
+        let server = try await transport.start([
             "serve", "--simulator", "--generate", "name=slow,nodes=10,evolve=1000", "--tick-ms", "1000",
         ])
         _ = try await server.connect()
@@ -83,11 +83,11 @@ struct WatchScenarioTests {
         func add(_ s: String) { lines.append(s) }
     }
 
-    @Test("summary_every streams one-line summaries as progress and log messages; notify runs the configured hook")
-    func summariesAndHook() async throws {
+    @Test("summary_every streams one-line summaries as progress and log messages; notify runs the configured hook", arguments: TransportKind.allCases)
+    func summariesAndHook(_ transport: TransportKind) async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-hook-\(UUID().uuidString).json")
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             [
                 "serve", "--simulator", "--generate", "name=slow-etl,nodes=40,failures=0.05,evolve=12", "--tick-ms",
                 "400",
@@ -122,7 +122,7 @@ struct WatchScenarioTests {
 
         // The same watch on a read-only server: the hook is refused by the policy, the watch itself works.
         _ = await server.stop()
-        let readOnly = try await ServerProcess(
+        let readOnly = try await transport.start(
             ["serve", "--simulator"],
             environment: ["ARGO_MCP_NOTIFY_COMMAND": "cat > '\(out.path).2'", "ARGO_MCP_READ_ONLY": "true"])
         _ = try await readOnly.connect()

@@ -1,0 +1,132 @@
+@testable import ArgoMCP
+import Foundation
+import Logging
+import MCP
+import MCPServer
+import Testing
+
+/// An argo-mcp server a scenario drives through the SDK's MCP client, over one transport or another.
+protocol MCPHarness: AnyObject, Sendable {
+    var client: Client { get }
+    func connect() async throws -> Initialize.Result
+    /// Ends the server; a spawned one returns what it wrote to standard error.
+    func stop() async -> String
+}
+
+/// The transports a scenario can run over: the same server built in this process and reached through the SDK's
+/// in-memory transport, or the built binary spawned over stdio. (Streamable HTTP joins here.)
+enum TransportKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case inProcess = "in-process"
+    case stdio
+
+    var testDescription: String { rawValue }
+
+    /// Starts `argo-mcp ARGUMENTS` over this transport (not yet connected).
+    func start(
+        _ arguments: [String], environment: [String: String] = [:],
+        elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
+        sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
+    ) async throws -> any MCPHarness {
+        switch self {
+        case .inProcess:
+            try await InProcessServer(
+                arguments, environment: environment, elicitation: elicitation, sampling: sampling)
+        case .stdio:
+            try await ServerProcess(arguments, environment: environment, elicitation: elicitation, sampling: sampling)
+        }
+    }
+}
+
+extension MCPHarness {
+    /// Calls a tool and returns the whole result, structured content included.
+    func call(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
+        let context = try await client.send(CallTool.request(.init(name: name, arguments: arguments)))
+        return try await context.value
+    }
+
+    /// Calls a tool the policy asks to confirm: the preview's token, then the call again with it.
+    func callConfirmed(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
+        let first = try await call(name, arguments)
+        guard first.isError != true,
+            let token = first.structuredContent?.objectValue?["confirmation_token"]?.stringValue
+        else { return first }
+        var confirmed = arguments
+        confirmed["confirmation_token"] = .string(token)
+        return try await call(name, confirmed)
+    }
+
+    /// `get_workflow`'s phase once it is `phase`, polling for up to `seconds` (Argo applies a terminate or stop
+    /// after answering it); the last phase seen otherwise.
+    func phase(of name: String, becomes phase: String, within seconds: Double = 10) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        repeat {
+            last =
+                try await call("get_workflow", ["name": .string(name)]).structuredContent?.objectValue?["phase"]?
+                .stringValue ?? ""
+            if last == phase { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        } while Date() < deadline
+        return last
+    }
+}
+
+/// The server `argo-mcp serve ARGUMENTS` builds against the simulator (the same flags and environment, through
+/// the same composition code), served in this process over the SDK's in-memory transport.
+final class InProcessServer: MCPHarness, @unchecked Sendable {
+    let client: Client
+    private let mcpServer: ArgoMCPServer
+    private let clientTransport: InMemoryTransport
+    private let serverTransport: InMemoryTransport
+    private let evolutions: Task<Void, Never>
+    private var server: Server?
+
+    init(
+        _ arguments: [String], environment: [String: String] = [:],
+        elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
+        sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
+    ) async throws {
+        var flags = arguments
+        if flags.first == "serve" { flags.removeFirst() }
+        let command = try Serve.parse(flags)
+        var env = ProcessInfo.processInfo.environment
+        env["ARGO_SERVER"] = nil
+        env["ARGO_TOKEN"] = nil
+        for (k, v) in environment { env[k] = v }
+        let settings = try command.settings(environment: env)
+        let connection = try settings.connection()
+        guard command.simulator || connection == nil else {
+            throw InProcessError("the in-process harness serves the simulator; spawn the binary for a real server")
+        }
+        let logger = Logger(label: "argo-mcp-in-process") { _ in SwiftLogNoOpLogHandler() }
+        let built = try await command.simulatorServer(settings, logger: logger)
+        mcpServer = built.server
+        let simulator = built.simulator
+        let tick = built.tick
+        evolutions = Task { await simulator.runEvolutions(tick: tick) }
+        (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
+        client = Client(
+            name: "argo-mcp-scenario", version: "1.0",
+            capabilities: .init(
+                sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
+        if let elicitation { await client.withElicitationHandler(elicitation) }
+        if let sampling { await client.withSamplingHandler(sampling) }
+    }
+
+    func connect() async throws -> Initialize.Result {
+        server = try await mcpServer.start(transport: serverTransport)
+        return try await client.connect(transport: clientTransport)
+    }
+
+    func stop() async -> String {
+        await client.disconnect()
+        await server?.stop()
+        evolutions.cancel()
+        return ""
+    }
+
+    struct InProcessError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
