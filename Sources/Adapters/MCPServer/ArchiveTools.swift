@@ -65,7 +65,7 @@ enum ArchiveTools {
                 describe: { args in
                     var a = args
                     if let uid = a.string("uid") { return "get archived workflow \(uid)" }
-                    return "get archived workflow \(WorkflowTools.target(args, defaultNamespace))"
+                    return "get archived workflow \(WorkflowTools.qualifiedName(args, defaultNamespace))"
                 },
                 run: { args, _ in
                     var a = args

@@ -195,7 +195,7 @@ public struct ArgoMCPServer: Sendable {
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw ReadFailure("no answer within \(timeout)")
+                throw SamplingTimedOut(timeout: timeout)
             }
             let first = try await group.next() ?? ""
             group.cancelAll()
@@ -262,4 +262,10 @@ public struct ArgoMCPServer: Sendable {
             return "failed to \(tool.describe(args)): \(error)"
         }
     }
+}
+
+/// The host's model did not answer a sampling request in time.
+struct SamplingTimedOut: Error, CustomStringConvertible {
+    var timeout: Duration
+    var description: String { "no answer within \(timeout)" }
 }

@@ -63,7 +63,7 @@ enum CronTools {
                     "next_runs": Schema.integer(
                         "How many upcoming run times to compute.", minimum: 0, maximum: 50, default: 5),
                 ], required: ["name"]),
-            describe: { "get cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "get cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")
@@ -93,7 +93,7 @@ enum CronTools {
                     "limit": Schema.integer("Runs per page.", minimum: 1, maximum: 200, default: 20),
                     "continue": Schema.string("The continue token of the previous page."),
                 ], required: ["name"]),
-            describe: { "read the run history of cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "read the run history of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")

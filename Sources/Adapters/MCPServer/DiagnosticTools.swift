@@ -15,14 +15,14 @@ enum DiagnosticTools {
     static let uidProperty = Schema.string(
         "A workflow's uid, live or archived (instead of name, or with it to pick that incarnation).")
 
-    static func target(_ a: inout ToolArguments) -> Diagnostics.Target {
+    static func readTarget(_ a: inout ToolArguments) -> Diagnostics.Target {
         Diagnostics.Target(namespace: a.string("namespace"), name: a.string("name"), uid: a.string("uid"))
     }
 
     static func describeTarget(_ args: ToolArguments, _ defaultNamespace: String) -> String {
         var a = args
         if let uid = a.string("uid") { return "workflow with uid \(uid)" }
-        return "workflow \(WorkflowTools.target(args, defaultNamespace))"
+        return "workflow \(WorkflowTools.qualifiedName(args, defaultNamespace))"
     }
 
     static let explainSystemPrompt = """
@@ -55,7 +55,7 @@ enum DiagnosticTools {
             run: { args, context in
                 var a = args
                 let request = Diagnostics.AnalyzeRequest(
-                    target: target(&a), maxCauses: a.int("max_causes", default: 5))
+                    target: readTarget(&a), maxCauses: a.int("max_causes", default: 5))
                 let explain = a.bool("explain") ?? false
                 try a.finish()
                 var analysis = try await diagnostics.analyzeFailure(request)
@@ -93,7 +93,7 @@ enum DiagnosticTools {
             describe: { "measure \(describeTarget($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
-                let t = target(&a)
+                let t = readTarget(&a)
                 try a.finish()
                 let m = try await diagnostics.metrics(t)
                 return try ToolOutput(m, text: Render.metrics(m))
@@ -126,7 +126,7 @@ enum DiagnosticTools {
             describe: { "compare \(describeTarget($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
-                let other = target(&a)
+                let other = readTarget(&a)
                 let baseName = a.string("base_name")
                 let baseUID = a.string("base_uid")
                 let baseNamespace = a.string("base_namespace") ?? other.namespace
@@ -163,7 +163,7 @@ enum DiagnosticTools {
             describe: { "draw \(describeTarget($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
-                let t = target(&a)
+                let t = readTarget(&a)
                 let format = a.choice("format", default: GraphFormat.both)
                 let request = Diagnostics.GraphRequest(
                     target: t, maxNodes: a.int("max_nodes", default: 60),

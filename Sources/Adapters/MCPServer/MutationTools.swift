@@ -27,7 +27,7 @@ enum MutationTools {
                 with the token to carry it out.
                 """,
             inputSchema: Schema.object(destructiveTargetProperties, required: ["name"]),
-            describe: { "delete workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "delete workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -60,7 +60,7 @@ enum MutationTools {
                         "additionalProperties": .object(["type": "string"]),
                     ]),
                 ], required: ["name"]),
-            describe: { "resubmit workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "resubmit workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -94,10 +94,10 @@ enum MutationTools {
                 token that expires; call again with the token to carry it out.
                 """,
             inputSchema: Schema.object(destructiveTargetProperties, required: ["name"]),
-            describe: { "terminate workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "terminate workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = target(&a)
+                let (namespace, workflow, token) = readWorkflowTarget(&a)
                 try a.finish()
                 return try output(
                     try await mutations.terminate(
@@ -120,10 +120,10 @@ enum MutationTools {
                 and a single-use token that expires; call again with the token to carry it out.
                 """,
             inputSchema: Schema.object(properties, required: ["name"]),
-            describe: { "stop workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "stop workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = target(&a)
+                let (namespace, workflow, token) = readWorkflowTarget(&a)
                 let selector = a.string("node_field_selector")
                 let message = a.string("message")
                 try a.finish()
@@ -144,7 +144,7 @@ enum MutationTools {
     static let destructiveTargetProperties = targetProperties.merging(["confirmation_token": tokenProperty]) { a, _ in a }
 
     /// Reads the namespace, the workflow's name and the confirmation token.
-    static func target(_ a: inout ToolArguments) -> (namespace: String?, name: String, token: String?) {
+    static func readWorkflowTarget(_ a: inout ToolArguments) -> (namespace: String?, name: String, token: String?) {
         (a.string("namespace"), a.requiredString("name"), a.confirmationToken())
     }
 
@@ -167,7 +167,7 @@ enum MutationTools {
                         "additionalProperties": .object(["type": "string"]),
                     ]),
                 ], required: ["name"]),
-            describe: { "retry workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "retry workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -191,10 +191,10 @@ enum MutationTools {
             title: "Suspend a workflow",
             description: "Suspend a running workflow: no new steps start until it is resumed; running pods finish.",
             inputSchema: Schema.object(targetProperties, required: ["name"]),
-            describe: { "suspend workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "suspend workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = target(&a)
+                let (namespace, workflow, token) = readWorkflowTarget(&a)
                 try a.finish()
                 return try output(
                     try await mutations.suspend(
@@ -215,10 +215,10 @@ enum MutationTools {
                 selector names).
                 """,
             inputSchema: Schema.object(properties, required: ["name"]),
-            describe: { "resume workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "resume workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = target(&a)
+                let (namespace, workflow, token) = readWorkflowTarget(&a)
                 let selector = a.string("node_field_selector")
                 try a.finish()
                 return try output(
@@ -242,7 +242,7 @@ enum MutationTools {
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
                     "suspend": Schema.boolean("true to suspend, false to resume; omit to flip."),
                 ], required: ["name"]),
-            describe: { "change the suspension of cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "change the suspension of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")

@@ -49,7 +49,7 @@ enum ResourceTools {
                         "Apply only if the CronWorkflow is still at this resourceVersion."),
                     "dry_run": Schema.boolean("Show the old and new next runs; change nothing.", default: false),
                 ], required: ["name", "schedules"]),
-            describe: { "change the schedule of cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "change the schedule of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let request = ResourceMutations.ScheduleRequest(
@@ -169,7 +169,7 @@ enum ResourceTools {
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
                     "confirmation_token": MutationTools.tokenProperty,
                 ], required: ["name"]),
-            describe: { "delete cron workflow \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "delete cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 try await delete(resources, args, context) { _ in .cronWorkflow }
             }
@@ -190,7 +190,7 @@ enum ResourceTools {
                     "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("Template name."),
                     "scope": scopeProperty, "confirmation_token": MutationTools.tokenProperty,
                 ], required: ["name"]),
-            describe: { "delete workflow template \(WorkflowTools.target($0, defaultNamespace))" },
+            describe: { "delete workflow template \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 try await delete(resources, args, context, kind: templateKind)
             }

@@ -81,7 +81,7 @@ enum TemplateTools {
                 var a = args
                 return cluster
                     ? "get cluster workflow template \(a.string("name") ?? "?")"
-                    : "get workflow template \(WorkflowTools.target(args, defaultNamespace))"
+                    : "get workflow template \(WorkflowTools.qualifiedName(args, defaultNamespace))"
             },
             run: { args, _ in
                 var a = args

@@ -46,7 +46,7 @@ public enum WorkflowTools {
                         default: false),
                 ], required: ["name"]),
             escalatingArgument: "notify",
-            describe: { "watch workflow \(target($0, defaultNamespace))" },
+            describe: { "watch workflow \(qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -80,7 +80,7 @@ public enum WorkflowTools {
         )
     }
 
-    static func target(_ args: ToolArguments, _ defaultNamespace: String) -> String {
+    static func qualifiedName(_ args: ToolArguments, _ defaultNamespace: String) -> String {
         var a = args
         return "\(a.string("namespace") ?? defaultNamespace)/\(a.string("name") ?? "?")"
     }
@@ -164,7 +164,7 @@ public enum WorkflowTools {
                         "Bytes per page of JSON text.", minimum: 256, maximum: GetWorkflowRequest.maxMaxBytes,
                         default: GetWorkflowRequest.defaultMaxBytes),
                 ], required: ["name"]),
-            describe: { "get workflow \(target($0, defaultNamespace))" },
+            describe: { "get workflow \(qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let request = GetWorkflowRequest(
@@ -219,7 +219,7 @@ public enum WorkflowTools {
                         "Byte budget of the returned lines.", minimum: 256, maximum: WorkflowLogsRequest.maxMaxBytes,
                         default: WorkflowLogsRequest.defaultMaxBytes),
                 ], required: ["name"]),
-            describe: { "read logs of workflow \(target($0, defaultNamespace))" },
+            describe: { "read logs of workflow \(qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let request = WorkflowLogsRequest(

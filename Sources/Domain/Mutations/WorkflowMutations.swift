@@ -85,7 +85,7 @@ public struct WorkflowMutations: Sendable {
                 confirmationToken: nil, expiresAt: nil))
     }
 
-    func finish(_ tool: String, _ before: Workflow, _ after: Workflow, tokenID: String?) -> MutationResult {
+    func changeReport(_ tool: String, _ before: Workflow, _ after: Workflow, tokenID: String?) -> MutationResult {
         let failedBefore = before.status.nodes.values.filter { $0.phase?.isFailure == true }.count
         let failedAfter = after.status.nodes.values.filter { $0.phase?.isFailure == true }.count
         let activeAfter = after.status.nodes.values.filter { $0.phase?.isActive == true }.count
@@ -162,7 +162,7 @@ public struct WorkflowMutations: Sendable {
             return shutdownInspection(mutation.tool, wf, strategy: strategy)
         } perform: {
             let after = try await argo(ns)
-            return finish(mutation.tool, before ?? after, after, tokenID: token.map(Confirmations.tokenID))
+            return changeReport(mutation.tool, before ?? after, after, tokenID: token.map(Confirmations.tokenID))
         }
         return outcome.answer
     }
@@ -196,7 +196,7 @@ public struct WorkflowMutations: Sendable {
             let after = try await gateway.retryWorkflow(
                 namespace: ns, name: name, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
                 parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-            var result = finish("retry_workflow", before!, after, tokenID: nil)
+            var result = changeReport("retry_workflow", before!, after, tokenID: nil)
             let reset = before!.status.nodes.values.filter { node in
                 node.phase?.isFailure == true && after.status.nodes[node.id]?.phase?.isFailure != true
             }.count
@@ -264,7 +264,7 @@ public struct WorkflowMutations: Sendable {
                 suspend
                 ? try await gateway.suspendWorkflow(namespace: ns, name: name)
                 : try await gateway.resumeWorkflow(namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector)
-            var result = finish(tool, before ?? after, after, tokenID: nil)
+            var result = changeReport(tool, before ?? after, after, tokenID: nil)
             if !suspend {
                 let resumedSteps = (before ?? after).status.nodes.values.filter { node in
                     node.type == .suspend && node.phase == .running && after.status.nodes[node.id]?.phase != .running
