@@ -15,23 +15,25 @@ enum Wiring {
         notifier: (any CompletionNotifier)? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) -> UseCases {
-        let gateway = NamespaceGuardedGateway(gateway, rules: policy.namespaces)
+        let context = ArgoContext(
+            gateway: NamespaceGuardedGateway(gateway, rules: policy.namespaces), defaultNamespace: defaultNamespace,
+            now: now)
         let runner = MutationRunner(
             policy: policy, audit: audit,
             confirmations: Confirmations(store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now),
             now: now)
         return UseCases(
             defaultNamespace: defaultNamespace,
-            workflows: WorkflowReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now),
-            watch: WatchWorkflow(gateway: gateway, defaultNamespace: defaultNamespace, now: now),
-            crons: CronReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now),
-            templates: TemplateReads(gateway: gateway, defaultNamespace: defaultNamespace),
-            cluster: ClusterReads(gateway: gateway, defaultNamespace: defaultNamespace, rules: policy.namespaces),
-            archive: ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now),
-            mutations: WorkflowMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now),
-            submissions: SubmitWorkflows(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace),
-            diagnostics: Diagnostics(gateway: gateway, defaultNamespace: defaultNamespace, now: now),
+            workflows: WorkflowReads(context),
+            watch: WatchWorkflow(context),
+            crons: CronReads(context),
+            templates: TemplateReads(context),
+            cluster: ClusterReads(context, rules: policy.namespaces),
+            archive: ArchiveReads(context),
+            mutations: WorkflowMutations(context, runner: runner),
+            submissions: SubmitWorkflows(context, runner: runner),
+            diagnostics: Diagnostics(context),
             hooks: CompletionHooks(notifier: notifier, runner: runner),
-            resources: ResourceMutations(gateway: gateway, runner: runner, defaultNamespace: defaultNamespace, now: now))
+            resources: ResourceMutations(context, runner: runner))
     }
 }

@@ -179,7 +179,7 @@ struct ArgoContractTests {
             #expect(page.duplicateItems == 1)
             #expect(page.continueToken == nil)
             #expect(page.remainingItemCount == 0)
-            let reads = WorkflowReads(gateway: gateway, defaultNamespace: "workflows")
+            let reads = WorkflowReads(ArgoContext(gateway: gateway, defaultNamespace: "workflows"))
             let result = try await reads.list(ListWorkflowsRequest(namespace: "workflows", limit: 2))
             #expect(result.note?.contains("both live and archived") == true)
             #expect(!result.hasMore)

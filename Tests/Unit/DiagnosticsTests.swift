@@ -12,7 +12,7 @@ struct DiagnosticsTests {
         try await sim.loadDemoData()
         try await sim.load(
             fanOut(items: 1_000, failing: [17: "OOMKilled (exit code 137)", 640: "Error (exit code 1)"]))
-        return (sim, Diagnostics(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
+        return (sim, Diagnostics(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo")))
     }
 
     /// A DAG with `items` parallel pods of one template, some failing with the given messages.
@@ -143,7 +143,7 @@ struct DiagnosticsTests {
                     ]),
                 ]),
             ]))
-        let diagnostics = Diagnostics(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo")
+        let diagnostics = Diagnostics(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
         let a = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: "stuck-1")))
         let cause = try #require(a.rootCauses.first)
         #expect(cause.category == "unschedulable")
@@ -253,7 +253,7 @@ struct DiagnosticsTests {
         await sim.add(
             generated: WorkflowGenerator(
                 name: "huge-50k", namespace: "argo", nodeCount: 50_000, failureRate: 0.001, depth: 3))
-        let diagnostics = Diagnostics(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo")
+        let diagnostics = Diagnostics(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
         let target = Diagnostics.Target(namespace: "argo", name: "huge-50k")
         let a = try await diagnostics.analyzeFailure(.init(target: target))
         #expect(a.nodeCount == 50_000)

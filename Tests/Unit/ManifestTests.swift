@@ -18,12 +18,9 @@ struct ManifestTests {
         let objects = try ArgoSimulator.objects(inManifest: text, source: file)
         #expect(!objects.isEmpty)
         let sim = ArgoSimulator()
-        let submit = SubmitWorkflows(
-            gateway: SimulatedArgoGateway(simulator: sim),
-            runner: MutationRunner(
+        let submit = SubmitWorkflows(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"), runner: MutationRunner(
                 policy: Policy(), audit: NoAuditSink(),
-                confirmations: Confirmations(store: InMemoryConfirmationStore(), ttlSeconds: 60)),
-            defaultNamespace: "argo")
+                confirmations: Confirmations(store: InMemoryConfirmationStore(), ttlSeconds: 60)))
         for object in objects {
             let result = try await submit.lint(manifest: object.encoded(), namespace: nil)
             #expect(result.ok, "\(file): \(result.error ?? "")")

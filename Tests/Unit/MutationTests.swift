@@ -55,8 +55,7 @@ struct MutationTests {
             policy: policy, audit: audit,
             confirmations: Confirmations(store: store, ttlSeconds: 300, now: { clock.now }),
             now: { clock.now })
-        let mutations = WorkflowMutations(
-            gateway: gateway, runner: runner, defaultNamespace: "argo", now: { clock.now })
+        let mutations = WorkflowMutations(ArgoContext(gateway: gateway, defaultNamespace: "argo", now: { clock.now }), runner: runner)
         return Rig(sim: sim, gateway: gateway, mutations: mutations, clock: clock, directory: directory)
     }
 
@@ -176,8 +175,7 @@ struct MutationTests {
             audit: FileAuditSink(path: rig.auditPath),
             confirmations: Confirmations(store: reopened, ttlSeconds: 300, now: { rig.clock.now }),
             now: { rig.clock.now })
-        let restarted = WorkflowMutations(
-            gateway: rig.gateway, runner: runner, defaultNamespace: "argo", now: { rig.clock.now })
+        let restarted = WorkflowMutations(ArgoContext(gateway: rig.gateway, defaultNamespace: "argo", now: { rig.clock.now }), runner: runner)
         guard
             case .result(let r) = try await restarted.terminate(namespace: "workflows", name: Self.running, token: t,
                 client: nil)

@@ -146,8 +146,7 @@ struct ResourceMutationTests {
             policy: policy, audit: FileAuditSink(path: audit.path),
             confirmations: Confirmations(store: InMemoryConfirmationStore(), ttlSeconds: 300, now: { clock.now }),
             now: { clock.now })
-        let resources = ResourceMutations(
-            gateway: wrap?(gateway) ?? gateway, runner: runner, defaultNamespace: "argo", now: { clock.now })
+        let resources = ResourceMutations(ArgoContext(gateway: wrap?(gateway) ?? gateway, defaultNamespace: "argo", now: { clock.now }), runner: runner)
         return Rig(sim: sim, gateway: gateway, resources: resources, clock: clock, audit: audit)
     }
 

@@ -342,7 +342,7 @@ struct SimulatorFidelityTests {
             }
         }
         defer { compacting.cancel() }
-        let watch = WatchWorkflow(gateway: gateway, defaultNamespace: "argo", backoff: .milliseconds(10))
+        let watch = WatchWorkflow(ArgoContext(gateway: gateway, defaultNamespace: "argo"), backoff: .milliseconds(10))
         let result = try await watch.watch(namespace: "argo", name: "evolving", timeoutSeconds: 20, onUpdate: { _ in })
         // Five failures in a row would have ended the watch with an error; the periodic ends are not failures,
         // and the expired version was dropped rather than retried.

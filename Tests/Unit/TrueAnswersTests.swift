@@ -76,7 +76,7 @@ extension TrueAnswersTests {
         let gateway = SimulatedArgoGateway(simulator: sim)
         _ = try await gateway.stopWorkflow(namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil)
         let rig = try await MutationTests.rig()
-        let mutations = WorkflowMutations(gateway: gateway, runner: rig.mutations.runner, defaultNamespace: "argo")
+        let mutations = WorkflowMutations(ArgoContext(gateway: gateway, defaultNamespace: "argo"), runner: rig.mutations.runner)
         let again = await #expect(throws: MutationRefused.self) {
             _ = try await mutations.stop(namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
                 token: nil, client: nil)
@@ -98,7 +98,7 @@ extension TrueAnswersTests {
         await sim.addEvolving(states: Evolution.states(toward: final, steps: 6), key: "\(namespace)/\(name)")
         let ticking = Task { await sim.runEvolutions(tick: .milliseconds(50)) }
         defer { ticking.cancel() }
-        let watch = WatchWorkflow(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: namespace)
+        let watch = WatchWorkflow(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: namespace))
         let result = try await watch.watch(namespace: namespace, name: name, timeoutSeconds: 30, onUpdate: { _ in })
         #expect(result.phase == "Succeeded")
         #expect(result.failedNodes.isEmpty, "nothing stayed failed")

@@ -28,7 +28,7 @@ struct WatchTests {
             generated: WorkflowGenerator(name: "live", nodeCount: 60, failureRate: 0.1, seed: 3), steps: 10)
         await sim.inject(Fault(breakAfterLines: 3, remaining: 1), into: .workflowEvents)
         let gateway = SimulatedArgoGateway(simulator: sim)
-        let watch = WatchWorkflow(gateway: gateway, defaultNamespace: "argo", backoff: .milliseconds(1))
+        let watch = WatchWorkflow(ArgoContext(gateway: gateway, defaultNamespace: "argo"), backoff: .milliseconds(1))
         let updates = Updates()
         _ = try await gateway.getWorkflow(namespace: "argo", name: "live", fields: nil)
         let driver = Self.drive(sim)
@@ -51,7 +51,7 @@ struct WatchTests {
     func finished() async throws {
         let sim = ArgoSimulator()
         try await sim.load(try Fixtures.json("succeeded-hello-world-api.json"))
-        let watch = WatchWorkflow(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "workflows")
+        let watch = WatchWorkflow(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "workflows"))
         let result = try await watch.watch(namespace: nil, name: "hello-world-9tql2") { _ in }
         #expect(result.endedBy == "already-completed")
         let error = await #expect(throws: ArgoError.self) {
@@ -65,8 +65,7 @@ struct WatchTests {
         let sim = ArgoSimulator()
         await sim.addEvolving(generated: WorkflowGenerator(name: "slow", nodeCount: 10, seed: 1), steps: 100)
         let gateway = SimulatedArgoGateway(simulator: sim)
-        let watch = WatchWorkflow(
-            gateway: gateway, defaultNamespace: "argo", maxReconnectAttempts: 2, backoff: .milliseconds(1))
+        let watch = WatchWorkflow(ArgoContext(gateway: gateway, defaultNamespace: "argo"), maxReconnectAttempts: 2, backoff: .milliseconds(1))
         let timedOut = try await watch.watch(namespace: nil, name: "slow", timeoutSeconds: 1) { _ in }
         #expect(timedOut.endedBy == "timeout")
         #expect(timedOut.phase == "Pending")

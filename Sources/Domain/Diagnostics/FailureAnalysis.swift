@@ -64,18 +64,16 @@ public struct FailureAnalysis: Sendable, Codable, Equatable {
 
 /// analyze_failure, get_workflow_metrics, compare_workflows and render_workflow_graph.
 public struct Diagnostics: Sendable {
-    let gateway: any ArgoGateway
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
     let archive: ArchiveReads
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
 
     public init(
-        gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init
+        _ context: ArgoContext
     ) {
-        self.gateway = gateway
-        self.archive = ArchiveReads(gateway: gateway, defaultNamespace: defaultNamespace, now: now)
-        self.defaultNamespace = defaultNamespace
-        self.now = now
+        self.context = context
+        self.archive = ArchiveReads(context)
     }
 
     /// Which workflow to look at.
@@ -108,7 +106,7 @@ public struct Diagnostics: Sendable {
     /// `isArchivedCopy`); with a uid as well, the live object counts only if it is that incarnation. By uid alone,
     /// the namespace's workflows are searched for it before the archive is asked.
     func load(_ target: Target) async throws -> (Workflow, source: String) {
-        let ns = target.namespace ?? defaultNamespace
+        let ns = context.namespace(target.namespace)
         if let name = target.name {
             do {
                 let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)

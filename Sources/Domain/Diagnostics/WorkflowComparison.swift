@@ -92,7 +92,7 @@ extension Diagnostics {
 
     /// The newest succeeded run of the same CronWorkflow or WorkflowTemplate that started before `wf`.
     func lastSuccess(before wf: Workflow) async throws -> Workflow {
-        let ns = wf.metadata.namespace ?? defaultNamespace
+        let ns = context.namespace(wf.metadata.namespace)
         let origin =
             [ArgoLabels.cronWorkflow, ArgoLabels.workflowTemplate, "workflows.argoproj.io/cluster-workflow-template"]
             .lazy.compactMap { label in wf.metadata.labels[label].map { (label, $0) } }.first

@@ -43,19 +43,16 @@ public struct ResourceApplyResult: Sendable, Codable, Equatable {
 /// update_cron_schedule, create_template / create_cron_workflow, delete_cron_workflow and delete_workflow_template:
 /// writes to CronWorkflows and templates, each through the same policy → namespace → confirmation → audit path.
 public struct ResourceMutations: Sendable {
-    let gateway: any ArgoGateway
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
     let runner: MutationRunner
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
 
     public init(
-        gateway: any ArgoGateway, runner: MutationRunner, defaultNamespace: String,
-        now: @escaping @Sendable () -> Date = Date.init
+        _ context: ArgoContext, runner: MutationRunner
     ) {
-        self.gateway = gateway
+        self.context = context
         self.runner = runner
-        self.defaultNamespace = defaultNamespace
-        self.now = now
     }
 
     static let nextRunCount = 5
@@ -150,7 +147,7 @@ public struct ResourceMutations: Sendable {
         var problems = Validation.target(namespace: r.namespace, name: r.name)
         problems += Self.scheduleProblems(r.schedules, timezone: r.timezone)
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns = r.namespace ?? defaultNamespace
+        let ns = context.namespace(r.namespace)
         var args = ["namespace": ns, "name": r.name, "schedules": r.schedules.joined(separator: " | ")]
         if let tz = r.timezone { args["timezone"] = tz }
         if let v = r.expectedResourceVersion { args["resource_version"] = v }
@@ -278,7 +275,7 @@ public struct ResourceMutations: Sendable {
         do {
             switch kind {
             case .cronWorkflow:
-                let c = try await gateway.getCronWorkflow(namespace: namespace ?? defaultNamespace, name: name)
+                let c = try await gateway.getCronWorkflow(namespace: context.namespace(namespace), name: name)
                 return (c.metadata, c.raw?.data ?? Data(), c.workflowSpec)
             default:
                 let t = try await gateway.getWorkflowTemplate(
@@ -322,7 +319,7 @@ public struct ResourceMutations: Sendable {
             problems.append(p)
         }
         let ns: String? =
-            r.kind.isClusterScoped ? nil : (r.namespace ?? manifest.metadata?.namespace ?? defaultNamespace)
+            r.kind.isClusterScoped ? nil : context.namespace(r.namespace ?? manifest.metadata?.namespace)
         if let ns, let p = Validation.namespace(ns) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
 
@@ -462,7 +459,7 @@ public struct ResourceMutations: Sendable {
     public func delete(_ r: DeleteRequest) async throws -> MutationAnswer {
         let problems = Validation.target(namespace: r.kind.isClusterScoped ? nil : r.namespace, name: r.name)
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns: String? = r.kind.isClusterScoped ? nil : (r.namespace ?? defaultNamespace)
+        let ns: String? = r.kind.isClusterScoped ? nil : (context.namespace(r.namespace))
         let display = ns.map { "\($0)/\(r.name)" } ?? r.name
         let call = MutationRunner.Call(
             .delete(r.kind), kind: r.kind, namespace: ns ?? "", name: r.name,
@@ -502,7 +499,7 @@ public struct ResourceMutations: Sendable {
     func deletionImpact(_ kind: ArgoKind, namespace: String?, name: String) async throws -> (String, String) {
         switch kind {
         case .cronWorkflow:
-            let ns = namespace ?? defaultNamespace
+            let ns = context.namespace(namespace)
             let page = try await gateway.listWorkflows(
                 WorkflowListQuery(
                     namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: 500,

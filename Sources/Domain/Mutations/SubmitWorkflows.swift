@@ -33,14 +33,13 @@ public struct SubmitResult: Sendable, Codable, Equatable {
 
 /// lint_manifest and submit_workflow.
 public struct SubmitWorkflows: Sendable {
-    let gateway: any ArgoGateway
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
     let runner: MutationRunner
-    let defaultNamespace: String
 
-    public init(gateway: any ArgoGateway, runner: MutationRunner, defaultNamespace: String) {
-        self.gateway = gateway
+    public init(_ context: ArgoContext, runner: MutationRunner) {
+        self.context = context
         self.runner = runner
-        self.defaultNamespace = defaultNamespace
     }
 
     struct Manifest: Decodable {
@@ -102,7 +101,7 @@ public struct SubmitWorkflows: Sendable {
     /// Lints any of the four kinds on the server without creating it.
     public func lint(manifest: Data, namespace: String?) async throws -> LintResult {
         let (kind, m) = try Self.decode(manifest)
-        let ns = kind.isClusterScoped ? nil : (namespace ?? m.metadata?.namespace ?? defaultNamespace)
+        let ns = kind.isClusterScoped ? nil : context.namespace(namespace ?? m.metadata?.namespace)
         let spec = (kind == .cronWorkflow ? m.workflowSpec : m.spec) ?? WorkflowSpec()
         do {
             _ = try await gateway.lint(kind: kind, namespace: ns, manifest: manifest)
@@ -257,7 +256,7 @@ public struct SubmitWorkflows: Sendable {
                     )
                 ])
             }
-            ns = r.namespace ?? m.metadata?.namespace ?? defaultNamespace
+            ns = context.namespace(r.namespace ?? m.metadata?.namespace)
             summary = Self.summary(
                 kind: "Workflow", namespace: ns, metadata: m.metadata, spec: m.spec ?? WorkflowSpec())
             serviceAccount = m.spec?.serviceAccountName
@@ -267,7 +266,7 @@ public struct SubmitWorkflows: Sendable {
                 original, entrypoint: r.entrypoint, parameters: r.parameters, labels: r.labels,
                 serviceAccount: r.serviceAccount)
         } else if let name = r.resourceName, let kind = sourceKind {
-            ns = r.namespace ?? defaultNamespace
+            ns = context.namespace(r.namespace)
             targetName = name
             summary = ManifestSummary(
                 kind: kind.rawValue, namespace: ns, name: targetName, generateName: nil, entrypoint: nil,

@@ -19,26 +19,23 @@ public typealias MutationAnswer = ConfirmableAnswer<MutationResult>
 
 /// terminate, stop, retry, suspend, resume, and cron suspension.
 public struct WorkflowMutations: Sendable {
-    let gateway: any ArgoGateway
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
     let runner: MutationRunner
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
 
     public init(
-        gateway: any ArgoGateway, runner: MutationRunner, defaultNamespace: String,
-        now: @escaping @Sendable () -> Date = Date.init
+        _ context: ArgoContext, runner: MutationRunner
     ) {
-        self.gateway = gateway
+        self.context = context
         self.runner = runner
-        self.defaultNamespace = defaultNamespace
-        self.now = now
     }
 
     func validate(_ namespace: String?, _ name: String) throws -> String {
         var problems: [ArgumentProblem] = []
         problems += Validation.target(namespace: namespace, name: name)
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        return namespace ?? defaultNamespace
+        return context.namespace(namespace)
     }
 
     static func phase(_ wf: Workflow) -> String { WorkflowShaping.phaseName(wf) }
@@ -75,7 +72,7 @@ public struct WorkflowMutations: Sendable {
         return Inspection(
             uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
             preview: MutationPreview(
-                tool: tool, namespace: wf.metadata.namespace ?? defaultNamespace, name: wf.metadata.name,
+                tool: tool, namespace: context.namespace(wf.metadata.namespace), name: wf.metadata.name,
                 uid: wf.metadata.uid,
                 phase: phase, startedAt: wf.status.startedAt,
                 activeNodes: leaves.prefix(20).map { shaping.nodeRow($0, in: wf) },
@@ -110,7 +107,7 @@ public struct WorkflowMutations: Sendable {
             changes.append("no visible change yet (\(activeAfter) node(s) active); Argo applies it asynchronously")
         }
         return MutationResult(
-            tool: tool, namespace: after.metadata.namespace ?? before.metadata.namespace ?? defaultNamespace,
+            tool: tool, namespace: after.metadata.namespace ?? context.namespace(before.metadata.namespace),
             name: after.metadata.name.isEmpty ? before.metadata.name : after.metadata.name,
             phaseBefore: Self.phase(before), phaseAfter: Self.phase(after),
             suspendedBefore: before.spec.suspend ?? false,

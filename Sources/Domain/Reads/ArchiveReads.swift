@@ -3,14 +3,12 @@ import Ports
 
 /// Reads of the workflow archive (workflows kept in the server's database after their objects are gone).
 public struct ArchiveReads: Sendable {
-    let gateway: any ArgoGateway
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
-        self.gateway = gateway
-        self.defaultNamespace = defaultNamespace
-        self.now = now
+    public init(_ context: ArgoContext) {
+        self.context = context
     }
 
     static let noArchive =
@@ -29,7 +27,7 @@ public struct ArchiveReads: Sendable {
         if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
         if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns = allNamespaces ? nil : (namespace ?? defaultNamespace)
+        let ns = allNamespaces ? nil : (context.namespace(namespace))
         let page: WorkflowPage
         do {
             page = try await gateway.listArchivedWorkflows(
@@ -69,7 +67,7 @@ public struct ArchiveReads: Sendable {
             if let uid {
                 resolvedUID = uid
             } else {
-                let ns = namespace ?? defaultNamespace
+                let ns = context.namespace(namespace)
                 let page = try await gateway.listArchivedWorkflows(
                     ArchiveListQuery(namespace: ns, namePrefix: name, limit: 100))
                 let exact = page.items.filter { $0.metadata.name == name }

@@ -44,14 +44,13 @@ public struct HealthReport: Sendable, Codable, Equatable {
 
 /// Reads about the Argo installation itself: namespaces, identity, version, health.
 public struct ClusterReads: Sendable {
-    let gateway: any ArgoGateway
-    let defaultNamespace: String
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
     let rules: NamespaceRules
     let clock: @Sendable () -> ContinuousClock.Instant
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String, rules: NamespaceRules = NamespaceRules()) {
-        self.gateway = gateway
-        self.defaultNamespace = defaultNamespace
+    public init(_ context: ArgoContext, rules: NamespaceRules = NamespaceRules()) {
+        self.context = context
         self.rules = rules
         self.clock = { ContinuousClock.now }
     }
@@ -69,7 +68,7 @@ public struct ClusterReads: Sendable {
         var truncated = false
         let managed = try? await gateway.info().managedNamespace
         add(managed, "managed")
-        add(defaultNamespace, "default")
+        add(context.defaultNamespace, "default")
         for namespace in rules.literalAllowed { add(namespace, "allowed") }
         if let managed, !rules.permits(managed) {
             // The server sees only its managed namespace, and the rules deny it: there is nothing to scan.
@@ -77,7 +76,7 @@ public struct ClusterReads: Sendable {
                 "the Argo Server manages only namespace \(managed), which this server's namespace rules deny; no objects are listed")
             return NamespaceList(
                 namespaces: sources.sorted { $0.key < $1.key }.map { NamespaceEntry(namespace: $0.key, sources: $0.value) },
-                managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: false,
+                managedNamespace: managed, defaultNamespace: context.defaultNamespace, notes: notes, truncated: false,
                 rules: rulesText)
         }
         do {
@@ -111,7 +110,7 @@ public struct ClusterReads: Sendable {
         }
         return NamespaceList(
             namespaces: sources.sorted { $0.key < $1.key }.map { NamespaceEntry(namespace: $0.key, sources: $0.value) },
-            managedNamespace: managed, defaultNamespace: defaultNamespace, notes: notes, truncated: truncated,
+            managedNamespace: managed, defaultNamespace: context.defaultNamespace, notes: notes, truncated: truncated,
             rules: rulesText
         )
     }
@@ -133,7 +132,7 @@ public struct ClusterReads: Sendable {
         return ClusterInfo(
             version: version, managedNamespace: info?.managedNamespace,
             links: (info?.links ?? []).map { "\($0.name ?? "link") (\($0.scope ?? "any")): \($0.url ?? "")" },
-            user: user, connection: gateway.connection, defaultNamespace: defaultNamespace, notes: notes)
+            user: user, connection: gateway.connection, defaultNamespace: context.defaultNamespace, notes: notes)
     }
 
     public func health() async -> HealthReport {
@@ -179,7 +178,7 @@ public struct ClusterReads: Sendable {
         }
         let (list, listMs) = await timed {
             try await gateway.listWorkflows(
-                WorkflowListQuery(namespace: defaultNamespace, limit: 1, fields: WorkflowListQuery.compactListFields))
+                WorkflowListQuery(namespace: context.defaultNamespace, limit: 1, fields: WorkflowListQuery.compactListFields))
         }
         var sample: Workflow?
         switch list {
@@ -188,16 +187,16 @@ public struct ClusterReads: Sendable {
             checks.append(
                 HealthCheck(
                     name: "list workflows", ok: true,
-                    detail: "namespace \(defaultNamespace): \(page.items.isEmpty ? "no workflows" : "readable")",
+                    detail: "namespace \(context.defaultNamespace): \(page.items.isEmpty ? "no workflows" : "readable")",
                     latencyMilliseconds: listMs))
         case .failure(let e):
             checks.append(
                 HealthCheck(
-                    name: "list workflows", ok: false, detail: "namespace \(defaultNamespace): \(e)",
+                    name: "list workflows", ok: false, detail: "namespace \(context.defaultNamespace): \(e)",
                     latencyMilliseconds: listMs))
         }
         let (archive, archiveMs) = await timed {
-            try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: defaultNamespace, limit: 1))
+            try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: context.defaultNamespace, limit: 1))
         }
         switch archive {
         case .success(let page):
@@ -205,7 +204,7 @@ public struct ClusterReads: Sendable {
                 HealthCheck(
                     name: "archive", ok: true,
                     detail: page.items.isEmpty
-                        ? "answers, but holds nothing for \(defaultNamespace) (or no archive is configured)"
+                        ? "answers, but holds nothing for \(context.defaultNamespace) (or no archive is configured)"
                         : "answers",
                     latencyMilliseconds: archiveMs))
         case .failure(let e):
@@ -216,7 +215,7 @@ public struct ClusterReads: Sendable {
                 var n = 0
                 for try await _ in gateway.workflowLogs(
                     LogQuery(
-                        namespace: sample.metadata.namespace ?? defaultNamespace, workflowName: sample.metadata.name,
+                        namespace: context.namespace(sample.metadata.namespace), workflowName: sample.metadata.name,
                         tailLines: 1))
                 {
                     n += 1
@@ -241,7 +240,7 @@ public struct ClusterReads: Sendable {
         } else {
             checks.append(
                 HealthCheck(
-                    name: "log streaming", ok: true, detail: "not checked: no workflow in \(defaultNamespace) to read",
+                    name: "log streaming", ok: true, detail: "not checked: no workflow in \(context.defaultNamespace) to read",
                     latencyMilliseconds: nil))
         }
         return HealthReport(healthy: checks.allSatisfy(\.ok), checks: checks, connection: gateway.connection)

@@ -32,14 +32,12 @@ public struct ListCronWorkflowsRequest: Sendable, Equatable {
 
 /// Read use cases for CronWorkflows and the runs they created.
 public struct CronReads: Sendable {
-    let gateway: any ArgoGateway
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
-        self.gateway = gateway
-        self.defaultNamespace = defaultNamespace
-        self.now = now
+    public init(_ context: ArgoContext) {
+        self.context = context
     }
 
     static func schedules(_ cron: CronWorkflow) -> (parsed: [CronSchedule], errors: [String]) {
@@ -80,7 +78,7 @@ public struct CronReads: Sendable {
 
     public func list(_ request: ListCronWorkflowsRequest) async throws -> CronWorkflowList {
         if !request.problems().isEmpty { throw InvalidArguments(request.problems()) }
-        let namespace = request.allNamespaces ? nil : (request.namespace ?? defaultNamespace)
+        let namespace = request.allNamespaces ? nil : (context.namespace(request.namespace))
         let page = try await gateway.listCronWorkflows(
             ResourceListQuery(
                 namespace: namespace, labelSelector: request.labelSelector, limit: request.limit,
@@ -117,7 +115,7 @@ public struct CronReads: Sendable {
         problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("next_runs", nextRunCount, 0...50) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns = namespace ?? defaultNamespace
+        let ns = context.namespace(namespace)
         let cron = try await gateway.getCronWorkflow(namespace: ns, name: name)
         let (parsed, errors) = Self.schedules(cron)
         return CronWorkflowDetail(
@@ -163,7 +161,7 @@ public struct CronReads: Sendable {
         problems += Validation.target(namespace: namespace, name: name)
         if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns = namespace ?? defaultNamespace
+        let ns = context.namespace(namespace)
         if continueToken == nil {
             // A cron that does not exist is Argo's 404, not an empty history.
             _ = try await gateway.getCronWorkflow(namespace: ns, name: name)

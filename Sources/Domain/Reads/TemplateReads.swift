@@ -3,12 +3,11 @@ import Ports
 
 /// Read use cases for WorkflowTemplates and ClusterWorkflowTemplates.
 public struct TemplateReads: Sendable {
-    let gateway: any ArgoGateway
-    let defaultNamespace: String
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String) {
-        self.gateway = gateway
-        self.defaultNamespace = defaultNamespace
+    public init(_ context: ArgoContext) {
+        self.context = context
     }
 
     static let maxTemplatesShown = 50
@@ -24,7 +23,7 @@ public struct TemplateReads: Sendable {
         if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
         if let p = rangeProblem("limit", limit, 1...200) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns = clusterScope || allNamespaces ? nil : (namespace ?? defaultNamespace)
+        let ns = clusterScope || allNamespaces ? nil : (context.namespace(namespace))
         let page = try await gateway.listWorkflowTemplates(
             ResourceListQuery(namespace: ns, labelSelector: labelSelector, limit: limit, continueToken: continueToken),
             clusterScope: clusterScope)
@@ -46,7 +45,7 @@ public struct TemplateReads: Sendable {
         if let p = Validation.objectName(name) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
         return try await gateway.getWorkflowTemplate(
-            namespace: clusterScope ? nil : (namespace ?? defaultNamespace), name: name, clusterScope: clusterScope)
+            namespace: clusterScope ? nil : (context.namespace(namespace)), name: name, clusterScope: clusterScope)
     }
 
     public func get(namespace: String?, name: String, clusterScope: Bool) async throws -> TemplateDetail {
@@ -55,7 +54,7 @@ public struct TemplateReads: Sendable {
         for template in t.spec.templates { byKind[template.kind, default: 0] += 1 }
         return TemplateDetail(
             scope: scopeName(clusterScope),
-            namespace: clusterScope ? nil : (t.metadata.namespace ?? namespace ?? defaultNamespace),
+            namespace: clusterScope ? nil : (t.metadata.namespace ?? context.namespace(namespace)),
             name: t.metadata.name,
             createdAt: t.metadata.creationTimestamp,
             entrypoint: t.spec.entrypoint,
@@ -82,7 +81,7 @@ public struct TemplateReads: Sendable {
         let t = try await fetch(namespace: namespace, name: name, clusterScope: clusterScope)
         let data = JSONSubtree.extract("spec", from: t.raw?.data ?? Data())
         return JSONTextPage.page(
-            data, namespace: clusterScope ? "" : (t.metadata.namespace ?? namespace ?? defaultNamespace),
+            data, namespace: clusterScope ? "" : (t.metadata.namespace ?? context.namespace(namespace)),
             name: t.metadata.name,
             section: "spec", continueToken: continueToken, maxBytes: maxBytes)
     }

@@ -39,9 +39,9 @@ public struct WatchResult: Sendable, Codable, Equatable {
 
 /// Follows one workflow through Argo's event stream until it completes, the timeout passes, or the caller cancels.
 public struct WatchWorkflow: Sendable {
-    let gateway: any ArgoGateway
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
     /// How often a broken stream is re-opened before the watch gives up.
     let maxReconnectAttempts: Int
     let backoff: Duration
@@ -50,12 +50,10 @@ public struct WatchWorkflow: Sendable {
     public static let maxTimeoutSeconds = 1800
 
     public init(
-        gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init,
+        _ context: ArgoContext,
         maxReconnectAttempts: Int = 5, backoff: Duration = .milliseconds(200)
     ) {
-        self.gateway = gateway
-        self.defaultNamespace = defaultNamespace
-        self.now = now
+        self.context = context
         self.maxReconnectAttempts = maxReconnectAttempts
         self.backoff = backoff
     }
@@ -160,7 +158,7 @@ public struct WatchWorkflow: Sendable {
             problems.append(p)
         }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let ns = namespace ?? defaultNamespace
+        let ns = context.namespace(namespace)
         let started = now()
         let state = State()
 

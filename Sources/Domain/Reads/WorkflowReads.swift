@@ -159,14 +159,12 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
 
 /// The read use cases for workflows.
 public struct WorkflowReads: Sendable {
-    let gateway: any ArgoGateway
-    let defaultNamespace: String
-    let now: @Sendable () -> Date
+    let context: ArgoContext
+    var gateway: any ArgoGateway { context.gateway }
+    var now: @Sendable () -> Date { context.now }
 
-    public init(gateway: any ArgoGateway, defaultNamespace: String, now: @escaping @Sendable () -> Date = Date.init) {
-        self.gateway = gateway
-        self.defaultNamespace = defaultNamespace
-        self.now = now
+    public init(_ context: ArgoContext) {
+        self.context = context
     }
 
     func check(_ problems: [ArgumentProblem]) throws {
@@ -175,7 +173,7 @@ public struct WorkflowReads: Sendable {
 
     public func list(_ request: ListWorkflowsRequest) async throws -> WorkflowListResult {
         try check(request.problems())
-        let namespace = request.allNamespaces ? nil : (request.namespace ?? defaultNamespace)
+        let namespace = request.allNamespaces ? nil : (context.namespace(request.namespace))
         let query = WorkflowListQuery(
             namespace: namespace,
             labelSelector: request.labelSelector,
@@ -201,20 +199,20 @@ public struct WorkflowReads: Sendable {
 
     public func summary(namespace: String?, name: String) async throws -> WorkflowSummary {
         try check(GetWorkflowRequest(namespace: namespace, name: name).problems())
-        let wf = try await gateway.getWorkflow(namespace: namespace ?? defaultNamespace, name: name, fields: nil)
+        let wf = try await gateway.getWorkflow(namespace: context.namespace(namespace), name: name, fields: nil)
         return WorkflowShaping(now: now()).summary(wf)
     }
 
     public func nodes(_ request: GetWorkflowRequest) async throws -> NodeTreePage {
         try check(request.problems())
         let wf = try await gateway.getWorkflow(
-            namespace: request.namespace ?? defaultNamespace, name: request.name, fields: nil)
+            namespace: context.namespace(request.namespace), name: request.name, fields: nil)
         let shaping = WorkflowShaping(now: now())
         let rows = shaping.tree(wf)
         let offset = min(Int(request.continueToken ?? "0") ?? 0, rows.count)
         let end = min(rows.count, offset + request.limit)
         return NodeTreePage(
-            namespace: wf.metadata.namespace ?? request.namespace ?? defaultNamespace,
+            namespace: wf.metadata.namespace ?? context.namespace(request.namespace),
             name: wf.metadata.name,
             phase: shaping.phaseText(wf),
             nodeCount: rows.count,
@@ -228,7 +226,7 @@ public struct WorkflowReads: Sendable {
     /// The object's JSON text (whole, `spec` only, or trimmed by `fields`), one page at a time.
     public func jsonText(_ request: GetWorkflowRequest) async throws -> JSONTextPage {
         try check(request.problems())
-        let namespace = request.namespace ?? defaultNamespace
+        let namespace = context.namespace(request.namespace)
         let fields: String?
         let section: String
         switch (request.include, request.fields) {
@@ -250,7 +248,7 @@ public struct WorkflowReads: Sendable {
 
     public func logs(_ request: WorkflowLogsRequest) async throws -> WorkflowLogs {
         try check(request.problems())
-        let namespace = request.namespace ?? defaultNamespace
+        let namespace = context.namespace(request.namespace)
         var targets: [(pod: String?, node: String?)] = [(nil, nil)]
         var nodeLabel: String?
         var omittedPods = 0
