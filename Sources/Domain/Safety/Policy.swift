@@ -69,20 +69,6 @@ public enum ConfirmationMode: String, Sendable, CaseIterable {
     case auto
 }
 
-/// The user's answer to a confirmation question.
-public enum ConfirmationAnswer: Sendable, Equatable {
-    case accepted
-    case declined
-    case cancelled
-    /// The host could not ask (error, timeout): the call is refused, nothing is done.
-    case unavailable(String)
-}
-
-/// Asks the user to confirm a previewed call; provided by the driving adapter (MCP elicitation).
-public protocol Confirmer: Sendable {
-    func confirm(_ preview: MutationPreview) async -> ConfirmationAnswer
-}
-
 /// What argo-mcp may do: the permission flags, the namespace rules and the confirmation settings.
 public struct Policy: Sendable, Equatable {
     /// Nothing that changes Argo is allowed (the default: a fresh install cannot change anything).

@@ -342,8 +342,3 @@ struct Settings: Sendable {
             clientCertFile: clientCert, clientKeyFile: clientKey, requestTimeoutSeconds: requestTimeoutSeconds)
     }
 }
-
-struct ConfigError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,0 +1,143 @@
+import AsyncHTTPClient
+import Foundation
+import Synchronization
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Ports
+
+/// Requests, deadlines, decoding and the translation of failures into `ArgoError`.
+extension ArgoHTTPGateway {
+    func makeRequest(path: String, query: [(String, String?)], accept: String = "application/json") -> HTTPClientRequest
+    {
+        var url = connectionSettings.baseURL.absoluteString
+        while url.hasSuffix("/") { url.removeLast() }
+        url += path
+        let pairs = query.compactMap { key, value in value.map { "\(Self.encode(key))=\(Self.encode($0))" } }
+        if !pairs.isEmpty { url += "?" + pairs.joined(separator: "&") }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: "argo-mcp")
+        if let token = connectionSettings.token, !token.isEmpty {
+            request.headers.add(name: "Authorization", value: token)
+        }
+        return request
+    }
+
+    func get(path: String, query: [(String, String?)]) async throws -> Data {
+        try await send(.GET, path, query: query)
+    }
+
+    /// One unary call: the request, the whole body, and Argo's error for anything but 200.
+    func send(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: Data? = nil) async throws
+        -> Data
+    {
+        var request = makeRequest(path: path, query: query)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await execute(request, timeout: .seconds(Int64(connectionSettings.requestTimeoutSeconds)))
+        let data: Data
+        do {
+            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+        } catch {
+            throw translate(error)
+        }
+        guard response.status == .ok else { throw serverError(status: Int(response.status.code), body: data) }
+        return data
+    }
+
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount, client: HTTPClient? = nil) async throws
+        -> HTTPClientResponse
+    {
+        logger.debug("argo request", metadata: ["url": "\(request.url)"])
+        do {
+            return try await (client ?? self.client).execute(request, timeout: timeout, logger: logger)
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    func decode<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw ArgoError(
+                .malformedResponse, message: "the server's \(what) is not in Argo's shape: \(error)",
+                hint: "is \(connectionSettings.baseURL.absoluteString) an Argo Server (check ARGO_BASE_HREF)?")
+        }
+    }
+
+    /// Argo's error body (either grpc-gateway shape, see ``ArgoErrorBody``, or any text) into a typed error with a
+    /// hint.
+    func serverError(status: Int, body: Data) -> ArgoError {
+        let parsed = ArgoErrorBody.parse(body)
+        let message =
+            parsed?.message
+            ?? String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let error = ArgoError.fromServer(
+            httpStatus: status, grpcCode: parsed?.grpcCode, message: message.isEmpty ? "HTTP \(status)" : message)
+        switch error.kind {
+        case .unauthenticated:
+            return error.withHint(
+                connectionSettings.token == nil
+                    ? "the server wants credentials: set ARGO_TOKEN (e.g. \"Bearer $(kubectl create token argo-server -n argo)\")"
+                    : "ARGO_TOKEN was rejected: it may have expired or lack the 'Bearer ' prefix")
+        case .permissionDenied:
+            return error.withHint(
+                "the credentials lack rights for this; check the service account's RBAC in that namespace")
+        case .notFound where parsed == nil:
+            return error.withHint(
+                "no Argo API at \(connectionSettings.baseURL.absoluteString); check ARGO_SERVER and ARGO_BASE_HREF")
+        default:
+            return error
+        }
+    }
+
+    func translate(_ error: any Error) -> ArgoError {
+        if let argo = error as? ArgoError { return argo }
+        let text = String(describing: error)
+        let url = connectionSettings.baseURL.absoluteString
+        if error is NIOSSLError || text.contains("SSL") || text.contains("handshake") || text.contains("certificate") {
+            return ArgoError(
+                .tls, message: "TLS with \(url) failed: \(text)",
+                hint:
+                    "give the server's CA (ARGO_CA_FILE), set ARGO_INSECURE_SKIP_VERIFY=true for a self-signed test server, or ARGO_SECURE=false if it speaks plain HTTP"
+            )
+        }
+        if let client = error as? HTTPClientError,
+            client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout
+        {
+            return ArgoError(
+                .timeout, message: "no answer from \(url) in time (\(text))",
+                hint: "the server may be overloaded; retry, or raise the request timeout")
+        }
+        if text.contains("Timeout") || text.contains("timeout") {
+            return ArgoError(
+                .timeout, message: "no answer from \(url) in time (\(text))",
+                hint: "the server may be overloaded; retry, or raise the request timeout")
+        }
+        if text.localizedCaseInsensitiveContains("refused") {
+            return ArgoError(
+                .unavailable, message: "nothing accepts connections at \(url) (connection refused)",
+                hint:
+                    "check ARGO_SERVER (host:port), that the Argo Server runs and that a port-forward to it is up (kubectl -n argo port-forward svc/argo-server 2746:2746)"
+            )
+        }
+        return ArgoError(
+            .unavailable, message: "cannot reach the Argo Server at \(url): \(text)",
+            hint: "check ARGO_SERVER (host:port), that the server runs, and ARGO_SECURE=false if it speaks plain HTTP")
+    }
+
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static func segment(_ text: String) -> String { encode(text) }
+}

@@ -1,0 +1,120 @@
+import ArgoHTTP
+import ArgoSimulator
+import ArgumentParser
+import Domain
+import FileAudit
+import Foundation
+import Hooks
+import Logging
+import MCPServer
+import MCPStdio
+import Ports
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Run the MCP server on stdio (against ARGO_SERVER, or the built-in simulator when none is configured).")
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup(title: "Argo server and permissions") var options: ServeOptions
+    @OptionGroup(title: "Simulator options (used when no Argo server is configured)")
+    var simulatorOptions: SimulatorOptions
+    @Flag(help: "Use the built-in simulator even when an Argo server is configured.")
+    var simulator = false
+
+    /// What the flags and `environment` configure.
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var s = try common.settings(environment: environment)
+        try options.apply(to: &s)
+        simulatorOptions.apply(to: &s)
+        return s
+    }
+
+    func run() async throws {
+        let settings: Settings
+        do {
+            settings = try self.settings()
+        } catch {
+            FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let logger = bootstrapLogging(level: settings.logLevel)
+        do {
+            if !simulator, let connection = try settings.connection() {
+                logger.info(
+                    "serving against Argo",
+                    metadata: [
+                        "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)",
+                        "auth": "\(connection.authKind)",
+                    ])
+                let policy = try settings.policy(simulator: false)
+                for warning in settings.permissionWarnings(simulator: false) {
+                    logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
+                }
+                try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
+                    let server = try makeServer(gateway: gateway, settings: settings, policy: policy, logger: logger)
+                    try await serve(server, logger: logger)
+                }
+            } else {
+                for warning in settings.permissionWarnings(simulator: true) {
+                    logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
+                }
+                let composed = try await simulatorServer(settings, logger: logger)
+                let count = await composed.simulator.workflowCount
+                logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
+                    try await serve(composed.server, logger: logger)
+                    group.cancelAll()
+                }
+            }
+        } catch let error as ConfigError {
+            logger.error("configuration error", metadata: ["reason": "\(error.description)"])
+            throw ExitCode(2)
+        } catch let error as SimulatorError {
+            logger.error("simulator setup failed", metadata: ["reason": "\(error.description)"])
+            throw ExitCode(2)
+        }
+    }
+
+    /// The first line of every answer when the data is the simulator's.
+    static let simulatorNotice =
+        "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server (no ARGO_SERVER is configured, or --simulator was given); nothing here touches a cluster."
+
+    /// The MCP server over `gateway` as `settings` configure it: the use cases, the tool catalog and the policy.
+    func makeServer(
+        gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger, simulator: Bool = false
+    ) throws -> ArgoMCPServer {
+        let auditPath = settings.auditFile ?? Settings.defaultAuditFile
+        logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
+        let useCases = Wiring.useCases(
+            gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
+            audit: FileAuditSink(path: auditPath),
+            confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
+        let tools = ToolCatalog.all(useCases)
+        try Settings.checkConfirmationRequire(policy, tools: tools.map(\.name))
+        return ArgoMCPServer(
+            tools: tools, maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
+            confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
+            maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes,
+            notice: simulator ? Self.simulatorNotice : nil)
+    }
+
+    /// The server `serve` builds against the built-in simulator, with the simulator and its clock; also what the
+    /// in-process test harness serves over an in-memory transport.
+    func simulatorServer(_ settings: Settings, logger: Logger) async throws -> (
+        server: ArgoMCPServer, simulator: ArgoSimulator, tick: Duration
+    ) {
+        let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
+        let server = try makeServer(
+            gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
+            policy: try settings.policy(simulator: true), logger: logger, simulator: true)
+        return (server, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
+    }
+
+    /// Serves over stdio until the host closes it.
+    func serve(_ server: ArgoMCPServer, logger: Logger) async throws {
+        let stdio = LineTransport(logger: logger)
+        try await server.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+    }
+}
