@@ -191,4 +191,20 @@ struct TransportTests {
             LineTransport.responseID(Data(#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#.utf8))
                 == nil)
     }
+
+    @Test("get_workflow's answer is decided in one place from include and fields")
+    func getWorkflowShape() {
+        func shape(_ include: WorkflowView, _ fields: String? = nil) -> GetWorkflowRequest.Shape {
+            GetWorkflowRequest(name: "w", include: include, fields: fields).shape
+        }
+        #expect(shape(.summary) == .summary)
+        #expect(shape(.nodes) == .nodes)
+        #expect(shape(.spec) == .json(fields: "metadata.name,metadata.namespace,spec", section: "spec"))
+        #expect(shape(.raw) == .json(fields: nil, section: "raw"))
+        #expect(shape(.summary, "status.phase") == .json(fields: "status.phase", section: "fields=status.phase"))
+        #expect(shape(.raw, "status.phase") == .json(fields: "status.phase", section: "fields=status.phase"))
+        // fields with the node tree or the spec is refused, with the fix.
+        #expect(
+            GetWorkflowRequest(name: "w", include: .nodes, fields: "status").problems().map(\.field) == ["fields"])
+    }
 }

@@ -177,16 +177,10 @@ public enum WorkflowTools {
                     maxBytes: a.int("max_bytes", default: GetWorkflowRequest.defaultMaxBytes)
                 )
                 try a.finish(request.problems())
-                switch (request.include, request.fields) {
-                case (.summary, nil):
-                    let summary = try await reads.summary(namespace: request.namespace, name: request.name)
-                    return try ToolOutput(summary, text: Render.summary(summary))
-                case (.nodes, _):
-                    let page = try await reads.nodes(request)
-                    return try ToolOutput(page, text: Render.nodes(page))
-                default:
-                    let page = try await reads.jsonText(request)
-                    return try ToolOutput(page, text: Render.jsonPage(page))
+                switch try await reads.get(request) {
+                case .summary(let summary): return try ToolOutput(summary, text: Render.summary(summary))
+                case .nodes(let page): return try ToolOutput(page, text: Render.nodes(page))
+                case .json(let page): return try ToolOutput(page, text: Render.jsonPage(page))
                 }
             }
         )

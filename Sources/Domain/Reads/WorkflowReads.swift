@@ -54,6 +54,13 @@ public enum WorkflowView: String, Sendable, CaseIterable {
     case summary, nodes, spec, raw
 }
 
+/// What get_workflow answers.
+public enum WorkflowAnswer: Sendable {
+    case summary(WorkflowSummary)
+    case nodes(NodeTreePage)
+    case json(JSONTextPage)
+}
+
 public struct GetWorkflowRequest: Sendable, Equatable {
     public var namespace: String?
     public var name: String
@@ -82,6 +89,25 @@ public struct GetWorkflowRequest: Sendable, Equatable {
         self.limit = limit
         self.continueToken = continueToken
         self.maxBytes = maxBytes
+    }
+
+    /// The answer's shape, decided here once from `include` and `fields`: the summary; the node tree; or JSON
+    /// text with Argo's `fields=` selector (the caller's, the spec's, or none for the raw object) and the section
+    /// name the page shows.
+    public enum Shape: Sendable, Equatable {
+        case summary
+        case nodes
+        case json(fields: String?, section: String)
+    }
+
+    public var shape: Shape {
+        switch (include, fields) {
+        case (.nodes, _): .nodes
+        case (_, let fields?): .json(fields: fields, section: "fields=\(fields)")
+        case (.summary, nil): .summary
+        case (.spec, nil): .json(fields: "metadata.name,metadata.namespace,spec", section: "spec")
+        case (.raw, nil): .json(fields: nil, section: "raw")
+        }
     }
 
     public func problems() -> [ArgumentProblem] {
@@ -197,22 +223,35 @@ public struct WorkflowReads: Sendable {
         )
     }
 
-    public func summary(namespace: String?, name: String) async throws -> WorkflowSummary {
-        try check(GetWorkflowRequest(namespace: namespace, name: name).problems())
-        let wf = try await gateway.getWorkflow(namespace: context.namespace(namespace), name: name, fields: nil)
-        return WorkflowShaping(now: now()).summary(wf)
+    /// get_workflow: the summary, a page of the node tree, or a page of the object's JSON, as the request's
+    /// `shape` decides; the request is checked once, here.
+    public func get(_ request: GetWorkflowRequest) async throws -> WorkflowAnswer {
+        try check(request.problems())
+        let namespace = context.namespace(request.namespace)
+        switch request.shape {
+        case .summary:
+            let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: nil)
+            return .summary(WorkflowShaping(now: now()).summary(wf))
+        case .nodes:
+            return .nodes(try await nodes(request, namespace: namespace))
+        case .json(let fields, let section):
+            let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: fields)
+            return .json(
+                JSONTextPage.page(
+                    wf.raw?.data ?? Data(), namespace: namespace, name: request.name, section: section,
+                    continueToken: request.continueToken, maxBytes: request.maxBytes))
+        }
     }
 
-    public func nodes(_ request: GetWorkflowRequest) async throws -> NodeTreePage {
-        try check(request.problems())
-        let wf = try await gateway.getWorkflow(
-            namespace: context.namespace(request.namespace), name: request.name, fields: nil)
+    /// A page of the node tree.
+    func nodes(_ request: GetWorkflowRequest, namespace: String) async throws -> NodeTreePage {
+        let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: nil)
         let shaping = WorkflowShaping(now: now())
         let rows = shaping.tree(wf)
         let offset = min(Int(request.continueToken ?? "0") ?? 0, rows.count)
         let end = min(rows.count, offset + request.limit)
         return NodeTreePage(
-            namespace: wf.metadata.namespace ?? context.namespace(request.namespace),
+            namespace: wf.metadata.namespace ?? namespace,
             name: wf.metadata.name,
             phase: shaping.phaseText(wf),
             nodeCount: rows.count,
@@ -221,29 +260,6 @@ public struct WorkflowReads: Sendable {
             continue: end < rows.count ? String(end) : nil,
             truncated: end < rows.count
         )
-    }
-
-    /// The object's JSON text (whole, `spec` only, or trimmed by `fields`), one page at a time.
-    public func jsonText(_ request: GetWorkflowRequest) async throws -> JSONTextPage {
-        try check(request.problems())
-        let namespace = context.namespace(request.namespace)
-        let fields: String?
-        let section: String
-        switch (request.include, request.fields) {
-        case (_, let f?):
-            fields = f
-            section = "fields=\(f)"
-        case (.spec, nil):
-            fields = "metadata.name,metadata.namespace,spec"
-            section = "spec"
-        default:
-            fields = nil
-            section = "raw"
-        }
-        let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: fields)
-        return JSONTextPage.page(
-            wf.raw?.data ?? Data(), namespace: namespace, name: request.name, section: section,
-            continueToken: request.continueToken, maxBytes: request.maxBytes)
     }
 
     public func logs(_ request: WorkflowLogsRequest) async throws -> WorkflowLogs {
