@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// MCP-native confirmation: a host that supports elicitation is asked directly; tokens keep working.
-@Suite("confirmation by elicitation over stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("confirmation by elicitation (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct ElicitationScenarioTests {
     actor Asked {
         var messages: [String] = []
@@ -20,11 +20,13 @@ struct ElicitationScenarioTests {
         }
     }
 
-    func run(_ answer: Bool?) async throws -> (CallTool.Result, String, [String], ServerProcess) {
+    func run(_ answer: Bool?, over transport: TransportKind) async throws -> (
+        CallTool.Result, String, [String], any MCPHarness
+    ) {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-elicit-\(UUID().uuidString)/audit.jsonl")
         let asked = Asked()
-        let server = try await ServerProcess(
+        let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
             elicitation: Self.answering(answer, asked))
         _ = try await server.connect()
@@ -42,9 +44,11 @@ struct ElicitationScenarioTests {
         return (result, phase, decisions, server)
     }
 
-    @Test("accept: the user is shown the preview and the call is carried out without a token")
-    func accept() async throws {
-        let (result, phase, decisions, server) = try await run(true)
+    @Test(
+        "accept: the user is shown the preview and the call is carried out without a token",
+        arguments: TransportKind.allCases)
+    func accept(_ transport: TransportKind) async throws {
+        let (result, phase, decisions, server) = try await run(true, over: transport)
         #expect(result.isError == false)
         #expect(result.structuredContent?.objectValue?["phaseAfter"] == "Running")
         #expect(phase == "Failed")
@@ -52,9 +56,11 @@ struct ElicitationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("decline and cancel refuse the call, audited, nothing changes", arguments: [false, nil] as [Bool?])
-    func decline(answer: Bool?) async throws {
-        let (result, phase, decisions, server) = try await run(answer)
+    @Test(
+        "decline and cancel refuse the call, audited, nothing changes",
+        arguments: [false, nil] as [Bool?], TransportKind.allCases)
+    func decline(answer: Bool?, transport: TransportKind) async throws {
+        let (result, phase, decisions, server) = try await run(answer, over: transport)
         #expect(result.isError == true)
         #expect(result.text.contains(answer == nil ? "cancelled" : "declined"))
         #expect(phase == "Running")
@@ -64,22 +70,24 @@ struct ElicitationScenarioTests {
 
     /// The simulator with an audit file of its own, and a client that answers elicitation with `answering`.
     static func server(
-        mode: String? = nil,
+        over transport: TransportKind, mode: String? = nil,
         answering: @escaping @Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result
-    ) async throws -> ServerProcess {
+    ) async throws -> any MCPHarness {
         var environment = [
             "ARGO_MCP_AUDIT_FILE": FileManager.default.temporaryDirectory.appendingPathComponent(
                 "argo-mcp-elicit-\(UUID().uuidString)/a.jsonl"
             ).path
         ]
         if let mode { environment["ARGO_MCP_CONFIRMATION_MODE"] = mode }
-        return try await ServerProcess(["serve", "--simulator"], environment: environment, elicitation: answering)
+        return try await transport.start(["serve", "--simulator"], environment: environment, elicitation: answering)
     }
 
-    @Test("confirmation.mode token: the host is not asked; a preview and token come back")
-    func tokenMode() async throws {
+    @Test(
+        "confirmation.mode token: the host is not asked; a preview and token come back",
+        arguments: TransportKind.allCases)
+    func tokenMode(_ transport: TransportKind) async throws {
         let asked = Asked()
-        let server = try await Self.server(mode: "token", answering: Self.answering(true, asked))
+        let server = try await Self.server(over: transport, mode: "token", answering: Self.answering(true, asked))
         _ = try await server.connect()
         let preview = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
         #expect(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue != nil)
@@ -87,10 +95,12 @@ struct ElicitationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a host that shows dialogs: a made-up token does not skip the dialog, and a decline hands out no token")
-    func tokenCannotSkipDialog() async throws {
+    @Test(
+        "a host that shows dialogs: a made-up token does not skip the dialog, and a decline hands out no token",
+        arguments: TransportKind.allCases)
+    func tokenCannotSkipDialog(_ transport: TransportKind) async throws {
         let asked = Asked()
-        let server = try await Self.server(answering: Self.answering(false, asked))
+        let server = try await Self.server(over: transport, answering: Self.answering(false, asked))
         _ = try await server.connect()
         let first = try await server.call(
             "terminate_workflow", ["name": "ingest-events-q9z4m", "confirmation_token": "amc_madeup"])

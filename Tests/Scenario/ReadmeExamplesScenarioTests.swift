@@ -81,11 +81,11 @@ struct ReadmeExamplesScenarioTests {
         return text.components(separatedBy: "\n---").first ?? text
     }
 
-    @Test("every example call in the README succeeds against the demo data")
-    func examplesRun() async throws {
+    @Test("every example call in the README succeeds against the demo data", arguments: TransportKind.allCases)
+    func examplesRun(_ transport: TransportKind) async throws {
         // Evolving workflows step every 10 ms, so the two-minute demo deploy finishes within a watch example.
         let arguments = ["serve", "--simulator", "--tick-ms", "10"]
-        let probe = try await ServerProcess(arguments)
+        let probe = try await transport.start(arguments)
         _ = try await probe.connect()
         let (tools, _) = try await probe.client.listTools()
         _ = await probe.stop()
@@ -96,16 +96,16 @@ struct ReadmeExamplesScenarioTests {
         #expect(Set(examples.map(\.tool)) == Set(tools.map(\.name)).union(["why_did_this_fail"]))
 
         // Reads share one server; each item with a mutation gets a fresh one, so no item sees another's change.
-        let reads = try await ServerProcess(arguments)
+        let reads = try await transport.start(arguments)
         _ = try await reads.connect()
-        var mutationServer: ServerProcess?
+        var mutationServer: (any MCPHarness)?
         var mutationItem = -1
         var previewToken: String?
         for example in examples {
             var args = example.arguments
             if args["manifest"] == "<YAML>" { args["manifest"] = .string(try Self.manifest(for: example.tool)) }
             let confirms = args["confirmation_token"]?.stringValue?.hasPrefix("amc_") == true
-            let server: ServerProcess
+            let server: any MCPHarness
             if example.isPrompt || readOnly.contains(example.tool) {
                 server = reads
             } else if example.item == mutationItem, let current = mutationServer {
@@ -116,7 +116,7 @@ struct ReadmeExamplesScenarioTests {
                 server = current
             } else {
                 if let old = mutationServer { _ = await old.stop() }
-                let fresh = try await ServerProcess(arguments)
+                let fresh = try await transport.start(arguments)
                 _ = try await fresh.connect()
                 mutationServer = fresh
                 mutationItem = example.item
