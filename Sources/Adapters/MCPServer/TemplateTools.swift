@@ -7,12 +7,38 @@ enum TemplateTools {
     static func all(_ useCases: UseCases) -> [ToolDefinition] {
         let (templates, defaultNamespace) = (useCases.templates, useCases.defaultNamespace)
         return [
-            list(templates, defaultNamespace, cluster: false), get(templates, defaultNamespace, cluster: false),
-            list(templates, defaultNamespace, cluster: true), get(templates, defaultNamespace, cluster: true),
+            listWorkflowTemplates(templates, defaultNamespace), getWorkflowTemplate(templates, defaultNamespace),
+            listClusterWorkflowTemplates(templates, defaultNamespace),
+            getClusterWorkflowTemplate(templates, defaultNamespace),
         ]
     }
 
-    static func list(_ templates: TemplateReads, _ defaultNamespace: String, cluster: Bool) -> ToolDefinition {
+    static func listWorkflowTemplates(_ templates: TemplateReads, _ defaultNamespace: String) -> ToolDefinition {
+        list(templates, defaultNamespace, scope: .namespaced)
+    }
+
+    static func getWorkflowTemplate(_ templates: TemplateReads, _ defaultNamespace: String) -> ToolDefinition {
+        get(templates, defaultNamespace, scope: .namespaced)
+    }
+
+    static func listClusterWorkflowTemplates(_ templates: TemplateReads, _ defaultNamespace: String)
+        -> ToolDefinition
+    {
+        list(templates, defaultNamespace, scope: .cluster)
+    }
+
+    static func getClusterWorkflowTemplate(_ templates: TemplateReads, _ defaultNamespace: String) -> ToolDefinition
+    {
+        get(templates, defaultNamespace, scope: .cluster)
+    }
+
+    /// Which kind of template a tool reads: a WorkflowTemplate of a namespace or a ClusterWorkflowTemplate.
+    private enum Scope {
+        case namespaced, cluster
+    }
+
+    private static func list(_ templates: TemplateReads, _ defaultNamespace: String, scope: Scope) -> ToolDefinition {
+        let cluster = scope == .cluster
         var properties: [String: Value] = [
             "label_selector": Schema.string("Kubernetes label selector."),
             "limit": Schema.integer("Rows per page.", minimum: 1, maximum: 200, default: 50),
@@ -55,7 +81,8 @@ enum TemplateTools {
         )
     }
 
-    static func get(_ templates: TemplateReads, _ defaultNamespace: String, cluster: Bool) -> ToolDefinition {
+    private static func get(_ templates: TemplateReads, _ defaultNamespace: String, scope: Scope) -> ToolDefinition {
+        let cluster = scope == .cluster
         var properties: [String: Value] = [
             "name": Schema.string("Template name."),
             "include": Schema.string(
