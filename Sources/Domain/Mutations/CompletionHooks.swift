@@ -50,7 +50,7 @@ public struct CompletionHooks: Sendable {
                 Inspection(
                     uid: result.summary?.uid, fingerprint: "", refusal: nil,
                     preview: MutationPreview(
-                        tool: "watch_workflow", namespace: result.namespace, name: result.name, uid: nil,
+                        tool: Mutation.watchNotify.tool, namespace: result.namespace, name: result.name, uid: nil,
                         phase: result.phase, startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [],
                         effect: "notify \(notifier.target)", impact: "", confirmationToken: nil, expiresAt: nil))
             } perform: {

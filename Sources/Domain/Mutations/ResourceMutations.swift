@@ -171,7 +171,7 @@ public struct ResourceMutations: Sendable {
             return Inspection(
                 uid: live.metadata.uid, fingerprint: "resourceVersion \(version)", refusal: refusal,
                 preview: MutationPreview(
-                    tool: "update_cron_schedule", namespace: ns, name: r.name, uid: live.metadata.uid,
+                    tool: Mutation.updateCronSchedule.tool, namespace: ns, name: r.name, uid: live.metadata.uid,
                     phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
                     activeNodeCount: live.status.active.count, pods: [],
                     effect:

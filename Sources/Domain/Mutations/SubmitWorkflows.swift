@@ -315,7 +315,7 @@ public struct SubmitWorkflows: Sendable {
             summary.parameters = Self.overriding(summary.parameters, with: r.parameters)
             let runs = Self.runs(summary, r, serviceAccount: serviceAccount)
             var preview = MutationPreview(
-                tool: "submit_workflow", namespace: ns, name: targetName, uid: nil, phase: "not submitted",
+                tool: Mutation.submitWorkflow.tool, namespace: ns, name: targetName, uid: nil, phase: "not submitted",
                 startedAt: nil, activeNodes: [],
                 activeNodeCount: 0, pods: [], effect: "a new workflow is created in \(ns) from the \(runs.source)",
                 impact:

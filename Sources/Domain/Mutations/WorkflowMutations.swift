@@ -188,13 +188,13 @@ public struct WorkflowMutations: Sendable {
                 : "\(ns)/\(name) is \(phase); retry applies to Failed or Error workflows (wait for it to end, or terminate it first)"
             return Inspection(
                 uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
-                preview: shutdownInspection("retry_workflow", wf, strategy: "Retry").preview)
+                preview: shutdownInspection(Mutation.retryWorkflow.tool, wf, strategy: "Retry").preview)
         } perform: {
             let after = try await gateway.retryWorkflow(
                 namespace: ns, name: name, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
                 parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-            var result = changeReport("retry_workflow", before!, after, tokenID: nil)
-            let reset = before!.status.nodes.values.filter { node in
+            var result = changeReport(Mutation.retryWorkflow.tool, before ?? after, after, tokenID: nil)
+            let reset = (before ?? after).status.nodes.values.filter { node in
                 node.phase?.isFailure == true && after.status.nodes[node.id]?.phase?.isFailure != true
             }.count
             result.changes.append("\(reset) failed node(s) reset to run again")
@@ -300,7 +300,7 @@ public struct WorkflowMutations: Sendable {
             return Inspection(
                 uid: cron.metadata.uid, fingerprint: state, refusal: refusal,
                 preview: MutationPreview(
-                    tool: "toggle_cron_suspension", namespace: ns, name: name, uid: cron.metadata.uid, phase: state,
+                    tool: Mutation.toggleCronSuspension.tool, namespace: ns, name: name, uid: cron.metadata.uid, phase: state,
                     startedAt: nil,
                     activeNodes: [], activeNodeCount: cron.status.active.count, pods: [],
                     effect: target ? "no new runs are scheduled; running ones continue" : "runs are scheduled again",
@@ -309,7 +309,7 @@ public struct WorkflowMutations: Sendable {
         } perform: {
             let after = try await gateway.setCronWorkflowSuspended(namespace: ns, name: name, suspended: target)
             return MutationResult(
-                tool: "toggle_cron_suspension", namespace: ns, name: name,
+                tool: Mutation.toggleCronSuspension.tool, namespace: ns, name: name,
                 phaseBefore: wasSuspended ? "suspended" : "active",
                 phaseAfter: after.suspend ? "suspended" : "active", suspendedBefore: wasSuspended,
                 suspendedAfter: after.suspend,
@@ -338,7 +338,7 @@ public struct WorkflowMutations: Sendable {
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
-            var inspection = shutdownInspection("delete_workflow", wf, strategy: "Delete")
+            var inspection = shutdownInspection(Mutation.deleteWorkflow.tool, wf, strategy: "Delete")
             inspection.refusal =
                 wf.isArchivedCopy
                 ? "\(ns)/\(name) is already deleted: what Argo answers for that name is the workflow archive's copy"
@@ -360,7 +360,7 @@ public struct WorkflowMutations: Sendable {
         } perform: {
             try await gateway.deleteWorkflow(namespace: ns, name: name, uid: before?.metadata.uid)
             return MutationResult(
-                tool: "delete_workflow", namespace: ns, name: name, phaseBefore: before.map(Self.phase) ?? "Unknown",
+                tool: Mutation.deleteWorkflow.tool, namespace: ns, name: name, phaseBefore: before.map(Self.phase) ?? "Unknown",
                 phaseAfter: "Deleted",
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["workflow deleted"],
                 tokenID: token.map(Confirmations.tokenID))
@@ -420,7 +420,7 @@ public struct WorkflowMutations: Sendable {
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
-            var inspection = shutdownInspection("resubmit_workflow", wf, strategy: "Resubmit")
+            var inspection = shutdownInspection(Mutation.resubmitWorkflow.tool, wf, strategy: "Resubmit")
             inspection.refusal =
                 wf.status.phase?.isCompleted != true
                 ? "\(ns)/\(name) is \(Self.phase(wf)); resubmit a finished workflow (or stop this one first)"
@@ -432,7 +432,7 @@ public struct WorkflowMutations: Sendable {
                 namespace: ns, name: name, memoized: memoized,
                 parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
             return MutationResult(
-                tool: "resubmit_workflow", namespace: ns, name: created.metadata.name, phaseBefore: Self.phase(before!),
+                tool: Mutation.resubmitWorkflow.tool, namespace: ns, name: created.metadata.name, phaseBefore: before.map(Self.phase) ?? "Unknown",
                 phaseAfter: Self.phase(created), suspendedBefore: nil, suspendedAfter: nil,
                 changes: ["created \(created.metadata.name) from \(name); follow it with watch_workflow"], tokenID: nil)
         }
