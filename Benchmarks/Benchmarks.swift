@@ -23,7 +23,8 @@ struct Benchmarks: AsyncParsableCommand {
             """)
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
-        case inProcess = "in-process", startup, stdio, http, sizes
+        case inProcess = "in-process"
+        case startup, stdio, http, sizes
     }
 
     @Option(name: .customLong("group"), help: "Run only this group (repeatable).")
@@ -171,7 +172,8 @@ enum Bench {
         await sim.add(generated: WorkflowGenerator(name: "d-10k", nodeCount: 10_000, failureRate: 0.002, depth: 3))
         await sim.add(
             generated: WorkflowGenerator(name: "d-10k-b", nodeCount: 10_000, failureRate: 0.002, depth: 3, seed: 7))
-        let diagnostics = Diagnostics(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
+        let diagnostics = Diagnostics(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
         let target = Diagnostics.Target(namespace: "argo", name: "d-10k")
         _ = try await diagnostics.metrics(target)
         let analyze = try await timed(5) { _ = try await diagnostics.analyzeFailure(.init(target: target)) }

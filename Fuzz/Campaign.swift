@@ -162,7 +162,10 @@ public struct FuzzCampaign: Sendable {
                 "jsonrpc": "2.0", "id": id, "method": "tools/call",
                 "params": ["name": tool.name, "arguments": args, "_meta": ["progressToken": id]],
             ]
-            let text = (try? JSONSerialization.data(withJSONObject: request)).map { String(decoding: $0.prefix(400), as: UTF8.self) } ?? "?"
+            let text =
+                (try? JSONSerialization.data(withJSONObject: request)).map {
+                    String(decoding: $0.prefix(400), as: UTF8.self)
+                } ?? "?"
             i += 1
             report.calls += 1
             report.byTool[tool.name, default: 0] += 1

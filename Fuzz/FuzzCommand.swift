@@ -6,7 +6,8 @@ import Foundation
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "argo-mcp-fuzz",
-        abstract: "Fuzz argo-mcp over stdio: hostile calls from every tool's schema, malformed JSON-RPC, hostile objects.")
+        abstract:
+            "Fuzz argo-mcp over stdio: hostile calls from every tool's schema, malformed JSON-RPC, hostile objects.")
 
     @Option(help: "The argo-mcp binary (default: next to this one).")
     var binary: String?
@@ -20,7 +21,9 @@ struct FuzzCommand: ParsableCommand {
     func run() throws {
         let path =
             binary
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("argo-mcp")
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "argo-mcp"
+            )
             .path
         let campaign = FuzzCampaign(
             binary: URL(fileURLWithPath: path), calls: calls, seed: seed, chainSteps: chainSteps,

@@ -27,10 +27,13 @@ public struct HostileArguments {
             "backfill-fanout-2k-p7w1c", "report-weekly-h3k8s", "nightly-etl", "etl-template", "argo", "data-team",
         ]
 
-    static var integers: [Any] { [
-        0, -1, 1, 2, 3, 100, Int.max, Int.min, Int.max - 1, Int.min + 1, Int(Int32.max), Int(Int32.min), 1 << 53,
-        -(1 << 53), 4_294_967_296, 1e308, -1e308, 0.5, -0.0, 1e-308, 9.999999999999999e22, "12", "-5", "NaN", "1e400",
-    ] }
+    static var integers: [Any] {
+        [
+            0, -1, 1, 2, 3, 100, Int.max, Int.min, Int.max - 1, Int.min + 1, Int(Int32.max), Int(Int32.min), 1 << 53,
+            -(1 << 53), 4_294_967_296, 1e308, -1e308, 0.5, -0.0, 1e-308, 9.999999999999999e22, "12", "-5", "NaN",
+            "1e400",
+        ]
+    }
 
     static let strings: [String] = [
         "", " ", "a", "argo", "ARGO", "-", ".", "..", "/", "../../etc/passwd", "a/b", "*", "%", "\\", "\"", "'",
@@ -39,7 +42,8 @@ public struct HostileArguments {
         "200000000000000d", "9223372036854775807s", "9223372036854775808", "-1s", "1e400", "99999999999999999999h",
         "5/9223372036854775807 * * * *", "@every 99999999999999999999h", "* * * * * * *", "CRON_TZ=", "TZ=X 1",
         "@every 1.7976931348623157e308h", "0-59/0 * * * *", "61 * * * *", "a=b,c!=d", "a in (", "!!", "env notin ()",
-        "Failed", "failed", "Running,Succeeded", "Bogus", "(", "[", "{{inputs.parameters.x}}", "data:text/plain;base64,AAAA",
+        "Failed", "failed", "Running,Succeeded", "Bogus", "(", "[", "{{inputs.parameters.x}}",
+        "data:text/plain;base64,AAAA",
         "Mars/Olympus", "UTC", "Europe/Berlin", "2026-11-25T00:00:00Z", "0001-01-01T00:00:00Z", "ZZZ",
         "main", "wait", "init", ".*", "(a+)+$", "[", "a{1000000}", "\\", "destructive", "cluster", "namespaced",
         "WorkflowTemplate", "CronWorkflow", "ClusterWorkflowTemplate", "Workflow", "last_success", "mermaid", "text",

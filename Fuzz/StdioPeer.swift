@@ -123,7 +123,9 @@ final class StdioPeer: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         // A batch request is answered with a batch: an array of JSON-RPC messages is a message too.
-        if let batch = parsed as? [[String: Any]], !batch.isEmpty, batch.allSatisfy({ $0["jsonrpc"] as? String == "2.0" }) {
+        if let batch = parsed as? [[String: Any]], !batch.isEmpty,
+            batch.allSatisfy({ $0["jsonrpc"] as? String == "2.0" })
+        {
             return
         }
         guard let object = parsed as? [String: Any], object["jsonrpc"] as? String == "2.0" else {

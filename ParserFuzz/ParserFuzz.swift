@@ -25,7 +25,9 @@ enum ParserFuzz {
         case "cron":
             let text = String(decoding: data, as: UTF8.self)
             let parts = text.split(separator: "\n", maxSplits: 1).map(String.init)
-            if case .success(let schedule) = CronSchedule.parse(parts.first ?? "", timezone: parts.count > 1 ? parts[1] : nil) {
+            if case .success(let schedule) = CronSchedule.parse(
+                parts.first ?? "", timezone: parts.count > 1 ? parts[1] : nil)
+            {
                 _ = schedule.nextRuns(after: Date(timeIntervalSince1970: 1_800_000_000), count: 3)
             }
         case "frames":
@@ -75,7 +77,8 @@ enum ParserFuzz {
         static func main() throws {
             let args = Array(CommandLine.arguments.dropFirst())
             guard let target = args.first, args.count > 1 else {
-                FileHandle.standardError.write(Data("usage: argo-mcp-parser-fuzz yaml|workflow|cron|frames FILE…\n".utf8))
+                FileHandle.standardError.write(
+                    Data("usage: argo-mcp-parser-fuzz yaml|workflow|cron|frames FILE…\n".utf8))
                 return
             }
             for path in args.dropFirst() {

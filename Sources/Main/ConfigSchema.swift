@@ -86,10 +86,11 @@ indirect enum ConfigKey: Sendable {
         }
     }
 
-
     /// The known key closest to `name` (edit distance at most a third of its length, at least 2), if any.
     static func nearest(_ name: String, in known: [String]) -> String? {
-        let scored = known.map { ($0, distance(name.lowercased(), $0.lowercased())) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        let scored = known.map { ($0, distance(name.lowercased(), $0.lowercased())) }.sorted {
+            ($0.1, $0.0) < ($1.1, $1.0)
+        }
         guard let best = scored.first, best.1 <= max(2, name.count / 3) else { return nil }
         return best.0
     }

@@ -1,10 +1,10 @@
 import ArgoHTTP
+import ArgoSimulator
+import BoundedYAML
 import Domain
 import Foundation
 import Hooks
 import Ports
-import ArgoSimulator
-import BoundedYAML
 
 /// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
 struct Settings: Sendable {

@@ -82,7 +82,8 @@ public struct ArgoError: Error, Sendable, Equatable, CustomStringConvertible {
                 message:
                     "\(what) is no longer the object that was previewed (uid \(expected), now \(live ?? "unknown")); nothing was deleted",
                 httpStatus: 409,
-                hint: "it was deleted and created again under the same name; read it again and decide on the new object")
+                hint: "it was deleted and created again under the same name; read it again and decide on the new object"
+            )
         }
     }
 

@@ -120,7 +120,8 @@ public struct WorkflowSpec: Sendable, Decodable, Equatable {
         var parameters: [Parameter]
         enum CodingKeys: String, CodingKey { case parameters }
         init(from decoder: any Decoder) throws {
-            parameters = try decoder.container(keyedBy: CodingKeys.self).lenientList(Parameter.self, forKey: .parameters)
+            parameters = try decoder.container(keyedBy: CodingKeys.self).lenientList(
+                Parameter.self, forKey: .parameters)
         }
     }
 

@@ -5,7 +5,9 @@ import Testing
 /// Namespaces, server info, health and the workflow archive through the built binary.
 @Suite("cluster insight and archive (in-process and over stdio)", .serialized, .timeLimit(.minutes(3)))
 struct ClusterArchiveScenarioTests {
-    @Test("namespaces with their sources, server info without secrets, a healthy report", arguments: TransportKind.allCases)
+    @Test(
+        "namespaces with their sources, server info without secrets, a healthy report",
+        arguments: TransportKind.allCases)
     func clusterInsight(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
@@ -63,7 +65,8 @@ struct ClusterArchiveScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("archive: list, get by uid and by name; cron history includes archived runs", arguments: TransportKind.allCases)
+    @Test(
+        "archive: list, get by uid and by name; cron history includes archived runs", arguments: TransportKind.allCases)
     func archive(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()

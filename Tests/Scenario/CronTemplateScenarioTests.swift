@@ -5,7 +5,9 @@ import Testing
 /// Cron workflows and templates through the built binary, against the simulator's demo data and the upstream fixtures.
 @Suite("cron workflows and templates (in-process and over stdio)", .serialized, .timeLimit(.minutes(3)))
 struct CronTemplateScenarioTests {
-    @Test("demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes", arguments: TransportKind.allCases)
+    @Test(
+        "demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes",
+        arguments: TransportKind.allCases)
     func demo(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
@@ -81,7 +83,9 @@ struct CronTemplateScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("upstream CronWorkflow fixtures seed the simulator and read back with their status", arguments: TransportKind.allCases)
+    @Test(
+        "upstream CronWorkflow fixtures seed the simulator and read back with their status",
+        arguments: TransportKind.allCases)
     func fixtures(_ transport: TransportKind) async throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/cronworkflows")
@@ -104,7 +108,8 @@ struct CronTemplateScenarioTests {
 }
 
 extension CronTemplateScenarioTests {
-    @Test("upstream example templates of both scopes seed the simulator and summarize", arguments: TransportKind.allCases)
+    @Test(
+        "upstream example templates of both scopes seed the simulator and summarize", arguments: TransportKind.allCases)
     func exampleTemplates(_ transport: TransportKind) async throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/templates")

@@ -6,8 +6,8 @@ import Testing
 @Suite("diagnostics (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
 struct DiagnosticScenarioTests {
     @Test(
-        "analyze, measure, compare and draw failed runs; every answer compact; injected log errors give partial results"
-    , arguments: TransportKind.allCases)
+        "analyze, measure, compare and draw failed runs; every answer compact; injected log errors give partial results",
+        arguments: TransportKind.allCases)
     func tools(_ transport: TransportKind) async throws {
         let server = try await transport.start([
             "serve", "--simulator", "--generate", "name=huge-10k,nodes=10000,failures=0.002,depth=3",
@@ -54,7 +54,9 @@ struct DiagnosticScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("real upstream workflows seeded into the simulator: nested DAG, exhausted retries, a lifecycle hook error", arguments: TransportKind.allCases)
+    @Test(
+        "real upstream workflows seeded into the simulator: nested DAG, exhausted retries, a lifecycle hook error",
+        arguments: TransportKind.allCases)
     func realFixtures(_ transport: TransportKind) async throws {
         let workflows = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/workflows")
@@ -100,7 +102,9 @@ struct DiagnosticScenarioTests {
         #expect(stderr.contains("ARGO_MCP_MAX_RESULT_BYTES=10 is too small"))
     }
 
-    @Test("explain: true asks the host's model through sampling; the prompt carries the findings", arguments: TransportKind.allCases)
+    @Test(
+        "explain: true asks the host's model through sampling; the prompt carries the findings",
+        arguments: TransportKind.allCases)
     func explainAndPrompt(_ transport: TransportKind) async throws {
         let asked = Counter()
         let server = try await transport.start(

@@ -1,9 +1,10 @@
-@testable import ArgoMCP
 import Foundation
 import Logging
 import MCP
 import MCPServer
 import Testing
+
+@testable import ArgoMCP
 
 /// An argo-mcp server a scenario drives through the SDK's MCP client, over one transport or another.
 protocol MCPHarness: AnyObject, Sendable {

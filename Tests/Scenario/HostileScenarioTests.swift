@@ -1,7 +1,8 @@
 import Foundation
-@testable import Fuzz
 import MCP
 import Testing
+
+@testable import Fuzz
 
 /// The whole binary against hostile objects, hostile arguments and hostile configuration.
 @Suite("argo-mcp against hostile input: no crash, no hang, no stdout pollution", .serialized, .timeLimit(.minutes(6)))
@@ -32,17 +33,21 @@ struct HostileScenarioTests {
         #expect(report.byTool.count >= 30, "the slice reaches (nearly) every tool")
     }
 
-    @Test("every read and diagnostic answers about hostile workflows: a 30,000-step chain, cycles, missing children, backwards and extreme dates, wrong types, Int64.max resources, empty and null status")
+    @Test(
+        "every read and diagnostic answers about hostile workflows: a 30,000-step chain, cycles, missing children, backwards and extreme dates, wrong types, Int64.max resources, empty and null status"
+    )
     func hostileWorkflows() async throws {
         let server = try await Self.seeded()
         for name in HostileObjects.workflowNames {
             for (tool, extra) in [
-                ("get_workflow", [:]), ("get_workflow", ["include": ["nodes"]]), ("get_workflow", ["include": ["json"]]),
+                ("get_workflow", [:]), ("get_workflow", ["include": ["nodes"]]),
+                ("get_workflow", ["include": ["json"]]),
                 ("analyze_failure", [:]), ("get_workflow_metrics", [:]), ("render_workflow_graph", [:]),
                 ("render_workflow_graph", ["format": "mermaid"]), ("compare_workflows", ["base": "hostile-chain"]),
                 ("get_workflow_logs", [:]), ("delete_workflow", [:]),
             ] as [(String, [String: Value])] {
-                var args: [String: Value] = tool == "compare_workflows" ? ["other": .string(name)] : ["name": .string(name)]
+                var args: [String: Value] =
+                    tool == "compare_workflows" ? ["other": .string(name)] : ["name": .string(name)]
                 for (k, v) in extra { args[k] = v }
                 let result = try await server.call(tool, args)
                 // A tool error is an answer; only a crash (the call throws: the process is gone) is not.
@@ -65,7 +70,9 @@ struct HostileScenarioTests {
         #expect(!stderr.contains("Fatal error"))
     }
 
-    @Test("an error that quotes a huge argument is cut like any answer: each problem short, at most a dozen shown", arguments: TransportKind.allCases)
+    @Test(
+        "an error that quotes a huge argument is cut like any answer: each problem short, at most a dozen shown",
+        arguments: TransportKind.allCases)
     func hugeArgumentErrors(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
@@ -83,7 +90,9 @@ struct HostileScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("the demo's own running workflow: get_workflow_metrics and every diagnostic answer while it runs", arguments: TransportKind.allCases)
+    @Test(
+        "the demo's own running workflow: get_workflow_metrics and every diagnostic answer while it runs",
+        arguments: TransportKind.allCases)
     func runningDemo(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator", "--tick-ms", "20"])
         _ = try await server.connect()
@@ -114,7 +123,9 @@ struct HostileScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("manifests: an unquoted Argo expression, an alias bomb and an oversized text are argument errors", arguments: TransportKind.allCases)
+    @Test(
+        "manifests: an unquoted Argo expression, an alias bomb and an oversized text are argument errors",
+        arguments: TransportKind.allCases)
     func hostileManifests(_ transport: TransportKind) async throws {
         let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_MAX_MANIFEST_BYTES": "4096"])
@@ -141,7 +152,8 @@ struct HostileScenarioTests {
         #expect(bombed.text.contains("alias"))
         // Refused by its cost, not after expanding it (which would not end at all).
         #expect(ContinuousClock.now - start < .seconds(30))
-        let big = try await server.call("lint_manifest", ["manifest": .string(String(repeating: "a: b\n", count: 2_000))])
+        let big = try await server.call(
+            "lint_manifest", ["manifest": .string(String(repeating: "a: b\n", count: 2_000))])
         #expect(big.isError == true)
         #expect(big.text.contains("ARGO_MCP_MAX_MANIFEST_BYTES"))
         _ = await server.stop()

@@ -17,7 +17,9 @@ struct MutationScenarioTests {
         }
     }
 
-    @Test("terminate: a preview with a token, the confirmed call, the state change and the audit trail", arguments: TransportKind.allCases)
+    @Test(
+        "terminate: a preview with a token, the confirmed call, the state change and the audit trail",
+        arguments: TransportKind.allCases)
     func terminate(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
         let server = try await transport.start(
@@ -52,7 +54,9 @@ struct MutationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a wrong token is refused with a fresh preview; retry, suspend and cron toggles report what changed", arguments: TransportKind.allCases)
+    @Test(
+        "a wrong token is refused with a fresh preview; retry, suspend and cron toggles report what changed",
+        arguments: TransportKind.allCases)
     func others(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
         let server = try await transport.start(
@@ -113,7 +117,9 @@ struct MutationScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("read-only: no mutation tool is listed, a call anyway is refused, nothing changes", arguments: TransportKind.allCases)
+    @Test(
+        "read-only: no mutation tool is listed, a call anyway is refused, nothing changes",
+        arguments: TransportKind.allCases)
     func readOnly(_ transport: TransportKind) async throws {
         let audit = Self.auditFile()
         let server = try await transport.start(

@@ -28,7 +28,8 @@ struct PolicyScenarioTests {
 
         // Against a real server read-only is the default, and the warning says so (nothing is contacted).
         let real = try await ServerProcess(
-            ["serve"], environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false", "ARGO_MCP_ALLOW_MUTATIONS": "true"])
+            ["serve"],
+            environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false", "ARGO_MCP_ALLOW_MUTATIONS": "true"])
         _ = try await real.connect()
         #expect(!(try await real.client.listTools().tools.map(\.name)).contains("terminate_workflow"))
         #expect((await real.stop()).contains("is not set and defaults to true against a real Argo server"))
@@ -60,7 +61,9 @@ struct PolicyScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("ARGO_MCP_NAMESPACES_ALLOW limits reads to the allowed namespaces, which list_namespaces names", arguments: TransportKind.allCases)
+    @Test(
+        "ARGO_MCP_NAMESPACES_ALLOW limits reads to the allowed namespaces, which list_namespaces names",
+        arguments: TransportKind.allCases)
     func allow(_ transport: TransportKind) async throws {
         let server = try await transport.start(
             ["serve", "--simulator"], environment: ["ARGO_MCP_NAMESPACES_ALLOW": "data-team"])

@@ -13,7 +13,9 @@ struct ResourceScenarioTests {
         try #require(try await server.call("get_cron_workflow", ["name": .string(name)]).structuredContent?.objectValue)
     }
 
-    @Test("a schedule update: bad input named, a stale version is a conflict, the real update shows old and new runs", arguments: TransportKind.allCases)
+    @Test(
+        "a schedule update: bad input named, a stale version is a conflict, the real update shows old and new runs",
+        arguments: TransportKind.allCases)
     func scheduleUpdate(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
         let server = try await transport.start(
@@ -67,7 +69,9 @@ struct ResourceScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a conflict Argo reports during the update is passed on with its code and a hint; nothing changes", arguments: TransportKind.allCases)
+    @Test(
+        "a conflict Argo reports during the update is passed on with its code and a hint; nothing changes",
+        arguments: TransportKind.allCases)
     func injectedConflict(_ transport: TransportKind) async throws {
         let server = try await transport.start([
             "serve", "--simulator", "--fault",
@@ -104,7 +108,9 @@ struct ResourceScenarioTests {
               command: [echo, "hello {{workflow.parameters.who}}"]
         """
 
-    @Test("templates: create, refuse an overwrite, update with a spec diff and a token, run it, delete it", arguments: TransportKind.allCases)
+    @Test(
+        "templates: create, refuse an overwrite, update with a spec diff and a token, run it, delete it",
+        arguments: TransportKind.allCases)
     func templates(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
         let server = try await transport.start(
@@ -163,7 +169,9 @@ struct ResourceScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("cron workflows: create from an upstream example, delete with a token and the workflows it owned go too", arguments: TransportKind.allCases)
+    @Test(
+        "cron workflows: create from an upstream example, delete with a token and the workflows it owned go too",
+        arguments: TransportKind.allCases)
     func cronWorkflows(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator"])
         _ = try await server.connect()
@@ -197,7 +205,9 @@ struct ResourceScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a server that allows mutations but not destructive calls creates templates and refuses update: true", arguments: TransportKind.allCases)
+    @Test(
+        "a server that allows mutations but not destructive calls creates templates and refuses update: true",
+        arguments: TransportKind.allCases)
     func escalation(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
         let server = try await transport.start(
@@ -209,7 +219,8 @@ struct ResourceScenarioTests {
         _ = try await server.connect()
         let tools = try await server.client.listTools().tools.map(\.name)
         #expect(tools.contains("create_template") && !tools.contains("delete_workflow_template"))
-        #expect(try await server.callConfirmed("create_template", ["manifest": .string(Self.template)]).isError == false)
+        #expect(
+            try await server.callConfirmed("create_template", ["manifest": .string(Self.template)]).isError == false)
         let refused = try await server.call(
             "create_template", ["manifest": .string(Self.template), "update": true])
         #expect(refused.isError == true)

@@ -1,8 +1,9 @@
-@testable import ArgoMCP
 import Foundation
 import Logging
 import MCP
 import Testing
+
+@testable import ArgoMCP
 
 /// Spawns the real binary over stdio against the simulator and drives it with an MCP client.
 @Suite("argo-mcp over stdio against the simulator", .serialized, .timeLimit(.minutes(3)))

@@ -9,7 +9,8 @@ struct SubmitScenarioTests {
         .appendingPathComponent("Fixtures/examples")
 
     @Test(
-        "lint, submit a manifest and a template, watch both finish; a marked template fails; bad input changes nothing", arguments: TransportKind.allCases)
+        "lint, submit a manifest and a template, watch both finish; a marked template fails; bad input changes nothing",
+        arguments: TransportKind.allCases)
     func submit(_ transport: TransportKind) async throws {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-submit-\(UUID().uuidString)/audit.jsonl")
@@ -64,8 +65,9 @@ struct SubmitScenarioTests {
             of: "generateName: steps-",
             with: "generateName: steps-\n  annotations:\n    simulator.argo-mcp/fail-template: print-message")
         let failRun = try #require(
-            try await server.callConfirmed("submit_workflow", ["manifest": .string(failing)]).structuredContent?.objectValue?[
-                "name"]?.stringValue)
+            try await server.callConfirmed("submit_workflow", ["manifest": .string(failing)]).structuredContent?
+                .objectValue?[
+                    "name"]?.stringValue)
         let failed = try await server.call("watch_workflow", ["name": .string(failRun), "timeout_seconds": 30])
         #expect(failed.structuredContent?.objectValue?["phase"] == "Failed")
         _ = await server.stop()
@@ -74,7 +76,9 @@ struct SubmitScenarioTests {
 
 @Suite("Safety of submissions and of simulator mode", .serialized, .timeLimit(.minutes(3)))
 struct SubmitSafetyScenarioTests {
-    @Test("submitting from a template shows the parameters passed, not the template's defaults (dry run and real)", arguments: TransportKind.allCases)
+    @Test(
+        "submitting from a template shows the parameters passed, not the template's defaults (dry run and real)",
+        arguments: TransportKind.allCases)
     func passedParametersShown(_ transport: TransportKind) async throws {
         let server = try await transport.start(["serve", "--simulator", "--tick-ms", "50"])
         _ = try await server.connect()
@@ -83,7 +87,9 @@ struct SubmitSafetyScenarioTests {
         ]
         var dry = arguments
         dry["dry_run"] = true
-        for result in [try await server.call("submit_workflow", dry), try await server.callConfirmed("submit_workflow", arguments)] {
+        for result in [
+            try await server.call("submit_workflow", dry), try await server.callConfirmed("submit_workflow", arguments),
+        ] {
             #expect(result.isError == false)
             let parameters =
                 result.structuredContent?.objectValue?["summary"]?.objectValue?["parameters"]?.arrayValue?
@@ -95,7 +101,9 @@ struct SubmitSafetyScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a submission is previewed with what would run, confirmed by its token, and audited with who ran what as whom", arguments: TransportKind.allCases)
+    @Test(
+        "a submission is previewed with what would run, confirmed by its token, and audited with who ran what as whom",
+        arguments: TransportKind.allCases)
     func submitPreviewAndAudit(_ transport: TransportKind) async throws {
         let audit = MutationScenarioTests.auditFile()
         let server = try await transport.start(

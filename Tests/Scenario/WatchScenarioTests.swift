@@ -28,7 +28,9 @@ struct WatchScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("progress notifications while a workflow runs; a dropped stream is re-opened from the last version", arguments: TransportKind.allCases)
+    @Test(
+        "progress notifications while a workflow runs; a dropped stream is re-opened from the last version",
+        arguments: TransportKind.allCases)
     func watch(_ transport: TransportKind) async throws {
         let server = try await transport.start([
             "serve", "--simulator", "--generate", "name=live-etl,nodes=60,failures=0.05,evolve=20", "--tick-ms", "150",
@@ -64,7 +66,9 @@ struct WatchScenarioTests {
         _ = await server.stop()
     }
 
-    @Test("a watch without a progress token still returns its result; a timeout is reported as such", arguments: TransportKind.allCases)
+    @Test(
+        "a watch without a progress token still returns its result; a timeout is reported as such",
+        arguments: TransportKind.allCases)
     func timeout(_ transport: TransportKind) async throws {
         let server = try await transport.start([
             "serve", "--simulator", "--generate", "name=slow,nodes=10,evolve=1000", "--tick-ms", "1000",
@@ -83,7 +87,9 @@ struct WatchScenarioTests {
         func add(_ s: String) { lines.append(s) }
     }
 
-    @Test("summary_every streams one-line summaries as progress and log messages; notify runs the configured hook", arguments: TransportKind.allCases)
+    @Test(
+        "summary_every streams one-line summaries as progress and log messages; notify runs the configured hook",
+        arguments: TransportKind.allCases)
     func summariesAndHook(_ transport: TransportKind) async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-hook-\(UUID().uuidString).json")

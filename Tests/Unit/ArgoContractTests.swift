@@ -184,7 +184,10 @@ struct ArgoContractTests {
             #expect(result.note?.contains("both live and archived") == true)
             #expect(!result.hasMore)
         }
-        #expect(received.contains { $0.query.contains("listOptions.continue=2") && $0.query.contains("listOptions.limit=1") })
+        #expect(
+            received.contains {
+                $0.query.contains("listOptions.continue=2") && $0.query.contains("listOptions.limit=1")
+            })
         #expect(received.allSatisfy { $0.query.contains("ext.showRemainingItemCount%3Dtrue") })
     }
 
@@ -286,7 +289,8 @@ struct ArgoContractTests {
                 case "list-forbidden": _ = try await gateway.listWorkflows(WorkflowListQuery(namespace: "secret-team"))
                 case "token-not-valid": _ = try await gateway.version()
                 case "unknown-uri": _ = try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: nil))
-                case "get-missing": _ = try await gateway.getWorkflow(namespace: "workflows", name: "gone-away", fields: nil)
+                case "get-missing":
+                    _ = try await gateway.getWorkflow(namespace: "workflows", name: "gone-away", fields: nil)
                 case "list-bad-continue":
                     _ = try await gateway.listWorkflows(
                         WorkflowListQuery(namespace: "workflows", continueToken: "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"))

@@ -220,7 +220,8 @@ extension ArgoHTTPLoopbackTests {
         #expect(error?.message == "cannot load the CA bundle /nonexistent/ca.pem: the file does not exist")
         #expect(error?.hint?.contains("ARGO_CA_FILE (--ca-file, argo.caFile)") == true)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("argo-mcp-tls-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let notPEM = directory.appendingPathComponent("cert.pem")
         try Data("not a certificate".utf8).write(to: notPEM)
@@ -431,7 +432,8 @@ extension ArgoHTTPLoopbackTests {
             #expect(again?.grpcCode == 13)
             #expect(
                 again?.message
-                    == #"cannot shutdown a completed workflow: workflow: "hello-world-9tql2-run", namespace: "workflows""#)
+                    == #"cannot shutdown a completed workflow: workflow: "hello-world-9tql2-run", namespace: "workflows""#
+            )
             let retried = try await gateway.retryWorkflow(
                 namespace: "workflows", name: "hello-world-9tql2-run", restartSuccessful: false, nodeFieldSelector: nil,
                 parameters: ["a=1"])
@@ -448,7 +450,9 @@ extension ArgoHTTPLoopbackTests {
                 try await gateway.deleteWorkflow(namespace: "argo", name: copy.metadata.name, uid: "another-uid")
             }
             #expect(mismatch?.kind == .conflict)
-            #expect(try await gateway.getWorkflow(namespace: "argo", name: copy.metadata.name, fields: nil).metadata.uid == copy.metadata.uid)
+            #expect(
+                try await gateway.getWorkflow(namespace: "argo", name: copy.metadata.name, fields: nil).metadata.uid
+                    == copy.metadata.uid)
             try await gateway.deleteWorkflow(namespace: "argo", name: copy.metadata.name, uid: copy.metadata.uid)
             let gone = await #expect(throws: ArgoError.self) {
                 _ = try await gateway.getWorkflow(namespace: "argo", name: copy.metadata.name, fields: nil)

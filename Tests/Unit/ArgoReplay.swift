@@ -151,7 +151,9 @@ struct ArgoReplay: Sendable {
             logger: Logger(label: "replay", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await running.run() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw SimulatorError("the replay server did not start") }
+        guard let port = await iterator.next(), port > 0 else {
+            throw SimulatorError("the replay server did not start")
+        }
         return (port, task)
     }
 }

@@ -25,14 +25,17 @@ final class ScriptedConfirmer: Confirmer, @unchecked Sendable {
     }
 }
 
-@Suite("Confirmation: the dialog cannot be skipped, stale state is refused, the policy names what is confirmed", .serialized)
+@Suite(
+    "Confirmation: the dialog cannot be skipped, stale state is refused, the policy names what is confirmed",
+    .serialized)
 struct ConfirmationPolicyTests {
     static let running = MutationTests.running
 
     func terminate(
         _ rig: MutationTests.Rig, token: String?, confirmer: (any Confirmer)?
     ) async throws -> MutationAnswer {
-        try await rig.mutations.terminate(namespace: "workflows", name: Self.running,
+        try await rig.mutations.terminate(
+            namespace: "workflows", name: Self.running,
             token: token, client: "test", confirmer: confirmer)
     }
 
@@ -128,14 +131,16 @@ struct ConfirmationPolicyTests {
             policy: Policy(
                 readOnly: false, allowMutations: true, allowDestructive: true, confirmationRequired: ["mutating"]))
         guard
-            case .preview(let p) = try await rig.mutations.suspend(namespace: "workflows", name: Self.running, client: "test"),
+            case .preview(let p) = try await rig.mutations.suspend(
+                namespace: "workflows", name: Self.running, client: "test"),
             let token = p.confirmationToken
         else {
             Issue.record("suspend was not previewed")
             return
         }
         guard
-            case .result = try await rig.mutations.suspend(namespace: "workflows", name: Self.running, client: "test", token: token)
+            case .result = try await rig.mutations.suspend(
+                namespace: "workflows", name: Self.running, client: "test", token: token)
         else {
             Issue.record("the token did not carry the suspend out")
             return

@@ -88,7 +88,8 @@ struct CronReadsTests {
         for object in try ArgoSimulator.objects(inManifest: ArgoSimulator.demoManifests) { try await sim.load(object) }
         try await sim.loadSeeds(from: Fixtures.root.appendingPathComponent("cronworkflows"))
         let date = ArgoTime.parse(now)!
-        return CronReads(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo", now: { date }))
+        return CronReads(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo", now: { date }))
     }
 
     @Test("v4 multiple schedules merge into one list of next runs in the cron's time zone")

@@ -143,7 +143,8 @@ struct DiagnosticsTests {
                     ]),
                 ]),
             ]))
-        let diagnostics = Diagnostics(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
+        let diagnostics = Diagnostics(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
         let a = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: "stuck-1")))
         let cause = try #require(a.rootCauses.first)
         #expect(cause.category == "unschedulable")
@@ -253,7 +254,8 @@ struct DiagnosticsTests {
         await sim.add(
             generated: WorkflowGenerator(
                 name: "huge-50k", namespace: "argo", nodeCount: 50_000, failureRate: 0.001, depth: 3))
-        let diagnostics = Diagnostics(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
+        let diagnostics = Diagnostics(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"))
         let target = Diagnostics.Target(namespace: "argo", name: "huge-50k")
         let a = try await diagnostics.analyzeFailure(.init(target: target))
         #expect(a.nodeCount == 50_000)

@@ -1,8 +1,9 @@
 import ArgoSimulator
-@testable import Domain
 import Foundation
 import Ports
 import Testing
+
+@testable import Domain
 
 /// `render_workflow_graph`'s text tree against the node graph it draws: every box under a real parent.
 @Suite("Workflow graph: the text tree follows the node graph")
@@ -17,16 +18,20 @@ struct GraphTreeTests {
     /// Checks the tree of `wf` drawn with these limits; returns a description of the first fault, nil when sound.
     static func fault(
         in wf: Workflow, maxNodes: Int, collapseAbove: Int,
-        order: (Diagnostics.Layout) -> [Diagnostics.TreeLine] = { Diagnostics.treeLines(boxIDs: $0.boxes.map(\.id), edges: $0.edges) }
+        order: (Diagnostics.Layout) -> [Diagnostics.TreeLine] = {
+            Diagnostics.treeLines(boxIDs: $0.boxes.map(\.id), edges: $0.edges)
+        }
     ) -> String? {
         let layout = Diagnostics.layout(wf, maxNodes: maxNodes, collapseAbove: collapseAbove, now: now)
         let lines = order(layout)
         // The text the tool returns is these lines.
         let text = Diagnostics.graph(wf, maxNodes: maxNodes, collapseAbove: collapseAbove, now: now).tree
         let rendered = text.split(separator: "\n").filter { !$0.hasPrefix("…") }
-        if rendered.map({ $0.prefix { $0 == " " }.count / 2 }) != Diagnostics.treeLines(
-            boxIDs: layout.boxes.map(\.id), edges: layout.edges
-        ).map(\.depth) {
+        if rendered.map({ $0.prefix { $0 == " " }.count / 2 })
+            != Diagnostics.treeLines(
+                boxIDs: layout.boxes.map(\.id), edges: layout.edges
+            ).map(\.depth)
+        {
             return "the text tree is not the checked order"
         }
         let edges = Set(layout.edges.map { "\($0.0)>\($0.1)" })
@@ -70,7 +75,9 @@ struct GraphTreeTests {
         for file in files {
             let wf = try Fixtures.workflow(file)
             for (maxNodes, collapse) in [(500, 1000), (60, 5), (20, 2)] {
-                #expect(Self.fault(in: wf, maxNodes: maxNodes, collapseAbove: collapse) == nil, "\(file) \(maxNodes)/\(collapse)")
+                #expect(
+                    Self.fault(in: wf, maxNodes: maxNodes, collapseAbove: collapse) == nil,
+                    "\(file) \(maxNodes)/\(collapse)")
             }
         }
     }

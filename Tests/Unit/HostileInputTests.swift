@@ -1,12 +1,13 @@
 import ArgoHTTP
 import BoundedYAML
 import Domain
+import FileAudit
 import Foundation
 import Hooks
 import Ports
-import FileAudit
-@testable import ParserFuzz
 import Testing
+
+@testable import ParserFuzz
 
 /// Inputs a model, a user or a cluster will produce, each of which once crashed or hung the whole server.
 @Suite("Hostile input: numbers, YAML, names, streams and hooks answer with an error, never a trap")
@@ -48,7 +49,9 @@ struct HostileInputTests {
 
     @Test(
         "cron steps and ranges near Int.max parse as robfig/cron does (a step past the range selects the start)",
-        arguments: ["5/9223372036854775807 * * * *", "*/9223372036854775807 * * * *", "0-59/9223372036854775806 * * * *"]
+        arguments: [
+            "5/9223372036854775807 * * * *", "*/9223372036854775807 * * * *", "0-59/9223372036854775806 * * * *",
+        ]
     )
     func hugeCronSteps(_ text: String) throws {
         let schedule = try CronSchedule.parse(text, timezone: nil).get()
@@ -355,7 +358,9 @@ struct SharedStateTests {
         #expect(try Data(contentsOf: target).isEmpty)
         let tokens = dir.appendingPathComponent("tokens.json")
         try FileManager.default.createSymbolicLink(at: tokens, withDestinationURL: target)
-        await #expect(throws: (any Error).self) { try await FileConfirmationStore(path: tokens.path).put(Self.pending("x")) }
+        await #expect(throws: (any Error).self) {
+            try await FileConfirmationStore(path: tokens.path).put(Self.pending("x"))
+        }
         #expect(try Data(contentsOf: target).isEmpty)
     }
 

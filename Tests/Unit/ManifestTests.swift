@@ -18,7 +18,9 @@ struct ManifestTests {
         let objects = try ArgoSimulator.objects(inManifest: text, source: file)
         #expect(!objects.isEmpty)
         let sim = ArgoSimulator()
-        let submit = SubmitWorkflows(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"), runner: MutationRunner(
+        let submit = SubmitWorkflows(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo"),
+            runner: MutationRunner(
                 policy: Policy(), audit: NoAuditSink(),
                 confirmations: Confirmations(store: InMemoryConfirmationStore(), ttlSeconds: 60)))
         for object in objects {

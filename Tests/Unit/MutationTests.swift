@@ -55,7 +55,8 @@ struct MutationTests {
             policy: policy, audit: audit,
             confirmations: Confirmations(store: store, ttlSeconds: 300, now: { clock.now }),
             now: { clock.now })
-        let mutations = WorkflowMutations(ArgoContext(gateway: gateway, defaultNamespace: "argo", now: { clock.now }), runner: runner)
+        let mutations = WorkflowMutations(
+            ArgoContext(gateway: gateway, defaultNamespace: "argo", now: { clock.now }), runner: runner)
         return Rig(sim: sim, gateway: gateway, mutations: mutations, clock: clock, directory: directory)
     }
 
@@ -65,7 +66,8 @@ struct MutationTests {
     func terminate(_ rig: Rig, token: String? = nil, name: String = running, namespace: String = "workflows")
         async throws -> MutationAnswer
     {
-        try await rig.mutations.terminate(namespace: namespace, name: name, token: token,
+        try await rig.mutations.terminate(
+            namespace: namespace, name: name, token: token,
             client: "test")
     }
 
@@ -128,10 +130,12 @@ struct MutationTests {
         #expect(replay?.reason.contains("unknown or was already used") == true)
         // Other arguments: a stop token does not terminate, and other stop arguments do not match.
         let stopPreview = try preview(
-            try await rig.mutations.stop(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "a",
+            try await rig.mutations.stop(
+                namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "a",
                 token: nil, client: nil))
         let wrongArgs = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.mutations.stop(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "b",
+            _ = try await rig.mutations.stop(
+                namespace: "workflows", name: Self.running, nodeFieldSelector: nil, message: "b",
                 token: stopPreview.confirmationToken, client: nil)
         }
         #expect(wrongArgs?.reason.contains("arguments differ") == true)
@@ -175,9 +179,11 @@ struct MutationTests {
             audit: FileAuditSink(path: rig.auditPath),
             confirmations: Confirmations(store: reopened, ttlSeconds: 300, now: { rig.clock.now }),
             now: { rig.clock.now })
-        let restarted = WorkflowMutations(ArgoContext(gateway: rig.gateway, defaultNamespace: "argo", now: { rig.clock.now }), runner: runner)
+        let restarted = WorkflowMutations(
+            ArgoContext(gateway: rig.gateway, defaultNamespace: "argo", now: { rig.clock.now }), runner: runner)
         guard
-            case .result(let r) = try await restarted.terminate(namespace: "workflows", name: Self.running, token: t,
+            case .result(let r) = try await restarted.terminate(
+                namespace: "workflows", name: Self.running, token: t,
                 client: nil)
         else {
             Issue.record("expected a result")
@@ -201,7 +207,8 @@ struct MutationTests {
             policy: Policy(readOnly: false, allowMutations: true, allowDestructive: false))
         await #expect(throws: PolicyDenied.self) { _ = try await terminate(noDestructive) }
         guard
-            case .result = try await noDestructive.mutations.suspend(namespace: "workflows", name: Self.running, client: nil)
+            case .result = try await noDestructive.mutations.suspend(
+                namespace: "workflows", name: Self.running, client: nil)
         else {
             Issue.record("suspend is mutating, allowed")
             return
@@ -257,14 +264,16 @@ struct MutationTests {
             _ = try await rig.mutations.delete(namespace: "argo", name: "dag-nested-zxlc2", token: nil, client: nil)
         }
         #expect(
-            refusal?.reason.contains("is already deleted: what Argo answers for that name is the workflow archive's copy")
+            refusal?.reason.contains(
+                "is already deleted: what Argo answers for that name is the workflow archive's copy")
                 == true)
     }
 
     @Test("delete preview: what becomes of the record, from the archive's labels and the server's archive")
     func deleteArchiveFates() async throws {
         func effect(_ rig: Rig, _ namespace: String, _ name: String) async throws -> String {
-            try preview(try await rig.mutations.delete(namespace: namespace, name: name, token: nil, client: nil)).effect
+            try preview(try await rig.mutations.delete(namespace: namespace, name: name, token: nil, client: nil))
+                .effect
         }
         // Still running: Argo archives only completed workflows, and a deleted one never completes.
         let rig = try await Self.rig()
@@ -365,8 +374,10 @@ struct MutationTests {
         #expect(r.changes.contains("4 failed node(s) reset to run again"))
 
         guard
-            case .result(let s) = try await rig.mutations.suspend(namespace: "workflows", name: Self.running, client: nil),
-            case .result(let u) = try await rig.mutations.resume(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+            case .result(let s) = try await rig.mutations.suspend(
+                namespace: "workflows", name: Self.running, client: nil),
+            case .result(let u) = try await rig.mutations.resume(
+                namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
         else {
             Issue.record("expected results")
             return
@@ -374,11 +385,13 @@ struct MutationTests {
         #expect(s.suspendedAfter == true)
         #expect(u.suspendedAfter == false)
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.mutations.resume(namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
+            _ = try await rig.mutations.resume(
+                namespace: "workflows", name: Self.running, nodeFieldSelector: nil, client: nil)
         }
         // A suspend step waiting in a running workflow is released by resume.
         guard
-            case .result(let released) = try await rig.mutations.resume(namespace: "argo", name: "suspend-template-qndm5", nodeFieldSelector: nil, client: nil)
+            case .result(let released) = try await rig.mutations.resume(
+                namespace: "argo", name: "suspend-template-qndm5", nodeFieldSelector: nil, client: nil)
         else {
             Issue.record("expected a result")
             return

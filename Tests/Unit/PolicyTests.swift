@@ -53,7 +53,8 @@ struct PolicyTests {
         let rules = NamespaceRules(deny: ["workflows"])
         let (sim, gateway) = try await guarded(rules)
         await sim.setManagedNamespace("workflows")
-        let list = try await ClusterReads(ArgoContext(gateway: gateway, defaultNamespace: "argo"), rules: rules).namespaces()
+        let list = try await ClusterReads(ArgoContext(gateway: gateway, defaultNamespace: "argo"), rules: rules)
+            .namespaces()
         #expect(list.namespaces.map(\.namespace) == ["argo"])
         #expect(list.notes.contains { $0.contains("manages only namespace workflows") })
     }

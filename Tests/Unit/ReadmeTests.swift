@@ -1,10 +1,11 @@
-@testable import ArgoMCP
 import ArgoSimulator
 import Domain
 import Foundation
 import Logging
-@testable import MCPServer
 import Testing
+
+@testable import ArgoMCP
+@testable import MCPServer
 
 @Suite("README and tool inventory")
 struct ReadmeTests {

@@ -146,7 +146,9 @@ struct ResourceMutationTests {
             policy: policy, audit: FileAuditSink(path: audit.path),
             confirmations: Confirmations(store: InMemoryConfirmationStore(), ttlSeconds: 300, now: { clock.now }),
             now: { clock.now })
-        let resources = ResourceMutations(ArgoContext(gateway: wrap?(gateway) ?? gateway, defaultNamespace: "argo", now: { clock.now }), runner: runner)
+        let resources = ResourceMutations(
+            ArgoContext(gateway: wrap?(gateway) ?? gateway, defaultNamespace: "argo", now: { clock.now }),
+            runner: runner)
         return Rig(sim: sim, gateway: gateway, resources: resources, clock: clock, audit: audit)
     }
 

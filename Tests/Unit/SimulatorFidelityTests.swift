@@ -1,10 +1,11 @@
 import ArgoHTTP
-@testable import ArgoSimulator
 import Domain
 import Foundation
 import Logging
 import Ports
 import Testing
+
+@testable import ArgoSimulator
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -83,7 +84,9 @@ struct SimulatorFidelityTests {
             // Interleaved by time, not pod after pod.
             #expect(all.prefix(4).map(\.podName) != Array(repeating: "logs-wf-work-a", count: 4))
             #expect(all.contains { $0.content.isEmpty }, "the failed pod's blank line")
-            #expect(try await Self.read(gateway, LogQuery(namespace: "argo", workflowName: "logs-wf", podName: "nope")).isEmpty)
+            #expect(
+                try await Self.read(gateway, LogQuery(namespace: "argo", workflowName: "logs-wf", podName: "nope"))
+                    .isEmpty)
             let missing = await #expect(throws: ArgoError.self) {
                 _ = try await Self.read(gateway, LogQuery(namespace: "argo", workflowName: "no-such-wf"))
             }
@@ -113,7 +116,8 @@ struct SimulatorFidelityTests {
             Self.workflow(name: "gc-done", phase: "Failed", podGC: "OnWorkflowCompletion"),
         ])
         let gateway = SimulatedArgoGateway(simulator: sim)
-        let pods = Set(try await Self.read(gateway, LogQuery(namespace: "argo", workflowName: "gc-success")).map(\.podName))
+        let pods = Set(
+            try await Self.read(gateway, LogQuery(namespace: "argo", workflowName: "gc-success")).map(\.podName))
         #expect(pods == ["gc-success-work-b"])
         #expect(try await Self.read(gateway, LogQuery(namespace: "argo", workflowName: "gc-done")).isEmpty)
     }
@@ -142,7 +146,8 @@ struct SimulatorFidelityTests {
                 #expect("\(error)" == message)
             }
         }
-        for valid in ["ERROR|WARN", #"batch \d+"#, "(?i)error", "(?P<n>a)", "a{2,3}", "[[:alpha:]]+", "x*?", #"\Q(\E"#] {
+        for valid in ["ERROR|WARN", #"batch \d+"#, "(?i)error", "(?P<n>a)", "a{2,3}", "[[:alpha:]]+", "x*?", #"\Q(\E"#]
+        {
             #expect(throws: Never.self, "\(valid)") { _ = try GoRegexp(valid) }
         }
         #expect(try GoRegexp("(?P<n>err)or").matches("an error"))
@@ -159,7 +164,9 @@ struct SimulatorFidelityTests {
 
     // MARK: Shutdown and retry (workflow/util/util.go)
 
-    @Test("terminate answers Running with spec.shutdown and the workflow fails afterwards; retry follows upstream's rules")
+    @Test(
+        "terminate answers Running with spec.shutdown and the workflow fails afterwards; retry follows upstream's rules"
+    )
     func shutdownAndRetry() async throws {
         let sim = try await Self.simulator(
             [try Fixtures.json("running-hello-world-api.json"), try Fixtures.json("succeeded-hello-world-api.json")])
@@ -178,7 +185,8 @@ struct SimulatorFidelityTests {
                 parameters: [])
         }
         #expect(plain?.grpcCode == 3)
-        #expect(plain?.message == "To retry a succeeded workflow, set the options restartSuccessful and nodeFieldSelector")
+        #expect(
+            plain?.message == "To retry a succeeded workflow, set the options restartSuccessful and nodeFieldSelector")
         let suspend = await #expect(throws: ArgoError.self) {
             _ = try await gateway.suspendWorkflow(namespace: "workflows", name: "hello-world-9tql2")
         }
@@ -212,7 +220,8 @@ struct SimulatorFidelityTests {
         var tokens: [String] = []
         var token: String?
         repeat {
-            let page = try await gateway.listWorkflows(WorkflowListQuery(namespace: "argo", limit: 4, continueToken: token))
+            let page = try await gateway.listWorkflows(
+                WorkflowListQuery(namespace: "argo", limit: 4, continueToken: token))
             names += page.items.map(\.metadata.name)
             token = page.continueToken
             if let token { tokens.append(token) }
@@ -266,7 +275,8 @@ struct SimulatorFidelityTests {
         let first = try await gateway.listCronWorkflows(ResourceListQuery(namespace: "argo", limit: 1))
         let token = try #require(first.continueToken)
         #expect(Int(token) == nil, "not an offset")
-        let second = try await gateway.listCronWorkflows(ResourceListQuery(namespace: "argo", limit: 1, continueToken: token))
+        let second = try await gateway.listCronWorkflows(
+            ResourceListQuery(namespace: "argo", limit: 1, continueToken: token))
         #expect(second.items.first?.metadata.name != first.items.first?.metadata.name)
         let bad = await #expect(throws: ArgoError.self) {
             _ = try await gateway.listCronWorkflows(ResourceListQuery(namespace: "argo", limit: 1, continueToken: "5"))
@@ -376,13 +386,15 @@ struct SimulatorFidelityTests {
 
     // MARK: The REST face's bytes (argoproj/pkg forwarders.go, grpc-gateway v1.16)
 
-    @Test("the REST face writes Argo's bytes: SSE frames and keepalives, stream and unary error bodies, 408 for Canceled")
+    @Test(
+        "the REST face writes Argo's bytes: SSE frames and keepalives, stream and unary error bodies, 408 for Canceled")
     func restFaceBytes() async throws {
         #expect(Fault.httpStatus(forGRPC: 1) == 408)
         #expect(Fault.httpStatus(forGRPC: 9) == 400)
         let sim = ArgoSimulator(logLinesPerPod: 6, watchLifetime: .milliseconds(300))
         try await sim.load(Self.workflow())
-        let server = SimulatorHTTPServer(simulator: sim, port: 0, keepaliveInterval: .milliseconds(50), logger: Self.logger)
+        let server = SimulatorHTTPServer(
+            simulator: sim, port: 0, keepaliveInterval: .milliseconds(50), logger: Self.logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await server.run { continuation.yield($0) } }
         defer { task.cancel() }
@@ -418,6 +430,9 @@ struct SimulatorFidelityTests {
             "/api/v1/workflow-events/argo?listOptions.fieldSelector=metadata.name%3Dlogs-wf&listOptions.resourceVersion=999999",
             accept: "text/event-stream")
         #expect(quiet.hasPrefix(":\n"))
-        #expect(quiet.hasSuffix(#"data: {"error":{"grpc_code":8,"http_code":429,"message":"EOF","http_status":"Too Many Requests"}} "# + "\n\n"))
+        #expect(
+            quiet.hasSuffix(
+                #"data: {"error":{"grpc_code":8,"http_code":429,"message":"EOF","http_status":"Too Many Requests"}} "#
+                    + "\n\n"))
     }
 }

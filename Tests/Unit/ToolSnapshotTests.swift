@@ -1,9 +1,10 @@
-@testable import ArgoMCP
 import ArgoSimulator
 import Foundation
 import MCP
 import MCPServer
 import Testing
+
+@testable import ArgoMCP
 
 /// Every tool's schema as a model sees it (name, description, input schema, annotations), checked against a
 /// snapshot in `__toolsnaps__`: a change to what a host is told is a reviewed diff. `UPDATE_TOOLSNAPS=1` rewrites

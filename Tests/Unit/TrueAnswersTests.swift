@@ -1,9 +1,10 @@
-@testable import ArgoSimulator
-@testable import Domain
 import Foundation
-@testable import MCPServer
 import Ports
 import Testing
+
+@testable import ArgoSimulator
+@testable import Domain
+@testable import MCPServer
 
 /// Answers that were wrong or read as wrong (issue 12), each checked against what the objects say.
 @Suite("Every answer true")
@@ -33,7 +34,10 @@ struct TrueAnswersTests {
         #expect(summary.failedNodes.allSatisfy { $0.recovered == true }, "both failed attempts were recovered")
         let analysis = Diagnostics.analyze(wf, source: "live", maxCauses: 5, now: Self.now)
         #expect(analysis.phase == "Unknown")
-        #expect(analysis.notes.contains { $0.contains("carries no phase") && $0.contains("2 failed attempt(s) were recovered") })
+        #expect(
+            analysis.notes.contains {
+                $0.contains("carries no phase") && $0.contains("2 failed attempt(s) were recovered")
+            })
         // A workflow the controller has not touched yet is Pending, as before.
         #expect(WorkflowShaping.phaseName(Workflow(metadata: ObjectMeta(name: "new"))) == "Pending")
     }
@@ -52,14 +56,16 @@ extension TrueAnswersTests {
     func fingerprintBindsSuspension() async throws {
         let rig = try await MutationTests.rig()
         let preview = try #require(
-            try await rig.mutations.stop(namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
+            try await rig.mutations.stop(
+                namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
                 token: nil, client: nil
             ).previewValue)
         let token = try #require(preview.confirmationToken)
         // Someone suspends it: the phase is still Running, but stopping it now means something else.
         _ = try await rig.gateway.suspendWorkflow(namespace: "workflows", name: MutationTests.running)
         let refused = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.mutations.stop(namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
+            _ = try await rig.mutations.stop(
+                namespace: "workflows", name: MutationTests.running, nodeFieldSelector: nil, message: nil,
                 token: token, client: nil)
         }
         #expect(refused?.reason.contains("changed since the preview") == true)
@@ -74,15 +80,19 @@ extension TrueAnswersTests {
         let sim = ArgoSimulator(shutdownDelay: .seconds(60))
         try await sim.load(try Fixtures.json("running-hello-world-api.json"))
         let gateway = SimulatedArgoGateway(simulator: sim)
-        _ = try await gateway.stopWorkflow(namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil)
+        _ = try await gateway.stopWorkflow(
+            namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil)
         let rig = try await MutationTests.rig()
-        let mutations = WorkflowMutations(ArgoContext(gateway: gateway, defaultNamespace: "argo"), runner: rig.mutations.runner)
+        let mutations = WorkflowMutations(
+            ArgoContext(gateway: gateway, defaultNamespace: "argo"), runner: rig.mutations.runner)
         let again = await #expect(throws: MutationRefused.self) {
-            _ = try await mutations.stop(namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
+            _ = try await mutations.stop(
+                namespace: "workflows", name: "hello-world-9tql2-run", nodeFieldSelector: nil, message: nil,
                 token: nil, client: nil)
         }
         #expect(again?.reason.contains("already being shut down (Stop was requested)") == true)
-        let escalate = try await mutations.terminate(namespace: "workflows", name: "hello-world-9tql2-run",
+        let escalate = try await mutations.terminate(
+            namespace: "workflows", name: "hello-world-9tql2-run",
             token: nil, client: nil)
         #expect(escalate.previewValue != nil, "terminate after stop is previewed, not refused")
     }
@@ -98,7 +108,8 @@ extension TrueAnswersTests {
         await sim.addEvolving(states: Evolution.states(toward: final, steps: 6), key: "\(namespace)/\(name)")
         let ticking = Task { await sim.runEvolutions(tick: .milliseconds(50)) }
         defer { ticking.cancel() }
-        let watch = WatchWorkflow(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: namespace))
+        let watch = WatchWorkflow(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: namespace))
         let result = try await watch.watch(namespace: namespace, name: name, timeoutSeconds: 30, onUpdate: { _ in })
         #expect(result.phase == "Succeeded")
         #expect(result.failedNodes.isEmpty, "nothing stayed failed")
@@ -112,7 +123,8 @@ extension TrueAnswersTests {
     func uidLiveThenArchive() async throws {
         let (sim, diagnostics) = try await DiagnosticsTests.rig()
         let uid = "7b2f1451-9a9a-4f66-a0d9-0364f814d948"  // failed-steps-exit-handler-skipped.yaml, live
-        let analysis = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: nil, uid: uid)))
+        let analysis = try await diagnostics.analyzeFailure(
+            .init(target: .init(namespace: "argo", name: nil, uid: uid)))
         #expect(analysis.source == "live")
         #expect(analysis.rootCauseCount >= 1)
         let metrics = try await diagnostics.metrics(.init(namespace: "argo", name: nil, uid: uid))
@@ -122,7 +134,8 @@ extension TrueAnswersTests {
         #expect(named.source == "live")
         // Once deleted it is the archive's copy, said so.
         try await sim.delete(namespace: "argo", name: analysis.name)
-        let archived = try await diagnostics.analyzeFailure(.init(target: .init(namespace: "argo", name: nil, uid: uid)))
+        let archived = try await diagnostics.analyzeFailure(
+            .init(target: .init(namespace: "argo", name: nil, uid: uid)))
         #expect(archived.source == "archive")
         let nowhere = await #expect(throws: ReadFailure.self) {
             _ = try await diagnostics.metrics(.init(namespace: "argo", name: nil, uid: "no-such-uid"))
@@ -151,9 +164,10 @@ extension TrueAnswersTests {
         let seconds = try #require(summary.durationSeconds)
         #expect(Double(seconds) <= elapsed + 1, "not the script's compressed or stretched time")
         let finished = try #require(ArgoTime.parse(wf.status.finishedAt))
-        #expect(wf.status.nodes.values.allSatisfy { node in
-            (ArgoTime.parse(node.finishedAt) ?? .distantPast) <= finished
-        })
+        #expect(
+            wf.status.nodes.values.allSatisfy { node in
+                (ArgoTime.parse(node.finishedAt) ?? .distantPast) <= finished
+            })
     }
 }
 

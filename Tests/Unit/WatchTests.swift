@@ -51,7 +51,8 @@ struct WatchTests {
     func finished() async throws {
         let sim = ArgoSimulator()
         try await sim.load(try Fixtures.json("succeeded-hello-world-api.json"))
-        let watch = WatchWorkflow(ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "workflows"))
+        let watch = WatchWorkflow(
+            ArgoContext(gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "workflows"))
         let result = try await watch.watch(namespace: nil, name: "hello-world-9tql2") { _ in }
         #expect(result.endedBy == "already-completed")
         let error = await #expect(throws: ArgoError.self) {
@@ -65,7 +66,8 @@ struct WatchTests {
         let sim = ArgoSimulator()
         await sim.addEvolving(generated: WorkflowGenerator(name: "slow", nodeCount: 10, seed: 1), steps: 100)
         let gateway = SimulatedArgoGateway(simulator: sim)
-        let watch = WatchWorkflow(ArgoContext(gateway: gateway, defaultNamespace: "argo"), maxReconnectAttempts: 2, backoff: .milliseconds(1))
+        let watch = WatchWorkflow(
+            ArgoContext(gateway: gateway, defaultNamespace: "argo"), maxReconnectAttempts: 2, backoff: .milliseconds(1))
         let timedOut = try await watch.watch(namespace: nil, name: "slow", timeoutSeconds: 1) { _ in }
         #expect(timedOut.endedBy == "timeout")
         #expect(timedOut.phase == "Pending")

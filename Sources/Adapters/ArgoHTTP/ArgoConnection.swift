@@ -71,7 +71,9 @@ public struct ArgoConnection: Sendable, Equatable {
     /// `server` as it may be shown: any `user:password@` replaced by `***@`.
     public static func redacted(_ server: String) -> String {
         guard let at = server.range(of: "@"), let scheme = server.range(of: "://"), scheme.upperBound <= at.lowerBound
-        else { return server.contains("@") ? "***@" + (server.split(separator: "@").last.map(String.init) ?? "") : server }
+        else {
+            return server.contains("@") ? "***@" + (server.split(separator: "@").last.map(String.init) ?? "") : server
+        }
         return String(server[..<scheme.upperBound]) + "***@" + String(server[at.upperBound...])
     }
 

@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Ports
+import Synchronization
 
 /// Requests, deadlines, decoding and the translation of failures into `ArgoError`.
 extension ArgoHTTPGateway {

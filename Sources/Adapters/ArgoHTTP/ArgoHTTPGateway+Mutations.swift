@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Ports
+import Synchronization
 
 /// The calls that change Argo: workflow actions, deletes, CronWorkflow and template writes, lint and submit.
 extension ArgoHTTPGateway {

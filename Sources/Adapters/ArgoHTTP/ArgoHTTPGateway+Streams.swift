@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Ports
+import Synchronization
 
 /// Logs and watches: Argo's NDJSON and SSE streams on their own connection pool.
 extension ArgoHTTPGateway {
@@ -63,7 +63,8 @@ extension ArgoHTTPGateway {
                     activity.touch()
                     guard response.status == .ok else {
                         let body = try await response.body.collect(upTo: 1 << 20)
-                        var error = self.serverError(status: Int(response.status.code), body: Data(body.readableBytesView))
+                        var error = self.serverError(
+                            status: Int(response.status.code), body: Data(body.readableBytesView))
                         if error.kind == .notFound, ArgoErrorBody.parse(Data(body.readableBytesView)) != nil {
                             error = error.withHint(missing)
                         }

@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Ports
+import Synchronization
 
 /// The live Argo Server behind the gateway port, over its REST API.
 public final class ArgoHTTPGateway: ArgoGateway {

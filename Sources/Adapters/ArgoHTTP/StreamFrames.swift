@@ -70,7 +70,8 @@ public struct StreamFrameParser<Result: Decodable & Sendable>: Sendable {
     private func tooLong() -> ArgoError {
         ArgoError(
             .malformedResponse,
-            message: "a stream frame is longer than \(maxFrameBytes) bytes without a line break; the stream was dropped")
+            message: "a stream frame is longer than \(maxFrameBytes) bytes without a line break; the stream was dropped"
+        )
     }
 
     static func frame(fromLine raw: ArraySlice<UInt8>) -> Frame? {

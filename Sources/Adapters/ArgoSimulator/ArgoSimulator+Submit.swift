@@ -157,7 +157,8 @@ extension ArgoSimulator {
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
             "metadata": .object([
                 "generateName": .string("\(name)-"), "labels": .object(labels),
-                "annotations": kind == .cronWorkflow ? (source[path: "metadata.annotations"] ?? .object([:])) : .object([:]),
+                "annotations": kind == .cronWorkflow
+                    ? (source[path: "metadata.annotations"] ?? .object([:])) : .object([:]),
             ]),
             "spec": spec,
         ])

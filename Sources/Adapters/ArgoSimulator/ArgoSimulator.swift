@@ -84,7 +84,8 @@ public actor ArgoSimulator {
     /// (`WatchWorkflows`: `ToStatusError(io.EOF, codes.ResourceExhausted)`); nil: never.
     public let watchLifetime: Duration?
 
-    public init(logLinesPerPod: Int = 60, shutdownDelay: Duration = .milliseconds(300), watchLifetime: Duration? = nil) {
+    public init(logLinesPerPod: Int = 60, shutdownDelay: Duration = .milliseconds(300), watchLifetime: Duration? = nil)
+    {
         self.logLinesPerPod = logLinesPerPod
         self.shutdownDelay = shutdownDelay
         self.watchLifetime = watchLifetime
@@ -158,7 +159,8 @@ public actor ArgoSimulator {
         var object = object
         // Kubernetes gives every object a uid; seeds written by hand may lack one.
         if object[path: "metadata.uid"]?.string == nil {
-            object.set(["metadata", "uid"], .string(Self.madeUpUID(object[path: "metadata.name"]?.string ?? "unnamed")))
+            object.set(
+                ["metadata", "uid"], .string(Self.madeUpUID(object[path: "metadata.name"]?.string ?? "unnamed")))
         }
         object = archivedOnCompletion(object)
         resourceVersion += 1
@@ -475,7 +477,8 @@ public actor ArgoSimulator {
                 archivedOffset = 0
                 archivedLimit = limit - page.count
             }
-            page += (archivedLimit == 0 && limit != 0
+            page +=
+                (archivedLimit == 0 && limit != 0
                 ? [] : Self.slice(archived, offset: archivedOffset, limit: limit == 0 ? 0 : archivedLimit))
                 .map { Stored(json: Self.archivedRow($0.json), data: Data(), typed: nil) }
         }

@@ -75,7 +75,9 @@ struct GoRegexp: Sendable {
                             throw ParseError(code: "invalid named capture", expr: text(i, chars.count))
                         }
                         let name = chars[nameStart..<close]
-                        if name.isEmpty || !name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) {
+                        if name.isEmpty
+                            || !name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+                        {
                             throw ParseError(code: "invalid named capture", expr: text(i, close + 1))
                         }
                     }

@@ -1,5 +1,5 @@
-import Foundation
 import BoundedYAML
+import Foundation
 
 extension ArgoSimulator {
     /// Loads every `.yaml`, `.yml` and `.json` file in `directory` (one object, several `---` documents, or a
@@ -48,7 +48,8 @@ extension ArgoSimulator {
 
     /// The items of a `kind: List` (or `…List` with items), else the object itself.
     static func unwrapList(_ value: JSONValue) -> [JSONValue] {
-        if value["kind"]?.string == "List" || value["kind"]?.string?.hasSuffix("List") == true && value["items"] != nil {
+        if value["kind"]?.string == "List" || value["kind"]?.string?.hasSuffix("List") == true && value["items"] != nil
+        {
             return value["items"]?.array ?? []
         }
         if case .object = value { return [value] }

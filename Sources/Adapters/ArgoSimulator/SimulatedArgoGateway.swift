@@ -220,7 +220,6 @@ public struct SimulatedArgoGateway: ArgoGateway {
         try await simulator.deleteObject(kind, namespace: namespace, name: name, uid: uid)
     }
 
-
     public func createWorkflow(namespace: String, manifest: Data) async throws -> Workflow {
         try Workflow.decode(from: await simulator.create(namespace: namespace, manifest: manifest))
     }

@@ -434,7 +434,8 @@ public struct SimulatorHTTPServer: Sendable {
         let grpc = e.grpcCode ?? 13
         let http = e.httpStatus ?? Fault.httpStatus(forGRPC: grpc)
         let text = statusText(http)
-        return #"{"error":{"grpc_code":\#(grpc),"http_code":\#(http),"message":\#(jsonString(e.message)),"http_status":\#(jsonString(text))}}"#
+        return
+            #"{"error":{"grpc_code":\#(grpc),"http_code":\#(http),"message":\#(jsonString(e.message)),"http_status":\#(jsonString(text))}}"#
     }
 
     /// Go's `http.StatusText` for the statuses grpc-gateway maps gRPC codes to.

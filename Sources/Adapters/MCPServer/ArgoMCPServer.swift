@@ -5,7 +5,6 @@ import Logging
 import MCP
 import Ports
 
-
 /// The MCP face of argo-mcp: one tool registry, filtered by the configured safety ceiling, served over a transport.
 public struct ArgoMCPServer: Sendable {
     public let tools: [ToolDefinition]

@@ -141,7 +141,8 @@ enum MutationTools {
     ]
 
     /// The arguments of a destructive workflow mutation, whose token is always asked for.
-    static let destructiveTargetProperties = targetProperties.merging(["confirmation_token": tokenProperty]) { a, _ in a }
+    static let destructiveTargetProperties = targetProperties.merging(["confirmation_token": tokenProperty]) { a, _ in a
+    }
 
     /// Reads the namespace, the workflow's name and the confirmation token.
     static func readWorkflowTarget(_ a: inout ToolArguments) -> (namespace: String?, name: String, token: String?) {

@@ -40,7 +40,9 @@ enum Render {
         if !times.isEmpty { lines.append(times.joined(separator: ", ")) }
         if let m = s.message, !m.isEmpty { lines.append("message: \(m)") }
         if s.archived == true {
-            lines.append("this is the workflow archive's copy: the live object is gone (Argo answers with the archived workflow)")
+            lines.append(
+                "this is the workflow archive's copy: the live object is gone (Argo answers with the archived workflow)"
+            )
         }
         var origin: [String] = []
         if let e = s.entrypoint { origin.append("entrypoint \(e)") }
@@ -287,7 +289,9 @@ extension Render {
         if let r = p.runs {
             lines.append("would run: entrypoint \(r.entrypoint ?? "(declared)") from the \(r.source)")
             lines.append("service account: \(r.serviceAccount)")
-            lines.append("images: \(r.images.isEmpty ? "(decided by the templates it references)" : r.images.joined(separator: ", "))")
+            lines.append(
+                "images: \(r.images.isEmpty ? "(decided by the templates it references)" : r.images.joined(separator: ", "))"
+            )
             if !r.parameters.isEmpty { lines.append("parameters: \(r.parameters.joined(separator: ", "))") }
             if !r.labels.isEmpty { lines.append("labels: \(r.labels.joined(separator: ", "))") }
         }

@@ -93,7 +93,8 @@ enum ResourceTools {
         try a.finish()
         let answer = try await resources.apply(
             ResourceMutations.ApplyRequest(
-                kind: argoKind, manifest: try ManifestText.json(text, limits: context.manifestLimits), namespace: namespace, update: update,
+                kind: argoKind, manifest: try ManifestText.json(text, limits: context.manifestLimits),
+                namespace: namespace, update: update,
                 dryRun: dryRun, token: token, client: context.client, confirmer: context.confirmer))
         switch answer {
         case .preview(let p): return try ToolOutput(p, text: Render.preview(p))

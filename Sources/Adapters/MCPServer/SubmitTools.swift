@@ -41,7 +41,8 @@ enum ManifestText {
         case UInt8(ascii: "\""): kind = "a string"
         default: kind = "a single value (\(String(decoding: json.prefix(40), as: UTF8.self)))"
         }
-        var message = "the document is \(kind), not an object; a manifest is a mapping (apiVersion, kind, metadata, spec)"
+        var message =
+            "the document is \(kind), not an object; a manifest is a mapping (apiVersion, kind, metadata, spec)"
         if kind == "a string" {
             message += " (a manifest whose line breaks were lost, or escaped as \\n, reads as one string)"
         }

@@ -27,8 +27,7 @@ enum TemplateTools {
         list(templates, defaultNamespace, scope: .cluster)
     }
 
-    static func getClusterWorkflowTemplate(_ templates: TemplateReads, _ defaultNamespace: String) -> ToolDefinition
-    {
+    static func getClusterWorkflowTemplate(_ templates: TemplateReads, _ defaultNamespace: String) -> ToolDefinition {
         get(templates, defaultNamespace, scope: .cluster)
     }
 

@@ -187,7 +187,9 @@ extension Diagnostics {
                 groups[key, default: []].append(n)
             }
             for key in order {
-                let members = (groups[key] ?? []).sorted { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }
+                let members = (groups[key] ?? []).sorted {
+                    ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name)
+                }
                 if boxes.count >= maxNodes {
                     truncated = true
                     continue

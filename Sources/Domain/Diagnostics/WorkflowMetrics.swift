@@ -139,7 +139,8 @@ extension Diagnostics {
                     path: graph.path(n), template: n.templateName,
                     phase: n.phase?.rawValue ?? "Pending", startedAt: n.startedAt,
                     durationSeconds: Checked.clampedInt(step.end.timeIntervalSince(step.start)),
-                    waitSeconds: i == 0 ? nil : max(0, Checked.clampedInt(step.start.timeIntervalSince(path[i - 1].end)))
+                    waitSeconds: i == 0
+                        ? nil : max(0, Checked.clampedInt(step.start.timeIntervalSince(path[i - 1].end)))
                 ))
         }
 
@@ -157,7 +158,8 @@ extension Diagnostics {
             let sorted = value.durations.sorted()
             return TemplateStats(
                 template: name, count: sorted.count, failed: value.failed, p50Seconds: percentile(sorted, 0.5),
-                p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.last, totalSeconds: Checked.saturatingSum(sorted))
+                p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.last,
+                totalSeconds: Checked.saturatingSum(sorted))
         }.sorted { ($0.totalSeconds, $0.template) > ($1.totalSeconds, $1.template) }
 
         // Retries.

@@ -247,7 +247,8 @@ public struct MutationRunner: Sendable {
         case .declined:
             try await refuse(call, uid: inspection.uid, "the user declined \(call.tool) on \(target)")
         case .cancelled:
-            try await refuse(call, uid: inspection.uid, "the user cancelled the confirmation of \(call.tool) on \(target)")
+            try await refuse(
+                call, uid: inspection.uid, "the user cancelled the confirmation of \(call.tool) on \(target)")
         case .unavailable(let why):
             try await refuse(
                 call, uid: inspection.uid,

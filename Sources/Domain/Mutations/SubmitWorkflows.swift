@@ -339,7 +339,9 @@ public struct SubmitWorkflows: Sendable {
         for (k, v) in r.labels { args["label.\(k)"] = v }
         if let e = r.entrypoint { args["entrypoint"] = e }
         if let sa = r.serviceAccount { args["service_account"] = sa }
-        if let manifest = r.manifest { args["manifest_sha256"] = Confirmations.hash(String(decoding: manifest, as: UTF8.self)) }
+        if let manifest = r.manifest {
+            args["manifest_sha256"] = Confirmations.hash(String(decoding: manifest, as: UTF8.self))
+        }
         let call = MutationRunner.Call(
             .submitWorkflow, kind: sourceKind ?? .workflow, namespace: ns, name: targetName,
             arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)

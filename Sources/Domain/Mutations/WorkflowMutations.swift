@@ -300,7 +300,8 @@ public struct WorkflowMutations: Sendable {
             return Inspection(
                 uid: cron.metadata.uid, fingerprint: state, refusal: refusal,
                 preview: MutationPreview(
-                    tool: Mutation.toggleCronSuspension.tool, namespace: ns, name: name, uid: cron.metadata.uid, phase: state,
+                    tool: Mutation.toggleCronSuspension.tool, namespace: ns, name: name, uid: cron.metadata.uid,
+                    phase: state,
                     startedAt: nil,
                     activeNodes: [], activeNodeCount: cron.status.active.count, pods: [],
                     effect: target ? "no new runs are scheduled; running ones continue" : "runs are scheduled again",
@@ -360,7 +361,8 @@ public struct WorkflowMutations: Sendable {
         } perform: {
             try await gateway.deleteWorkflow(namespace: ns, name: name, uid: before?.metadata.uid)
             return MutationResult(
-                tool: Mutation.deleteWorkflow.tool, namespace: ns, name: name, phaseBefore: before.map(Self.phase) ?? "Unknown",
+                tool: Mutation.deleteWorkflow.tool, namespace: ns, name: name,
+                phaseBefore: before.map(Self.phase) ?? "Unknown",
                 phaseAfter: "Deleted",
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["workflow deleted"],
                 tokenID: token.map(Confirmations.tokenID))
@@ -432,7 +434,8 @@ public struct WorkflowMutations: Sendable {
                 namespace: ns, name: name, memoized: memoized,
                 parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
             return MutationResult(
-                tool: Mutation.resubmitWorkflow.tool, namespace: ns, name: created.metadata.name, phaseBefore: before.map(Self.phase) ?? "Unknown",
+                tool: Mutation.resubmitWorkflow.tool, namespace: ns, name: created.metadata.name,
+                phaseBefore: before.map(Self.phase) ?? "Unknown",
                 phaseAfter: Self.phase(created), suspendedBefore: nil, suspendedAfter: nil,
                 changes: ["created \(created.metadata.name) from \(name); follow it with watch_workflow"], tokenID: nil)
         }

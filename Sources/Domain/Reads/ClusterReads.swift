@@ -73,9 +73,12 @@ public struct ClusterReads: Sendable {
         if let managed, !rules.permits(managed) {
             // The server sees only its managed namespace, and the rules deny it: there is nothing to scan.
             notes.append(
-                "the Argo Server manages only namespace \(managed), which this server's namespace rules deny; no objects are listed")
+                "the Argo Server manages only namespace \(managed), which this server's namespace rules deny; no objects are listed"
+            )
             return NamespaceList(
-                namespaces: sources.sorted { $0.key < $1.key }.map { NamespaceEntry(namespace: $0.key, sources: $0.value) },
+                namespaces: sources.sorted { $0.key < $1.key }.map {
+                    NamespaceEntry(namespace: $0.key, sources: $0.value)
+                },
                 managedNamespace: managed, defaultNamespace: context.defaultNamespace, notes: notes, truncated: false,
                 rules: rulesText)
         }
@@ -178,7 +181,8 @@ public struct ClusterReads: Sendable {
         }
         let (list, listMs) = await timed {
             try await gateway.listWorkflows(
-                WorkflowListQuery(namespace: context.defaultNamespace, limit: 1, fields: WorkflowListQuery.compactListFields))
+                WorkflowListQuery(
+                    namespace: context.defaultNamespace, limit: 1, fields: WorkflowListQuery.compactListFields))
         }
         var sample: Workflow?
         switch list {
@@ -187,7 +191,8 @@ public struct ClusterReads: Sendable {
             checks.append(
                 HealthCheck(
                     name: "list workflows", ok: true,
-                    detail: "namespace \(context.defaultNamespace): \(page.items.isEmpty ? "no workflows" : "readable")",
+                    detail:
+                        "namespace \(context.defaultNamespace): \(page.items.isEmpty ? "no workflows" : "readable")",
                     latencyMilliseconds: listMs))
         case .failure(let e):
             checks.append(
@@ -240,7 +245,8 @@ public struct ClusterReads: Sendable {
         } else {
             checks.append(
                 HealthCheck(
-                    name: "log streaming", ok: true, detail: "not checked: no workflow in \(context.defaultNamespace) to read",
+                    name: "log streaming", ok: true,
+                    detail: "not checked: no workflow in \(context.defaultNamespace) to read",
                     latencyMilliseconds: nil))
         }
         return HealthReport(healthy: checks.allSatisfy(\.ok), checks: checks, connection: gateway.connection)

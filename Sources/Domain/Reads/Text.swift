@@ -1,5 +1,5 @@
-import Ports
 import Foundation
+import Ports
 
 public enum Text {
     /// Cuts `text` to at most `limit` characters, marking the cut with an ellipsis.

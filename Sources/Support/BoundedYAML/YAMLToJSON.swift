@@ -1,5 +1,5 @@
-import Foundation
 import CYaml
+import Foundation
 
 /// The bounds on one YAML text converted to JSON. A manifest or config file is foreign input: these keep a hostile
 /// one (a billion-laughs alias bomb, a megabyte of nested brackets) from exhausting memory, time or the stack.
@@ -139,7 +139,9 @@ public enum YAMLToJSON {
 
         mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [Value] {
             var parser = yaml_parser_t()
-            guard yaml_parser_initialize(&parser) == 1 else { throw YAMLConversionError("the YAML parser could not start") }
+            guard yaml_parser_initialize(&parser) == 1 else {
+                throw YAMLConversionError("the YAML parser could not start")
+            }
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             if let base = bytes.baseAddress { yaml_parser_set_input_string(&parser, base, bytes.count) }
@@ -155,8 +157,9 @@ public enum YAMLToJSON {
                 func fail(_ reason: String) -> YAMLConversionError {
                     YAMLConversionError(reason, line: line, column: column)
                 }
-                if stack.isEmpty, [YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT]
-                    .contains(event.type)
+                if stack.isEmpty,
+                    [YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT]
+                        .contains(event.type)
                 {
                     rootLines.append(line)
                 }
@@ -170,15 +173,21 @@ public enum YAMLToJSON {
                     let text = Self.string(s.value, count: s.length)
                     let tag = s.tag.map { String(cString: $0) }
                     // Plain and untagged (or tagged as something other than a string) may resolve to a number.
-                    let textTags = ["tag:yaml.org,2002:str", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp", "!"]
+                    let textTags = [
+                        "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp", "!",
+                    ]
                     let plain = s.style == YAML_PLAIN_SCALAR_STYLE && !(tag.map(textTags.contains) ?? false)
                     try count(1, line: line, column: column)
                     let value = Value.scalar(text, plain: plain)
-                    if let anchor = s.anchor { anchors[String(cString: anchor)] = Anchored(value: value, nodes: 1, height: 0) }
+                    if let anchor = s.anchor {
+                        anchors[String(cString: anchor)] = Anchored(value: value, nodes: 1, height: 0)
+                    }
                     try add(value, height: 0, to: &stack, roots: &roots, keyText: text, keyIsPlain: plain, fail: fail)
                 case YAML_ALIAS_EVENT:
                     let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
-                    guard let anchored = anchors[name] else { throw fail("the alias *\(name) names no anchor before it") }
+                    guard let anchored = anchors[name] else {
+                        throw fail("the alias *\(name) names no anchor before it")
+                    }
                     try count(anchored.nodes, line: line, column: column)
                     var keyText: String?
                     if case .scalar(let text, _) = anchored.value { keyText = text }
@@ -193,7 +202,9 @@ public enum YAMLToJSON {
                                 + "Argo expression such as {{inputs.parameters.x}} is read as a YAML mapping, so quote it: "
                                 + "\"{{inputs.parameters.x}}\"")
                     }
-                    guard stack.count < limits.maxDepth else { throw fail("nests deeper than \(limits.maxDepth) levels") }
+                    guard stack.count < limits.maxDepth else {
+                        throw fail("nests deeper than \(limits.maxDepth) levels")
+                    }
                     try count(1, line: line, column: column)
                     let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
                     stack.append(
@@ -220,7 +231,8 @@ public enum YAMLToJSON {
                     if let anchor = frame.anchor {
                         anchors[anchor] = Anchored(value: value, nodes: nodes - frame.nodesAtStart + 1, height: height)
                     }
-                    try add(value, height: height, to: &stack, roots: &roots, keyText: nil, keyIsPlain: false, fail: fail)
+                    try add(
+                        value, height: height, to: &stack, roots: &roots, keyText: nil, keyIsPlain: false, fail: fail)
                 default:
                     break
                 }
@@ -232,7 +244,8 @@ public enum YAMLToJSON {
             nodes = overflow ? .max : sum
             if nodes > limits.maxNodes {
                 throw YAMLConversionError(
-                    "holds more than \(limits.maxNodes) values once its aliases are expanded (an alias bomb?)", line: line,
+                    "holds more than \(limits.maxNodes) values once its aliases are expanded (an alias bomb?)",
+                    line: line,
                     column: column)
             }
         }
