@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -97,6 +98,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MCPHTTP",
+            dependencies: [
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Adapters/MCPHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MCPStdio",
             dependencies: [
                 .product(name: "MCP", package: "swift-sdk"),
@@ -111,7 +124,7 @@ let package = Package(
             name: "ArgoMCP",
             dependencies: [
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
-                "BoundedYAML",
+                "MCPHTTP", "BoundedYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -167,6 +180,7 @@ let package = Package(
                 "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/Scenario",
             swiftSettings: swiftSettings

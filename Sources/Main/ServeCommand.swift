@@ -6,6 +6,7 @@ import FileAudit
 import Foundation
 import Hooks
 import Logging
+import MCPHTTP
 import MCPServer
 import MCPStdio
 import Ports
@@ -21,6 +22,13 @@ struct Serve: AsyncParsableCommand {
     var simulatorOptions: SimulatorOptions
     @Flag(help: "Use the built-in simulator even when an Argo server is configured.")
     var simulator = false
+    @Option(
+        name: .customLong("http"),
+        help: """
+            Serve MCP Streamable HTTP at http://ADDRESS/mcp instead of stdio, e.g. 127.0.0.1:8080 (port 0 picks a \
+            free one and prints the URL). Loopback addresses only: there is no authentication yet.
+            """)
+    var http: String?
 
     /// What the flags and `environment` configure.
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
@@ -34,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         let settings: Settings
         do {
             settings = try self.settings()
+            if let http { _ = try Self.loopbackAddress(http) }
         } catch {
             FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
             throw ExitCode(2)
@@ -112,9 +121,39 @@ struct Serve: AsyncParsableCommand {
         return (server, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
     }
 
-    /// Serves over stdio until the host closes it.
+    /// Serves over stdio until the host closes it, or over HTTP with `--http`.
     func serve(_ server: ArgoMCPServer, logger: Logger) async throws {
+        if let http {
+            let (host, port) = try Self.loopbackAddress(http)
+            let httpServer = MCPHTTPServer(host: host, port: port, logger: logger) { transport in
+                let session = try await server.start(transport: transport)
+                return { await session.stop() }
+            }
+            try await httpServer.run { bound in
+                let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/mcp"
+                FileHandle.standardOutput.write(Data((url + "\n").utf8))
+                logger.info("serving MCP over HTTP", metadata: ["url": "\(url)"])
+            }
+            return
+        }
         let stdio = LineTransport(logger: logger)
         try await server.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+    }
+
+    /// `--http`'s host and port; only a loopback address is accepted, since nothing authenticates callers yet.
+    static func loopbackAddress(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else {
+            throw ConfigError("--http=\(text) is not HOST:PORT; use e.g. 127.0.0.1:8080")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+            throw ConfigError(
+                "--http=\(text) would accept calls from other machines, and argo-mcp has no authentication yet; "
+                    + "listen on 127.0.0.1 (reach it from elsewhere through an SSH tunnel or a port-forward)")
+        }
+        return (host, port)
     }
 }

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Namespaces, server info, health and the workflow archive through the built binary.
-@Suite("cluster insight and archive (in-process and over stdio)", .serialized, .timeLimit(.minutes(3)))
+@Suite("cluster insight and archive (every transport)", .serialized, .timeLimit(.minutes(3)))
 struct ClusterArchiveScenarioTests {
     @Test(
         "namespaces with their sources, server info without secrets, a healthy report",

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Cron workflows and templates through the built binary, against the simulator's demo data and the upstream fixtures.
-@Suite("cron workflows and templates (in-process and over stdio)", .serialized, .timeLimit(.minutes(3)))
+@Suite("cron workflows and templates (every transport)", .serialized, .timeLimit(.minutes(3)))
 struct CronTemplateScenarioTests {
     @Test(
         "demo crons: both schedule styles, next runs, submission errors, run history; templates of both scopes",

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// The diagnostic tools and the why_did_this_fail prompt through the built binary against the simulator.
-@Suite("diagnostics (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("diagnostics (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct DiagnosticScenarioTests {
     @Test(
         "analyze, measure, compare and draw failed runs; every answer compact; injected log errors give partial results",

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// MCP-native confirmation: a host that supports elicitation is asked directly; tokens keep working.
-@Suite("confirmation by elicitation (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("confirmation by elicitation (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct ElicitationScenarioTests {
     actor Asked {
         var messages: [String] = []

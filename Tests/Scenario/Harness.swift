@@ -15,10 +15,12 @@ protocol MCPHarness: AnyObject, Sendable {
 }
 
 /// The transports a scenario can run over: the same server built in this process and reached through the SDK's
-/// in-memory transport, or the built binary spawned over stdio. (Streamable HTTP joins here.)
+/// in-memory transport, the built binary spawned over stdio, or the built binary serving Streamable HTTP on
+/// loopback.
 enum TransportKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case inProcess = "in-process"
     case stdio
+    case http
 
     var testDescription: String { rawValue }
 
@@ -34,6 +36,9 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible, Sendable 
                 arguments, environment: environment, elicitation: elicitation, sampling: sampling)
         case .stdio:
             try await ServerProcess(arguments, environment: environment, elicitation: elicitation, sampling: sampling)
+        case .http:
+            try await HTTPServerProcess(
+                arguments, environment: environment, elicitation: elicitation, sampling: sampling)
         }
     }
 }
@@ -129,5 +134,62 @@ final class InProcessServer: MCPHarness, @unchecked Sendable {
     struct InProcessError: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }
+    }
+}
+
+/// The built binary serving MCP Streamable HTTP on a free loopback port (`serve --http 127.0.0.1:0`), reached with
+/// the SDK's client over `StreamableHTTPClient`.
+final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
+    let process = Process()
+    let client: Client
+    let url: String
+    private let stderr = Pipe()
+
+    init(
+        _ arguments: [String], environment: [String: String] = [:],
+        elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
+        sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
+    ) async throws {
+        client = Client(
+            name: "argo-mcp-scenario", version: "1.0",
+            capabilities: .init(
+                sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
+        if let elicitation { await client.withElicitationHandler(elicitation) }
+        if let sampling { await client.withSamplingHandler(sampling) }
+        process.executableURL = ServerProcess.binary
+        process.arguments = arguments + ["--http", "127.0.0.1:0"]
+        var env = ProcessInfo.processInfo.environment
+        env["ARGO_SERVER"] = nil
+        env["ARGO_TOKEN"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = Pipe()
+        try process.run()
+        // The first line on stdout is the URL (the port was picked by the system).
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        url = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard url.hasPrefix("http://") else {
+            process.terminate()
+            throw InProcessServer.InProcessError("serve --http printed no URL: \(line)")
+        }
+    }
+
+    func connect() async throws -> Initialize.Result {
+        try await client.connect(transport: StreamableHTTPClient(url: url))
+    }
+
+    func stop() async -> String {
+        await client.disconnect()
+        process.terminate()
+        process.waitUntilExit()
+        return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 }

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Mutations through the built binary: preview → confirm → Argo changed → audit line; refusals change nothing.
-@Suite("mutations (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("mutations (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct MutationScenarioTests {
     static func auditFile() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Namespace rules through the built binary: a denied namespace is invisible to every read.
-@Suite("namespace rules (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("namespace rules (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct PolicyScenarioTests {
     @Test("each permission setting changes only itself; a grant that read-only cancels is a start-up warning")
     func permissionSettings() async throws {

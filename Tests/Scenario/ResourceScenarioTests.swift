@@ -4,7 +4,7 @@ import Testing
 
 /// Cron schedules, templates and cron workflows through the built binary: validation, conflicts, updates with a
 /// diff and a token, deletes that say what goes with them; every refusal leaves state untouched and is audited.
-@Suite("cron schedules, templates and cron workflows (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("cron schedules, templates and cron workflows (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct ResourceScenarioTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/examples")

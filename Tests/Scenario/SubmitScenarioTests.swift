@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// Submitting through the built binary: from a manifest and from a template, watched to completion.
-@Suite("submit and lint (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("submit and lint (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct SubmitScenarioTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/examples")

@@ -3,7 +3,7 @@ import MCP
 import Testing
 
 /// watch_workflow through the built binary: progress notifications and a reconnect after a broken stream.
-@Suite("watch_workflow (in-process and over stdio)", .serialized, .timeLimit(.minutes(2)))
+@Suite("watch_workflow (every transport)", .serialized, .timeLimit(.minutes(2)))
 struct WatchScenarioTests {
     actor Notes {
         var messages: [ProgressNotification.Parameters] = []

@@ -1,0 +1,205 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MCP
+import NIOCore
+
+/// MCP Streamable HTTP at `/mcp`, hosted by Hummingbird: each session is one SDK `StatefulHTTPServerTransport`
+/// with an MCP server of its own, made by `makeSession` when a client initializes and found again by its
+/// `Mcp-Session-Id`. This adapter knows HTTP and sessions only; what a session serves is the factory's business.
+public struct MCPHTTPServer: Sendable {
+    /// Starts serving one new session over `transport`; returns how to stop it.
+    public typealias SessionFactory =
+        @Sendable (_ transport: StatefulHTTPServerTransport) async throws -> (
+            @Sendable () async -> Void
+        )
+
+    public struct Limits: Sendable {
+        /// Sessions open at once; an initialize beyond it is refused with 503.
+        public var maxSessions: Int
+        /// A session unused this long is closed.
+        public var idleTimeout: Duration
+        /// The largest request body read.
+        public var maxBodyBytes: Int
+
+        public init(maxSessions: Int = 256, idleTimeout: Duration = .seconds(1800), maxBodyBytes: Int = 16 << 20) {
+            self.maxSessions = maxSessions
+            self.idleTimeout = idleTimeout
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    public let host: String
+    public let port: Int
+    public let limits: Limits
+    let makeSession: SessionFactory
+    let logger: Logger
+
+    public init(
+        host: String, port: Int, limits: Limits = Limits(), logger: Logger, makeSession: @escaping SessionFactory
+    ) {
+        self.host = host
+        self.port = port
+        self.limits = limits
+        self.logger = logger
+        self.makeSession = makeSession
+    }
+
+    /// Serves until the task is cancelled; `onListening` receives the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let sessions = Sessions(limits: limits, logger: logger)
+        let app = Application(
+            router: makeRouter(sessions),
+            configuration: .init(address: .hostname(host, port: port), serverName: "argo-mcp"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sessions.expireIdle() }
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+        await sessions.closeAll()
+    }
+
+    func makeRouter(_ sessions: Sessions) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            try await handle(request, sessions: sessions)
+        }
+        router.post("/mcp", use: handler)
+        router.get("/mcp", use: handler)
+        router.delete("/mcp", use: handler)
+        return router
+    }
+
+    func handle(_ request: Request, sessions: Sessions) async throws -> Response {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch {
+            return Self.plain(.contentTooLarge, "request body over \(limits.maxBodyBytes) bytes")
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.rawName] = field.value }
+        let mcpRequest = MCP.HTTPRequest(
+            method: request.method.rawValue, headers: headers,
+            body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
+        let transport: StatefulHTTPServerTransport
+        if let id = mcpRequest.header(HTTPHeaderName.sessionID) {
+            guard let known = await sessions.transport(id) else {
+                // The spec: a request with an unknown or expired session id gets 404; the client starts anew.
+                return Self.plain(.notFound, "unknown or expired MCP session; initialize a new one")
+            }
+            transport = known
+        } else {
+            guard request.method == .post else {
+                return Self.plain(.badRequest, "Mcp-Session-Id is required; initialize a session with POST first")
+            }
+            guard await sessions.hasRoom() else {
+                return Self.plain(.serviceUnavailable, "too many open MCP sessions; try again later")
+            }
+            transport = StatefulHTTPServerTransport(logger: logger)
+            do {
+                let stop = try await makeSession(transport)
+                let answer = await transport.handleRequest(mcpRequest)
+                if let id = answer.headers.first(where: { $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased() }
+                )?
+                .value {
+                    await sessions.add(id, transport: transport, stop: stop)
+                } else {
+                    await stop()
+                }
+                return Self.response(answer)
+            } catch {
+                logger.error("could not start an MCP session", metadata: ["error": "\(error)"])
+                return Self.plain(.internalServerError, "could not start an MCP session")
+            }
+        }
+        let answer = await transport.handleRequest(mcpRequest)
+        if request.method == .delete, answer.statusCode == 200, let id = mcpRequest.header(HTTPHeaderName.sessionID) {
+            await sessions.remove(id)
+        }
+        return Self.response(answer)
+    }
+
+    static func plain(_ status: HTTPTypes.HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    /// The SDK's framework-neutral answer as a Hummingbird response; an SSE answer is streamed as it comes.
+    static func response(_ answer: MCP.HTTPResponse) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        let status = HTTPTypes.HTTPResponse.Status(code: answer.statusCode)
+        switch answer {
+        case .stream(let stream, _):
+            let buffers = stream.map { ByteBuffer(bytes: $0) }
+            return Response(status: status, headers: headers, body: .init(asyncSequence: buffers))
+        default:
+            let body = answer.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
+            return Response(status: status, headers: headers, body: body)
+        }
+    }
+}
+
+/// The open sessions, by id, with when each was last used.
+actor Sessions {
+    struct Entry {
+        var transport: StatefulHTTPServerTransport
+        var stop: @Sendable () async -> Void
+        var lastUsed: ContinuousClock.Instant
+    }
+
+    let limits: MCPHTTPServer.Limits
+    let logger: Logger
+    private var entries: [String: Entry] = [:]
+
+    init(limits: MCPHTTPServer.Limits, logger: Logger) {
+        self.limits = limits
+        self.logger = logger
+    }
+
+    func hasRoom() -> Bool { entries.count < limits.maxSessions }
+
+    var count: Int { entries.count }
+
+    func add(_ id: String, transport: StatefulHTTPServerTransport, stop: @escaping @Sendable () async -> Void) {
+        entries[id] = Entry(transport: transport, stop: stop, lastUsed: .now)
+    }
+
+    func transport(_ id: String) -> StatefulHTTPServerTransport? {
+        guard var entry = entries[id] else { return nil }
+        entry.lastUsed = .now
+        entries[id] = entry
+        return entry.transport
+    }
+
+    func remove(_ id: String) async {
+        guard let entry = entries.removeValue(forKey: id) else { return }
+        await entry.stop()
+    }
+
+    /// Closes the sessions idle longer than the limit, checking every few seconds until cancelled.
+    func expireIdle() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: min(limits.idleTimeout, .seconds(5)))
+            let now = ContinuousClock.now
+            for (id, entry) in entries where now - entry.lastUsed > limits.idleTimeout {
+                logger.info("closing an idle MCP session", metadata: ["session": "\(id)"])
+                await remove(id)
+            }
+        }
+    }
+
+    func closeAll() async {
+        for id in Array(entries.keys) { await remove(id) }
+    }
+}

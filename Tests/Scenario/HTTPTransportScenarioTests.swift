@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import MCP
+import NIOCore
+import Testing
+
+/// What the Streamable HTTP transport itself must do, beyond serving the scenarios every transport runs.
+@Suite("MCP over Streamable HTTP", .serialized, .timeLimit(.minutes(2)))
+struct HTTPTransportScenarioTests {
+    static func post(
+        _ url: String, _ body: String, headers: [(String, String)] = []
+    ) async throws -> (status: Int, headers: [String: String], body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        var fields: [String: String] = [:]
+        for h in response.headers { fields[h.name.lowercased()] = h.value }
+        return (Int(response.status.code), fields, text)
+    }
+
+    static let initialize =
+        #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#
+
+    @Test("sessions: initialize opens one, a call needs it, an unknown one is 404, DELETE ends it; /healthz answers")
+    func sessions() async throws {
+        let server = try await HTTPServerProcess(["serve", "--simulator"])
+        let opened = try await Self.post(server.url, Self.initialize)
+        #expect(opened.status == 200)
+        let session = try #require(opened.headers["mcp-session-id"])
+        #expect(opened.body.contains(#""serverInfo":{"name":"argo-mcp""#))
+
+        let call =
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_workflow","arguments":{"name":"nightly-etl-7x2kq"}}}"#
+        let answered = try await Self.post(
+            server.url, call, headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")])
+        #expect(answered.status == 200)
+        #expect(answered.body.contains("nightly-etl-7x2kq: Succeeded"))
+
+        let unknown = try await Self.post(server.url, call, headers: [("Mcp-Session-Id", "not-a-session")])
+        #expect(unknown.status == 404)
+        let without = try await Self.post(server.url, call)
+        #expect(without.status == 400)
+
+        var delete = HTTPClientRequest(url: server.url)
+        delete.method = .DELETE
+        delete.headers.add(name: "Mcp-Session-Id", value: session)
+        delete.headers.add(name: "MCP-Protocol-Version", value: "2025-11-25")
+        #expect(try await HTTPClient.shared.execute(delete, timeout: .seconds(5)).status == .ok)
+        let after = try await Self.post(
+            server.url, call, headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")])
+        #expect(after.status == 404)
+
+        let health = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: server.url.replacingOccurrences(of: "/mcp", with: "/healthz")), timeout: .seconds(5))
+        #expect(health.status == .ok)
+        _ = await server.stop()
+    }
+
+    @Test("a request from a foreign web page (Origin not localhost) is refused: DNS rebinding")
+    func origin() async throws {
+        let server = try await HTTPServerProcess(["serve", "--simulator"])
+        let refused = try await Self.post(server.url, Self.initialize, headers: [("Origin", "https://evil.example")])
+        #expect(refused.status == 403)
+        let local = try await Self.post(server.url, Self.initialize, headers: [("Origin", "http://localhost:3000")])
+        #expect(local.status == 200)
+        _ = await server.stop()
+    }
+
+    @Test("listening beyond loopback without authentication is refused at start-up, with the fix")
+    func loopbackOnly() throws {
+        let (status, stderr) = try ServerProcess.runToExit(["serve", "--simulator", "--http", "0.0.0.0:8080"])
+        #expect(status == 2)
+        #expect(stderr.contains("would accept calls from other machines"))
+        #expect(stderr.contains("127.0.0.1"))
+        let (badStatus, badStderr) = try ServerProcess.runToExit(["serve", "--simulator", "--http", "8080"])
+        #expect(badStatus == 2)
+        #expect(badStderr.contains("is not HOST:PORT"))
+    }
+}
