@@ -43,6 +43,29 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible, Sendable 
     }
 }
 
+/// The MCP client every scenario drives the server with; it declares elicitation and sampling only when the
+/// scenario answers them.
+func scenarioClient(
+    elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)?,
+    sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)?
+) async -> Client {
+    let client = Client(
+        name: "argo-mcp-scenario", version: "1.0",
+        capabilities: .init(sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
+    if let elicitation { await client.withElicitationHandler(elicitation) }
+    if let sampling { await client.withSamplingHandler(sampling) }
+    return client
+}
+
+/// This process's environment without a real Argo server or token, with the scenario's own settings on top.
+func serverEnvironment(_ extra: [String: String]) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["ARGO_SERVER"] = nil
+    env["ARGO_TOKEN"] = nil
+    for (k, v) in extra { env[k] = v }
+    return env
+}
+
 extension MCPHarness {
     /// Calls a tool and returns the whole result, structured content included.
     func call(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
@@ -95,11 +118,7 @@ final class InProcessServer: MCPHarness, @unchecked Sendable {
         var flags = arguments
         if flags.first == "serve" { flags.removeFirst() }
         let command = try Serve.parse(flags)
-        var env = ProcessInfo.processInfo.environment
-        env["ARGO_SERVER"] = nil
-        env["ARGO_TOKEN"] = nil
-        for (k, v) in environment { env[k] = v }
-        let settings = try command.settings(environment: env)
+        let settings = try command.settings(environment: serverEnvironment(environment))
         let connection = try settings.connection()
         guard command.simulator || connection == nil else {
             throw InProcessError("the in-process harness serves the simulator; spawn the binary for a real server")
@@ -111,12 +130,7 @@ final class InProcessServer: MCPHarness, @unchecked Sendable {
         let tick = built.tick
         evolutions = Task { await simulator.runEvolutions(tick: tick) }
         (clientTransport, serverTransport) = await InMemoryTransport.createConnectedPair()
-        client = Client(
-            name: "argo-mcp-scenario", version: "1.0",
-            capabilities: .init(
-                sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
-        if let elicitation { await client.withElicitationHandler(elicitation) }
-        if let sampling { await client.withSamplingHandler(sampling) }
+        client = await scenarioClient(elicitation: elicitation, sampling: sampling)
     }
 
     func connect() async throws -> Initialize.Result {
@@ -150,19 +164,10 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
         elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
         sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
     ) async throws {
-        client = Client(
-            name: "argo-mcp-scenario", version: "1.0",
-            capabilities: .init(
-                sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
-        if let elicitation { await client.withElicitationHandler(elicitation) }
-        if let sampling { await client.withSamplingHandler(sampling) }
+        client = await scenarioClient(elicitation: elicitation, sampling: sampling)
         process.executableURL = ServerProcess.binary
         process.arguments = arguments + ["--http", "127.0.0.1:0"]
-        var env = ProcessInfo.processInfo.environment
-        env["ARGO_SERVER"] = nil
-        env["ARGO_TOKEN"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        process.environment = serverEnvironment(environment)
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr

@@ -33,19 +33,10 @@ final class ServerProcess: MCPHarness, @unchecked Sendable {
         elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
         sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
     ) async throws {
-        client = Client(
-            name: "argo-mcp-scenario", version: "1.0",
-            capabilities: .init(
-                sampling: sampling == nil ? nil : .init(), elicitation: elicitation == nil ? nil : .init()))
-        if let elicitation { await client.withElicitationHandler(elicitation) }
-        if let sampling { await client.withSamplingHandler(sampling) }
+        client = await scenarioClient(elicitation: elicitation, sampling: sampling)
         process.executableURL = Self.binary
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["ARGO_SERVER"] = nil
-        env["ARGO_TOKEN"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        process.environment = serverEnvironment(environment)
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
