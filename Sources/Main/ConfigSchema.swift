@@ -33,6 +33,7 @@ indirect enum ConfigKey: Sendable {
         "notifications": .section(["webhook": .string, "command": .string]),
         "output": .section(["maxResultBytes": .int]),
         "limits": .section(["maxManifestBytes": .int]),
+        "http": .section(["listen": .string]),
     ]
 
     /// Every problem of `value` against `keys`, each naming its key path.

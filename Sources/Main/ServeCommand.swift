@@ -41,8 +41,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let settings: Settings
         do {
-            settings = try self.settings()
-            if let http { _ = try Self.loopbackAddress(http) }
+            var s = try self.settings()
+            if let http { s.httpListen = http }
+            if let listen = s.httpListen { _ = try Self.loopbackAddress(listen) }
+            settings = s
         } catch {
             FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
             throw ExitCode(2)
@@ -62,7 +64,14 @@ struct Serve: AsyncParsableCommand {
                 }
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
                     let server = try makeServer(gateway: gateway, settings: settings, policy: policy, logger: logger)
-                    try await serve(server, logger: logger)
+                    try await serve(server, listen: settings.httpListen, logger: logger) {
+                        do {
+                            _ = try await gateway.version()
+                            return (true, "the Argo Server answers")
+                        } catch {
+                            return (false, "the Argo Server does not answer: \(error)")
+                        }
+                    }
                 }
             } else {
                 for warning in settings.permissionWarnings(simulator: true) {
@@ -73,7 +82,9 @@ struct Serve: AsyncParsableCommand {
                 logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
-                    try await serve(composed.server, logger: logger)
+                    try await serve(composed.server, listen: settings.httpListen, logger: logger) {
+                        (true, "the built-in simulator")
+                    }
                     group.cancelAll()
                 }
             }
@@ -121,11 +132,15 @@ struct Serve: AsyncParsableCommand {
         return (server, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
     }
 
-    /// Serves over stdio until the host closes it, or over HTTP with `--http`.
-    func serve(_ server: ArgoMCPServer, logger: Logger) async throws {
-        if let http {
-            let (host, port) = try Self.loopbackAddress(http)
-            let httpServer = MCPHTTPServer(host: host, port: port, logger: logger) { transport in
+    /// Serves over stdio until the host closes it, or over HTTP when `listen` is set (`--http`, `http.listen`,
+    /// `ARGO_MCP_HTTP_LISTEN`); `ready` answers `/readyz`.
+    func serve(
+        _ server: ArgoMCPServer, listen: String?, logger: Logger,
+        ready: @escaping @Sendable () async -> (Bool, String)
+    ) async throws {
+        if let listen {
+            let (host, port) = try Self.loopbackAddress(listen)
+            let httpServer = MCPHTTPServer(host: host, port: port, logger: logger, ready: ready) { transport in
                 let session = try await server.start(transport: transport)
                 return { await session.stop() }
             }
@@ -145,13 +160,14 @@ struct Serve: AsyncParsableCommand {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65_535).contains(port)
         else {
-            throw ConfigError("--http=\(text) is not HOST:PORT; use e.g. 127.0.0.1:8080")
+            throw ConfigError("--http (http.listen)=\(text) is not HOST:PORT; use e.g. 127.0.0.1:8080")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw ConfigError(
-                "--http=\(text) would accept calls from other machines, and argo-mcp has no authentication yet; "
+                "--http (http.listen)=\(text) would accept calls from other machines, and argo-mcp has no "
+                    + "authentication yet; "
                     + "listen on 127.0.0.1 (reach it from elsewhere through an SSH tunnel or a port-forward)")
         }
         return (host, port)

@@ -39,6 +39,8 @@ struct Settings: Sendable {
     var maxResultBytes = 65_536
     /// The largest manifest argument read (lint_manifest, submit_workflow, create_template, create_cron_workflow).
     var maxManifestBytes = 1 << 20
+    /// `host:port` to serve MCP Streamable HTTP on instead of stdio (nil: stdio).
+    var httpListen: String?
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -76,6 +78,7 @@ struct Settings: Sendable {
         }
         struct Output: Decodable { var maxResultBytes: Int? }
         struct Limits: Decodable { var maxManifestBytes: Int? }
+        struct HTTP: Decodable { var listen: String? }
         struct Notifications: Decodable {
             var webhook: String?
             var command: String?
@@ -89,6 +92,7 @@ struct Settings: Sendable {
         var notifications: Notifications?
         var output: Output?
         var limits: Limits?
+        var http: HTTP?
     }
 
     /// The largest config file read.
@@ -161,6 +165,7 @@ struct Settings: Sendable {
         try checkRequestTimeout("config file \(path): argo.requestTimeoutSeconds")
         maxManifestBytes = file.limits?.maxManifestBytes ?? maxManifestBytes
         try checkMaxManifestBytes("config file \(path): limits.maxManifestBytes")
+        httpListen = file.http?.listen ?? httpListen
     }
 
     func checkRequestTimeout(_ key: String) throws {
@@ -222,6 +227,7 @@ struct Settings: Sendable {
         auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
         confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
+        httpListen = text("ARGO_MCP_HTTP_LISTEN") ?? httpListen
         notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
         notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
         if let t = text("ARGO_MCP_MAX_RESULT_BYTES") {

@@ -81,4 +81,41 @@ struct HTTPTransportScenarioTests {
         #expect(badStatus == 2)
         #expect(badStderr.contains("is not HOST:PORT"))
     }
+
+    static func get(_ url: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test("/readyz says whether Argo answers: ready on the simulator, 503 with the reason when Argo is down")
+    func readiness() async throws {
+        let simulator = try await HTTPServerProcess(["serve", "--simulator"])
+        let ready = try await Self.get(simulator.url.replacingOccurrences(of: "/mcp", with: "/readyz"))
+        #expect(ready.status == 200)
+        #expect(ready.body.contains("simulator"))
+        _ = await simulator.stop()
+
+        // An Argo Server address where nothing listens.
+        let down = try await HTTPServerProcess(
+            ["serve"], environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false"])
+        let notReady = try await Self.get(down.url.replacingOccurrences(of: "/mcp", with: "/readyz"))
+        #expect(notReady.status == 503)
+        #expect(notReady.body.contains("the Argo Server does not answer"))
+        _ = await down.stop()
+    }
+
+    @Test("http.listen in the config file and ARGO_MCP_HTTP_LISTEN choose HTTP too, under the same loopback rule")
+    func listenSettings() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-http-\(UUID().uuidString).yaml")
+        try Data("http:\n  listen: 0.0.0.0:8080\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, stderr) = try ServerProcess.runToExit(["serve", "--simulator", "--config", file.path])
+        #expect(status == 2)
+        #expect(stderr.contains("(http.listen)=0.0.0.0:8080 would accept calls from other machines"))
+        let (envStatus, envStderr) = try ServerProcess.runToExit(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_HTTP_LISTEN": "192.168.1.5:8080"])
+        #expect(envStatus == 2)
+        #expect(envStderr.contains("192.168.1.5:8080 would accept calls from other machines"))
+    }
 }

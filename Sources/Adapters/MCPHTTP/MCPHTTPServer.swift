@@ -34,15 +34,20 @@ public struct MCPHTTPServer: Sendable {
     public let port: Int
     public let limits: Limits
     let makeSession: SessionFactory
+    /// Whether the server can do its work (`/readyz`): ready or not, and why.
+    let ready: @Sendable () async -> (Bool, String)
     let logger: Logger
 
     public init(
-        host: String, port: Int, limits: Limits = Limits(), logger: Logger, makeSession: @escaping SessionFactory
+        host: String, port: Int, limits: Limits = Limits(), logger: Logger,
+        ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
+        makeSession: @escaping SessionFactory
     ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.logger = logger
+        self.ready = ready
         self.makeSession = makeSession
     }
 
@@ -67,6 +72,11 @@ public struct MCPHTTPServer: Sendable {
     func makeRouter(_ sessions: Sessions) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        let ready = self.ready
+        router.get("/readyz") { _, _ in
+            let (isReady, why) = await ready()
+            return Self.plain(isReady ? .ok : .serviceUnavailable, why)
+        }
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             try await handle(request, sessions: sessions)
         }
