@@ -196,6 +196,8 @@ struct SimulatorFidelityTests {
             namespace: "workflows", name: "hello-world-9tql2", restartSuccessful: true,
             nodeFieldSelector: "templateName=whalesay", parameters: [])
         #expect(retried.status.phase == .running)
+        // The retried run is no longer the archived one (createNewRetryWorkflow drops the archiving status).
+        #expect(retried.archiving == .unlabelled)
     }
 
     // MARK: Get and lists (server/workflow/workflow_server.go getWorkflow, ListWorkflows)

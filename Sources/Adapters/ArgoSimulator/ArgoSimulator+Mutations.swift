@@ -136,6 +136,9 @@ extension ArgoSimulator {
             wf.set(["status", "finishedAt"], nil)
             wf.set(["metadata", "labels", ArgoLabels.phase], "Running")
             wf.set(["metadata", "labels", ArgoLabels.completed], nil)
+            // `workflow/util/util.go` `createNewRetryWorkflow` drops the archiving status too: the retried run is
+            // archived again when it completes, not left pointing at the copy of the run before.
+            wf.set(["metadata", "labels", ArgoLabels.archivingStatus], nil)
         }
         wf.set(["status", "nodes"], .object(nodes))
         replace(wf, key: key)
