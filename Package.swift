@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus swift-crypto
@@ -81,6 +82,20 @@ let package = Package(
             path: "Sources/Adapters/ArgoSimulator",
             swiftSettings: swiftSettings
         ),
+        // Who calls over HTTP: static bearer tokens (hashed) or OIDC access tokens checked against the issuer's JWKS.
+        .target(
+            name: "Auth",
+            dependencies: [
+                "Ports",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Adapters/Auth",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings
         ),
@@ -100,6 +115,7 @@ let package = Package(
         .target(
             name: "MCPHTTP",
             dependencies: [
+                "Ports",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "ArgoMCP",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
                 "MCPHTTP", "BoundedYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
                 "BoundedYAML", "ParserFuzz", "ArgoMCP",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
@@ -181,6 +197,9 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/Scenario",
             swiftSettings: swiftSettings

@@ -1,6 +1,7 @@
 import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
+import Auth
 import Domain
 import FileAudit
 import Foundation
@@ -18,7 +19,7 @@ struct ArgoMCPCommand: AsyncParsableCommand {
         commandName: "argo-mcp",
         abstract: "An MCP server for Argo Workflows.",
         version: argoMCPVersion,
-        subcommands: [Serve.self, SimulatorCommand.self, ToolsCommand.self],
+        subcommands: [Serve.self, SimulatorCommand.self, ToolsCommand.self, NewTokenCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -43,5 +44,34 @@ struct ToolsCommand: AsyncParsableCommand {
         let useCases = Wiring.useCases(
             gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
         print(ToolCatalog.markdown(ToolCatalog.all(useCases)))
+    }
+}
+
+struct NewTokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new-token",
+        abstract: "Make a bearer token for a caller of the HTTP server: the token, and the entry for the tokens file.",
+        discussion: """
+            The token is printed once and kept nowhere; the entry holds only its SHA-256. Append the entry to the \
+            file auth.tokensFile names (or the list in ARGO_MCP_BEARER_TOKENS), and give the token to the caller.
+            """)
+
+    @Argument(help: "The caller's name, as audit records and namespaces.callers will know it.")
+    var name: String
+    @Option(name: .customLong("group"), help: "A group the caller belongs to (repeatable), for namespaces.groups.")
+    var groups: [String] = []
+
+    func validate() throws {
+        guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0 == ":" }) else {
+            throw ValidationError("the name must be non-empty, without spaces or ':'")
+        }
+    }
+
+    func run() throws {
+        let token = BearerTokenAuthenticator.newToken()
+        var entry = "- name: \(name)\n  sha256: \(BearerTokenAuthenticator.sha256(token))\n"
+        if !groups.isEmpty { entry += "  groups: [\(groups.joined(separator: ", "))]\n" }
+        print("token for \(name) (shown once; send it as 'Authorization: Bearer TOKEN'):\n\(token)\n")
+        print("entry for the tokens file:\n\(entry)", terminator: "")
     }
 }

@@ -11,6 +11,8 @@ indirect enum ConfigKey: Sendable {
     case strings
     case choice([String])
     case section([String: ConfigKey])
+    /// A mapping whose keys are names the user picks (callers, groups), each value of one kind.
+    case map(ConfigKey)
 
     static let file: [String: ConfigKey] = [
         "argo": .section([
@@ -26,14 +28,19 @@ indirect enum ConfigKey: Sendable {
         "permissions": .section([
             "readOnly": .bool, "allowMutations": .bool, "allowDestructive": .bool, "requireConfirmation": .bool,
         ]),
-        "namespaces": .section(["allow": .strings, "deny": .strings]),
+        "namespaces": .section([
+            "allow": .strings, "deny": .strings,
+            "callers": .map(.section(["allow": .strings, "deny": .strings])),
+            "groups": .map(.section(["allow": .strings, "deny": .strings])),
+        ]),
         "confirmation": .section([
             "ttlSeconds": .int, "mode": .choice(["token", "elicitation", "auto"]), "require": .strings,
         ]),
         "notifications": .section(["webhook": .string, "command": .string]),
         "output": .section(["maxResultBytes": .int]),
         "limits": .section(["maxManifestBytes": .int]),
-        "http": .section(["listen": .string]),
+        "http": .section(["listen": .string, "allowedHosts": .strings, "allowedOrigins": .strings]),
+        "auth": AuthSettings.schema,
     ]
 
     /// Every problem of `value` against `keys`, each naming its key path.
@@ -64,6 +71,12 @@ indirect enum ConfigKey: Sendable {
         switch (self, v) {
         case (.section(let keys), _):
             return Self.problems(v, keys: keys, path: path)
+        case (.map(let kind), .object(let object)):
+            return object.keys.sorted().flatMap { name in
+                object[name].map { $0 == .null ? [] : kind.problems($0, path: "\(path).\(name)") } ?? []
+            }
+        case (.map, _):
+            return ["\(path) must be a mapping of names"]
         case (.string, .string), (.bool, .bool), (.int, .int):
             return []
         case (.string, _):

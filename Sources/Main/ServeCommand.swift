@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("http"),
         help: """
             Serve MCP Streamable HTTP at http://ADDRESS/mcp instead of stdio, e.g. 127.0.0.1:8080 (port 0 picks a \
-            free one and prints the URL). Loopback addresses only: there is no authentication yet.
+            free one and prints the URL). Loopback addresses only, unless auth.mode is bearer or oidc.
             """)
     var http: String?
 
@@ -43,7 +43,10 @@ struct Serve: AsyncParsableCommand {
         do {
             var s = try self.settings()
             if let http { s.httpListen = http }
-            if let listen = s.httpListen { _ = try Self.loopbackAddress(listen) }
+            if let listen = s.httpListen {
+                _ = try Self.listenAddress(listen, authenticated: s.auth.authenticates)
+                _ = try s.auth.authentication(logger: Logger(label: "argo-mcp") { _ in SwiftLogNoOpLogHandler() })
+            }
             settings = s
         } catch {
             FileHandle.standardError.write(Data("argo-mcp: \(error)\n".utf8))
@@ -63,8 +66,9 @@ struct Serve: AsyncParsableCommand {
                     logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
                 }
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
-                    let server = try makeServer(gateway: gateway, settings: settings, policy: policy, logger: logger)
-                    try await serve(server, listen: settings.httpListen, logger: logger) {
+                    let servers = try makeServers(
+                        gateway: gateway, settings: settings, policy: policy, logger: logger)
+                    try await serve(servers, settings: settings, logger: logger) {
                         do {
                             _ = try await gateway.version()
                             return (true, "the Argo Server answers")
@@ -82,7 +86,7 @@ struct Serve: AsyncParsableCommand {
                 logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
-                    try await serve(composed.server, listen: settings.httpListen, logger: logger) {
+                    try await serve(composed.servers, settings: settings, logger: logger) {
                         (true, "the built-in simulator")
                     }
                     group.cancelAll()
@@ -101,62 +105,89 @@ struct Serve: AsyncParsableCommand {
     static let simulatorNotice =
         "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server (no ARGO_SERVER is configured, or --simulator was given); nothing here touches a cluster."
 
-    /// The MCP server over `gateway` as `settings` configure it: the use cases, the tool catalog and the policy.
-    func makeServer(
+    /// The MCP server over `gateway` as `settings` configure it, for one caller (nil: stdio, or HTTP without
+    /// authentication): the use cases, the tool catalog and the policy. The audit sink, the token store and the
+    /// notifier are made here once and shared by every caller's server; what differs per caller is its name in
+    /// audit records and tokens, and its namespace rules.
+    func makeServers(
         gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger, simulator: Bool = false
-    ) throws -> ArgoMCPServer {
+    ) throws -> @Sendable (Caller?) -> ArgoMCPServer {
         let auditPath = settings.auditFile ?? Settings.defaultAuditFile
         logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
-        let useCases = Wiring.useCases(
-            gateway: gateway, defaultNamespace: settings.namespace, policy: policy,
-            audit: FileAuditSink(path: auditPath),
-            confirmations: FileConfirmationStore(path: auditPath + ".tokens.json"), notifier: try settings.notifier())
-        let tools = ToolCatalog.all(useCases)
-        try Settings.checkConfirmationRequire(policy, tools: tools.map(\.name))
-        return ArgoMCPServer(
-            tools: tools, maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
-            confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
-            maxResultBytes: settings.maxResultBytes, maxManifestBytes: settings.maxManifestBytes,
-            notice: simulator ? Self.simulatorNotice : nil)
+        let audit = FileAuditSink(path: auditPath)
+        let confirmations = FileConfirmationStore(path: auditPath + ".tokens.json")
+        let notifier = try settings.notifier()
+        let callerRules = settings.auth.callerRules
+        let namespace = settings.namespace
+        let maxResultBytes = settings.maxResultBytes
+        let maxManifestBytes = settings.maxManifestBytes
+        let make: @Sendable (Caller?) -> ArgoMCPServer = { caller in
+            let useCases = Wiring.useCases(
+                gateway: gateway, defaultNamespace: namespace, policy: policy, audit: audit,
+                confirmations: confirmations, notifier: notifier, caller: caller, callerRules: callerRules)
+            return ArgoMCPServer(
+                tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
+                confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
+                maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
+                notice: simulator ? Self.simulatorNotice : nil)
+        }
+        // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
+        let catalog = ToolCatalog.all(
+            Wiring.useCases(gateway: gateway, defaultNamespace: namespace, policy: policy, audit: audit))
+        try Settings.checkConfirmationRequire(policy, tools: catalog.map(\.name))
+        return make
     }
 
     /// The server `serve` builds against the built-in simulator, with the simulator and its clock; also what the
     /// in-process test harness serves over an in-memory transport.
     func simulatorServer(_ settings: Settings, logger: Logger) async throws -> (
-        server: ArgoMCPServer, simulator: ArgoSimulator, tick: Duration
+        servers: @Sendable (Caller?) -> ArgoMCPServer, simulator: ArgoSimulator, tick: Duration
     ) {
         let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
-        let server = try makeServer(
+        let servers = try makeServers(
             gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
             policy: try settings.policy(simulator: true), logger: logger, simulator: true)
-        return (server, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
+        return (servers, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
     }
 
-    /// Serves over stdio until the host closes it, or over HTTP when `listen` is set (`--http`, `http.listen`,
-    /// `ARGO_MCP_HTTP_LISTEN`); `ready` answers `/readyz`.
+    /// Serves over stdio until the host closes it, or over HTTP when `settings.httpListen` is set (`--http`,
+    /// `http.listen`, `ARGO_MCP_HTTP_LISTEN`), each session with the server of its caller; `ready` answers
+    /// `/readyz`.
     func serve(
-        _ server: ArgoMCPServer, listen: String?, logger: Logger,
+        _ servers: @escaping @Sendable (Caller?) -> ArgoMCPServer, settings: Settings, logger: Logger,
         ready: @escaping @Sendable () async -> (Bool, String)
     ) async throws {
-        if let listen {
-            let (host, port) = try Self.loopbackAddress(listen)
-            let httpServer = MCPHTTPServer(host: host, port: port, logger: logger, ready: ready) { transport in
-                let session = try await server.start(transport: transport)
+        if let listen = settings.httpListen {
+            let (host, port) = try Self.listenAddress(listen, authenticated: settings.auth.authenticates)
+            let authentication = try settings.auth.authentication(logger: logger)
+            let httpServer = MCPHTTPServer(
+                host: host, port: port, logger: logger, authentication: authentication,
+                hostRules: settings.auth.hostRules, ready: ready
+            ) { transport, caller in
+                let session = try await servers(caller).start(transport: transport)
                 return { await session.stop() }
             }
             try await httpServer.run { bound in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/mcp"
                 FileHandle.standardOutput.write(Data((url + "\n").utf8))
-                logger.info("serving MCP over HTTP", metadata: ["url": "\(url)"])
+                logger.info(
+                    "serving MCP over HTTP",
+                    metadata: ["url": "\(url)", "auth": "\(authentication?.authenticator.method ?? "none")"])
             }
             return
         }
+        if settings.auth.authenticates {
+            logger.warning(
+                "auth.mode applies to HTTP only; over stdio the caller is whoever started the process",
+                metadata: ["mode": "\(settings.auth.mode ?? "none")"])
+        }
         let stdio = LineTransport(logger: logger)
-        try await server.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+        try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
     }
 
-    /// `--http`'s host and port; only a loopback address is accepted, since nothing authenticates callers yet.
-    static func loopbackAddress(_ text: String) throws -> (String, Int) {
+    /// `--http`'s host and port. Without authentication only a loopback address is accepted: anyone who can
+    /// reach the port would act with the server's Argo credentials.
+    static func listenAddress(_ text: String, authenticated: Bool) throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65_535).contains(port)
         else {
@@ -164,10 +195,10 @@ struct Serve: AsyncParsableCommand {
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+        guard authenticated || ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw ConfigError(
-                "--http (http.listen)=\(text) would accept calls from other machines, and argo-mcp has no "
-                    + "authentication yet; "
+                "--http (http.listen)=\(text) would accept calls from other machines, and auth.mode is none; "
+                    + "set auth.mode to bearer or oidc (see 'Deploy for a team' in the README), or "
                     + "listen on 127.0.0.1 (reach it from elsewhere through an SSH tunnel or a port-forward)")
         }
         return (host, port)

@@ -41,6 +41,8 @@ struct Settings: Sendable {
     var maxManifestBytes = 1 << 20
     /// `host:port` to serve MCP Streamable HTTP on instead of stdio (nil: stdio).
     var httpListen: String?
+    /// Who may call over HTTP and what each caller sees.
+    var auth = AuthSettings()
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -67,9 +69,15 @@ struct Settings: Sendable {
             var allowDestructive: Bool?
             var requireConfirmation: Bool?
         }
+        struct Rules: Decodable, Sendable {
+            var allow: [String]?
+            var deny: [String]?
+        }
         struct Namespaces: Decodable {
             var allow: [String]?
             var deny: [String]?
+            var callers: [String: Rules]?
+            var groups: [String: Rules]?
         }
         struct Confirmation: Decodable {
             var ttlSeconds: Int?
@@ -78,7 +86,11 @@ struct Settings: Sendable {
         }
         struct Output: Decodable { var maxResultBytes: Int? }
         struct Limits: Decodable { var maxManifestBytes: Int? }
-        struct HTTP: Decodable { var listen: String? }
+        struct HTTP: Decodable {
+            var listen: String?
+            var allowedHosts: [String]?
+            var allowedOrigins: [String]?
+        }
         struct Notifications: Decodable {
             var webhook: String?
             var command: String?
@@ -93,6 +105,7 @@ struct Settings: Sendable {
         var output: Output?
         var limits: Limits?
         var http: HTTP?
+        var auth: AuthSettings.File?
     }
 
     /// The largest config file read.
@@ -166,6 +179,11 @@ struct Settings: Sendable {
         maxManifestBytes = file.limits?.maxManifestBytes ?? maxManifestBytes
         try checkMaxManifestBytes("config file \(path): limits.maxManifestBytes")
         httpListen = file.http?.listen ?? httpListen
+        auth.allowedHosts = file.http?.allowedHosts ?? auth.allowedHosts
+        auth.allowedOrigins = file.http?.allowedOrigins ?? auth.allowedOrigins
+        auth.namespacesByCaller = file.namespaces?.callers ?? auth.namespacesByCaller
+        auth.namespacesByGroup = file.namespaces?.groups ?? auth.namespacesByGroup
+        auth.apply(file: file.auth)
     }
 
     func checkRequestTimeout(_ key: String) throws {
@@ -228,6 +246,7 @@ struct Settings: Sendable {
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
         confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
         httpListen = text("ARGO_MCP_HTTP_LISTEN") ?? httpListen
+        auth.apply(environment: env)
         notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
         notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
         if let t = text("ARGO_MCP_MAX_RESULT_BYTES") {

@@ -7,21 +7,25 @@ import Ports
 /// notifier each of them gets.
 enum Wiring {
     /// Every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to `audit`
-    /// and keep confirmations in `confirmations`.
+    /// and keep confirmations in `confirmations`. With a `caller` (an authenticated HTTP session), the namespace
+    /// rules are narrowed to the caller's entries in `callerRules`, and its name goes into audit records and tokens.
     static func useCases(
         gateway: any ArgoGateway, defaultNamespace: String, policy: Policy = Policy(),
         audit: any AuditSink = NoAuditSink(),
         confirmations: any ConfirmationStore = InMemoryConfirmationStore(),
         notifier: (any CompletionNotifier)? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init,
+        caller: Caller? = nil, callerRules: CallerNamespaceRules = CallerNamespaceRules()
     ) -> UseCases {
+        var policy = policy
+        policy.namespaces = callerRules.rules(for: caller, within: policy.namespaces)
         let context = ArgoContext(
             gateway: NamespaceGuardedGateway(gateway, rules: policy.namespaces), defaultNamespace: defaultNamespace,
             now: now)
         let runner = MutationRunner(
             policy: policy, audit: audit,
             confirmations: Confirmations(store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now),
-            now: now)
+            now: now, caller: caller)
         return UseCases(
             defaultNamespace: defaultNamespace,
             workflows: WorkflowReads(context),

@@ -31,11 +31,14 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     public var durationMilliseconds: Int?
     /// The MCP client's name, from its initialize request.
     public var client: String?
+    /// Who called (`bearer:alice`, `oidc:alice@example.com`), when the transport authenticates its callers; absent
+    /// over stdio.
+    public var caller: String?
 
     public init(
         time: String, tool: String, safety: String, target: Target, arguments: [String: String], decision: String,
         reason: String? = nil, tokenID: String? = nil, outcome: String? = nil, durationMilliseconds: Int? = nil,
-        client: String? = nil
+        client: String? = nil, caller: String? = nil
     ) {
         self.time = time
         self.tool = tool
@@ -48,6 +51,7 @@ public struct AuditRecord: Sendable, Codable, Equatable {
         self.outcome = outcome
         self.durationMilliseconds = durationMilliseconds
         self.client = client
+        self.caller = caller
     }
 }
 
@@ -69,10 +73,12 @@ public struct PendingConfirmation: Sendable, Codable, Equatable {
     /// The state the preview showed (e.g. the phase); a different state at confirmation refuses the token.
     public var fingerprint: String
     public var expiresAt: Date
+    /// The caller the token was issued to (`Caller.description`); only that caller may use it. Absent over stdio.
+    public var caller: String?
 
     public init(
         id: String, tool: String, namespace: String, name: String, uid: String?, argumentsDigest: String,
-        fingerprint: String, expiresAt: Date
+        fingerprint: String, expiresAt: Date, caller: String? = nil
     ) {
         self.id = id
         self.tool = tool
@@ -82,6 +88,7 @@ public struct PendingConfirmation: Sendable, Codable, Equatable {
         self.argumentsDigest = argumentsDigest
         self.fingerprint = fingerprint
         self.expiresAt = expiresAt
+        self.caller = caller
     }
 }
 

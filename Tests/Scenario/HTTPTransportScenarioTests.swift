@@ -28,7 +28,7 @@ struct HTTPTransportScenarioTests {
 
     @Test("sessions: initialize opens one, a call needs it, an unknown one is 404, DELETE ends it; /healthz answers")
     func sessions() async throws {
-        let server = try await HTTPServerProcess(["serve", "--simulator"])
+        let server = try await HTTPServerProcess(["serve", "--simulator"], callers: [])
         let opened = try await Self.post(server.url, Self.initialize)
         #expect(opened.status == 200)
         let session = try #require(opened.headers["mcp-session-id"])
@@ -63,7 +63,7 @@ struct HTTPTransportScenarioTests {
 
     @Test("a request from a foreign web page (Origin not localhost) is refused: DNS rebinding")
     func origin() async throws {
-        let server = try await HTTPServerProcess(["serve", "--simulator"])
+        let server = try await HTTPServerProcess(["serve", "--simulator"], callers: [])
         let refused = try await Self.post(server.url, Self.initialize, headers: [("Origin", "https://evil.example")])
         #expect(refused.status == 403)
         let local = try await Self.post(server.url, Self.initialize, headers: [("Origin", "http://localhost:3000")])

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import MCP
@@ -125,7 +126,7 @@ final class InProcessServer: MCPHarness, @unchecked Sendable {
         }
         let logger = Logger(label: "argo-mcp-in-process") { _ in SwiftLogNoOpLogHandler() }
         let built = try await command.simulatorServer(settings, logger: logger)
-        mcpServer = built.server
+        mcpServer = built.servers(nil)
         let simulator = built.simulator
         let tick = built.tick
         evolutions = Task { await simulator.runEvolutions(tick: tick) }
@@ -157,16 +158,45 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
     let process = Process()
     let client: Client
     let url: String
+    /// The bearer token the client sends (nil: the server runs without authentication).
+    let bearerToken: String?
     private let stderr = Pipe()
 
+    /// A caller of the bearer-authenticated server, in the form `ARGO_MCP_BEARER_TOKENS` takes.
+    struct BearerCaller {
+        var name: String
+        var token: String
+        var groups: [String] = []
+
+        var entry: String {
+            let hash = SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+            return "- name: \(name)\n  sha256: \(hash)\n  groups: [\(groups.joined(separator: ", "))]\n"
+        }
+    }
+
+    /// The caller every authenticated scenario connects as, unless it names others.
+    static let scenarioCaller = BearerCaller(name: "scenario", token: "amt_scenario-\(UUID().uuidString)")
+
+    /// Serves `arguments` over HTTP on a free loopback port. By default the server authenticates with bearer
+    /// tokens and the client connects as `scenarioCaller`, so every scenario that runs over HTTP also runs
+    /// through authentication; `callers: []` serves without it.
     init(
         _ arguments: [String], environment: [String: String] = [:],
+        callers: [BearerCaller] = [HTTPServerProcess.scenarioCaller], connectAs: String? = nil,
+        listen: String = "127.0.0.1:0",
         elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
         sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
     ) async throws {
         client = await scenarioClient(elicitation: elicitation, sampling: sampling)
         process.executableURL = ServerProcess.binary
-        process.arguments = arguments + ["--http", "127.0.0.1:0"]
+        process.arguments = arguments + ["--http", listen]
+        var environment = environment
+        if !callers.isEmpty {
+            environment["ARGO_MCP_AUTH_MODE"] = environment["ARGO_MCP_AUTH_MODE"] ?? "bearer"
+            environment["ARGO_MCP_BEARER_TOKENS"] =
+                environment["ARGO_MCP_BEARER_TOKENS"] ?? callers.map(\.entry).joined()
+        }
+        bearerToken = callers.first { $0.name == (connectAs ?? callers.first?.name) }?.token
         process.environment = serverEnvironment(environment)
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -180,7 +210,8 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
             if chunk.isEmpty { break }
             line += String(decoding: chunk, as: UTF8.self)
         }
-        url = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        url = line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(
+            of: "//0.0.0.0:", with: "//127.0.0.1:")
         guard url.hasPrefix("http://") else {
             process.terminate()
             throw InProcessServer.InProcessError("serve --http printed no URL: \(line)")
@@ -188,7 +219,14 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
     }
 
     func connect() async throws -> Initialize.Result {
-        try await client.connect(transport: StreamableHTTPClient(url: url))
+        try await client.connect(transport: StreamableHTTPClient(url: url, bearerToken: bearerToken))
+    }
+
+    /// Another client of the same server, sending `bearerToken`.
+    func connectedClient(bearerToken: String?) async throws -> Client {
+        let other = await scenarioClient(elicitation: nil, sampling: nil)
+        _ = try await other.connect(transport: StreamableHTTPClient(url: url, bearerToken: bearerToken))
+        return other
     }
 
     func stop() async -> String {

@@ -22,7 +22,7 @@ struct StdioScenarioTests {
         let command = try Serve.parse(["--simulator"])
         let catalog = try await command.simulatorServer(
             try command.settings(), logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
-        ).server.tools.map(\.mcpTool)
+        ).servers(nil).tools.map(\.mcpTool)
         #expect(tools.map(\.name) == catalog.map(\.name))
         for (served, declared) in zip(tools, catalog) {
             #expect(try Self.encoded(served) == Self.encoded(declared), "\(served.name)")

@@ -12,13 +12,16 @@ import NIOHTTP1
 actor StreamableHTTPClient: Transport {
     nonisolated let logger = Logger(label: "argo-mcp-http-client") { _ in SwiftLogNoOpLogHandler() }
     let url: String
+    /// Sent as `Authorization: Bearer …` on every request, when set.
+    let bearerToken: String?
     private var sessionID: String?
     private let incoming: AsyncThrowingStream<Data, any Swift.Error>
     private let continuation: AsyncThrowingStream<Data, any Swift.Error>.Continuation
     private var readers: [Task<Void, Never>] = []
 
-    init(url: String) {
+    init(url: String, bearerToken: String? = nil) {
         self.url = url
+        self.bearerToken = bearerToken
         (incoming, continuation) = AsyncThrowingStream.makeStream()
     }
 
@@ -32,17 +35,23 @@ actor StreamableHTTPClient: Transport {
         var request = HTTPClientRequest(url: url)
         request.method = .DELETE
         request.headers.add(name: "Mcp-Session-Id", value: sessionID)
+        authorize(&request)
         _ = try? await HTTPClient.shared.execute(request, timeout: .seconds(5))
         self.sessionID = nil
     }
 
     func receive() -> AsyncThrowingStream<Data, any Swift.Error> { incoming }
 
+    private func authorize(_ request: inout HTTPClientRequest) {
+        if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
+    }
+
     func send(_ data: Data) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        authorize(&request)
         if let sessionID {
             request.headers.add(name: "Mcp-Session-Id", value: sessionID)
             request.headers.add(name: "MCP-Protocol-Version", value: Version.latest)
@@ -71,9 +80,11 @@ actor StreamableHTTPClient: Transport {
     private func openServerStream(_ sessionID: String) {
         let url = self.url
         let continuation = self.continuation
+        let bearerToken = self.bearerToken
         readers.append(
             Task {
                 var request = HTTPClientRequest(url: url)
+                if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
                 request.method = .GET
                 request.headers.add(name: "Accept", value: "text/event-stream")
                 request.headers.add(name: "Mcp-Session-Id", value: sessionID)

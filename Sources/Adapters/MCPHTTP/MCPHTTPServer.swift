@@ -4,16 +4,55 @@ import Hummingbird
 import Logging
 import MCP
 import NIOCore
+import Ports
 
 /// MCP Streamable HTTP at `/mcp`, hosted by Hummingbird: each session is one SDK `StatefulHTTPServerTransport`
 /// with an MCP server of its own, made by `makeSession` when a client initializes and found again by its
 /// `Mcp-Session-Id`. This adapter knows HTTP and sessions only; what a session serves is the factory's business.
 public struct MCPHTTPServer: Sendable {
-    /// Starts serving one new session over `transport`; returns how to stop it.
+    /// Starts serving one new session of `caller` (nil without authentication) over `transport`; returns how to
+    /// stop it.
     public typealias SessionFactory =
-        @Sendable (_ transport: StatefulHTTPServerTransport) async throws -> (
+        @Sendable (_ transport: StatefulHTTPServerTransport, _ caller: Caller?) async throws -> (
             @Sendable () async -> Void
         )
+
+    /// Who may call: every `/mcp` request carries `Authorization: Bearer …`, checked by `authenticator`; a session
+    /// belongs to the caller that opened it.
+    public struct Authentication: Sendable {
+        public var authenticator: any CallerAuthenticator
+        /// RFC 9728 protected resource metadata, served at `/.well-known/oauth-protected-resource` and named in
+        /// the `WWW-Authenticate` challenge (OIDC: it tells a host which authorization server to ask).
+        public var resourceMetadata: OAuthProtectedResourceServerMetadata?
+        /// The public URL of that metadata document, for the challenge.
+        public var resourceMetadataURL: String?
+
+        public init(
+            authenticator: any CallerAuthenticator, resourceMetadata: OAuthProtectedResourceServerMetadata? = nil,
+            resourceMetadataURL: String? = nil
+        ) {
+            self.authenticator = authenticator
+            self.resourceMetadata = resourceMetadata
+            self.resourceMetadataURL = resourceMetadataURL
+        }
+    }
+
+    /// DNS rebinding protection: the `Host` and `Origin` values accepted (`name:port`, or `name:*` for any port;
+    /// origins with their scheme). A missing `Origin` (every non-browser host) is accepted.
+    public struct HostRules: Sendable {
+        public var allowedHosts: [String]
+        public var allowedOrigins: [String]
+
+        public init(allowedHosts: [String], allowedOrigins: [String]) {
+            self.allowedHosts = allowedHosts
+            self.allowedOrigins = allowedOrigins
+        }
+
+        /// Loopback names on any port.
+        public static let loopback = HostRules(
+            allowedHosts: ["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowedOrigins: ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"])
+    }
 
     public struct Limits: Sendable {
         /// Sessions open at once; an initialize beyond it is refused with 503.
@@ -37,9 +76,12 @@ public struct MCPHTTPServer: Sendable {
     /// Whether the server can do its work (`/readyz`): ready or not, and why.
     let ready: @Sendable () async -> (Bool, String)
     let logger: Logger
+    let authentication: Authentication?
+    let hostRules: HostRules
 
     public init(
-        host: String, port: Int, limits: Limits = Limits(), logger: Logger,
+        host: String, port: Int, limits: Limits = Limits(), logger: Logger, authentication: Authentication? = nil,
+        hostRules: HostRules = .loopback,
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
         makeSession: @escaping SessionFactory
     ) {
@@ -47,8 +89,21 @@ public struct MCPHTTPServer: Sendable {
         self.port = port
         self.limits = limits
         self.logger = logger
+        self.authentication = authentication
+        self.hostRules = hostRules
         self.ready = ready
         self.makeSession = makeSession
+    }
+
+    /// The SDK's default checks, with this server's Host and Origin rules in place of its localhost-only ones.
+    var validation: any HTTPRequestValidationPipeline {
+        StandardValidationPipeline(validators: [
+            OriginValidator(allowedHosts: hostRules.allowedHosts, allowedOrigins: hostRules.allowedOrigins),
+            AcceptHeaderValidator(mode: .sseRequired),
+            ContentTypeValidator(),
+            ProtocolVersionValidator(),
+            SessionValidator(),
+        ])
     }
 
     /// Serves until the task is cancelled; `onListening` receives the bound port (useful with port 0).
@@ -80,6 +135,16 @@ public struct MCPHTTPServer: Sendable {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             try await handle(request, sessions: sessions)
         }
+        if let metadata = authentication?.resourceMetadata {
+            let document = ByteBuffer(data: (try? JSONEncoder().encode(metadata)) ?? Data("{}".utf8))
+            let serve: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: document))
+            }
+            // RFC 9728 §3: at the well-known path, and with the resource's path appended.
+            router.get("/.well-known/oauth-protected-resource", use: serve)
+            router.get("/.well-known/oauth-protected-resource/mcp", use: serve)
+        }
         router.post("/mcp", use: handler)
         router.get("/mcp", use: handler)
         router.delete("/mcp", use: handler)
@@ -87,6 +152,14 @@ public struct MCPHTTPServer: Sendable {
     }
 
     func handle(_ request: Request, sessions: Sessions) async throws -> Response {
+        // Who calls, before anything of the request is read.
+        var caller: Caller?
+        if let authentication {
+            switch await authenticate(request, authentication) {
+            case .success(let who): caller = who
+            case .failure(let refusal): return refusal.response
+            }
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limits.maxBodyBytes)
@@ -100,11 +173,19 @@ public struct MCPHTTPServer: Sendable {
             body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
         let transport: StatefulHTTPServerTransport
         if let id = mcpRequest.header(HTTPHeaderName.sessionID) {
-            guard let known = await sessions.transport(id) else {
+            guard let known = await sessions.session(id) else {
                 // The spec: a request with an unknown or expired session id gets 404; the client starts anew.
                 return Self.plain(.notFound, "unknown or expired MCP session; initialize a new one")
             }
-            transport = known
+            guard known.caller == caller else {  // the same name, method and groups as when it was opened
+                logger.warning(
+                    "a caller used another caller's MCP session",
+                    metadata: [
+                        "caller": "\(caller?.description ?? "-")", "owner": "\(known.caller?.description ?? "-")",
+                    ])
+                return Self.plain(.forbidden, "this MCP session belongs to another caller; initialize your own")
+            }
+            transport = known.transport
         } else {
             guard request.method == .post else {
                 return Self.plain(.badRequest, "Mcp-Session-Id is required; initialize a session with POST first")
@@ -112,14 +193,14 @@ public struct MCPHTTPServer: Sendable {
             guard await sessions.hasRoom() else {
                 return Self.plain(.serviceUnavailable, "too many open MCP sessions; try again later")
             }
-            transport = StatefulHTTPServerTransport(logger: logger)
+            transport = StatefulHTTPServerTransport(validationPipeline: validation, logger: logger)
             do {
-                let stop = try await makeSession(transport)
+                let stop = try await makeSession(transport, caller)
                 let answer = await transport.handleRequest(mcpRequest)
                 if let id = answer.headers.first(where: { $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased() }
                 )?
                 .value {
-                    await sessions.add(id, transport: transport, stop: stop)
+                    await sessions.add(id, transport: transport, caller: caller, stop: stop)
                 } else {
                     await stop()
                 }
@@ -134,6 +215,46 @@ public struct MCPHTTPServer: Sendable {
             await sessions.remove(id)
         }
         return Self.response(answer)
+    }
+
+    /// The caller of `request`, or the answer refusing it: 401 with a `WWW-Authenticate` challenge (RFC 6750 §3)
+    /// for a missing or refused token, 503 when the verifier cannot work.
+    func authenticate(_ request: Request, _ authentication: Authentication) async -> Result<Caller, RefusedRequest> {
+        var challenge = "Bearer realm=\"argo-mcp\""
+        if let url = authentication.resourceMetadataURL { challenge += ", resource_metadata=\"\(url)\"" }
+        guard let header = request.headers[.authorization] else {
+            return .failure(Self.unauthorized(challenge, "an Authorization: Bearer token is required"))
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            return .failure(
+                Self.unauthorized(
+                    challenge + ", error=\"invalid_request\"", "the Authorization header is not 'Bearer TOKEN'"))
+        }
+        switch await authentication.authenticator.authenticate(bearerToken: String(parts[1])) {
+        case .success(let caller):
+            return .success(caller)
+        case .failure(let failure) where failure.kind == .unavailable:
+            logger.error("cannot authenticate callers", metadata: ["reason": "\(failure.reason)"])
+            return .failure(
+                .init(response: Self.plain(.serviceUnavailable, "cannot check credentials now: \(failure.reason)")))
+        case .failure(let failure):
+            logger.info("refused a caller", metadata: ["reason": "\(failure.reason)"])
+            let description = failure.reason.replacingOccurrences(of: "\"", with: "'")
+            return .failure(
+                Self.unauthorized(
+                    challenge + ", error=\"invalid_token\", error_description=\"\(description)\"", failure.reason))
+        }
+    }
+
+    struct RefusedRequest: Error {
+        var response: Response
+    }
+
+    static func unauthorized(_ challenge: String, _ text: String) -> RefusedRequest {
+        var response = plain(.unauthorized, text)
+        response.headers[.wwwAuthenticate] = challenge
+        return RefusedRequest(response: response)
     }
 
     static func plain(_ status: HTTPTypes.HTTPResponse.Status, _ text: String) -> Response {
@@ -164,6 +285,8 @@ public struct MCPHTTPServer: Sendable {
 actor Sessions {
     struct Entry {
         var transport: StatefulHTTPServerTransport
+        /// Who opened the session; only they may use it.
+        var caller: Caller?
         var stop: @Sendable () async -> Void
         var lastUsed: ContinuousClock.Instant
     }
@@ -181,15 +304,18 @@ actor Sessions {
 
     var count: Int { entries.count }
 
-    func add(_ id: String, transport: StatefulHTTPServerTransport, stop: @escaping @Sendable () async -> Void) {
-        entries[id] = Entry(transport: transport, stop: stop, lastUsed: .now)
+    func add(
+        _ id: String, transport: StatefulHTTPServerTransport, caller: Caller?,
+        stop: @escaping @Sendable () async -> Void
+    ) {
+        entries[id] = Entry(transport: transport, caller: caller, stop: stop, lastUsed: .now)
     }
 
-    func transport(_ id: String) -> StatefulHTTPServerTransport? {
+    func session(_ id: String) -> (transport: StatefulHTTPServerTransport, caller: Caller?)? {
         guard var entry = entries[id] else { return nil }
         entry.lastUsed = .now
         entries[id] = entry
-        return entry.transport
+        return (entry.transport, entry.caller)
     }
 
     func remove(_ id: String) async {

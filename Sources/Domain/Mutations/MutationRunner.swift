@@ -127,15 +127,19 @@ public struct MutationRunner: Sendable {
     let audit: any AuditSink
     let confirmations: Confirmations
     let now: @Sendable () -> Date
+    /// Who makes this session's calls, when the transport authenticates them: named in every audit record, and the
+    /// only caller a token issued here can be redeemed by.
+    let caller: Caller?
 
     public init(
         policy: Policy, audit: any AuditSink, confirmations: Confirmations,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init, caller: Caller? = nil
     ) {
         self.policy = policy
         self.audit = audit
         self.confirmations = confirmations
         self.now = now
+        self.caller = caller
     }
 
     static let secretKeys = ["token", "password", "secret", "key", "credential"]
@@ -153,7 +157,7 @@ public struct MutationRunner: Sendable {
             safety: call.safety.rawValue,
             target: AuditRecord.Target(kind: call.kind.rawValue, namespace: call.namespace, name: call.name, uid: uid),
             arguments: arguments, decision: decision, reason: reason, tokenID: tokenID, outcome: outcome,
-            durationMilliseconds: durationMilliseconds, client: call.client)
+            durationMilliseconds: durationMilliseconds, client: call.client, caller: caller?.description)
     }
 
     /// Records a refusal and throws it; the refusal is thrown even if the audit file cannot take it.
@@ -195,7 +199,8 @@ public struct MutationRunner: Sendable {
         if policy.needsConfirmation(tool: call.tool, safety: call.safety) {
             let binding = Confirmations.Binding(
                 tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
-                argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint)
+                argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint,
+                caller: caller?.description)
             // A host that can ask its user does: then only the user's answer confirms. A token (made up, or handed
             // out by a refusal) must not let a model skip or overrule the dialog.
             if policy.confirmationMode != .token, let confirmer = call.confirmer {

@@ -27,6 +27,8 @@ public struct Confirmations: Sendable {
         public var uid: String?
         public var argumentsDigest: String
         public var fingerprint: String
+        /// The authenticated caller (`Caller.description`); nil over stdio.
+        public var caller: String? = nil
     }
 
     public func issue(_ binding: Binding) async throws -> (token: String, expiresAt: Date) {
@@ -43,7 +45,8 @@ public struct Confirmations: Sendable {
             PendingConfirmation(
                 id: Self.hash(token), tool: binding.tool, namespace: binding.namespace, name: binding.name,
                 uid: binding.uid,
-                argumentsDigest: binding.argumentsDigest, fingerprint: binding.fingerprint, expiresAt: expiresAt))
+                argumentsDigest: binding.argumentsDigest, fingerprint: binding.fingerprint, expiresAt: expiresAt,
+                caller: binding.caller))
         return (token, expiresAt)
     }
 
@@ -55,6 +58,12 @@ public struct Confirmations: Sendable {
         if pending.expiresAt < now() {
             return
                 "the confirmation token expired at \(ArgoTime.format(pending.expiresAt)); confirm with the token of a fresh preview"
+        }
+        if pending.caller != binding.caller {
+            // Tokens are shared state across sessions (and replicas): one caller's preview must not let another
+            // caller carry the call out.
+            return
+                "the confirmation token was issued to a different caller; confirm with the token of your own preview"
         }
         if pending.tool != binding.tool {
             return "the confirmation token was issued for \(pending.tool), not \(binding.tool)"

@@ -1,18 +1,53 @@
 import Foundation
+import Ports
 
 /// Which namespaces argo-mcp may touch, by glob (`*` any run of characters, `?` one); deny wins over allow.
+/// For an authenticated caller the server-wide rules are narrowed further by the caller's own entries
+/// (`CallerNamespaceRules`).
 public struct NamespaceRules: Sendable, Equatable {
     public var allow: [String]
     public var deny: [String]
+    /// The entries of `namespaces.callers`/`namespaces.groups` that apply to this session's caller: a namespace
+    /// must also be permitted by at least one of them. Nil when no per-caller rules apply (stdio, or none
+    /// configured); empty when the caller matches none, and then no namespace is permitted.
+    public var callerEntries: [CallerEntry]?
+    /// The caller `callerEntries` were chosen for, for refusals.
+    public var caller: String?
+
+    /// One entry of the per-caller rules, with where it came from (`namespaces.groups.data-team`).
+    public struct CallerEntry: Sendable, Equatable {
+        public var source: String
+        public var allow: [String]
+        public var deny: [String]
+
+        public init(source: String, allow: [String], deny: [String]) {
+            self.source = source
+            self.allow = allow
+            self.deny = deny
+        }
+
+        func permits(_ namespace: String) -> Bool {
+            !deny.contains { NamespaceRules.glob($0, matches: namespace) }
+                && allow.contains { NamespaceRules.glob($0, matches: namespace) }
+        }
+
+        var isUnrestricted: Bool { deny.isEmpty && allow.contains("*") }
+    }
 
     public init(allow: [String] = ["*"], deny: [String] = []) {
         self.allow = allow.isEmpty ? ["*"] : allow
         self.deny = deny
     }
 
-    public var isUnrestricted: Bool { deny.isEmpty && allow.contains("*") }
+    public var isUnrestricted: Bool {
+        deny.isEmpty && allow.contains("*") && (callerEntries.map { $0.contains(where: \.isUnrestricted) } ?? true)
+    }
 
     public func permits(_ namespace: String) -> Bool {
+        permitsServerWide(namespace) && (callerEntries.map { $0.contains { $0.permits(namespace) } } ?? true)
+    }
+
+    func permitsServerWide(_ namespace: String) -> Bool {
         !deny.contains { Self.glob($0, matches: namespace) } && allow.contains { Self.glob($0, matches: namespace) }
     }
 
@@ -21,13 +56,26 @@ public struct NamespaceRules: Sendable, Equatable {
         if let rule = deny.first(where: { Self.glob($0, matches: namespace) }) {
             return "namespace \(namespace) is denied by the namespace rules (namespaces.deny '\(rule)')"
         }
-        return
-            "namespace \(namespace) is not in the allowed namespaces (namespaces.allow: \(allow.joined(separator: ", ")))"
+        if !permitsServerWide(namespace) {
+            return
+                "namespace \(namespace) is not in the allowed namespaces (namespaces.allow: \(allow.joined(separator: ", ")))"
+        }
+        let who = caller ?? "this caller"
+        guard let entries = callerEntries, !entries.isEmpty else {
+            return
+                "\(who) matches no entry of namespaces.callers or namespaces.groups, so no namespace is open to it; an administrator adds the caller (or one of its groups) there, or a '*' entry under namespaces.callers for every caller"
+        }
+        let open = entries.map {
+            "\($0.source): allow \($0.allow.joined(separator: ",")) deny \($0.deny.joined(separator: ","))"
+        }
+        return "namespace \(namespace) is not open to \(who) (\(open.joined(separator: "; ")))"
     }
 
-    /// Literal namespaces named by the allow list (no wildcards), for `list_namespaces`.
+    /// Literal namespaces named by the allow lists (no wildcards) that are permitted, for `list_namespaces`.
     public var literalAllowed: [String] {
-        allow.filter { !$0.contains("*") && !$0.contains("?") }
+        let named = callerEntries.map { $0.flatMap(\.allow) } ?? allow
+        var seen = Set<String>()
+        return named.filter { !$0.contains("*") && !$0.contains("?") && permits($0) && seen.insert($0).inserted }
     }
 
     public static func glob(_ pattern: String, matches text: String) -> Bool {
@@ -67,6 +115,36 @@ public enum ConfirmationMode: String, Sendable, CaseIterable {
     case elicitation
     /// Same as elicitation.
     case auto
+}
+
+/// `namespaces.callers` and `namespaces.groups`: the namespaces each authenticated caller (by name, `*` for every
+/// caller) and each group may use, within the server-wide rules. A caller gets the union of its entries.
+public struct CallerNamespaceRules: Sendable, Equatable {
+    public var byCaller: [String: NamespaceRules.CallerEntry]
+    public var byGroup: [String: NamespaceRules.CallerEntry]
+
+    public init(
+        byCaller: [String: NamespaceRules.CallerEntry] = [:], byGroup: [String: NamespaceRules.CallerEntry] = [:]
+    ) {
+        self.byCaller = byCaller
+        self.byGroup = byGroup
+    }
+
+    public var isEmpty: Bool { byCaller.isEmpty && byGroup.isEmpty }
+
+    /// The rules a session of `caller` works under: the server-wide ones when there is no caller (stdio) or no
+    /// per-caller entry is configured, else narrowed to the caller's entries (none matching: nothing is open).
+    public func rules(for caller: Caller?, within base: NamespaceRules) -> NamespaceRules {
+        guard let caller, !isEmpty else { return base }
+        var rules = base
+        var entries: [NamespaceRules.CallerEntry] = []
+        if let own = byCaller[caller.name] { entries.append(own) }
+        if let every = byCaller["*"] { entries.append(every) }
+        for group in caller.groups.sorted() { if let entry = byGroup[group] { entries.append(entry) } }
+        rules.callerEntries = entries
+        rules.caller = caller.description
+        return rules
+    }
 }
 
 /// What argo-mcp may do: the permission flags, the namespace rules and the confirmation settings.
