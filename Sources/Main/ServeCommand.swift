@@ -9,7 +9,9 @@ import Logging
 import MCPHTTP
 import MCPServer
 import MCPStdio
+import Metrics
 import Ports
+import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -162,7 +164,7 @@ struct Serve: AsyncParsableCommand {
             let authentication = try settings.auth.authentication(logger: logger)
             let httpServer = MCPHTTPServer(
                 host: host, port: port, logger: logger, authentication: authentication,
-                hostRules: settings.auth.hostRules, ready: ready
+                hostRules: settings.auth.hostRules, metrics: Self.prometheus(), ready: ready
             ) { transport, caller in
                 let session = try await servers(caller).start(transport: transport)
                 return { await session.stop() }
@@ -185,6 +187,13 @@ struct Serve: AsyncParsableCommand {
         try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
     }
 
+    /// Collects swift-metrics into a Prometheus registry (once per process) and returns its text exposition, for
+    /// `/metrics`.
+    static func prometheus() -> @Sendable () -> String {
+        let registry = PrometheusMetricsState.registry
+        return { registry.emitToString() }
+    }
+
     /// `--http`'s host and port. Without authentication only a loopback address is accepted: anyone who can
     /// reach the port would act with the server's Argo credentials.
     static func listenAddress(_ text: String, authenticated: Bool) throws -> (String, Int) {
@@ -203,4 +212,19 @@ struct Serve: AsyncParsableCommand {
         }
         return (host, port)
     }
+}
+
+/// The process's Prometheus registry, made and bootstrapped into swift-metrics the first time it is asked for.
+enum PrometheusMetricsState {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            .seconds(10), .seconds(30),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
 }

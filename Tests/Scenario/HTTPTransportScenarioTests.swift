@@ -118,4 +118,26 @@ struct HTTPTransportScenarioTests {
         #expect(envStatus == 2)
         #expect(envStderr.contains("192.168.1.5:8080 would accept calls from other machines"))
     }
+
+    @Test("/metrics: calls per tool and outcome with latency histograms, open sessions, refused callers, Argo errors")
+    func metrics() async throws {
+        // A real Argo Server address where nothing listens, so Argo request errors are counted too.
+        let server = try await HTTPServerProcess(
+            ["serve"], environment: ["ARGO_SERVER": "127.0.0.1:9", "ARGO_SECURE": "false"])
+        _ = try await server.connect()
+        _ = try await server.call("list_workflows", ["limit": 1])
+        _ = try await Self.post(server.url, Self.initialize, headers: [("Authorization", "Bearer wrong")])
+        let scraped = try await Self.get(server.url.replacingOccurrences(of: "/mcp", with: "/metrics"))
+        #expect(scraped.status == 200)
+        let lines = scraped.body.split(separator: "\n").map(String.init)
+        #expect(lines.contains(#"argo_mcp_tool_calls_total{tool="list_workflows",outcome="error"} 1"#))
+        #expect(
+            lines.contains { $0.hasPrefix(#"argo_mcp_tool_call_duration_seconds_bucket{tool="list_workflows",le="#) })
+        #expect(lines.contains(#"argo_mcp_tool_call_duration_seconds_count{tool="list_workflows"} 1"#))
+        #expect(lines.contains("argo_mcp_http_sessions 1.0"))
+        #expect(lines.contains(#"argo_mcp_http_auth_failures_total{reason="invalid"} 1"#))
+        #expect(lines.contains { $0.hasPrefix(#"argo_mcp_argo_request_errors_total{kind="unavailable"}"#) })
+        #expect(lines.contains { $0.hasPrefix("argo_mcp_argo_request_duration_seconds_count") })
+        _ = await server.stop()
+    }
 }

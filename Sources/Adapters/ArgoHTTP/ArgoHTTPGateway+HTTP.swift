@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -54,6 +55,8 @@ extension ArgoHTTPGateway {
         -> HTTPClientResponse
     {
         logger.debug("argo request", metadata: ["url": "\(request.url)"])
+        let started = ContinuousClock.now
+        defer { ArgoRequestMetrics.duration.record(duration: ContinuousClock.now - started) }
         do {
             return try await (client ?? self.client).execute(request, timeout: timeout, logger: logger)
         } catch {
@@ -80,6 +83,7 @@ extension ArgoHTTPGateway {
             ?? String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let error = ArgoError.fromServer(
             httpStatus: status, grpcCode: parsed?.grpcCode, message: message.isEmpty ? "HTTP \(status)" : message)
+        ArgoRequestMetrics.failed(error.kind)
         switch error.kind {
         case .unauthenticated:
             return error.withHint(
@@ -99,6 +103,12 @@ extension ArgoHTTPGateway {
 
     func translate(_ error: any Error) -> ArgoError {
         if let argo = error as? ArgoError { return argo }
+        let translated = translateTransport(error)
+        ArgoRequestMetrics.failed(translated.kind)
+        return translated
+    }
+
+    private func translateTransport(_ error: any Error) -> ArgoError {
         let text = String(describing: error)
         let url = connectionSettings.baseURL.absoluteString
         if error is NIOSSLError || text.contains("SSL") || text.contains("handshake") || text.contains("certificate") {
@@ -140,4 +150,17 @@ extension ArgoHTTPGateway {
     }
 
     static func segment(_ text: String) -> String { encode(text) }
+}
+
+/// Prometheus-style metrics of the requests to the Argo Server (swift-metrics; exported when Main bootstraps a
+/// backend, no-ops otherwise).
+enum ArgoRequestMetrics {
+    /// Looked up per request (the backend keeps one per label), so one made before the backend is bootstrapped is
+    /// not kept as a no-op.
+    static var duration: Metrics.Timer { Metrics.Timer(label: "argo_mcp_argo_request_duration_seconds") }
+
+    /// One failed request, by the kind of failure (`unavailable`, `timeout`, `permissionDenied`, …): a bounded set.
+    static func failed(_ kind: ArgoError.Kind) {
+        Counter(label: "argo_mcp_argo_request_errors_total", dimensions: [("kind", kind.description)]).increment()
+    }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MCP
+import Metrics
 import NIOCore
 import Ports
 
@@ -78,13 +79,16 @@ public struct MCPHTTPServer: Sendable {
     let logger: Logger
     let authentication: Authentication?
     let hostRules: HostRules
+    /// The Prometheus text exposition served at `/metrics`, when metrics are collected.
+    let metrics: (@Sendable () -> String)?
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), logger: Logger, authentication: Authentication? = nil,
-        hostRules: HostRules = .loopback,
+        hostRules: HostRules = .loopback, metrics: (@Sendable () -> String)? = nil,
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
         makeSession: @escaping SessionFactory
     ) {
+        self.metrics = metrics
         self.host = host
         self.port = port
         self.limits = limits
@@ -134,6 +138,13 @@ public struct MCPHTTPServer: Sendable {
         }
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             try await handle(request, sessions: sessions)
+        }
+        if let metrics {
+            router.get("/metrics") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: metrics())))
+            }
         }
         if let metadata = authentication?.resourceMetadata {
             let document = ByteBuffer(data: (try? JSONEncoder().encode(metadata)) ?? Data("{}".utf8))
@@ -223,10 +234,12 @@ public struct MCPHTTPServer: Sendable {
         var challenge = "Bearer realm=\"argo-mcp\""
         if let url = authentication.resourceMetadataURL { challenge += ", resource_metadata=\"\(url)\"" }
         guard let header = request.headers[.authorization] else {
+            Self.refusedCallers(.missing)
             return .failure(Self.unauthorized(challenge, "an Authorization: Bearer token is required"))
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            Self.refusedCallers(.invalid)
             return .failure(
                 Self.unauthorized(
                     challenge + ", error=\"invalid_request\"", "the Authorization header is not 'Bearer TOKEN'"))
@@ -235,16 +248,22 @@ public struct MCPHTTPServer: Sendable {
         case .success(let caller):
             return .success(caller)
         case .failure(let failure) where failure.kind == .unavailable:
+            Self.refusedCallers(.unavailable)
             logger.error("cannot authenticate callers", metadata: ["reason": "\(failure.reason)"])
             return .failure(
                 .init(response: Self.plain(.serviceUnavailable, "cannot check credentials now: \(failure.reason)")))
         case .failure(let failure):
+            Self.refusedCallers(.invalid)
             logger.info("refused a caller", metadata: ["reason": "\(failure.reason)"])
             let description = failure.reason.replacingOccurrences(of: "\"", with: "'")
             return .failure(
                 Self.unauthorized(
                     challenge + ", error=\"invalid_token\", error_description=\"\(description)\"", failure.reason))
         }
+    }
+
+    static func refusedCallers(_ kind: AuthenticationFailure.Kind) {
+        Counter(label: "argo_mcp_http_auth_failures_total", dimensions: [("reason", "\(kind)")]).increment()
     }
 
     struct RefusedRequest: Error {
@@ -293,7 +312,10 @@ actor Sessions {
 
     let limits: MCPHTTPServer.Limits
     let logger: Logger
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: Entry] = [:] {
+        didSet { open.record(entries.count) }
+    }
+    private let open = Gauge(label: "argo_mcp_http_sessions")
 
     init(limits: MCPHTTPServer.Limits, logger: Logger) {
         self.limits = limits

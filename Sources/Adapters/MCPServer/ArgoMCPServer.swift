@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Logging
 import MCP
+import Metrics
 import Ports
 
 /// The MCP face of argo-mcp: one tool registry, filtered by the configured safety ceiling, served over a transport.
@@ -139,9 +140,11 @@ public struct ArgoMCPServer: Sendable {
                     try? await server?.notify(notification)
                 }
             }
+            let started = ContinuousClock.now
             let result = await Self.call(
                 tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes,
                 notice: notice)
+            ToolMetrics.record(tool.name, failed: result.isError == true, since: started)
             await inFlight.end()
             return result
         }
@@ -267,4 +270,16 @@ public struct ArgoMCPServer: Sendable {
 struct SamplingTimedOut: Error, CustomStringConvertible {
     var timeout: Duration
     var description: String { "no answer within \(timeout)" }
+}
+
+/// Calls per tool and outcome, and their latency (swift-metrics; exported as Prometheus metrics over HTTP). Only
+/// the catalog's tool names become labels, so a caller cannot grow the label set.
+enum ToolMetrics {
+    static func record(_ tool: String, failed: Bool, since started: ContinuousClock.Instant) {
+        Counter(
+            label: "argo_mcp_tool_calls_total", dimensions: [("tool", tool), ("outcome", failed ? "error" : "ok")]
+        ).increment()
+        Metrics.Timer(label: "argo_mcp_tool_call_duration_seconds", dimensions: [("tool", tool)])
+            .record(duration: ContinuousClock.now - started)
+    }
 }
