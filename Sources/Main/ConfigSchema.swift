@@ -39,7 +39,10 @@ indirect enum ConfigKey: Sendable {
         "notifications": .section(["webhook": .string, "command": .string]),
         "output": .section(["maxResultBytes": .int]),
         "limits": .section(["maxManifestBytes": .int]),
-        "http": .section(["listen": .string, "allowedHosts": .strings, "allowedOrigins": .strings]),
+        "http": .section([
+            "listen": .string, "allowedHosts": .strings, "allowedOrigins": .strings, "maxSessions": .int,
+            "maxSessionBytes": .int,
+        ]),
         "auth": AuthSettings.schema,
     ]
 

@@ -162,13 +162,17 @@ struct Serve: AsyncParsableCommand {
         if let listen = settings.httpListen {
             let (host, port) = try Self.listenAddress(listen, authenticated: settings.auth.authenticates)
             let authentication = try settings.auth.authentication(logger: logger)
+            let inFlight = InFlight()
+            let limits = MCPHTTPServer.Limits(
+                maxSessions: settings.httpMaxSessions, maxSessionBytes: settings.httpMaxSessionBytes)
             let httpServer = MCPHTTPServer(
-                host: host, port: port, logger: logger, authentication: authentication,
-                hostRules: settings.auth.hostRules, metrics: Self.prometheus(), ready: ready
-            ) { transport, caller in
-                let session = try await servers(caller).start(transport: transport)
-                return { await session.stop() }
-            }
+                host: host, port: port, limits: limits, logger: logger, authentication: authentication,
+                hostRules: settings.auth.hostRules, metrics: Self.prometheus(), ready: ready,
+                drained: { await inFlight.drained(timeout: $0) },
+                makeSession: { transport, caller in
+                    let session = try await servers(caller).start(transport: transport, inFlight: inFlight)
+                    return { await session.stop() }
+                })
             try await httpServer.run { bound in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/mcp"
                 FileHandle.standardOutput.write(Data((url + "\n").utf8))
@@ -176,6 +180,7 @@ struct Serve: AsyncParsableCommand {
                     "serving MCP over HTTP",
                     metadata: ["url": "\(url)", "auth": "\(authentication?.authenticator.method ?? "none")"])
             }
+            logger.info("the HTTP server stopped")
             return
         }
         if settings.auth.authenticates {

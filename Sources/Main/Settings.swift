@@ -43,6 +43,10 @@ struct Settings: Sendable {
     var httpListen: String?
     /// Who may call over HTTP and what each caller sees.
     var auth = AuthSettings()
+    /// MCP sessions open at once over HTTP.
+    var httpMaxSessions = 256
+    /// What one HTTP session may send before it is recycled (the SDK keeps it for resumption).
+    var httpMaxSessionBytes = 16 << 20
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -88,6 +92,8 @@ struct Settings: Sendable {
         struct Limits: Decodable { var maxManifestBytes: Int? }
         struct HTTP: Decodable {
             var listen: String?
+            var maxSessions: Int?
+            var maxSessionBytes: Int?
             var allowedHosts: [String]?
             var allowedOrigins: [String]?
         }
@@ -179,11 +185,24 @@ struct Settings: Sendable {
         maxManifestBytes = file.limits?.maxManifestBytes ?? maxManifestBytes
         try checkMaxManifestBytes("config file \(path): limits.maxManifestBytes")
         httpListen = file.http?.listen ?? httpListen
+        httpMaxSessions = file.http?.maxSessions ?? httpMaxSessions
+        httpMaxSessionBytes = file.http?.maxSessionBytes ?? httpMaxSessionBytes
+        try checkHTTPLimits("config file \(path): http")
         auth.allowedHosts = file.http?.allowedHosts ?? auth.allowedHosts
         auth.allowedOrigins = file.http?.allowedOrigins ?? auth.allowedOrigins
         auth.namespacesByCaller = file.namespaces?.callers ?? auth.namespacesByCaller
         auth.namespacesByGroup = file.namespaces?.groups ?? auth.namespacesByGroup
         auth.apply(file: file.auth)
+    }
+
+    func checkHTTPLimits(_ key: String) throws {
+        guard (1...100_000).contains(httpMaxSessions) else {
+            throw ConfigError("\(key).maxSessions=\(httpMaxSessions) is out of range; give 1 to 100000")
+        }
+        guard (65_536...(1 << 30)).contains(httpMaxSessionBytes) else {
+            throw ConfigError(
+                "\(key).maxSessionBytes=\(httpMaxSessionBytes) is out of range; give 65536 to 1073741824 bytes")
+        }
     }
 
     func checkRequestTimeout(_ key: String) throws {

@@ -140,4 +140,63 @@ struct HTTPTransportScenarioTests {
         #expect(lines.contains { $0.hasPrefix("argo_mcp_argo_request_duration_seconds_count") })
         _ = await server.stop()
     }
+
+    @Test("SIGTERM: a call under way is answered, new sessions are refused meanwhile, then the process exits 0")
+    func gracefulShutdown() async throws {
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator", "--fault", "list_workflows:latency_ms=1500"], callers: [])
+        _ = try await server.connect()
+        async let slow = server.call("list_workflows", ["limit": 2])
+        try await Task.sleep(for: .milliseconds(400))
+        kill(server.process.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        let refused = try await Self.post(server.url, Self.initialize)
+        #expect(refused.status == 503)
+        #expect(refused.body.contains("shutting down"))
+        let answered = try await slow
+        #expect(answered.isError == false)
+        #expect((answered.structuredContent?.objectValue?["items"]?.arrayValue ?? []).count == 2)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(!server.process.isRunning, "the process ends once its sessions are closed")
+        #expect(server.process.terminationStatus == 0)
+        let stderr = await server.stop()
+        #expect(stderr.contains("the HTTP server stopped"))
+    }
+
+    @Test("a session that sent its byte allowance is closed: its next request gets 404 and is not carried out")
+    func sessionAllowance() async throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-http-\(UUID().uuidString).yaml")
+        try Data("http:\n  maxSessionBytes: 65536\n".utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let server = try await HTTPServerProcess(["serve", "--simulator", "--config", config.path], callers: [])
+        let opened = try await Self.post(server.url, Self.initialize)
+        let session = try #require(opened.headers["mcp-session-id"])
+        let headers = [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")]
+        let call =
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_workflows","arguments":{"all_namespaces":true,"limit":50}}}"#
+        // Answers go out until the session has sent more than its allowance; the request after that is refused.
+        var sent = opened.body.utf8.count
+        var answers = 0
+        var refusal: (status: Int, headers: [String: String], body: String)?
+        while answers < 200 {
+            let answer = try await Self.post(server.url, call, headers: headers)
+            guard answer.status == 200 else {
+                refusal = answer
+                break
+            }
+            sent += answer.body.utf8.count
+            answers += 1
+        }
+        #expect(sent > 65536 && sent < 65536 + 16384, "closed right after the allowance, not before")
+        let recycled = try #require(refusal)
+        #expect(recycled.status == 404)
+        #expect(recycled.body.contains("initialize a new session and send it again"))
+        let again = try await Self.post(server.url, Self.initialize)
+        #expect(again.status == 200)
+        _ = await server.stop()
+    }
 }

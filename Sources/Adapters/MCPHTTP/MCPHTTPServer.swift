@@ -6,6 +6,8 @@ import MCP
 import Metrics
 import NIOCore
 import Ports
+import ServiceLifecycle
+import Synchronization
 
 /// MCP Streamable HTTP at `/mcp`, hosted by Hummingbird: each session is one SDK `StatefulHTTPServerTransport`
 /// with an MCP server of its own, made by `makeSession` when a client initializes and found again by its
@@ -62,11 +64,22 @@ public struct MCPHTTPServer: Sendable {
         public var idleTimeout: Duration
         /// The largest request body read.
         public var maxBodyBytes: Int
+        /// The answers and notifications one session may send before it is closed and the client starts a new one
+        /// (404 on its next request, which is not carried out). The swift-sdk's HTTP transport keeps every event it
+        /// sent for resumption until the session ends, so this bounds a session's memory.
+        public var maxSessionBytes: Int
+        /// How long a graceful shutdown waits for tool calls under way before closing the sessions.
+        public var drainTimeout: Duration
 
-        public init(maxSessions: Int = 256, idleTimeout: Duration = .seconds(1800), maxBodyBytes: Int = 16 << 20) {
+        public init(
+            maxSessions: Int = 256, idleTimeout: Duration = .seconds(1800), maxBodyBytes: Int = 16 << 20,
+            maxSessionBytes: Int = 16 << 20, drainTimeout: Duration = .seconds(30)
+        ) {
             self.maxSessions = maxSessions
             self.idleTimeout = idleTimeout
             self.maxBodyBytes = maxBodyBytes
+            self.maxSessionBytes = maxSessionBytes
+            self.drainTimeout = drainTimeout
         }
     }
 
@@ -81,14 +94,18 @@ public struct MCPHTTPServer: Sendable {
     let hostRules: HostRules
     /// The Prometheus text exposition served at `/metrics`, when metrics are collected.
     let metrics: (@Sendable () -> String)?
+    /// Waits (at most the given time) until no tool call is under way, for a graceful shutdown.
+    let drained: @Sendable (Duration) async -> Void
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), logger: Logger, authentication: Authentication? = nil,
         hostRules: HostRules = .loopback, metrics: (@Sendable () -> String)? = nil,
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
+        drained: @escaping @Sendable (Duration) async -> Void = { _ in },
         makeSession: @escaping SessionFactory
     ) {
         self.metrics = metrics
+        self.drained = drained
         self.host = host
         self.port = port
         self.limits = limits
@@ -110,7 +127,9 @@ public struct MCPHTTPServer: Sendable {
         ])
     }
 
-    /// Serves until the task is cancelled; `onListening` receives the bound port (useful with port 0).
+    /// Serves until the task is cancelled or a SIGTERM/SIGINT asks for a graceful shutdown: then new sessions are
+    /// refused (503), tool calls under way finish (up to `limits.drainTimeout`), the sessions are closed, and the
+    /// HTTP server stops once their last answers are out. `onListening` receives the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let sessions = Sessions(limits: limits, logger: logger)
         let app = Application(
@@ -119,13 +138,15 @@ public struct MCPHTTPServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await sessions.expireIdle() }
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
-        await sessions.closeAll()
+        // Shut down in reverse order: the sessions first (their streams end), then the HTTP server.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: SessionKeeper(sessions: sessions, drained: drained, timeout: limits.drainTimeout)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     func makeRouter(_ sessions: Sessions) -> Router<BasicRequestContext> {
@@ -183,10 +204,19 @@ public struct MCPHTTPServer: Sendable {
             method: request.method.rawValue, headers: headers,
             body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
         let transport: StatefulHTTPServerTransport
+        let sent: SentBytes
         if let id = mcpRequest.header(HTTPHeaderName.sessionID) {
             guard let known = await sessions.session(id) else {
                 // The spec: a request with an unknown or expired session id gets 404; the client starts anew.
                 return Self.plain(.notFound, "unknown or expired MCP session; initialize a new one")
+            }
+            if known.sent.value > limits.maxSessionBytes {
+                logger.info("closing an MCP session that sent its byte allowance", metadata: ["session": "\(id)"])
+                await sessions.remove(id)
+                return Self.plain(
+                    .notFound,
+                    "this MCP session sent its \(limits.maxSessionBytes >> 20) MiB of answers and was closed to bound memory; the request was not carried out: initialize a new session and send it again"
+                )
             }
             guard known.caller == caller else {  // the same name, method and groups as when it was opened
                 logger.warning(
@@ -197,25 +227,30 @@ public struct MCPHTTPServer: Sendable {
                 return Self.plain(.forbidden, "this MCP session belongs to another caller; initialize your own")
             }
             transport = known.transport
+            sent = known.sent
         } else {
             guard request.method == .post else {
                 return Self.plain(.badRequest, "Mcp-Session-Id is required; initialize a session with POST first")
+            }
+            if await sessions.draining {
+                return Self.plain(.serviceUnavailable, "argo-mcp is shutting down; connect again shortly")
             }
             guard await sessions.hasRoom() else {
                 return Self.plain(.serviceUnavailable, "too many open MCP sessions; try again later")
             }
             transport = StatefulHTTPServerTransport(validationPipeline: validation, logger: logger)
+            let sent = SentBytes()
             do {
                 let stop = try await makeSession(transport, caller)
                 let answer = await transport.handleRequest(mcpRequest)
                 if let id = answer.headers.first(where: { $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased() }
                 )?
                 .value {
-                    await sessions.add(id, transport: transport, caller: caller, stop: stop)
+                    await sessions.add(id, transport: transport, caller: caller, sent: sent, stop: stop)
                 } else {
                     await stop()
                 }
-                return Self.response(answer)
+                return Self.response(answer, counting: sent)
             } catch {
                 logger.error("could not start an MCP session", metadata: ["error": "\(error)"])
                 return Self.plain(.internalServerError, "could not start an MCP session")
@@ -225,7 +260,7 @@ public struct MCPHTTPServer: Sendable {
         if request.method == .delete, answer.statusCode == 200, let id = mcpRequest.header(HTTPHeaderName.sessionID) {
             await sessions.remove(id)
         }
-        return Self.response(answer)
+        return Self.response(answer, counting: sent)
     }
 
     /// The caller of `request`, or the answer refusing it: 401 with a `WWW-Authenticate` challenge (RFC 6750 §3)
@@ -282,8 +317,9 @@ public struct MCPHTTPServer: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    /// The SDK's framework-neutral answer as a Hummingbird response; an SSE answer is streamed as it comes.
-    static func response(_ answer: MCP.HTTPResponse) -> Response {
+    /// The SDK's framework-neutral answer as a Hummingbird response; an SSE answer is streamed as it comes, its
+    /// bytes counted into `sent`.
+    static func response(_ answer: MCP.HTTPResponse, counting sent: SentBytes) -> Response {
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -291,7 +327,10 @@ public struct MCPHTTPServer: Sendable {
         let status = HTTPTypes.HTTPResponse.Status(code: answer.statusCode)
         switch answer {
         case .stream(let stream, _):
-            let buffers = stream.map { ByteBuffer(bytes: $0) }
+            let buffers = stream.map { chunk in
+                sent.add(chunk.count)
+                return ByteBuffer(bytes: chunk)
+            }
             return Response(status: status, headers: headers, body: .init(asyncSequence: buffers))
         default:
             let body = answer.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
@@ -306,6 +345,8 @@ actor Sessions {
         var transport: StatefulHTTPServerTransport
         /// Who opened the session; only they may use it.
         var caller: Caller?
+        /// What the session's streams have sent so far (the SDK keeps it for resumption).
+        var sent: SentBytes
         var stop: @Sendable () async -> Void
         var lastUsed: ContinuousClock.Instant
     }
@@ -326,19 +367,24 @@ actor Sessions {
 
     var count: Int { entries.count }
 
+    /// Set by a graceful shutdown: no new session is opened.
+    private(set) var draining = false
+
     func add(
-        _ id: String, transport: StatefulHTTPServerTransport, caller: Caller?,
+        _ id: String, transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes,
         stop: @escaping @Sendable () async -> Void
     ) {
-        entries[id] = Entry(transport: transport, caller: caller, stop: stop, lastUsed: .now)
+        entries[id] = Entry(transport: transport, caller: caller, sent: sent, stop: stop, lastUsed: .now)
     }
 
-    func session(_ id: String) -> (transport: StatefulHTTPServerTransport, caller: Caller?)? {
+    func session(_ id: String) -> (transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes)? {
         guard var entry = entries[id] else { return nil }
         entry.lastUsed = .now
         entries[id] = entry
-        return (entry.transport, entry.caller)
+        return (entry.transport, entry.caller, entry.sent)
     }
+
+    func beginDraining() { draining = true }
 
     func remove(_ id: String) async {
         guard let entry = entries.removeValue(forKey: id) else { return }
@@ -347,7 +393,7 @@ actor Sessions {
 
     /// Closes the sessions idle longer than the limit, checking every few seconds until cancelled.
     func expireIdle() async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !draining {
             try? await Task.sleep(for: min(limits.idleTimeout, .seconds(5)))
             let now = ContinuousClock.now
             for (id, entry) in entries where now - entry.lastUsed > limits.idleTimeout {
@@ -359,5 +405,30 @@ actor Sessions {
 
     func closeAll() async {
         for id in Array(entries.keys) { await remove(id) }
+    }
+}
+
+/// Bytes a session's streams have sent, counted as they go out.
+final class SentBytes: Sendable {
+    private let count = Atomic<Int>(0)
+    func add(_ n: Int) { count.add(n, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// The session table's part of the service lifecycle: expires idle sessions while the server runs; on a graceful
+/// shutdown refuses new sessions, lets tool calls under way finish, then closes every session (ending its streams,
+/// so the HTTP server can finish its last responses and stop).
+struct SessionKeeper: Service {
+    let sessions: Sessions
+    let drained: @Sendable (Duration) async -> Void
+    let timeout: Duration
+
+    func run() async throws {
+        let sessions = self.sessions
+        await cancelWhenGracefulShutdown { await sessions.expireIdle() }
+        await sessions.beginDraining()
+        // Cancelled (not asked to shut down gracefully): close at once.
+        if !Task.isCancelled { await drained(timeout) }
+        await sessions.closeAll()
     }
 }

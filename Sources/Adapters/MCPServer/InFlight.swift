@@ -7,8 +7,11 @@ public actor InFlight {
     func begin() { count += 1 }
     func end() { count -= 1 }
 
-    func drained(timeout: Duration) async {
+    /// Returns when no call is under way, after `timeout` at the latest, or when the task is cancelled.
+    public func drained(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
-        while count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        while count > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 }
