@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus swift-crypto
@@ -100,6 +101,17 @@ let package = Package(
             path: "Sources/Adapters/Auth",
             swiftSettings: swiftSettings
         ),
+        // Confirmation tokens and the audit trail shared by replicas (store.postgres).
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Ports",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Adapters/PostgresStore",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings
         ),
@@ -147,7 +159,7 @@ let package = Package(
             name: "ArgoMCP",
             dependencies: [
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
-                "MCPHTTP", "BoundedYAML",
+                "MCPHTTP", "BoundedYAML", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -190,7 +202,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
-                "BoundedYAML", "ParserFuzz", "ArgoMCP",
+                "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -202,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz",
+                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz", "PostgresStore",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -44,6 +44,7 @@ indirect enum ConfigKey: Sendable {
             "maxSessionBytes": .int,
         ]),
         "auth": AuthSettings.schema,
+        "store": .section(["postgres": .string]),
     ]
 
     /// Every problem of `value` against `keys`, each naming its key path.

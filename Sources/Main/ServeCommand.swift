@@ -56,43 +56,9 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = bootstrapLogging(level: settings.logLevel)
         do {
-            if !simulator, let connection = try settings.connection() {
-                logger.info(
-                    "serving against Argo",
-                    metadata: [
-                        "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)",
-                        "auth": "\(connection.authKind)",
-                    ])
-                let policy = try settings.policy(simulator: false)
-                for warning in settings.permissionWarnings(simulator: false) {
-                    logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
-                }
-                try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
-                    let servers = try makeServers(
-                        gateway: gateway, settings: settings, policy: policy, logger: logger)
-                    try await serve(servers, settings: settings, logger: logger) {
-                        do {
-                            _ = try await gateway.version()
-                            return (true, "the Argo Server answers")
-                        } catch {
-                            return (false, "the Argo Server does not answer: \(error)")
-                        }
-                    }
-                }
-            } else {
-                for warning in settings.permissionWarnings(simulator: true) {
-                    logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
-                }
-                let composed = try await simulatorServer(settings, logger: logger)
-                let count = await composed.simulator.workflowCount
-                logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
-                    try await serve(composed.servers, settings: settings, logger: logger) {
-                        (true, "the built-in simulator")
-                    }
-                    group.cancelAll()
-                }
+            let stores = try Stores(settings, logger: logger)
+            try await stores.running(logger: logger) {
+                try await serveBackend(settings, stores: stores, logger: logger)
             }
         } catch let error as ConfigError {
             logger.error("configuration error", metadata: ["reason": "\(error.description)"])
@@ -100,6 +66,48 @@ struct Serve: AsyncParsableCommand {
         } catch let error as SimulatorError {
             logger.error("simulator setup failed", metadata: ["reason": "\(error.description)"])
             throw ExitCode(2)
+        }
+    }
+
+    /// Serves against the configured Argo Server, or the built-in simulator.
+    func serveBackend(_ settings: Settings, stores: Stores, logger: Logger) async throws {
+        if !simulator, let connection = try settings.connection() {
+            logger.info(
+                "serving against Argo",
+                metadata: [
+                    "server": "\(connection.baseURL.absoluteString)", "tls": "\(connection.tlsMode)",
+                    "auth": "\(connection.authKind)",
+                ])
+            let policy = try settings.policy(simulator: false)
+            for warning in settings.permissionWarnings(simulator: false) {
+                logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
+            }
+            try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
+                let servers = try makeServers(
+                    gateway: gateway, settings: settings, policy: policy, logger: logger, stores: stores)
+                try await serve(servers, settings: settings, logger: logger) {
+                    do {
+                        _ = try await gateway.version()
+                    } catch {
+                        return (false, "the Argo Server does not answer: \(error)")
+                    }
+                    return await stores.ready("the Argo Server answers")
+                }
+            }
+        } else {
+            for warning in settings.permissionWarnings(simulator: true) {
+                logger.warning("permission settings contradict each other", metadata: ["detail": "\(warning)"])
+            }
+            let composed = try await simulatorServer(settings, logger: logger, stores: stores)
+            let count = await composed.simulator.workflowCount
+            logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
+                try await serve(composed.servers, settings: settings, logger: logger) {
+                    await stores.ready("the built-in simulator")
+                }
+                group.cancelAll()
+            }
         }
     }
 
@@ -112,12 +120,13 @@ struct Serve: AsyncParsableCommand {
     /// notifier are made here once and shared by every caller's server; what differs per caller is its name in
     /// audit records and tokens, and its namespace rules.
     func makeServers(
-        gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger, simulator: Bool = false
+        gateway: any ArgoGateway, settings: Settings, policy: Policy, logger: Logger, simulator: Bool = false,
+        stores: Stores? = nil
     ) throws -> @Sendable (Caller?) -> ArgoMCPServer {
-        let auditPath = settings.auditFile ?? Settings.defaultAuditFile
-        logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(auditPath)"])
-        let audit = FileAuditSink(path: auditPath)
-        let confirmations = FileConfirmationStore(path: auditPath + ".tokens.json")
+        let stores = try stores ?? Stores(settings, logger: logger)
+        logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(stores.description)"])
+        let audit = stores.audit
+        let confirmations = stores.confirmations
         let notifier = try settings.notifier()
         let callerRules = settings.auth.callerRules
         let namespace = settings.namespace
@@ -142,13 +151,13 @@ struct Serve: AsyncParsableCommand {
 
     /// The server `serve` builds against the built-in simulator, with the simulator and its clock; also what the
     /// in-process test harness serves over an in-memory transport.
-    func simulatorServer(_ settings: Settings, logger: Logger) async throws -> (
+    func simulatorServer(_ settings: Settings, logger: Logger, stores: Stores? = nil) async throws -> (
         servers: @Sendable (Caller?) -> ArgoMCPServer, simulator: ArgoSimulator, tick: Duration
     ) {
         let sim = try await simulatorOptions.makeSimulator(settings, logger: logger)
         let servers = try makeServers(
             gateway: SimulatedArgoGateway(simulator: sim), settings: settings,
-            policy: try settings.policy(simulator: true), logger: logger, simulator: true)
+            policy: try settings.policy(simulator: true), logger: logger, simulator: true, stores: stores)
         return (servers, sim, Duration.milliseconds(max(10, simulatorOptions.tickMilliseconds)))
     }
 

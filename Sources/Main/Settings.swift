@@ -43,6 +43,8 @@ struct Settings: Sendable {
     var httpListen: String?
     /// Who may call over HTTP and what each caller sees.
     var auth = AuthSettings()
+    /// PostgreSQL URL for confirmation tokens and audit records shared by replicas (nil: the audit file).
+    var storePostgres: String?
     /// MCP sessions open at once over HTTP.
     var httpMaxSessions = 256
     /// What one HTTP session may send before it is recycled (the SDK keeps it for resumption).
@@ -112,6 +114,8 @@ struct Settings: Sendable {
         var limits: Limits?
         var http: HTTP?
         var auth: AuthSettings.File?
+        struct Store: Decodable { var postgres: String? }
+        var store: Store?
     }
 
     /// The largest config file read.
@@ -193,6 +197,7 @@ struct Settings: Sendable {
         auth.namespacesByCaller = file.namespaces?.callers ?? auth.namespacesByCaller
         auth.namespacesByGroup = file.namespaces?.groups ?? auth.namespacesByGroup
         auth.apply(file: file.auth)
+        storePostgres = file.store?.postgres ?? storePostgres
     }
 
     func checkHTTPLimits(_ key: String) throws {
@@ -266,6 +271,7 @@ struct Settings: Sendable {
         confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
         httpListen = text("ARGO_MCP_HTTP_LISTEN") ?? httpListen
         auth.apply(environment: env)
+        storePostgres = text("ARGO_MCP_POSTGRES_URL") ?? storePostgres
         notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
         notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
         if let t = text("ARGO_MCP_MAX_RESULT_BYTES") {

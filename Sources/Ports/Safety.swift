@@ -92,11 +92,28 @@ public struct PendingConfirmation: Sendable, Codable, Equatable {
     }
 }
 
-/// Keeps pending confirmations, across restarts when backed by a file.
+/// Keeps pending confirmations, across restarts when backed by a file, across replicas when backed by a database.
 public protocol ConfirmationStore: Sendable {
     func put(_ confirmation: PendingConfirmation) async throws
     /// Removes and returns the confirmation with this id (single use), pruning expired ones as of `now`.
     func take(id: String, now: Date) async throws -> PendingConfirmation?
+    /// Takes the confirmation (as `take`) and appends `record(taken)` to `audit`, as one step where the store can
+    /// make it one (a database holding both: one transaction, so a token is never used without its record nor
+    /// recorded as used without being taken). Throws, and the caller must not act, when the record is not kept.
+    func redeem(
+        id: String, now: Date, audit: any AuditSink, record: @Sendable (PendingConfirmation?) -> AuditRecord
+    ) async throws -> PendingConfirmation?
+}
+
+extension ConfirmationStore {
+    /// Take, then record: for stores that do not hold the audit trail themselves.
+    public func redeem(
+        id: String, now: Date, audit: any AuditSink, record: @Sendable (PendingConfirmation?) -> AuditRecord
+    ) async throws -> PendingConfirmation? {
+        let taken = try await take(id: id, now: now)
+        try await audit.record(record(taken))
+        return taken
+    }
 }
 
 /// Where a finished watch is announced (a webhook, a command). Off unless configured.

@@ -215,15 +215,30 @@ public struct MutationRunner: Sendable {
                         tokenID: preview.confirmationToken.map(Confirmations.tokenID)))
                 return .previewed(preview)
             }
-            tokenID = Confirmations.tokenID(token)
-            if let reason = try await confirmations.redeem(token, for: binding) {
-                let fresh = try await issue(binding, inspection.preview)
-                try await refuse(call, uid: inspection.uid, reason, tokenID: tokenID, preview: fresh)
+            let id = Confirmations.tokenID(token)
+            tokenID = id
+            // The token's use and its audit record (allowed, or refused with the reason) are one step of the store:
+            // with a database, one transaction. No record, no action.
+            let reason: String?
+            do {
+                reason = try await confirmations.redeem(token, for: binding, audit: audit) { [self] refusal in
+                    record(
+                        call, refusal == nil ? "allowed" : "refused", uid: inspection.uid,
+                        reason: refusal ?? "confirmed by token", tokenID: id)
+                }
+            } catch {
+                throw MutationRefused(
+                    reason:
+                        "not performed: the confirmation could not be redeemed and recorded (\(error)); check the audit store (logging.auditFile or store.postgres) and try again",
+                    preview: nil)
             }
+            if let reason {
+                throw MutationRefused(reason: reason, preview: try await issue(binding, inspection.preview))
+            }
+            return try await carryOut(call, inspection, tokenID: id, confirmedBy: nil, recorded: true, perform: perform)
         }
 
-        return try await carryOut(
-            call, inspection, tokenID: tokenID, confirmedBy: tokenID == nil ? nil : "token", perform: perform)
+        return try await carryOut(call, inspection, tokenID: nil, confirmedBy: nil, perform: perform)
     }
 
     /// Asks the user; on acceptance the object is read again (the dialog may have waited minutes) and the call is
@@ -262,11 +277,19 @@ public struct MutationRunner: Sendable {
         }
     }
 
-    /// The last steps: the audit record of the allowed call (fail closed), the call, the record of its outcome.
+    /// The last steps: the audit record of the allowed call (fail closed; `recorded` when the token's redemption
+    /// wrote it already), the call, the record of its outcome.
     func carryOut<Value: Sendable>(
-        _ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?,
+        _ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?, recorded: Bool = false,
         perform: () async throws -> Value
     ) async throws -> Outcome<Value> {
+        if !recorded {
+            try await recordAllowed(call, inspection, tokenID: tokenID, confirmedBy: confirmedBy)
+        }
+        return try await performRecorded(call, inspection, tokenID: tokenID, perform)
+    }
+
+    func recordAllowed(_ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?) async throws {
         do {
             try await audit.record(
                 record(
@@ -278,6 +301,11 @@ public struct MutationRunner: Sendable {
                     "not performed: the audit record could not be written (\(error)); fix logging.auditFile and try again",
                 preview: nil)
         }
+    }
+
+    func performRecorded<Value: Sendable>(
+        _ call: Call, _ inspection: Inspection, tokenID: String?, _ perform: () async throws -> Value
+    ) async throws -> Outcome<Value> {
         let started = ContinuousClock.now
         func elapsed() -> Int {
             let d = ContinuousClock.now - started

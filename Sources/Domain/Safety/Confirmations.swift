@@ -50,12 +50,25 @@ public struct Confirmations: Sendable {
         return (token, expiresAt)
     }
 
-    /// Uses up the token; returns nil when it is good for this call, else the reason it is refused.
-    public func redeem(_ token: String, for binding: Binding) async throws -> String? {
-        guard let pending = try await store.take(id: Self.hash(token), now: now()) else {
+    /// Uses up the token and records the outcome with `record(refusal)` (refusal nil: the token is good) in the
+    /// same step of the store; returns nil when it is good for this call, else the reason it is refused.
+    public func redeem(
+        _ token: String, for binding: Binding, audit: any AuditSink,
+        record: @escaping @Sendable (_ refusal: String?) -> AuditRecord
+    ) async throws -> String? {
+        let now = self.now()
+        let pending = try await store.redeem(id: Self.hash(token), now: now, audit: audit) { taken in
+            record(Self.refusal(taken, for: binding, now: now))
+        }
+        return Self.refusal(pending, for: binding, now: now)
+    }
+
+    /// Why `pending` does not confirm a call bound to `binding` at `now`; nil when it does.
+    static func refusal(_ pending: PendingConfirmation?, for binding: Binding, now: Date) -> String? {
+        guard let pending else {
             return "the confirmation token is unknown or was already used; confirm with the token of a fresh preview"
         }
-        if pending.expiresAt < now() {
+        if pending.expiresAt < now {
             return
                 "the confirmation token expired at \(ArgoTime.format(pending.expiresAt)); confirm with the token of a fresh preview"
         }
