@@ -51,6 +51,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // A library for the tests and the benchmarks: an MCP client transport for Streamable HTTP.
+        .target(
+            name: "StreamableHTTPClient",
+            dependencies: [
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Support/StreamableHTTPClient",
+            swiftSettings: swiftSettings
+        ),
+
         // Driven adapters.
         .target(
             name: "ArgoHTTP",
@@ -173,8 +187,9 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "MCPServer", "MCPStdio", "ArgoSimulator", "Domain", "Ports",
+                "MCPServer", "MCPStdio", "ArgoSimulator", "Domain", "Ports", "StreamableHTTPClient", "PostgresStore",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -214,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz", "PostgresStore",
+                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz", "PostgresStore", "StreamableHTTPClient",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

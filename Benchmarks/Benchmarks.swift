@@ -18,17 +18,26 @@ struct Benchmarks: AsyncParsableCommand {
         discussion: """
             Groups: in-process (decode, summary and diagnostics without MCP or HTTP), startup (spawn → initialize), \
             stdio (tool calls through MCP over stdio, RSS, log throughput), http (the simulator's REST face), \
-            sizes (diagnostics by workflow size, argo-mcp against a separate simulator over HTTP). \
+            sizes (diagnostics by workflow size, argo-mcp against a separate simulator over HTTP), \
+            load (many MCP sessions over Streamable HTTP against the simulator's REST face), \
+            replicas (two servers sharing PostgreSQL: cross-replica confirmations and double-redemption races). \
             The spawned binary is the argo-mcp beside this one, or ARGO_MCP_BINARY.
             """)
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
         case inProcess = "in-process"
-        case startup, stdio, http, sizes
+        case startup, stdio, http, sizes, load, replicas
     }
 
     @Option(name: .customLong("group"), help: "Run only this group (repeatable).")
     var groups: [Group] = []
+
+    @Option(help: "Concurrent MCP sessions of the load group.")
+    var sessions = 200
+    @Option(name: .customLong("load-seconds"), help: "How long the load group's sessions call.")
+    var loadSeconds = 60
+    @Option(help: "Preview→confirm pairs of the replicas group (and a tenth as many races).")
+    var pairs = 1000
 
     @Option(help: "Node counts of the sizes table, comma-separated.")
     var sizes: String = "1000,10000,50000"
@@ -42,7 +51,10 @@ struct Benchmarks: AsyncParsableCommand {
     var nodeCounts: [Int] { sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() async throws {
-        let selected = groups.isEmpty ? Group.allCases : Group.allCases.filter(groups.contains)
+        // load and replicas take minutes and a database: only when asked for.
+        let selected =
+            groups.isEmpty
+            ? Group.allCases.filter { $0 != .load && $0 != .replicas } : Group.allCases.filter(groups.contains)
         progress("argo-mcp benchmarks: \(ProcessInfo.processInfo.processorCount) cores, binary \(Bench.binary.path)")
         var figures = Figures()
         for group in selected {
@@ -51,6 +63,8 @@ struct Benchmarks: AsyncParsableCommand {
             case .startup: try await Bench.startup(&figures)
             case .stdio: try await Bench.stdio(&figures)
             case .http: try await Bench.http(&figures)
+            case .load: try await Bench.load(&figures, sessions: sessions, duration: .seconds(loadSeconds))
+            case .replicas: try await Bench.replicas(&figures, pairs: pairs, races: max(1, pairs / 10))
             case .sizes: break
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MCP
 import MCPServer
+import StreamableHTTPClient
 import Testing
 
 @testable import ArgoMCP

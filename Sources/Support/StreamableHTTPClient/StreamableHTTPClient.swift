@@ -6,28 +6,30 @@ import NIOCore
 import NIOHTTP1
 
 /// An MCP client transport for Streamable HTTP, on async-http-client: the swift-sdk's own `HTTPClientTransport`
-/// has no SSE on Linux. Each message is a POST; a request's answer comes back as an SSE stream (or JSON), and once
+/// has no SSE on Linux. Used by the scenario tests and the benchmarks (a library, not part of the server). Each message is a POST; a request's answer comes back as an SSE stream (or JSON), and once
 /// the session is known a GET stream carries what the server sends on its own (progress, log messages,
 /// elicitation and sampling requests).
-actor StreamableHTTPClient: Transport {
-    nonisolated let logger = Logger(label: "argo-mcp-http-client") { _ in SwiftLogNoOpLogHandler() }
-    let url: String
+public actor StreamableHTTPClient: Transport {
+    public nonisolated let logger = Logger(label: "argo-mcp-http-client") { _ in SwiftLogNoOpLogHandler() }
+    public let url: String
     /// Sent as `Authorization: Bearer …` on every request, when set.
     let bearerToken: String?
+    let httpClient: HTTPClient
     private var sessionID: String?
     private let incoming: AsyncThrowingStream<Data, any Swift.Error>
     private let continuation: AsyncThrowingStream<Data, any Swift.Error>.Continuation
     private var readers: [Task<Void, Never>] = []
 
-    init(url: String, bearerToken: String? = nil) {
+    public init(url: String, bearerToken: String? = nil, httpClient: HTTPClient = .shared) {
         self.url = url
         self.bearerToken = bearerToken
+        self.httpClient = httpClient
         (incoming, continuation) = AsyncThrowingStream.makeStream()
     }
 
-    func connect() async throws {}
+    public func connect() async throws {}
 
-    func disconnect() async {
+    public func disconnect() async {
         for reader in readers { reader.cancel() }
         readers.removeAll()
         continuation.finish()
@@ -37,17 +39,17 @@ actor StreamableHTTPClient: Transport {
         request.headers.add(name: "Mcp-Session-Id", value: sessionID)
         authorize(&request)
         // Best effort: the server may be gone already (a test that stopped it).
-        _ = try? await HTTPClient.shared.execute(request, timeout: .seconds(1))
+        _ = try? await httpClient.execute(request, timeout: .seconds(1))
         self.sessionID = nil
     }
 
-    func receive() -> AsyncThrowingStream<Data, any Swift.Error> { incoming }
+    public func receive() -> AsyncThrowingStream<Data, any Swift.Error> { incoming }
 
     private func authorize(_ request: inout HTTPClientRequest) {
         if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
     }
 
-    func send(_ data: Data) async throws {
+    public func send(_ data: Data) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -58,7 +60,7 @@ actor StreamableHTTPClient: Transport {
             request.headers.add(name: "MCP-Protocol-Version", value: Version.latest)
         }
         request.body = .bytes(ByteBuffer(bytes: data))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+        let response = try await httpClient.execute(request, timeout: .seconds(600))
         let opensSession = sessionID == nil
         if opensSession, let id = response.headers.first(name: "Mcp-Session-Id") { sessionID = id }
         guard (200..<300).contains(Int(response.status.code)) else {
@@ -82,6 +84,7 @@ actor StreamableHTTPClient: Transport {
         let url = self.url
         let continuation = self.continuation
         let bearerToken = self.bearerToken
+        let httpClient = self.httpClient
         readers.append(
             Task {
                 var request = HTTPClientRequest(url: url)
@@ -90,7 +93,7 @@ actor StreamableHTTPClient: Transport {
                 request.headers.add(name: "Accept", value: "text/event-stream")
                 request.headers.add(name: "Mcp-Session-Id", value: sessionID)
                 request.headers.add(name: "MCP-Protocol-Version", value: Version.latest)
-                guard let response = try? await HTTPClient.shared.execute(request, timeout: .hours(1)),
+                guard let response = try? await httpClient.execute(request, timeout: .hours(1)),
                     response.status == .ok
                 else { return }
                 await Self.readEvents(response.body, into: continuation)
