@@ -188,6 +188,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "MCPServer", "MCPStdio", "ArgoSimulator", "Domain", "Ports", "StreamableHTTPClient", "PostgresStore",
+                "ArgoHTTP",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

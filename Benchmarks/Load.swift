@@ -1,5 +1,7 @@
+import ArgoHTTP
 import AsyncHTTPClient
 import Crypto
+import Domain
 import Foundation
 import Logging
 import MCP
@@ -94,15 +96,44 @@ extension Bench {
             request.headers.add(name: "Authorization", value: "Bearer bench")
             _ = try await httpClient.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 24)
         }
+        // The use case alone: the same fetch through argo-mcp's Argo adapter, the decode and the summary.
+        let adapter = ArgoConnection(baseURL: URL(string: base) ?? URL(fileURLWithPath: "/"), token: "Bearer bench")
+        let useCase = try await ArgoHTTPGateway.with(
+            adapter, logger: Logger(label: "b") { _ in SwiftLogNoOpLogHandler() }
+        ) {
+            gateway in
+            let reads = WorkflowReads(ArgoContext(gateway: gateway, defaultNamespace: "argo"))
+            return try await timed(300) { _ = try await reads.get(GetWorkflowRequest(name: "nightly-etl-7x2kq")) }
+        }
+        let (stdio, _) = try await Spawned.start(
+            ["serve"],
+            environment: [
+                "ARGO_SERVER": String(base.dropFirst("http://".count)), "ARGO_SECURE": "false",
+                "ARGO_TOKEN": "Bearer bench", "ARGO_NAMESPACE": "argo",
+            ])
+        let overStdio = try await timed(300) { _ = try await stdio.call("get_workflow", ["name": "nightly-etl-7x2kq"]) }
+        await stdio.stop()
         let one = try await session(server.url, httpClient)
+        var sample: CallTool.Result?
         let overHTTP = try await timed(300) {
-            _ = try await call(one, "get_workflow", ["name": "nightly-etl-7x2kq"])
+            sample = try await call(one, "get_workflow", ["name": "nightly-etl-7x2kq"])
+        }
+        // What the MCP SDK does with every result on both sides: encode it, and decode it into its `Value` type.
+        let encoded = try JSONEncoder().encode(sample)
+        let coding = try await timed(300) {
+            _ = try JSONDecoder().decode(CallTool.Result.self, from: try JSONEncoder().encode(sample))
         }
         let listOverHTTP = try await timed(300) { _ = try await call(one, "list_workflows", ["limit": 20]) }
         await one.disconnect()
         figures.add(
             "direct GET of the workflow from the REST face (the Argo request inside every call), median of 300",
             ms(direct))
+        figures.add(
+            "… the same through argo-mcp's Argo adapter, decode and summary, no MCP, median of 300", ms(useCase))
+        figures.add(
+            "… the SDK encoding the tool result and decoding it into `Value` (\(encoded.count / 1024 + 1) KB), median of 300",
+            ms(coding))
+        figures.add("`get_workflow` over stdio against the REST face, median of 300", ms(overStdio))
         figures.add(
             "`get_workflow` over Streamable HTTP, authenticated, against the REST face, median of 300", ms(overHTTP))
         figures.add("`list_workflows` (20 rows) over Streamable HTTP, median of 300", ms(listOverHTTP))

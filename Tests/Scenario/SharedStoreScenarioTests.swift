@@ -26,7 +26,10 @@ struct SharedStoreScenarioTests {
     func crossReplica() async throws {
         let url = try #require(
             ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
-        let (simulator, simulatorURL) = try LiveChainScenarioTests.startRESTSimulator(["--demo"])
+        // Argo accepts only argo-mcp's own token: a caller's MCP token passed through would be refused.
+        let (simulator, simulatorURL) = try LiveChainScenarioTests.startRESTSimulator([
+            "--demo", "--require-authorization", "Bearer test",
+        ])
         defer { simulator.terminate() }
         let environment = [
             "ARGO_SERVER": String(simulatorURL.dropFirst("http://".count)), "ARGO_SECURE": "false",
@@ -87,6 +90,20 @@ struct SharedStoreScenarioTests {
             let records = try await store.auditRecords(tokenID: Self.tokenID(pairs[0]))
             #expect(records.allSatisfy { $0.caller == "bearer:scenario" })
         }
+
+        // The Argo Server saw argo-mcp's credentials only: with its own token refused, the call fails, whatever
+        // the caller's MCP token.
+        let wrongToken = try await HTTPServerProcess(
+            ["serve"], environment: environment.merging(["ARGO_TOKEN": "Bearer not-argo-mcps"]) { _, new in new })
+        let refused = try await wrongToken.connectedClient(bearerToken: token)
+        let answer = try await Self.call(refused, "get_cron_workflow", ["name": "nightly-etl"])
+        #expect(answer.isError == true)
+        #expect(
+            answer.content.contains {
+                if case .text(let t, _, _) = $0 { t.contains("token not valid") } else { false }
+            })
+        await refused.disconnect()
+        _ = await wrongToken.stop()
         for client in [onA, onB] { await client.disconnect() }
         _ = await a.stop()
         _ = await b.stop()

@@ -12,12 +12,16 @@ public struct SimulatorHTTPServer: Sendable {
     /// How often an SSE stream gets a `:` keepalive comment (Argo: every 15 s, `argoproj/pkg`
     /// `grpc/http/forwarders.go` `keepalive`).
     public let keepaliveInterval: Duration
+    /// When set, every API request must carry exactly this `Authorization` header, as an Argo Server in `client`
+    /// auth mode checks the caller's token; anything else is refused with Argo's 401.
+    public let requiredAuthorization: String?
     let logger: Logger
 
     public init(
         simulator: ArgoSimulator, host: String = "127.0.0.1", port: Int, keepaliveInterval: Duration = .seconds(15),
-        logger: Logger
+        requiredAuthorization: String? = nil, logger: Logger
     ) {
+        self.requiredAuthorization = requiredAuthorization
         self.simulator = simulator
         self.host = host
         self.port = port
@@ -61,9 +65,29 @@ public struct SimulatorHTTPServer: Sendable {
         }
     }
 
+    /// Argo's gatekeeper (`server/auth/gatekeeper.go` `getClients`, v3.5–v4): a request whose `Authorization`
+    /// header (or `authorization` cookie) is not a valid token is refused with gRPC 16 before any handler runs.
+    struct Gatekeeper<Context: RequestContext>: RouterMiddleware {
+        let required: String
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
+            guard request.headers[.authorization] == required else {
+                return SimulatorHTTPServer.errorResponse(
+                    ArgoError(
+                        .unauthenticated,
+                        message: "token not valid. see https://argo-workflows.readthedocs.io/en/latest/faq/",
+                        httpStatus: 401, grpcCode: 16))
+            }
+            return try await next(request, context)
+        }
+    }
+
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: GatewayRouting())
+        if let requiredAuthorization { router.add(middleware: Gatekeeper(required: requiredAuthorization)) }
         let sim = simulator
         let keepaliveInterval = self.keepaliveInterval
         router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
