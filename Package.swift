@@ -121,6 +121,7 @@ let package = Package(
             dependencies: [
                 "Ports",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Adapters/PostgresStore",

@@ -42,6 +42,7 @@ struct Stores: Sendable {
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
             do {
+                try await postgres.probe()
                 try await withDeadline(.seconds(30)) { try await postgres.migrate() }
             } catch {
                 throw ConfigError(

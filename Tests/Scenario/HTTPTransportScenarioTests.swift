@@ -68,6 +68,9 @@ struct HTTPTransportScenarioTests {
         #expect(refused.status == 403)
         let local = try await Self.post(server.url, Self.initialize, headers: [("Origin", "http://localhost:3000")])
         #expect(local.status == 200)
+        // A DNS-rebound name reaching the loopback port: its Host is not one of the allowed names.
+        let rebound = try await Self.post(server.url, Self.initialize, headers: [("Host", "evil.example:8080")])
+        #expect(rebound.status == 421)
         _ = await server.stop()
     }
 

@@ -108,4 +108,14 @@ struct SharedStoreScenarioTests {
         _ = await a.stop()
         _ = await b.stop()
     }
+
+    @Test("a store that cannot be reached stops the server at start-up with the reason, without the password")
+    func unreachableStore() throws {
+        let (status, stderr) = try ServerProcess.runToExit(
+            ["serve", "--simulator", "--http", "127.0.0.1:0"],
+            environment: ["ARGO_MCP_POSTGRES_URL": "postgres://argo_mcp:s3cret@127.0.0.1:1/argo?sslmode=disable"])
+        #expect(status == 2)
+        #expect(stderr.contains("store.postgres: cannot prepare the tables at postgres://argo_mcp@127.0.0.1:1/argo"))
+        #expect(!stderr.contains("s3cret"))
+    }
 }

@@ -76,6 +76,19 @@ struct MutationTests {
         return p
     }
 
+    @Test("a token whose call is refused by the state check is still named in the refusal's audit record")
+    func refusalNamesToken() async throws {
+        let rig = try await Self.rig()
+        let token = try #require(try preview(try await terminate(rig)).confirmationToken)
+        // Another hand terminates it first; the confirmed call then finds nothing to stop.
+        _ = try await rig.gateway.terminateWorkflow(namespace: "workflows", name: Self.running)
+        _ = try await rig.phase(Self.running)
+        await #expect(throws: MutationRefused.self) { _ = try await terminate(rig, token: token) }
+        let refusal = try #require(try rig.auditLines().last)
+        #expect(refusal["decision"] as? String == "refused")
+        #expect(refusal["tokenID"] as? String == Confirmations.tokenID(token))
+    }
+
     @Test("preview from live state, then the token carries it out once; the audit file tells the story")
     func previewThenConfirm() async throws {
         let rig = try await Self.rig()

@@ -200,6 +200,9 @@ public struct MCPHTTPServer: Sendable {
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.rawName] = field.value }
+        // HTTP/1's Host arrives as the request's authority, not among the fields; the SDK's DNS rebinding check
+        // reads it as a header.
+        if let authority = request.head.authority { headers["Host"] = authority }
         let mcpRequest = MCP.HTTPRequest(
             method: request.method.rawValue, headers: headers,
             body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOSSL
 import Ports
 import PostgresNIO
 
@@ -10,6 +11,7 @@ import PostgresNIO
 public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     let client: PostgresClient
     let logger: Logger
+    let url: PostgresURL
     /// Where it connects, without the password (for logs and errors).
     public let description: String
 
@@ -21,7 +23,19 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
         configuration.options.maximumConnections = 8
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.url = parsed
         self.description = parsed.redacted
+    }
+
+    /// Opens and closes one connection, so that an unreachable or misconfigured database is reported at once with
+    /// the server's own reason (the pool would retry quietly until a request gives up).
+    public func probe() async throws {
+        var configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: try url.connectionTLS())
+        configuration.options.connectTimeout = .seconds(10)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        try await connection.close()
     }
 
     /// Runs the connection pool until the task is cancelled; the store works only while this runs.
@@ -156,8 +170,26 @@ struct PostgresURL {
     var user: String
     var password: String?
     var database: String?
-    var tls: PostgresClient.Configuration.TLS
+    var sslMode: SSLMode
     var redacted: String
+
+    enum SSLMode { case disable, prefer, require }
+
+    var tls: PostgresClient.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -177,12 +209,11 @@ struct PostgresURL {
         self.database = path.isEmpty ? nil : path
         let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         switch mode {
-        case "disable": tls = .disable
-        case "allow", "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full":
-            // Certificates are verified (the client configuration's default) whatever the mode says: a store
-            // that holds confirmation tokens should not be reachable by a man in the middle.
-            tls = .require(.makeClientConfiguration())
+        case "disable": sslMode = .disable
+        case "allow", "prefer": sslMode = .prefer
+        // Certificates are verified (the client configuration's default) whatever the mode says: a store that
+        // holds confirmation tokens should not be reachable by a man in the middle.
+        case "require", "verify-ca", "verify-full": sslMode = .require
         default:
             throw Invalid(description: "sslmode=\(mode) is not disable, prefer, require, verify-ca or verify-full")
         }

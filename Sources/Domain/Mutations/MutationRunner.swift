@@ -156,7 +156,11 @@ public struct MutationRunner: Sendable {
             time: now().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), tool: call.tool,
             safety: call.safety.rawValue,
             target: AuditRecord.Target(kind: call.kind.rawValue, namespace: call.namespace, name: call.name, uid: uid),
-            arguments: arguments, decision: decision, reason: reason, tokenID: tokenID, outcome: outcome,
+            // A call that carried a token is recorded with its id whatever refused it, so the trail of one token
+            // is complete (a refusal before redemption, e.g. a state check, included).
+            arguments: arguments, decision: decision, reason: reason,
+            tokenID: tokenID ?? call.confirmationToken.flatMap { $0.isEmpty ? nil : Confirmations.tokenID($0) },
+            outcome: outcome,
             durationMilliseconds: durationMilliseconds, client: call.client, caller: caller?.description)
     }
 
