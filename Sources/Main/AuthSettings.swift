@@ -63,12 +63,9 @@ struct AuthSettings: Sendable {
     }
 
     mutating func apply(environment env: [String: String]) {
-        func text(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
-        func list(_ key: String) -> [String]? {
-            text(key).map {
-                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            }
-        }
+        let variables = EnvironmentVariables(env)
+        func text(_ key: String) -> String? { variables.text(key) }
+        func list(_ key: String) -> [String]? { variables.list(key) }
         mode = text("ARGO_MCP_AUTH_MODE") ?? mode
         tokensFile = text("ARGO_MCP_BEARER_TOKENS_FILE") ?? tokensFile
         tokensText = text("ARGO_MCP_BEARER_TOKENS") ?? tokensText

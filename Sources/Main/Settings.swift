@@ -229,15 +229,10 @@ struct Settings: Sendable {
     }
 
     mutating func apply(environment env: [String: String]) throws {
-        func flag(_ key: String) throws -> Bool? {
-            guard let v = env[key]?.lowercased(), !v.isEmpty else { return nil }
-            switch v {
-            case "true", "1", "yes": return true
-            case "false", "0", "no": return false
-            default: throw ConfigError("\(key)=\(v) is not true or false")
-            }
-        }
-        func text(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        let variables = EnvironmentVariables(env)
+        func flag(_ key: String) throws -> Bool? { try variables.flag(key) }
+        func text(_ key: String) -> String? { variables.text(key) }
+        func list(_ key: String) -> [String]? { variables.list(key) }
         server = text("ARGO_SERVER") ?? server
         secure = try flag("ARGO_SECURE") ?? secure
         baseHref = text("ARGO_BASE_HREF") ?? baseHref
@@ -259,11 +254,6 @@ struct Settings: Sendable {
         allowMutations = try flag("ARGO_MCP_ALLOW_MUTATIONS") ?? allowMutations
         allowDestructive = try flag("ARGO_MCP_ALLOW_DESTRUCTIVE") ?? allowDestructive
         requireConfirmation = try flag("ARGO_MCP_REQUIRE_CONFIRMATION") ?? requireConfirmation
-        func list(_ key: String) -> [String]? {
-            text(key).map {
-                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            }
-        }
         namespacesAllow = list("ARGO_MCP_NAMESPACES_ALLOW") ?? namespacesAllow
         namespacesDeny = list("ARGO_MCP_NAMESPACES_DENY") ?? namespacesDeny
         auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
@@ -390,5 +380,29 @@ struct Settings: Sendable {
         return ArgoConnection(
             baseURL: url, token: token, insecureSkipVerify: insecureSkipVerify, caFile: caFile,
             clientCertFile: clientCert, clientKeyFile: clientKey, requestTimeoutSeconds: requestTimeoutSeconds)
+    }
+}
+
+/// The environment as argo-mcp reads it: empty means unset; lists are comma-separated; flags are true/false.
+struct EnvironmentVariables {
+    let values: [String: String]
+
+    init(_ values: [String: String]) { self.values = values }
+
+    func text(_ key: String) -> String? { values[key].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func list(_ key: String) -> [String]? {
+        text(key).map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+    }
+
+    func flag(_ key: String) throws -> Bool? {
+        guard let v = values[key]?.lowercased(), !v.isEmpty else { return nil }
+        switch v {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigError("\(key)=\(v) is not true or false")
+        }
     }
 }

@@ -23,6 +23,24 @@ struct HTTPAuthScenarioTests {
         return url
     }
 
+    /// The simulator served over HTTP with `config` as its config file and a fresh audit file; returns both.
+    static func serve(config: String, callers: [Caller]) async throws -> (HTTPServerProcess, URL) {
+        let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-audit-\(UUID().uuidString).jsonl")
+        let file = try temporaryFile("config.yaml", config)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator", "--config", file.path], environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
+            callers: callers)
+        return (server, audit)
+    }
+
+    static func remove(_ audit: URL) {
+        for url in [audit, URL(fileURLWithPath: audit.path + ".tokens.json")] {
+            try? FileManager.default.removeItem(at: url)
+        }
+    }
+
     static func text(_ result: CallTool.Result) -> String {
         result.content.compactMap { if case .text(let t, _, _) = $0 { t } else { nil } }.joined(separator: "\n")
     }
@@ -84,25 +102,15 @@ struct HTTPAuthScenarioTests {
         "bearer: namespace rules per caller and group, the caller in every audit record, tokens only for their caller"
     )
     func callerPolicy() async throws {
-        let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "argo-mcp-audit-\(UUID().uuidString).jsonl")
-        let config = try Self.temporaryFile(
-            "auth.yaml",
-            """
-            namespaces:
-              callers:
-                alice: {allow: ["*"]}
-              groups:
-                data: {allow: ["data-*"]}
-            """)
-        defer {
-            for url in [audit, config, URL(fileURLWithPath: audit.path + ".tokens.json")] {
-                try? FileManager.default.removeItem(at: url)
-            }
-        }
-        let server = try await HTTPServerProcess(
-            ["serve", "--simulator", "--config", config.path], environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
-            callers: [Self.alice, Self.bob, Self.carol])
+        let (server, audit) = try await Self.serve(
+            config: """
+                namespaces:
+                  callers:
+                    alice: {allow: ["*"]}
+                  groups:
+                    data: {allow: ["data-*"]}
+                """, callers: [Self.alice, Self.bob, Self.carol])
+        defer { Self.remove(audit) }
         let alice = try await server.connectedClient(bearerToken: Self.alice.token)
         let bob = try await server.connectedClient(bearerToken: Self.bob.token)
         let carol = try await server.connectedClient(bearerToken: Self.carol.token)
@@ -266,30 +274,20 @@ struct HTTPAuthScenarioTests {
     func oidc() async throws {
         let provider = IdentityProvider()
         let issuer = try await provider.start()
-        let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "argo-mcp-audit-\(UUID().uuidString).jsonl")
-        let config = try Self.temporaryFile(
-            "oidc.yaml",
-            """
-            auth:
-              mode: oidc
-              publicUrl: https://argo-mcp.example.com/mcp
-              oidc:
-                issuer: \(issuer)
-                audience: argo-mcp
-                nameClaim: email
-            namespaces:
-              groups:
-                data: {allow: ["data-*"]}
-            """)
-        defer {
-            for url in [audit, config, URL(fileURLWithPath: audit.path + ".tokens.json")] {
-                try? FileManager.default.removeItem(at: url)
-            }
-        }
-        let server = try await HTTPServerProcess(
-            ["serve", "--simulator", "--config", config.path], environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
-            callers: [])
+        let (server, audit) = try await Self.serve(
+            config: """
+                auth:
+                  mode: oidc
+                  publicUrl: https://argo-mcp.example.com/mcp
+                  oidc:
+                    issuer: \(issuer)
+                    audience: argo-mcp
+                    nameClaim: email
+                namespaces:
+                  groups:
+                    data: {allow: ["data-*"]}
+                """, callers: [])
+        defer { Self.remove(audit) }
 
         // Discovery: the metadata names this resource and its authorization server; a 401 points at it.
         let metadataURL = server.url.replacingOccurrences(of: "/mcp", with: "/.well-known/oauth-protected-resource")
