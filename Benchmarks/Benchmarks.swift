@@ -258,12 +258,7 @@ enum Bench {
         sim.standardOutput = simOut
         sim.standardError = FileHandle.nullDevice
         try sim.run()
-        var urlLine = ""
-        while !urlLine.contains("\n") {
-            let chunk = simOut.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            urlLine += String(decoding: chunk, as: UTF8.self)
-        }
+        let urlLine = simOut.firstLine()
         return (sim, urlLine.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -330,5 +325,19 @@ enum Bench {
             simulator.waitUntilExit()
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Pipe {
+    /// What a child process writes up to its first newline (the URL a server prints), without waiting for the end:
+    /// a server, or a daemon it started, keeps the pipe open.
+    func firstLine() -> String {
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        return line
     }
 }

@@ -29,12 +29,7 @@ struct HTTPServe {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
+        let line = out.firstLine()
         return HTTPServe(process: process, url: line.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -206,12 +201,7 @@ extension Bench {
             script.standardOutput = out
             try script.run()
             // Read up to the line, not to the end: the database server it started may hold the pipe open.
-            var line = ""
-            while !line.contains("\n") {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += String(decoding: chunk, as: UTF8.self)
-            }
+            let line = out.firstLine()
             // Not waited for: Foundation's waitUntilExit was seen to hang here once the script had exited.
             let words = line.split(separator: " ")
             guard words.count == 2, words[0].hasPrefix("postgres://") else {
