@@ -19,7 +19,7 @@ struct ArgoMCPCommand: AsyncParsableCommand {
         commandName: "argo-mcp",
         abstract: "An MCP server for Argo Workflows.",
         version: argoMCPVersion,
-        subcommands: [Serve.self, SimulatorCommand.self, ToolsCommand.self, NewTokenCommand.self],
+        subcommands: [Serve.self, SimulatorCommand.self, ToolsCommand.self, NewTokenCommand.self, CallCommand.self],
         defaultSubcommand: Serve.self
     )
 }
