@@ -38,12 +38,19 @@ func bootstrapLogging(level: String) -> Logger {
 
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tools", abstract: "Print the tool list as Markdown (name, safety class, description).")
+        commandName: "tools",
+        abstract: "Print the tool list as Markdown (name, safety class, description); --prompts: the prompt list.")
+
+    @Flag(help: "Print the prompt list instead (name, arguments, description).")
+    var prompts = false
 
     func run() async throws {
         let useCases = Wiring.useCases(
             gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
-        print(ToolCatalog.markdown(ToolCatalog.all(useCases)))
+        print(
+            prompts
+                ? ToolCatalog.promptMarkdown(ToolCatalog.prompts(useCases))
+                : ToolCatalog.markdown(ToolCatalog.all(useCases)))
     }
 }
 

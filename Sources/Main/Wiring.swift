@@ -38,6 +38,7 @@ enum Wiring {
             submissions: SubmitWorkflows(context, runner: runner),
             diagnostics: Diagnostics(context),
             hooks: CompletionHooks(notifier: notifier, runner: runner),
-            resources: ResourceMutations(context, runner: runner))
+            resources: ResourceMutations(context, runner: runner),
+            triage: FailureTriage(context))
     }
 }

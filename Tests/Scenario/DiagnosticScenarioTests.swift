@@ -127,7 +127,7 @@ struct DiagnosticScenarioTests {
         #expect(await asked.value == 1)
 
         let prompts = try await server.client.listPrompts()
-        #expect(prompts.prompts.map { $0.name } == ["why_did_this_fail"])
+        #expect(prompts.prompts.map { $0.name } == ["why_did_this_fail", "triage_failures", "draft_workflow"])
         let prompt = try await server.client.getPrompt(
             name: "why_did_this_fail", arguments: ["name": "train-model-v3-8fj2d"])
         guard case .text(let text) = prompt.messages.first?.content else {
@@ -146,6 +146,46 @@ struct DiagnosticScenarioTests {
         #expect(result.isError == false)
         #expect(result.structuredContent?.objectValue?["explanation"] == nil)
         #expect(result.text.contains("does not offer MCP sampling"))
+        _ = await server.stop()
+    }
+}
+
+@Suite("the triage_failures and draft_workflow prompts")
+struct MorePromptScenarioTests {
+    static func text(_ prompt: (description: String?, messages: [Prompt.Message])) -> String {
+        prompt.messages.compactMap { if case .text(let t) = $0.content { t } else { nil } }.joined()
+    }
+
+    @Test(
+        "triage groups every failed run since the cut-off by cause; draft lists the reusable templates",
+        arguments: TransportKind.allCases)
+    func prompts(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator"])
+        _ = try await server.connect()
+        let week = Self.text(
+            try await server.client.getPrompt(name: "triage_failures", arguments: ["namespace": "argo", "since": "7d"]))
+        // The demo's failed runs in argo within the week: the training run, the backfill and one nightly ETL.
+        #expect(week.contains("3 failed run(s) in argo since"))
+        #expect(week.contains("Groups (same cause in the same template), largest first:"))
+        for name in ["train-model-v3-8fj2d", "backfill-fanout-2k-p7w1c", "nightly-etl-1700000002"] {
+            #expect(week.contains("- \(name)  started"), "\(name)")
+        }
+        let hour = Self.text(
+            try await server.client.getPrompt(name: "triage_failures", arguments: ["since": "1m"]))
+        #expect(hour.contains("0 failed run(s) in argo since") && hour.contains("Nothing to triage."))
+        await #expect(throws: (any Error).self) {
+            _ = try await server.client.getPrompt(name: "triage_failures", arguments: ["since": "yesterday"])
+        }
+
+        let draft = Self.text(
+            try await server.client.getPrompt(
+                name: "draft_workflow", arguments: ["goal": "load events nightly", "namespace": "argo"]))
+        #expect(draft.contains("load events nightly"))
+        #expect(draft.contains("lint_manifest"))
+        #expect(draft.contains("- etl-pipeline: "), "the demo's WorkflowTemplate is offered for reuse")
+        await #expect(throws: (any Error).self) {
+            _ = try await server.client.getPrompt(name: "draft_workflow", arguments: [:])
+        }
         _ = await server.stop()
     }
 }

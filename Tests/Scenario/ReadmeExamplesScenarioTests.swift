@@ -92,8 +92,10 @@ struct ReadmeExamplesScenarioTests {
         let readOnly = Set(tools.filter { $0.annotations.readOnlyHint == true }.map(\.name))
         let examples = try Self.examples(toolNames: Set(tools.map(\.name)))
         #expect(examples.count >= 40, "the README's examples were not found: \(examples.count)")
-        // Every tool and the prompt have an example.
-        #expect(Set(examples.map(\.tool)) == Set(tools.map(\.name)).union(["why_did_this_fail"]))
+        // Every tool and every prompt have an example.
+        #expect(
+            Set(examples.map(\.tool))
+                == Set(tools.map(\.name)).union(["why_did_this_fail", "triage_failures", "draft_workflow"]))
 
         // Reads share one server; each item with a mutation gets a fresh one, so no item sees another's change.
         let reads = try await transport.start(arguments)

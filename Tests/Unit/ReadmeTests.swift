@@ -22,6 +22,19 @@ struct ReadmeTests {
             "regenerate the README tool list with `swift run argo-mcp tools`")
     }
 
+    @Test("the README's prompt list is what `argo-mcp tools --prompts` prints")
+    func promptList() throws {
+        let readme = try String(
+            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "README.md"), encoding: .utf8)
+        let prompts = ToolCatalog.prompts(
+            Wiring.useCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
+        #expect(prompts.count == 3)
+        #expect(
+            readme.contains(ToolCatalog.promptMarkdown(prompts)),
+            "regenerate the README prompt list with `swift run argo-mcp tools --prompts`")
+    }
+
     @Test("the table's first sentence of each description is whole: not cut inside parentheses at 'e.g.'")
     func wholeSentences() {
         for line in ToolCatalog.markdown(Self.tools).split(separator: "\n").dropFirst(2) {

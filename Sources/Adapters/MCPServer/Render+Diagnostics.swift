@@ -2,6 +2,32 @@ import Domain
 import Foundation
 
 extension Render {
+    /// The triage report: the groups, then each analyzed run on one line.
+    static func triage(_ r: FailureTriage.Report) -> String {
+        var lines = [
+            "\(r.failedRuns) failed run(s) in \(r.namespace) since \(r.since)"
+                + (r.notAnalyzed > 0 ? " (\(r.analyzed.count) analyzed, \(r.notAnalyzed) more not analyzed)" : "") + "."
+        ]
+        if r.failedRuns == 0 { return lines[0] + " Nothing to triage." }
+        lines.append("")
+        lines.append("Groups (same cause in the same template), largest first:")
+        for g in r.groups {
+            let shown = g.runs.prefix(5).joined(separator: ", ") + (g.runs.count > 5 ? ", …" : "")
+            lines.append(
+                "- \(g.category)\(g.template.map { " in template \($0)" } ?? ""): \(g.runs.count) run(s) (\(shown))"
+                    + (g.example.map { " — e.g. \($0)" } ?? ""))
+        }
+        lines.append("")
+        lines.append("Runs, newest first:")
+        for run in r.analyzed {
+            lines.append(
+                "- \(run.name)  started \(run.startedAt ?? "-")  \(run.category)"
+                    + (run.node.map { " at \($0)" } ?? "") + (run.message.map { ": \($0)" } ?? ""))
+        }
+        lines += r.notes.map { "Note: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
     static func failure(_ a: FailureAnalysis) -> String {
         var lines = [
             "\(a.namespace)/\(a.name): \(a.phase)\(a.source == "archive" ? " (from the archive)" : "")"

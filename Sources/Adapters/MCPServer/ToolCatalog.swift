@@ -16,7 +16,23 @@ public enum ToolCatalog {
 
     /// Every prompt argo-mcp offers.
     public static func prompts(_ useCases: UseCases) -> [PromptDefinition] {
-        [Prompts.whyDidThisFail(useCases.diagnostics, useCases.defaultNamespace)]
+        [
+            Prompts.whyDidThisFail(useCases.diagnostics, useCases.defaultNamespace),
+            Prompts.triageFailures(useCases.triage, useCases.defaultNamespace),
+            Prompts.draftWorkflow(useCases.templates, useCases.defaultNamespace),
+        ]
+    }
+
+    /// The prompt list as Markdown, for the README: name, arguments (required ones marked `*`), what it does.
+    public static func promptMarkdown(_ prompts: [PromptDefinition]) -> String {
+        var lines = ["| prompt | arguments | what it does |", "| --- | --- | --- |"]
+        for p in prompts {
+            let arguments = (p.prompt.arguments ?? []).map { "`\($0.name)`\($0.required == true ? "*" : "")" }
+            lines.append(
+                "| `\(p.prompt.name)` | \(arguments.joined(separator: ", ")) | "
+                    + firstSentence(p.prompt.description ?? "").replacingOccurrences(of: "|", with: "\\|") + " |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The tool list as Markdown, for the README.

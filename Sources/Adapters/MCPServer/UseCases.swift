@@ -15,12 +15,15 @@ public struct UseCases: Sendable {
     public var diagnostics: Diagnostics
     public var hooks: CompletionHooks
     public var resources: ResourceMutations
+    public var triage: FailureTriage
 
     public init(
         defaultNamespace: String, workflows: WorkflowReads, watch: WatchWorkflow, crons: CronReads,
         templates: TemplateReads, cluster: ClusterReads, archive: ArchiveReads, mutations: WorkflowMutations,
-        submissions: SubmitWorkflows, diagnostics: Diagnostics, hooks: CompletionHooks, resources: ResourceMutations
+        submissions: SubmitWorkflows, diagnostics: Diagnostics, hooks: CompletionHooks, resources: ResourceMutations,
+        triage: FailureTriage
     ) {
+        self.triage = triage
         self.defaultNamespace = defaultNamespace
         self.workflows = workflows
         self.watch = watch
