@@ -43,14 +43,19 @@ struct ToolsCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the prompt list instead (name, arguments, description).")
     var prompts = false
+    @Flag(help: "Print the resource templates instead (URI template, type, description).")
+    var resources = false
 
     func run() async throws {
         let useCases = Wiring.useCases(
             gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
-        print(
-            prompts
-                ? ToolCatalog.promptMarkdown(ToolCatalog.prompts(useCases))
-                : ToolCatalog.markdown(ToolCatalog.all(useCases)))
+        if resources {
+            print(ToolCatalog.resourceMarkdown())
+        } else if prompts {
+            print(ToolCatalog.promptMarkdown(ToolCatalog.prompts(useCases)))
+        } else {
+            print(ToolCatalog.markdown(ToolCatalog.all(useCases)))
+        }
     }
 }
 

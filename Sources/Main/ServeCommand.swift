@@ -140,7 +140,7 @@ struct Serve: AsyncParsableCommand {
                 tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
                 confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
                 maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
-                notice: simulator ? Self.simulatorNotice : nil)
+                notice: simulator ? Self.simulatorNotice : nil, resources: ArgoResources(useCases))
         }
         // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
         let catalog = ToolCatalog.all(

@@ -150,7 +150,8 @@ struct HTTPTransportScenarioTests {
             ["serve", "--simulator", "--fault", "list_workflows:latency_ms=1500"], callers: [])
         _ = try await server.connect()
         async let slow = server.call("list_workflows", ["limit": 2])
-        try await Task.sleep(for: .milliseconds(400))
+        // Right after sending: the request may not have reached its handler yet, and must be answered anyway.
+        try await Task.sleep(for: .milliseconds(30))
         kill(server.process.processIdentifier, SIGTERM)
         try await Task.sleep(for: .milliseconds(300))
         let refused = try await Self.post(server.url, Self.initialize)

@@ -4,6 +4,7 @@ import Logging
 import MCP
 import MCPServer
 import StreamableHTTPClient
+import Synchronization
 import Testing
 
 @testable import ArgoMCP
@@ -69,10 +70,16 @@ func serverEnvironment(_ extra: [String: String]) -> [String: String] {
 }
 
 extension MCPHarness {
-    /// Calls a tool and returns the whole result, structured content included.
-    func call(_ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
-        let context = try await client.send(CallTool.request(.init(name: name, arguments: arguments)))
-        return try await context.value
+    /// Calls a tool and returns the whole result, structured content included. A call that gets no answer in
+    /// `limit` fails the test with the tool's name instead of hanging the run (the SDK client waits forever, and
+    /// a time limit cannot cancel that wait).
+    func call(_ name: String, _ arguments: [String: Value] = [:], limit: Duration = .seconds(90)) async throws
+        -> CallTool.Result
+    {
+        let client = self.client
+        return try await withDeadline(limit, what: "\(name) got no answer") {
+            try await client.send(CallTool.request(.init(name: name, arguments: arguments))).value
+        }
     }
 
     /// Calls a tool the policy asks to confirm: the preview's token, then the call again with it.
@@ -235,5 +242,41 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
+struct NoAnswer: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// `body`'s result, or `NoAnswer` after `limit`, even when `body` ignores cancellation (it is left running).
+func withDeadline<T: Sendable>(
+    _ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let once = OneShot(continuation)
+        Task {
+            do { once.resume(.success(try await body())) } catch { once.resume(.failure(error)) }
+        }
+        Task {
+            try? await Task.sleep(for: limit)
+            once.resume(.failure(NoAnswer(description: "\(what) within \(limit)")))
+        }
+    }
+}
+
+/// A continuation resumed by whichever result comes first.
+final class OneShot<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ result: Result<T, any Error>) {
+        continuation.withLock { waiting in
+            waiting?.resume(with: result)
+            waiting = nil
+        }
     }
 }

@@ -35,6 +35,16 @@ struct ReadmeTests {
             "regenerate the README prompt list with `swift run argo-mcp tools --prompts`")
     }
 
+    @Test("the README's resource list is what `argo-mcp tools --resources` prints")
+    func resourceList() throws {
+        let readme = try String(
+            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "README.md"), encoding: .utf8)
+        #expect(
+            readme.contains(ToolCatalog.resourceMarkdown()),
+            "regenerate the README resource list with `swift run argo-mcp tools --resources`")
+    }
+
     @Test("the table's first sentence of each description is whole: not cut inside parentheses at 'e.g.'")
     func wholeSentences() {
         for line in ToolCatalog.markdown(Self.tools).split(separator: "\n").dropFirst(2) {

@@ -227,7 +227,13 @@ public struct WorkflowGenerator: Sendable {
             "kind": "Workflow",
             "metadata": .object([
                 "name": .string(name), "namespace": .string(namespace),
-                "uid": .string("00000000-0000-4000-8000-\(String(format: "%012x", seed & 0xFFFF_FFFF_FFFF))"),
+                // Unique per namespace, name and seed: two generated workflows with one seed are still two objects
+                // (Argo's uids are unique; list merging and archive lookups key on them).
+                "uid": .string(
+                    "00000000-0000-4000-8000-"
+                        + String(
+                            format: "%012x",
+                            (UInt64(PodNames.fnv1a32("\(namespace)/\(name)")) << 16 ^ seed) & 0xFFFF_FFFF_FFFF)),
                 "creationTimestamp": time(0),
                 "labels": .object(
                     labels.mapValues(JSONValue.string)

@@ -132,8 +132,9 @@ public struct MCPHTTPServer: Sendable {
     /// HTTP server stops once their last answers are out. `onListening` receives the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let sessions = Sessions(limits: limits, logger: logger)
+        let open = OpenRequests()
         let app = Application(
-            router: makeRouter(sessions),
+            router: makeRouter(sessions, open: open),
             configuration: .init(address: .hostname(host, port: port), serverName: "argo-mcp"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
@@ -143,13 +144,15 @@ public struct MCPHTTPServer: Sendable {
             configuration: .init(
                 services: [
                     .init(service: app),
-                    .init(service: SessionKeeper(sessions: sessions, drained: drained, timeout: limits.drainTimeout)),
+                    .init(
+                        service: SessionKeeper(
+                            sessions: sessions, open: open, drained: drained, timeout: limits.drainTimeout)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
-    func makeRouter(_ sessions: Sessions) -> Router<BasicRequestContext> {
+    func makeRouter(_ sessions: Sessions, open: OpenRequests = OpenRequests()) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         let ready = self.ready
@@ -158,7 +161,9 @@ public struct MCPHTTPServer: Sendable {
             return Self.plain(isReady ? .ok : .serviceUnavailable, why)
         }
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            try await handle(request, sessions: sessions)
+            // A POST counts as open until its answer has been written (a streamed one: until the stream ends), so
+            // a graceful shutdown answers every request it has taken, not only the tool calls already running.
+            try await handle(request, sessions: sessions, open: request.method == .post ? RequestOpen(open) : nil)
         }
         if let metrics {
             router.get("/metrics") { _, _ in
@@ -183,7 +188,7 @@ public struct MCPHTTPServer: Sendable {
         return router
     }
 
-    func handle(_ request: Request, sessions: Sessions) async throws -> Response {
+    func handle(_ request: Request, sessions: Sessions, open: RequestOpen? = nil) async throws -> Response {
         // Who calls, before anything of the request is read.
         var caller: Caller?
         if let authentication {
@@ -253,7 +258,7 @@ public struct MCPHTTPServer: Sendable {
                 } else {
                     await stop()
                 }
-                return Self.response(answer, counting: sent)
+                return Self.response(answer, counting: sent, holding: open)
             } catch {
                 logger.error("could not start an MCP session", metadata: ["error": "\(error)"])
                 return Self.plain(.internalServerError, "could not start an MCP session")
@@ -263,7 +268,7 @@ public struct MCPHTTPServer: Sendable {
         if request.method == .delete, answer.statusCode == 200, let id = mcpRequest.header(HTTPHeaderName.sessionID) {
             await sessions.remove(id)
         }
-        return Self.response(answer, counting: sent)
+        return Self.response(answer, counting: sent, holding: open)
     }
 
     /// The caller of `request`, or the answer refusing it: 401 with a `WWW-Authenticate` challenge (RFC 6750 §3)
@@ -322,7 +327,9 @@ public struct MCPHTTPServer: Sendable {
 
     /// The SDK's framework-neutral answer as a Hummingbird response; an SSE answer is streamed as it comes, its
     /// bytes counted into `sent`.
-    static func response(_ answer: MCP.HTTPResponse, counting sent: SentBytes) -> Response {
+    static func response(_ answer: MCP.HTTPResponse, counting sent: SentBytes, holding open: RequestOpen? = nil)
+        -> Response
+    {
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -331,7 +338,8 @@ public struct MCPHTTPServer: Sendable {
         switch answer {
         case .stream(let stream, _):
             let buffers = stream.map { chunk in
-                sent.add(chunk.count)
+                // Held by the stream: the request stays open until the body is written and released.
+                withExtendedLifetime(open) { sent.add(chunk.count) }
                 return ByteBuffer(bytes: chunk)
             }
             return Response(status: status, headers: headers, body: .init(asyncSequence: buffers))
@@ -423,6 +431,7 @@ final class SentBytes: Sendable {
 /// so the HTTP server can finish its last responses and stop).
 struct SessionKeeper: Service {
     let sessions: Sessions
+    let open: OpenRequests
     let drained: @Sendable (Duration) async -> Void
     let timeout: Duration
 
@@ -431,7 +440,32 @@ struct SessionKeeper: Service {
         await cancelWhenGracefulShutdown { await sessions.expireIdle() }
         await sessions.beginDraining()
         // Cancelled (not asked to shut down gracefully): close at once.
-        if !Task.isCancelled { await drained(timeout) }
+        if !Task.isCancelled {
+            let deadline = ContinuousClock.now + timeout
+            while open.count > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            await drained(max(.zero, deadline - ContinuousClock.now))
+        }
         await sessions.closeAll()
     }
+}
+
+/// POST requests taken and not yet answered.
+final class OpenRequests: Sendable {
+    private let value = Atomic<Int>(0)
+    var count: Int { value.load(ordering: .relaxed) }
+    func add(_ n: Int) { value.add(n, ordering: .relaxed) }
+}
+
+/// One open request: counted while this lives (its answer's stream holds it), released when it is written.
+final class RequestOpen: Sendable {
+    let requests: OpenRequests
+
+    init(_ requests: OpenRequests) {
+        self.requests = requests
+        requests.add(1)
+    }
+
+    deinit { requests.add(-1) }
 }

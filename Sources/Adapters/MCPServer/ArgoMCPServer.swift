@@ -24,8 +24,10 @@ public struct ArgoMCPServer: Sendable {
         tools: [ToolDefinition], maxSafety: SafetyClass, version: String, logger: Logger,
         confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
         prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
-        maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil
+        maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil,
+        resources: ArgoResources? = nil
     ) {
+        self.resources = resources
         self.notice = notice
         self.maxManifestBytes = maxManifestBytes
         self.prompts = prompts
@@ -45,6 +47,8 @@ public struct ArgoMCPServer: Sendable {
     let maxSafety: SafetyClass
     /// The MCP prompts offered.
     let prompts: [PromptDefinition]
+    /// The `argo://` resources, when offered.
+    let resources: ArgoResources?
     /// The hard cap on a tool result's text (structured content: four times this).
     let maxResultBytes: Int
     public static let defaultMaxResultBytes = 65_536
@@ -84,7 +88,10 @@ public struct ArgoMCPServer: Sendable {
                 lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
                 'continue' tokens and include/fields options for more.
                 """,
-            capabilities: .init(logging: .init(), prompts: .init(listChanged: false), tools: .init(listChanged: false))
+            capabilities: .init(
+                logging: .init(), prompts: .init(listChanged: false),
+                resources: resources == nil ? nil : .init(subscribe: false, listChanged: false),
+                tools: .init(listChanged: false))
         )
         let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
         let listed = tools.map(\.mcpTool)
@@ -153,6 +160,21 @@ public struct ArgoMCPServer: Sendable {
             return Empty()
         }
         await server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt)) }
+        if let resources = self.resources {
+            await server.withMethodHandler(ListResourceTemplates.self) { _ in
+                ListResourceTemplates.Result(templates: ArgoResources.templates)
+            }
+            await server.withMethodHandler(ListResources.self) { params in
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await resources.list(cursor: params.cursor)
+            }
+            await server.withMethodHandler(ReadResource.self) { params in
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await resources.read(params.uri)
+            }
+        }
         await server.withMethodHandler(GetPrompt.self) { params in
             guard let prompt = prompts.first(where: { $0.prompt.name == params.name }) else {
                 throw MCPError.invalidParams("unknown prompt '\(params.name)'")

@@ -23,6 +23,17 @@ public enum ToolCatalog {
         ]
     }
 
+    /// The resource templates as Markdown, for the README: URI template, type, what it holds.
+    public static func resourceMarkdown() -> String {
+        var lines = ["| resource | type | what it holds |", "| --- | --- | --- |"]
+        for t in ArgoResources.templates {
+            lines.append(
+                "| `\(t.uriTemplate)` | \(t.mimeType ?? "-") | "
+                    + (t.description ?? "").replacingOccurrences(of: "|", with: "\\|") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// The prompt list as Markdown, for the README: name, arguments (required ones marked `*`), what it does.
     public static func promptMarkdown(_ prompts: [PromptDefinition]) -> String {
         var lines = ["| prompt | arguments | what it does |", "| --- | --- | --- |"]
