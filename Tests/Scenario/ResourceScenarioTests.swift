@@ -76,4 +76,39 @@ struct ResourceScenarioTests {
         #expect(!listed.resources.contains { $0.uri.contains("/data-team/") })
         _ = await server.stop()
     }
+
+    @Test(
+        "completion: namespaces, names by template kind, failed runs for the prompt, within the namespace rules",
+        arguments: TransportKind.allCases)
+    func completion(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator", "--deny-namespace", "data-team"])
+        _ = try await server.connect()
+        let client = server.client
+        let namespaces = try await client.complete(
+            resourceURI: "argo://workflows/{namespace}/{name}", argumentName: "namespace", argumentValue: "")
+        #expect(namespaces.values.contains("argo"))
+        #expect(!namespaces.values.contains("data-team"), "a denied namespace is not offered")
+        let denied = try await client.complete(
+            resourceURI: "argo://workflows/{namespace}/{name}", argumentName: "name", argumentValue: "",
+            context: ["namespace": "data-team"])
+        #expect(denied.values.isEmpty)
+        let workflows = try await client.complete(
+            resourceURI: "argo://workflows/{namespace}/{name}", argumentName: "name", argumentValue: "nightly-etl-",
+            context: ["namespace": "argo"])
+        #expect(workflows.values.contains("nightly-etl-7x2kq"))
+        #expect(workflows.values.allSatisfy { $0.hasPrefix("nightly-etl-") })
+        let crons = try await client.complete(
+            resourceURI: "argo://cron-workflows/{namespace}/{name}", argumentName: "name", argumentValue: "h")
+        #expect(crons.values == ["hourly-sync"])
+        let cluster = try await client.complete(
+            resourceURI: "argo://cluster-workflow-templates/{name}", argumentName: "name", argumentValue: "")
+        #expect(cluster.values == ["notify-slack"])
+        let failed = try await client.complete(
+            promptName: "why_did_this_fail", argumentName: "name", argumentValue: "", context: ["namespace": "argo"])
+        #expect(failed.values.contains("train-model-v3-8fj2d"))
+        #expect(!failed.values.contains("nightly-etl-7x2kq"), "a run that succeeded is not offered")
+        let since = try await client.complete(promptName: "triage_failures", argumentName: "since", argumentValue: "2")
+        #expect(since.values == ["24h"])
+        _ = await server.stop()
+    }
 }

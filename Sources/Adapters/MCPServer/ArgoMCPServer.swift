@@ -89,6 +89,7 @@ public struct ArgoMCPServer: Sendable {
                 'continue' tokens and include/fields options for more.
                 """,
             capabilities: .init(
+                completions: resources == nil ? nil : .init(),
                 logging: .init(), prompts: .init(listChanged: false),
                 resources: resources == nil ? nil : .init(subscribe: false, listChanged: false),
                 tools: .init(listChanged: false))
@@ -168,6 +169,12 @@ public struct ArgoMCPServer: Sendable {
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
                 return try await resources.list(cursor: params.cursor)
+            }
+            let completions = ArgoCompletions(resources.useCases)
+            await server.withMethodHandler(Complete.self) { params in
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await completions.complete(params)
             }
             await server.withMethodHandler(ReadResource.self) { params in
                 await inFlight.begin()
