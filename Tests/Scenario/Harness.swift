@@ -117,7 +117,7 @@ final class InProcessServer: MCPHarness, @unchecked Sendable {
     private let clientTransport: InMemoryTransport
     private let serverTransport: InMemoryTransport
     private let evolutions: Task<Void, Never>
-    private var server: Server?
+    private var server: ArgoMCPServer.Session?
 
     init(
         _ arguments: [String], environment: [String: String] = [:],

@@ -111,4 +111,37 @@ struct ResourceScenarioTests {
         #expect(since.values == ["24h"])
         _ = await server.stop()
     }
+
+    @Test(
+        "a subscription announces the workflow's changes until it completes; unsubscribe is accepted",
+        arguments: TransportKind.allCases)
+    func subscription(_ transport: TransportKind) async throws {
+        // The demo deploy runs Pending → Succeeded in 120 steps once first read; 20 ms a step here.
+        let server = try await transport.start(["serve", "--simulator", "--tick-ms", "20"])
+        _ = try await server.connect()
+        let uri = "argo://workflows/argo/deploy-canary-k2m9x"
+        let updates = Counter()
+        let others = Counter()
+        await server.client.onNotification(ResourceUpdatedNotification.self) { message in
+            if message.params.uri == uri { await updates.add() } else { await others.add() }
+        }
+        try await server.client.subscribeToResource(uri: uri)
+        #expect(try await server.phase(of: "deploy-canary-k2m9x", becomes: "Succeeded", within: 30) == "Succeeded")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await updates.value < 3 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await updates.value >= 3, "Pending → Running, progress, Succeeded")
+        #expect(await others.value == 0)
+
+        let unsubscribe = try JSONDecoder().decode(
+            ResourceUnsubscribe.Parameters.self, from: Data(#"{"uri":"\#(uri)"}"#.utf8))
+        _ = try await server.client.send(ResourceUnsubscribe.request(unsubscribe)).value
+
+        await #expect(throws: (any Error).self, "only workflows") {
+            try await server.client.subscribeToResource(uri: "argo://cron-workflows/argo/nightly-etl")
+        }
+        await #expect(throws: (any Error).self, "a missing workflow") {
+            try await server.client.subscribeToResource(uri: "argo://workflows/argo/nope")
+        }
+        _ = await server.stop()
+    }
 }

@@ -64,8 +64,8 @@ public struct ArgoMCPServer: Sendable {
     /// a queue of its own, like stdio's, knows when that is).
     public func run(transport: any Transport, flush: (@Sendable () async -> Void)? = nil) async throws {
         let inFlight = InFlight()
-        let server = try await start(transport: transport, inFlight: inFlight)
-        await server.waitUntilCompleted()
+        let session = try await start(transport: transport, inFlight: inFlight)
+        await session.server.waitUntilCompleted()
         // The SDK handles each request in a task of its own; give the ones read before end of input time to reply.
         try? await Task.sleep(for: .milliseconds(50))
         await inFlight.drained(timeout: .seconds(30))
@@ -74,11 +74,23 @@ public struct ArgoMCPServer: Sendable {
         } else {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        await server.stop()
+        await session.stop()
     }
 
-    /// Starts serving and returns the SDK server (for in-process tests).
-    public func start(transport: any Transport, inFlight: InFlight = InFlight()) async throws -> Server {
+    /// One MCP session: the SDK server and what runs for it on its own (resource subscriptions).
+    public struct Session: Sendable {
+        public let server: Server
+        let subscriptions: ResourceSubscriptions
+
+        /// Ends the session: its subscriptions' streams, then the server.
+        public func stop() async {
+            await subscriptions.cancelAll()
+            await server.stop()
+        }
+    }
+
+    /// Starts serving one session over `transport`.
+    public func start(transport: any Transport, inFlight: InFlight = InFlight()) async throws -> Session {
         let server = Server(
             name: "argo-mcp",
             version: version,
@@ -91,7 +103,7 @@ public struct ArgoMCPServer: Sendable {
             capabilities: .init(
                 completions: resources == nil ? nil : .init(),
                 logging: .init(), prompts: .init(listChanged: false),
-                resources: resources == nil ? nil : .init(subscribe: false, listChanged: false),
+                resources: resources == nil ? nil : .init(subscribe: true, listChanged: false),
                 tools: .init(listChanged: false))
         )
         let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
@@ -106,6 +118,7 @@ public struct ArgoMCPServer: Sendable {
         let notice = self.notice
         let client = ClientSession()
         let prompts = self.prompts
+        let subscriptions = ResourceSubscriptions()
         await server.withMethodHandler(ListTools.self) { _ in
             await inFlight.begin()
             let result = ListTools.Result(tools: listed)
@@ -170,6 +183,17 @@ public struct ArgoMCPServer: Sendable {
                 defer { Task { await inFlight.end() } }
                 return try await resources.list(cursor: params.cursor)
             }
+            await server.withMethodHandler(ResourceSubscribe.self) { [weak server] params in
+                let notify: @Sendable (String) async -> Void = { [weak server] uri in
+                    try? await server?.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
+                }
+                try await subscriptions.subscribe(params.uri, resources: resources, notify: notify)
+                return Empty()
+            }
+            await server.withMethodHandler(ResourceUnsubscribe.self) { params in
+                await subscriptions.unsubscribe(params.uri)
+                return Empty()
+            }
             let completions = ArgoCompletions(resources.useCases)
             await server.withMethodHandler(Complete.self) { params in
                 await inFlight.begin()
@@ -194,7 +218,7 @@ public struct ArgoMCPServer: Sendable {
             await client.set(
                 info.name, canElicit: capabilities.elicitation != nil, canSample: capabilities.sampling != nil)
         }
-        return server
+        return Session(server: server, subscriptions: subscriptions)
     }
 
     static func sampler(_ server: Server, available: Bool) -> (@Sendable (String, String, Int) async throws -> String)?

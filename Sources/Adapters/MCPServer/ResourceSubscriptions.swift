@@ -1,0 +1,61 @@
+import Domain
+import Foundation
+import MCP
+import Synchronization
+
+/// One session's `resources/subscribe`s: each subscribed workflow is followed through Argo's event stream (the
+/// machinery of `watch_workflow`), and a change of its phase or progress is announced as
+/// `notifications/resources/updated`. Unsubscribing, or the session's end, stops the stream.
+actor ResourceSubscriptions {
+    private var following: [String: Task<Void, Never>] = [:]
+
+    /// At most this many subscriptions per session (each holds an event stream to Argo).
+    static let maxSubscriptions = 50
+
+    func subscribe(
+        _ uri: String, resources: ArgoResources, notify: @escaping @Sendable (String) async -> Void
+    ) async throws {
+        guard case .workflow(let namespace, let name) = ArgoResources.Target(uri) else {
+            throw MCPError.invalidParams(
+                "only workflows can be subscribed to (argo://workflows/{namespace}/{name}); \(uri.prefix(200)) is not one"
+            )
+        }
+        if following[uri] != nil { return }
+        guard following.count < Self.maxSubscriptions else {
+            throw MCPError.invalidParams(
+                "this session already follows \(Self.maxSubscriptions) workflows; unsubscribe from one first")
+        }
+        // The same checks as a read: a workflow that does not exist, or a namespace the rules deny, is refused now.
+        _ = try await resources.read(uri)
+        let watch = resources.useCases.watch
+        following[uri] = Task {
+            while !Task.isCancelled {
+                // The first update of each watch is the state as it is now: the subscriber has just read it.
+                let first = Atomic<Bool>(true)
+                do {
+                    let result = try await watch.watch(
+                        namespace: namespace, name: name, timeoutSeconds: WatchWorkflow.maxTimeoutSeconds
+                    ) { _ in
+                        if first.exchange(false, ordering: .relaxed) { return }
+                        await notify(uri)
+                    }
+                    // Completed or deleted: nothing more will change (a deletion is announced once more).
+                    if result.endedBy == "deleted" { await notify(uri) }
+                    if result.endedBy != "timeout" { break }
+                } catch {
+                    if Task.isCancelled { break }
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
+        }
+    }
+
+    func unsubscribe(_ uri: String) {
+        following.removeValue(forKey: uri)?.cancel()
+    }
+
+    func cancelAll() {
+        for task in following.values { task.cancel() }
+        following.removeAll()
+    }
+}
