@@ -199,7 +199,6 @@ public struct MutationRunner: Sendable {
         let inspection = try await inspect()
         if let refusal = inspection.refusal { try await refuse(call, uid: inspection.uid, refusal) }
 
-        var tokenID: String?
         if policy.needsConfirmation(tool: call.tool, safety: call.safety) {
             let binding = Confirmations.Binding(
                 tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
@@ -220,7 +219,6 @@ public struct MutationRunner: Sendable {
                 return .previewed(preview)
             }
             let id = Confirmations.tokenID(token)
-            tokenID = id
             // The token's use and its audit record (allowed, or refused with the reason) are one step of the store:
             // with a database, one transaction. No record, no action.
             let reason: String?
