@@ -107,6 +107,11 @@ struct ResourceScenarioTests {
             promptName: "why_did_this_fail", argumentName: "name", argumentValue: "", context: ["namespace": "argo"])
         #expect(failed.values.contains("train-model-v3-8fj2d"))
         #expect(!failed.values.contains("nightly-etl-7x2kq"), "a run that succeeded is not offered")
+        let nodes = try await client.complete(
+            resourceURI: "argo://workflows/{namespace}/{name}/logs/{node}", argumentName: "node",
+            argumentValue: "task-2", context: ["namespace": "argo", "name": "train-model-v3-8fj2d"])
+        #expect(nodes.values.contains("task-22"))
+        #expect(nodes.values.allSatisfy { $0.hasPrefix("task-2") })
         let since = try await client.complete(promptName: "triage_failures", argumentName: "since", argumentValue: "2")
         #expect(since.values == ["24h"])
         _ = await server.stop()

@@ -24,6 +24,8 @@ public struct ArgoCompletions: Sendable {
             candidates = await namespaces()
         case (.resource(let ref), "name"):
             candidates = await names(for: ref.uri, namespace: namespace)
+        case (.resource(let ref), "node") where ref.uri.hasSuffix("/logs/{node}"):
+            candidates = await podNodes(namespace: namespace, workflow: context["name"])
         case (.prompt(let ref), "name") where ref.name == "why_did_this_fail":
             candidates = await workflowNames(namespace: namespace, phases: ["Failed", "Error"])
         case (.prompt(let ref), "since") where ref.name == "triage_failures":
@@ -36,6 +38,16 @@ public struct ArgoCompletions: Sendable {
             completion: .init(
                 values: Array(matching.prefix(Self.maxValues)), total: matching.count,
                 hasMore: matching.count > Self.maxValues))
+    }
+
+    /// The pod nodes of a workflow (the nodes that have logs), by the names the logs accept.
+    func podNodes(namespace: String?, workflow: String?) async -> [String] {
+        guard let workflow, !workflow.isEmpty,
+            case .nodes(let page)? = try? await useCases.workflows.get(
+                GetWorkflowRequest(namespace: namespace, name: workflow, include: .nodes, limit: 500))
+        else { return [] }
+        var seen = Set<String>()
+        return page.nodes.filter { $0.type == "Pod" && seen.insert($0.name).inserted }.map(\.name)
     }
 
     func namespaces() async -> [String] {
