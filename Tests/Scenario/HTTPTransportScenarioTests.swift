@@ -147,13 +147,20 @@ struct HTTPTransportScenarioTests {
     @Test("SIGTERM: a call under way is answered, new sessions are refused meanwhile, then the process exits 0")
     func gracefulShutdown() async throws {
         let server = try await HTTPServerProcess(
-            ["serve", "--simulator", "--fault", "list_workflows:latency_ms=1500"], callers: [])
+            ["serve", "--simulator", "--fault", "list_workflows:latency_ms=5000"], callers: [])
         _ = try await server.connect()
         async let slow = server.call("list_workflows", ["limit": 2])
-        // Right after sending: the request may not have reached its handler yet, and must be answered anyway.
-        try await Task.sleep(for: .milliseconds(30))
+        // SIGTERM once the server has taken the request (its open-requests gauge says so), whether or not the
+        // request has reached its tool handler yet: it must be answered either way.
+        let metrics = server.url.replacingOccurrences(of: "/mcp", with: "/metrics")
+        let taken = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < taken,
+            !(try await Self.get(metrics).body.contains("argo_mcp_http_open_requests 1.0"))
+        {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         kill(server.process.processIdentifier, SIGTERM)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(200))
         let refused = try await Self.post(server.url, Self.initialize)
         #expect(refused.status == 503)
         #expect(refused.body.contains("shutting down"))

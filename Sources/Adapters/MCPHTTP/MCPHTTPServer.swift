@@ -451,11 +451,16 @@ struct SessionKeeper: Service {
     }
 }
 
-/// POST requests taken and not yet answered.
+/// POST requests taken and not yet answered (also the `argo_mcp_http_open_requests` gauge).
 final class OpenRequests: Sendable {
     private let value = Atomic<Int>(0)
+    private let gauge = Gauge(label: "argo_mcp_http_open_requests")
     var count: Int { value.load(ordering: .relaxed) }
-    func add(_ n: Int) { value.add(n, ordering: .relaxed) }
+
+    func add(_ n: Int) {
+        let now = value.add(n, ordering: .relaxed).newValue
+        gauge.record(now)
+    }
 }
 
 /// One open request: counted while this lives (its answer's stream holds it), released when it is written.
