@@ -9,14 +9,19 @@ import Testing
 
 @Suite("README and tool inventory")
 struct ReadmeTests {
-    static let tools = ToolCatalog.all(
-        Wiring.useCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
+    static let useCases = Wiring.useCases(
+        gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
+    static let tools = ToolCatalog.all(useCases)
+
+    static func readme() throws -> String {
+        try String(
+            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "README.md"), encoding: .utf8)
+    }
 
     @Test("the README's tool list is what `argo-mcp tools` prints")
     func toolList() throws {
-        let readme = try String(
-            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "README.md"), encoding: .utf8)
+        let readme = try Self.readme()
         #expect(
             readme.contains(ToolCatalog.markdown(Self.tools)),
             "regenerate the README tool list with `swift run argo-mcp tools`")
@@ -24,11 +29,8 @@ struct ReadmeTests {
 
     @Test("the README's prompt list is what `argo-mcp tools --prompts` prints")
     func promptList() throws {
-        let readme = try String(
-            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "README.md"), encoding: .utf8)
-        let prompts = ToolCatalog.prompts(
-            Wiring.useCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
+        let readme = try Self.readme()
+        let prompts = ToolCatalog.prompts(Self.useCases)
         #expect(prompts.count == 3)
         #expect(
             readme.contains(ToolCatalog.promptMarkdown(prompts)),
@@ -37,9 +39,7 @@ struct ReadmeTests {
 
     @Test("the README's resource list is what `argo-mcp tools --resources` prints")
     func resourceList() throws {
-        let readme = try String(
-            contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "README.md"), encoding: .utf8)
+        let readme = try Self.readme()
         #expect(
             readme.contains(ToolCatalog.resourceMarkdown()),
             "regenerate the README resource list with `swift run argo-mcp tools --resources`")
