@@ -29,14 +29,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
-        // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus swift-crypto
-        // for token hashes and argument digests).
+        // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus two
+        // libraries of pure computation: swift-crypto for token hashes and argument digests, ArtifactArchive to read
+        // a gzipped or tarred artifact).
         .target(name: "Ports", path: "Sources/Ports", swiftSettings: swiftSettings),
         .target(
             name: "Domain",
-            dependencies: ["Ports", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Ports", "ArtifactArchive", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Domain",
             swiftSettings: swiftSettings
         ),
@@ -48,6 +50,17 @@ let package = Package(
             // libyaml's event parser (CYaml, the C library inside Yams); see YAMLToJSON for why not Yams' own API.
             dependencies: [.product(name: "Yams", package: "Yams")],
             path: "Sources/Support/BoundedYAML",
+            swiftSettings: swiftSettings
+        ),
+
+        // A library, not an adapter: gzip (compress-nio over zlib) and tar read within limits; no I/O.
+        .target(
+            name: "ArtifactArchive",
+            dependencies: [
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Support/ArtifactArchive",
             swiftSettings: swiftSettings
         ),
 
@@ -93,8 +106,9 @@ let package = Package(
         .target(
             name: "ArgoSimulator",
             dependencies: [
-                "Ports", "BoundedYAML",
+                "Ports", "BoundedYAML", "ArtifactArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -219,7 +233,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
-                "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore",
+                "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore", "ArtifactArchive",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -90,6 +90,10 @@ struct SimulatorOptions: ParsableArguments {
     var generate: [String] = []
     @Flag(name: .customLong("no-archive"), help: "Simulator: behave like a server without a workflow archive.")
     var noArchive = false
+    @Flag(
+        name: .customLong("no-artifact-files"),
+        help: "Simulator: serve artifacts only on the older /artifacts/ routes, as an Argo Server before v3.4 does.")
+    var noArtifactFiles = false
     @Option(
         name: .customLong("tick-ms"),
         help: "Simulator: milliseconds between the steps of evolving workflows.")
@@ -127,6 +131,7 @@ struct SimulatorOptions: ParsableArguments {
             }
         }
         if noArchive { await simulator.disableArchive() }
+        if noArtifactFiles { await simulator.setArtifactFilesRoute(false) }
         for spec in fault {
             let (op, f) = try Fault.parse(spec)
             await simulator.inject(f, into: op)

@@ -39,6 +39,8 @@ enum Wiring {
             diagnostics: Diagnostics(context),
             hooks: CompletionHooks(notifier: notifier, runner: runner),
             resources: ResourceMutations(context, runner: runner),
-            triage: FailureTriage(context))
+            triage: FailureTriage(context),
+            approvals: StepApprovals(context, runner: runner),
+            artifacts: ArtifactReads(context))
     }
 }

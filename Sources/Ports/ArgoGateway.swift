@@ -51,6 +51,11 @@ public protocol ArgoGateway: Sendable {
     ) async throws -> Workflow
     func suspendWorkflow(namespace: String, name: String) async throws -> Workflow
     func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow
+    /// Argo's `set`: the phase, message and supplied output parameters of the active suspend nodes the selector
+    /// matches (`workflow/util/util.go` `SetWorkflow`).
+    func setWorkflow(namespace: String, name: String, update: NodeUpdate) async throws -> Workflow
+    /// The bytes of one artifact as the Argo Server's artifact service serves them, at most `limit` of them.
+    func artifact(_ request: ArtifactRequest) async throws -> ArtifactBytes
     func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
     /// Deletes a workflow; with `uid`, only that incarnation (`deleteOptions.preconditions.uid`: a workflow deleted
     /// and re-created under the same name since the preview is refused with 409).
@@ -473,5 +478,75 @@ public struct SubmitOptions: Sendable, Equatable, Encodable {
         self.parameters = parameters
         self.labels = labels
         self.serviceAccount = serviceAccount
+    }
+}
+
+/// What Argo's `set` changes on the suspend nodes a selector matches.
+public struct NodeUpdate: Sendable, Equatable {
+    public var nodeFieldSelector: String
+    /// `Succeeded`, `Failed` or `Error`; nil leaves the phase alone.
+    public var phase: String?
+    public var message: String?
+    public var outputParameters: [String: String]
+
+    public init(
+        nodeFieldSelector: String, phase: String? = nil, message: String? = nil,
+        outputParameters: [String: String] = [:]
+    ) {
+        self.nodeFieldSelector = nodeFieldSelector
+        self.phase = phase
+        self.message = message
+        self.outputParameters = outputParameters
+    }
+}
+
+/// One artifact of one node, as the artifact service addresses it.
+public struct ArtifactRequest: Sendable, Equatable {
+    public enum Direction: String, Sendable { case inputs, outputs }
+
+    public var namespace: String
+    public var workflowName: String
+    /// Set for a workflow read from the archive: the service then finds it by uid.
+    public var archivedUID: String?
+    public var nodeID: String
+    public var direction: Direction
+    public var artifactName: String
+    /// A file inside a directory artifact (`/artifact-files/…/{artifactName}/{file}`).
+    public var file: String?
+    /// Read at most this many bytes of the body.
+    public var limit: Int
+
+    public init(
+        namespace: String, workflowName: String, archivedUID: String? = nil, nodeID: String, direction: Direction,
+        artifactName: String, file: String? = nil, limit: Int
+    ) {
+        self.file = file
+        self.namespace = namespace
+        self.workflowName = workflowName
+        self.archivedUID = archivedUID
+        self.nodeID = nodeID
+        self.direction = direction
+        self.artifactName = artifactName
+        self.limit = limit
+    }
+}
+
+/// The start of an artifact's bytes.
+public struct ArtifactBytes: Sendable, Equatable {
+    public var data: Data
+    /// The body ended within the limit.
+    public var complete: Bool
+    public var contentType: String?
+    /// From `Content-Disposition` (the last part of the object key).
+    public var fileName: String?
+    /// The route that served it, e.g. `/artifact-files/…` or the older `/artifacts/…`.
+    public var route: String
+
+    public init(data: Data, complete: Bool, contentType: String?, fileName: String?, route: String) {
+        self.data = data
+        self.complete = complete
+        self.contentType = contentType
+        self.fileName = fileName
+        self.route = route
     }
 }

@@ -40,7 +40,7 @@ struct CallCommandScenarioTests {
         let (status, stdout, _) = try ServerProcess.runCapturing(["call", "--list"])
         #expect(status == 0)
         let lines = stdout.split(separator: "\n")
-        #expect(lines.count == 35)
+        #expect(lines.count == 39)
         #expect(lines.contains { $0.hasPrefix("get_workflow [read-only] name*:string") })
         #expect(lines.contains { $0.hasPrefix("delete_workflow [destructive] name*:string") })
     }

@@ -25,7 +25,7 @@ struct ResourceScenarioTests {
             ])
 
         let first = try await server.client.listResources()
-        let cursor = try #require(first.nextCursor, "35 workflows do not fit one page of 25")
+        let cursor = try #require(first.nextCursor, "37 workflows do not fit one page of 25")
         let firstWorkflows = first.resources.filter { $0.uri.hasPrefix("argo://workflows/") }
         #expect(firstWorkflows.count == 25)
         let uris = Set(first.resources.map(\.uri))
@@ -37,7 +37,7 @@ struct ResourceScenarioTests {
         }
         let second = try await server.client.listResources(cursor: cursor)
         #expect(second.nextCursor == nil)
-        #expect(second.resources.count == 10, "the rest of the workflows, and nothing else again")
+        #expect(second.resources.count == 12, "the rest of the workflows, and nothing else again")
         #expect(Set(second.resources.map(\.uri)).isDisjoint(with: uris))
 
         let workflow = Self.text(try await server.client.readResource(uri: "argo://workflows/argo/nightly-etl-7x2kq"))

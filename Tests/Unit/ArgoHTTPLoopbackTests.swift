@@ -41,6 +41,40 @@ struct ArgoHTTPLoopbackTests {
         try await ArgoHTTPGateway.with(connection, logger: Self.logger) { gateway in try await body(sim, gateway) }
     }
 
+    @Test("artifacts of an archived workflow by uid: /artifact-files/…/archived-workflows/, else /artifacts-by-uid/")
+    func archivedArtifacts() async throws {
+        for filesRoute in [true, false] {
+            let sim = ArgoSimulator()
+            try await sim.loadDemoData()
+            await sim.setArtifactFilesRoute(filesRoute)
+            let live = try JSONValue.decode(
+                try await sim.workflowJSON(namespace: "argo", name: "artifact-passing-x7k2p", fields: nil))
+            await sim.archiveObject(live)
+            try await sim.delete(namespace: "argo", name: "artifact-passing-x7k2p")
+            let (port, task) = try await Self.serve(sim)
+            defer { task.cancel() }
+            let connection = ArgoConnection(
+                baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: nil, requestTimeoutSeconds: 10)
+            try await ArgoHTTPGateway.with(connection, logger: Self.logger) { gateway in
+                let request = ArtifactRequest(
+                    namespace: "argo", workflowName: "artifact-passing-x7k2p",
+                    archivedUID: "9d0e6a57-3c1b-4f7d-8e2a-6b5c4d3e2f10", nodeID: "artifact-passing-x7k2p-2171183425",
+                    direction: .outputs, artifactName: "report", limit: 27)
+                let bytes = try await gateway.artifact(request)
+                #expect(String(decoding: bytes.data, as: UTF8.self) == "date,region,orders,revenue\n")
+                #expect(!bytes.complete)
+                #expect(bytes.fileName == "report.csv")
+                #expect(
+                    bytes.route.hasPrefix(
+                        filesRoute ? "/artifact-files/argo/archived-workflows/" : "/artifacts-by-uid/"))
+                // A wrong uid: both routes fail and the error names both.
+                var wrong = request
+                wrong.archivedUID = "nope"
+                await #expect(throws: ArgoError.self) { try await gateway.artifact(wrong) }
+            }
+        }
+    }
+
     @Test("list pages through every workflow with continue tokens, and filters by phase, label and name")
     func listPaged() async throws {
         try await withServer { _, gateway in
@@ -55,7 +89,10 @@ struct ArgoHTTPLoopbackTests {
                 token = page.continueToken
                 pages += 1
             } while token != nil
-            #expect(names.count == Fixtures.workflowFiles.count + 1)
+            let demoWorkflows = try ArgoSimulator.objects(inManifest: ArgoSimulator.demoManifests).filter {
+                $0["kind"]?.string == "Workflow"
+            }.count
+            #expect(names.count == Fixtures.workflowFiles.count + demoWorkflows + 1)
             #expect(Set(names).count == names.count)
             // Argo pages over live rows and then the archive's; the gateway leaves out the archive's copies of
             // live workflows and fills each page up from the next ones, so no page is short before the last.

@@ -67,6 +67,10 @@ struct ConcurrentEditGateway: ArgoGateway {
     func resumeWorkflow(namespace: String, name: String, nodeFieldSelector: String?) async throws -> Workflow {
         try await base.resumeWorkflow(namespace: namespace, name: name, nodeFieldSelector: nodeFieldSelector)
     }
+    func setWorkflow(namespace: String, name: String, update: NodeUpdate) async throws -> Workflow {
+        try await base.setWorkflow(namespace: namespace, name: name, update: update)
+    }
+    func artifact(_ request: ArtifactRequest) async throws -> ArtifactBytes { try await base.artifact(request) }
     func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow {
         try await base.setCronWorkflowSuspended(namespace: namespace, name: name, suspended: suspended)
     }

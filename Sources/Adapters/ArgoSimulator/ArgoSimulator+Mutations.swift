@@ -9,6 +9,7 @@ extension ArgoSimulator {
         case retry(restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String])
         case suspend
         case resume(nodeFieldSelector: String?)
+        case set(NodeUpdate)
     }
 
     /// Five characters as Kubernetes appends to a `generateName`.
@@ -81,20 +82,51 @@ extension ArgoSimulator {
                 throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "cannot suspend completed workflows")
             }
             wf.set(["spec", "suspend"], true)
-        case .resume:
-            let suspendedNodes = nodes.filter {
-                $0.value["type"]?.string == "Suspend" && $0.value["phase"]?.string == "Running"
+        case .resume(let selector):
+            // `workflow/util/util.go` `ResumeWorkflow`: with a node field selector, `updateSuspendedNode` marks the
+            // matching waiting suspend nodes Succeeded and leaves `spec.suspend` alone; without one, the workflow's
+            // suspension ends and every waiting suspend node succeeds.
+            if let selector, !selector.isEmpty {
+                let matcher = try NodeFieldSelector(selector)
+                try Self.updateSuspended(
+                    &nodes, matcher, selector: selector, NodeUpdate(nodeFieldSelector: selector, phase: "Succeeded"),
+                    now: now, workflow: &wf)
+            } else {
+                let suspendedNodes = nodes.filter {
+                    $0.value["type"]?.string == "Suspend" && $0.value["phase"]?.string == "Running"
+                }
+                guard wf[path: "spec.suspend"] == .bool(true) || !suspendedNodes.isEmpty else {
+                    throw Self.precondition("workflow \"\(name)\" is not suspended")
+                }
+                wf.set(["spec", "suspend"], nil)
+                for (id, node) in suspendedNodes {
+                    var n = node
+                    n["phase"] = "Succeeded"
+                    n["finishedAt"] = .string(now)
+                    nodes[id] = n
+                }
             }
-            guard wf[path: "spec.suspend"] == .bool(true) || !suspendedNodes.isEmpty else {
-                throw Self.precondition("workflow \"\(name)\" is not suspended")
+        case .set(let update):
+            // `server/workflow/workflow_server.go` `SetWorkflow`: the phase must be Succeeded, Failed, Error or
+            // empty (gRPC 3 otherwise); `workflow/util/util.go` `SetWorkflow` needs a node field selector, and its
+            // failures are plain errors the server sends as gRPC 13 / HTTP 500.
+            if let phase = update.phase, !["Succeeded", "Failed", "Error", ""].contains(phase) {
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3, message: "\(phase) is an invalid phase to set to")
             }
-            wf.set(["spec", "suspend"], nil)
-            for (id, node) in suspendedNodes {
-                var n = node
-                n["phase"] = "Succeeded"
-                n["finishedAt"] = .string(now)
-                nodes[id] = n
+            guard !update.nodeFieldSelector.isEmpty else {
+                throw ArgoError.fromServer(
+                    httpStatus: 500, grpcCode: 13,
+                    message: "'set' currently only targets suspend nodes, use a node field selector to target them")
             }
+            let matcher: NodeFieldSelector
+            do {
+                matcher = try NodeFieldSelector(update.nodeFieldSelector)
+            } catch {
+                throw ArgoError.fromServer(httpStatus: 500, grpcCode: 13, message: "\(error)")
+            }
+            try Self.updateSuspended(
+                &nodes, matcher, selector: update.nodeFieldSelector, update, now: now, workflow: &wf)
         case .retry(let restartSuccessful, let selector, let parameters):
             // `workflow/util/util.go` `FormulateRetryWorkflow`: Failed and Error retry; Succeeded only with
             // restartSuccessful and a node field selector; anything else is a bad request (gRPC 3 / HTTP 400).
@@ -143,6 +175,64 @@ extension ArgoSimulator {
         wf.set(["status", "nodes"], .object(nodes))
         replace(wf, key: key)
         return storedData(key) ?? wf.encoded()
+    }
+
+    /// `workflow/util/util.go` `updateSuspendedNode`: every waiting suspend node (`IsActiveSuspendNode`) that the
+    /// selector matches gets the phase (and `finishedAt` once fulfilled), the message, and its supplied output
+    /// parameters, each of which must be declared with `valueFrom.supplied` and not set yet; the values also reach
+    /// the global scope when the parameter has a `globalName` (`AddParamToGlobalScope`). No match is an error.
+    static func updateSuspended(
+        _ nodes: inout [String: JSONValue], _ matcher: NodeFieldSelector, selector: String, _ update: NodeUpdate,
+        now: String, workflow wf: inout JSONValue
+    ) throws {
+        func internalError(_ message: String) -> ArgoError {
+            ArgoError.fromServer(httpStatus: 500, grpcCode: 13, message: message)
+        }
+        var updated = false
+        for (id, node) in nodes.sorted(by: { $0.key < $1.key })
+        where node["type"]?.string == "Suspend" && node["phase"]?.string == "Running" && matcher.matches(node) {
+            var n = node
+            if let phase = update.phase, !phase.isEmpty {
+                n["phase"] = .string(phase)
+                n["finishedAt"] = .string(now)
+                updated = true
+            }
+            if let message = update.message, !message.isEmpty {
+                n["message"] = .string(message)
+                updated = true
+            }
+            if !update.outputParameters.isEmpty {
+                guard var parameters = n[path: "outputs.parameters"]?.array else {
+                    throw internalError(
+                        "cannot set output parameters because node is not expecting any raw parameters")
+                }
+                for (name, value) in update.outputParameters.sorted(by: { $0.key < $1.key }) {
+                    guard let i = parameters.firstIndex(where: { $0["name"]?.string == name }) else {
+                        throw internalError("node is not expecting output parameter '\(name)'")
+                    }
+                    guard parameters[i][path: "valueFrom.supplied"] != nil else {
+                        throw internalError(
+                            "cannot set output parameter '\(name)' because it does not use valueFrom.raw or it was already set"
+                        )
+                    }
+                    parameters[i]["value"] = .string(value)
+                    parameters[i]["valueFrom"] = nil
+                    if let global = parameters[i]["globalName"]?.string {
+                        var outputs = wf[path: "status.outputs.parameters"]?.array ?? []
+                        outputs.removeAll { $0["name"]?.string == global }
+                        outputs.append(.object(["name": .string(global), "value": .string(value)]))
+                        wf.set(["status", "outputs", "parameters"], .array(outputs))
+                    }
+                    updated = true
+                }
+                n.set(["outputs", "parameters"], .array(parameters))
+            }
+            nodes[id] = n
+        }
+        guard updated else {
+            throw internalError(
+                "currently, set only targets suspend nodes: no suspend nodes matching nodeFieldSelector: \(selector)")
+        }
     }
 
     /// Fails a workflow whose shutdown was requested, as the controller does once its pods are stopped: active

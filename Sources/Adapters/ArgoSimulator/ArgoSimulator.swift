@@ -63,6 +63,11 @@ public actor ArgoSimulator {
     /// CronWorkflows, WorkflowTemplates and ClusterWorkflowTemplates, keyed `namespace/name` (cluster: `name`).
     private var objects: [ArgoKind: [String: Stored]] = [:]
     private var faults: [Fault.Operation: Fault] = [:]
+    /// The artifact repository: object bytes by key (a bucket).
+    var artifactObjects: [String: Data] = [:]
+    /// Whether `/artifact-files/…` is served (Argo v3.4 and later); false answers it as an older server does, with
+    /// the UI's page.
+    public internal(set) var artifactFilesRoute = true
     /// The workflow archive, by uid; nil when the simulated server has no archive configured.
     private var archive: [String: Stored]? = [:]
     private var pendingArchive: [WorkflowGenerator] = []
@@ -704,6 +709,9 @@ public actor ArgoSimulator {
     }
 
     /// An archived workflow's bytes, encoded on the first read and kept.
+    /// The archived workflow with this uid.
+    func archiveEntry(uid: String) -> JSONValue? { archive?[uid]?.json }
+
     private func archivedData(_ uid: String, _ stored: Stored) -> Data {
         guard stored.data.isEmpty else { return stored.data }
         let data = stored.json.encoded()

@@ -1,3 +1,4 @@
+import ArtifactArchive
 import Foundation
 import Ports
 
@@ -55,6 +56,37 @@ extension ArgoSimulator {
                 seed: 40,
                 startedAt: now - 86400 * 20))
         for object in try Self.objects(inManifest: Self.demoManifests, source: "demo data") { try load(object) }
+        try loadDemoArtifacts()
+    }
+
+    /// The stored bytes behind artifact-passing-x7k2p's artifacts, packed as Argo's executor packs them.
+    func loadDemoArtifacts() throws {
+        let prefix = "artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/"
+        putArtifact(
+            key: prefix + "hello-art.tgz",
+            data: try ArtifactArchive.gzip(Tar.archive([("hello_world.txt", Data("hello world\n".utf8))])))
+        var csv = "date,region,orders,revenue\n"
+        for day in 1...400 {
+            csv +=
+                "2026-\(String(format: "%02d", (day - 1) / 31 % 12 + 1))-\(String(format: "%02d", (day - 1) % 28 + 1)),"
+            csv += ["eu-west", "us-east", "ap-south"][day % 3] + ",\(100 + day * 7 % 93),\(1000 + day * 37 % 911).50\n"
+        }
+        putArtifact(key: prefix + "report.csv", data: Data(csv.utf8))
+        // A PNG signature and header: binary, refused as such.
+        putArtifact(
+            key: prefix + "chart.png",
+            data: Data(
+                [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52]
+                    + [UInt8](repeating: 7, count: 2000)))
+        putArtifact(key: prefix + "results/summary.txt", data: Data("rows: 400\nerrors: 0\n".utf8))
+        putArtifact(key: prefix + "results/detail/part-0.txt", data: Data("part 0\n".utf8))
+        let log = (1...30).map {
+            "time=\"2026-11-25T07:00:\(String(format: "%02d", $0 % 60))Z\" level=info msg=\"step \($0)\""
+        }
+        putArtifact(key: prefix + "main.log", data: Data((log.joined(separator: "\n") + "\n").utf8))
+        putArtifact(
+            key: prefix + "metrics.json.gz",
+            data: try ArtifactArchive.gzip(Data(#"{"rows": 400, "seconds": 18.2}"#.utf8 + [0x0A])))
     }
 
     public static let demoManifests = """
@@ -147,5 +179,197 @@ extension ArgoSimulator {
               body: "{{workflow.parameters.message}}"
           - name: wait-approval
             suspend: {}
+        ---
+        # The approval pattern of Argo's examples/intermediate-parameters.yaml (argoproj/argo-workflows, Apache-2.0),
+        # caught while its approval step waits.
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: release-approval-r4t8w
+          namespace: argo
+          uid: 5b2c1f0e-7a41-4c8e-9a51-2f6e0d3b9c11
+          creationTimestamp: "2026-11-25T08:00:00Z"
+          labels: {workflows.argoproj.io/phase: Running}
+        spec:
+          entrypoint: cicd-pipeline
+          templates:
+          - name: cicd-pipeline
+            steps:
+            - - {name: deploy-pre-prod, template: deploy}
+            - - {name: approval, template: approval}
+            - - name: deploy-prod
+                template: deploy
+                when: "{{steps.approval.outputs.parameters.approve}} == YES"
+          - name: approval
+            suspend: {}
+            inputs:
+              parameters:
+              - name: approve
+                default: "NO"
+                enum: ["YES", "NO"]
+                description: Choose YES to continue workflow and deploy to production
+            outputs:
+              parameters:
+              - name: approve
+                valueFrom: {supplied: {}}
+          - name: deploy
+            container: {image: "argoproj/argosay:v2", command: [/argosay], args: [echo, deploying]}
+        status:
+          phase: Running
+          startedAt: "2026-11-25T08:00:00Z"
+          progress: 1/2
+          nodes:
+            release-approval-r4t8w:
+              {id: release-approval-r4t8w, name: release-approval-r4t8w, displayName: release-approval-r4t8w,
+               type: Steps, templateName: cicd-pipeline, phase: Running, startedAt: "2026-11-25T08:00:00Z",
+               children: [release-approval-r4t8w-2929285418]}
+            release-approval-r4t8w-2929285418:
+              {id: release-approval-r4t8w-2929285418, name: "release-approval-r4t8w[0]", displayName: "[0]",
+               type: StepGroup, templateName: cicd-pipeline, phase: Succeeded, boundaryID: release-approval-r4t8w,
+               startedAt: "2026-11-25T08:00:00Z", finishedAt: "2026-11-25T08:00:31Z",
+               children: [release-approval-r4t8w-1520352530]}
+            release-approval-r4t8w-1520352530:
+              {id: release-approval-r4t8w-1520352530, name: "release-approval-r4t8w[0].deploy-pre-prod",
+               displayName: deploy-pre-prod, type: Pod, templateName: deploy, phase: Succeeded,
+               boundaryID: release-approval-r4t8w, startedAt: "2026-11-25T08:00:00Z",
+               finishedAt: "2026-11-25T08:00:30Z", hostNodeName: worker-2, outputs: {exitCode: "0"},
+               children: [release-approval-r4t8w-2559146373]}
+            release-approval-r4t8w-2559146373:
+              {id: release-approval-r4t8w-2559146373, name: "release-approval-r4t8w[1]", displayName: "[1]",
+               type: StepGroup, templateName: cicd-pipeline, phase: Running, boundaryID: release-approval-r4t8w,
+               startedAt: "2026-11-25T08:00:31Z", children: [release-approval-r4t8w-3457187611]}
+            release-approval-r4t8w-3457187611:
+              id: release-approval-r4t8w-3457187611
+              name: "release-approval-r4t8w[1].approval"
+              displayName: approval
+              type: Suspend
+              templateName: approval
+              phase: Running
+              boundaryID: release-approval-r4t8w
+              startedAt: "2026-11-25T08:00:31Z"
+              inputs:
+                parameters:
+                - name: approve
+                  default: "NO"
+                  value: "NO"
+                  enum: ["YES", "NO"]
+                  description: Choose YES to continue workflow and deploy to production
+              outputs:
+                parameters:
+                - name: approve
+                  valueFrom: {supplied: {}}
+        ---
+        # Argo's examples/artifact-passing.yaml (argoproj/argo-workflows, Apache-2.0) after a run, with a few more
+        # outputs of the kinds artifacts come in: the default gzipped tar, a plain file, a binary, the archived log,
+        # and a directory.
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: artifact-passing-x7k2p
+          namespace: argo
+          uid: 9d0e6a57-3c1b-4f7d-8e2a-6b5c4d3e2f10
+          creationTimestamp: "2026-11-25T07:00:00Z"
+          labels: {workflows.argoproj.io/phase: Succeeded, workflows.argoproj.io/completed: "true"}
+        spec:
+          entrypoint: artifact-example
+          templates:
+          - name: artifact-example
+            steps:
+            - - {name: generate-artifact, template: hello-world-to-file}
+            - - name: consume-artifact
+                template: print-message-from-file
+                arguments:
+                  artifacts:
+                  - {name: message, from: "{{steps.generate-artifact.outputs.artifacts.hello-art}}"}
+          - name: hello-world-to-file
+            container: {image: busybox, command: [sh, -c], args: ["sleep 1; echo hello world | tee /tmp/hello_world.txt"]}
+            outputs:
+              artifacts:
+              - {name: hello-art, path: /tmp/hello_world.txt}
+          - name: print-message-from-file
+            inputs:
+              artifacts:
+              - {name: message, path: /tmp/message}
+            container: {image: busybox, command: [sh, -c], args: ["cat /tmp/message"]}
+        status:
+          phase: Succeeded
+          startedAt: "2026-11-25T07:00:00Z"
+          finishedAt: "2026-11-25T07:00:41Z"
+          progress: 2/2
+          artifactRepositoryRef: {default: true, artifactRepository: {s3: {bucket: my-bucket, endpoint: minio:9000}}}
+          nodes:
+            artifact-passing-x7k2p:
+              {id: artifact-passing-x7k2p, name: artifact-passing-x7k2p, displayName: artifact-passing-x7k2p,
+               type: Steps, templateName: artifact-example, phase: Succeeded, startedAt: "2026-11-25T07:00:00Z",
+               finishedAt: "2026-11-25T07:00:41Z", children: [artifact-passing-x7k2p-1763046493]}
+            artifact-passing-x7k2p-1763046493:
+              {id: artifact-passing-x7k2p-1763046493, name: "artifact-passing-x7k2p[0]", displayName: "[0]",
+               type: StepGroup, templateName: artifact-example, phase: Succeeded, boundaryID: artifact-passing-x7k2p,
+               startedAt: "2026-11-25T07:00:00Z", finishedAt: "2026-11-25T07:00:20Z",
+               children: [artifact-passing-x7k2p-2171183425]}
+            artifact-passing-x7k2p-2171183425:
+              id: artifact-passing-x7k2p-2171183425
+              name: "artifact-passing-x7k2p[0].generate-artifact"
+              displayName: generate-artifact
+              type: Pod
+              templateName: hello-world-to-file
+              phase: Succeeded
+              boundaryID: artifact-passing-x7k2p
+              startedAt: "2026-11-25T07:00:00Z"
+              finishedAt: "2026-11-25T07:00:19Z"
+              hostNodeName: worker-1
+              children: [artifact-passing-x7k2p-950393392]
+              outputs:
+                exitCode: "0"
+                artifacts:
+                - name: hello-art
+                  path: /tmp/hello_world.txt
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/hello-art.tgz}
+                - name: report
+                  path: /tmp/report.csv
+                  archive: {none: {}}
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/report.csv}
+                - name: chart
+                  path: /tmp/chart.png
+                  archive: {none: {}}
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/chart.png}
+                - name: results
+                  path: /tmp/results
+                  archive: {none: {}}
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/results}
+                - name: metrics
+                  path: /tmp/metrics.json.gz
+                  archive: {none: {}}
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/metrics.json.gz}
+                - name: main-logs
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/main.log}
+            artifact-passing-x7k2p-950393392:
+              {id: artifact-passing-x7k2p-950393392, name: "artifact-passing-x7k2p[1]", displayName: "[1]",
+               type: StepGroup, templateName: artifact-example, phase: Succeeded, boundaryID: artifact-passing-x7k2p,
+               startedAt: "2026-11-25T07:00:20Z", finishedAt: "2026-11-25T07:00:41Z",
+               children: [artifact-passing-x7k2p-1441546306]}
+            artifact-passing-x7k2p-1441546306:
+              id: artifact-passing-x7k2p-1441546306
+              name: "artifact-passing-x7k2p[1].consume-artifact"
+              displayName: consume-artifact
+              type: Pod
+              templateName: print-message-from-file
+              phase: Succeeded
+              boundaryID: artifact-passing-x7k2p
+              startedAt: "2026-11-25T07:00:20Z"
+              finishedAt: "2026-11-25T07:00:40Z"
+              hostNodeName: worker-3
+              inputs:
+                artifacts:
+                - name: message
+                  path: /tmp/message
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-hello-world-to-file-2171183425/hello-art.tgz}
+              outputs:
+                exitCode: "0"
+                artifacts:
+                - name: old-output
+                  path: /tmp/old
+                  deleted: true
+                  s3: {key: artifact-passing-x7k2p/artifact-passing-x7k2p-print-message-from-file-1441546306/old.tgz}
         """
 }

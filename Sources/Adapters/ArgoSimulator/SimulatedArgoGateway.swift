@@ -173,6 +173,35 @@ public struct SimulatedArgoGateway: ArgoGateway {
         try await perform(.resume(nodeFieldSelector: nodeFieldSelector), namespace, name)
     }
 
+    public func setWorkflow(namespace: String, name: String, update: NodeUpdate) async throws -> Workflow {
+        try await perform(.set(update), namespace, name)
+    }
+
+    /// The artifact service in-process: `/artifact-files/…` when the simulated server has it, else the older route.
+    public func artifact(_ request: ArtifactRequest) async throws -> ArtifactBytes {
+        let filesRoute = await simulator.artifactFilesRoute || request.file != nil
+        let address = ArgoSimulator.ArtifactAddress(
+            namespace: request.namespace, workflowName: request.archivedUID == nil ? request.workflowName : nil,
+            uid: request.archivedUID, nodeID: request.nodeID, inputs: request.direction == .inputs,
+            artifactName: request.artifactName, file: request.file, directory: true, filesRoute: filesRoute)
+        let route =
+            filesRoute
+            ? "/artifact-files/\(request.namespace)/\(request.archivedUID == nil ? "workflows" : "archived-workflows")/\(request.archivedUID ?? request.workflowName)/\(request.nodeID)/\(request.direction.rawValue)/\(request.artifactName)"
+            : "/\(request.direction == .inputs ? "input-artifacts" : "artifacts")/\(request.namespace)/\(request.workflowName)/\(request.nodeID)/\(request.artifactName)"
+        let answer = await simulator.serveArtifact(address, requestPath: route)
+        guard answer.status == 200 else {
+            let text = String(decoding: answer.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw ArgoError.fromServer(
+                httpStatus: answer.status, grpcCode: nil, message: "HTTP \(answer.status) \(text)")
+        }
+        let header = { (name: String) in answer.headers.first { $0.0 == name }?.1 }
+        let disposition = header("Content-Disposition")?.components(separatedBy: "filename=").last?
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        return ArtifactBytes(
+            data: answer.body.prefix(request.limit), complete: answer.body.count <= request.limit,
+            contentType: header("Content-Type"), fileName: disposition, route: route)
+    }
+
     public func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
     {
         try CronWorkflow.decode(

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -84,10 +85,53 @@ public struct SimulatorHTTPServer: Sendable {
         }
     }
 
+    /// The artifact service's handlers (`server/apiserver/argoserver.go` `newHTTPServer`: `/artifact-files/`,
+    /// `/artifacts/`, `/input-artifacts/`, `/artifacts-by-uid/`, `/input-artifacts-by-uid/`), beside the gateway.
+    /// With `/artifact-files/` turned off, that path gets the UI's page, as any unknown path does
+    /// (`server/static/static.go` `ServerFiles`).
+    struct ArtifactService<Context: RequestContext>: RouterMiddleware {
+        let simulator: ArgoSimulator
+        static var prefixes: [String] {
+            ["/artifact-files/", "/artifacts/", "/input-artifacts/", "/artifacts-by-uid/", "/input-artifacts-by-uid/"]
+        }
+        static var uiPage: String {
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n    <meta charset=\"UTF-8\">\n    <title>Argo</title>\n</head>\n<body>\n    <div id=\"app\"></div>\n</body>\n</html>\n"
+        }
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
+            let path = request.uri.path
+            guard request.method == .get, Self.prefixes.contains(where: path.hasPrefix) else {
+                return try await next(request, context)
+            }
+            if path.hasPrefix("/artifact-files/"), await !simulator.artifactFilesRoute {
+                var headers = HTTPFields()
+                headers[.contentType] = "text/html; charset=utf-8"
+                return Response(
+                    status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Self.uiPage)))
+            }
+            let answer: ArgoSimulator.ArtifactAnswer =
+                if let address = ArgoSimulator.artifactAddress(path) {
+                    await simulator.serveArtifact(address, requestPath: path)
+                } else {
+                    ArgoSimulator.ArtifactAnswer(status: 400, body: Data("Bad Request\n".utf8), headers: [])
+                }
+            var headers = HTTPFields()
+            for (name, value) in answer.headers {
+                if let field = HTTPField.Name(name) { headers[field] = value }
+            }
+            return Response(
+                status: .init(code: answer.status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        }
+    }
+
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: GatewayRouting())
         if let requiredAuthorization { router.add(middleware: Gatekeeper(required: requiredAuthorization)) }
+        router.add(middleware: ArtifactService(simulator: simulator))
         let sim = simulator
         let keepaliveInterval = self.keepaliveInterval
         router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
@@ -175,6 +219,35 @@ public struct SimulatorHTTPServer: Sendable {
             var message: String?
             var restartSuccessful: Bool?
             var parameters: [String]?
+        }
+        struct SetBody: Decodable {
+            var nodeFieldSelector: String?
+            var message: String?
+            var phase: String?
+            var outputParameters: String?
+        }
+        router.put("/api/v1/workflows/{namespace}/{name}/set") { request, context in
+            let ns = context.parameters.get("namespace") ?? ""
+            let name = context.parameters.get("name") ?? ""
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = (try? JSONDecoder().decode(SetBody.self, from: Data(buffer.readableBytesView))) ?? SetBody()
+            return try await Self.json {
+                // `SetWorkflow` parses outputParameters as a JSON object of strings (gRPC 3 when it is not one).
+                var outputs: [String: String] = [:]
+                if let text = body.outputParameters, !text.isEmpty {
+                    guard let parsed = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
+                        throw ArgoError.fromServer(
+                            httpStatus: 400, grpcCode: 3,
+                            message: "unable to parse output parameter set request: \(text.prefix(100))")
+                    }
+                    outputs = parsed
+                }
+                return try await sim.perform(
+                    .set(
+                        NodeUpdate(
+                            nodeFieldSelector: body.nodeFieldSelector ?? "", phase: body.phase,
+                            message: body.message, outputParameters: outputs)), namespace: ns, name: name)
+            }
         }
         for verb in ["terminate", "stop", "retry", "suspend", "resume"] {
             router.put("/api/v1/workflows/{namespace}/{name}/\(verb)") { request, context in

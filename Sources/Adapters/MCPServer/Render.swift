@@ -295,6 +295,23 @@ extension Render {
             if !r.parameters.isEmpty { lines.append("parameters: \(r.parameters.joined(separator: ", "))") }
             if !r.labels.isEmpty { lines.append("labels: \(r.labels.joined(separator: ", "))") }
         }
+        if let step = p.step {
+            lines.append(
+                "waiting step: \(step.name) (id \(step.nodeID)\(step.template.map { ", template \($0)" } ?? "")\(step.waitingSince.map { ", waiting since \($0)" } ?? ""))"
+            )
+            for o in step.outputs {
+                var line = "  output \(o.name)"
+                if let choices = o.choices, !choices.isEmpty {
+                    line += " — choices: \(choices.joined(separator: " | "))"
+                }
+                if let d = o.default { line += ", default \(d)" }
+                line += o.value.map { " → set to \($0)" } ?? " → left unset"
+                if let description = o.description { line += " (\(description))" }
+                lines.append(line)
+            }
+            if step.outputs.isEmpty { lines.append("  (the step expects no supplied outputs)") }
+            if !step.usedBy.isEmpty { lines.append("read by: \(step.usedBy.joined(separator: "; "))") }
+        }
         if let d = p.diff {
             lines.append("spec changes (\(p.diffTotal ?? d.count)):")
             lines += diff(d, total: p.diffTotal)
@@ -303,6 +320,45 @@ extension Render {
             lines.append(
                 "To carry it out, call \(p.tool) again with confirmation_token \(token) (single use, expires \(p.expiresAt ?? "soon"))."
             )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func artifacts(_ l: ArtifactList) -> String {
+        var lines = [
+            "artifacts of \(l.namespace)/\(l.name)\(l.archived ? " (from the workflow archive)" : ""): \(l.total) in all"
+                + (l.truncated ? ", the first shown" : "")
+        ]
+        for n in l.nodes {
+            lines.append("\(n.name) [\(n.phase)] id \(n.nodeID)")
+            if n.artifacts.isEmpty { lines.append("  (no artifacts)") }
+            for a in n.artifacts {
+                var line = "  \(a.direction == "inputs" ? "in " : "out") \(a.name)"
+                if let path = a.path { line += " \(path)" }
+                line += " — \(a.repository)\(a.key.map { ":\($0)" } ?? ""), \(a.archive)"
+                if !a.servable { line += ", NOT servable" }
+                if let note = a.note { line += " (\(note))" }
+                lines.append(line)
+            }
+        }
+        if l.total == 0 { lines.append("no node has artifacts") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func artifact(_ c: ArtifactContent) -> String {
+        var head =
+            "artifact \(c.artifact) (\(c.direction)) of \(c.namespace)/\(c.name) node \(c.nodeID) via \(c.route): \(c.packing)"
+        if let file = c.file { head += ", file \(file)" }
+        var lines = [head]
+        if let files = c.files, c.packing != "plain" {
+            lines.append("files: \(files.joined(separator: ", "))\(c.truncated && c.text == nil ? ", …" : "")")
+        }
+        if let note = c.note { lines.append(note) }
+        if let text = c.text {
+            lines.append(
+                "--- \(c.bytesShown) bytes\(c.truncated ? " (truncated: more follows; raise max_bytes to see more)" : "") ---"
+            )
+            lines.append(text)
         }
         return lines.joined(separator: "\n")
     }

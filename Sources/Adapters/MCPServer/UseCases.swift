@@ -16,14 +16,18 @@ public struct UseCases: Sendable {
     public var hooks: CompletionHooks
     public var resources: ResourceMutations
     public var triage: FailureTriage
+    public var approvals: StepApprovals
+    public var artifacts: ArtifactReads
 
     public init(
         defaultNamespace: String, workflows: WorkflowReads, watch: WatchWorkflow, crons: CronReads,
         templates: TemplateReads, cluster: ClusterReads, archive: ArchiveReads, mutations: WorkflowMutations,
         submissions: SubmitWorkflows, diagnostics: Diagnostics, hooks: CompletionHooks, resources: ResourceMutations,
-        triage: FailureTriage
+        triage: FailureTriage, approvals: StepApprovals, artifacts: ArtifactReads
     ) {
         self.triage = triage
+        self.approvals = approvals
+        self.artifacts = artifacts
         self.defaultNamespace = defaultNamespace
         self.workflows = workflows
         self.watch = watch

@@ -29,6 +29,8 @@ public struct Mutation: Sendable, Hashable, CustomStringConvertible {
     public static let retryWorkflow = Mutation("retry_workflow", .mutating)
     public static let suspendWorkflow = Mutation("suspend_workflow", .mutating)
     public static let resumeWorkflow = Mutation("resume_workflow", .mutating)
+    public static let approveStep = Mutation("approve_step", .mutating)
+    public static let setStepOutputs = Mutation("set_step_outputs", .mutating)
     public static let toggleCronSuspension = Mutation("toggle_cron_suspension", .mutating)
     public static let deleteWorkflow = Mutation("delete_workflow", .destructive)
     public static let resubmitWorkflow = Mutation("resubmit_workflow", .mutating)

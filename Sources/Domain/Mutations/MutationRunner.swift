@@ -24,10 +24,12 @@ public struct MutationPreview: Sendable, Codable, Equatable {
     public var diffTotal: Int? = nil
     /// For a submission: what would run.
     public var runs: RunPreview? = nil
+    /// For approve_step and set_step_outputs: the waiting step, its choices and who reads them.
+    public var step: SuspendedStep? = nil
 
     enum CodingKeys: String, CodingKey {
         case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact, diff,
-            diffTotal, runs
+            diffTotal, runs, step
         case confirmationToken = "confirmation_token"
         case expiresAt = "expires_at"
     }

@@ -133,6 +133,16 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         return try await base.resumeWorkflow(namespace: namespace, name: name, nodeFieldSelector: nodeFieldSelector)
     }
 
+    public func setWorkflow(namespace: String, name: String, update: NodeUpdate) async throws -> Workflow {
+        try check(namespace)
+        return try await base.setWorkflow(namespace: namespace, name: name, update: update)
+    }
+
+    public func artifact(_ request: ArtifactRequest) async throws -> ArtifactBytes {
+        try check(request.namespace)
+        return try await base.artifact(request)
+    }
+
     public func setCronWorkflowSuspended(namespace: String, name: String, suspended: Bool) async throws -> CronWorkflow
     {
         try check(namespace)

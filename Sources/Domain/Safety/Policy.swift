@@ -159,10 +159,12 @@ public struct Policy: Sendable, Equatable {
     public var requireConfirmation: Bool
     /// Safety classes (`mutating`, `destructive`) and tool names whose calls must be confirmed.
     public var confirmationRequired: Set<String>
-    /// Destructive calls, plus the writes the product plan asks to confirm: running a workflow and changing what
-    /// will run later.
+    /// Destructive calls, plus the writes the product plan asks to confirm: running a workflow, changing what
+    /// will run later, and answering a step that waits for a person (the approval pattern exists to have one
+    /// decide).
     public static let defaultConfirmationRequired: Set<String> = [
         "destructive", "submit_workflow", "update_cron_schedule", "create_template", "create_cron_workflow",
+        "approve_step", "set_step_outputs",
     ]
     public var namespaces: NamespaceRules
     public var confirmationTTLSeconds: Int
