@@ -34,9 +34,9 @@ struct ScalarString: Decodable {
 
 /// One item of a list or map that is read on its own: an item of the wrong shape is left out instead of failing the
 /// whole read (one CronWorkflow someone else wrote must not hide every other one).
-struct Lenient<T: Decodable>: Decodable {
-    var value: T?
-    init(from decoder: any Decoder) throws { value = try? T(from: decoder) }
+public struct Lenient<T: Decodable>: Decodable {
+    public var value: T?
+    public init(from decoder: any Decoder) throws { value = try? T(from: decoder) }
 }
 
 /// An integer that may arrive as a number, a numeric string (Kubernetes int64 fields are sometimes quoted) or a

@@ -91,6 +91,8 @@ public struct ArtifactRef: Sendable, Equatable, Decodable {
     public var optional: Bool
     /// Removed by artifact garbage collection.
     public var deleted: Bool
+    /// Bytes, where the status says: only a raw artifact's inline data (Argo records no size for stored ones).
+    public var size: Int?
 
     public init(
         name: String, path: String? = nil, repository: String? = nil, key: String? = nil, archive: String = "tgz",
@@ -120,6 +122,7 @@ public struct ArtifactRef: Sendable, Equatable, Decodable {
         deleted = c.lenient(Bool.self, forKey: AnyKey("deleted")) ?? false
         repository = nil
         key = nil
+        size = nil
         for (member, keyField) in Self.locations where c.contains(AnyKey(member)) {
             repository = member
             if !keyField.isEmpty,
@@ -143,8 +146,11 @@ public struct ArtifactRef: Sendable, Equatable, Decodable {
         } else {
             archive = "tgz"
         }
-        // A raw artifact's data is inline: nothing to fetch and nothing packed.
-        if repository == "raw" { archive = "none" }
+        // A raw artifact's data is inline: nothing packed, and its size known.
+        if repository == "raw" {
+            archive = "none"
+            size = c.lenient([String: ScalarString].self, forKey: AnyKey("raw"))?["data"]?.text?.utf8.count
+        }
     }
 }
 

@@ -177,9 +177,14 @@ struct MorePromptScenarioTests {
             _ = try await server.client.getPrompt(name: "triage_failures", arguments: ["since": "yesterday"])
         }
 
-        let draft = Self.text(
-            try await server.client.getPrompt(
-                name: "draft_workflow", arguments: ["goal": "load events nightly", "namespace": "argo"]))
+        let drafted = try await server.client.getPrompt(
+            name: "draft_workflow", arguments: ["goal": "load events nightly", "namespace": "argo"])
+        let draft = Self.text(drafted)
+        // The reference it is written with: links the host can read.
+        let links = drafted.messages.compactMap {
+            if case .resourceLink(let uri, _, _, _, _, _) = $0.content { uri } else { nil }
+        }
+        #expect(links == ["argo://reference/template", "argo://reference/steps-and-dag", "argo://reference/variables"])
         #expect(draft.contains("load events nightly"))
         #expect(draft.contains("lint_manifest"))
         #expect(draft.contains("- etl-pipeline: "), "the demo's WorkflowTemplate is offered for reuse")

@@ -10,7 +10,7 @@ struct ResourceScenarioTests {
 
     @Test("templates, the list (paged by its cursor) and a read of every kind", arguments: TransportKind.allCases)
     func resources(_ transport: TransportKind) async throws {
-        // 15 demo workflows in argo plus 20 generated ones: two pages of 25.
+        // 17 demo workflows in argo plus 20 generated ones: two pages of 25.
         var arguments = ["serve", "--simulator"]
         for i in 0..<20 { arguments += ["--generate", "name=extra-\(i),nodes=3"] }
         let server = try await transport.start(arguments)
@@ -21,7 +21,7 @@ struct ResourceScenarioTests {
             templates.map(\.uriTemplate) == [
                 "argo://workflows/{namespace}/{name}", "argo://workflows/{namespace}/{name}/logs/{node}",
                 "argo://cron-workflows/{namespace}/{name}", "argo://workflow-templates/{namespace}/{name}",
-                "argo://cluster-workflow-templates/{name}",
+                "argo://cluster-workflow-templates/{name}", "argo://examples/{name}",
             ])
 
         let first = try await server.client.listResources()
@@ -55,6 +55,29 @@ struct ResourceScenarioTests {
         let cluster = Self.text(
             try await server.client.readResource(uri: "argo://cluster-workflow-templates/notify-slack"))
         #expect(cluster.contains("notify-slack"))
+
+        // The generated reference: listed on the first page, read as Markdown; the examples through their template.
+        for uri in [
+            "argo://reference/workflow", "argo://reference/template", "argo://reference/steps-and-dag",
+            "argo://reference/cron-workflow", "argo://reference/variables",
+        ] {
+            #expect(uris.contains(uri), "\(uri) listed")
+            let contents = try await server.client.readResource(uri: uri)
+            #expect(contents.first?.mimeType == "text/markdown")
+            #expect(Self.text(contents).contains("Apache-2.0"), "\(uri) attributed")
+        }
+        #expect(
+            Self.text(try await server.client.readResource(uri: "argo://reference/template")).contains(
+                "| `suspend` | SuspendTemplate |"))
+        let example = try await server.client.readResource(uri: "argo://examples/dag-diamond")
+        #expect(example.first?.mimeType == "application/yaml")
+        #expect(Self.text(example).contains("depends: \"B && C\""))
+        do {
+            _ = try await server.client.readResource(uri: "argo://examples/nope")
+            Issue.record("an unknown example was read")
+        } catch {
+            #expect("\(error)".contains("hello-world, steps, dag-diamond"))
+        }
 
         for bad in ["argo://workflows/argo/nope", "argo://nothing/here", "https://example.com/x"] {
             await #expect(throws: (any Error).self, "\(bad)") { _ = try await server.client.readResource(uri: bad) }
@@ -103,6 +126,9 @@ struct ResourceScenarioTests {
         let cluster = try await client.complete(
             resourceURI: "argo://cluster-workflow-templates/{name}", argumentName: "name", argumentValue: "")
         #expect(cluster.values == ["notify-slack"])
+        let examples = try await client.complete(
+            resourceURI: "argo://examples/{name}", argumentName: "name", argumentValue: "dag-")
+        #expect(examples.values == ["dag-diamond", "dag-enhanced-depends"])
         let failed = try await client.complete(
             promptName: "why_did_this_fail", argumentName: "name", argumentValue: "", context: ["namespace": "argo"])
         #expect(failed.values.contains("train-model-v3-8fj2d"))

@@ -93,6 +93,8 @@ struct ArtifactTests {
         #expect(arts.map(\.archive) == ["tgz", "none", "none", "tgz", "tgz", "none"])
         #expect(arts[3].key == "https://example.com/r.git")
         #expect(arts[4].deleted)
+        #expect(arts[5].size == 2)
+        #expect(arts[0].size == nil)
         #expect(wf.nodeIO(id: "missing") == nil)
         #expect(wf.allNodeIO().keys.sorted() == ["n1"])
     }

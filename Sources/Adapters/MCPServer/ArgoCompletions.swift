@@ -63,6 +63,7 @@ public struct ArgoCompletions: Sendable {
     /// The names a template's `name` can take, by the kind its URI template names.
     func names(for uriTemplate: String, namespace: String?) async -> [String] {
         if uriTemplate.hasPrefix("argo://workflows/") { return await workflowNames(namespace: namespace) }
+        if uriTemplate.hasPrefix("argo://examples/") { return ArgoReference.exampleNames }
         if uriTemplate.hasPrefix("argo://cron-workflows/") {
             return
                 ((try? await useCases.crons.list(ListCronWorkflowsRequest(namespace: namespace, limit: 200)))?

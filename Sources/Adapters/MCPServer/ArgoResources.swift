@@ -41,6 +41,11 @@ public struct ArgoResources: Sendable {
             title: "Argo ClusterWorkflowTemplate",
             description: "A ClusterWorkflowTemplate: entrypoint, templates with their kind, parameters.",
             mimeType: json),
+        .init(
+            uriTemplate: "argo://examples/{name}", name: "example", title: "Argo example",
+            description:
+                "An upstream Argo example manifest (hello-world, steps, dag-diamond, artifact-passing, loops, retry-backoff, exit-handlers, an approval, cron-workflow, workflow-template, …), with attribution.",
+            mimeType: "application/yaml"),
     ]
 
     /// What a URI names.
@@ -79,11 +84,21 @@ public struct ArgoResources: Sendable {
     }
 
     public func read(_ uri: String) async throws -> ReadResource.Result {
+        if let document = ArgoReference.document(uri) {
+            return ReadResource.Result(contents: [.text(document.text, uri: uri, mimeType: document.mimeType)])
+        }
+        if uri.hasPrefix(ArgoReference.examplePrefix) {
+            throw MCPError.serverError(
+                code: Self.resourceNotFound,
+                message:
+                    "no example \(uri.dropFirst(ArgoReference.examplePrefix.count).prefix(100)); the examples are "
+                    + ArgoReference.exampleNames.joined(separator: ", "))
+        }
         guard let target = Target(uri) else {
             throw MCPError.serverError(
                 code: Self.resourceNotFound,
                 message:
-                    "unknown resource \(uri.prefix(200)); argo-mcp serves argo://workflows/{namespace}/{name}[/logs/{node}], argo://cron-workflows/{namespace}/{name}, argo://workflow-templates/{namespace}/{name} and argo://cluster-workflow-templates/{name}"
+                    "unknown resource \(uri.prefix(200)); argo-mcp serves argo://workflows/{namespace}/{name}[/logs/{node}], argo://cron-workflows/{namespace}/{name}, argo://workflow-templates/{namespace}/{name}, argo://cluster-workflow-templates/{name}, argo://examples/{name} and the argo://reference/… documents resources/list shows"
             )
         }
         do {
@@ -133,8 +148,8 @@ public struct ArgoResources: Sendable {
     static let pageSize = 25
 
     /// The first page: recent workflows of the default namespace (running ones first, as Argo lists them), then
-    /// its cron workflows and workflow templates, and the cluster workflow templates; later pages continue the
-    /// workflows. A section the namespace rules (or Argo) refuse is left out, not an error.
+    /// the reference documents, its cron workflows and workflow templates, and the cluster workflow templates; later
+    /// pages continue the workflows. A section the namespace rules (or Argo) refuse is left out, not an error.
     public func list(cursor: String?) async throws -> ListResources.Result {
         var resources: [Resource] = []
         let firstPage = cursor == nil
@@ -151,6 +166,9 @@ public struct ArgoResources: Sendable {
                     title: "Workflow \(row.namespace)/\(row.name)", description: state, mimeType: Self.json))
         }
         if firstPage {
+            // The reference documents first: what a model needs to write a manifest (the examples are reached
+            // through their template).
+            resources += ArgoReference.resources.filter { !$0.uri.hasPrefix(ArgoReference.examplePrefix) }
             if let crons = try? await useCases.crons.list(ListCronWorkflowsRequest(limit: 50)) {
                 for row in crons.items {
                     resources.append(

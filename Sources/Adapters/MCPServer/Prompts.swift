@@ -134,12 +134,23 @@ enum Prompts {
                     step can hang or flake. Reuse a template below through templateRef when it does the job \
                     (get_workflow_template shows its parameters). Then call lint_manifest with the manifest and fix \
                     what it reports until it passes. Show me the final manifest and one line per template on what it \
-                    does. Do not submit it unless I ask.
+                    does. Do not submit it unless I ask. Argo's field reference, its variables and upstream examples \
+                    are the resources linked below (argo://reference/…, argo://examples/{name}).
 
                     \(reusable)
                     """
+                // Links, not copies: the host fetches the reference it needs (they are 2–15 KB each).
+                let links = ArgoReference.documents.filter {
+                    ["argo://reference/template", "argo://reference/steps-and-dag", "argo://reference/variables"]
+                        .contains($0.uri)
+                }.map {
+                    Prompt.Message.user(
+                        .resourceLink(
+                            uri: $0.uri, name: $0.name, title: $0.title, description: $0.description,
+                            mimeType: $0.mimeType))
+                }
                 return GetPrompt.Result(
-                    description: "A manifest for: \(goal.prefix(80))", messages: [.user(.text(text: text))])
+                    description: "A manifest for: \(goal.prefix(80))", messages: [.user(.text(text: text))] + links)
             })
     }
 }

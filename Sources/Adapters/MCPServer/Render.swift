@@ -336,6 +336,7 @@ extension Render {
                 var line = "  \(a.direction == "inputs" ? "in " : "out") \(a.name)"
                 if let path = a.path { line += " \(path)" }
                 line += " — \(a.repository)\(a.key.map { ":\($0)" } ?? ""), \(a.archive)"
+                if let size = a.size { line += ", \(size) bytes" }
                 if !a.servable { line += ", NOT servable" }
                 if let note = a.note { line += " (\(note))" }
                 lines.append(line)

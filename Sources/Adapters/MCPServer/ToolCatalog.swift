@@ -31,6 +31,11 @@ public enum ToolCatalog {
                 "| `\(t.uriTemplate)` | \(t.mimeType ?? "-") | "
                     + (t.description ?? "").replacingOccurrences(of: "|", with: "\\|") + " |")
         }
+        for r in ArgoReference.resources where !r.uri.hasPrefix(ArgoReference.examplePrefix) {
+            lines.append(
+                "| `\(r.uri)` | \(r.mimeType ?? "-") | "
+                    + (r.description ?? "").replacingOccurrences(of: "|", with: "\\|") + " |")
+        }
         return lines.joined(separator: "\n")
     }
 

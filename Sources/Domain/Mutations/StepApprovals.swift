@@ -318,11 +318,6 @@ public struct StepApprovals: Sendable {
         return Array(found.prefix(10))
     }
 
-    struct Lenient<T: Decodable>: Decodable {
-        var value: T?
-        init(from decoder: any Decoder) throws { value = try? T(from: decoder) }
-    }
-
     struct TemplateUses: Decodable {
         struct Call: Decodable {
             var name: String?

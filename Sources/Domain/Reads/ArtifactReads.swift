@@ -12,6 +12,8 @@ public struct ArtifactRow: Sendable, Codable, Equatable {
     public var key: String?
     /// tgz (Argo's default: a gzipped tar), none or zip.
     public var archive: String
+    /// Bytes, where Argo's status records it (raw artifacts); get_artifact reads the others.
+    public var size: Int?
     /// Whether the Argo Server's artifact service can hand it out, and why not when it cannot.
     public var servable: Bool
     public var note: String?
@@ -122,7 +124,7 @@ public struct ArtifactReads: Sendable {
         }
         return ArtifactRow(
             name: a.name, direction: direction, path: a.path, repository: a.repository ?? "default",
-            key: a.key, archive: a.archive, servable: servable, note: note)
+            key: a.key, archive: a.archive, size: a.size, servable: servable, note: note)
     }
 
     /// The node a `node` argument names: its id, display name or node name (one of them, exactly).
