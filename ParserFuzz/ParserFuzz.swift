@@ -6,7 +6,7 @@ import Ports
 
 /// libFuzzer targets for the parsers that read foreign bytes. `ARGO_FUZZ_TARGET` picks one:
 /// `yaml` (YAML→JSON), `workflow` (the workflow JSON reader and its fallback), `cron` (schedules), `frames` (the
-/// Argo stream frame splitter). Built with `-sanitize=fuzzer` (see README, "Fuzzing"); without it, the same binary
+/// Argo stream frame splitter), `artifact` (gzip, tar and the artifact service's pages as get_artifact reads them). Built with `-sanitize=fuzzer` (see README, "Fuzzing"); without it, the same binary
 /// replays files: `argo-mcp-parser-fuzz TARGET FILE…`.
 enum ParserFuzz {
     static func run(_ target: String, _ data: Data) {
@@ -30,6 +30,12 @@ enum ParserFuzz {
             {
                 _ = schedule.nextRuns(after: Date(timeIntervalSince1970: 1_800_000_000), count: 3)
             }
+        case "artifact":
+            // What an artifact service may answer: gzip, tar, both, a directory page, text or binary, cut anywhere.
+            let bytes = ArtifactBytes(
+                data: data, complete: data.count % 2 == 0, contentType: nil, fileName: nil, route: "/fuzz")
+            let file = data.count % 3 == 0 ? "a.txt" : nil
+            _ = try? ArtifactReads.content(of: bytes, limit: 1 + data.count % 8192, file: file)
         case "frames":
             var parser = StreamFrameParser<WorkflowEvent>(maxFrameBytes: 1 << 16)
             let bytes = [UInt8](data)

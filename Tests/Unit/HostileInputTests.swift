@@ -393,8 +393,11 @@ struct ParserFuzzCorpusTests {
         #expect(ContinuousClock.now - start < .seconds(20), "\(path) took too long")
     }
 
-    @Test("the corpus holds inputs for all four targets")
+    @Test("the corpus holds inputs for all five targets")
     func corpusCoversEveryTarget() {
-        #expect(Set(Self.cases.map { String($0.split(separator: "/")[0]) }) == ["cron", "frames", "workflow", "yaml"])
+        #expect(
+            Set(Self.cases.map { String($0.split(separator: "/")[0]) }) == [
+                "artifact", "cron", "frames", "workflow", "yaml",
+            ])
     }
 }

@@ -200,6 +200,16 @@ public struct ArtifactReads: Sendable {
         return content
     }
 
+    /// What get_artifact makes of served bytes, on their own (the parser fuzz target's entry).
+    public static func content(of bytes: ArtifactBytes, limit: Int, file: String?) throws -> ArtifactContent {
+        var content = ArtifactContent(
+            namespace: "", name: "", nodeID: "", artifact: "", direction: "outputs", route: bytes.route,
+            packing: "plain", file: nil, files: nil, contentType: bytes.contentType, text: nil, bytesShown: 0,
+            truncated: false, note: nil)
+        try unpack(bytes, limit: limit, file: file, into: &content)
+        return content
+    }
+
     /// Turns the served bytes into what a model can read: gzip inflated, the file picked out of a tar, a directory
     /// listing parsed, binary refused with its type and size.
     static func unpack(_ bytes: ArtifactBytes, limit: Int, file: String?, into c: inout ArtifactContent) throws {
