@@ -237,6 +237,11 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
         return other
     }
 
+    /// A scenario that fails before `stop()` must not leave its server running after the test run.
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
     func stop() async -> String {
         await client.disconnect()
         process.terminate()

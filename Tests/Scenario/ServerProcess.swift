@@ -101,6 +101,11 @@ final class ServerProcess: MCPHarness, @unchecked Sendable {
         }
     }
 
+    /// A scenario that fails before `stop()` must not leave its server running after the test run.
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
     func stop() async -> String {
         await client.disconnect()
         try? stdin.fileHandleForWriting.close()
