@@ -341,6 +341,12 @@ public struct NodeStatus: Sendable, Decodable, Equatable {
     }
 }
 
+extension NodeStatus {
+    /// A suspend step still waiting (Argo's `IsActiveSuspendNode`: type Suspend, phase Running), which resume and
+    /// `set` act on.
+    public var isActiveSuspendNode: Bool { type == .suspend && phase == .running }
+}
+
 /// A workflow phase; unknown values are kept as they are.
 public struct WorkflowPhase: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String

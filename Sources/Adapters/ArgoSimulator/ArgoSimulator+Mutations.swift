@@ -92,9 +92,7 @@ extension ArgoSimulator {
                     &nodes, matcher, selector: selector, NodeUpdate(nodeFieldSelector: selector, phase: "Succeeded"),
                     now: now, workflow: &wf)
             } else {
-                let suspendedNodes = nodes.filter {
-                    $0.value["type"]?.string == "Suspend" && $0.value["phase"]?.string == "Running"
-                }
+                let suspendedNodes = nodes.filter { Self.isActiveSuspendNode($0.value) }
                 guard wf[path: "spec.suspend"] == .bool(true) || !suspendedNodes.isEmpty else {
                     throw Self.precondition("workflow \"\(name)\" is not suspended")
                 }
@@ -177,6 +175,11 @@ extension ArgoSimulator {
         return storedData(key) ?? wf.encoded()
     }
 
+    /// `pkg/apis/workflow/v1alpha1/workflow_types.go` `IsActiveSuspendNode`: a Suspend node still Running.
+    static func isActiveSuspendNode(_ node: JSONValue) -> Bool {
+        node["type"]?.string == "Suspend" && node["phase"]?.string == "Running"
+    }
+
     /// `workflow/util/util.go` `updateSuspendedNode`: every waiting suspend node (`IsActiveSuspendNode`) that the
     /// selector matches gets the phase (and `finishedAt` once fulfilled), the message, and its supplied output
     /// parameters, each of which must be declared with `valueFrom.supplied` and not set yet; the values also reach
@@ -190,7 +193,7 @@ extension ArgoSimulator {
         }
         var updated = false
         for (id, node) in nodes.sorted(by: { $0.key < $1.key })
-        where node["type"]?.string == "Suspend" && node["phase"]?.string == "Running" && matcher.matches(node) {
+        where Self.isActiveSuspendNode(node) && matcher.matches(node) {
             var n = node
             if let phase = update.phase, !phase.isEmpty {
                 n["phase"] = .string(phase)

@@ -140,9 +140,6 @@ public struct StepApprovals: Sendable {
         var values: [String: String]
     }
 
-    /// Argo's `IsActiveSuspendNode`: a Suspend node still Running.
-    static func isWaiting(_ node: NodeStatus) -> Bool { node.type == .suspend && node.phase == .running }
-
     /// The node a `node` argument names: an exact id, display name or node name, preferring waiting steps.
     enum Resolution {
         case success(NodeStatus)
@@ -150,7 +147,7 @@ public struct StepApprovals: Sendable {
     }
 
     static func resolve(_ node: String?, in wf: Workflow) -> Resolution {
-        let waiting = wf.status.nodes.values.filter(isWaiting).sorted { $0.id < $1.id }
+        let waiting = wf.status.nodes.values.filter(\.isActiveSuspendNode).sorted { $0.id < $1.id }
         let target = "\(wf.metadata.namespace ?? "")/\(wf.metadata.name)"
         func label(_ n: NodeStatus) -> String { "\(n.displayName ?? n.name) (id \(n.id))" }
         guard let node, !node.isEmpty else {
@@ -165,8 +162,8 @@ public struct StepApprovals: Sendable {
         }
         let all = wf.status.nodes.values.sorted { $0.id < $1.id }
         let matches = all.filter { $0.id == node || $0.displayName == node || $0.name == node }
-        if let hit = matches.first(where: isWaiting) {
-            let others = matches.filter(isWaiting)
+        if let hit = matches.first(where: \.isActiveSuspendNode) {
+            let others = matches.filter(\.isActiveSuspendNode)
             if others.count > 1 {
                 return .failure(
                     "\(others.count) waiting steps are called \(node) in \(target); name one by id: "

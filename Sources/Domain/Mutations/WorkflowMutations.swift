@@ -243,7 +243,7 @@ public struct WorkflowMutations: Sendable {
             before = wf
             let phase = Self.phase(wf)
             let suspended = wf.spec.suspend == true
-            let waitingNodes = wf.status.nodes.values.contains { $0.type == .suspend && $0.phase == .running }
+            let waitingNodes = wf.status.nodes.values.contains(where: \.isActiveSuspendNode)
             var refusal: String?
             if wf.status.phase?.isCompleted == true {
                 refusal =
@@ -264,7 +264,7 @@ public struct WorkflowMutations: Sendable {
             var result = changeReport(tool, before ?? after, after, tokenID: nil)
             if !suspend {
                 let resumedSteps = (before ?? after).status.nodes.values.filter { node in
-                    node.type == .suspend && node.phase == .running && after.status.nodes[node.id]?.phase != .running
+                    node.isActiveSuspendNode && after.status.nodes[node.id]?.phase != .running
                 }.count
                 if resumedSteps > 0 { result.changes.append("\(resumedSteps) suspend step(s) released") }
             }

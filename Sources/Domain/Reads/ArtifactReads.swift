@@ -80,7 +80,7 @@ public struct ArtifactReads: Sendable {
         let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
         var ios = wf.allNodeIO()
         if let node {
-            let n = try Self.node(node, in: wf)
+            let n = try WorkflowReads.resolve(node: node, in: wf)
             ios = ios.filter { $0.key == n.id }
             if ios.isEmpty { ios[n.id] = NodeIO() }
         }
@@ -127,23 +127,6 @@ public struct ArtifactReads: Sendable {
             key: a.key, archive: a.archive, size: a.size, servable: servable, note: note)
     }
 
-    /// The node a `node` argument names: its id, display name or node name (one of them, exactly).
-    static func node(_ node: String, in wf: Workflow) throws -> NodeStatus {
-        if let exact = wf.status.nodes[node] { return exact }
-        let matches = wf.status.nodes.values.filter { $0.displayName == node || $0.name == node }
-            .sorted { $0.id < $1.id }
-        guard let first = matches.first else {
-            throw ReadFailure(
-                "\(wf.metadata.name) has no node \(node); get_workflow lists its nodes (id, name)")
-        }
-        if matches.count > 1 {
-            throw ReadFailure(
-                "\(matches.count) nodes of \(wf.metadata.name) are called \(node); name one by id: "
-                    + matches.prefix(10).map(\.id).joined(separator: ", "))
-        }
-        return first
-    }
-
     public func get(
         namespace: String?, name: String, node: String, artifact: String, direction: String?, file: String?,
         maxBytes: Int?
@@ -168,7 +151,7 @@ public struct ArtifactReads: Sendable {
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = context.namespace(namespace)
         let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
-        let n = try Self.node(node, in: wf)
+        let n = try WorkflowReads.resolve(node: node, in: wf)
         let io = wf.nodeIO(id: n.id) ?? NodeIO()
         let candidates: [(ArtifactRequest.Direction, ArtifactRef)] =
             io.outputs.artifacts.map { (.outputs, $0) } + io.inputs.artifacts.map { (.inputs, $0) }
