@@ -41,7 +41,7 @@ indirect enum ConfigKey: Sendable {
         "limits": .section(["maxManifestBytes": .int]),
         "http": .section([
             "listen": .string, "allowedHosts": .strings, "allowedOrigins": .strings, "maxSessions": .int,
-            "maxSessionBytes": .int,
+            "maxSessionBytes": .int, "sessions": .choice(["stateful", "stateless"]),
         ]),
         "auth": AuthSettings.schema,
         "store": .section(["postgres": .string]),

@@ -12,6 +12,7 @@ import MCPStdio
 import Metrics
 import Ports
 import Prometheus
+import Synchronization
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -174,12 +175,27 @@ struct Serve: AsyncParsableCommand {
             let inFlight = InFlight()
             let limits = MCPHTTPServer.Limits(
                 maxSessions: settings.httpMaxSessions, maxSessionBytes: settings.httpMaxSessionBytes)
+            let mode = MCPHTTPServer.SessionMode(rawValue: settings.httpSessions) ?? .stateful
+            if mode == .stateless && settings.storePostgres == nil {
+                logger.warning(
+                    "http.sessions is stateless but confirmation tokens are kept by this process only (no store.postgres): run one replica, or configure store.postgres so that any replica can redeem a token"
+                )
+            }
+            // A stateless request is served by an MCP server made for it; the caller's tool catalog and use cases
+            // are made once per caller, as a session makes them once.
+            let perCaller = PerCaller(make: servers)
             let httpServer = MCPHTTPServer(
-                host: host, port: port, limits: limits, logger: logger, authentication: authentication,
-                hostRules: settings.auth.hostRules, metrics: Self.prometheus(), ready: ready,
-                drained: { await inFlight.drained(timeout: $0) },
-                makeSession: { transport, caller in
-                    let session = try await servers(caller).start(transport: transport, inFlight: inFlight)
+                host: host, port: port, limits: limits, sessionMode: mode, logger: logger,
+                authentication: authentication, hostRules: settings.auth.hostRules, metrics: Self.prometheus(),
+                ready: ready, drained: { await inFlight.drained(timeout: $0) },
+                makeSession: { transport, caller, mode in
+                    let session =
+                        switch mode {
+                        case .stateful: try await servers(caller).start(transport: transport, inFlight: inFlight)
+                        case .stateless:
+                            try await perCaller.server(caller).start(
+                                transport: transport, inFlight: inFlight, scope: .singleRequest)
+                        }
                     return { await session.stop() }
                 })
             try await httpServer.run { bound in
@@ -187,7 +203,10 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((url + "\n").utf8))
                 logger.info(
                     "serving MCP over HTTP",
-                    metadata: ["url": "\(url)", "auth": "\(authentication?.authenticator.method ?? "none")"])
+                    metadata: [
+                        "url": "\(url)", "auth": "\(authentication?.authenticator.method ?? "none")",
+                        "sessions": "\(mode.rawValue)",
+                    ])
             }
             logger.info("the HTTP server stopped")
             return
@@ -225,6 +244,30 @@ struct Serve: AsyncParsableCommand {
                     + "listen on 127.0.0.1 (reach it from elsewhere through an SSH tunnel or a port-forward)")
         }
         return (host, port)
+    }
+}
+
+/// Each caller's MCP server, made the first time the caller is seen (at most `limit` kept; past it the table starts
+/// again), so that a stateless request does not rebuild the tool catalog and the use cases.
+final class PerCaller: Sendable {
+    private let make: @Sendable (Caller?) -> ArgoMCPServer
+    private let table = Mutex<[String: (Caller?, ArgoMCPServer)]>([:])
+    private let limit: Int
+
+    init(make: @escaping @Sendable (Caller?) -> ArgoMCPServer, limit: Int = 1024) {
+        self.make = make
+        self.limit = limit
+    }
+
+    func server(_ caller: Caller?) -> ArgoMCPServer {
+        let key = caller.map { "\($0.method):\($0.name):\($0.groups.joined(separator: ","))" } ?? ""
+        if let (known, server) = table.withLock({ $0[key] }), known == caller { return server }
+        let server = make(caller)
+        table.withLock { table in
+            if table.count >= limit { table.removeAll() }
+            table[key] = (caller, server)
+        }
+        return server
     }
 }
 

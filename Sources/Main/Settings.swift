@@ -49,6 +49,9 @@ struct Settings: Sendable {
     var httpMaxSessions = 256
     /// What one HTTP session may send before it is recycled (the SDK keeps it for resumption).
     var httpMaxSessionBytes = 16 << 20
+    /// `stateful` (sessions in this process's memory) or `stateless` (every request on its own, for replicas
+    /// behind a balancer).
+    var httpSessions = "stateful"
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -96,6 +99,7 @@ struct Settings: Sendable {
             var listen: String?
             var maxSessions: Int?
             var maxSessionBytes: Int?
+            var sessions: String?
             var allowedHosts: [String]?
             var allowedOrigins: [String]?
         }
@@ -191,6 +195,7 @@ struct Settings: Sendable {
         httpListen = file.http?.listen ?? httpListen
         httpMaxSessions = file.http?.maxSessions ?? httpMaxSessions
         httpMaxSessionBytes = file.http?.maxSessionBytes ?? httpMaxSessionBytes
+        httpSessions = file.http?.sessions ?? httpSessions
         try checkHTTPLimits("config file \(path): http")
         auth.allowedHosts = file.http?.allowedHosts ?? auth.allowedHosts
         auth.allowedOrigins = file.http?.allowedOrigins ?? auth.allowedOrigins
@@ -207,6 +212,11 @@ struct Settings: Sendable {
         guard (65_536...(1 << 30)).contains(httpMaxSessionBytes) else {
             throw ConfigError(
                 "\(key).maxSessionBytes=\(httpMaxSessionBytes) is out of range; give 65536 to 1073741824 bytes")
+        }
+        guard ["stateful", "stateless"].contains(httpSessions) else {
+            throw ConfigError(
+                "\(key).sessions=\(httpSessions) is not stateful or stateless; use stateless for several replicas behind a balancer"
+            )
         }
     }
 
@@ -260,6 +270,14 @@ struct Settings: Sendable {
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
         confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
         httpListen = text("ARGO_MCP_HTTP_LISTEN") ?? httpListen
+        if let sessions = text("ARGO_MCP_HTTP_SESSIONS") {
+            guard ["stateful", "stateless"].contains(sessions) else {
+                throw ConfigError(
+                    "ARGO_MCP_HTTP_SESSIONS=\(sessions) is not stateful or stateless; use stateless for several replicas behind a balancer"
+                )
+            }
+            httpSessions = sessions
+        }
         auth.apply(environment: env)
         storePostgres = text("ARGO_MCP_POSTGRES_URL") ?? storePostgres
         notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook

@@ -50,8 +50,9 @@ struct Stores: Sendable {
                 )
             }
             logger.info(
-                "confirmations and audit records are kept in PostgreSQL", metadata: ["store": "\(postgres.description)"]
-            )
+                "confirmations and audit records are kept in PostgreSQL",
+                metadata: ["store": "\(postgres.description)", "replica": "\(postgres.replica)"])
+            group.addTask { await postgres.keepWatch() }
             try await body()
         }
     }

@@ -22,7 +22,8 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     public var target: Target
     /// The call's arguments, secrets redacted, the confirmation token left out.
     public var arguments: [String: String]
-    /// refused, preview, allowed, succeeded, failed.
+    /// refused, preview, allowed, succeeded, failed; `interrupted` when the process carrying an allowed call out
+    /// stopped before recording its outcome (written by a surviving replica of a shared store).
     public var decision: String
     public var reason: String?
     /// A short id derived from the confirmation token; never the token.
@@ -34,12 +35,16 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     /// Who called (`bearer:alice`, `oidc:alice@example.com`), when the transport authenticates its callers; absent
     /// over stdio.
     public var caller: String?
+    /// One id per carried-out call: its `allowed` record and the record of its outcome share it, so a call whose
+    /// outcome was never written can be found.
+    public var attempt: String?
 
     public init(
         time: String, tool: String, safety: String, target: Target, arguments: [String: String], decision: String,
         reason: String? = nil, tokenID: String? = nil, outcome: String? = nil, durationMilliseconds: Int? = nil,
-        client: String? = nil, caller: String? = nil
+        client: String? = nil, caller: String? = nil, attempt: String? = nil
     ) {
+        self.attempt = attempt
         self.time = time
         self.tool = tool
         self.safety = safety
@@ -75,6 +80,9 @@ public struct PendingConfirmation: Sendable, Codable, Equatable {
     public var expiresAt: Date
     /// The caller the token was issued to (`Caller.description`); only that caller may use it. Absent over stdio.
     public var caller: String?
+    /// One id per carried-out call: its `allowed` record and the record of its outcome share it, so a call whose
+    /// outcome was never written can be found.
+    public var attempt: String?
 
     public init(
         id: String, tool: String, namespace: String, name: String, uid: String?, argumentsDigest: String,

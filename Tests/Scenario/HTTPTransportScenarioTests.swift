@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import MCP
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// What the Streamable HTTP transport itself must do, beyond serving the scenarios every transport runs.
@@ -58,6 +59,68 @@ struct HTTPTransportScenarioTests {
         let health = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: server.url.replacingOccurrences(of: "/mcp", with: "/healthz")), timeout: .seconds(5))
         #expect(health.status == .ok)
+        _ = await server.stop()
+    }
+
+    @Test(
+        "stateless: no session id, any request without initialize, progress in the answer's stream, JSON when only JSON is accepted; GET, DELETE and batches refused; subscriptions and dialogs not offered"
+    )
+    func stateless() async throws {
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator", "--generate", "name=quick,nodes=8,evolve=6", "--tick-ms", "100"],
+            environment: ["ARGO_MCP_HTTP_SESSIONS": "stateless"], callers: [])
+        let opened = try await Self.post(server.url, Self.initialize)
+        #expect(opened.status == 200)
+        #expect(opened.headers["mcp-session-id"] == nil)
+        #expect(opened.body.contains(#""subscribe":false"#))
+        #expect(!opened.body.contains(#""logging""#))
+        let initialized = try await Self.post(server.url, #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        #expect(initialized.status == 202)
+
+        // A request without any initialize before it (it may reach a replica that never saw one).
+        let call =
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_workflow","arguments":{"name":"nightly-etl-7x2kq"}}}"#
+        let answered = try await Self.post(server.url, call, headers: [("MCP-Protocol-Version", "2025-11-25")])
+        #expect(answered.status == 200)
+        #expect(answered.headers["content-type"] == "text/event-stream")
+        #expect(answered.body.contains("nightly-etl-7x2kq: Succeeded"))
+        // A stale session id from a stateful server is ignored, not 404.
+        let stale = try await Self.post(server.url, call, headers: [("Mcp-Session-Id", "from-before")])
+        #expect(stale.status == 200)
+        var jsonOnly = HTTPClientRequest(url: server.url)
+        jsonOnly.method = .POST
+        jsonOnly.headers.add(name: "Content-Type", value: "application/json")
+        jsonOnly.headers.add(name: "Accept", value: "application/json")
+        jsonOnly.body = .bytes(ByteBuffer(string: call))
+        let json = try await HTTPClient.shared.execute(jsonOnly, timeout: .seconds(10))
+        #expect(json.headers.first(name: "Content-Type") == "application/json")
+        let jsonBody = String(buffer: try await json.body.collect(upTo: 1 << 20))
+        #expect(jsonBody.hasPrefix("{") && jsonBody.contains("nightly-etl-7x2kq: Succeeded"))
+
+        // Progress notifications of a call come in that call's own event stream, before its answer.
+        let watch =
+            #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"watch_workflow","arguments":{"name":"quick","timeout_seconds":30},"_meta":{"progressToken":"p-1"}}}"#
+        let watched = try await Self.post(server.url, watch)
+        let events = watched.body.components(separatedBy: "\n\n").filter { $0.contains("data: ") }
+        #expect(events.count >= 3, "\(watched.body.prefix(500))")
+        #expect(events.dropLast().allSatisfy { $0.contains("notifications/progress") && $0.contains("p-1") })
+        #expect(events.last?.contains(#""endedBy":"completed""#) == true)
+
+        let subscribe =
+            #"{"jsonrpc":"2.0","id":4,"method":"resources/subscribe","params":{"uri":"argo://workflows/argo/quick"}}"#
+        let refused = try await Self.post(server.url, subscribe)
+        #expect(refused.body.contains("resources/subscribe needs a session"))
+        let batch = try await Self.post(server.url, "[\(call)]")
+        #expect(batch.status == 400)
+        #expect(batch.body.contains("batches were removed"))
+        for method in [NIOHTTP1.HTTPMethod.GET, .DELETE] {
+            var request = HTTPClientRequest(url: server.url)
+            request.method = method
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers.first(name: "Allow") == "POST")
+        }
         _ = await server.stop()
     }
 

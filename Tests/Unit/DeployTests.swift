@@ -32,4 +32,28 @@ struct DeployTests {
             #expect(settings.auth.hostRules.allowedHosts.contains("argo-mcp.argo-mcp.svc:*"))
         }
     }
+
+    @Test(
+        "more than one replica runs stateless, with the shared store: any replica answers any request",
+        arguments: [
+            ("deploy/kubernetes/base/config.yaml", "deploy/kubernetes/base/deployment.yaml", "replicas: "),
+            (
+                "deploy/kubernetes/overlays/example/config.yaml",
+                "deploy/kubernetes/overlays/example/kustomization.yaml",
+                "count: "
+            ),
+        ])
+    func replicasRunStateless(_ config: String, _ manifest: String, _ key: String) throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent(manifest), encoding: .utf8)
+        let line = try #require(
+            text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key) })
+        let replicas = try #require(Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? ""))
+        #expect(replicas > 1)
+        var settings = Settings()
+        try settings.apply(file: Self.root.appendingPathComponent(config).path)
+        #expect(settings.httpSessions == "stateless", "\(config): \(replicas) replicas need http.sessions: stateless")
+        let deployment = try String(
+            contentsOf: Self.root.appendingPathComponent("deploy/kubernetes/base/deployment.yaml"), encoding: .utf8)
+        #expect(deployment.contains("ARGO_MCP_POSTGRES_URL"), "tokens and audit shared by the replicas")
+    }
 }

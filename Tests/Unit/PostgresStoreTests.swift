@@ -124,4 +124,49 @@ struct PostgresStoreTests {
             url: "postgres://u:secret@db.example:6543/argo?sslmode=require", logger: Self.logger)
         #expect(store?.description == "postgres://u@db.example:6543/argo?sslmode=require")
     }
+
+    @Test(
+        "an allowed call whose replica stopped before recording its outcome is marked interrupted once by a survivor; finished calls and live replicas' calls are left alone"
+    )
+    func interruptedCalls() async throws {
+        let url = try #require(Self.url, "ARGO_MCP_TEST_POSTGRES_URL is not set; .ci/run starts a server")
+        let suffix = UUID().uuidString.prefix(8)
+        let dead = try PostgresStore(url: url, logger: Self.logger, replica: "dead-\(suffix)")
+        let busy = try PostgresStore(url: url, logger: Self.logger, replica: "busy-\(suffix)")
+        let survivor = try PostgresStore(
+            url: url, logger: Self.logger, replica: "survivor-\(suffix)", staleAfter: .milliseconds(800))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for store in [dead, busy, survivor] { group.addTask { await store.run() } }
+            defer { group.cancelAll() }
+            try await survivor.migrate()
+            func allowed(_ store: PostgresStore, _ token: String, _ attempt: String) async throws {
+                var record = Self.record(token, "allowed")
+                record.attempt = attempt
+                try await store.record(record)
+            }
+            let (lost, finished, running) = ("lost-\(suffix)", "finished-\(suffix)", "running-\(suffix)")
+            try await dead.beat()
+            try await allowed(dead, lost, "a-\(lost)")
+            try await allowed(dead, finished, "a-\(finished)")
+            var done = Self.record(finished, "succeeded")
+            done.attempt = "a-\(finished)"
+            try await dead.record(done)
+            try await allowed(busy, running, "a-\(running)")
+            // Too young to judge: nothing is marked yet.
+            _ = try await survivor.markInterrupted()
+            #expect(try await survivor.auditRecords(tokenID: lost).map(\.decision) == ["allowed"])
+            try await Task.sleep(for: .milliseconds(1200))
+            try await busy.beat()
+            _ = try await survivor.markInterrupted()
+            _ = try await survivor.markInterrupted()
+            let trail = try await survivor.auditTrail(tokenID: lost)
+            #expect(trail.map(\.record.decision) == ["allowed", "interrupted"])
+            #expect(trail.last?.record.outcome?.hasPrefix("unknown:") == true)
+            #expect(trail.last?.record.attempt == "a-\(lost)")
+            #expect(trail.last?.record.caller == "bearer:alice")
+            #expect(trail.map(\.replica) == ["dead-\(suffix)", "survivor-\(suffix)"])
+            #expect(try await survivor.auditRecords(tokenID: finished).map(\.decision) == ["allowed", "succeeded"])
+            #expect(try await survivor.auditRecords(tokenID: running).map(\.decision) == ["allowed"])
+        }
+    }
 }

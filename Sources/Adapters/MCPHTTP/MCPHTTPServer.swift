@@ -9,16 +9,27 @@ import Ports
 import ServiceLifecycle
 import Synchronization
 
-/// MCP Streamable HTTP at `/mcp`, hosted by Hummingbird: each session is one SDK `StatefulHTTPServerTransport`
-/// with an MCP server of its own, made by `makeSession` when a client initializes and found again by its
-/// `Mcp-Session-Id`. This adapter knows HTTP and sessions only; what a session serves is the factory's business.
+/// MCP Streamable HTTP at `/mcp`, hosted by Hummingbird, in one of two modes:
+/// - `stateful`: each session is one SDK `StatefulHTTPServerTransport` with an MCP server of its own, made by
+///   `makeSession` when a client initializes and found again by its `Mcp-Session-Id`;
+/// - `stateless`: no session; every POST is served on its own by an MCP server made for it over a
+///   `SingleRequestTransport`, so any replica behind a balancer can answer any request.
+/// This adapter knows HTTP and sessions only; what a session serves is the factory's business.
 public struct MCPHTTPServer: Sendable {
-    /// Starts serving one new session of `caller` (nil without authentication) over `transport`; returns how to
-    /// stop it.
+    /// Starts serving one new session of `caller` (nil without authentication) over `transport`, in `mode`
+    /// (stateless: a session of one request); returns how to stop it.
     public typealias SessionFactory =
-        @Sendable (_ transport: StatefulHTTPServerTransport, _ caller: Caller?) async throws -> (
+        @Sendable (_ transport: any Transport, _ caller: Caller?, _ mode: SessionMode) async throws -> (
             @Sendable () async -> Void
         )
+
+    /// Whether a conversation lives in one replica's memory (`stateful`: sessions, server-to-client requests,
+    /// subscriptions) or every request stands on its own (`stateless`: no `Mcp-Session-Id`, nothing kept between
+    /// requests, for replicas behind a round-robin balancer).
+    public enum SessionMode: String, Sendable, CaseIterable {
+        case stateful
+        case stateless
+    }
 
     /// Who may call: every `/mcp` request carries `Authorization: Bearer …`, checked by `authenticator`; a session
     /// belongs to the caller that opened it.
@@ -86,6 +97,7 @@ public struct MCPHTTPServer: Sendable {
     public let host: String
     public let port: Int
     public let limits: Limits
+    public let sessionMode: SessionMode
     let makeSession: SessionFactory
     /// Whether the server can do its work (`/readyz`): ready or not, and why.
     let ready: @Sendable () async -> (Bool, String)
@@ -98,7 +110,8 @@ public struct MCPHTTPServer: Sendable {
     let drained: @Sendable (Duration) async -> Void
 
     public init(
-        host: String, port: Int, limits: Limits = Limits(), logger: Logger, authentication: Authentication? = nil,
+        host: String, port: Int, limits: Limits = Limits(), sessionMode: SessionMode = .stateful, logger: Logger,
+        authentication: Authentication? = nil,
         hostRules: HostRules = .loopback, metrics: (@Sendable () -> String)? = nil,
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
         drained: @escaping @Sendable (Duration) async -> Void = { _ in },
@@ -109,6 +122,7 @@ public struct MCPHTTPServer: Sendable {
         self.host = host
         self.port = port
         self.limits = limits
+        self.sessionMode = sessionMode
         self.logger = logger
         self.authentication = authentication
         self.hostRules = hostRules
@@ -124,6 +138,17 @@ public struct MCPHTTPServer: Sendable {
             ContentTypeValidator(),
             ProtocolVersionValidator(),
             SessionValidator(),
+        ])
+    }
+
+    /// The checks of a stateless request: those of the stateful mode but the session's, and an answer in JSON is
+    /// enough (a client that accepts an event stream gets one, with its progress notifications).
+    var statelessValidation: any HTTPRequestValidationPipeline {
+        StandardValidationPipeline(validators: [
+            OriginValidator(allowedHosts: hostRules.allowedHosts, allowedOrigins: hostRules.allowedOrigins),
+            AcceptHeaderValidator(mode: .jsonOnly),
+            ContentTypeValidator(),
+            ProtocolVersionValidator(),
         ])
     }
 
@@ -211,6 +236,9 @@ public struct MCPHTTPServer: Sendable {
         let mcpRequest = MCP.HTTPRequest(
             method: request.method.rawValue, headers: headers,
             body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
+        if sessionMode == .stateless {
+            return await handleStateless(mcpRequest, caller: caller, sessions: sessions, open: open)
+        }
         let transport: StatefulHTTPServerTransport
         let sent: SentBytes
         if let id = mcpRequest.header(HTTPHeaderName.sessionID) {
@@ -249,7 +277,7 @@ public struct MCPHTTPServer: Sendable {
             transport = StatefulHTTPServerTransport(validationPipeline: validation, logger: logger)
             let sent = SentBytes()
             do {
-                let stop = try await makeSession(transport, caller)
+                let stop = try await makeSession(transport, caller, .stateful)
                 let answer = await transport.handleRequest(mcpRequest)
                 if let id = answer.headers.first(where: { $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased() }
                 )?
@@ -269,6 +297,97 @@ public struct MCPHTTPServer: Sendable {
             await sessions.remove(id)
         }
         return Self.response(answer, counting: sent, holding: open)
+    }
+
+    /// One request of the stateless mode: a notification or a response is taken (202) and has nowhere to go; a
+    /// request is served by an MCP server of its own, its progress notifications and answer streamed back as
+    /// server-sent events (or the answer alone as JSON, when the client accepts nothing else).
+    func handleStateless(_ request: MCP.HTTPRequest, caller: Caller?, sessions: Sessions, open: RequestOpen?) async
+        -> Response
+    {
+        guard request.method == "POST" else {
+            var response = Self.plain(
+                .methodNotAllowed,
+                "this server keeps no MCP sessions (http.sessions: stateless): POST each message; there is no GET stream and nothing to DELETE"
+            )
+            response.headers[.allow] = "POST"
+            return response
+        }
+        if await sessions.draining {
+            return Self.plain(.serviceUnavailable, "argo-mcp is shutting down; send the request again")
+        }
+        let body = request.body ?? Data()
+        let shape = JSONRPCShape(body)
+        let context = HTTPValidationContext(
+            httpMethod: "POST", sessionID: nil, isInitializationRequest: shape == .request(method: "initialize"),
+            supportedProtocolVersions: Version.supported)
+        if let refusal = statelessValidation.validate(request, context: context) {
+            return Self.response(refusal, counting: SentBytes())
+        }
+        switch shape {
+        case .notification, .response:
+            // notifications/initialized, a cancellation: no session holds anything they could change.
+            return Response(status: .accepted)
+        case .other(let what):
+            return Self.jsonRPCError(
+                .badRequest, code: -32600,
+                "invalid JSON-RPC message (\(what)); send one request object per POST (batches were removed in MCP 2025-06-18)"
+            )
+        case .request:
+            break
+        }
+        let streaming = (request.header(HTTPHeaderName.accept) ?? "").contains("text/event-stream")
+        let transport = SingleRequestTransport(request: body, streaming: streaming, logger: logger)
+        let stop: @Sendable () async -> Void
+        do {
+            stop = try await makeSession(transport, caller, .stateless)
+        } catch {
+            logger.error("could not start an MCP server for a request", metadata: ["error": "\(error)"])
+            return Self.plain(.internalServerError, "could not serve the request")
+        }
+        let messages = transport.outgoing
+        guard streaming else {
+            var answer: Data?
+            do {
+                for try await message in messages { answer = message }
+            } catch {}
+            await stop()
+            guard let answer else { return Self.plain(.internalServerError, "the request got no answer") }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        }
+        // Each message is one SSE event; the MCP server is stopped once the answer is out or the client has gone.
+        let events = AsyncStream<ByteBuffer> { continuation in
+            let pump = Task {
+                do {
+                    for try await message in messages {
+                        var event = ByteBuffer(string: "event: message\ndata: ")
+                        event.writeBytes(message)
+                        event.writeString("\n\n")
+                        continuation.yield(event)
+                    }
+                } catch {}
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in
+                pump.cancel()
+                Task { await stop() }
+            }
+        }
+        let held = events.map { buffer in withExtendedLifetime(open) { buffer } }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"],
+            body: .init(asyncSequence: held))
+    }
+
+    static func jsonRPCError(_ status: HTTPTypes.HTTPResponse.Status, code: Int, _ message: String) -> Response {
+        let object: [String: Any] = ["jsonrpc": "2.0", "id": NSNull(), "error": ["code": code, "message": message]]
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// The caller of `request`, or the answer refusing it: 401 with a `WWW-Authenticate` challenge (RFC 6750 §3)

@@ -35,6 +35,8 @@ public struct ArgoMCPServer: Sendable {
         self.confirmationMode = confirmationMode
         self.elicitationTimeout = elicitationTimeout
         self.tools = tools.filter { $0.safety <= maxSafety }
+        self.byName = Dictionary(uniqueKeysWithValues: self.tools.map { ($0.name, $0) })
+        self.listed = self.tools.map(\.mcpTool)
         self.withheld = Dictionary(
             uniqueKeysWithValues: tools.filter { $0.safety > maxSafety }.map { ($0.name, $0.safety) })
         self.maxSafety = maxSafety
@@ -42,6 +44,9 @@ public struct ArgoMCPServer: Sendable {
         self.logger = logger
     }
 
+    /// The listed tools by name, and as `tools/list` gives them (made once, not per session or request).
+    let byName: [String: ToolDefinition]
+    let listed: [Tool]
     /// Tools the policy keeps out of `tools/list`, refused with a reason if called anyway.
     let withheld: [String: SafetyClass]
     let maxSafety: SafetyClass
@@ -89,8 +94,20 @@ public struct ArgoMCPServer: Sendable {
         }
     }
 
-    /// Starts serving one session over `transport`.
-    public func start(transport: any Transport, inFlight: InFlight = InFlight()) async throws -> Session {
+    /// How long what a client said lasts: a whole session (stdio, stateful HTTP), or one request (stateless HTTP,
+    /// where the next request may reach another replica). A single request is offered nothing that needs the
+    /// server to remember the client or to ask it something later: no elicitation (confirmation by token), no
+    /// sampling, no resource subscriptions, no log level.
+    public enum Scope: Sendable {
+        case session
+        case singleRequest
+    }
+
+    /// Starts serving one session over `transport` (with `.singleRequest`, a session of one request).
+    public func start(transport: any Transport, inFlight: InFlight = InFlight(), scope: Scope = .session)
+        async throws -> Session
+    {
+        let session = scope == .session
         let server = Server(
             name: "argo-mcp",
             version: version,
@@ -102,12 +119,12 @@ public struct ArgoMCPServer: Sendable {
                 """,
             capabilities: .init(
                 completions: resources == nil ? nil : .init(),
-                logging: .init(), prompts: .init(listChanged: false),
-                resources: resources == nil ? nil : .init(subscribe: true, listChanged: false),
+                logging: session ? .init() : nil, prompts: .init(listChanged: false),
+                resources: resources == nil ? nil : .init(subscribe: session, listChanged: false),
                 tools: .init(listChanged: false))
         )
-        let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
-        let listed = tools.map(\.mcpTool)
+        let byName = self.byName
+        let listed = self.listed
         let logger = self.logger
         let withheld = self.withheld
         let maxSafety = self.maxSafety
@@ -142,13 +159,13 @@ public struct ArgoMCPServer: Sendable {
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
             await inFlight.begin()
-            let canElicit = await client.canElicit
+            let canElicit = session ? await client.canElicit : false
             let confirmer: (any Confirmer)? =
                 confirmationMode != .token && canElicit
                 ? ElicitationConfirmer(server: server, timeout: elicitationTimeout) : nil
-            let sampler = Self.sampler(server, available: await client.canSample)
+            let sampler = Self.sampler(server, available: session ? await client.canSample : false)
             let log: @Sendable (String) async -> Void = { [weak server] message in
-                guard await client.logs(.info), let server else { return }
+                guard session, await client.logs(.info), let server else { return }
                 try? await server.log(level: .info, logger: "argo-mcp", data: .string(message))
             }
             var context = ToolContext(client: await client.name, confirmer: confirmer, sampler: sampler, log: log)
@@ -169,9 +186,11 @@ public struct ArgoMCPServer: Sendable {
             await inFlight.end()
             return result
         }
-        await server.withMethodHandler(SetLoggingLevel.self) { params in
-            await client.setLogLevel(params.level)
-            return Empty()
+        if session {
+            await server.withMethodHandler(SetLoggingLevel.self) { params in
+                await client.setLogLevel(params.level)
+                return Empty()
+            }
         }
         await server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt)) }
         if let resources = self.resources {
@@ -184,6 +203,11 @@ public struct ArgoMCPServer: Sendable {
                 return try await resources.list(cursor: params.cursor)
             }
             await server.withMethodHandler(ResourceSubscribe.self) { [weak server] params in
+                guard session else {
+                    throw MCPError.invalidRequest(
+                        "resources/subscribe needs a session, and this server keeps none (http.sessions: stateless, for replicas behind a balancer): read the resource again, or call watch_workflow, which streams progress in its own answer"
+                    )
+                }
                 let notify: @Sendable (String) async -> Void = { [weak server] uri in
                     try? await server?.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
                 }

@@ -14,8 +14,23 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     let url: PostgresURL
     /// Where it connects, without the password (for logs and errors).
     public let description: String
+    /// This process among the replicas sharing the store: written beside every audit record it writes, and
+    /// announced every `heartbeat` so that the others can tell when it has stopped.
+    public let replica: String
+    /// How often a replica says it is alive, and how long without a word before its unfinished calls are marked
+    /// `interrupted` by a survivor.
+    let heartbeat: Duration
+    let staleAfter: Duration
 
-    public init(url: String, logger: Logger) throws {
+    public init(
+        url: String, logger: Logger, replica: String? = nil, heartbeat: Duration = .seconds(5),
+        staleAfter: Duration = .seconds(30)
+    ) throws {
+        self.replica =
+            replica
+            ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8).lowercased())"
+        self.heartbeat = heartbeat
+        self.staleAfter = staleAfter
         let parsed = try PostgresURL(url)
         var configuration = PostgresClient.Configuration(
             host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
@@ -69,6 +84,84 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
                 """, logger: logger)
             try await connection.query(
                 "CREATE INDEX IF NOT EXISTS argo_mcp_audit_token ON argo_mcp_audit (token_id)", logger: logger)
+            // Which replica wrote a record, and the attempt an allowed call and its outcome share (added later:
+            // tables made by an older argo-mcp gain the columns).
+            try await connection.query(
+                "ALTER TABLE argo_mcp_audit ADD COLUMN IF NOT EXISTS replica text", logger: logger)
+            try await connection.query(
+                "ALTER TABLE argo_mcp_audit ADD COLUMN IF NOT EXISTS attempt text", logger: logger)
+            try await connection.query(
+                "CREATE INDEX IF NOT EXISTS argo_mcp_audit_attempt ON argo_mcp_audit (attempt)", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS argo_mcp_replicas (
+                    id text PRIMARY KEY,
+                    seen_at timestamptz NOT NULL
+                )
+                """, logger: logger)
+        }
+    }
+
+    /// Says every `heartbeat` that this replica is alive, and marks the calls of replicas silent for
+    /// `staleAfter` that were allowed but never got an outcome as `interrupted` (a replica killed between "allowed"
+    /// and "done" cannot say what happened; the trail then says that it is unknown instead of hiding it). Runs
+    /// until cancelled; a database that does not answer is tried again next time.
+    public func keepWatch() async {
+        while !Task.isCancelled {
+            do {
+                try await beat()
+                try await markInterrupted()
+            } catch {
+                logger.debug("the store's heartbeat failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: heartbeat)
+        }
+    }
+
+    /// Says that this replica is alive now.
+    public func beat() async throws {
+        let id = replica
+        try await client.query(
+            """
+            INSERT INTO argo_mcp_replicas (id, seen_at) VALUES (\(id), now())
+            ON CONFLICT (id) DO UPDATE SET seen_at = now()
+            """, logger: logger)
+    }
+
+    /// Writes one `interrupted` record for each allowed call of a silent replica that has no outcome; returns how
+    /// many. Survivors take turns (an advisory lock), so a call is marked once.
+    @discardableResult
+    public func markInterrupted() async throws -> Int {
+        let id = replica
+        let stale = Double(staleAfter.components.seconds) + Double(staleAfter.components.attoseconds) / 1e18
+        let outcome =
+            "unknown: the replica carrying it out (see the allowed record) stopped before recording an outcome; look at the object in Argo to see whether it happened"
+        return try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(72616778)", logger: logger)
+            let rows = try await connection.query(
+                """
+                INSERT INTO argo_mcp_audit (tool, decision, caller, token_id, namespace, name, record, replica, attempt)
+                SELECT a.tool, 'interrupted', a.caller, a.token_id, a.namespace, a.name,
+                       a.record || jsonb_build_object(
+                           'decision', 'interrupted', 'outcome', \(outcome)::text, 'reason', NULL,
+                           'time', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+                       \(id), a.attempt
+                FROM argo_mcp_audit a
+                LEFT JOIN argo_mcp_replicas r ON r.id = a.replica
+                WHERE a.decision = 'allowed' AND a.attempt IS NOT NULL AND a.replica IS DISTINCT FROM \(id)
+                  AND a.recorded_at < now() - make_interval(secs => \(stale))
+                  AND (r.id IS NULL OR r.seen_at < now() - make_interval(secs => \(stale)))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM argo_mcp_audit b WHERE b.attempt = a.attempt AND b.decision <> 'allowed')
+                RETURNING seq
+                """, logger: logger)
+            var marked = 0
+            for try await _ in rows { marked += 1 }
+            if marked > 0 {
+                logger.warning(
+                    "marked calls of a stopped replica as interrupted", metadata: ["count": "\(marked)"])
+            }
+            return marked
         }
     }
 
@@ -120,16 +213,21 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     }
 
     public func record(_ record: AuditRecord) async throws {
-        try await client.withConnection { connection in try await Self.insert(record, on: connection, logger: logger) }
+        let replica = self.replica
+        try await client.withConnection { connection in
+            try await Self.insert(record, replica: replica, on: connection, logger: logger)
+        }
     }
 
-    static func insert(_ record: AuditRecord, on connection: PostgresConnection, logger: Logger) async throws {
+    static func insert(
+        _ record: AuditRecord, replica: String, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         let body = String(decoding: try encoder.encode(record), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO argo_mcp_audit (tool, decision, caller, token_id, namespace, name, record)
+            INSERT INTO argo_mcp_audit (tool, decision, caller, token_id, namespace, name, record, replica, attempt)
             VALUES (\(record.tool), \(record.decision), \(record.caller), \(record.tokenID), \(record.target.namespace),
-                    \(record.target.name), \(body)::jsonb)
+                    \(record.target.name), \(body)::jsonb, \(replica), \(record.attempt))
             """, logger: logger)
     }
 
@@ -144,6 +242,29 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
         return records
     }
 
+    /// The audit records of one confirmation token with the replica that wrote each, oldest first.
+    public func auditTrail(tokenID: String) async throws -> [(replica: String, record: AuditRecord)] {
+        try await trail(
+            client.query(
+                "SELECT coalesce(replica, ''), record::text FROM argo_mcp_audit WHERE token_id = \(tokenID) ORDER BY seq",
+                logger: logger))
+    }
+
+    /// Every audit record with the replica that wrote it, oldest first (for tests and audits of a whole run).
+    public func allAuditRecords() async throws -> [(replica: String, record: AuditRecord)] {
+        try await trail(
+            client.query(
+                "SELECT coalesce(replica, ''), record::text FROM argo_mcp_audit ORDER BY seq", logger: logger))
+    }
+
+    func trail(_ rows: PostgresRowSequence) async throws -> [(replica: String, record: AuditRecord)] {
+        var records: [(replica: String, record: AuditRecord)] = []
+        for try await (replica, body) in rows.decode((String, String).self) {
+            records.append((replica, try Self.decoder.decode(AuditRecord.self, from: Data(body.utf8))))
+        }
+        return records
+    }
+
     public func redeem(
         id: String, now: Date, audit: any AuditSink, record: @Sendable (PendingConfirmation?) -> AuditRecord
     ) async throws -> PendingConfirmation? {
@@ -154,9 +275,10 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
             return taken
         }
         let logger = self.logger
+        let replica = self.replica
         return try await client.withTransaction(logger: logger) { connection in
             let taken = try await Self.take(id, on: connection, logger: logger)
-            try await Self.insert(record(taken), on: connection, logger: logger)
+            try await Self.insert(record(taken), replica: replica, on: connection, logger: logger)
             return taken
         }
     }

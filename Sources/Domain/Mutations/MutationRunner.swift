@@ -148,7 +148,7 @@ public struct MutationRunner: Sendable {
 
     func record(
         _ call: Call, _ decision: String, uid: String? = nil, reason: String? = nil, tokenID: String? = nil,
-        outcome: String? = nil, durationMilliseconds: Int? = nil
+        outcome: String? = nil, durationMilliseconds: Int? = nil, attempt: String? = nil
     ) -> AuditRecord {
         var arguments: [String: String] = [:]
         for (k, v) in call.arguments {
@@ -163,7 +163,8 @@ public struct MutationRunner: Sendable {
             arguments: arguments, decision: decision, reason: reason,
             tokenID: tokenID ?? call.confirmationToken.flatMap { $0.isEmpty ? nil : Confirmations.tokenID($0) },
             outcome: outcome,
-            durationMilliseconds: durationMilliseconds, client: call.client, caller: caller?.description)
+            durationMilliseconds: durationMilliseconds, client: call.client, caller: caller?.description,
+            attempt: attempt)
     }
 
     /// Records a refusal and throws it; the refusal is thrown even if the audit file cannot take it.
@@ -221,6 +222,7 @@ public struct MutationRunner: Sendable {
                 return .previewed(preview)
             }
             let id = Confirmations.tokenID(token)
+            let attempt = Self.newAttempt()
             // The token's use and its audit record (allowed, or refused with the reason) are one step of the store:
             // with a database, one transaction. No record, no action.
             let reason: String?
@@ -228,7 +230,7 @@ public struct MutationRunner: Sendable {
                 reason = try await confirmations.redeem(token, for: binding, audit: audit) { [self] refusal in
                     record(
                         call, refusal == nil ? "allowed" : "refused", uid: inspection.uid,
-                        reason: refusal ?? "confirmed by token", tokenID: id)
+                        reason: refusal ?? "confirmed by token", tokenID: id, attempt: refusal == nil ? attempt : nil)
                 }
             } catch {
                 throw MutationRefused(
@@ -239,7 +241,8 @@ public struct MutationRunner: Sendable {
             if let reason {
                 throw MutationRefused(reason: reason, preview: try await issue(binding, inspection.preview))
             }
-            return try await carryOut(call, inspection, tokenID: id, confirmedBy: nil, recorded: true, perform: perform)
+            return try await carryOut(
+                call, inspection, tokenID: id, confirmedBy: nil, recorded: true, attempt: attempt, perform: perform)
         }
 
         return try await carryOut(call, inspection, tokenID: nil, confirmedBy: nil, perform: perform)
@@ -285,20 +288,27 @@ public struct MutationRunner: Sendable {
     /// wrote it already), the call, the record of its outcome.
     func carryOut<Value: Sendable>(
         _ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?, recorded: Bool = false,
-        perform: () async throws -> Value
+        attempt: String = MutationRunner.newAttempt(), perform: () async throws -> Value
     ) async throws -> Outcome<Value> {
         if !recorded {
-            try await recordAllowed(call, inspection, tokenID: tokenID, confirmedBy: confirmedBy)
+            try await recordAllowed(call, inspection, tokenID: tokenID, confirmedBy: confirmedBy, attempt: attempt)
         }
-        return try await performRecorded(call, inspection, tokenID: tokenID, perform)
+        return try await performRecorded(call, inspection, tokenID: tokenID, attempt: attempt, perform)
     }
 
-    func recordAllowed(_ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?) async throws {
+    /// A fresh id for one carried-out call (its `allowed` record and its outcome's).
+    static func newAttempt() -> String {
+        String(UUID().uuidString.lowercased().prefix(18))
+    }
+
+    func recordAllowed(
+        _ call: Call, _ inspection: Inspection, tokenID: String?, confirmedBy: String?, attempt: String
+    ) async throws {
         do {
             try await audit.record(
                 record(
                     call, "allowed", uid: inspection.uid, reason: confirmedBy.map { "confirmed by \($0)" },
-                    tokenID: tokenID))
+                    tokenID: tokenID, attempt: attempt))
         } catch {
             throw MutationRefused(
                 reason:
@@ -308,7 +318,8 @@ public struct MutationRunner: Sendable {
     }
 
     func performRecorded<Value: Sendable>(
-        _ call: Call, _ inspection: Inspection, tokenID: String?, _ perform: () async throws -> Value
+        _ call: Call, _ inspection: Inspection, tokenID: String?, attempt: String,
+        _ perform: () async throws -> Value
     ) async throws -> Outcome<Value> {
         let started = ContinuousClock.now
         func elapsed() -> Int {
@@ -320,13 +331,13 @@ public struct MutationRunner: Sendable {
             try? await audit.record(
                 record(
                     call, "succeeded", uid: inspection.uid, tokenID: tokenID, outcome: "succeeded",
-                    durationMilliseconds: elapsed()))
+                    durationMilliseconds: elapsed(), attempt: attempt))
             return .done(value, tokenID: tokenID)
         } catch {
             try? await audit.record(
                 record(
                     call, "failed", uid: inspection.uid, tokenID: tokenID, outcome: "\(error)",
-                    durationMilliseconds: elapsed()))
+                    durationMilliseconds: elapsed(), attempt: attempt))
             throw error
         }
     }

@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import MCP
+import PostgresStore
+import StreamableHTTPClient
+import Testing
+
+/// A team deployment as it runs: three `serve --http` replicas in stateless mode on one PostgreSQL store, in front of
+/// one Argo (the simulator's REST face), behind nginx round robin. Whole conversations from the swift-sdk client and
+/// from the official MCP Python SDK go through the balancer, so consecutive requests of one conversation reach
+/// different replicas.
+@Suite("replicas behind a round-robin balancer", .serialized, .timeLimit(.minutes(6)), .enabled(if: Balancer.enabled))
+struct BalancerScenarioTests {
+    static let python = HTTPServerProcess.BearerCaller(name: "python", token: "amt_python-\(UUID().uuidString)")
+    static let manifest = SubmitScenarioTests.examples.appendingPathComponent("steps.yaml")
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Interop/conversations.py")
+
+    /// The simulator, `count` stateless replicas sharing `postgres`, and nginx over them.
+    struct Deployment {
+        var simulator: Process
+        var replicas: [HTTPServerProcess]
+        var balancer: Balancer
+
+        func stop() async {
+            balancer.stop()
+            for replica in replicas { _ = await replica.stop() }
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
+    }
+
+    static func deploy(replicas count: Int, postgres: String, simulatorFlags: [String] = []) async throws
+        -> Deployment
+    {
+        let (simulator, simulatorURL) = try LiveChainScenarioTests.startRESTSimulator(
+            ["--demo", "--require-authorization", "Bearer test"] + simulatorFlags)
+        let environment = [
+            "ARGO_SERVER": String(simulatorURL.dropFirst("http://".count)), "ARGO_SECURE": "false",
+            "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo", "ARGO_MCP_READ_ONLY": "false",
+            "ARGO_MCP_ALLOW_MUTATIONS": "true", "ARGO_MCP_POSTGRES_URL": postgres,
+            "ARGO_MCP_HTTP_SESSIONS": "stateless",
+        ]
+        var replicas: [HTTPServerProcess] = []
+        for _ in 0..<count {
+            replicas.append(
+                try await HTTPServerProcess(
+                    ["serve"], environment: environment, callers: [HTTPServerProcess.scenarioCaller, python]))
+        }
+        let upstreams = replicas.map { String($0.url.dropFirst("http://".count).dropLast("/mcp".count)) }
+        return Deployment(simulator: simulator, replicas: replicas, balancer: try Balancer(upstreams: upstreams))
+    }
+
+    static func store(_ url: String) throws -> PostgresStore {
+        try PostgresStore(url: url, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, replica: "test")
+    }
+
+    static func call(_ client: Client, _ name: String, _ arguments: [String: Value] = [:]) async throws
+        -> CallTool.Result
+    {
+        try await withDeadline(.seconds(90), what: "\(name) got no answer") {
+            try await client.send(CallTool.request(.init(name: name, arguments: arguments))).value
+        }
+    }
+
+    /// One whole conversation through the balancer with the swift-sdk client: initialize, tools/list, two reads, a
+    /// submit previewed and confirmed. Returns the confirmation token.
+    static func conversation(_ url: String, manifest: String) async throws -> String {
+        let client = Client(name: "argo-mcp-balancer", version: "1.0")
+        let initialized = try await client.connect(
+            transport: StreamableHTTPClient(url: url, bearerToken: HTTPServerProcess.scenarioCaller.token))
+        #expect(initialized.capabilities.resources?.subscribe == false, "a stateless server offers no subscriptions")
+        let tools = try await client.send(ListTools.request(.init())).value.tools.map(\.name)
+        #expect(tools.contains("submit_workflow"))
+        let listing = try await call(client, "list_workflows", ["limit": 5])
+        let first = try #require(listing.structuredContent?.objectValue?["items"]?.arrayValue?.first?.objectValue)
+        let one = try await call(
+            client, "get_workflow", ["name": first["name"] ?? "", "namespace": first["namespace"] ?? ""])
+        #expect(one.isError == false)
+        #expect(one.structuredContent?.objectValue?["name"] == first["name"])
+        let preview = try await call(client, "submit_workflow", ["manifest": .string(manifest)])
+        let token = try #require(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
+        let done = try await call(
+            client, "submit_workflow", ["manifest": .string(manifest), "confirmation_token": .string(token)])
+        #expect(done.isError == false, "\(done.content)")
+        await client.disconnect()
+        return token
+    }
+
+    /// The official Python client's conversations (Tests/Interop/conversations.py): one JSON object per line.
+    static func pythonConversations(_ url: String, count: Int, mode: String, watch: String? = nil) throws
+        -> [[String: Any]]
+    {
+        let python = try #require(Balancer.python, "the MCP Python SDK venv is missing (scripts/test-components.sh)")
+        var arguments = [
+            script.path, url, "--token", Self.python.token, "--count", "\(count)", "--mode", mode, "--manifest",
+            manifest.path,
+        ]
+        if let watch { arguments += ["--watch", watch] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let collected = ServerProcess.OutputBox()
+        let reader = Thread { collected.set(out.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let stdout = String(decoding: collected.wait(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "the Python client failed: \(stderr.suffix(2000))")
+        return stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    @Test(
+        "20 whole conversations from the swift-sdk client and 20 from the official Python client through 3 replicas; each confirmation is redeemed by another replica than the one that previewed it, audited once"
+    )
+    func conversations() async throws {
+        let postgres = try #require(
+            ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
+        let deployment = try await Self.deploy(
+            replicas: 3, postgres: postgres,
+            simulatorFlags: [
+                "--generate", "name=lb-swift,nodes=12,evolve=15", "--generate", "name=lb-python,nodes=12,evolve=15",
+                "--tick-ms", "200",
+            ])
+        let url = deployment.balancer.url
+        let manifest = try String(contentsOf: Self.manifest, encoding: .utf8)
+
+        var swiftTokens: [String] = []
+        for _ in 0..<20 { swiftTokens.append(try await Self.conversation(url, manifest: manifest)) }
+        #expect(swiftTokens.count == 20)
+
+        let lines = try Self.pythonConversations(url, count: 20, mode: "auto", watch: "lb-python")
+        let python = lines.filter { $0["ok"] as? Bool == true }
+        #expect(python.count == 20, "\(lines)")
+        // Against a 2025-11-25 server, the client's auto mode falls back from server/discover to initialize.
+        #expect(python.allSatisfy { $0["protocol"] as? String == "2025-11-25" })
+        let pythonTokens = python.compactMap { $0["token"] as? String }
+
+        // watch_workflow's progress notifications stream in the answer of the call they belong to.
+        let watched = try #require(lines.first { $0["watch"] != nil })
+        #expect(watched["endedBy"] as? String == "completed")
+        #expect(((watched["progress"] as? [Any])?.count ?? 0) >= 2, "\(watched)")
+        let notes = ProgressNotes()
+        let client = Client(name: "argo-mcp-balancer-watch", version: "1.0")
+        await client.onNotification(ProgressNotification.self) { await notes.add($0.params.progress) }
+        _ = try await client.connect(
+            transport: StreamableHTTPClient(url: url, bearerToken: HTTPServerProcess.scenarioCaller.token))
+        let watch = try await withDeadline(.seconds(90), what: "watch_workflow got no answer") {
+            try await client.send(
+                CallTool.request(
+                    .init(
+                        name: "watch_workflow", arguments: ["name": "lb-swift", "timeout_seconds": 90],
+                        meta: Metadata(progressToken: .string("lb-watch"))))
+            ).value
+        }
+        #expect(watch.structuredContent?.objectValue?["endedBy"] == "completed")
+        let progress = await notes.values
+        #expect(progress.count >= 2)
+        #expect(progress == progress.sorted())
+        await client.disconnect()
+
+        // The shared audit trail: each token previewed once, allowed once, carried out once, by its caller, and
+        // redeemed by another replica than the one that issued it.
+        let store = try Self.store(postgres)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            var replicas: Set<String> = []
+            for (tokens, caller) in [(swiftTokens, "bearer:scenario"), (pythonTokens, "bearer:python")] {
+                for token in tokens {
+                    let trail = try await store.auditTrail(tokenID: SharedStoreScenarioTests.tokenID(token))
+                    #expect(trail.map(\.record.decision) == ["preview", "allowed", "succeeded"], "\(trail)")
+                    #expect(trail.allSatisfy { $0.record.caller == caller })
+                    if trail.count == 3 {
+                        #expect(trail[0].replica != trail[1].replica, "previewed and confirmed on one replica")
+                        #expect(trail[1].replica == trail[2].replica)
+                        #expect(trail[1].record.attempt != nil && trail[1].record.attempt == trail[2].record.attempt)
+                    }
+                    replicas.formUnion(trail.map(\.replica))
+                }
+            }
+            #expect(replicas.count == 3, "all three replicas answered: \(replicas)")
+        }
+        await deployment.stop()
+    }
+
+    actor ProgressNotes {
+        var values: [Double] = []
+        func add(_ value: Double) { values.append(value) }
+    }
+}
