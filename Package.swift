@@ -245,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: [
-                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz", "PostgresStore", "StreamableHTTPClient",
+                "MCPServer", "MCPStdio", "ArgoMCP", "Fuzz", "PostgresStore", "StreamableHTTPClient", "Ports",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

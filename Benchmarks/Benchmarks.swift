@@ -20,13 +20,14 @@ struct Benchmarks: AsyncParsableCommand {
             stdio (tool calls through MCP over stdio, RSS, log throughput), http (the simulator's REST face), \
             sizes (diagnostics by workflow size, argo-mcp against a separate simulator over HTTP), \
             load (many MCP sessions over Streamable HTTP against the simulator's REST face), \
-            replicas (two servers sharing PostgreSQL: cross-replica confirmations and double-redemption races). \
+            replicas (two servers sharing PostgreSQL: cross-replica confirmations and double-redemption races), \
+            balanced (sessions through nginx to three stateless replicas, beside one replica without a balancer). \
             The spawned binary is the argo-mcp beside this one, or ARGO_MCP_BINARY.
             """)
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
         case inProcess = "in-process"
-        case startup, stdio, http, sizes, load, replicas
+        case startup, stdio, http, sizes, load, replicas, balanced
     }
 
     @Option(name: .customLong("group"), help: "Run only this group (repeatable).")
@@ -51,10 +52,11 @@ struct Benchmarks: AsyncParsableCommand {
     var nodeCounts: [Int] { sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() async throws {
-        // load and replicas take minutes and a database: only when asked for.
+        // load, replicas and balanced take minutes, a database and nginx: only when asked for.
         let selected =
             groups.isEmpty
-            ? Group.allCases.filter { $0 != .load && $0 != .replicas } : Group.allCases.filter(groups.contains)
+            ? Group.allCases.filter { ![.load, .replicas, .balanced].contains($0) }
+            : Group.allCases.filter(groups.contains)
         progress("argo-mcp benchmarks: \(ProcessInfo.processInfo.processorCount) cores, binary \(Bench.binary.path)")
         var figures = Figures()
         for group in selected {
@@ -65,6 +67,7 @@ struct Benchmarks: AsyncParsableCommand {
             case .http: try await Bench.http(&figures)
             case .load: try await Bench.load(&figures, sessions: sessions, duration: .seconds(loadSeconds))
             case .replicas: try await Bench.replicas(&figures, pairs: pairs, races: max(1, pairs / 10))
+            case .balanced: try await Bench.balanced(&figures, sessions: sessions, duration: .seconds(loadSeconds))
             case .sizes: break
             }
         }

@@ -189,6 +189,12 @@ extension Bench {
     /// Two replicas sharing one PostgreSQL store in front of one Argo: previews on one confirmed on the other,
     /// double redemptions raced, then the shared audit trail checked token by token.
     static func replicas(_ figures: inout Figures, pairs: Int, races: Int) async throws {
+        try await withPostgres { url in try await replicas(&figures, url: url, pairs: pairs, races: races) }
+    }
+
+    /// Runs `body` with a PostgreSQL URL: `ARGO_MCP_TEST_POSTGRES_URL`, or a throwaway server started (and stopped)
+    /// with scripts/test-postgres.sh.
+    static func withPostgres(_ body: (String) async throws -> Void) async throws {
         var startedDatabase: String?
         let url: String
         if let given = ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], !given.isEmpty {
@@ -220,6 +226,10 @@ extension Bench {
                 while stop.isRunning && Date() < deadline { usleep(50_000) }
             }
         }
+        try await body(url)
+    }
+
+    static func replicas(_ figures: inout Figures, url: String, pairs: Int, races: Int) async throws {
         let (sim, base) = try startSimulator(["--demo"])
         defer {
             sim.terminate()

@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import MCP
+import Ports
 import PostgresStore
 import StreamableHTTPClient
 import Testing
@@ -20,7 +22,11 @@ struct BalancerScenarioTests {
     struct Deployment {
         var simulator: Process
         var replicas: [HTTPServerProcess]
-        var balancer: Balancer
+        var balancer: NginxBalancer
+        var environment: [String: String]
+
+        /// Each replica's `host:port`, as the balancer knows it.
+        var addresses: [String] { replicas.map { String($0.url.dropFirst("http://".count).dropLast("/mcp".count)) } }
 
         func stop() async {
             balancer.stop()
@@ -30,17 +36,21 @@ struct BalancerScenarioTests {
         }
     }
 
+    static func environment(_ simulatorURL: String, postgres: String) -> [String: String] {
+        [
+            "ARGO_SERVER": String(simulatorURL.dropFirst("http://".count)), "ARGO_SECURE": "false",
+            "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo", "ARGO_MCP_READ_ONLY": "false",
+            "ARGO_MCP_ALLOW_MUTATIONS": "true", "ARGO_MCP_POSTGRES_URL": postgres,
+            "ARGO_MCP_HTTP_SESSIONS": "stateless", "ARGO_MCP_LOG_LEVEL": "warning",
+        ]
+    }
+
     static func deploy(replicas count: Int, postgres: String, simulatorFlags: [String] = []) async throws
         -> Deployment
     {
         let (simulator, simulatorURL) = try LiveChainScenarioTests.startRESTSimulator(
             ["--demo", "--require-authorization", "Bearer test"] + simulatorFlags)
-        let environment = [
-            "ARGO_SERVER": String(simulatorURL.dropFirst("http://".count)), "ARGO_SECURE": "false",
-            "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo", "ARGO_MCP_READ_ONLY": "false",
-            "ARGO_MCP_ALLOW_MUTATIONS": "true", "ARGO_MCP_POSTGRES_URL": postgres,
-            "ARGO_MCP_HTTP_SESSIONS": "stateless",
-        ]
+        let environment = Self.environment(simulatorURL, postgres: postgres)
         var replicas: [HTTPServerProcess] = []
         for _ in 0..<count {
             replicas.append(
@@ -48,7 +58,9 @@ struct BalancerScenarioTests {
                     ["serve"], environment: environment, callers: [HTTPServerProcess.scenarioCaller, python]))
         }
         let upstreams = replicas.map { String($0.url.dropFirst("http://".count).dropLast("/mcp".count)) }
-        return Deployment(simulator: simulator, replicas: replicas, balancer: try Balancer(upstreams: upstreams))
+        return Deployment(
+            simulator: simulator, replicas: replicas, balancer: try Balancer.start(upstreams: upstreams),
+            environment: environment)
     }
 
     static func store(_ url: String) throws -> PostgresStore {
@@ -190,6 +202,184 @@ struct BalancerScenarioTests {
             #expect(replicas.count == 3, "all three replicas answered: \(replicas)")
         }
         await deployment.stop()
+    }
+
+    /// A client pool large enough for `sessions` concurrent conversations.
+    static func httpClient(_ sessions: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = sessions + 16
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Conversations that completed and those that failed after their retries.
+    actor Tally {
+        var outcomes: [StatelessConversation.Outcome] = []
+        var failures: [String] = []
+        func add(_ outcome: StatelessConversation.Outcome) { outcomes.append(outcome) }
+        func fail(_ why: String) { failures.append(why) }
+        var count: Int { outcomes.count + failures.count }
+    }
+
+    /// Every token's trail: previewed once, allowed at most once, and every allowed call with its outcome (succeeded
+    /// or failed) or marked interrupted; returns the trails.
+    static func checkTrails(_ store: PostgresStore, _ tokens: [String]) async throws -> [[(
+        replica: String, record: AuditRecord
+    )]] {
+        var trails: [[(replica: String, record: AuditRecord)]] = []
+        for token in tokens {
+            let trail = try await store.auditTrail(tokenID: SharedStoreScenarioTests.tokenID(token))
+            let decisions = trail.map(\.record.decision)
+            #expect(decisions.filter { $0 == "preview" }.count == 1, "\(decisions)")
+            #expect(decisions.filter { $0 == "allowed" }.count <= 1, "a confirmation carried out twice: \(decisions)")
+            #expect(decisions.filter { $0 == "succeeded" }.count <= 1, "\(decisions)")
+            trails.append(trail)
+        }
+        return trails
+    }
+
+    /// Waits (up to `limit`) until every allowed call in the store has an outcome or is marked interrupted by a
+    /// survivor; returns the attempts still open.
+    static func openAttempts(_ store: PostgresStore, limit: Duration) async throws -> [String] {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let records = try await store.allAuditRecords().map(\.record)
+            let allowed = Set(records.filter { $0.decision == "allowed" }.compactMap(\.attempt))
+            let closed = Set(records.filter { $0.decision != "allowed" }.compactMap(\.attempt))
+            let open = allowed.subtracting(closed).sorted()
+            if open.isEmpty || ContinuousClock.now > deadline { return open }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    @Test(
+        "a replica SIGKILLed in the middle of 200 concurrent conversations: retried conversations complete on the survivors, no confirmation is carried out twice, and every allowed call gets its outcome or is marked interrupted"
+    )
+    func killUnderLoad() async throws {
+        let postgres = try #require(
+            ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
+        let deployment = try await Self.deploy(replicas: 3, postgres: postgres)
+        let manifest = try String(contentsOf: Self.manifest, encoding: .utf8)
+        let sessions = 200
+        let httpClient = Self.httpClient(sessions)
+        let poster = RetryingPoster(
+            url: deployment.balancer.url, bearerToken: HTTPServerProcess.scenarioCaller.token, httpClient: httpClient)
+        let tally = Tally()
+        let victim = deployment.replicas[1].process
+        let victimPID = victim.processIdentifier
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<sessions {
+                group.addTask {
+                    do {
+                        await tally.add(
+                            try await StatelessConversation.run(
+                                poster, workflow: "nightly-etl-7x2kq", manifest: manifest))
+                    } catch {
+                        await tally.fail("\(error)")
+                    }
+                }
+            }
+            // In the middle of it: once a quarter of the conversations have finished.
+            while await tally.count < sessions / 4 { try await Task.sleep(for: .milliseconds(20)) }
+            kill(victimPID, SIGKILL)
+            try await group.waitForAll()
+        }
+        victim.waitUntilExit()
+        #expect(victim.terminationReason == .uncaughtSignal)
+        let outcomes = await tally.outcomes
+        let failures = await tally.failures
+        #expect(failures.isEmpty, "\(failures.count) conversation(s) failed: \(failures.prefix(3))")
+        #expect(outcomes.count == sessions)
+        #expect(outcomes.allSatisfy { $0.confirmed || $0.alreadyUsed })
+
+        let store = try Self.store(postgres)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            let trails = try await Self.checkTrails(store, outcomes.map(\.token))
+            let replicas = Set(trails.flatMap { $0.map(\.replica) })
+            #expect(replicas.contains { $0.contains("/\(victimPID)/") }, "the killed replica had answered before")
+            // A confirmation whose retry found its token used was redeemed by the killed replica, once.
+            for (outcome, trail) in zip(outcomes, trails) where outcome.alreadyUsed {
+                #expect(trail.filter { $0.record.decision == "allowed" }.count == 1, "\(trail.map(\.record.decision))")
+            }
+            // The survivors mark what the killed replica left without an outcome, once it has been silent for 30 s.
+            let open = try await Self.openAttempts(store, limit: .seconds(75))
+            #expect(open.isEmpty, "allowed calls without an outcome: \(open)")
+            let ids = Set(outcomes.map { SharedStoreScenarioTests.tokenID($0.token) })
+            let interrupted = try await store.allAuditRecords().filter {
+                $0.record.decision == "interrupted" && ids.contains($0.record.tokenID ?? "")
+            }
+            print(
+                "kill under load: \(outcomes.count) conversations, \(outcomes.map(\.retries).reduce(0, +)) retried request(s), \(outcomes.filter(\.alreadyUsed).count) confirmation(s) found used on retry, \(interrupted.count) confirmed call(s) marked interrupted"
+            )
+        }
+        try await httpClient.shutdown()
+        await deployment.stop()
+    }
+
+    @Test(
+        "a rolling restart under load (SIGTERM each replica in turn, start it again): no call fails for clients that retry on 503 and closed connections"
+    )
+    func rollingRestart() async throws {
+        let postgres = try #require(
+            ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
+        var deployment = try await Self.deploy(replicas: 3, postgres: postgres)
+        let manifest = try String(contentsOf: Self.manifest, encoding: .utf8)
+        let sessions = 60
+        let httpClient = Self.httpClient(sessions)
+        let poster = RetryingPoster(
+            url: deployment.balancer.url, bearerToken: HTTPServerProcess.scenarioCaller.token, httpClient: httpClient)
+        let tally = Tally()
+        let restarting = Flag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<sessions {
+                group.addTask {
+                    while await restarting.value {
+                        do {
+                            await tally.add(
+                                try await StatelessConversation.run(
+                                    poster, workflow: "nightly-etl-7x2kq", manifest: manifest))
+                        } catch {
+                            await tally.fail("\(error)")
+                        }
+                    }
+                }
+            }
+            let addresses = deployment.addresses
+            for (index, address) in addresses.enumerated() {
+                while await tally.count < (index + 1) * sessions / 2 { try await Task.sleep(for: .milliseconds(20)) }
+                let old = deployment.replicas[index]
+                old.process.terminate()
+                old.process.waitUntilExit()
+                #expect(old.process.terminationStatus == 0, "a graceful shutdown exits 0")
+                deployment.replicas[index] = try await HTTPServerProcess(
+                    ["serve"], environment: deployment.environment,
+                    callers: [HTTPServerProcess.scenarioCaller, Self.python], listen: address)
+            }
+            let after = await tally.count
+            while await tally.count < after + sessions { try await Task.sleep(for: .milliseconds(20)) }
+            await restarting.set(false)
+            try await group.waitForAll()
+        }
+        let outcomes = await tally.outcomes
+        let failures = await tally.failures
+        #expect(failures.isEmpty, "\(failures.count) conversation(s) failed: \(failures.prefix(3))")
+        #expect(outcomes.count >= sessions * 2)
+        #expect(outcomes.allSatisfy { $0.confirmed }, "a graceful shutdown answers what it took")
+        let store = try Self.store(postgres)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            let trails = try await Self.checkTrails(store, outcomes.map(\.token))
+            #expect(trails.allSatisfy { $0.map(\.record.decision) == ["preview", "allowed", "succeeded"] })
+        }
+        try await httpClient.shutdown()
+        await deployment.stop()
+    }
+
+    actor Flag {
+        var value = true
+        func set(_ new: Bool) { value = new }
     }
 
     actor ProgressNotes {
