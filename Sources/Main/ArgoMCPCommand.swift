@@ -29,7 +29,7 @@ func bootstrapLogging(level: String) -> Logger {
     IgnoreSIGPIPE.once()
     let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
         handler.logLevel = parsed
         return handler
     }

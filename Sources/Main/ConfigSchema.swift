@@ -41,7 +41,8 @@ indirect enum ConfigKey: Sendable {
         "limits": .section(["maxManifestBytes": .int]),
         "http": .section([
             "listen": .string, "allowedHosts": .strings, "allowedOrigins": .strings, "maxSessions": .int,
-            "maxSessionBytes": .int, "sessions": .choice(["stateful", "stateless"]),
+            "maxSessionBytes": .int, "sessions": .choice(["stateful", "stateless"]), "maxConnections": .int,
+            "headTimeoutSeconds": .int, "bodyTimeoutSeconds": .int, "idleTimeoutSeconds": .int,
         ]),
         "auth": AuthSettings.schema,
         "store": .section(["postgres": .string]),

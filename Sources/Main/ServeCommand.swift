@@ -90,9 +90,10 @@ struct Serve: AsyncParsableCommand {
                     do {
                         _ = try await gateway.version()
                     } catch {
-                        return (false, "the Argo Server does not answer: \(error)")
+                        logger.warning("not ready: the Argo Server does not answer", metadata: ["error": "\(error)"])
+                        return (false, "the Argo Server does not answer")
                     }
-                    return await stores.ready("the Argo Server answers")
+                    return await stores.ready("the Argo Server answers", logger: logger)
                 }
             }
         } else {
@@ -105,7 +106,7 @@ struct Serve: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
                 try await serve(composed.servers, settings: settings, logger: logger) {
-                    await stores.ready("the built-in simulator")
+                    await stores.ready("the built-in simulator", logger: logger)
                 }
                 group.cancelAll()
             }
@@ -174,7 +175,12 @@ struct Serve: AsyncParsableCommand {
             let authentication = try settings.auth.authentication(logger: logger)
             let inFlight = InFlight()
             let limits = MCPHTTPServer.Limits(
-                maxSessions: settings.httpMaxSessions, maxSessionBytes: settings.httpMaxSessionBytes)
+                maxSessions: settings.httpMaxSessions, maxSessionBytes: settings.httpMaxSessionBytes,
+                connections: ConnectionLimits(
+                    maxConnections: settings.httpMaxConnections ?? ConnectionLimits.defaultMaxConnections(),
+                    headTimeout: .seconds(settings.httpHeadTimeoutSeconds),
+                    bodyTimeout: .seconds(settings.httpBodyTimeoutSeconds),
+                    idleTimeout: .seconds(settings.httpIdleTimeoutSeconds)))
             let mode = MCPHTTPServer.SessionMode(rawValue: settings.httpSessions) ?? .stateful
             if mode == .stateless && settings.storePostgres == nil {
                 logger.warning(
@@ -206,6 +212,7 @@ struct Serve: AsyncParsableCommand {
                     metadata: [
                         "url": "\(url)", "auth": "\(authentication?.authenticator.method ?? "none")",
                         "sessions": "\(mode.rawValue)",
+                        "maxConnections": "\(limits.connections.maxConnections)",
                     ])
             }
             logger.info("the HTTP server stopped")

@@ -4,6 +4,7 @@ import BoundedYAML
 import Domain
 import Foundation
 import Hooks
+import MCPHTTP
 import Ports
 
 /// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
@@ -52,6 +53,12 @@ struct Settings: Sendable {
     /// `stateful` (sessions in this process's memory) or `stateless` (every request on its own, for replicas
     /// behind a balancer).
     var httpSessions = "stateful"
+    /// HTTP connections open at once (nil: 4096, or fewer when the open-file limit leaves less room).
+    var httpMaxConnections: Int?
+    /// Seconds a connection may take to send a request head, a request body, and may sit idle between requests.
+    var httpHeadTimeoutSeconds = 10
+    var httpBodyTimeoutSeconds = 60
+    var httpIdleTimeoutSeconds = 120
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -100,6 +107,10 @@ struct Settings: Sendable {
             var maxSessions: Int?
             var maxSessionBytes: Int?
             var sessions: String?
+            var maxConnections: Int?
+            var headTimeoutSeconds: Int?
+            var bodyTimeoutSeconds: Int?
+            var idleTimeoutSeconds: Int?
             var allowedHosts: [String]?
             var allowedOrigins: [String]?
         }
@@ -196,6 +207,10 @@ struct Settings: Sendable {
         httpMaxSessions = file.http?.maxSessions ?? httpMaxSessions
         httpMaxSessionBytes = file.http?.maxSessionBytes ?? httpMaxSessionBytes
         httpSessions = file.http?.sessions ?? httpSessions
+        httpMaxConnections = file.http?.maxConnections ?? httpMaxConnections
+        httpHeadTimeoutSeconds = file.http?.headTimeoutSeconds ?? httpHeadTimeoutSeconds
+        httpBodyTimeoutSeconds = file.http?.bodyTimeoutSeconds ?? httpBodyTimeoutSeconds
+        httpIdleTimeoutSeconds = file.http?.idleTimeoutSeconds ?? httpIdleTimeoutSeconds
         try checkHTTPLimits("config file \(path): http")
         auth.allowedHosts = file.http?.allowedHosts ?? auth.allowedHosts
         auth.allowedOrigins = file.http?.allowedOrigins ?? auth.allowedOrigins
@@ -212,6 +227,22 @@ struct Settings: Sendable {
         guard (65_536...(1 << 30)).contains(httpMaxSessionBytes) else {
             throw ConfigError(
                 "\(key).maxSessionBytes=\(httpMaxSessionBytes) is out of range; give 65536 to 1073741824 bytes")
+        }
+        for (name, value) in [
+            ("headTimeoutSeconds", httpHeadTimeoutSeconds), ("bodyTimeoutSeconds", httpBodyTimeoutSeconds),
+            ("idleTimeoutSeconds", httpIdleTimeoutSeconds),
+        ] where !(1...86_400).contains(value) {
+            throw ConfigError("\(key).\(name)=\(value) is out of range; give 1 to 86400 seconds")
+        }
+        if let max = httpMaxConnections {
+            let ceiling = ConnectionLimits.ceiling()
+            guard max >= 1, max <= (ceiling ?? 1_000_000) else {
+                let why =
+                    ceiling.map {
+                        "this process may open \($0 + ConnectionLimits.reservedFiles) files (ulimit -n), \(ConnectionLimits.reservedFiles) of them kept for Argo, PostgreSQL and the audit file: give 1 to \($0), or raise the limit"
+                    } ?? "give 1 to 1000000"
+                throw ConfigError("\(key).maxConnections=\(max) is out of range; \(why)")
+            }
         }
         guard ["stateful", "stateless"].contains(httpSessions) else {
             throw ConfigError(

@@ -58,13 +58,16 @@ struct Stores: Sendable {
     }
 
     /// `/readyz` with the store: not ready while the database does not answer.
-    func ready(_ backend: String) async -> (Bool, String) {
+    /// Says which dependency is down, never where it is or what it said (`/readyz` is served without
+    /// authentication); the reason goes to the log.
+    func ready(_ backend: String, logger: Logger) async -> (Bool, String) {
         guard let postgres else { return (true, backend) }
         do {
             try await withDeadline(.seconds(5)) { try await postgres.ping() }
             return (true, backend + "; the PostgreSQL store answers")
         } catch {
-            return (false, "the PostgreSQL store does not answer: \(error)")
+            logger.warning("not ready: the PostgreSQL store does not answer", metadata: ["error": "\(error)"])
+            return (false, "the PostgreSQL store does not answer")
         }
     }
 }

@@ -103,22 +103,26 @@ public struct PendingConfirmation: Sendable, Codable, Equatable {
 /// Keeps pending confirmations, across restarts when backed by a file, across replicas when backed by a database.
 public protocol ConfirmationStore: Sendable {
     func put(_ confirmation: PendingConfirmation) async throws
-    /// Removes and returns the confirmation with this id (single use), pruning expired ones as of `now`.
-    func take(id: String, now: Date) async throws -> PendingConfirmation?
+    /// Removes and returns the confirmation with this id (single use) when it was issued to `caller`, pruning
+    /// expired ones as of `now`. A confirmation issued to another caller is returned but left in place: a caller
+    /// that learnt someone else's token cannot use it up.
+    func take(id: String, now: Date, caller: String?) async throws -> PendingConfirmation?
     /// Takes the confirmation (as `take`) and appends `record(taken)` to `audit`, as one step where the store can
     /// make it one (a database holding both: one transaction, so a token is never used without its record nor
     /// recorded as used without being taken). Throws, and the caller must not act, when the record is not kept.
     func redeem(
-        id: String, now: Date, audit: any AuditSink, record: @Sendable (PendingConfirmation?) -> AuditRecord
+        id: String, now: Date, caller: String?, audit: any AuditSink,
+        record: @escaping @Sendable (PendingConfirmation?) -> AuditRecord
     ) async throws -> PendingConfirmation?
 }
 
 extension ConfirmationStore {
     /// Take, then record: for stores that do not hold the audit trail themselves.
     public func redeem(
-        id: String, now: Date, audit: any AuditSink, record: @Sendable (PendingConfirmation?) -> AuditRecord
+        id: String, now: Date, caller: String?, audit: any AuditSink,
+        record: @escaping @Sendable (PendingConfirmation?) -> AuditRecord
     ) async throws -> PendingConfirmation? {
-        let taken = try await take(id: id, now: now)
+        let taken = try await take(id: id, now: now, caller: caller)
         try await audit.record(record(taken))
         return taken
     }

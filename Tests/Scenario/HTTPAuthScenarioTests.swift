@@ -145,6 +145,13 @@ struct HTTPAuthScenarioTests {
             ["name": "report-weekly-h3k8s", "namespace": "data-team", "confirmation_token": .string(token)])
         #expect(stolen.isError == true)
         #expect(Self.text(stolen).contains("issued to a different caller"))
+        // bob's attempt did not use alice's token up: she still confirms with it.
+        let confirmed = try await Self.call(
+            alice, "delete_workflow",
+            ["name": "report-weekly-h3k8s", "namespace": "data-team", "confirmation_token": .string(token)])
+        #expect(confirmed.isError == false, "\(Self.text(confirmed))")
+        // The token handed to bob with his refusal has its preview record, like every issued token.
+        let bobsToken = try #require(stolen.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
 
         // Every audit record names its caller.
         let records = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n").compactMap {
@@ -158,6 +165,15 @@ struct HTTPAuthScenarioTests {
                     && ($0["reason"] as? String)?.contains("different caller") == true
             })
         #expect(records.allSatisfy { $0["caller"] is String })
+        #expect(
+            records.contains {
+                $0["decision"] as? String == "preview" && $0["caller"] as? String == "bearer:bob"
+                    && $0["tokenID"] as? String == SharedStoreScenarioTests.tokenID(bobsToken)
+            })
+        #expect(
+            records.filter { $0["tokenID"] as? String == SharedStoreScenarioTests.tokenID(token) }.compactMap {
+                $0["decision"] as? String
+            } == ["preview", "refused", "allowed", "succeeded"])
         for client in [alice, bob, carol] { await client.disconnect() }
         _ = await server.stop()
     }

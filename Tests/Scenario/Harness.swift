@@ -191,13 +191,20 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
     init(
         _ arguments: [String], environment: [String: String] = [:],
         callers: [BearerCaller] = [HTTPServerProcess.scenarioCaller], connectAs: String? = nil,
-        listen: String = "127.0.0.1:0",
+        listen: String = "127.0.0.1:0", launcher: [String] = [],
         elicitation: (@Sendable (CreateElicitation.Parameters) async throws -> CreateElicitation.Result)? = nil,
         sampling: (@Sendable (CreateSamplingMessage.Parameters) async throws -> CreateSamplingMessage.Result)? = nil
     ) async throws {
         client = await scenarioClient(elicitation: elicitation, sampling: sampling)
-        process.executableURL = ServerProcess.binary
-        process.arguments = arguments + ["--http", listen]
+        // A launcher (e.g. prlimit with its options) runs the binary instead of the test running it directly.
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments =
+                Array(launcher.dropFirst()) + [ServerProcess.binary.path] + arguments + ["--http", listen]
+        } else {
+            process.executableURL = ServerProcess.binary
+            process.arguments = arguments + ["--http", listen]
+        }
         var environment = environment
         if !callers.isEmpty {
             environment["ARGO_MCP_AUTH_MODE"] = environment["ARGO_MCP_AUTH_MODE"] ?? "bearer"

@@ -328,14 +328,14 @@ struct SharedStateTests {
             try await b.put(Self.pending("b\(i)"))
         }
         // Every token issued by either is there for the other.
-        #expect(try await b.take(id: "a7", now: Date())?.id == "a7")
-        #expect(try await a.take(id: "b9", now: Date())?.id == "b9")
+        #expect(try await b.take(id: "a7", now: Date(), caller: nil)?.id == "a7")
+        #expect(try await a.take(id: "b9", now: Date(), caller: nil)?.id == "b9")
         // Both race for every remaining token: exactly one wins each.
         let ids = (0..<50).flatMap { ["a\($0)", "b\($0)"] }.filter { $0 != "a7" && $0 != "b9" }
         let wins = try await withThrowingTaskGroup(of: Int.self) { group in
             for id in ids {
-                group.addTask { try await a.take(id: id, now: Date()) == nil ? 0 : 1 }
-                group.addTask { try await b.take(id: id, now: Date()) == nil ? 0 : 1 }
+                group.addTask { try await a.take(id: id, now: Date(), caller: nil) == nil ? 0 : 1 }
+                group.addTask { try await b.take(id: id, now: Date(), caller: nil) == nil ? 0 : 1 }
             }
             return try await group.reduce(0, +)
         }

@@ -52,11 +52,11 @@ struct PostgresStoreTests {
             let store = stores[0]
             let token = Self.pending()
             try await store.put(token)
-            let taken = try await store.take(id: token.id, now: Date())
+            let taken = try await store.take(id: token.id, now: Date(), caller: "bearer:alice")
             #expect(taken?.id == token.id)
             #expect(taken?.caller == "bearer:alice")
             #expect(abs((taken?.expiresAt.timeIntervalSince1970 ?? 0) - token.expiresAt.timeIntervalSince1970) < 1)
-            #expect(try await store.take(id: token.id, now: Date()) == nil)
+            #expect(try await store.take(id: token.id, now: Date(), caller: "bearer:alice") == nil)
         }
     }
 
@@ -69,7 +69,9 @@ struct PostgresStoreTests {
                 for token in tokens {
                     for store in stores {
                         group.addTask {
-                            let taken = try await store.redeem(id: token.id, now: Date(), audit: store) { taken in
+                            let taken = try await store.redeem(
+                                id: token.id, now: Date(), caller: "bearer:alice", audit: store
+                            ) { taken in
                                 Self.record(token.id, taken == nil ? "refused" : "allowed")
                             }
                             return taken == nil ? 0 : 1
@@ -94,12 +96,12 @@ struct PostgresStoreTests {
             try await store.put(token)
             // PostgreSQL refuses a NUL character in text: the audit insert fails inside the transaction.
             await #expect(throws: (any Error).self) {
-                _ = try await store.redeem(id: token.id, now: Date(), audit: store) { _ in
+                _ = try await store.redeem(id: token.id, now: Date(), caller: "bearer:alice", audit: store) { _ in
                     Self.record(token.id, "allowed", tool: "bad\u{0}tool")
                 }
             }
             #expect(try await store.auditRecords(tokenID: token.id).isEmpty)
-            #expect(try await store.take(id: token.id, now: Date())?.id == token.id)
+            #expect(try await store.take(id: token.id, now: Date(), caller: "bearer:alice")?.id == token.id)
         }
     }
 
@@ -110,7 +112,7 @@ struct PostgresStoreTests {
             let old = Self.pending(expiresIn: -7200)
             try await store.put(old)
             try await store.put(Self.pending())
-            #expect(try await store.take(id: old.id, now: Date()) == nil)
+            #expect(try await store.take(id: old.id, now: Date(), caller: "bearer:alice") == nil)
         }
     }
 
@@ -167,6 +169,30 @@ struct PostgresStoreTests {
             #expect(trail.map(\.replica) == ["dead-\(suffix)", "survivor-\(suffix)"])
             #expect(try await survivor.auditRecords(tokenID: finished).map(\.decision) == ["allowed", "succeeded"])
             #expect(try await survivor.auditRecords(tokenID: running).map(\.decision) == ["allowed"])
+        }
+    }
+
+    @Test("a database that does not answer fails a store operation within its timeout, with a clear reason")
+    func outage() async throws {
+        // Nothing listens on port 1: the pool keeps trying to connect, and the operation gives up in time.
+        let store = try PostgresStore(
+            url: "postgres://argo_mcp@127.0.0.1:1/argo?sslmode=disable", logger: Self.logger,
+            operationTimeout: .seconds(1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            let started = ContinuousClock.now
+            await #expect {
+                try await store.put(Self.pending())
+            } throws: { error in
+                "\(error)".contains("the PostgreSQL store did not answer within 1 s (keeping a confirmation token)")
+            }
+            await #expect(throws: PostgresStore.StoreUnanswered.self) {
+                try await store.redeem(id: "x", now: Date(), caller: nil, audit: store) { _ in
+                    Self.record("x", "allowed")
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(6))
         }
     }
 }

@@ -102,9 +102,12 @@ public actor FileConfirmationStore: ConfirmationStore {
         }
     }
 
-    public func take(id: String, now: Date) async throws -> PendingConfirmation? {
+    public func take(id: String, now: Date, caller: String?) async throws -> PendingConfirmation? {
         try locked { all in
-            let found = all.removeValue(forKey: id)
+            guard let found = all[id] else { return nil }
+            // Another caller's token stays where it is; its owner can still use it.
+            guard found.caller == caller else { return found }
+            all.removeValue(forKey: id)
             all = all.filter { $0.value.expiresAt > now }
             return found
         }

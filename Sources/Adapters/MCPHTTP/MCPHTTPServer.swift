@@ -81,11 +81,15 @@ public struct MCPHTTPServer: Sendable {
         public var maxSessionBytes: Int
         /// How long a graceful shutdown waits for tool calls under way before closing the sessions.
         public var drainTimeout: Duration
+        /// Open connections and how slow or idle one may be.
+        public var connections: ConnectionLimits
 
         public init(
             maxSessions: Int = 256, idleTimeout: Duration = .seconds(1800), maxBodyBytes: Int = 16 << 20,
-            maxSessionBytes: Int = 16 << 20, drainTimeout: Duration = .seconds(30)
+            maxSessionBytes: Int = 16 << 20, drainTimeout: Duration = .seconds(30),
+            connections: ConnectionLimits = ConnectionLimits()
         ) {
+            self.connections = connections
             self.maxSessions = maxSessions
             self.idleTimeout = idleTimeout
             self.maxBodyBytes = maxBodyBytes
@@ -158,23 +162,35 @@ public struct MCPHTTPServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let sessions = Sessions(limits: limits, logger: logger)
         let open = OpenRequests()
+        let connections = limits.connections
         let app = Application(
             router: makeRouter(sessions, open: open),
-            configuration: .init(address: .hostname(host, port: port), serverName: "argo-mcp"),
+            server: .http1(additionalChannelHandlers: [ConnectionTimeouts(limits: connections)]),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "argo-mcp",
+                availableConnectionsDelegate: CountedConnections(limit: connections.maxConnections)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
         )
         // Shut down in reverse order: the sessions first (their streams end), then the HTTP server.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: app),
-                    .init(
-                        service: SessionKeeper(
-                            sessions: sessions, open: open, drained: drained, timeout: limits.drainTimeout)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: app),
+                .init(
+                    service: SessionKeeper(
+                        sessions: sessions, open: open, drained: drained, timeout: limits.drainTimeout)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        Self.shutdownLimits(&configuration, drainTimeout: limits.drainTimeout)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
+    }
+
+    /// The service group's limits: a graceful shutdown that has not finished `drainTimeout` plus 15 s after it
+    /// began (a stream that never ends, a client that never reads) is cancelled, and the process ends.
+    static func shutdownLimits(_ configuration: inout ServiceGroupConfiguration, drainTimeout: Duration) {
+        configuration.maximumGracefulShutdownDuration = drainTimeout + .seconds(15)
+        configuration.maximumCancellationDuration = .seconds(5)
     }
 
     func makeRouter(_ sessions: Sessions, open: OpenRequests = OpenRequests()) -> Router<BasicRequestContext> {
@@ -264,6 +280,18 @@ public struct MCPHTTPServer: Sendable {
             }
             transport = known.transport
             sent = known.sent
+            // A request id already in flight in this session is refused: the SDK's transport would put the new
+            // request's answer stream in the place of the first one's, which then never ends.
+            if request.method == .post, let requestID = JSONRPCShape.requestID(mcpRequest.body ?? Data()) {
+                guard let claim = known.inFlight.claim(requestID) else {
+                    return Self.jsonRPCError(
+                        .conflict, code: -32600,
+                        "request id \(requestID.prefix(64)) is already in use by a request of this session that has not been answered; use a new id"
+                    )
+                }
+                let answer = await transport.handleRequest(mcpRequest)
+                return Self.response(answer, counting: sent, holding: open, claim: claim)
+            }
         } else {
             guard request.method == .post else {
                 return Self.plain(.badRequest, "Mcp-Session-Id is required; initialize a session with POST first")
@@ -271,7 +299,8 @@ public struct MCPHTTPServer: Sendable {
             if await sessions.draining {
                 return Self.plain(.serviceUnavailable, "argo-mcp is shutting down; connect again shortly")
             }
-            guard await sessions.hasRoom() else {
+            // A place is reserved before anything is awaited, so concurrent initializes cannot overshoot the cap.
+            guard await sessions.reserve() else {
                 return Self.plain(.serviceUnavailable, "too many open MCP sessions; try again later")
             }
             transport = StatefulHTTPServerTransport(validationPipeline: validation, logger: logger)
@@ -284,10 +313,12 @@ public struct MCPHTTPServer: Sendable {
                 .value {
                     await sessions.add(id, transport: transport, caller: caller, sent: sent, stop: stop)
                 } else {
+                    await sessions.release()
                     await stop()
                 }
                 return Self.response(answer, counting: sent, holding: open)
             } catch {
+                await sessions.release()
                 logger.error("could not start an MCP session", metadata: ["error": "\(error)"])
                 return Self.plain(.internalServerError, "could not start an MCP session")
             }
@@ -446,9 +477,10 @@ public struct MCPHTTPServer: Sendable {
 
     /// The SDK's framework-neutral answer as a Hummingbird response; an SSE answer is streamed as it comes, its
     /// bytes counted into `sent`.
-    static func response(_ answer: MCP.HTTPResponse, counting sent: SentBytes, holding open: RequestOpen? = nil)
-        -> Response
-    {
+    static func response(
+        _ answer: MCP.HTTPResponse, counting sent: SentBytes, holding open: RequestOpen? = nil,
+        claim: InFlightIDs.Claim? = nil
+    ) -> Response {
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -457,8 +489,9 @@ public struct MCPHTTPServer: Sendable {
         switch answer {
         case .stream(let stream, _):
             let buffers = stream.map { chunk in
-                // Held by the stream: the request stays open until the body is written and released.
-                withExtendedLifetime(open) { sent.add(chunk.count) }
+                // Held by the stream: the request stays open (and its id taken) until the body is written and
+                // released.
+                withExtendedLifetime((open, claim)) { sent.add(chunk.count) }
                 return ByteBuffer(bytes: chunk)
             }
             return Response(status: status, headers: headers, body: .init(asyncSequence: buffers))
@@ -477,6 +510,8 @@ actor Sessions {
         var caller: Caller?
         /// What the session's streams have sent so far (the SDK keeps it for resumption).
         var sent: SentBytes
+        /// The JSON-RPC ids of the session's requests not yet answered.
+        var inFlight = InFlightIDs()
         var stop: @Sendable () async -> Void
         var lastUsed: ContinuousClock.Instant
     }
@@ -493,7 +528,18 @@ actor Sessions {
         self.logger = logger
     }
 
-    func hasRoom() -> Bool { entries.count < limits.maxSessions }
+    /// Places taken by sessions being opened, not yet in `entries`.
+    private var reserved = 0
+
+    /// Takes a place for a session about to be opened, if the cap leaves one; `add` fills it, `release` gives it
+    /// back.
+    func reserve() -> Bool {
+        guard entries.count + reserved < limits.maxSessions else { return false }
+        reserved += 1
+        return true
+    }
+
+    func release() { reserved = max(0, reserved - 1) }
 
     var count: Int { entries.count }
 
@@ -504,14 +550,17 @@ actor Sessions {
         _ id: String, transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes,
         stop: @escaping @Sendable () async -> Void
     ) {
+        reserved = max(0, reserved - 1)
         entries[id] = Entry(transport: transport, caller: caller, sent: sent, stop: stop, lastUsed: .now)
     }
 
-    func session(_ id: String) -> (transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes)? {
+    func session(_ id: String) -> (
+        transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes, inFlight: InFlightIDs
+    )? {
         guard var entry = entries[id] else { return nil }
         entry.lastUsed = .now
         entries[id] = entry
-        return (entry.transport, entry.caller, entry.sent)
+        return (entry.transport, entry.caller, entry.sent, entry.inFlight)
     }
 
     func beginDraining() { draining = true }
@@ -535,6 +584,29 @@ actor Sessions {
 
     func closeAll() async {
         for id in Array(entries.keys) { await remove(id) }
+    }
+}
+
+/// The JSON-RPC ids of one session's requests that are not answered yet; a claim holds its id until it is released
+/// (when the answer's stream has been written, or dropped because the client went away).
+final class InFlightIDs: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    /// The id, taken; nil when a request of the session already holds it.
+    func claim(_ id: String) -> Claim? {
+        ids.withLock { $0.insert(id).inserted } ? Claim(id: id, owner: self) : nil
+    }
+
+    var count: Int { ids.withLock { $0.count } }
+
+    final class Claim: Sendable {
+        let id: String
+        let owner: InFlightIDs
+        init(id: String, owner: InFlightIDs) {
+            self.id = id
+            self.owner = owner
+        }
+        deinit { _ = owner.ids.withLock { $0.remove(id) } }
     }
 }
 

@@ -56,6 +56,18 @@ actor SingleRequestTransport: Transport {
 
 /// What a JSON-RPC message is, read from its top-level keys.
 enum JSONRPCShape: Equatable {
+    /// A request's id as text (`s:` before a string id, `n:` before a number, so that "1" and 1 differ); nil for
+    /// anything but a request.
+    static func requestID(_ data: Data) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], object["method"] is String
+        else { return nil }
+        switch object["id"] {
+        case let text as String: return "s:" + text
+        case let number as NSNumber: return "n:\(number)"
+        default: return nil
+        }
+    }
+
     case request(method: String)
     case notification(method: String)
     case response

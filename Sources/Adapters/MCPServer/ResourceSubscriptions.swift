@@ -8,6 +8,9 @@ import Synchronization
 /// `notifications/resources/updated`. Unsubscribing, or the session's end, stops the stream.
 actor ResourceSubscriptions {
     private var following: [String: Task<Void, Never>] = [:]
+    /// Subscriptions taken and still being checked: they count against the cap, so that concurrent subscribes
+    /// cannot all pass the check before any of them is recorded.
+    private var reserved: Set<String> = []
 
     /// At most this many subscriptions per session (each holds an event stream to Argo).
     static let maxSubscriptions = 50
@@ -20,13 +23,22 @@ actor ResourceSubscriptions {
                 "only workflows can be subscribed to (argo://workflows/{namespace}/{name}); \(uri.prefix(200)) is not one"
             )
         }
-        if following[uri] != nil { return }
-        guard following.count < Self.maxSubscriptions else {
+        if following[uri] != nil || reserved.contains(uri) { return }
+        guard following.count + reserved.count < Self.maxSubscriptions else {
             throw MCPError.invalidParams(
                 "this session already follows \(Self.maxSubscriptions) workflows; unsubscribe from one first")
         }
+        reserved.insert(uri)
         // The same checks as a read: a workflow that does not exist, or a namespace the rules deny, is refused now.
-        _ = try await resources.read(uri)
+        do {
+            _ = try await resources.read(uri)
+        } catch {
+            reserved.remove(uri)
+            throw error
+        }
+        reserved.remove(uri)
+        // Unsubscribed, or the session ended, while the read was under way.
+        guard !cancelled else { return }
         let watch = resources.useCases.watch
         following[uri] = Task {
             while !Task.isCancelled {
@@ -54,7 +66,10 @@ actor ResourceSubscriptions {
         following.removeValue(forKey: uri)?.cancel()
     }
 
+    private var cancelled = false
+
     func cancelAll() {
+        cancelled = true
         for task in following.values { task.cancel() }
         following.removeAll()
     }

@@ -21,11 +21,43 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     /// `interrupted` by a survivor.
     let heartbeat: Duration
     let staleAfter: Duration
+    /// How long one operation of a request (a token put or taken, an audit record) may wait for the database: past
+    /// it the operation fails with `StoreUnanswered`, so a mutation fails closed in bounded time when the database
+    /// is down instead of waiting on the pool.
+    let operationTimeout: Duration
+
+    /// The database did not answer an operation in time.
+    public struct StoreUnanswered: Error, CustomStringConvertible {
+        public var operation: String
+        public var timeout: Duration
+        public var description: String {
+            "the PostgreSQL store did not answer within \(timeout.components.seconds) s (\(operation)); is the database up and reachable?"
+        }
+    }
+
+    /// `body`, or `StoreUnanswered` after `operationTimeout` (the pool's wait for a connection and a query both end
+    /// when cancelled).
+    func bounded<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = operationTimeout
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw StoreUnanswered(operation: operation, timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else {
+                throw StoreUnanswered(operation: operation, timeout: timeout)
+            }
+            return first
+        }
+    }
 
     public init(
         url: String, logger: Logger, replica: String? = nil, heartbeat: Duration = .seconds(5),
-        staleAfter: Duration = .seconds(30)
+        staleAfter: Duration = .seconds(30), operationTimeout: Duration = .seconds(10)
     ) throws {
+        self.operationTimeout = operationTimeout
         self.replica =
             replica
             ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8).lowercased())"
@@ -167,7 +199,8 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
 
     /// Whether the database answers (for `/readyz`).
     public func ping() async throws {
-        try await client.query("SELECT 1", logger: logger)
+        let (client, logger) = (self.client, self.logger)
+        _ = try await bounded("ping") { try await client.query("SELECT 1", logger: logger) }
     }
 
     static let encoder: JSONEncoder = {
@@ -187,6 +220,13 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
         let body = String(decoding: try Self.encoder.encode(confirmation), as: UTF8.self)
         let id = confirmation.id
         let expires = confirmation.expiresAt
+        let (client, logger) = (self.client, self.logger)
+        try await bounded("keeping a confirmation token") {
+            try await Self.put(id: id, body: body, expires: expires, client: client, logger: logger)
+        }
+    }
+
+    static func put(id: String, body: String, expires: Date, client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
             // Expired tokens are of no use to anyone: prune them as new ones come.
             try await connection.query(
@@ -197,25 +237,44 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
         }
     }
 
-    public func take(id: String, now: Date) async throws -> PendingConfirmation? {
-        try await client.withConnection { connection in try await Self.take(id, on: connection, logger: logger) }
+    public func take(id: String, now: Date, caller: String?) async throws -> PendingConfirmation? {
+        let (client, logger) = (self.client, self.logger)
+        return try await bounded("taking a confirmation token") {
+            try await client.withConnection { connection in
+                try await Self.take(id, caller: caller, on: connection, logger: logger)
+            }
+        }
     }
 
-    static func take(_ id: String, on connection: PostgresConnection, logger: Logger) async throws
+    /// Deletes the token if it was issued to `caller` (the database decides a race: one `DELETE … RETURNING` gets
+    /// the row); another caller's token is read, not deleted.
+    static func take(_ id: String, caller: String?, on connection: PostgresConnection, logger: Logger) async throws
         -> PendingConfirmation?
     {
         let rows = try await connection.query(
-            "DELETE FROM argo_mcp_confirmations WHERE id = \(id) RETURNING body::text", logger: logger)
+            """
+            DELETE FROM argo_mcp_confirmations WHERE id = \(id) AND (body->>'caller') IS NOT DISTINCT FROM \(caller)
+            RETURNING body::text
+            """, logger: logger)
         for try await body in rows.decode(String.self) {
             return try decoder.decode(PendingConfirmation.self, from: Data(body.utf8))
+        }
+        let other = try await connection.query(
+            "SELECT body::text FROM argo_mcp_confirmations WHERE id = \(id)", logger: logger)
+        for try await body in other.decode(String.self) {
+            let found = try decoder.decode(PendingConfirmation.self, from: Data(body.utf8))
+            // Not this caller's (or taken by them between the two statements: then it is gone, and nil is right).
+            return found.caller == caller ? nil : found
         }
         return nil
     }
 
     public func record(_ record: AuditRecord) async throws {
-        let replica = self.replica
-        try await client.withConnection { connection in
-            try await Self.insert(record, replica: replica, on: connection, logger: logger)
+        let (client, logger, replica) = (self.client, self.logger, self.replica)
+        try await bounded("writing an audit record") {
+            try await client.withConnection { connection in
+                try await Self.insert(record, replica: replica, on: connection, logger: logger)
+            }
         }
     }
 
@@ -266,20 +325,23 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     }
 
     public func redeem(
-        id: String, now: Date, audit: any AuditSink, record: @Sendable (PendingConfirmation?) -> AuditRecord
+        id: String, now: Date, caller: String?, audit: any AuditSink,
+        record: @escaping @Sendable (PendingConfirmation?) -> AuditRecord
     ) async throws -> PendingConfirmation? {
         guard let store = audit as? PostgresStore, store === self else {
             // The audit trail is elsewhere: take, then record there.
-            let taken = try await take(id: id, now: now)
+            let taken = try await take(id: id, now: now, caller: caller)
             try await audit.record(record(taken))
             return taken
         }
-        let logger = self.logger
-        let replica = self.replica
-        return try await client.withTransaction(logger: logger) { connection in
-            let taken = try await Self.take(id, on: connection, logger: logger)
-            try await Self.insert(record(taken), replica: replica, on: connection, logger: logger)
-            return taken
+        let (client, logger, replica) = (self.client, self.logger, self.replica)
+        // The record is made before the transaction, so the closure that crosses into the bounded task is data.
+        return try await bounded("redeeming a confirmation token and recording it") {
+            try await client.withTransaction(logger: logger) { connection in
+                let taken = try await Self.take(id, caller: caller, on: connection, logger: logger)
+                try await Self.insert(record(taken), replica: replica, on: connection, logger: logger)
+                return taken
+            }
         }
     }
 }

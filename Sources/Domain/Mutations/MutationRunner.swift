@@ -214,12 +214,7 @@ public struct MutationRunner: Sendable {
                     call, inspection, confirmer: confirmer, inspect: inspect, perform: perform)
             }
             guard let token = call.confirmationToken, !token.isEmpty else {
-                let preview = try await issue(binding, inspection.preview)
-                try? await audit.record(
-                    record(
-                        call, "preview", uid: inspection.uid,
-                        tokenID: preview.confirmationToken.map(Confirmations.tokenID)))
-                return .previewed(preview)
+                return .previewed(try await issueRecorded(call, binding, inspection))
             }
             let id = Confirmations.tokenID(token)
             let attempt = Self.newAttempt()
@@ -239,7 +234,7 @@ public struct MutationRunner: Sendable {
                     preview: nil)
             }
             if let reason {
-                throw MutationRefused(reason: reason, preview: try await issue(binding, inspection.preview))
+                throw MutationRefused(reason: reason, preview: try await issueRecorded(call, binding, inspection))
             }
             return try await carryOut(
                 call, inspection, tokenID: id, confirmedBy: nil, recorded: true, attempt: attempt, perform: perform)
@@ -340,6 +335,19 @@ public struct MutationRunner: Sendable {
                     durationMilliseconds: elapsed(), attempt: attempt))
             throw error
         }
+    }
+
+    /// A fresh token with the preview, and its `preview` audit record (so every token's trail starts there, also
+    /// one handed out with a refusal).
+    func issueRecorded(_ call: Call, _ binding: Confirmations.Binding, _ inspection: Inspection) async throws
+        -> MutationPreview
+    {
+        let preview = try await issue(binding, inspection.preview)
+        try? await audit.record(
+            record(
+                call, "preview", uid: inspection.uid,
+                tokenID: preview.confirmationToken.map(Confirmations.tokenID)))
+        return preview
     }
 
     func issue(_ binding: Confirmations.Binding, _ preview: MutationPreview) async throws -> MutationPreview {

@@ -57,7 +57,9 @@ public struct Confirmations: Sendable {
         record: @escaping @Sendable (_ refusal: String?) -> AuditRecord
     ) async throws -> String? {
         let now = self.now()
-        let pending = try await store.redeem(id: Self.hash(token), now: now, audit: audit) { taken in
+        let pending = try await store.redeem(
+            id: Self.hash(token), now: now, caller: binding.caller, audit: audit
+        ) { taken in
             record(Self.refusal(taken, for: binding, now: now))
         }
         return Self.refusal(pending, for: binding, now: now)

@@ -11,8 +11,10 @@ public actor InMemoryConfirmationStore: ConfirmationStore {
         entries[confirmation.id] = confirmation
     }
 
-    public func take(id: String, now: Date) async throws -> PendingConfirmation? {
-        let found = entries.removeValue(forKey: id)
+    public func take(id: String, now: Date, caller: String?) async throws -> PendingConfirmation? {
+        guard let found = entries[id] else { return nil }
+        guard found.caller == caller else { return found }
+        entries.removeValue(forKey: id)
         entries = entries.filter { $0.value.expiresAt > now }
         return found
     }
