@@ -134,10 +134,12 @@ struct Serve: AsyncParsableCommand {
         let namespace = settings.namespace
         let maxResultBytes = settings.maxResultBytes
         let maxManifestBytes = settings.maxManifestBytes
+        let seal = settings.cursorSeal()
         let make: @Sendable (Caller?) -> ArgoMCPServer = { caller in
             let useCases = Wiring.useCases(
                 gateway: gateway, defaultNamespace: namespace, policy: policy, audit: audit,
-                confirmations: confirmations, notifier: notifier, caller: caller, callerRules: callerRules)
+                confirmations: confirmations, notifier: notifier, caller: caller, callerRules: callerRules,
+                cursorSeal: seal)
             return ArgoMCPServer(
                 tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
                 confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
@@ -182,6 +184,11 @@ struct Serve: AsyncParsableCommand {
                     bodyTimeout: .seconds(settings.httpBodyTimeoutSeconds),
                     idleTimeout: .seconds(settings.httpIdleTimeoutSeconds)))
             let mode = MCPHTTPServer.SessionMode(rawValue: settings.httpSessions) ?? .stateful
+            if mode == .stateless && settings.stateKey == nil {
+                logger.warning(
+                    "http.sessions is stateless but ARGO_MCP_STATE_KEY is not set: continue tokens of listings that namespace rules filter are sealed with a key of this process, so another replica cannot read them; give every replica the same key (head -c 32 /dev/urandom | base64)"
+                )
+            }
             if mode == .stateless && settings.storePostgres == nil {
                 logger.warning(
                     "http.sessions is stateless but confirmation tokens are kept by this process only (no store.postgres): run one replica, or configure store.postgres so that any replica can redeem a token"

@@ -59,6 +59,8 @@ struct Settings: Sendable {
     var httpHeadTimeoutSeconds = 10
     var httpBodyTimeoutSeconds = 60
     var httpIdleTimeoutSeconds = 120
+    /// The key (32 bytes, base64) that seals state handed to clients, shared by replicas (`ARGO_MCP_STATE_KEY`).
+    var stateKey: String?
 
     /// The config file's shape (all keys optional).
     struct File: Decodable {
@@ -301,6 +303,14 @@ struct Settings: Sendable {
         confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
         confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
         httpListen = text("ARGO_MCP_HTTP_LISTEN") ?? httpListen
+        if let key = text("ARGO_MCP_STATE_KEY") {
+            do {
+                _ = try CursorSeal.key(base64: key)
+            } catch {
+                throw ConfigError("ARGO_MCP_STATE_KEY is \(error)")
+            }
+            stateKey = key
+        }
         if let sessions = text("ARGO_MCP_HTTP_SESSIONS") {
             guard ["stateful", "stateless"].contains(sessions) else {
                 throw ConfigError(
@@ -453,5 +463,13 @@ struct EnvironmentVariables {
         case "false", "0", "no": return false
         default: throw ConfigError("\(key)=\(v) is not true or false")
         }
+    }
+}
+
+extension Settings {
+    /// What seals continue tokens of filtered listings: `ARGO_MCP_STATE_KEY`, or a key of this process.
+    func cursorSeal() -> CursorSeal {
+        guard let stateKey, let key = try? CursorSeal.key(base64: stateKey) else { return Wiring.processSeal }
+        return CursorSeal(key: key)
     }
 }

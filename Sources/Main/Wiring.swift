@@ -6,6 +6,9 @@ import Ports
 /// How the use cases are put together: the one place that knows which gateway, rules, audit sink, token store and
 /// notifier each of them gets.
 enum Wiring {
+    /// A sealing key of this process, for when none is configured (`ARGO_MCP_STATE_KEY`).
+    static let processSeal = CursorSeal()
+
     /// Every use case over `gateway` as the policy's namespace rules let it be seen; mutations record to `audit`
     /// and keep confirmations in `confirmations`. With a `caller` (an authenticated HTTP session), the namespace
     /// rules are narrowed to the caller's entries in `callerRules`, and its name goes into audit records and tokens.
@@ -15,12 +18,14 @@ enum Wiring {
         confirmations: any ConfirmationStore = InMemoryConfirmationStore(),
         notifier: (any CompletionNotifier)? = nil,
         now: @escaping @Sendable () -> Date = Date.init,
-        caller: Caller? = nil, callerRules: CallerNamespaceRules = CallerNamespaceRules()
+        caller: Caller? = nil, callerRules: CallerNamespaceRules = CallerNamespaceRules(),
+        cursorSeal: CursorSeal = Wiring.processSeal
     ) -> UseCases {
         var policy = policy
         policy.namespaces = callerRules.rules(for: caller, within: policy.namespaces)
         let context = ArgoContext(
-            gateway: NamespaceGuardedGateway(gateway, rules: policy.namespaces), defaultNamespace: defaultNamespace,
+            gateway: NamespaceGuardedGateway(gateway, rules: policy.namespaces, seal: cursorSeal),
+            defaultNamespace: defaultNamespace,
             now: now)
         let runner = MutationRunner(
             policy: policy, audit: audit,

@@ -24,13 +24,15 @@ struct HTTPAuthScenarioTests {
     }
 
     /// The simulator served over HTTP with `config` as its config file and a fresh audit file; returns both.
-    static func serve(config: String, callers: [Caller]) async throws -> (HTTPServerProcess, URL) {
+    static func serve(config: String, callers: [Caller], extra: [String] = []) async throws -> (
+        HTTPServerProcess, URL
+    ) {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-audit-\(UUID().uuidString).jsonl")
         let file = try temporaryFile("config.yaml", config)
         defer { try? FileManager.default.removeItem(at: file) }
         let server = try await HTTPServerProcess(
-            ["serve", "--simulator", "--config", file.path], environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
+            ["serve", "--simulator", "--config", file.path] + extra, environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
             callers: callers)
         return (server, audit)
     }

@@ -51,10 +51,13 @@ struct HTTPHardeningScenarioTests {
         "600 idle connections against a server limited to 512 open files: a caller is still served, the idle ones are closed within the head timeout, and the process lives"
     )
     func idleConnections() async throws {
-        let config = try Self.config("http:\n  headTimeoutSeconds: 2\n")
+        let config = try Self.config("http:\n  headTimeoutSeconds: 2\n  idleTimeoutSeconds: 2\n")
         defer { try? FileManager.default.removeItem(at: config) }
         let server = try await HTTPServerProcess(
-            ["serve", "--simulator", "--config", config.path], callers: [],
+            [
+                "serve", "--simulator", "--config", config.path, "--generate", "name=slow,nodes=4,evolve=1000",
+                "--tick-ms", "1000",
+            ], callers: [],
             launcher: ["/usr/bin/prlimit", "--nofile=512:512", "--"])
         let port = Self.port(server.url)
         // More than the process could hold open: it accepts up to its cap and leaves the rest in the backlog.
@@ -75,6 +78,13 @@ struct HTTPHardeningScenarioTests {
             server.url.replacingOccurrences(of: "/mcp", with: "/metrics"))
         #expect(metrics.body.contains(#"argo_mcp_http_connection_timeouts_total{kind="head"}"#))
         #expect(metrics.body.contains("argo_mcp_http_accept_paused_total"))
+        // An answer under way is exempt: a 4 s watch streams past the 2 s head and idle timeouts.
+        let watch =
+            #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"watch_workflow","arguments":{"name":"slow","timeout_seconds":4}}}"#
+        let session = try #require(served.headers["mcp-session-id"])
+        let watched = try await HTTPTransportScenarioTests.post(
+            server.url, watch, headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")])
+        #expect(watched.body.contains(#""endedBy":"timeout""#), "\(watched.body.suffix(300))")
         let stderr = await server.stop()
         #expect(!stderr.contains("Too many open files"), "\(stderr.suffix(500))")
     }

@@ -55,5 +55,6 @@ struct DeployTests {
         let deployment = try String(
             contentsOf: Self.root.appendingPathComponent("deploy/kubernetes/base/deployment.yaml"), encoding: .utf8)
         #expect(deployment.contains("ARGO_MCP_POSTGRES_URL"), "tokens and audit shared by the replicas")
+        #expect(deployment.contains("ARGO_MCP_STATE_KEY"), "sealed state readable by every replica")
     }
 }

@@ -3,13 +3,75 @@ import Ports
 
 /// The gateway as the namespace rules allow it to be seen: a denied namespace is never read, listed or shown in an
 /// all-namespace listing. Every use case talks to Argo through this, so no read can forget the rules.
+///
+/// An all-namespace listing under rules that hide some namespaces tells nothing about them either: a page is
+/// filled from as many of Argo's pages as it takes (at most `maxFencePages`), `hasMore` means that another visible
+/// object exists (the next pages are read ahead until one is found), the continue token is sealed (Argo's names the
+/// object it starts at), and counts that include hidden objects (remaining items, archive repeats, unreadable
+/// rows, the adapter's scan notes) are left out.
 public struct NamespaceGuardedGateway: ArgoGateway {
     let base: any ArgoGateway
     let rules: NamespaceRules
+    let seal: CursorSeal
 
-    public init(_ base: any ArgoGateway, rules: NamespaceRules) {
+    /// The most of Argo's pages one filtered listing reads (filling its page and looking ahead); past it, the
+    /// listing hands out a token to go on from there.
+    public static let maxFencePages = 40
+
+    public init(_ base: any ArgoGateway, rules: NamespaceRules, seal: CursorSeal = CursorSeal()) {
         self.base = base
         self.rules = rules
+        self.seal = seal
+    }
+
+    /// What a sealed token is bound to: this caller under these rules.
+    var binding: String {
+        let entries = (rules.callerEntries ?? []).map { "\($0.source):\($0.allow)/\($0.deny)" }
+        return
+            "\(rules.caller ?? "-")|\(rules.allow)|\(rules.deny)|\(rules.callerEntries == nil ? "none" : "\(entries)")"
+    }
+
+    /// Whether a listing of `namespace` (nil or empty: every namespace) may contain objects the caller must not see.
+    func filtered(_ namespace: String?) -> Bool {
+        !rules.isUnrestricted && (namespace ?? "").isEmpty
+    }
+
+    /// Argo's token inside a caller's continue token (sealed ones are opened and checked).
+    func opened(_ token: String?) throws -> String? {
+        try token.map { try seal.open($0, binding: binding) }
+    }
+
+    /// The visible items of one filtered listing and the sealed token to go on with (nil: nothing visible is left).
+    /// `fetch` reads one of Argo's pages (at most `limit` rows) from a token.
+    func fenced<Item: Sendable>(
+        limit: Int?, token: String?, namespace: (Item) -> String?,
+        fetch: (_ limit: Int?, _ token: String?) async throws -> (items: [Item], next: String?)
+    ) async throws -> (items: [Item], next: String?) {
+        let wanted = limit.map { max(1, $0) }
+        var cursor = try opened(token)
+        var collected: [Item] = []
+        var pages = 0
+        while true {
+            let page = try await fetch(wanted.map { $0 - collected.count }, cursor)
+            pages += 1
+            collected += page.items.filter { visible(namespace($0)) }
+            guard let next = page.next, !page.items.isEmpty else { return (collected, nil) }
+            cursor = next
+            if let wanted, collected.count >= wanted { break }
+            if pages >= Self.maxFencePages { return (collected, seal.seal(next, binding: binding)) }
+        }
+        // Read ahead: the token is handed out only if a visible object follows, and then from the page it is on.
+        var probe = cursor
+        while pages < Self.maxFencePages, let from = probe {
+            let page = try await fetch(wanted, from)
+            pages += 1
+            if page.items.contains(where: { visible(namespace($0)) }) {
+                return (collected, seal.seal(from, binding: binding))
+            }
+            guard !page.items.isEmpty else { return (collected, nil) }
+            probe = page.next
+        }
+        return (collected, probe.map { seal.seal($0, binding: binding) })
     }
 
     func check(_ namespace: String?) throws {
@@ -22,9 +84,21 @@ public struct NamespaceGuardedGateway: ArgoGateway {
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
         try check(query.namespace)
-        var page = try await base.listWorkflows(query)
-        if !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
-        return page
+        guard filtered(query.namespace) else {
+            var query = query
+            query.continueToken = try opened(query.continueToken)
+            return try await base.listWorkflows(query)
+        }
+        let (items, next) = try await fenced(
+            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
+            fetch: { limit, token in
+                var page = query
+                page.limit = limit
+                page.continueToken = token
+                let read = try await base.listWorkflows(page)
+                return (read.items, read.continueToken)
+            })
+        return WorkflowPage(items: items, continueToken: next)
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
@@ -45,9 +119,28 @@ public struct NamespaceGuardedGateway: ArgoGateway {
 
     public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
         try check(query.namespace)
-        var page = try await base.listCronWorkflows(query)
-        if !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
-        return page
+        return try await fencedResources(query) { try await base.listCronWorkflows($0) }
+    }
+
+    /// A listing of cron workflows or templates, fenced when it crosses namespaces the caller may not all see.
+    func fencedResources<Item: Sendable & NamespacedObject>(
+        _ query: ResourceListQuery, _ list: (ResourceListQuery) async throws -> ResourcePage<Item>
+    ) async throws -> ResourcePage<Item> {
+        guard filtered(query.namespace) else {
+            var query = query
+            query.continueToken = try opened(query.continueToken)
+            return try await list(query)
+        }
+        let (items, next) = try await fenced(
+            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
+            fetch: { limit, token in
+                var page = query
+                page.limit = limit
+                page.continueToken = token
+                let read = try await list(page)
+                return (read.items, read.continueToken)
+            })
+        return ResourcePage(items: items, continueToken: next)
     }
 
     public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
@@ -58,10 +151,9 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
         WorkflowTemplate
     > {
-        if !clusterScope { try check(query.namespace) }
-        var page = try await base.listWorkflowTemplates(query, clusterScope: clusterScope)
-        if !clusterScope && !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
-        return page
+        if clusterScope { return try await base.listWorkflowTemplates(query, clusterScope: true) }
+        try check(query.namespace)
+        return try await fencedResources(query) { try await base.listWorkflowTemplates($0, clusterScope: false) }
     }
 
     public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws
@@ -77,9 +169,21 @@ public struct NamespaceGuardedGateway: ArgoGateway {
 
     public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
         try check(query.namespace)
-        var page = try await base.listArchivedWorkflows(query)
-        if !rules.isUnrestricted { page.items.removeAll { !visible($0.metadata.namespace) } }
-        return page
+        guard filtered(query.namespace) else {
+            var query = query
+            query.continueToken = try opened(query.continueToken)
+            return try await base.listArchivedWorkflows(query)
+        }
+        let (items, next) = try await fenced(
+            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
+            fetch: { limit, token in
+                var page = query
+                page.limit = limit
+                page.continueToken = token
+                let read = try await base.listArchivedWorkflows(page)
+                return (read.items, read.continueToken)
+            })
+        return WorkflowPage(items: items, continueToken: next)
     }
 
     public func getArchivedWorkflow(uid: String) async throws -> Workflow {
@@ -194,3 +298,11 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         try await base.deleteObject(kind, namespace: namespace, name: name, uid: uid)
     }
 }
+
+/// An object listed by namespace (for the fence over cron workflow and template listings).
+protocol NamespacedObject {
+    var metadata: ObjectMeta { get }
+}
+
+extension CronWorkflow: NamespacedObject {}
+extension WorkflowTemplate: NamespacedObject {}

@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+
+/// Seals the continue tokens of listings that namespace rules filter: Argo's own tokens name the object a page
+/// starts at (a Kubernetes continue token is base64 JSON with its namespace and name), so a caller who may not see
+/// a namespace must not be handed one. A sealed token is AES-GCM over Argo's token and what it is bound to (the
+/// caller and its namespace rules); it is opaque, cannot be altered, and only the caller it was issued to reads it
+/// back. Every replica that shares the key (`ARGO_MCP_STATE_KEY`) reads every other's.
+public struct CursorSeal: Sendable {
+    let key: SymmetricKey
+    static let prefix = "amcur1."
+
+    /// `key`: 32 bytes shared by the replicas; nil makes a key for this process only.
+    public init(key: Data? = nil) {
+        self.key = key.map { SymmetricKey(data: $0) } ?? SymmetricKey(size: .bits256)
+    }
+
+    /// A key from its base64 text (32 bytes), or why it is not one.
+    public static func key(base64 text: String) throws -> Data {
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32
+        else {
+            throw PolicyDenied("not 32 bytes in base64 (make one with: head -c 32 /dev/urandom | base64)")
+        }
+        return data
+    }
+
+    struct Sealed: Codable {
+        var token: String
+        var binding: String
+    }
+
+    func seal(_ token: String, binding: String) -> String {
+        guard let json = try? JSONEncoder().encode(Sealed(token: token, binding: binding)),
+            let box = try? AES.GCM.seal(json, using: key), let combined = box.combined
+        else { return token }
+        return Self.prefix
+            + combined.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Argo's token inside `text` when it is a sealed token for `binding`; `text` itself when it is not sealed (a
+    /// token from an unfiltered listing); an error when it is sealed for someone else, altered, or not ours.
+    func open(_ text: String, binding: String) throws -> String {
+        guard text.hasPrefix(Self.prefix) else { return text }
+        var base64 = String(text.dropFirst(Self.prefix.count)).replacingOccurrences(of: "-", with: "+")
+            .replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let box = try? AES.GCM.SealedBox(combined: data),
+            let json = try? AES.GCM.open(box, using: key),
+            let sealed = try? JSONDecoder().decode(Sealed.self, from: json), sealed.binding == binding
+        else {
+            throw ReadFailure(
+                "the continue token is not one this server issued to this caller (altered, another caller's, or from before a key change); list again from the first page"
+            )
+        }
+        return sealed.token
+    }
+}
