@@ -305,7 +305,7 @@ public struct WorkflowReads: Sendable {
         return WorkflowLogs(
             namespace: namespace, name: request.name, container: request.container, node: nodeLabel,
             pods: buffer.grouped(), lineCount: buffer.lineCount, bytes: buffer.bytes,
-            truncated: buffer.dropped > 0 || omittedPods > 0, droppedLines: buffer.dropped,
+            truncated: buffer.dropped > 0 || buffer.cut > 0 || omittedPods > 0, droppedLines: buffer.dropped,
             omittedPods: omittedPods > 0 ? omittedPods : nil, streamError: streamError)
     }
 
@@ -345,20 +345,61 @@ public struct WorkflowReads: Sendable {
 /// Keeps the newest lines within a byte budget.
 struct LogBuffer {
     let maxBytes: Int
-    private var entries: [(pod: String, node: String?, line: String)] = []
+    private var entries: [Entry] = []
     private var head = 0
     private(set) var bytes = 0
     private(set) var dropped = 0
+    /// Lines cut to fit (their full size is in their marker).
+    private(set) var cut = 0
+
+    /// One line as shown: its kept text, and what it was in full. Argo's log reader splits a line longer than 1 MiB
+    /// into 1 MiB pieces (`util/logs` `scanLinesOrGiveLong`); pieces of one line are joined back into one entry.
+    struct Entry {
+        var pod: String
+        var node: String?
+        var kept: String
+        var fullBytes: Int
+        var pieces: Int
+        /// The last piece was exactly 1 MiB: the next line of the pod continues it.
+        var open: Bool
+
+        var line: String {
+            guard fullBytes > kept.utf8.count else { return kept }
+            let pieceNote = pieces > 1 ? " in \(pieces) pieces that Argo split at 1 MiB" : ""
+            return kept + " … [line cut: \(fullBytes) bytes in all\(pieceNote)]"
+        }
+        var size: Int { line.utf8.count + 1 }
+    }
+
+    static let argoPiece = 1 << 20
 
     init(maxBytes: Int) { self.maxBytes = maxBytes }
 
     var lineCount: Int { entries.count - head }
 
+    /// The most one line may keep: a quarter of the budget (at least 200 bytes), so that a long line is cut to fit
+    /// instead of pushing every line before it out.
+    var lineBudget: Int { max(200, maxBytes / 4) }
+
     mutating func append(_ entry: LogEntry, node: String?) {
-        entries.append((entry.podName, node, entry.content))
-        bytes += entry.content.utf8.count + 1
-        while bytes > maxBytes && head < entries.count {
-            bytes -= entries[head].line.utf8.count + 1
+        let size = entry.content.utf8.count
+        if let last = entries.indices.last, last >= head, entries[last].open, entries[last].pod == entry.podName {
+            // The next piece of a line Argo split.
+            bytes -= entries[last].size
+            entries[last].fullBytes += size
+            entries[last].pieces += 1
+            entries[last].open = size == Self.argoPiece
+            bytes += entries[last].size
+        } else {
+            let kept = size > lineBudget ? Self.prefix(entry.content, bytes: lineBudget) : entry.content
+            if kept.utf8.count < size { cut += 1 }
+            let added = Entry(
+                pod: entry.podName, node: node, kept: kept, fullBytes: size, pieces: 1, open: size == Self.argoPiece)
+            entries.append(added)
+            bytes += added.size
+        }
+        while bytes > maxBytes && head < entries.count - 1 {
+            bytes -= entries[head].size
             head += 1
             dropped += 1
         }
@@ -368,10 +409,24 @@ struct LogBuffer {
         }
     }
 
+    /// The longest prefix of `text` within `bytes` UTF-8 bytes, cut at a character boundary.
+    static func prefix(_ text: String, bytes: Int) -> String {
+        var used = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let next = text[index].utf8.count
+            if used + next > bytes { break }
+            used += next
+            end = text.index(after: index)
+        }
+        return String(text[..<end])
+    }
+
     func grouped() -> [PodLog] {
         var logs: [PodLog] = []
         var index: [String: Int] = [:]
-        for (pod, node, line) in entries[head...] {
+        for entry in entries[head...] {
+            let (pod, node, line) = (entry.pod, entry.node, entry.line)
             if let i = index[pod] {
                 logs[i].lines.append(line)
             } else {
