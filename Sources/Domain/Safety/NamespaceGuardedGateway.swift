@@ -41,6 +41,29 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         try token.map { try seal.open($0, binding: binding) }
     }
 
+    /// A listing as the rules let it be seen: one namespace passes through (after the namespace check); every
+    /// namespace, under rules that hide some, is fenced.
+    func listing<Query: PagedQuery, Page: ListedPage>(
+        _ query: Query, _ list: (Query) async throws -> Page
+    ) async throws -> Page {
+        try check(query.namespace)
+        var query = query
+        guard filtered(query.namespace) else {
+            query.continueToken = try opened(query.continueToken)
+            return try await list(query)
+        }
+        let (items, next) = try await fenced(
+            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
+            fetch: { limit, token in
+                var page = query
+                page.limit = limit
+                page.continueToken = token
+                let read = try await list(page)
+                return (read.items, read.continueToken)
+            })
+        return Page.fenced(items, next)
+    }
+
     /// The visible items of one filtered listing and the sealed token to go on with (nil: nothing visible is left).
     /// `fetch` reads one of Argo's pages (at most `limit` rows) from a token.
     func fenced<Item: Sendable>(
@@ -83,22 +106,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     }
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
-        try check(query.namespace)
-        guard filtered(query.namespace) else {
-            var query = query
-            query.continueToken = try opened(query.continueToken)
-            return try await base.listWorkflows(query)
-        }
-        let (items, next) = try await fenced(
-            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
-            fetch: { limit, token in
-                var page = query
-                page.limit = limit
-                page.continueToken = token
-                let read = try await base.listWorkflows(page)
-                return (read.items, read.continueToken)
-            })
-        return WorkflowPage(items: items, continueToken: next)
+        try await listing(query) { try await base.listWorkflows($0) }
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
@@ -118,29 +126,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     public func version() async throws -> ArgoVersion { try await base.version() }
 
     public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
-        try check(query.namespace)
-        return try await fencedResources(query) { try await base.listCronWorkflows($0) }
-    }
-
-    /// A listing of cron workflows or templates, fenced when it crosses namespaces the caller may not all see.
-    func fencedResources<Item: Sendable & NamespacedObject>(
-        _ query: ResourceListQuery, _ list: (ResourceListQuery) async throws -> ResourcePage<Item>
-    ) async throws -> ResourcePage<Item> {
-        guard filtered(query.namespace) else {
-            var query = query
-            query.continueToken = try opened(query.continueToken)
-            return try await list(query)
-        }
-        let (items, next) = try await fenced(
-            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
-            fetch: { limit, token in
-                var page = query
-                page.limit = limit
-                page.continueToken = token
-                let read = try await list(page)
-                return (read.items, read.continueToken)
-            })
-        return ResourcePage(items: items, continueToken: next)
+        try await listing(query) { try await base.listCronWorkflows($0) }
     }
 
     public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
@@ -152,8 +138,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         WorkflowTemplate
     > {
         if clusterScope { return try await base.listWorkflowTemplates(query, clusterScope: true) }
-        try check(query.namespace)
-        return try await fencedResources(query) { try await base.listWorkflowTemplates($0, clusterScope: false) }
+        return try await listing(query) { try await base.listWorkflowTemplates($0, clusterScope: false) }
     }
 
     public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws
@@ -168,22 +153,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     public var connection: ConnectionDescription { base.connection }
 
     public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
-        try check(query.namespace)
-        guard filtered(query.namespace) else {
-            var query = query
-            query.continueToken = try opened(query.continueToken)
-            return try await base.listArchivedWorkflows(query)
-        }
-        let (items, next) = try await fenced(
-            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
-            fetch: { limit, token in
-                var page = query
-                page.limit = limit
-                page.continueToken = token
-                let read = try await base.listArchivedWorkflows(page)
-                return (read.items, read.continueToken)
-            })
-        return WorkflowPage(items: items, continueToken: next)
+        try await listing(query) { try await base.listArchivedWorkflows($0) }
     }
 
     public func getArchivedWorkflow(uid: String) async throws -> Workflow {
@@ -299,10 +269,43 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     }
 }
 
-/// An object listed by namespace (for the fence over cron workflow and template listings).
+/// An object listed by namespace.
 protocol NamespacedObject {
     var metadata: ObjectMeta { get }
 }
 
+extension Workflow: NamespacedObject {}
 extension CronWorkflow: NamespacedObject {}
 extension WorkflowTemplate: NamespacedObject {}
+
+/// A listing's query: where, how many, and from which token.
+protocol PagedQuery: Sendable {
+    var namespace: String? { get }
+    var limit: Int? { get set }
+    var continueToken: String? { get set }
+}
+
+extension WorkflowListQuery: PagedQuery {}
+extension ArchiveListQuery: PagedQuery {}
+extension ResourceListQuery: PagedQuery {}
+
+/// A page of a listing, and the page a fenced listing answers with (its items and token only: counts that include
+/// hidden objects are left out).
+protocol ListedPage {
+    associatedtype Item: Sendable & NamespacedObject
+    var items: [Item] { get }
+    var continueToken: String? { get }
+    static func fenced(_ items: [Item], _ next: String?) -> Self
+}
+
+extension WorkflowPage: ListedPage {
+    static func fenced(_ items: [Workflow], _ next: String?) -> WorkflowPage {
+        WorkflowPage(items: items, continueToken: next)
+    }
+}
+
+extension ResourcePage: ListedPage where Item: NamespacedObject {
+    static func fenced(_ items: [Item], _ next: String?) -> ResourcePage<Item> {
+        ResourcePage(items: items, continueToken: next)
+    }
+}
