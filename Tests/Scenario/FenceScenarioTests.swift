@@ -119,6 +119,26 @@ struct FenceScenarioTests {
             }
         }
 
+        // Resources and completions list through the same fence.
+        let carolsResources = try await carol.listResources()
+        #expect(
+            !carolsResources.resources.contains {
+                $0.uri.hasPrefix("argo://workflows/") || $0.uri.hasPrefix("argo://cron-workflows/")
+                    || $0.uri.hasPrefix("argo://workflow-templates/")
+            }, "\(carolsResources.resources.map(\.uri))")
+        #expect(carolsResources.nextCursor == nil)
+        let bobsResources = try await bob.listResources()
+        #expect(
+            bobsResources.resources.filter { $0.uri.hasPrefix("argo://workflows/") }.allSatisfy {
+                $0.uri.hasPrefix("argo://workflows/data-")
+            })
+        let carolsNamespaces = try await carol.complete(
+            resourceURI: "argo://workflows/{namespace}/{name}", argumentName: "namespace", argumentValue: "")
+        #expect(carolsNamespaces.values.isEmpty, "\(carolsNamespaces.values)")
+        let bobsNamespaces = try await bob.complete(
+            resourceURI: "argo://workflows/{namespace}/{name}", argumentName: "namespace", argumentValue: "")
+        #expect(bobsNamespaces.values.allSatisfy { $0.hasPrefix("data-") }, "\(bobsNamespaces.values)")
+
         // Two filters that differ only in what carol cannot see answer alike.
         let hidden = try await carol.send(
             CallTool.request(.init(name: "list_workflows", arguments: ["all_namespaces": true, "name": "fence"]))
