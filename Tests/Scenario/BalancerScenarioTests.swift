@@ -239,10 +239,13 @@ struct BalancerScenarioTests {
 
     /// Waits (up to `limit`) until every allowed call in the store has an outcome or is marked interrupted by a
     /// survivor; returns the attempts still open.
-    static func openAttempts(_ store: PostgresStore, limit: Duration) async throws -> [String] {
+    static func openAttempts(_ store: PostgresStore, of pids: [Int32], limit: Duration) async throws -> [String] {
         let deadline = ContinuousClock.now + limit
         while true {
-            let records = try await store.allAuditRecords().map(\.record)
+            // This deployment's records only (a replica's id holds its pid): other suites share the database.
+            let records = try await store.allAuditRecords().filter { entry in
+                pids.contains { entry.replica.contains("/\($0)/") }
+            }.map(\.record)
             let allowed = Set(records.filter { $0.decision == "allowed" }.compactMap(\.attempt))
             let closed = Set(records.filter { $0.decision != "allowed" }.compactMap(\.attempt))
             let open = allowed.subtracting(closed).sorted()
@@ -266,6 +269,7 @@ struct BalancerScenarioTests {
         let tally = Tally()
         let victim = deployment.replicas[1].process
         let victimPID = victim.processIdentifier
+        let pids = deployment.replicas.map(\.process.processIdentifier)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<sessions {
                 group.addTask {
@@ -303,7 +307,7 @@ struct BalancerScenarioTests {
                 #expect(trail.filter { $0.record.decision == "allowed" }.count == 1, "\(trail.map(\.record.decision))")
             }
             // The survivors mark what the killed replica left without an outcome, once it has been silent for 30 s.
-            let open = try await Self.openAttempts(store, limit: .seconds(75))
+            let open = try await Self.openAttempts(store, of: pids, limit: .seconds(75))
             #expect(open.isEmpty, "allowed calls without an outcome: \(open)")
             let ids = Set(outcomes.map { SharedStoreScenarioTests.tokenID($0.token) })
             let interrupted = try await store.allAuditRecords().filter {

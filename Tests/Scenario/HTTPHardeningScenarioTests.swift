@@ -47,6 +47,38 @@ struct HTTPHardeningScenarioTests {
         return recv(fd, &byte, 1, 0) <= 0
     }
 
+    /// The value of one Prometheus sample (`name{labels} value`), 0 when it is not there.
+    static func sample(_ metrics: String, _ name: String) -> Double {
+        for line in metrics.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// A POST on a connection of its own (the server under test closes idle kept-alive connections quickly).
+    static func postFresh(_ url: String, _ body: String, headers: [(String, String)] = []) async throws -> (
+        status: Int, headers: [String: String], body: String
+    ) {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+            for (k, v) in headers { request.headers.add(name: k, value: v) }
+            request.body = .bytes(ByteBuffer(string: body))
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            var fields: [String: String] = [:]
+            for h in response.headers { fields[h.name.lowercased()] = h.value }
+            try await client.shutdown()
+            return (Int(response.status.code), fields, text)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     @Test(
         "600 idle connections against a server limited to 512 open files: a caller is still served, the idle ones are closed within the head timeout, and the process lives"
     )
@@ -67,7 +99,7 @@ struct HTTPHardeningScenarioTests {
         #expect(idle.filter { $0 >= 0 }.count >= 500)
 
         let started = ContinuousClock.now
-        let served = try await HTTPTransportScenarioTests.post(server.url, HTTPTransportScenarioTests.initialize)
+        let served = try await Self.postFresh(server.url, HTTPTransportScenarioTests.initialize)
         #expect(served.status == 200)
         #expect(ContinuousClock.now - started < .seconds(15), "served once the idle connections were closed")
         // The first idle connections were accepted first: closed by the server within the head timeout (2 s).
@@ -76,13 +108,13 @@ struct HTTPHardeningScenarioTests {
         #expect(server.process.isRunning, "running out of descriptors never ends the process")
         let metrics = try await HTTPTransportScenarioTests.get(
             server.url.replacingOccurrences(of: "/mcp", with: "/metrics"))
-        #expect(metrics.body.contains(#"argo_mcp_http_connection_timeouts_total{kind="head"}"#))
-        #expect(metrics.body.contains("argo_mcp_http_accept_paused_total"))
+        #expect(Self.sample(metrics.body, #"argo_mcp_http_connection_timeouts_total{kind="head"}"#) >= 100)
+        #expect(Self.sample(metrics.body, "argo_mcp_http_accept_paused_total") >= 1)
         // An answer under way is exempt: a 4 s watch streams past the 2 s head and idle timeouts.
         let watch =
             #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"watch_workflow","arguments":{"name":"slow","timeout_seconds":4}}}"#
         let session = try #require(served.headers["mcp-session-id"])
-        let watched = try await HTTPTransportScenarioTests.post(
+        let watched = try await Self.postFresh(
             server.url, watch, headers: [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")])
         #expect(watched.body.contains(#""endedBy":"timeout""#), "\(watched.body.suffix(300))")
         let stderr = await server.stop()
@@ -99,9 +131,16 @@ struct HTTPHardeningScenarioTests {
         let session = try #require(opened.headers["mcp-session-id"])
         let headers = [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")]
         let slow =
-            #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"watch_workflow","arguments":{"name":"slow","timeout_seconds":3}}}"#
+            #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"watch_workflow","arguments":{"name":"slow","timeout_seconds":6}}}"#
+        let metricsURL = server.url.replacingOccurrences(of: "/mcp", with: "/metrics")
         async let first = HTTPTransportScenarioTests.post(server.url, slow, headers: headers)
-        try await Task.sleep(for: .milliseconds(500))
+        // The duplicates go out once the server holds the first request.
+        let taken = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < taken,
+            Self.sample(try await HTTPTransportScenarioTests.get(metricsURL).body, "argo_mcp_http_open_requests") < 1
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let duplicates = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<50 {
                 group.addTask { try await HTTPTransportScenarioTests.post(server.url, slow, headers: headers).status }
@@ -117,9 +156,15 @@ struct HTTPHardeningScenarioTests {
             #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_workflow","arguments":{"name":"slow"}}}"#,
             headers: headers)
         #expect(again.status == 200)
-        let metrics = try await HTTPTransportScenarioTests.get(
-            server.url.replacingOccurrences(of: "/mcp", with: "/metrics"))
-        #expect(metrics.body.contains("argo_mcp_http_open_requests 0"), "every request ended")
+        // Every request ends once its answer is written.
+        let ended = ContinuousClock.now + .seconds(10)
+        var open = 1.0
+        while ContinuousClock.now < ended {
+            open = Self.sample(try await HTTPTransportScenarioTests.get(metricsURL).body, "argo_mcp_http_open_requests")
+            if open == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(open == 0, "every request ended")
         let stopping = ContinuousClock.now
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()

@@ -11,7 +11,7 @@ struct CursorSealTests {
     func roundTrip() throws {
         let seal = CursorSeal(key: Self.key)
         let argo = #"eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJzdGFydCI6ImFyZ28vbmlnaHRseSJ9"#
-        let sealed = seal.seal(argo, binding: "bearer:bob|data-*")
+        let sealed = try seal.seal(argo, binding: "bearer:bob|data-*")
         #expect(sealed.hasPrefix("amcur1."))
         #expect(!sealed.contains(argo))
         #expect(try seal.open(sealed, binding: "bearer:bob|data-*") == argo)
@@ -23,8 +23,9 @@ struct CursorSealTests {
         altered[altered.count - 3] = altered[altered.count - 3] == "A" ? "B" : "A"
         #expect(throws: ReadFailure.self) { try seal.open(String(altered), binding: "bearer:bob|data-*") }
         #expect(throws: ReadFailure.self) { try seal.open("amcur1.not-base64!", binding: "bearer:bob|data-*") }
-        // A token that was never sealed passes as it is (an unfiltered listing's).
+        // A token that was never sealed passes as it is (an unfiltered listing's), except where a sealed one is due.
         #expect(try seal.open("plain-argo-token", binding: "x") == "plain-argo-token")
+        #expect(throws: ReadFailure.self) { try seal.open("plain-argo-token", binding: "x", requireSealed: true) }
     }
 
     @Test("ARGO_MCP_STATE_KEY must be 32 bytes of base64")

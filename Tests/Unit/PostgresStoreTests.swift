@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Ports
+import PostgresNIO
 import PostgresStore
 import Testing
 
@@ -131,8 +132,21 @@ struct PostgresStoreTests {
         "an allowed call whose replica stopped before recording its outcome is marked interrupted once by a survivor; finished calls and live replicas' calls are left alone"
     )
     func interruptedCalls() async throws {
-        let url = try #require(Self.url, "ARGO_MCP_TEST_POSTGRES_URL is not set; .ci/run starts a server")
-        let suffix = UUID().uuidString.prefix(8)
+        let shared = try #require(Self.url, "ARGO_MCP_TEST_POSTGRES_URL is not set; .ci/run starts a server")
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        // A database of its own: a survivor this impatient would mark other suites' calls in the shared one.
+        let database = "argo_mcp_interrupt_\(suffix.replacingOccurrences(of: "-", with: ""))"
+        let parts = try #require(URLComponents(string: shared))
+        let path = parts.path
+        try #require(!path.isEmpty, "ARGO_MCP_TEST_POSTGRES_URL names no database")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: parts.host ?? "127.0.0.1", port: parts.port ?? 5432, username: parts.user ?? "argo_mcp",
+                password: parts.password, database: String(path.dropFirst()), tls: .disable),
+            id: 1, logger: Self.logger)
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: Self.logger)
+        try await connection.close()
+        let url = shared.replacingOccurrences(of: path + "?", with: "/\(database)?")
         let dead = try PostgresStore(url: url, logger: Self.logger, replica: "dead-\(suffix)")
         let busy = try PostgresStore(url: url, logger: Self.logger, replica: "busy-\(suffix)")
         let survivor = try PostgresStore(

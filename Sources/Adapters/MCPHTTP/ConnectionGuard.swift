@@ -80,23 +80,29 @@ struct CountedConnections: AvailableConnectionsDelegate {
     func isAcceptingNewConnections() -> Bool { count < limit }
 }
 
-/// Closes a connection that is too slow to send a request head or body, or idle too long between requests.
+/// Closes a connection that is too slow to send a request head or body, or idle too long between requests. Requests
+/// and answers are counted apart: a body still coming after an early answer (a 401 before the body) keeps its body
+/// timer, and the idle timer starts only when every request read has been answered.
 final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    enum Phase {
-        /// Waiting for a request head: on a new connection (`head` timeout) or after an answer (`idle`).
-        case awaitingHead(first: Bool)
-        case readingBody
-        /// The request is read; its answer is being made or streamed: no limit.
+    enum Phase: Equatable {
+        /// No request under way: a new connection (`head` timeout) or one kept alive after its answers (`idle`).
+        case waiting(first: Bool)
+        /// A request's body is being read.
+        case reading
+        /// Every request read is complete and an answer is being made or streamed: no limit.
         case answering
     }
 
     let limits: ConnectionLimits
-    private var phase = Phase.awaitingHead(first: true)
+    private var started = 0
+    private var ended = 0
+    private var answered = 0
+    private var phase = Phase.waiting(first: true)
     private var timer: Scheduled<Void>?
 
     init(limits: ConnectionLimits) {
@@ -131,24 +137,29 @@ final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
-            phase = .readingBody
-            arm(context)
-        case .body:
-            break
-        case .end:
-            phase = .answering
-            arm(context)
+        case .head: started += 1
+        case .body: break
+        case .end: ended += 1
         }
+        update(context)
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), case .answering = phase {
-            phase = .awaitingHead(first: false)
-            arm(context)
+        if case .end = unwrapOutboundIn(data) {
+            answered += 1
+            update(context)
         }
         context.write(data, promise: promise)
+    }
+
+    /// The phase the counts give; its timer is armed when the phase changes (a body's timer runs from its head).
+    private func update(_ context: ChannelHandlerContext) {
+        let now: Phase =
+            started > ended ? .reading : (ended > answered ? .answering : .waiting(first: started == 0))
+        guard now != phase else { return }
+        phase = now
+        arm(context)
     }
 
     /// The timer of the current phase, replacing the previous one.
@@ -157,10 +168,10 @@ final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
         timer = nil
         let (limit, counter): (Duration, Counter)
         switch phase {
-        case .awaitingHead(let first):
+        case .waiting(let first):
             (limit, counter) =
                 first ? (limits.headTimeout, Self.timeouts.head) : (limits.idleTimeout, Self.timeouts.idle)
-        case .readingBody:
+        case .reading:
             (limit, counter) = (limits.bodyTimeout, Self.timeouts.body)
         case .answering:
             return

@@ -186,11 +186,11 @@ public struct MCPHTTPServer: Sendable {
         try await group.run()
     }
 
-    /// The service group's limits: a graceful shutdown that has not finished `drainTimeout` plus 15 s after it
-    /// began (a stream that never ends, a client that never reads) is cancelled, and the process ends.
+    /// The service group's limit: a graceful shutdown that has not finished `drainTimeout` plus 15 s after it began
+    /// (a stream that never ends, a client that never reads) is cancelled: connections are closed and the process
+    /// ends. (No limit on the cancellation itself: service-lifecycle ends an overdue one with a trap.)
     static func shutdownLimits(_ configuration: inout ServiceGroupConfiguration, drainTimeout: Duration) {
         configuration.maximumGracefulShutdownDuration = drainTimeout + .seconds(15)
-        configuration.maximumCancellationDuration = .seconds(5)
     }
 
     func makeRouter(_ sessions: Sessions, open: OpenRequests = OpenRequests()) -> Router<BasicRequestContext> {
@@ -488,13 +488,29 @@ public struct MCPHTTPServer: Sendable {
         let status = HTTPTypes.HTTPResponse.Status(code: answer.statusCode)
         switch answer {
         case .stream(let stream, _):
-            let buffers = stream.map { chunk in
-                // Held by the stream: the request stays open (and its id taken) until the body is written and
-                // released.
-                withExtendedLifetime((open, claim)) { sent.add(chunk.count) }
-                return ByteBuffer(bytes: chunk)
+            guard let claim else {
+                let buffers = stream.map { chunk in
+                    // Held by the stream: the request stays open until the body is written and released.
+                    withExtendedLifetime(open) { sent.add(chunk.count) }
+                    return ByteBuffer(bytes: chunk)
+                }
+                return Response(status: status, headers: headers, body: .init(asyncSequence: buffers))
             }
-            return Response(status: status, headers: headers, body: .init(asyncSequence: buffers))
+            // The request's id stays taken until the SDK has answered it, even when the client has gone: the SDK's
+            // stream is read to its end here, whoever still reads the response.
+            let (relay, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(64))
+            Task {
+                do {
+                    for try await chunk in stream {
+                        sent.add(chunk.count)
+                        continuation.yield(ByteBuffer(bytes: chunk))
+                    }
+                } catch {}
+                continuation.finish()
+                withExtendedLifetime(claim) {}
+            }
+            let held = relay.map { buffer in withExtendedLifetime(open) { buffer } }
+            return Response(status: status, headers: headers, body: .init(asyncSequence: held))
         default:
             let body = answer.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
             return Response(status: status, headers: headers, body: body)

@@ -79,10 +79,17 @@ enum JSONRPCShape: Equatable {
             self = .other(first == UInt8(ascii: "[") ? "a batch" : "not a JSON object")
             return
         }
-        let hasID = object["id"].map { !($0 is NSNull) } ?? false
+        let hasID = object["id"] is String || object["id"] is NSNumber
+        let answers = object["result"] != nil || object["error"] != nil
         if let method = object["method"] as? String {
+            // A request that also carries an answer's keys is neither: the SDK would take it for an answer to
+            // nothing and never reply.
+            guard !answers else {
+                self = .other("a request with result or error")
+                return
+            }
             self = hasID ? .request(method: method) : .notification(method: method)
-        } else if hasID, object["result"] != nil || object["error"] != nil {
+        } else if hasID, answers {
             self = .response
         } else {
             self = .other("neither a request, a notification nor a response")

@@ -36,9 +36,8 @@ actor ResourceSubscriptions {
             reserved.remove(uri)
             throw error
         }
-        reserved.remove(uri)
         // Unsubscribed, or the session ended, while the read was under way.
-        guard !cancelled else { return }
+        guard reserved.remove(uri) != nil, !cancelled else { return }
         let watch = resources.useCases.watch
         following[uri] = Task {
             while !Task.isCancelled {
@@ -64,6 +63,7 @@ actor ResourceSubscriptions {
 
     func unsubscribe(_ uri: String) {
         following.removeValue(forKey: uri)?.cancel()
+        reserved.remove(uri)
     }
 
     private var cancelled = false

@@ -3,6 +3,7 @@ import Logging
 import NIOSSL
 import Ports
 import PostgresNIO
+import Synchronization
 
 /// Confirmation tokens and the audit trail in PostgreSQL, shared by every replica of argo-mcp: a token issued by
 /// one replica is redeemed once on any, and the database, not a lock in one process, makes the redemption single:
@@ -35,22 +36,47 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
         }
     }
 
-    /// `body`, or `StoreUnanswered` after `operationTimeout` (the pool's wait for a connection and a query both end
-    /// when cancelled).
+    /// `body`, or `StoreUnanswered` after `operationTimeout`, whichever comes first. The caller gets its answer in
+    /// time even when the body does not end on cancellation (a query on a connection that hangs): the body is
+    /// cancelled and left to end on its own, bounded by the server-side timeouts set on every connection.
     func bounded<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = operationTimeout
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreUnanswered(operation: operation, timeout: timeout)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let race = Race(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                if race.finish(.failure(StoreUnanswered(operation: operation, timeout: timeout))) { race.cancelWork() }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else {
-                throw StoreUnanswered(operation: operation, timeout: timeout)
-            }
-            return first
+            race.start(
+                Task {
+                    let result: Result<T, any Error>
+                    do { result = .success(try await body()) } catch { result = .failure(error) }
+                    if race.finish(result) { timer.cancel() }
+                })
         }
+    }
+
+    /// The first of a body and its timer to finish answers; the other is told to stop.
+    final class Race<T: Sendable>: Sendable {
+        private let state: Mutex<(continuation: CheckedContinuation<T, any Error>?, work: Task<Void, Never>?)>
+
+        init(_ continuation: CheckedContinuation<T, any Error>) {
+            state = Mutex((continuation, nil))
+        }
+
+        func start(_ work: Task<Void, Never>) { state.withLock { $0.work = work } }
+
+        /// Whether this result was the first.
+        func finish(_ result: Result<T, any Error>) -> Bool {
+            let continuation = state.withLock { state in
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(with: result)
+            return continuation != nil
+        }
+
+        func cancelWork() { state.withLock { $0.work }?.cancel() }
     }
 
     public init(
@@ -68,6 +94,11 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
             host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
             database: parsed.database, tls: parsed.tls)
         configuration.options.maximumConnections = 8
+        // The server ends what hangs on its side (a lock, a statement, a transaction left open), so that a request
+        // that gave up on the store does not leave work behind for long.
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "10s"), ("lock_timeout", "10s"), ("idle_in_transaction_session_timeout", "30s"),
+        ]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.url = parsed
@@ -126,6 +157,11 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
                 "CREATE INDEX IF NOT EXISTS argo_mcp_audit_attempt ON argo_mcp_audit (attempt)", logger: logger)
             try await connection.query(
                 """
+                CREATE INDEX IF NOT EXISTS argo_mcp_audit_allowed ON argo_mcp_audit (recorded_at)
+                WHERE decision = 'allowed'
+                """, logger: logger)
+            try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS argo_mcp_replicas (
                     id text PRIMARY KEY,
                     seen_at timestamptz NOT NULL
@@ -182,6 +218,7 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
                 LEFT JOIN argo_mcp_replicas r ON r.id = a.replica
                 WHERE a.decision = 'allowed' AND a.attempt IS NOT NULL AND a.replica IS DISTINCT FROM \(id)
                   AND a.recorded_at < now() - make_interval(secs => \(stale))
+                  AND a.recorded_at > now() - interval '7 days'
                   AND (r.id IS NULL OR r.seen_at < now() - make_interval(secs => \(stale)))
                   AND NOT EXISTS (
                       SELECT 1 FROM argo_mcp_audit b WHERE b.attempt = a.attempt AND b.decision <> 'allowed')
@@ -189,6 +226,9 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
                 """, logger: logger)
             var marked = 0
             for try await _ in rows { marked += 1 }
+            // Replicas gone for a day are of no further use to anyone.
+            try await connection.query(
+                "DELETE FROM argo_mcp_replicas WHERE seen_at < now() - interval '1 day'", logger: logger)
             if marked > 0 {
                 logger.warning(
                     "marked calls of a stopped replica as interrupted", metadata: ["count": "\(marked)"])

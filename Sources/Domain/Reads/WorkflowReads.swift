@@ -285,7 +285,7 @@ public struct WorkflowReads: Sendable {
             targets = pods.map { (PodNames.podName(for: $0, in: wf), $0.displayName ?? $0.name) }
         }
 
-        var buffer = LogBuffer(maxBytes: request.maxBytes)
+        var buffer = LogBuffer(maxBytes: request.maxBytes, joinsPieces: request.grep == nil)
         var streamError: String?
         let since = request.since.flatMap(Validation.durationSeconds)
         for target in targets {
@@ -373,7 +373,14 @@ struct LogBuffer {
 
     static let argoPiece = 1 << 20
 
-    init(maxBytes: Int) { self.maxBytes = maxBytes }
+    /// Whether a pod's 1 MiB pieces are joined: not when a `grep` filtered them (Argo greps each piece, so the
+    /// pieces that follow may be other lines).
+    let joinsPieces: Bool
+
+    init(maxBytes: Int, joinsPieces: Bool = true) {
+        self.maxBytes = maxBytes
+        self.joinsPieces = joinsPieces
+    }
 
     var lineCount: Int { entries.count - head }
 
@@ -383,7 +390,9 @@ struct LogBuffer {
 
     mutating func append(_ entry: LogEntry, node: String?) {
         let size = entry.content.utf8.count
-        if let last = entries.indices.last, last >= head, entries[last].open, entries[last].pod == entry.podName {
+        if joinsPieces, let last = entries.indices.last, last >= head, entries[last].open,
+            entries[last].pod == entry.podName
+        {
             // The next piece of a line Argo split.
             bytes -= entries[last].size
             entries[last].fullBytes += size

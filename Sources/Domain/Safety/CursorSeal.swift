@@ -29,19 +29,27 @@ public struct CursorSeal: Sendable {
         var binding: String
     }
 
-    func seal(_ token: String, binding: String) -> String {
+    /// The sealed form of Argo's `token`; it fails closed (never hands out Argo's own token).
+    func seal(_ token: String, binding: String) throws -> String {
         guard let json = try? JSONEncoder().encode(Sealed(token: token, binding: binding)),
             let box = try? AES.GCM.seal(json, using: key), let combined = box.combined
-        else { return token }
+        else { throw ReadFailure("could not seal the listing's continue token; list again") }
         return Self.prefix
             + combined.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    /// Argo's token inside `text` when it is a sealed token for `binding`; `text` itself when it is not sealed (a
-    /// token from an unfiltered listing); an error when it is sealed for someone else, altered, or not ours.
-    func open(_ text: String, binding: String) throws -> String {
-        guard text.hasPrefix(Self.prefix) else { return text }
+    /// Argo's token inside `text` when it is a sealed token for `binding`; `text` itself when it is not sealed and
+    /// `requireSealed` is false (a token from an unfiltered listing); an error when it is sealed for someone else,
+    /// altered, not ours, or not sealed where it must be.
+    func open(_ text: String, binding: String, requireSealed: Bool = false) throws -> String {
+        guard text.hasPrefix(Self.prefix) else {
+            guard !requireSealed else {
+                throw ReadFailure(
+                    "the continue token is not one this server issued for this listing; list again from the first page")
+            }
+            return text
+        }
         var base64 = String(text.dropFirst(Self.prefix.count)).replacingOccurrences(of: "-", with: "+")
             .replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }

@@ -36,15 +36,18 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         !rules.isUnrestricted && (namespace ?? "").isEmpty
     }
 
-    /// Argo's token inside a caller's continue token (sealed ones are opened and checked).
-    func opened(_ token: String?) throws -> String? {
-        try token.map { try seal.open($0, binding: binding) }
+    /// Argo's token inside a caller's continue token (sealed ones are opened and checked; a fenced listing takes
+    /// only its own sealed tokens, never one made by hand).
+    func opened(_ token: String?, kind: String? = nil) throws -> String? {
+        try token.map {
+            try seal.open($0, binding: kind.map { binding + "|" + $0 } ?? binding, requireSealed: kind != nil)
+        }
     }
 
     /// A listing as the rules let it be seen: one namespace passes through (after the namespace check); every
     /// namespace, under rules that hide some, is fenced.
     func listing<Query: PagedQuery, Page: ListedPage>(
-        _ query: Query, _ list: (Query) async throws -> Page
+        _ kind: String, _ query: Query, _ list: (Query) async throws -> Page
     ) async throws -> Page {
         try check(query.namespace)
         var query = query
@@ -53,7 +56,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
             return try await list(query)
         }
         let (items, next) = try await fenced(
-            limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
+            kind, limit: query.limit, token: query.continueToken, namespace: { $0.metadata.namespace },
             fetch: { limit, token in
                 var page = query
                 page.limit = limit
@@ -67,21 +70,23 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     /// The visible items of one filtered listing and the sealed token to go on with (nil: nothing visible is left).
     /// `fetch` reads one of Argo's pages (at most `limit` rows) from a token.
     func fenced<Item: Sendable>(
-        limit: Int?, token: String?, namespace: (Item) -> String?,
+        _ kind: String, limit: Int?, token: String?, namespace: (Item) -> String?,
         fetch: (_ limit: Int?, _ token: String?) async throws -> (items: [Item], next: String?)
     ) async throws -> (items: [Item], next: String?) {
+        let bound = binding + "|" + kind
         let wanted = limit.map { max(1, $0) }
-        var cursor = try opened(token)
+        var cursor = try opened(token, kind: kind)
         var collected: [Item] = []
         var pages = 0
         while true {
             let page = try await fetch(wanted.map { $0 - collected.count }, cursor)
             pages += 1
             collected += page.items.filter { visible(namespace($0)) }
-            guard let next = page.next, !page.items.isEmpty else { return (collected, nil) }
+            // An empty page may still have a token (rows the adapter left out): go on while the token moves.
+            guard let next = page.next, next != cursor else { return (collected, nil) }
             cursor = next
             if let wanted, collected.count >= wanted { break }
-            if pages >= Self.maxFencePages { return (collected, seal.seal(next, binding: binding)) }
+            if pages >= Self.maxFencePages { return (collected, try seal.seal(next, binding: bound)) }
         }
         // Read ahead: the token is handed out only if a visible object follows, and then from the page it is on.
         var probe = cursor
@@ -89,12 +94,12 @@ public struct NamespaceGuardedGateway: ArgoGateway {
             let page = try await fetch(wanted, from)
             pages += 1
             if page.items.contains(where: { visible(namespace($0)) }) {
-                return (collected, seal.seal(from, binding: binding))
+                return (collected, try seal.seal(from, binding: bound))
             }
-            guard !page.items.isEmpty else { return (collected, nil) }
-            probe = page.next
+            guard let next = page.next, next != from else { return (collected, nil) }
+            probe = next
         }
-        return (collected, probe.map { seal.seal($0, binding: binding) })
+        return (collected, try probe.map { try seal.seal($0, binding: bound) })
     }
 
     func check(_ namespace: String?) throws {
@@ -106,7 +111,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     }
 
     public func listWorkflows(_ query: WorkflowListQuery) async throws -> WorkflowPage {
-        try await listing(query) { try await base.listWorkflows($0) }
+        try await listing("workflows", query) { try await base.listWorkflows($0) }
     }
 
     public func getWorkflow(namespace: String, name: String, fields: String?) async throws -> Workflow {
@@ -126,7 +131,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     public func version() async throws -> ArgoVersion { try await base.version() }
 
     public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
-        try await listing(query) { try await base.listCronWorkflows($0) }
+        try await listing("cron-workflows", query) { try await base.listCronWorkflows($0) }
     }
 
     public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
@@ -138,7 +143,9 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         WorkflowTemplate
     > {
         if clusterScope { return try await base.listWorkflowTemplates(query, clusterScope: true) }
-        return try await listing(query) { try await base.listWorkflowTemplates($0, clusterScope: false) }
+        return try await listing("workflow-templates", query) {
+            try await base.listWorkflowTemplates($0, clusterScope: false)
+        }
     }
 
     public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws
@@ -153,7 +160,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     public var connection: ConnectionDescription { base.connection }
 
     public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
-        try await listing(query) { try await base.listArchivedWorkflows($0) }
+        try await listing("archived-workflows", query) { try await base.listArchivedWorkflows($0) }
     }
 
     public func getArchivedWorkflow(uid: String) async throws -> Workflow {
