@@ -67,7 +67,7 @@ struct HTTPHardeningScenarioTests {
             request.headers.add(name: "Accept", value: "application/json, text/event-stream")
             for (k, v) in headers { request.headers.add(name: k, value: v) }
             request.body = .bytes(ByteBuffer(string: body))
-            let response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .seconds(60))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             var fields: [String: String] = [:]
             for h in response.headers { fields[h.name.lowercased()] = h.value }
@@ -101,7 +101,9 @@ struct HTTPHardeningScenarioTests {
         let started = ContinuousClock.now
         let served = try await Self.postFresh(server.url, HTTPTransportScenarioTests.initialize)
         #expect(served.status == 200)
-        #expect(ContinuousClock.now - started < .seconds(15), "served once the idle connections were closed")
+        // Served once the idle connections ahead of it were closed: seconds here, more on a loaded machine; the
+        // bound only tells a wait for the head timeout from a wait for ever.
+        #expect(ContinuousClock.now - started < .seconds(60), "served once the idle connections were closed")
         // The first idle connections were accepted first: closed by the server within the head timeout (2 s).
         let closed = idle.prefix(100).filter { $0 >= 0 && Self.closedByServer($0, within: 6000) }.count
         #expect(closed == 100)
