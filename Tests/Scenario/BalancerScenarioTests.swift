@@ -19,11 +19,25 @@ struct BalancerScenarioTests {
         .appendingPathComponent("Interop/conversations.py")
 
     /// The simulator, `count` stateless replicas sharing `postgres`, and nginx over them.
-    struct Deployment {
-        var simulator: Process
+    final class Deployment: @unchecked Sendable {
+        let simulator: Process
         var replicas: [HTTPServerProcess]
-        var balancer: NginxBalancer
-        var environment: [String: String]
+        let balancer: NginxBalancer
+        let environment: [String: String]
+
+        init(simulator: Process, replicas: [HTTPServerProcess], balancer: NginxBalancer, environment: [String: String])
+        {
+            self.simulator = simulator
+            self.replicas = replicas
+            self.balancer = balancer
+            self.environment = environment
+        }
+
+        /// A scenario that fails before `stop()` must not leave the simulator running (the replicas and nginx end
+        /// with their own objects).
+        deinit {
+            if simulator.isRunning { simulator.terminate() }
+        }
 
         /// Each replica's `host:port`, as the balancer knows it.
         var addresses: [String] { replicas.map { String($0.url.dropFirst("http://".count).dropLast("/mcp".count)) } }
@@ -327,7 +341,7 @@ struct BalancerScenarioTests {
     func rollingRestart() async throws {
         let postgres = try #require(
             ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
-        var deployment = try await Self.deploy(replicas: 3, postgres: postgres)
+        let deployment = try await Self.deploy(replicas: 3, postgres: postgres)
         let manifest = try String(contentsOf: Self.manifest, encoding: .utf8)
         let sessions = 60
         let httpClient = Self.httpClient(sessions)
