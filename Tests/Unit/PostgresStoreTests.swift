@@ -150,7 +150,7 @@ struct PostgresStoreTests {
         let dead = try PostgresStore(url: url, logger: Self.logger, replica: "dead-\(suffix)")
         let busy = try PostgresStore(url: url, logger: Self.logger, replica: "busy-\(suffix)")
         let survivor = try PostgresStore(
-            url: url, logger: Self.logger, replica: "survivor-\(suffix)", staleAfter: .milliseconds(800))
+            url: url, logger: Self.logger, replica: "survivor-\(suffix)", staleAfter: .seconds(3))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for store in [dead, busy, survivor] { group.addTask { await store.run() } }
             defer { group.cancelAll() }
@@ -171,7 +171,7 @@ struct PostgresStoreTests {
             // Too young to judge: nothing is marked yet.
             _ = try await survivor.markInterrupted()
             #expect(try await survivor.auditRecords(tokenID: lost).map(\.decision) == ["allowed"])
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(4000))
             try await busy.beat()
             _ = try await survivor.markInterrupted()
             _ = try await survivor.markInterrupted()
