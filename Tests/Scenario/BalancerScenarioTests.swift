@@ -225,10 +225,36 @@ struct BalancerScenarioTests {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Three replicas on `ARGO_MCP_TEST_POSTGRES_URL` behind nginx, and a retrying client for `sessions` at once.
+    static func loadedDeployment(sessions: Int) async throws -> (
+        postgres: String, deployment: Deployment, httpClient: HTTPClient, poster: RetryingPoster
+    ) {
+        let postgres = try #require(
+            ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
+        let deployment = try await Self.deploy(replicas: 3, postgres: postgres)
+        let httpClient = Self.httpClient(sessions)
+        let poster = RetryingPoster(
+            url: deployment.balancer.url, bearerToken: HTTPServerProcess.scenarioCaller.token, httpClient: httpClient)
+        return (postgres, deployment, httpClient, poster)
+    }
+
     /// Conversations that completed and those that failed after their retries.
     actor Tally {
+        let manifest: String
         var outcomes: [StatelessConversation.Outcome] = []
         var failures: [String] = []
+
+        init(manifest: String) { self.manifest = manifest }
+
+        /// One whole conversation through `poster`, counted.
+        nonisolated func converse(_ poster: RetryingPoster) async {
+            do {
+                await add(
+                    try await StatelessConversation.run(poster, workflow: "nightly-etl-7x2kq", manifest: manifest))
+            } catch {
+                await fail("\(error)")
+            }
+        }
         func add(_ outcome: StatelessConversation.Outcome) { outcomes.append(outcome) }
         func fail(_ why: String) { failures.append(why) }
         var count: Int { outcomes.count + failures.count }
@@ -272,28 +298,16 @@ struct BalancerScenarioTests {
         "a replica SIGKILLed in the middle of 200 concurrent conversations: retried conversations complete on the survivors, no confirmation is carried out twice, and every allowed call gets its outcome or is marked interrupted"
     )
     func killUnderLoad() async throws {
-        let postgres = try #require(
-            ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
-        let deployment = try await Self.deploy(replicas: 3, postgres: postgres)
-        let manifest = try String(contentsOf: Self.manifest, encoding: .utf8)
         let sessions = 200
-        let httpClient = Self.httpClient(sessions)
-        let poster = RetryingPoster(
-            url: deployment.balancer.url, bearerToken: HTTPServerProcess.scenarioCaller.token, httpClient: httpClient)
-        let tally = Tally()
+        let (postgres, deployment, httpClient, poster) = try await Self.loadedDeployment(sessions: sessions)
+        let tally = Tally(manifest: try String(contentsOf: Self.manifest, encoding: .utf8))
         let victim = deployment.replicas[1].process
         let victimPID = victim.processIdentifier
         let pids = deployment.replicas.map(\.process.processIdentifier)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<sessions {
                 group.addTask {
-                    do {
-                        await tally.add(
-                            try await StatelessConversation.run(
-                                poster, workflow: "nightly-etl-7x2kq", manifest: manifest))
-                    } catch {
-                        await tally.fail("\(error)")
-                    }
+                    await tally.converse(poster)
                 }
             }
             // In the middle of it: once a quarter of the conversations have finished.
@@ -339,27 +353,15 @@ struct BalancerScenarioTests {
         "a rolling restart under load (SIGTERM each replica in turn, start it again): no call fails for clients that retry on 503 and closed connections"
     )
     func rollingRestart() async throws {
-        let postgres = try #require(
-            ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
-        let deployment = try await Self.deploy(replicas: 3, postgres: postgres)
-        let manifest = try String(contentsOf: Self.manifest, encoding: .utf8)
         let sessions = 60
-        let httpClient = Self.httpClient(sessions)
-        let poster = RetryingPoster(
-            url: deployment.balancer.url, bearerToken: HTTPServerProcess.scenarioCaller.token, httpClient: httpClient)
-        let tally = Tally()
+        let (postgres, deployment, httpClient, poster) = try await Self.loadedDeployment(sessions: sessions)
+        let tally = Tally(manifest: try String(contentsOf: Self.manifest, encoding: .utf8))
         let restarting = Flag()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<sessions {
                 group.addTask {
                     while await restarting.value {
-                        do {
-                            await tally.add(
-                                try await StatelessConversation.run(
-                                    poster, workflow: "nightly-etl-7x2kq", manifest: manifest))
-                        } catch {
-                            await tally.fail("\(error)")
-                        }
+                        await tally.converse(poster)
                     }
                 }
             }

@@ -61,18 +61,10 @@ struct HTTPHardeningScenarioTests {
     ) {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.headers.add(name: "Accept", value: "application/json, text/event-stream")
-            for (k, v) in headers { request.headers.add(name: k, value: v) }
-            request.body = .bytes(ByteBuffer(string: body))
-            let response = try await client.execute(request, timeout: .seconds(60))
-            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            var fields: [String: String] = [:]
-            for h in response.headers { fields[h.name.lowercased()] = h.value }
+            let answer = try await HTTPTransportScenarioTests.post(
+                url, body, headers: headers, client: client, timeout: .seconds(60))
             try await client.shutdown()
-            return (Int(response.status.code), fields, text)
+            return answer
         } catch {
             try? await client.shutdown()
             throw error

@@ -9,7 +9,8 @@ import Testing
 @Suite("MCP over Streamable HTTP", .serialized, .timeLimit(.minutes(2)))
 struct HTTPTransportScenarioTests {
     static func post(
-        _ url: String, _ body: String, headers: [(String, String)] = []
+        _ url: String, _ body: String, headers: [(String, String)] = [], client: HTTPClient = .shared,
+        timeout: TimeAmount = .seconds(10)
     ) async throws -> (status: Int, headers: [String: String], body: String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -17,7 +18,7 @@ struct HTTPTransportScenarioTests {
         request.headers.add(name: "Accept", value: "application/json, text/event-stream")
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: timeout)
         let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
         var fields: [String: String] = [:]
         for h in response.headers { fields[h.name.lowercased()] = h.value }
