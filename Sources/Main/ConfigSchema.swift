@@ -18,7 +18,7 @@ indirect enum ConfigKey: Sendable {
         "argo": .section([
             "server": .string, "secure": .bool, "baseHref": .string, "token": .string, "insecureSkipVerify": .bool,
             "caFile": .string, "clientCert": .string, "clientKey": .string, "namespace": .string,
-            "requestTimeoutSeconds": .int,
+            "requestTimeoutSeconds": .int, "streams": .choice(["sse", "ndjson"]),
         ]),
         "simulator": .section(["seed": .string]),
         "logging": .section([

@@ -19,6 +19,8 @@ struct Settings: Sendable {
     var clientKey: String?
     var namespace = "argo"
     var requestTimeoutSeconds = 30
+    /// How streams (watches, logs) are asked for: "sse" (the default, as Argo's CLI) or "ndjson".
+    var streams = "sse"
     var logLevel = "info"
     var seedDirectory: String?
     // Policy; nil = not configured (the backend decides the default).
@@ -75,6 +77,7 @@ struct Settings: Sendable {
             var clientKey: String?
             var namespace: String?
             var requestTimeoutSeconds: Int?
+            var streams: String?
         }
         struct Simulator: Decodable { var seed: String? }
         struct Logging: Decodable {
@@ -185,6 +188,7 @@ struct Settings: Sendable {
             clientKey = a.clientKey ?? clientKey
             namespace = a.namespace ?? namespace
             requestTimeoutSeconds = a.requestTimeoutSeconds ?? requestTimeoutSeconds
+            streams = a.streams ?? streams
         }
         seedDirectory = file.simulator?.seed ?? seedDirectory
         logLevel = file.logging?.level ?? logLevel
@@ -291,6 +295,12 @@ struct Settings: Sendable {
             }
             requestTimeoutSeconds = n
             try checkRequestTimeout("ARGO_REQUEST_TIMEOUT")
+        }
+        if let t = text("ARGO_MCP_STREAMS") {
+            guard ["sse", "ndjson"].contains(t) else {
+                throw ConfigError("ARGO_MCP_STREAMS=\(t) is not a stream format; give sse or ndjson")
+            }
+            streams = t
         }
         logLevel = text("ARGO_MCP_LOG_LEVEL") ?? logLevel
         readOnly = try flag("ARGO_MCP_READ_ONLY") ?? readOnly
@@ -438,7 +448,8 @@ struct Settings: Sendable {
         }
         return ArgoConnection(
             baseURL: url, token: token, insecureSkipVerify: insecureSkipVerify, caFile: caFile,
-            clientCertFile: clientCert, clientKeyFile: clientKey, requestTimeoutSeconds: requestTimeoutSeconds)
+            clientCertFile: clientCert, clientKeyFile: clientKey, requestTimeoutSeconds: requestTimeoutSeconds,
+            preferSSE: streams != "ndjson")
     }
 }
 

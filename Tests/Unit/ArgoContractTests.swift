@@ -90,6 +90,42 @@ struct ArgoContractTests {
         }
     }
 
+    @Test("a proxy's HTML error page is named as the proxy's answer, with its title and a hint, not shown raw")
+    func proxyPage() async throws {
+        try await replay(ArgoExchange.named("proxy-502-html")) { gateway in
+            let error = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.listWorkflows(WorkflowListQuery(namespace: "workflows"))
+            }
+            #expect(error?.kind == .unavailable)
+            #expect(
+                error?.message
+                    == "a proxy in front of the Argo Server answered 502 (502 Bad Gateway), with an HTML page instead of Argo's JSON"
+            )
+            #expect(error?.hint?.contains("kubectl -n argo get pods -l app=argo-server") == true)
+        }
+    }
+
+    @Test("no archive: Argo's exact 'getting archived workflows not supported' (gRPC 13) and an empty list")
+    func noArchive() async throws {
+        try await replay(ArgoExchange.named("archive-get-unsupported", "archive-list-unsupported")) { gateway in
+            let error = await #expect(throws: ArgoError.self) {
+                _ = try await gateway.getArchivedWorkflow(uid: "7b2f1451-9a9a-4f66-a0d9-0364f814d948")
+            }
+            #expect(error?.kind == .unimplemented)
+            #expect(error?.grpcCode == 13)
+            #expect(error?.message == "getting archived workflows not supported")
+            let reads = ArchiveReads(ArgoContext(gateway: gateway, defaultNamespace: "workflows"))
+            let failure = await #expect(throws: ReadFailure.self) {
+                _ = try await reads.summary(uid: "7b2f1451-9a9a-4f66-a0d9-0364f814d948", namespace: nil, name: nil)
+            }
+            #expect(failure?.message.contains("answered \"getting archived workflows not supported\"") == true)
+            let list = try await reads.list(
+                namespace: nil, allNamespaces: true, labelSelector: nil, namePrefix: nil, limit: 20, continueToken: nil)
+            #expect(list.items.isEmpty)
+            #expect(list.note?.contains("answers every archive list with an empty one") == true)
+        }
+    }
+
     @Test("a grep Go's regexp rejects: Argo's own message, as an Internal error")
     func badGrep() async throws {
         try await replay(ArgoExchange.named("logs-bad-grep")) { gateway in

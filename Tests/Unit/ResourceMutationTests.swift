@@ -402,6 +402,66 @@ struct ResourceMutationTests {
         #expect(left.items.count >= owned.filter { $0.status.phase?.isCompleted == true }.count)
     }
 
+    @Test(
+        "a template replaced between preview and confirmation: the informer's lag lets the replacement go, as the preview warned; a cron workflow's precondition holds"
+    )
+    func replacedBetweenPreviewAndConfirmation() async throws {
+        let rig = try await Self.rig()
+        let data = Data(Self.template.utf8)
+        _ = try await rig.sim.createObject(.workflowTemplate, namespace: "argo", manifest: data)
+        // Argo v3.7+: template reads come from the server's informer, here three seconds behind the cluster.
+        await rig.sim.setTemplateInformerLag(.seconds(3))
+        let request = ResourceMutations.DeleteRequest(
+            kind: .workflowTemplate, namespace: nil, name: "hello-tpl", token: nil, client: "test", confirmer: nil)
+        guard case .preview(let preview) = try await rig.resources.delete(request) else {
+            Issue.record("a delete is previewed first")
+            return
+        }
+        #expect(preview.effect.contains("deletes workflow templates by name"))
+        #expect(preview.effect.contains("cache that can lag the cluster"))
+        #expect(!preview.effect.contains("deleted only if"), "no promise Argo cannot keep")
+        // Someone replaces the template under the same name.
+        try await rig.sim.deleteObject(.workflowTemplate, namespace: "argo", name: "hello-tpl", uid: nil)
+        let replacement = try JSONValue.decode(
+            try await rig.sim.createObject(.workflowTemplate, namespace: "argo", manifest: data))
+        #expect(replacement[path: "metadata.uid"]?.string != preview.uid)
+        var confirmed = request
+        confirmed.token = preview.confirmationToken
+        guard case .result = try await rig.resources.delete(confirmed) else {
+            Issue.record("the confirmed delete went ahead: the re-read came from the lagging cache")
+            return
+        }
+        // The cluster itself (the informer caught up): the replacement is gone, the risk the preview named.
+        await rig.sim.setTemplateInformerLag(nil)
+        await #expect(throws: ArgoError.self) {
+            _ = try await rig.sim.objectJSON(.workflowTemplate, namespace: "argo", name: "hello-tpl")
+        }
+
+        // A cron workflow's delete carries a precondition Argo passes on: the replacement survives.
+        let cron = ResourceMutations.DeleteRequest(
+            kind: .cronWorkflow, namespace: nil, name: "nightly-etl", token: nil, client: "test", confirmer: nil)
+        guard case .preview(let cronPreview) = try await rig.resources.delete(cron) else {
+            Issue.record("a delete is previewed first")
+            return
+        }
+        #expect(cronPreview.effect.contains("uid precondition"))
+        var manifest = try JSONValue.decode(
+            try await rig.sim.objectJSON(.cronWorkflow, namespace: "argo", name: "nightly-etl"))
+        manifest.set(["metadata", "uid"], .null)
+        manifest.set(["metadata", "resourceVersion"], .null)
+        try await rig.sim.deleteObject(.cronWorkflow, namespace: "argo", name: "nightly-etl", uid: nil)
+        _ = try await rig.sim.createObject(.cronWorkflow, namespace: "argo", manifest: manifest.encoded())
+        var cronConfirmed = cron
+        cronConfirmed.token = cronPreview.confirmationToken
+        // The confirmation's own re-read (not cached for cron workflows) already sees another object; Argo's
+        // precondition would refuse it too.
+        let refused = await #expect(throws: MutationRefused.self) { _ = try await rig.resources.delete(cronConfirmed) }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("deleted and re-created"))
+        let survivor = try JSONValue.decode(
+            try await rig.sim.objectJSON(.cronWorkflow, namespace: "argo", name: "nightly-etl"))
+        #expect(survivor[path: "metadata.uid"]?.string != cronPreview.uid)
+    }
+
     @Test("the simulator enforces Kubernetes' rules: unique names, resourceVersion on update, uid preconditions")
     func simulatorRules() async throws {
         let rig = try await Self.rig()

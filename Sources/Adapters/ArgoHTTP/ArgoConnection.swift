@@ -14,20 +14,27 @@ public struct ArgoConnection: Sendable, Equatable {
     public var clientKeyFile: String?
     /// Deadline of one unary request.
     public var requestTimeoutSeconds: Int
-    /// How long a log read that does not follow may stay quiet. Watches and followed logs have no idle limit:
-    /// Argo sends nothing on a quiet NDJSON stream. (A stream's response head is awaited like a unary call, at
-    /// least 30 s.)
+    /// How long a log read that does not follow may stay quiet. Followed logs have no idle limit: Argo sends
+    /// nothing on a quiet NDJSON stream. (A stream's response head is awaited like a unary call, at least 30 s.)
     public var streamTimeoutSeconds: Int
-    /// Ask streams as Server-Sent Events instead of newline-delimited JSON (for proxies that buffer NDJSON).
+    /// Ask streams as Server-Sent Events (Argo's CLI does; the default) instead of newline-delimited JSON. Argo
+    /// sends an SSE stream's head and then a keepalive every 15 s; an NDJSON stream sends nothing, not even its
+    /// head, until its first message.
     public var preferSSE: Bool
+    /// A watch quiet for this long is re-opened (after a fresh read of the workflow) rather than counted as a
+    /// failure: on NDJSON, the wait for the response head; on SSE, twice this without even a keepalive means the
+    /// connection is dead.
+    public var watchQuietSeconds: Int
     /// How long opening a connection may take (a refused one fails at once).
     public var connectTimeoutSeconds: Int
 
     public init(
         baseURL: URL, token: String? = nil, insecureSkipVerify: Bool = false, caFile: String? = nil,
         clientCertFile: String? = nil, clientKeyFile: String? = nil, requestTimeoutSeconds: Int = 30,
-        streamTimeoutSeconds: Int = 120, preferSSE: Bool = false, connectTimeoutSeconds: Int = 10
+        streamTimeoutSeconds: Int = 120, preferSSE: Bool = true, connectTimeoutSeconds: Int = 10,
+        watchQuietSeconds: Int = 30
     ) {
+        self.watchQuietSeconds = watchQuietSeconds
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.baseURL = baseURL
         self.token = token

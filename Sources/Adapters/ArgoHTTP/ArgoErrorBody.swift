@@ -12,6 +12,12 @@ import Ports
 ///   prefixed `data: ` when the client asked for `text/event-stream`.
 /// Older gateways also wrote `{"error":"…","code":…,"message":"…"}` (`DefaultHTTPError`).
 enum ArgoErrorBody {
+    /// What `nullWorkflowArchive` (`persist/sqldb/null_workflow_archive.go`) answers when the server has no archive;
+    /// every archive call but the lists (which answer empty) goes through `GetWorkflow` first.
+    static let noArchiveMessages: Set<String> = [
+        "getting archived workflows not supported", "deleting archived workflows not supported",
+    ]
+
     /// grpc-gateway's `internal.StreamError`.
     struct StreamError: Decodable, Sendable {
         var grpcCode: Int?

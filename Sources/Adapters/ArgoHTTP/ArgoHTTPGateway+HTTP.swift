@@ -51,14 +51,18 @@ extension ArgoHTTPGateway {
         return data
     }
 
-    func execute(_ request: HTTPClientRequest, timeout: TimeAmount, client: HTTPClient? = nil) async throws
-        -> HTTPClientResponse
-    {
+    /// Sends one request and waits for its response head. With `quietDeadline`, a head that does not come in time
+    /// is `QuietHead` (a quiet watch) rather than a timeout.
+    func execute(
+        _ request: HTTPClientRequest, timeout: TimeAmount, client: HTTPClient? = nil, quietDeadline: Bool = false
+    ) async throws -> HTTPClientResponse {
         logger.debug("argo request", metadata: ["url": "\(request.url)"])
         let started = ContinuousClock.now
         defer { ArgoRequestMetrics.duration.record(duration: ContinuousClock.now - started) }
         do {
             return try await (client ?? self.client).execute(request, timeout: timeout, logger: logger)
+        } catch let error as HTTPClientError where quietDeadline && error == .deadlineExceeded {
+            throw QuietHead()
         } catch {
             throw translate(error)
         }
@@ -78,6 +82,25 @@ extension ArgoHTTPGateway {
     /// hint.
     func serverError(status: Int, body: Data) -> ArgoError {
         let parsed = ArgoErrorBody.parse(body)
+        if parsed == nil, let page = ProxyPage(body) {
+            let error = ArgoError.fromServer(
+                httpStatus: status, grpcCode: nil,
+                message:
+                    "a proxy in front of the Argo Server answered \(status)\(page.title.map { " (\($0))" } ?? ""), with an HTML page instead of Argo's JSON"
+            )
+            ArgoRequestMetrics.failed(error.kind)
+            return error.withHint(page.hint(status: status, baseURL: connectionSettings.baseURL.absoluteString))
+        }
+        // `persist/sqldb/null_workflow_archive.go`: a server without persistence answers archive reads with these
+        // words and gRPC 13 (`ToStatusError(err, codes.Internal)` in `server/workflowarchive`).
+        if let message = parsed?.message, ArgoErrorBody.noArchiveMessages.contains(message) {
+            ArgoRequestMetrics.failed(.unimplemented)
+            return ArgoError(
+                .unimplemented, message: message, httpStatus: status, grpcCode: parsed?.grpcCode,
+                hint:
+                    "this Argo Server has no workflow archive: persistence (with archive: true) is not configured in the workflow-controller ConfigMap"
+            )
+        }
         let message =
             parsed?.message
             ?? String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -113,7 +136,7 @@ extension ArgoHTTPGateway {
         let url = connectionSettings.baseURL.absoluteString
         if error is NIOSSLError || text.contains("SSL") || text.contains("handshake") || text.contains("certificate") {
             return ArgoError(
-                .tls, message: "TLS with \(url) failed: \(text)",
+                .tls, message: "TLS with \(url) failed: \(Self.tlsReason(text))",
                 hint:
                     "give the server's CA (ARGO_CA_FILE), set ARGO_INSECURE_SKIP_VERIFY=true for a self-signed test server, or ARGO_SECURE=false if it speaks plain HTTP"
             )
@@ -142,6 +165,31 @@ extension ArgoHTTPGateway {
             hint: "check ARGO_SERVER (host:port), that the server runs, and ARGO_SECURE=false if it speaks plain HTTP")
     }
 
+    /// A TLS failure in words: the reason BoringSSL or NIOSSL gives, without the build paths their descriptions
+    /// carry (`…/.build/checkouts/swift-nio-ssl/Sources/…:393`).
+    static func tlsReason(_ text: String) -> String {
+        let known: [(String, String)] = [
+            ("WRONG_VERSION_NUMBER", "the server did not answer in TLS (does it speak plain HTTP?)"),
+            (
+                "CERTIFICATE_VERIFY_FAILED",
+                "the server's certificate is not trusted (unknown CA, self-signed or expired)"
+            ),
+            ("failedToValidateHostname", "the server's certificate is for another host name"),
+            ("unableToValidateCertificate", "the server's certificate could not be validated"),
+            ("CERTIFICATE_REQUIRED", "the server wants a client certificate (ARGO_CLIENT_CERT and ARGO_CLIENT_KEY)"),
+            ("UNKNOWN_CA", "the server does not trust the client certificate's CA"),
+            ("BAD_CERTIFICATE", "the server refused the client certificate"),
+            ("PROTOCOL_VERSION", "no TLS version in common with the server"),
+            ("HANDSHAKE_FAILURE", "no TLS version or cipher in common with the server"),
+            ("uncleanShutdown", "the server closed the connection during the TLS handshake"),
+        ]
+        for (needle, words) in known where text.contains(needle) { return words }
+        if let token = text.firstMatch(of: /[A-Z][A-Z0-9]*_[A-Z0-9_]{3,}/) {
+            return "the TLS handshake failed (\(token.output))"
+        }
+        return "the TLS handshake failed"
+    }
+
     static let unreserved = CharacterSet(
         charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -151,6 +199,45 @@ extension ArgoHTTPGateway {
 
     static func segment(_ text: String) -> String { encode(text) }
 }
+
+/// An HTML page where Argo's JSON was expected, as proxies and ingresses answer their own errors.
+struct ProxyPage {
+    var title: String?
+
+    init?(_ body: Data) {
+        let text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
+        let lower = text.lowercased()
+        guard lower.contains("<html") || lower.contains("<!doctype html") || lower.contains("<title") else {
+            return nil
+        }
+        if let open = text.range(of: "<title", options: .caseInsensitive),
+            let end = text.range(of: ">", range: open.upperBound..<text.endIndex),
+            let close = text.range(of: "</title>", options: .caseInsensitive, range: end.upperBound..<text.endIndex)
+        {
+            let words = text[end.upperBound..<close.lowerBound].split(whereSeparator: \.isWhitespace).joined(
+                separator: " ")
+            title = words.isEmpty ? nil : String(words.prefix(120))
+        }
+    }
+
+    func hint(status: Int, baseURL: String) -> String {
+        switch status {
+        case 502, 503, 504:
+            "the proxy could not get an answer from the Argo Server: check that the server runs (kubectl -n argo get pods -l app=argo-server) and the proxy's route to it; retry once it is back"
+        case 401, 403:
+            "the proxy refused the request before it reached Argo: it may need its own login (an OAuth proxy's cookie or header); point ARGO_SERVER at the Argo Server itself, or give credentials the proxy accepts"
+        case 404:
+            "the proxy has no route for this path: check ARGO_BASE_HREF and ARGO_SERVER (\(baseURL))"
+        case 413:
+            "the proxy limits request sizes: raise its body limit, or send a smaller manifest"
+        default:
+            "check the proxy or ingress in front of the Argo Server (\(baseURL))"
+        }
+    }
+}
+
+/// A stream's response head did not come within its quiet time.
+struct QuietHead: Error {}
 
 /// Prometheus-style metrics of the requests to the Argo Server (swift-metrics; exported when Main bootstraps a
 /// backend, no-ops otherwise).

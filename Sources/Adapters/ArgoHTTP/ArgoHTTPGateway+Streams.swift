@@ -36,9 +36,16 @@ extension ArgoHTTPGateway {
             ("listOptions.fieldSelector", "metadata.name=\(name)"),
             ("listOptions.resourceVersion", resourceVersion),
         ]
+        // `WatchWorkflows` (server/workflow/workflow_server.go) sends gRPC headers at once, but grpc-gateway's
+        // `ForwardResponseStream` writes the HTTP head only with the first message: a quiet NDJSON watch sends
+        // nothing at all. Its end is then a clean one, and the watch is re-opened. On SSE, `argoproj/pkg`'s
+        // keepalive (`:\n` every 15 s) shows a live connection; silence for twice the quiet time is a dead one.
+        let quiet = max(1, connectionSettings.watchQuietSeconds)
         return stream(
-            path: "/api/v1/workflow-events/\(Self.segment(namespace))", query: items, idleLimit: nil,
-            missing: ArgoError.missingWorkflowHint(namespace: namespace, name: name))
+            path: "/api/v1/workflow-events/\(Self.segment(namespace))", query: items,
+            idleLimit: connectionSettings.preferSSE ? .seconds(2 * quiet) : nil,
+            missing: ArgoError.missingWorkflowHint(namespace: namespace, name: name),
+            quietHead: .seconds(Int64(quiet)))
     }
 
     /// A streamed endpoint's `result` frames (NDJSON, or SSE when configured).
@@ -47,19 +54,28 @@ extension ArgoHTTPGateway {
     /// ``ArgoErrorBody``); a 404 there means the workflow does not exist, and gets the hint `missing`. In the stream, an error frame
     /// or a cut ends it with `streamBroken` (`expired` for a compacted resourceVersion), and Argo's own periodic end
     /// of a watch ends it cleanly. With `idleLimit`, a stream that sends nothing for that long ends with `timeout`.
+    /// With `quietHead`, a response head that does not come within that time ends the stream cleanly (a quiet
+    /// watch) instead of with `timeout`.
     func stream<T: Decodable & Sendable>(
-        path: String, query: [(String, String?)], idleLimit: Duration?, missing: String
+        path: String, query: [(String, String?)], idleLimit: Duration?, missing: String, quietHead: TimeAmount? = nil
     ) -> AsyncThrowingStream<T, any Error> {
         let request = makeRequest(
             path: path, query: query, accept: connectionSettings.preferSSE ? "text/event-stream" : "application/json")
-        // Argo sends a stream's headers at once for a watch and once it has listed the pods for a log read; the
-        // wait for them is bounded like a unary call, but never below 30 s.
-        let headDeadline = TimeAmount.seconds(Int64(max(30, connectionSettings.requestTimeoutSeconds)))
+        // A log read's head comes once Argo has listed the pods; the wait for it is bounded like a unary call, but
+        // never below 30 s.
+        let headDeadline = quietHead ?? TimeAmount.seconds(Int64(max(30, connectionSettings.requestTimeoutSeconds)))
         return AsyncThrowingStream { continuation in
             let activity = StreamActivity()
             let task = Task {
                 do {
-                    let response = try await self.execute(request, timeout: headDeadline, client: self.streamClient)
+                    let response: HTTPClientResponse
+                    do {
+                        response = try await self.execute(
+                            request, timeout: headDeadline, client: self.streamClient, quietDeadline: quietHead != nil)
+                    } catch is QuietHead {
+                        continuation.finish()
+                        return
+                    }
                     activity.touch()
                     guard response.status == .ok else {
                         let body = try await response.body.collect(upTo: 1 << 20)

@@ -80,7 +80,12 @@ extension ArgoSimulator {
     /// Kubernetes' 409, which Argo's `ToStatusError` maps to gRPC 6 (AlreadyExists).
     public func deleteObject(_ kind: ArgoKind, namespace: String?, name: String, uid: String?) async throws {
         _ = try await failIfInjected(Self.faultOperation(kind))
-        guard let stored = object(kind, namespace: namespace, name: name) else { throw Self.notFound(kind, name) }
+        // `DeleteWorkflowTemplate`/`DeleteClusterWorkflowTemplate` first read through the informer
+        // (`getTemplateAndValidate`), then delete by name with empty `DeleteOptions`: the precondition is dropped.
+        // `DeleteCronWorkflow` reads the API server and passes the request's `DeleteOptions` on.
+        guard informerView(kind, Self.key(kind.isClusterScoped ? nil : namespace, name)) != nil,
+            let stored = object(kind, namespace: namespace, name: name)
+        else { throw Self.notFound(kind, name) }
         if kind == .cronWorkflow, let uid, !uid.isEmpty, let actual = stored[path: "metadata.uid"]?.string,
             actual != uid
         {

@@ -62,6 +62,15 @@ public actor ArgoSimulator {
     private var workflows: [String: Stored] = [:]
     /// CronWorkflows, WorkflowTemplates and ClusterWorkflowTemplates, keyed `namespace/name` (cluster: `name`).
     private var objects: [ArgoKind: [String: Stored]] = [:]
+    /// How far the Argo Server's template informer lags the cluster (nil: reads see every write at once).
+    ///
+    /// From v3.7, `GetWorkflowTemplate`/`GetClusterWorkflowTemplate` and the reads that `Delete…`/`Update…` make
+    /// first go through `wftmplStore.Getter(ctx, namespace).Get` / `cwftmplStore.Getter(ctx).Get` — the lister of
+    /// a shared informer (`server/workflowtemplate/informer.go`, `server/clusterworkflowtemplate/informer.go`)
+    /// — not the API server; the write itself still goes to the API server. CronWorkflow gets are never cached.
+    public private(set) var templateInformerLag: Duration?
+    /// Template writes within the lag: when, the key, and the object before the write (nil: there was none).
+    private var templateWrites: [(at: ContinuousClock.Instant, kind: ArgoKind, key: String, before: Stored?)] = []
     private var faults: [Fault.Operation: Fault] = [:]
     /// The artifact repository: object bytes by key (a bucket).
     var artifactObjects: [String: Data] = [:]
@@ -246,13 +255,38 @@ public actor ArgoSimulator {
         resourceVersion += 1
         object.set(["metadata", "resourceVersion"], .string(String(resourceVersion)))
         let data = object.encoded()
+        recordTemplateWrite(kind, Self.key(kind.isClusterScoped ? nil : namespace, name))
         objects[kind, default: [:]][Self.key(kind.isClusterScoped ? nil : namespace, name)] =
             Stored(json: object, data: data, typed: nil)
         return data
     }
 
     func removeObject(_ kind: ArgoKind, namespace: String?, name: String) {
+        recordTemplateWrite(kind, Self.key(kind.isClusterScoped ? nil : namespace, name))
         objects[kind]?[Self.key(kind.isClusterScoped ? nil : namespace, name)] = nil
+    }
+
+    public func setTemplateInformerLag(_ lag: Duration?) {
+        templateInformerLag = lag
+        templateWrites.removeAll()
+    }
+
+    /// Keeps what a template was before a write, for as long as the informer would not have seen the write.
+    private func recordTemplateWrite(_ kind: ArgoKind, _ key: String) {
+        guard kind != .cronWorkflow, let lag = templateInformerLag else { return }
+        let now = ContinuousClock.now
+        templateWrites.removeAll { now - $0.at > lag }
+        templateWrites.append((now, kind, key, objects[kind]?[key]))
+    }
+
+    /// The object as the server's informer sees it: before the oldest write it has not caught up with yet.
+    func informerView(_ kind: ArgoKind, _ key: String) -> Stored? {
+        guard kind != .cronWorkflow, let lag = templateInformerLag else { return objects[kind]?[key] }
+        let now = ContinuousClock.now
+        if let unseen = templateWrites.first(where: { $0.kind == kind && $0.key == key && now - $0.at <= lag }) {
+            return unseen.before
+        }
+        return objects[kind]?[key]
     }
 
     /// Keys (`namespace/name`) of the workflows in `namespace` carrying `label=value`.
@@ -287,8 +321,13 @@ public actor ArgoSimulator {
         materialize()
         let key = "\(namespace)/\(name)"
         // `WatchWorkflows` first resolves the name with `getWorkflow` (live, then the archive): an unknown
-        // workflow is NotFound before the stream starts.
-        guard let stored = workflows[key] else {
+        // workflow is NotFound before the stream starts; one only the archive keeps gets a watch on which nothing
+        // happens (the Kubernetes watch by name sees no object).
+        let stored = workflows[key]
+        let archived = (archive ?? [:]).values.contains {
+            $0.json[path: "metadata.namespace"]?.string == namespace && $0.json[path: "metadata.name"]?.string == name
+        }
+        if stored == nil && !archived {
             throw ArgoError.fromServer(
                 httpStatus: 404, grpcCode: 5, message: "workflows.argoproj.io \"\(name)\" not found")
         }
@@ -302,9 +341,11 @@ public actor ArgoSimulator {
                 httpStatus: 400, grpcCode: 3,
                 message: "too old resource version: \(since) (\(compactedThrough + 1))")
         }
-        let current = Int(stored.json[path: "metadata.resourceVersion"]?.string ?? "") ?? 0
-        if since.flatMap(Int.init).map({ $0 < current }) ?? true {
-            continuation.yield(JSONValue.object(["type": "ADDED", "object": stored.json]).encoded())
+        if let stored {
+            let current = Int(stored.json[path: "metadata.resourceVersion"]?.string ?? "") ?? 0
+            if since.flatMap(Int.init).map({ $0 < current }) ?? true {
+                continuation.yield(JSONValue.object(["type": "ADDED", "object": stored.json]).encoded())
+            }
         }
         let id = UUID()
         watchers[id] = (key, continuation)
@@ -722,7 +763,7 @@ public actor ArgoSimulator {
     /// One CronWorkflow or template.
     public func objectJSON(_ kind: ArgoKind, namespace: String?, name: String) async throws -> Data {
         _ = try await failIfInjected(kind == .cronWorkflow ? .getCronWorkflow : .getWorkflowTemplate)
-        guard let stored = objects[kind]?[Self.key(kind.isClusterScoped ? nil : namespace, name)] else {
+        guard let stored = informerView(kind, Self.key(kind.isClusterScoped ? nil : namespace, name)) else {
             throw ArgoError.fromServer(httpStatus: 404, grpcCode: 5, message: "\(kind.resource) \"\(name)\" not found")
         }
         return stored.data

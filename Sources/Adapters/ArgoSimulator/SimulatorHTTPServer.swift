@@ -413,7 +413,7 @@ public struct SimulatorHTTPServer: Sendable {
             }
             continuation.finish()
         }
-        return stream(
+        return await stream(
             request, results: lines, breakAfter: plan.breakAfter, cut: plan.cut, breakError: plan.breakError,
             keepaliveInterval: nil)
     }
@@ -443,7 +443,7 @@ public struct SimulatorHTTPServer: Sendable {
             continuation.onTermination = { _ in forward.cancel() }
         }
         let breakError = ArgoError(.streamBroken, message: "transport is closing", httpStatus: 503, grpcCode: 14)
-        return stream(
+        return await stream(
             request, results: events, breakAfter: watch.breakAfter, cut: watch.cut, breakError: breakError,
             keepaliveInterval: keepaliveInterval)
     }
@@ -454,13 +454,48 @@ public struct SimulatorHTTPServer: Sendable {
     /// delimiter, with a `:\n` keepalive every `keepaliveInterval`. An error after the first frame is the gateway's
     /// `{"error":…}` chunk without a delimiter (`handleForwardResponseStreamError`); with `cut` the connection is
     /// dropped instead. A stream that ends with `ArgoSimulator.StreamEnd` gets Argo's end-of-watch frame.
+    ///
+    /// The response head waits, as Go's `net/http` does, for the first write: `ForwardResponseStream` writes nothing
+    /// before the first message (the gRPC `SendHeader` of `WatchWorkflows` does not reach the HTTP client), so a
+    /// quiet NDJSON stream sends no head at all; on SSE the first keepalive brings it.
     static func stream(
         _ request: Request, results: AsyncThrowingStream<String, any Error>, breakAfter: Int?, cut: Bool,
         breakError: ArgoError, keepaliveInterval: Duration?
-    ) -> Response {
+    ) async -> Response {
         let sse = request.headers[.accept] == "text/event-stream"
         var headers = HTTPFields()
         headers[.contentType] = sse ? "text/event-stream" : "application/json"
+        let (merged, continuation) = AsyncThrowingStream<String?, any Error>.makeStream()
+        let (firstWrite, opened) = AsyncStream<Void>.makeStream()
+        let forward = Task {
+            do {
+                for try await result in results {
+                    continuation.yield(result)
+                    opened.finish()
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+            opened.finish()
+        }
+        let keepalive = Task {
+            guard sse, let keepaliveInterval else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepaliveInterval)
+                continuation.yield(nil)
+                opened.finish()
+            }
+        }
+        await withTaskCancellationHandler {
+            for await _ in firstWrite {}
+        } onCancel: {
+            opened.finish()
+        }
+        if Task.isCancelled {
+            forward.cancel()
+            keepalive.cancel()
+        }
         let body = ResponseBody { writer in
             func frame(_ payload: String) -> ByteBuffer {
                 ByteBuffer(string: sse ? "data: \(payload) \n\n\n" : "\(payload)\n")
@@ -468,22 +503,6 @@ public struct SimulatorHTTPServer: Sendable {
             func errorChunk(_ e: ArgoError) -> ByteBuffer {
                 let payload = streamErrorJSON(e)
                 return ByteBuffer(string: sse ? "data: \(payload) \n\n" : payload)
-            }
-            let (merged, continuation) = AsyncThrowingStream<String?, any Error>.makeStream()
-            let forward = Task {
-                do {
-                    for try await result in results { continuation.yield(result) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            let keepalive = Task {
-                guard sse, let keepaliveInterval else { return }
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: keepaliveInterval)
-                    continuation.yield(nil)
-                }
             }
             defer {
                 forward.cancel()

@@ -270,6 +270,7 @@ extension Render {
             lines.append("failed, then recovered by a retry:")
             lines.append(contentsOf: w.recoveredNodes.map(node))
         }
+        if let n = w.note { lines.append("note: \(n)") }
         if let n = w.notification { lines.append("notification: \(n)") }
         return lines.joined(separator: "\n")
     }

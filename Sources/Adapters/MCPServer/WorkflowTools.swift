@@ -28,8 +28,10 @@ public enum WorkflowTools {
                 Follow one workflow through Argo's event stream until it completes, the timeout passes (default 5 \
                 minutes, at most 30) or the call is cancelled. Sends progress notifications (phase, N/M, newly failed \
                 nodes) when the caller gave a progress token, and with summary_every a periodic one-line summary as \
-                progress and MCP log messages; survives dropped streams by reconnecting from the last resourceVersion; \
-                returns the timeline of phase changes, the nodes that failed meanwhile and a final summary.
+                progress and MCP log messages; survives dropped and quiet streams by reconnecting from the last \
+                resourceVersion, and an Argo Server restart of up to 2 minutes; a workflow deleted meanwhile ends with \
+                its archived outcome. Returns the timeline of phase changes, the nodes that failed meanwhile and a \
+                final summary.
                 """,
             inputSchema: Schema.object(
                 [

@@ -476,7 +476,7 @@ public struct ResourceMutations: Sendable {
             }
             uid = live.metadata.uid
             var (effect, impact) = try await deletionImpact(r.kind, namespace: ns, name: r.name)
-            effect += WorkflowMutations.uidGuard(live.metadata.uid)
+            effect += WorkflowMutations.replacementGuard(r.kind, uid: live.metadata.uid)
             return Inspection(
                 uid: live.metadata.uid, fingerprint: "resourceVersion \(live.metadata.resourceVersion ?? "")",
                 refusal: nil,

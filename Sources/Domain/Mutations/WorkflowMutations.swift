@@ -322,9 +322,25 @@ public struct WorkflowMutations: Sendable {
 
     /// What protects a delete from hitting a namesake created since the preview. Argo drops Kubernetes delete
     /// preconditions for workflows and templates, so the adapter reads the uid again just before deleting.
-    static func uidGuard(_ uid: String?) -> String {
+    /// What a delete of this kind guarantees against an object replaced under the same name after the preview,
+    /// as real Argo behaves (v3.5–v4.1):
+    /// - `DeleteCronWorkflow` passes the request's `DeleteOptions` on to Kubernetes, so the uid precondition holds;
+    /// - `DeleteWorkflow`, `DeleteWorkflowTemplate` and `DeleteClusterWorkflowTemplate` delete by name with options
+    ///   of their own; argo-mcp compares the uid on a read made just before, which for templates (v3.7 and later)
+    ///   comes from the Argo Server's informer cache and can lag the cluster.
+    static func replacementGuard(_ kind: ArgoKind, uid: String?) -> String {
         guard let uid, !uid.isEmpty else { return "" }
-        return "; just before deleting, the object is read again and deleted only if its uid is still \(uid)"
+        switch kind {
+        case .cronWorkflow:
+            return
+                "; the delete carries a uid precondition (\(uid)) that Argo passes on to Kubernetes: if the cron workflow was replaced since this preview, nothing is deleted"
+        case .workflow:
+            return
+                "; Argo deletes workflows by name (it drops uid preconditions): just before deleting, argo-mcp reads the workflow again and stops if its uid is no longer \(uid), but one re-created under this name in the instant between that read and the delete would be deleted"
+        default:
+            return
+                "; Argo deletes \(kind.phrase)s by name (it drops uid preconditions), and from v3.7 the Argo Server reads them from a cache that can lag the cluster by seconds: argo-mcp checks the uid (\(uid)) on a read just before deleting, but a \(kind.phrase) replaced in the last few seconds can still look like this one, and the replacement would be deleted"
+        }
     }
 
     /// delete_workflow: the Workflow object and its pods go; a finished workflow may live on in the archive.
@@ -355,7 +371,7 @@ public struct WorkflowMutations: Sendable {
             inspection.preview.effect =
                 "the Workflow object is deleted with its \(pods) pod(s) and their logs"
                 + (wf.status.phase?.isCompleted == true ? "" : "; it is still \(phase), so its running pods are killed")
-                + "; " + archive + Self.uidGuard(wf.metadata.uid)
+                + "; " + archive + Self.replacementGuard(.workflow, uid: wf.metadata.uid)
             inspection.preview.impact = "\(name) (\(phase), \(created)) is deleted"
             return inspection
         } perform: {

@@ -12,10 +12,13 @@ public struct ArchiveReads: Sendable {
     }
 
     static let noArchive =
-        "the Argo Server has no workflow archive configured (persistence.archive in the workflow-controller ConfigMap), so archived workflows cannot be read"
+        "the Argo Server answered \"getting archived workflows not supported\": it has no workflow archive (persistence with archive: true in the workflow-controller ConfigMap), so archived workflows cannot be read"
 
+    /// Argo's answer without an archive (`persist/sqldb/null_workflow_archive.go`, gRPC 13), or a server that has
+    /// no archive routes at all (gRPC 12).
     static func isNoArchive(_ error: ArgoError) -> Bool {
-        error.kind == .unimplemented || error.message.localizedCaseInsensitiveContains("not supported")
+        error.kind == .unimplemented || error.message == "getting archived workflows not supported"
+            || error.message == "deleting archived workflows not supported"
     }
 
     public func list(
@@ -43,7 +46,8 @@ public struct ArchiveReads: Sendable {
             namespace: ns ?? "*", items: rows, count: rows.count, continue: page.continueToken,
             hasMore: page.continueToken != nil, remainingItemCount: page.remainingItemCount,
             note: rows.isEmpty && continueToken == nil
-                ? "nothing archived matches; if you expected runs here, the server may have no archive configured" : nil
+                ? "nothing archived matches; if you expected runs here, the server may have no archive configured (Argo then answers every archive list with an empty one)"
+                : nil
         )
     }
 

@@ -35,6 +35,8 @@ public struct WatchResult: Sendable, Codable, Equatable {
     public var summary: WorkflowSummary?
     /// With notify: what became of the completion hook.
     public var notification: String?
+    /// What the user should know about how the end was learnt (e.g. read from the archive after a deletion).
+    public var note: String? = nil
 }
 
 /// Follows one workflow through Argo's event stream until it completes, the timeout passes, or the caller cancels.
@@ -42,20 +44,27 @@ public struct WatchWorkflow: Sendable {
     let context: ArgoContext
     var gateway: any ArgoGateway { context.gateway }
     var now: @Sendable () -> Date { context.now }
-    /// How often a broken stream is re-opened before the watch gives up.
+    /// A watch gives up only after at least this many failures in a row …
     let maxReconnectAttempts: Int
+    /// … that have gone on for longer than this: an Argo Server restarting (a rolling update, a rescheduled pod)
+    /// is waited out.
+    let outageTolerance: Duration
     let backoff: Duration
+    let maxBackoff: Duration
 
     public static let defaultTimeoutSeconds = 300
     public static let maxTimeoutSeconds = 1800
 
     public init(
         _ context: ArgoContext,
-        maxReconnectAttempts: Int = 5, backoff: Duration = .milliseconds(200)
+        maxReconnectAttempts: Int = 5, backoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(5),
+        outageTolerance: Duration = .seconds(120)
     ) {
         self.context = context
         self.maxReconnectAttempts = maxReconnectAttempts
         self.backoff = backoff
+        self.maxBackoff = maxBackoff
+        self.outageTolerance = outageTolerance
     }
 
     /// The watch's running state, shared between the event loop and the timeout.
@@ -69,6 +78,11 @@ public struct WatchWorkflow: Sendable {
         var reconnects = 0
         var last: Workflow?
         var resourceVersion: String?
+        /// The watched workflow's uid: a workflow of the same name made after a deletion is another run.
+        var uid: String?
+        var note: String?
+
+        func setNote(_ text: String) { note = text }
 
         func apply(_ wf: Workflow, at: Date) -> WatchUpdate? {
             events += 1
@@ -101,9 +115,17 @@ public struct WatchWorkflow: Sendable {
 
         func reconnected() { reconnects += 1 }
 
+        func setUID(_ value: String?) { uid = value.flatMap { $0.isEmpty ? nil : $0 } }
+
         /// The cluster no longer keeps the version the watch would resume from: start again from the current
         /// state (a relist), as client-go's reflector does on 410 Gone.
         func forgetVersion() { resourceVersion = nil }
+
+        /// Whether `wf` is another workflow than the one watched (same name, other uid).
+        func isOther(_ wf: Workflow) -> Bool {
+            guard let uid, let other = wf.metadata.uid, !other.isEmpty else { return false }
+            return other != uid
+        }
 
         func snapshot() -> (String, String?, [TimelineEntry], [NodeStatus], Int, Int, Workflow?) {
             (phase, progress, timeline, failedOrder.compactMap { failed[$0] }, events, reconnects, last)
@@ -165,6 +187,7 @@ public struct WatchWorkflow: Sendable {
         // The current state first: a clear 404 for a workflow that does not exist, and no watch for a finished one.
         let initial = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
         let initialFailed = Set(initial.status.nodes.values.filter { $0.phase?.isFailure == true }.map(\.id))
+        await state.setUID(initial.metadata.uid)
         if let update = await state.apply(initial, at: started) { await onUpdate(update) }
         if initial.status.phase?.isCompleted == true {
             return await result(state, ns, name, endedBy: "already-completed", started: started, excluding: [])
@@ -200,54 +223,130 @@ public struct WatchWorkflow: Sendable {
         return await result(state, ns, name, endedBy: endedBy, started: started, excluding: initialFailed)
     }
 
-    /// Reads events until the workflow completes or is deleted, re-opening a broken stream from the last
-    /// resourceVersion; gives up after `maxReconnectAttempts` failures in a row.
+    /// Reads events until the workflow completes or is deleted, re-opening a broken or ended stream from the last
+    /// resourceVersion.
     ///
-    /// A stream that ends cleanly (Argo closes a watch when the Kubernetes watch under it times out) or that was
-    /// quiet is not a failure; a version the cluster has compacted ("too old resource
-    /// version") restarts the watch from the current state instead of retrying that version.
+    /// - Before every re-opening the workflow is read again (`GetWorkflow`, which falls back to the archive), so
+    ///   an end missed while the stream was away is found: a completion, or a deletion (then the archive copy of
+    ///   this uid tells how it ended).
+    /// - A stream that ends cleanly (Argo closes a watch when the Kubernetes watch under it times out, and the
+    ///   adapter ends an NDJSON watch that stays quiet, since real Argo sends no response head before the first
+    ///   event) is not a failure.
+    /// - A version the cluster has compacted ("too old resource version") restarts the watch from the current state.
+    /// - Failures are retried with a capped backoff; the watch gives up only when they have gone on, unbroken, for
+    ///   longer than `outageTolerance` (and at least `maxReconnectAttempts` times). Refused credentials end it at
+    ///   once: retrying cannot help.
     func follow(
         _ ns: String, _ name: String, _ state: State, _ onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
     ) async throws -> Ending {
+        let clock = ContinuousClock()
         var failures = 0
+        var failingSince: ContinuousClock.Instant?
         var expiredInARow = 0
+        var quickEndsInARow = 0
         var lastError: (any Error)?
+        var reopening = false
         while true {
             try Task.checkCancellation()
+            var pause = Duration.zero
             do {
+                if reopening, let ending = try await resync(ns, name, state, onUpdate) { return ending }
+                reopening = true
                 let since = await state.resourceVersion
+                let opened = clock.now
+                var sawEvent = false
                 for try await event in gateway.watchWorkflow(namespace: ns, name: name, resourceVersion: since) {
+                    sawEvent = true
                     failures = 0
+                    failingSince = nil
                     expiredInARow = 0
-                    if event.type == "DELETED" { return .deleted }
                     if event.type == "ERROR" { continue }
+                    if await state.isOther(event.workflow) {
+                        // The watched run is gone and another of the same name took its place.
+                        return await fromArchive(state, onUpdate)
+                    }
                     if let update = await state.apply(event.workflow, at: now()) { await onUpdate(update) }
+                    if event.type == "DELETED" {
+                        // Kubernetes sends the object's last state with its deletion.
+                        if event.workflow.status.phase?.isCompleted == true {
+                            await state.setNote("the workflow was deleted from the cluster after it ended")
+                            return .completed
+                        }
+                        return await fromArchive(state, onUpdate)
+                    }
                     if event.workflow.status.phase?.isCompleted == true { return .completed }
+                }
+                // A clean end. One that comes at once again and again is slowed down like a failure.
+                failures = 0
+                failingSince = nil
+                if !sawEvent && clock.now - opened < .seconds(2) {
+                    quickEndsInARow += 1
+                    pause = min(backoff * (1 << min(quickEndsInARow, 10)), maxBackoff)
+                } else {
+                    quickEndsInARow = 0
                 }
             } catch is CancellationError {
                 throw CancellationError()
             } catch let error as ArgoError where error.kind == .notFound {
-                return .deleted
+                return await fromArchive(state, onUpdate)
             } catch let error as ArgoError where error.kind == .expired && expiredInARow < 3 {
                 // Without a version the server answers with the current state, so a second expiry in a row
                 // is a server fault and is counted as one below.
                 expiredInARow += 1
                 await state.forgetVersion()
-                await state.reconnected()
-                continue
+            } catch let error as ArgoError where error.kind == .unauthenticated || error.kind == .permissionDenied {
+                throw error
             } catch {
                 failures += 1
                 lastError = error
-                if failures > maxReconnectAttempts {
+                let since = failingSince ?? clock.now
+                failingSince = since
+                let outage = clock.now - since
+                if failures > maxReconnectAttempts && outage >= outageTolerance {
                     throw ReadFailure(
-                        "the watch stream broke \(failures) times in a row; last error: \(lastError.map { "\($0)" } ?? "none")"
+                        "the watch could not reach Argo for \(Self.seconds(outage)) s (\(failures) attempts in a row); last error: \(lastError.map { "\($0)" } ?? "none")"
                     )
                 }
+                pause = min(backoff * (1 << min(failures, 10)), maxBackoff)
             }
             await state.reconnected()
-            try await Task.sleep(for: backoff * (1 << min(failures, 5)))
+            if pause > .zero { try await Task.sleep(for: pause) }
         }
     }
+
+    /// Reads the workflow again before a stream is re-opened: its end may have passed while the stream was away.
+    /// nil: it still runs.
+    func resync(
+        _ ns: String, _ name: String, _ state: State, _ onUpdate: @escaping @Sendable (WatchUpdate) async -> Void
+    ) async throws -> Ending? {
+        let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
+        if await state.isOther(wf) { return await fromArchive(state, onUpdate) }
+        if let update = await state.apply(wf, at: now()) { await onUpdate(update) }
+        return wf.status.phase?.isCompleted == true ? .completed : nil
+    }
+
+    /// The watched workflow left the cluster: its archived copy (by uid) tells how it ended, when the server keeps an
+    /// archive; otherwise the end is unknown, and the result says so.
+    func fromArchive(_ state: State, _ onUpdate: @escaping @Sendable (WatchUpdate) async -> Void) async -> Ending {
+        guard let uid = await state.uid, let archived = try? await gateway.getArchivedWorkflow(uid: uid) else {
+            await state.setNote(
+                "the workflow was deleted from the cluster and no archived copy of it (uid \(await state.uid ?? "unknown")) could be read: its final phase is unknown; the phase shown is the last one seen"
+            )
+            return .deleted
+        }
+        if let update = await state.apply(archived, at: now()) { await onUpdate(update) }
+        guard archived.status.phase?.isCompleted == true else {
+            await state.setNote(
+                "the workflow was deleted from the cluster before it completed; the archive keeps it as \(WorkflowShaping.phaseName(archived))"
+            )
+            return .deleted
+        }
+        await state.setNote(
+            "the workflow was deleted from the cluster; how it ended was read from the workflow archive")
+        return .completed
+    }
+
+    static func seconds(_ d: Duration) -> Int { Int(d.components.seconds) }
 
     func result(_ state: State, _ ns: String, _ name: String, endedBy: String, started: Date, excluding: Set<String>)
         async -> WatchResult
@@ -273,6 +372,7 @@ public struct WatchWorkflow: Sendable {
             failedNodes: rows(leavesFirst.filter { !recovered.contains($0.id) }, recovered: false),
             events: events, reconnects: reconnects, summary: last.map(shaping.summary), notification: nil)
         result.recoveredNodes = rows(leavesFirst.filter { recovered.contains($0.id) }, recovered: true)
+        result.note = await state.note
         return result
     }
 }
