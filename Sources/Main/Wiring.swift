@@ -46,6 +46,8 @@ enum Wiring {
             resources: ResourceMutations(context, runner: runner),
             triage: FailureTriage(context),
             approvals: StepApprovals(context, runner: runner),
-            artifacts: ArtifactReads(context))
+            artifacts: ArtifactReads(context),
+            synchronization: SynchronizationReads(context),
+            syncLimits: SyncLimitMutations(context, runner: runner))
     }
 }

@@ -36,6 +36,12 @@ public protocol ArgoGateway: Sendable {
     /// One archived workflow by uid.
     func getArchivedWorkflow(uid: String) async throws -> Workflow
 
+    /// One semaphore limit from the SyncService (`GET /api/v1/sync/{namespace}/{key}`, Argo v4.0+; older servers
+    /// answer `unimplemented`).
+    func getSyncLimit(_ query: SyncLimitQuery) async throws -> SyncLimit
+    /// Sets a semaphore limit that exists (`PUT /api/v1/sync/{namespace}/{key}`); returns it as stored.
+    func updateSyncLimit(_ query: SyncLimitQuery, limit: Int) async throws -> SyncLimit
+
     /// Changes to one workflow from Argo's `workflow-events` stream, starting after `resourceVersion` (nil: the
     /// current state first). The stream ends when the server closes it; callers reconnect from the last version.
     func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
@@ -104,6 +110,21 @@ public struct WorkflowEvent: Sendable, Decodable {
     }
 }
 
+/// How a workflow list matches a name (Argo's `nameFilter`, v3.6+).
+public enum NameMatch: String, Sendable, CaseIterable {
+    case contains = "Contains"
+    case prefix = "Prefix"
+    case exact = "Exact"
+
+    public func matches(_ name: String, _ text: String) -> Bool {
+        switch self {
+        case .contains: name.contains(text)
+        case .prefix: name.hasPrefix(text)
+        case .exact: name == text
+        }
+    }
+}
+
 /// The query behind one `list workflows` call.
 public struct WorkflowListQuery: Sendable, Equatable {
     /// `nil` means all namespaces.
@@ -111,8 +132,14 @@ public struct WorkflowListQuery: Sendable, Equatable {
     public var labelSelector: String?
     /// Filtered server-side through the `workflows.argoproj.io/phase` label.
     public var phases: [WorkflowPhase]
-    /// Substring of the workflow name (Argo's `nameFilter=Contains`).
+    /// Text the workflow name must contain (Argo's `nameFilter=Contains`), or start with or equal, as `nameMatch`
+    /// says.
     public var nameContains: String?
+    public var nameMatch: NameMatch = .contains
+    /// Only workflows created at or after this time (Argo v3.7's `createdAfter`).
+    public var createdAfter: Date?
+    /// Only workflows that finished at or before this time (Argo v3.7's `finishedBefore`).
+    public var finishedBefore: Date?
     public var limit: Int?
     public var continueToken: String?
     /// Argo's `fields=` selector; adapters fill in a compact default when nil.
@@ -184,12 +211,15 @@ public struct LogQuery: Sendable, Equatable {
     public var sinceSeconds: Int?
     public var follow: Bool
     public var timestamps: Bool
+    /// One of the container's output streams (`logOptions.stream`); nil reads both, interleaved.
+    public var stream: LogStream?
 
     public init(
         namespace: String, workflowName: String, podName: String? = nil, container: String = "main",
         tailLines: Int? = nil, grep: String? = nil, sinceSeconds: Int? = nil, follow: Bool = false,
-        timestamps: Bool = false
+        timestamps: Bool = false, stream: LogStream? = nil
     ) {
+        self.stream = stream
         self.namespace = namespace
         self.workflowName = workflowName
         self.podName = podName
@@ -200,6 +230,13 @@ public struct LogQuery: Sendable, Equatable {
         self.follow = follow
         self.timestamps = timestamps
     }
+}
+
+/// A container output stream, as Kubernetes' `PodLogOptions.stream` names it (behind the `PodLogsQuerySplitStreams`
+/// feature gate, alpha since Kubernetes 1.32; Argo passes it through from v3.6.6).
+public enum LogStream: String, Sendable, CaseIterable {
+    case stdout = "Stdout"
+    case stderr = "Stderr"
 }
 
 /// One line of pod output as Argo streams it.
@@ -446,6 +483,17 @@ extension ArgoVersion {
             let minor = Int(parts[1].prefix { $0.isASCII && $0.isNumber })
         else { return nil }
         return (major, minor)
+    }
+
+    /// Major, minor and patch of `v4.1.2`, `3.6.6-rc1` or `v4.1.2+simulator` (a missing patch reads as 0); nil for
+    /// `untagged` and the like.
+    public static func triple(_ version: String) -> (Int, Int, Int)? {
+        guard let (major, minor) = minor(version) else { return nil }
+        var text = Substring(version)
+        if text.hasPrefix("v") { text = text.dropFirst() }
+        let parts = text.split(separator: ".", maxSplits: 2)
+        let patch = parts.count > 2 ? Int(parts[2].prefix { $0.isASCII && $0.isNumber }) ?? 0 : 0
+        return (major, minor, patch)
     }
 
     private struct Body: Decodable {

@@ -223,6 +223,8 @@ public struct WorkflowStatus: Sendable, Decodable {
     public var nodes: [String: NodeStatus]
     public var resourcesDuration: [String: Int]
     public var conditions: [Condition]
+    /// The semaphores and mutexes the workflow holds and waits for (absent when it uses none).
+    public var synchronization: SynchronizationStatus?
 
     public init(
         phase: WorkflowPhase? = nil, startedAt: String? = nil, finishedAt: String? = nil, progress: String? = nil,
@@ -241,7 +243,8 @@ public struct WorkflowStatus: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phase, startedAt, finishedAt, progress, message, estimatedDuration, nodes, resourcesDuration, conditions
+        case phase, startedAt, finishedAt, progress, message, estimatedDuration, nodes, resourcesDuration, conditions,
+            synchronization
     }
 
     public init(from decoder: any Decoder) throws {
@@ -258,6 +261,7 @@ public struct WorkflowStatus: Sendable, Decodable {
         for (key, node) in nodes where node.id.isEmpty { nodes[key]?.id = key }
         resourcesDuration = c.lenientIntMap(forKey: .resourcesDuration)
         conditions = c.lenientList(Condition.self, forKey: .conditions)
+        synchronization = c.lenient(SynchronizationStatus.self, forKey: .synchronization)
     }
 }
 
@@ -284,6 +288,8 @@ public struct NodeStatus: Sendable, Decodable, Equatable {
     public var hostNodeName: String?
     public var exitCode: String?
     public var resourcesDuration: [String: Int]
+    /// The lock this node waits for (`synchronizationStatus.waiting`), for a template-level semaphore or mutex.
+    public var waitingForLock: String?
 
     public init(
         id: String, name: String, displayName: String? = nil, type: NodeType, templateName: String? = nil,
@@ -312,7 +318,10 @@ public struct NodeStatus: Sendable, Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, displayName, type, templateName, templateRef, phase, boundaryID, children, message, startedAt,
-            finishedAt, progress, hostNodeName, outputs, resourcesDuration
+            finishedAt, progress, hostNodeName, outputs, resourcesDuration, synchronizationStatus
+    }
+    struct NodeSynchronization: Decodable {
+        var waiting: String?
     }
     struct Outputs: Decodable {
         var exitCode: ScalarString?
@@ -338,6 +347,7 @@ public struct NodeStatus: Sendable, Decodable, Equatable {
         hostNodeName = c.lenient(String.self, forKey: .hostNodeName)
         exitCode = c.lenient(Outputs.self, forKey: .outputs)?.exitCode?.value
         resourcesDuration = c.lenientIntMap(forKey: .resourcesDuration)
+        waitingForLock = c.lenient(NodeSynchronization.self, forKey: .synchronizationStatus)?.waiting
     }
 }
 

@@ -49,7 +49,7 @@ public enum WorkflowReader {
 
     static let statusKeys: Set<String> = [
         "phase", "startedAt", "finishedAt", "progress", "message", "estimatedDuration", "resourcesDuration",
-        "conditions",
+        "conditions", "synchronization",
     ]
 
     /// The status: nodes by the scanner, the few other fields the domain reads by `JSONDecoder`.
@@ -135,6 +135,11 @@ public enum WorkflowReader {
                 if try s.null() { break }
                 try s.members { s, key in
                     if key == "exitCode" { n.exitCode = try s.scalarText() } else { try s.skipValue() }
+                }
+            case "synchronizationStatus":
+                if try s.null() { break }
+                try s.members { s, key in
+                    if key == "waiting" { n.waitingForLock = try s.string() } else { try s.skipValue() }
                 }
             case "resourcesDuration":
                 if try s.null() { break }

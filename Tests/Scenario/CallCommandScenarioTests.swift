@@ -40,9 +40,10 @@ struct CallCommandScenarioTests {
         let (status, stdout, _) = try ServerProcess.runCapturing(["call", "--list"])
         #expect(status == 0)
         let lines = stdout.split(separator: "\n")
-        #expect(lines.count == 39)
+        #expect(lines.count == 42)
         #expect(lines.contains { $0.hasPrefix("get_workflow [read-only] name*:string") })
         #expect(lines.contains { $0.hasPrefix("delete_workflow [destructive] name*:string") })
+        #expect(lines.contains { $0.hasPrefix("set_sync_limit [mutating] key*:string") })
     }
 
     @Test("a confirmed call across two invocations: the preview's token, then the call with it")

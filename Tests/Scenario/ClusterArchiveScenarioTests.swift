@@ -91,7 +91,7 @@ struct ClusterArchiveScenarioTests {
         let h = try #require(history.structuredContent?.objectValue)
         #expect(h["count"] == .int(10))
         let archived = h["runs"]?.arrayValue?.filter { $0.objectValue?["archived"] == .bool(true) }.count
-        #expect(archived == 4)
+        #expect(archived == 10, "Argo lists every archived run from the archive, the six whose objects exist too")
         #expect(h["note"]?.stringValue?.contains("archive") == true)
         _ = await server.stop()
     }
@@ -105,7 +105,7 @@ struct ClusterArchiveScenarioTests {
         #expect(list.text.contains("no archive configured"))
         let get = try await server.call("get_archived_workflow", ["uid": "00000000-0000-4000-8000-000000000028"])
         #expect(get.isError == true)
-        #expect(get.text.contains("has no workflow archive configured"))
+        #expect(get.text.contains("has no workflow archive"))
         _ = await server.stop()
     }
 }

@@ -126,6 +126,41 @@ struct ArgoContractTests {
         }
     }
 
+    @Test("SyncService: limits kept in a ConfigMap or the database, in Argo's wire shape; a server without it says so")
+    func syncService() async throws {
+        let database = SyncLimitQuery(namespace: "argo", store: .database, configMap: nil, key: "my-sem")
+        let received = try await replay(
+            ArgoExchange.named("sync-get-configmap", "sync-get-database", "sync-update-database")
+        ) { gateway in
+            let cm = try await gateway.getSyncLimit(
+                SyncLimitQuery(namespace: "argo", store: .configMap, configMap: "my-config", key: "workflow"))
+            #expect(
+                cm == SyncLimit(namespace: "argo", store: .configMap, configMap: "my-config", key: "workflow", limit: 3)
+            )
+            let db = try await gateway.getSyncLimit(database)
+            #expect(db == SyncLimit(namespace: "argo", store: .database, configMap: nil, key: "my-sem", limit: 3))
+            #expect(try await gateway.updateSyncLimit(database, limit: 5).limit == 5)
+        }
+        #expect(received.contains { $0.path == "/api/v1/sync/argo/my-sem" && $0.query.contains("type=1") })
+        #expect(
+            !received.contains { $0.path == "/api/v1/sync/argo/workflow" && $0.query.contains("type=") },
+            "CONFIGMAP is the enum's zero value: not sent")
+        try await replay(ArgoExchange.named("sync-database-off")) { gateway in
+            let error = await #expect(throws: ArgoError.self) { _ = try await gateway.getSyncLimit(database) }
+            #expect(error?.kind == .invalidArgument)
+            #expect(error?.message == "unsupported sync config type: DATABASE")
+        }
+        try await replay(ArgoExchange.named("sync-before-v4")) { gateway in
+            let reads = SynchronizationReads(ArgoContext(gateway: gateway, defaultNamespace: "argo"))
+            let error = await #expect(throws: ArgoError.self) {
+                _ = try await reads.syncLimit(
+                    namespace: nil, key: "workflow", store: .configMap, configMap: "my-config")
+            }
+            #expect(error?.kind == .unimplemented)
+            #expect(error?.hint?.contains("Argo v4.0") == true)
+        }
+    }
+
     @Test("a grep Go's regexp rejects: Argo's own message, as an Internal error")
     func badGrep() async throws {
         try await replay(ArgoExchange.named("logs-bad-grep")) { gateway in

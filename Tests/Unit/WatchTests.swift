@@ -106,12 +106,17 @@ struct WatchTests {
         let watch = WatchWorkflow(
             ArgoContext(gateway: gateway, defaultNamespace: "argo"), backoff: .milliseconds(20),
             maxBackoff: .milliseconds(50), outageTolerance: .seconds(30))
-        let watching = Task { try await watch.watch(namespace: nil, name: name, timeoutSeconds: 40) { _ in } }
-        try await Task.sleep(for: .milliseconds(200))
+        let (first, seen) = AsyncStream<Void>.makeStream()
+        let watching = Task {
+            try await watch.watch(namespace: nil, name: name, timeoutSeconds: 40) { _ in seen.yield() }
+        }
+        // The watch has read the workflow (its first update), and then opened its stream.
+        for await _ in first { break }
+        while await sim.openWatches(namespace: "argo", name: name) == 0 { try await Task.sleep(for: .milliseconds(5)) }
         await sim.inject(Fault(grpcCode: 14, message: "connection refused"), into: .workflowEvents)
         await sim.inject(Fault(grpcCode: 14, message: "connection refused"), into: .getWorkflow)
         // The open stream ends within the simulator's watch lifetime; from then on the watch is away.
-        try await Task.sleep(for: .milliseconds(300))
+        while await sim.openWatches(namespace: "argo", name: name) > 0 { try await Task.sleep(for: .milliseconds(5)) }
         while await sim.advanceEvolutions() > 0 {}
         try await sim.delete(namespace: "argo", name: name)
         try await Task.sleep(for: .milliseconds(300))

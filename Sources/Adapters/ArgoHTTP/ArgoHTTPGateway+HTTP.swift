@@ -83,11 +83,13 @@ extension ArgoHTTPGateway {
     func serverError(status: Int, body: Data) -> ArgoError {
         let parsed = ArgoErrorBody.parse(body)
         if parsed == nil, let page = ProxyPage(body) {
-            let error = ArgoError.fromServer(
-                httpStatus: status, grpcCode: nil,
-                message:
-                    "a proxy in front of the Argo Server answered \(status)\(page.title.map { " (\($0))" } ?? ""), with an HTML page instead of Argo's JSON"
-            )
+            let message =
+                "a proxy in front of the Argo Server answered \(status)\(page.title.map { " (\($0))" } ?? ""), with an HTML page instead of Argo's JSON"
+            // A proxy's 404 is a route it lacks, not a missing object (which would read as a deleted workflow).
+            let error =
+                status == 404
+                ? ArgoError(.malformedResponse, message: message, httpStatus: status)
+                : ArgoError.fromServer(httpStatus: status, grpcCode: nil, message: message)
             ArgoRequestMetrics.failed(error.kind)
             return error.withHint(page.hint(status: status, baseURL: connectionSettings.baseURL.absoluteString))
         }
@@ -181,7 +183,10 @@ extension ArgoHTTPGateway {
             ("BAD_CERTIFICATE", "the server refused the client certificate"),
             ("PROTOCOL_VERSION", "no TLS version in common with the server"),
             ("HANDSHAKE_FAILURE", "no TLS version or cipher in common with the server"),
-            ("uncleanShutdown", "the server closed the connection during the TLS handshake"),
+            (
+                "uncleanShutdown",
+                "the server closed the TLS connection without a TLS goodbye (it stopped, or a proxy cut it)"
+            ),
         ]
         for (needle, words) in known where text.contains(needle) { return words }
         if let token = text.firstMatch(of: /[A-Z][A-Z0-9]*_[A-Z0-9_]{3,}/) {

@@ -17,6 +17,7 @@ extension ArgoHTTPGateway {
             ("logOptions.tailLines", query.tailLines.map(String.init)),
             ("logOptions.sinceSeconds", query.sinceSeconds.map(String.init)),
             ("logOptions.timestamps", query.timestamps ? "true" : nil),
+            ("logOptions.stream", query.stream?.rawValue),
             ("grep", query.grep.flatMap { $0.isEmpty ? nil : $0 }),
         ]
         items.removeAll { $0.1 == nil }
@@ -142,7 +143,9 @@ extension ArgoHTTPGateway {
     static func idleError(_ limit: Duration?) -> ArgoError {
         ArgoError(
             .timeout, message: "the stream sent nothing for \(limit.map { "\($0)" } ?? "too long") and was closed",
-            hint: "the server or the pod's node may be overloaded; retry, or read fewer lines (tail_lines)")
+            hint:
+                "the server, the pod's node or a proxy may be overloaded, or the connection was lost; retry (for a log, read fewer lines with tail_lines)"
+        )
     }
 }
 

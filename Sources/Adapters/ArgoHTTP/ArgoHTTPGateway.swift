@@ -131,8 +131,12 @@ public final class ArgoHTTPGateway: ArgoGateway {
         var fieldSelector = [Self.showRemainingItemCount]
         if let name = query.nameContains {
             fieldSelector.insert("metadata.name=\(name)", at: 0)
-            items.append(("nameFilter", "Contains"))
+            items.append(("nameFilter", query.nameMatch.rawValue))
         }
+        // Argo v3.7+ (`BuildListOptions`, RFC 3339; its live store compares the text, so UTC); older servers ignore
+        // them, and the domain filters the rows again.
+        items.append(("createdAfter", query.createdAfter.map(ArgoTime.format)))
+        items.append(("finishedBefore", query.finishedBefore.map(ArgoTime.format)))
         items.append(("listOptions.fieldSelector", fieldSelector.joined(separator: ",")))
         if let limit = query.limit { items.append(("listOptions.limit", String(limit))) }
         items.append(("listOptions.continue", query.continueToken))
@@ -165,7 +169,7 @@ public final class ArgoHTTPGateway: ArgoGateway {
             unreadable += page.unreadableItems
             for (index, wf) in page.items.enumerated() {
                 scanned += 1
-                guard wf.metadata.name.contains(needle) else { continue }
+                guard query.nameMatch.matches(wf.metadata.name, needle) else { continue }
                 found.append(wf)
                 if found.count == wanted {
                     let rest = page.items.count - index - 1

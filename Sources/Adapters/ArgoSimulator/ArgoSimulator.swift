@@ -21,6 +21,9 @@ public actor ArgoSimulator {
         public var fields: String?
         /// `ext.showRemainingItemCount=true` in the field selector (`server/utils/list_options.go`).
         public var showRemainingItemCount: Bool
+        /// `createdAfter` / `finishedBefore` (v3.7+, `persist/sqldb/selector.go` `BuildWorkflowSelector`).
+        public var createdAfter: Date?
+        public var finishedBefore: Date?
 
         public init(
             namespace: String?, labelSelector: String? = nil, name: String? = nil, nameFilter: NameFilter = .exact,
@@ -65,13 +68,22 @@ public actor ArgoSimulator {
     /// How far the Argo Server's template informer lags the cluster (nil: reads see every write at once).
     ///
     /// From v3.7, `GetWorkflowTemplate`/`GetClusterWorkflowTemplate` and the reads that `Delete…`/`Update…` make
-    /// first go through `wftmplStore.Getter(ctx, namespace).Get` / `cwftmplStore.Getter(ctx).Get` — the lister of
+    /// first (the simulator: gets and deletes) go through `wftmplStore.Getter(ctx, namespace).Get` / `cwftmplStore.Getter(ctx).Get` — the lister of
     /// a shared informer (`server/workflowtemplate/informer.go`, `server/clusterworkflowtemplate/informer.go`)
     /// — not the API server; the write itself still goes to the API server. CronWorkflow gets are never cached.
     public private(set) var templateInformerLag: Duration?
     /// Template writes within the lag: when, the key, and the object before the write (nil: there was none).
     private var templateWrites: [(at: ContinuousClock.Instant, kind: ArgoKind, key: String, before: Stored?)] = []
     private var faults: [Fault.Operation: Fault] = [:]
+    /// The SyncService's ConfigMaps (`namespace/name` → data) and database limits (`namespace/key` → limit; nil:
+    /// the database provider is off).
+    var syncConfigMaps: [String: [String: String]] = [:]
+    var syncDatabaseLimits: [String: Int]? = [:]
+    /// Whether the simulated cluster has Kubernetes' `PodLogsQuerySplitStreams` gate on (alpha, off by default in
+    /// real clusters; on here so that the demo can show a stream).
+    public private(set) var podLogsSplitStreams = true
+
+    public func setPodLogsSplitStreams(_ on: Bool) { podLogsSplitStreams = on }
     /// The artifact repository: object bytes by key (a bucket).
     var artifactObjects: [String: Data] = [:]
     /// Whether `/artifact-files/…` is served (Argo v3.4 and later); false answers it as an older server does, with
@@ -362,6 +374,11 @@ public actor ArgoSimulator {
         return (stream, fault?.breakAfterLines, fault?.cutConnection ?? false)
     }
 
+    /// How many watch streams are open on `namespace/name` (for tests that need a watch to be away).
+    public func openWatches(namespace: String, name: String) -> Int {
+        watchers.values.filter { $0.key == "\(namespace)/\(name)" }.count
+    }
+
     private func removeWatcher(_ id: UUID) {
         watchers[id] = nil
     }
@@ -510,7 +527,14 @@ public actor ArgoSimulator {
         _ = try await failIfInjected(.listWorkflows)
         materialize()
         let (offset, limit) = try Self.offsetAndLimit(request)
-        let live = try Self.newestFirst(filter(Array(workflows.values), kind: .workflow, request))
+        // The live rows come from the server's SQLite copy of the informer, which leaves out workflows the
+        // controller has labelled `Archived`: those are listed from the archive only
+        // (`server/workflow/store/sqlite_store.go` `upsertWorkflow`, `replaceWorkflows`, v3.5.7+).
+        let live = try Self.newestFirst(
+            filter(
+                workflows.values.filter {
+                    $0.json[path: "metadata.labels"]?[ArgoLabels.archivingStatus]?.string != "Archived"
+                }, kind: .workflow, request))
         let archived = try Self.newestFirst(filter(Array((archive ?? [:]).values), kind: .workflow, request))
         var page: [Stored] = []
         if !live.isEmpty && (limit == 0 || offset < live.count) {
@@ -592,6 +616,19 @@ public actor ArgoSimulator {
                 case .contains: if !actual.contains(name) { return false }
                 case .prefix: if !actual.hasPrefix(name) { return false }
                 }
+            }
+            // `creationTimestamp >= createdAfter`; `finishedat <= finishedBefore`, where the live store keeps a
+            // running workflow's zero finish time, which passes (`server/workflow/store/sqlite_store.go`).
+            if let after = request.createdAfter {
+                guard let created = ArgoTime.parse(meta?["creationTimestamp"]?.string), created >= after else {
+                    return false
+                }
+            }
+            if let before = request.finishedBefore,
+                let finished = ArgoTime.parse(
+                    stored.json[path: "status.finishedAt"]?.string), finished > before
+            {
+                return false
             }
             return true
         }
@@ -854,11 +891,18 @@ public actor ArgoSimulator {
         guard containers.contains(query.container) else {
             return LogPlan(entries: [], breakAfter: fault?.breakAfterLines, cut: fault?.cutConnection ?? false)
         }
+        // `logOptions.stream` goes to Kubernetes as it is (`util/logs/workflow-logger.go` copies the options), and
+        // Kubernetes refuses it without the `PodLogsQuerySplitStreams` gate, or with a tail; Argo logs the refusal
+        // and sends nothing (`ensureWeAreStreaming` returns on a `GetLogs` error).
+        if query.stream != nil, !podLogsSplitStreams || query.tailLines != nil {
+            return LogPlan(entries: [], breakAfter: fault?.breakAfterLines, cut: fault?.cutConnection ?? false)
+        }
         let cutoff = query.sinceSeconds.map { now.addingTimeInterval(-Double($0)) }
         var timed: [(time: Date, order: Int, entry: LogEntry)] = []
         for (podName, node) in pods {
             var lines = PodLogs.lines(for: node, container: query.container, count: logLinesPerPod)
             if let cutoff { lines = lines.filter { $0.time >= cutoff } }
+            if let stream = query.stream { lines = lines.filter { PodLogs.isStderr($0.text) == (stream == .stderr) } }
             if let tail = query.tailLines, tail >= 0, lines.count > tail { lines = Array(lines.suffix(tail)) }
             for line in lines {
                 let content = query.timestamps ? "\(Self.kubernetesTimestamp(line.time)) \(line.text)" : line.text

@@ -21,7 +21,28 @@ extension ArgoSimulator {
                 name: "report-weekly-h3k8s", namespace: "data-team", nodeCount: 12, shape: .steps, seed: 5,
                 startedAt: now - 3600 * 30),
         ]
-        for demo in demos { add(generated: demo) }
+        for var demo in demos {
+            // The running ingest holds the ingest semaphore (a ConfigMap limit of 1) and a mutex.
+            if demo.name == "ingest-events-q9z4m" {
+                demo.synchronization = .object([
+                    "semaphore": .object([
+                        "holding": .array([
+                            .object([
+                                "semaphore": "argo/ConfigMap/semaphore-config/ingest",
+                                "holders": .array(["argo/ingest-events-q9z4m"]),
+                            ])
+                        ])
+                    ]),
+                    "mutex": .object([
+                        "holding": .array([
+                            .object(["mutex": "argo/Mutex/events-table", "holder": "argo/ingest-events-q9z4m"])
+                        ])
+                    ]),
+                ])
+            }
+            add(generated: demo)
+        }
+        setConfigMap(namespace: "argo", name: "semaphore-config", data: ["ingest": "1", "reports": "3"])
         // A deployment that runs while you watch: two minutes from Pending to Succeeded at the default tick.
         addEvolving(
             generated: WorkflowGenerator(

@@ -53,6 +53,8 @@ public struct Fault: Sendable, Equatable {
         /// WorkflowTemplate and ClusterWorkflowTemplate create, update and delete.
         case mutateTemplate = "mutate_template"
         case lint
+        /// The SyncService (`/api/v1/sync`).
+        case sync
         /// Create and submit.
         case submit
     }

@@ -3,6 +3,13 @@ import Ports
 
 /// Deterministic pod output: a steady stream of work lines, some warnings, and for failed pods the error at the end.
 struct PodLogs {
+    /// The lines the simulated programs write to stderr: warnings, errors and tracebacks.
+    static func isStderr(_ text: String) -> Bool {
+        text.contains(" WARN [") || text.contains(" ERROR [") || text.hasPrefix("Traceback")
+            || text.hasPrefix("  File ")
+            || text.hasPrefix("RuntimeError:") || text.isEmpty
+    }
+
     static func lines(for node: NodeStatus, container: String, count: Int) -> [(time: Date, text: String)] {
         let start = ArgoTime.parse(node.startedAt) ?? Date(timeIntervalSince1970: 1_767_225_600)
         let template = node.templateName ?? node.templateRef?.template ?? "main"

@@ -98,6 +98,30 @@ public struct SimulatedArgoGateway: ArgoGateway {
         ConnectionDescription(backend: "built-in simulator", url: nil, tls: "in-process", auth: "none")
     }
 
+    public func getSyncLimit(_ query: SyncLimitQuery) async throws -> SyncLimit {
+        try await call("response") {
+            Self.syncLimit(
+                try await simulator.getSyncLimit(
+                    namespace: query.namespace, key: query.key, type: query.store == .database ? 1 : 0,
+                    cmName: query.configMap))
+        }
+    }
+
+    public func updateSyncLimit(_ query: SyncLimitQuery, limit: Int) async throws -> SyncLimit {
+        try await call("response") {
+            Self.syncLimit(
+                try await simulator.updateSyncLimit(
+                    namespace: query.namespace, key: query.key, type: query.store == .database ? 1 : 0,
+                    cmName: query.configMap, limit: limit))
+        }
+    }
+
+    static func syncLimit(_ r: ArgoSimulator.SyncLimitRecord) -> SyncLimit {
+        SyncLimit(
+            namespace: r.namespace, store: r.type == 1 ? .database : .configMap, configMap: r.cmName, key: r.key,
+            limit: r.limit)
+    }
+
     public func listArchivedWorkflows(_ query: ArchiveListQuery) async throws -> WorkflowPage {
         let request = ArgoSimulator.ListRequest(
             namespace: query.namespace, labelSelector: query.labelSelector, name: query.namePrefix, nameFilter: .prefix,
@@ -271,13 +295,16 @@ extension ArgoSimulator.ListRequest {
             namespace: query.namespace,
             labelSelector: query.effectiveLabelSelector,
             name: query.nameContains,
-            nameFilter: query.nameContains == nil ? .exact : .contains,
+            nameFilter: query.nameContains == nil
+                ? .exact : Self.NameFilter(rawValue: query.nameMatch.rawValue) ?? .contains,
             limit: query.limit,
             continueToken: query.continueToken,
             fields: query.fields,
             // As the HTTP adapter asks (see `ArgoHTTPGateway.showRemainingItemCount`).
             showRemainingItemCount: true
         )
+        createdAfter = query.createdAfter
+        finishedBefore = query.finishedBefore
     }
 }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Ports
+import Synchronization
 
 /// The simulator's face in Argo's REST shape, so that any Argo client (including the live adapter) can talk to it.
 public struct SimulatorHTTPServer: Sendable {
@@ -169,7 +170,12 @@ public struct SimulatorHTTPServer: Sendable {
                 fields: q.get("fields"),
                 showRemainingItemCount: Self.showRemainingItemCount(q.get("listOptions.fieldSelector"))
             )
-            return try await Self.json { try await sim.listWorkflowsJSON(listRequest) }
+            return try await Self.json {
+                var listRequest = listRequest
+                listRequest.createdAfter = try Self.rfc3339(q.get("createdAfter"))
+                listRequest.finishedBefore = try Self.rfc3339(q.get("finishedBefore"))
+                return try await sim.listWorkflowsJSON(listRequest)
+            }
         }
         router.get("/api/v1/workflows") { request, context in try await list(request, context, nil) }
         router.get("/api/v1/workflows/{namespace}") { request, context in
@@ -269,6 +275,43 @@ public struct SimulatorHTTPServer: Sendable {
                     default: .resume(nodeFieldSelector: body.nodeFieldSelector)
                     }
                 return try await Self.json { try await sim.perform(action, namespace: ns, name: name) }
+            }
+        }
+        // The SyncService (`pkg/apiclient/sync/sync.pb.gw.go`): `type` is the enum's number in the query and the
+        // body; a name in the query fails as grpc-gateway v1 parses an enum it has no name map for.
+        @Sendable func syncType(_ text: String?) throws -> Int {
+            guard let text, !text.isEmpty else { return 0 }
+            guard let n = Int(text) else {
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3,
+                    message: "strconv.ParseInt: parsing \(Self.jsonString(text)): invalid syntax")
+            }
+            return n
+        }
+        router.get("/api/v1/sync/{namespace}/{key}") { request, context in
+            let q = request.uri.queryParameters
+            return try await Self.json {
+                try await sim.getSyncLimit(
+                    namespace: context.parameters.get("namespace") ?? "", key: context.parameters.get("key") ?? "",
+                    type: try syncType(q.get("type")), cmName: q.get("cmName")
+                ).json
+            }
+        }
+        router.put("/api/v1/sync/{namespace}/{key}") { request, context in
+            struct Body: Decodable {
+                var type: Int?
+                var cmName: String?
+                var limit: Int?
+            }
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            return try await Self.json {
+                guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) else {
+                    throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "invalid request body")
+                }
+                return try await sim.updateSyncLimit(
+                    namespace: context.parameters.get("namespace") ?? "", key: context.parameters.get("key") ?? "",
+                    type: body.type ?? 0, cmName: body.cmName, limit: body.limit ?? 0
+                ).json
             }
         }
         for (verb, suspended) in [("suspend", true), ("resume", false)] {
@@ -398,7 +441,8 @@ public struct SimulatorHTTPServer: Sendable {
             grep: q.get("grep"),
             sinceSeconds: q.get("logOptions.sinceSeconds").flatMap { Int($0) },
             follow: q.get("logOptions.follow") == "true",
-            timestamps: q.get("logOptions.timestamps") == "true"
+            timestamps: q.get("logOptions.timestamps") == "true",
+            stream: q.get("logOptions.stream").flatMap(LogStream.init(rawValue:))
         )
         let plan: ArgoSimulator.LogPlan
         do {
@@ -487,16 +531,33 @@ public struct SimulatorHTTPServer: Sendable {
                 opened.finish()
             }
         }
+        // Go's server ends the handler when the client goes; Hummingbird does not tell a handler, so the wait is
+        // bounded, and tasks whose response never started (the client left before the head) are stopped.
+        let cap = Task {
+            try? await Task.sleep(for: .seconds(600))
+            opened.finish()
+        }
         await withTaskCancellationHandler {
             for await _ in firstWrite {}
         } onCancel: {
             opened.finish()
+        }
+        cap.cancel()
+        let started = BodyStarted()
+        let orphanWatch = Task {
+            try? await Task.sleep(for: .seconds(30))
+            if !started.value {
+                forward.cancel()
+                keepalive.cancel()
+            }
         }
         if Task.isCancelled {
             forward.cancel()
             keepalive.cancel()
         }
         let body = ResponseBody { writer in
+            started.mark()
+            orphanWatch.cancel()
             func frame(_ payload: String) -> ByteBuffer {
                 ByteBuffer(string: sse ? "data: \(payload) \n\n\n" : "\(payload)\n")
             }
@@ -602,6 +663,20 @@ public struct SimulatorHTTPServer: Sendable {
         String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 
+    /// `BuildListOptions` reads `createdAfter`/`finishedBefore` with `time.Parse(time.RFC3339, …)` and answers a bad
+    /// one with Go's parse error as gRPC 13.
+    static func rfc3339(_ text: String?) throws -> Date? {
+        guard let text, !text.isEmpty else { return nil }
+        guard text.count >= 20, text.dropFirst(10).first == "T", let date = ArgoTime.parse(text) else {
+            throw ArgoError.fromServer(
+                httpStatus: 500, grpcCode: 13,
+                message:
+                    "parsing time \(jsonString(text)) as \"2006-01-02T15:04:05Z07:00\": cannot parse \(jsonString(text)) as \"2006\""
+            )
+        }
+        return date
+    }
+
     static func ok(_ data: Data) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -634,4 +709,11 @@ public struct SimulatorHTTPServer: Sendable {
             status: HTTPResponse.Status(code: error.httpStatus ?? Fault.httpStatus(forGRPC: code)),
             headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
+}
+
+/// Whether a response's body has begun (its head was written).
+final class BodyStarted: Sendable {
+    private let state = Mutex(false)
+    func mark() { state.withLock { $0 = true } }
+    var value: Bool { state.withLock { $0 } }
 }

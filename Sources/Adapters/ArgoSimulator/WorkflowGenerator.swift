@@ -21,6 +21,8 @@ public struct WorkflowGenerator: Sendable {
     public var startedAt: Date
     public var labels: [String: String] = [:]
     public var annotations: [String: String] = [:]
+    /// `status.synchronization` while the workflow runs (the locks it holds or waits for).
+    public var synchronization: JSONValue?
 
     public init(
         name: String, namespace: String = "argo", nodeCount: Int, shape: Shape = .dag, failureRate: Double = 0,
@@ -210,6 +212,7 @@ public struct WorkflowGenerator: Sendable {
             "nodes": .object(nodeObjects),
         ]
         if wfPhase != "Running", let end { status["finishedAt"] = time(end + 1) }
+        if wfPhase == "Running", let synchronization { status["synchronization"] = synchronization }
         if wfPhase == "Failed" {
             status["message"] = .string(
                 "child '\(nodes[name]!.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed")

@@ -91,7 +91,7 @@ enum Render {
 
     static func logs(_ l: WorkflowLogs) -> String {
         var lines = [
-            "logs of \(l.namespace)/\(l.name)\(l.node.map { " node \($0)" } ?? "") container \(l.container): \(l.lineCount) line(s) from \(l.pods.count) pod(s)"
+            "logs of \(l.namespace)/\(l.name)\(l.node.map { " node \($0)" } ?? "") container \(l.container)\(l.stream.map { " (\($0) only)" } ?? ""): \(l.lineCount) line(s) from \(l.pods.count) pod(s)"
         ]
         if l.droppedLines > 0 {
             lines.append("(truncated: \(l.droppedLines) older line(s) dropped to stay within max_bytes)")
@@ -104,6 +104,7 @@ enum Render {
             lines.append(contentsOf: pod.lines)
         }
         if let e = l.streamError { lines.append("(stream broke: \(e))") }
+        if let n = l.note { lines.append("note: \(n)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -129,13 +129,19 @@ public struct ToolArguments: Sendable {
         string("confirmation_token").flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E
+    /// One of `E`'s values, or nil when the argument is absent (a value outside them is a problem).
+    public mutating func optionalChoice<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E?
     where E.RawValue == String {
-        guard let text = string(key) else { return value }
+        guard let text = string(key) else { return nil }
         if let e = E(rawValue: text.lowercased()) ?? E(rawValue: text) { return e }
         let options = E.allCases.map(\.rawValue).joined(separator: ", ")
         problems.append(ArgumentProblem(field: key, message: "'\(text)' is not one of \(options)"))
-        return value
+        return nil
+    }
+
+    public mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, default value: E) -> E
+    where E.RawValue == String {
+        optionalChoice(key, E.self) ?? value
     }
 
     /// Throws one error naming every problem: these, the use case's own, and arguments the tool does not take.

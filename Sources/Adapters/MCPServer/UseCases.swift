@@ -18,13 +18,18 @@ public struct UseCases: Sendable {
     public var triage: FailureTriage
     public var approvals: StepApprovals
     public var artifacts: ArtifactReads
+    public var synchronization: SynchronizationReads
+    public var syncLimits: SyncLimitMutations
 
     public init(
         defaultNamespace: String, workflows: WorkflowReads, watch: WatchWorkflow, crons: CronReads,
         templates: TemplateReads, cluster: ClusterReads, archive: ArchiveReads, mutations: WorkflowMutations,
         submissions: SubmitWorkflows, diagnostics: Diagnostics, hooks: CompletionHooks, resources: ResourceMutations,
-        triage: FailureTriage, approvals: StepApprovals, artifacts: ArtifactReads
+        triage: FailureTriage, approvals: StepApprovals, artifacts: ArtifactReads,
+        synchronization: SynchronizationReads, syncLimits: SyncLimitMutations
     ) {
+        self.synchronization = synchronization
+        self.syncLimits = syncLimits
         self.triage = triage
         self.approvals = approvals
         self.artifacts = artifacts

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import MCP
+import Ports
 
 /// `list_workflows`, `get_workflow`, `get_workflow_logs`.
 public enum WorkflowTools {
@@ -95,8 +96,8 @@ public enum WorkflowTools {
             title: "List workflows",
             description: """
                 List Argo workflows, newest and running first, one compact row each (name, namespace, phase, progress, \
-                start, duration, message). Filter by phase (server-side), label selector or name substring; page with \
-                limit and the returned continue token.
+                start, duration, message). Filter by phase (server-side), label selector, name (contains, prefix or exact), \
+                creation time and finish time; page with limit and the returned continue token.
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
@@ -105,7 +106,13 @@ public enum WorkflowTools {
                 "phase": Schema.stringArray(
                     "Only these phases.", enum: ["Pending", "Running", "Succeeded", "Failed", "Error"]),
                 "label_selector": Schema.string("Kubernetes label selector, e.g. 'team=data,env!=dev'."),
-                "name": Schema.string("Only workflows whose name contains this text."),
+                "name": Schema.string(
+                    "Only workflows whose name contains this text (or starts with it, or is it: name_match)."),
+                "name_match": Schema.string(
+                    "How name matches.", enum: NameMatch.allCases.map { $0.rawValue.lowercased() }, default: "contains"),
+                "created_after": Schema.string(
+                    "Only workflows created at or after this RFC 3339 time, e.g. 2026-12-01T00:00:00Z."),
+                "finished_before": Schema.string("Only workflows that finished at or before this RFC 3339 time."),
                 "limit": Schema.integer(
                     "Rows per page.", minimum: 1, maximum: ListWorkflowsRequest.maxLimit,
                     default: ListWorkflowsRequest.defaultLimit),
@@ -128,8 +135,19 @@ public enum WorkflowTools {
                     limit: a.int("limit", default: ListWorkflowsRequest.defaultLimit),
                     continueToken: a.string("continue")
                 )
-                try a.finish(request.problems())
-                let result = try await reads.list(request)
+                var filtered = request
+                filtered.nameMatch =
+                    a.optionalChoice("name_match", NameMatchChoice.self).map {
+                        switch $0 {
+                        case .contains: .contains
+                        case .prefix: .prefix
+                        case .exact: .exact
+                        }
+                    } ?? .contains
+                filtered.createdAfter = a.string("created_after")
+                filtered.finishedBefore = a.string("finished_before")
+                try a.finish(filtered.problems())
+                let result = try await reads.list(filtered)
                 var text = Render.list(result)
                 if let note = result.note { text += "\n(\(note))" }
                 return try ToolOutput(result, text: text)
@@ -156,6 +174,9 @@ public enum WorkflowTools {
                     "name": nameProperty,
                     "include": Schema.string(
                         "What to return.", enum: WorkflowView.allCases.map(\.rawValue), default: "summary"),
+                    "uid": Schema.string(
+                        "One run of this name: the live workflow if it has this uid, else the archived run with it (runs resubmitted under one name share it)."
+                    ),
                     "fields": Schema.string(
                         "Argo fields selector for the raw object, e.g. 'spec.arguments,status.phase'."),
                     "limit": Schema.integer(
@@ -178,8 +199,10 @@ public enum WorkflowTools {
                     continueToken: a.string("continue"),
                     maxBytes: a.int("max_bytes", default: GetWorkflowRequest.defaultMaxBytes)
                 )
+                var withUID = request
+                withUID.uid = a.string("uid").flatMap { $0.isEmpty ? nil : $0 }
                 try a.finish(request.problems())
-                switch try await reads.get(request) {
+                switch try await reads.get(withUID) {
                 case .summary(let summary): return try ToolOutput(summary, text: Render.summary(summary))
                 case .nodes(let page): return try ToolOutput(page, text: Render.nodes(page))
                 case .json(let page): return try ToolOutput(page, text: Render.jsonPage(page))
@@ -214,6 +237,9 @@ public enum WorkflowTools {
                     "max_bytes": Schema.integer(
                         "Byte budget of the returned lines.", minimum: 256, maximum: WorkflowLogsRequest.maxMaxBytes,
                         default: WorkflowLogsRequest.defaultMaxBytes),
+                    "stream": Schema.string(
+                        "Only stdout or only stderr (Argo v3.6.6+, and Kubernetes' PodLogsQuerySplitStreams gate); tail_lines then counts over all pods.",
+                        enum: ["stdout", "stderr"]),
                 ], required: ["name"]),
             describe: { "read logs of workflow \(qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
@@ -226,7 +252,8 @@ public enum WorkflowTools {
                     tailLines: a.int("tail_lines", default: WorkflowLogsRequest.defaultTailLines),
                     grep: a.string("grep"),
                     since: a.string("since"),
-                    maxBytes: a.int("max_bytes", default: WorkflowLogsRequest.defaultMaxBytes)
+                    maxBytes: a.int("max_bytes", default: WorkflowLogsRequest.defaultMaxBytes),
+                    stream: a.optionalChoice("stream", LogStreamChoice.self).map { $0 == .stdout ? .stdout : .stderr }
                 )
                 try a.finish(request.problems())
                 let logs = try await reads.logs(request)
@@ -234,6 +261,16 @@ public enum WorkflowTools {
             }
         )
     }
+}
+
+/// The `name_match` argument's values.
+enum NameMatchChoice: String, CaseIterable {
+    case contains, prefix, exact
+}
+
+/// The `stream` argument's values.
+enum LogStreamChoice: String, CaseIterable {
+    case stdout, stderr
 }
 
 /// Keeps reported progress strictly increasing, as MCP requires, even when the pod count stands still.

@@ -25,6 +25,9 @@ public struct FailureCause: Sendable, Codable, Equatable {
     public var logExcerpt: [String]?
     /// Why there is no excerpt, when there is none.
     public var logNote: String?
+    /// For a reference to the output of a skipped or omitted node (Argo v4.0.7 and v3.7.16: such outputs resolve
+    /// to nothing and fail the node that needs them): that node.
+    public var absentOutputOf: String? = nil
 }
 
 /// Failures that are consequences or repeats, counted by template and category.
@@ -84,6 +87,30 @@ extension Diagnostics {
         var analysis = Self.analyze(wf, source: source, maxCauses: r.maxCauses, now: now())
         await attachLogs(&analysis, wf, lines: r.logLines)
         return analysis
+    }
+
+    /// The skipped or omitted node whose output a failed node needed, from Argo's message (v4.0.7, v3.7.16):
+    /// - `unable to substitute {{tasks.B.outputs…}}: output is an absent optional…`, `output parameter "p":
+    ///   "steps.B.outputs…" is an absent optional…`, `failed to evaluate expression "…tasks.B.outputs…"`: the node
+    ///   it names (`util/template/simple_template.go`, `workflow/controller/operator.go`, `scope.go`);
+    /// - `inputs.parameters.p: argument references an absent optional…` (`workflow/common/util.go` `ProcessArgs`)
+    ///   names no node: the skipped or omitted node beside it (same boundary), when there is exactly one.
+    static func absentOptionalProducer(of node: NodeStatus, message: String, graph: NodeGraph) -> NodeStatus? {
+        let lower = message.lowercased()
+        guard lower.contains("absent optional") || lower.contains("failed to evaluate expression") else { return nil }
+        func absent(_ n: NodeStatus) -> Bool { n.phase == .skipped || n.phase == .omitted }
+        let siblings = graph.nodes.values.filter { $0.id != node.id && $0.boundaryID == node.boundaryID }
+        let referenced = Set(
+            message.matches(of: /(?:tasks|steps)\.([A-Za-z0-9_-]+)\.outputs/).map { String($0.output.1) })
+        if !referenced.isEmpty {
+            let named =
+                siblings.filter { absent($0) && referenced.contains($0.displayName ?? "") }
+                + graph.nodes.values.filter { absent($0) && referenced.contains($0.displayName ?? "") }
+            return named.first
+        }
+        guard lower.contains("absent optional") else { return nil }
+        let candidates = siblings.filter(absent)
+        return candidates.count == 1 ? candidates.first : nil
     }
 
     /// How long a pod may stay Pending before it counts as stuck.
@@ -160,6 +187,19 @@ extension Diagnostics {
         }
 
         var causes = origins.map(cause)
+        for i in causes.indices where causes[i].category == "parameter_resolution" {
+            guard let node = graph.nodes[causes[i].nodeId],
+                let producer = absentOptionalProducer(of: node, message: node.message ?? "", graph: graph)
+            else { continue }
+            causes[i].absentOutputOf = producer.displayName ?? producer.name
+            let how = producer.phase == .omitted ? "omitted" : "skipped"
+            causes[i].explanation =
+                "it refers to an output of \(producer.displayName ?? producer.name), which was \(how)\(producer.message.map { " (\(Text.trim($0, to: 120).0))" } ?? ""); since Argo v4.0.7 (and v3.7.16) such an output resolves to nothing, and a reference to it without a default fails the node"
+            stepsByNode[node.id] = [
+                "give the output a default (outputs.parameters[].valueFrom.default in \(producer.templateName ?? "the producer's template")) or the consuming input a default",
+                "or guard the reference in an expression: {{=tasks.\(producer.displayName ?? "producer").outputs.parameters.NAME ?? 'fallback'}}",
+            ]
+        }
         var notes: [String] = []
         // Pods stuck in Pending are what keeps a running workflow from progressing (usually unschedulable).
         let stuck = graph.nodes.values.filter { n in

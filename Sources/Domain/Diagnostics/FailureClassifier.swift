@@ -69,7 +69,10 @@ public enum FailureClassifier {
             ]),
         Rule(
             id: "parameter_resolution",
-            any: ["failed to resolve", "unable to resolve", "unable to substitute", "unresolved", "invalid spec"],
+            any: [
+                "failed to resolve", "unable to resolve", "unable to substitute", "unresolved", "invalid spec",
+                "absent optional", "failed to evaluate expression",
+            ],
             explanation: "a {{…}} expression or parameter could not be resolved when the step was created",
             nextSteps: [
                 "check the parameter names and output references in the template (lint_manifest catches many of these)"

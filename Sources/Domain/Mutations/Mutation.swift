@@ -40,6 +40,7 @@ public struct Mutation: Sendable, Hashable, CustomStringConvertible {
     public static let createCronWorkflow = Mutation("create_cron_workflow", .mutating, escalatesTo: .destructive)
     public static let deleteCronWorkflow = Mutation("delete_cron_workflow", .destructive)
     public static let deleteWorkflowTemplate = Mutation("delete_workflow_template", .destructive)
+    public static let setSyncLimit = Mutation("set_sync_limit", .mutating)
     /// `watch_workflow` is a read; with `notify: true` it sends the outcome to a webhook or command.
     public static let watchNotify = Mutation("watch_workflow", .readOnly, escalatesTo: .mutating)
 

@@ -84,7 +84,10 @@ public struct MutationRunner: Sendable {
     public struct Call: Sendable {
         public var tool: String
         public var safety: SafetyClass
-        public var kind: ArgoKind
+        /// What is changed, as the audit record names it: an Argo kind, or e.g. `SyncLimit`.
+        public var targetKind: String
+        /// Cluster-scoped targets reach every namespace (refused when namespace rules restrict the server).
+        public var isClusterScoped: Bool
         public var namespace: String
         public var name: String
         /// The arguments that identify the call (bound into the token, written to the audit file).
@@ -95,6 +98,17 @@ public struct MutationRunner: Sendable {
         public var confirmer: (any Confirmer)?
 
         /// - Parameter escalated: whether the call's escalating argument is set (see `Mutation.escalatedSafety`).
+        /// A call on something that is not an Argo object (a semaphore limit), always namespaced.
+        public init(
+            _ mutation: Mutation, target: String, namespace: String, name: String, arguments: [String: String],
+            confirmationToken: String?, client: String?, confirmer: (any Confirmer)? = nil
+        ) {
+            self.init(
+                mutation, kind: .workflow, namespace: namespace, name: name, arguments: arguments,
+                confirmationToken: confirmationToken, client: client, confirmer: confirmer)
+            self.targetKind = target
+        }
+
         public init(
             _ mutation: Mutation, escalated: Bool = false, kind: ArgoKind, namespace: String, name: String,
             arguments: [String: String],
@@ -102,7 +116,8 @@ public struct MutationRunner: Sendable {
         ) {
             self.tool = mutation.tool
             self.safety = mutation.safety(escalated: escalated)
-            self.kind = kind
+            self.targetKind = kind.rawValue
+            self.isClusterScoped = kind.isClusterScoped
             self.namespace = namespace
             self.name = name
             self.arguments = arguments
@@ -157,7 +172,7 @@ public struct MutationRunner: Sendable {
         return AuditRecord(
             time: now().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), tool: call.tool,
             safety: call.safety.rawValue,
-            target: AuditRecord.Target(kind: call.kind.rawValue, namespace: call.namespace, name: call.name, uid: uid),
+            target: AuditRecord.Target(kind: call.targetKind, namespace: call.namespace, name: call.name, uid: uid),
             // A call that carried a token is recorded with its id whatever refused it, so the trail of one token
             // is complete (a refusal before redemption, e.g. a state check, included).
             arguments: arguments, decision: decision, reason: reason,
@@ -189,11 +204,11 @@ public struct MutationRunner: Sendable {
             try await refuse(
                 call, uid: nil, "\(call.tool) is a \(call.safety.rawValue) tool and \(setting)", policy: true)
         }
-        if call.kind.isClusterScoped {
+        if call.isClusterScoped {
             guard policy.namespaces.isUnrestricted else {
                 try await refuse(
                     call, uid: nil,
-                    "a \(call.kind.rawValue) is cluster-scoped and reaches every namespace, and this server's namespace rules restrict it to some namespaces (namespaces.allow/deny); cluster-scoped objects can only be read here",
+                    "a \(call.targetKind) is cluster-scoped and reaches every namespace, and this server's namespace rules restrict it to some namespaces (namespaces.allow/deny); cluster-scoped objects can only be read here",
                     policy: true)
             }
         } else if !policy.namespaces.permits(call.namespace) {

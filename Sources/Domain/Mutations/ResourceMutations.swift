@@ -495,6 +495,9 @@ public struct ResourceMutations: Sendable {
         return outcome.answer
     }
 
+    /// Archived runs of a CronWorkflow read one by one to tell whether their objects still exist.
+    static let archivedChecks = 20
+
     /// What deleting the object takes with it, from live state.
     func deletionImpact(_ kind: ArgoKind, namespace: String?, name: String) async throws -> (String, String) {
         switch kind {
@@ -504,11 +507,26 @@ public struct ResourceMutations: Sendable {
                 WorkflowListQuery(
                     namespace: ns, labelSelector: "\(ArgoLabels.cronWorkflow)=\(name)", limit: 500,
                     fields: WorkflowListQuery.compactListFields))
-            // Argo merges archived rows into the list: those are runs already deleted, not owned objects.
-            let owned = page.items.filter { !$0.isArchivedCopy }
+            // Argo lists the workflows its controller has archived from the archive only (its live store leaves
+            // out those labelled Archived), whether or not their objects still exist: each of those is read to
+            // know (the newest `archivedChecks`).
+            var owned = page.items.filter { !$0.isArchivedCopy }
+            let fromArchive = page.items.filter(\.isArchivedCopy)
+            for row in fromArchive.prefix(Self.archivedChecks) {
+                guard
+                    let live = try? await gateway.getWorkflow(
+                        namespace: ns, name: row.metadata.name, fields: "metadata,status.phase"),
+                    !live.isArchivedCopy, live.metadata.uid == row.metadata.uid
+                else { continue }
+                owned.append(live)
+            }
+            let unchecked = max(0, fromArchive.count - Self.archivedChecks)
             let running = owned.filter { $0.status.phase?.isCompleted != true }.count
             let archived = owned.filter { $0.archiving == .archived }.count
-            let more = page.continueToken == nil ? "" : " (at least)"
+            let more =
+                page.continueToken == nil && unchecked == 0
+                ? ""
+                : " (at least; \(unchecked) older archived run(s) were not checked for a live object)"
             let kept =
                 archived == owned.count
                 ? "the workflow archive keeps a copy of each"

@@ -320,8 +320,6 @@ public struct WorkflowMutations: Sendable {
         return outcome.answer
     }
 
-    /// What protects a delete from hitting a namesake created since the preview. Argo drops Kubernetes delete
-    /// preconditions for workflows and templates, so the adapter reads the uid again just before deleting.
     /// What a delete of this kind guarantees against an object replaced under the same name after the preview,
     /// as real Argo behaves (v3.5–v4.1):
     /// - `DeleteCronWorkflow` passes the request's `DeleteOptions` on to Kubernetes, so the uid precondition holds;

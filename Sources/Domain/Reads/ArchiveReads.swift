@@ -11,8 +11,15 @@ public struct ArchiveReads: Sendable {
         self.context = context
     }
 
-    static let noArchive =
-        "the Argo Server answered \"getting archived workflows not supported\": it has no workflow archive (persistence with archive: true in the workflow-controller ConfigMap), so archived workflows cannot be read"
+    /// Why archived workflows cannot be read, in the server's own words.
+    static func noArchive(_ error: ArgoError) -> String {
+        let said =
+            error.kind == .unimplemented && error.grpcCode == 12
+            ? "the Argo Server has no archive API (\(error.message))"
+            : "the Argo Server answered \"\(error.message)\""
+        return
+            "\(said): it has no workflow archive (persistence with archive: true in the workflow-controller ConfigMap), so archived workflows cannot be read"
+    }
 
     /// Argo's answer without an archive (`persist/sqldb/null_workflow_archive.go`, gRPC 13), or a server that has
     /// no archive routes at all (gRPC 12).
@@ -38,7 +45,7 @@ public struct ArchiveReads: Sendable {
                     namespace: ns, labelSelector: labelSelector, namePrefix: namePrefix, limit: limit,
                     continueToken: continueToken))
         } catch let error as ArgoError where Self.isNoArchive(error) {
-            throw ReadFailure(Self.noArchive)
+            throw ReadFailure(Self.noArchive(error))
         }
         let shaping = WorkflowShaping(now: now())
         let rows = page.items.map(shaping.row)
@@ -89,7 +96,7 @@ public struct ArchiveReads: Sendable {
             }
             return try await gateway.getArchivedWorkflow(uid: resolvedUID)
         } catch let error as ArgoError where Self.isNoArchive(error) {
-            throw ReadFailure(Self.noArchive)
+            throw ReadFailure(Self.noArchive(error))
         }
     }
 }

@@ -72,7 +72,7 @@ public struct CronRun: Sendable, Codable, Equatable {
     public var durationSeconds: Int?
     public var duration: String?
     public var message: String?
-    /// True for a run that only the workflow archive still has.
+    /// True for a run listed from the workflow archive (its object may still exist, or be gone).
     public var archived: Bool?
 }
 

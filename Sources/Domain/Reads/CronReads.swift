@@ -186,7 +186,9 @@ public struct CronReads: Sendable {
         var notes: [String] = []
         let archivedCount = runs.filter { $0.archived == true }.count
         if archivedCount > 0 {
-            notes.append("\(archivedCount) run(s) come from the workflow archive (their live objects are gone)")
+            notes.append(
+                "\(archivedCount) run(s) are listed from the workflow archive: Argo lists every workflow its controller has archived from there, whether its object still exists or is gone"
+            )
         }
         if let pageNote = Text.pageNotes(page) { notes.append(pageNote) }
         let note = notes.isEmpty ? nil : notes.joined(separator: "; ")

@@ -84,8 +84,9 @@ public struct WatchWorkflow: Sendable {
 
         func setNote(_ text: String) { note = text }
 
-        func apply(_ wf: Workflow, at: Date) -> WatchUpdate? {
-            events += 1
+        /// Takes a new state of the workflow; `event` counts it as one of the stream's events (a re-read is not).
+        func apply(_ wf: Workflow, at: Date, event: Bool = true) -> WatchUpdate? {
+            if event { events += 1 }
             last = wf
             resourceVersion = wf.metadata.resourceVersion ?? resourceVersion
             let newPhase = WorkflowShaping.phaseName(wf)
@@ -246,20 +247,26 @@ public struct WatchWorkflow: Sendable {
         var quickEndsInARow = 0
         var lastError: (any Error)?
         var reopening = false
+        // After an expiry the watch starts again without a version (the server then sends the current state);
+        // the re-read must not put back the version that expired.
+        var relist = false
         while true {
             try Task.checkCancellation()
             var pause = Duration.zero
+            var opened: ContinuousClock.Instant?
             do {
                 if reopening, let ending = try await resync(ns, name, state, onUpdate) { return ending }
                 reopening = true
+                if relist { await state.forgetVersion() }
                 let since = await state.resourceVersion
-                let opened = clock.now
+                opened = clock.now
                 var sawEvent = false
                 for try await event in gateway.watchWorkflow(namespace: ns, name: name, resourceVersion: since) {
                     sawEvent = true
                     failures = 0
                     failingSince = nil
                     expiredInARow = 0
+                    relist = false
                     if event.type == "ERROR" { continue }
                     if await state.isOther(event.workflow) {
                         // The watched run is gone and another of the same name took its place.
@@ -279,7 +286,9 @@ public struct WatchWorkflow: Sendable {
                 // A clean end. One that comes at once again and again is slowed down like a failure.
                 failures = 0
                 failingSince = nil
-                if !sawEvent && clock.now - opened < .seconds(2) {
+                expiredInARow = 0
+                relist = false
+                if !sawEvent, let opened, clock.now - opened < .seconds(2) {
                     quickEndsInARow += 1
                     pause = min(backoff * (1 << min(quickEndsInARow, 10)), maxBackoff)
                 } else {
@@ -293,10 +302,15 @@ public struct WatchWorkflow: Sendable {
                 // Without a version the server answers with the current state, so a second expiry in a row
                 // is a server fault and is counted as one below.
                 expiredInARow += 1
-                await state.forgetVersion()
-            } catch let error as ArgoError where error.kind == .unauthenticated || error.kind == .permissionDenied {
+                relist = true
+            } catch let error as ArgoError where Self.permanent(error) {
                 throw error
             } catch {
+                // A stream that stayed open a while worked: a break after it starts a new count.
+                if let opened, clock.now - opened >= Self.stableStream {
+                    failures = 0
+                    failingSince = nil
+                }
                 failures += 1
                 lastError = error
                 let since = failingSince ?? clock.now
@@ -314,6 +328,16 @@ public struct WatchWorkflow: Sendable {
         }
     }
 
+    /// A stream open this long worked, whatever ends it.
+    static let stableStream = Duration.seconds(10)
+
+    /// Failures that retrying cannot mend: refused credentials, a request the server rejects or does not offer, a
+    /// TLS setup that fails, an answer that is not Argo's.
+    static func permanent(_ error: ArgoError) -> Bool {
+        [.unauthenticated, .permissionDenied, .invalidArgument, .unimplemented, .tls, .malformedResponse].contains(
+            error.kind)
+    }
+
     /// Reads the workflow again before a stream is re-opened: its end may have passed while the stream was away.
     /// nil: it still runs.
     func resync(
@@ -321,7 +345,7 @@ public struct WatchWorkflow: Sendable {
     ) async throws -> Ending? {
         let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
         if await state.isOther(wf) { return await fromArchive(state, onUpdate) }
-        if let update = await state.apply(wf, at: now()) { await onUpdate(update) }
+        if let update = await state.apply(wf, at: now(), event: false) { await onUpdate(update) }
         return wf.status.phase?.isCompleted == true ? .completed : nil
     }
 
@@ -334,7 +358,7 @@ public struct WatchWorkflow: Sendable {
             )
             return .deleted
         }
-        if let update = await state.apply(archived, at: now()) { await onUpdate(update) }
+        if let update = await state.apply(archived, at: now(), event: false) { await onUpdate(update) }
         guard archived.status.phase?.isCompleted == true else {
             await state.setNote(
                 "the workflow was deleted from the cluster before it completed; the archive keeps it as \(WorkflowShaping.phaseName(archived))"

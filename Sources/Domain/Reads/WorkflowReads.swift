@@ -17,6 +17,11 @@ public struct ListWorkflowsRequest: Sendable, Equatable {
     public var phases: [String]
     public var labelSelector: String?
     public var nameContains: String?
+    /// How `nameContains` matches: contains (default), prefix or exact.
+    public var nameMatch: NameMatch = .contains
+    /// RFC 3339 times: created at or after, finished at or before.
+    public var createdAfter: String? = nil
+    public var finishedBefore: String? = nil
     public var limit: Int
     public var continueToken: String?
 
@@ -45,7 +50,20 @@ public struct ListWorkflowsRequest: Sendable, Equatable {
         }
         if let labelSelector, let p = Validation.labelSelector(labelSelector) { problems.append(p) }
         if let p = rangeProblem("limit", limit, 1...Self.maxLimit) { problems.append(p) }
+        for (field, value) in [("created_after", createdAfter), ("finished_before", finishedBefore)] {
+            if let value, Self.time(value) == nil {
+                problems.append(
+                    ArgumentProblem(
+                        field: field, message: "'\(value)' is not an RFC 3339 time; use e.g. 2026-12-01T00:00:00Z"))
+            }
+        }
         return problems
+    }
+
+    /// An RFC 3339 date and time (Argo parses these with Go's `time.RFC3339`).
+    static func time(_ text: String) -> Date? {
+        guard text.count >= 20, text.dropFirst(10).first == "T" else { return nil }
+        return ArgoTime.parse(text)
     }
 }
 
@@ -72,6 +90,8 @@ public struct GetWorkflowRequest: Sendable, Equatable {
     public var continueToken: String?
     /// Bytes per page for `spec`, `raw` and `fields`.
     public var maxBytes: Int
+    /// One run of this name: the live workflow when it has this uid, else the archived run with it.
+    public var uid: String? = nil
 
     public static let defaultNodeLimit = 50
     public static let maxNodeLimit = 500
@@ -141,6 +161,8 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
     public var grep: String?
     public var since: String?
     public var maxBytes: Int
+    /// stdout or stderr only (Kubernetes' `PodLogsQuerySplitStreams`); nil: both, interleaved.
+    public var stream: LogStream?
 
     public static let defaultTailLines = 200
     public static let maxTailLines = 10_000
@@ -151,8 +173,10 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
 
     public init(
         namespace: String? = nil, name: String, node: String? = nil, container: String = "main",
-        tailLines: Int = defaultTailLines, grep: String? = nil, since: String? = nil, maxBytes: Int = defaultMaxBytes
+        tailLines: Int = defaultTailLines, grep: String? = nil, since: String? = nil, maxBytes: Int = defaultMaxBytes,
+        stream: LogStream? = nil
     ) {
+        self.stream = stream
         self.namespace = namespace
         self.name = name
         self.node = node
@@ -209,7 +233,32 @@ public struct WorkflowReads: Sendable {
             continueToken: request.continueToken.flatMap { $0.isEmpty ? nil : $0 },
             fields: WorkflowListQuery.compactListFields
         )
-        let page = try await gateway.listWorkflows(query)
+        var withTimes = query
+        withTimes.nameMatch = request.nameMatch
+        withTimes.createdAfter = request.createdAfter.flatMap(ListWorkflowsRequest.time)
+        withTimes.finishedBefore = request.finishedBefore.flatMap(ListWorkflowsRequest.time)
+        var page = try await gateway.listWorkflows(withTimes)
+        // The times again, here: servers before v3.7 ignore them, v3.7.0 applies them to live rows only, and Argo's
+        // live store lets running workflows (a zero finish time) through `finishedBefore`.
+        let before = page.items.count
+        page.items.removeAll { wf in
+            if let after = withTimes.createdAfter,
+                ArgoTime.parse(wf.metadata.creationTimestamp).map({ $0 < after }) ?? true
+            {
+                return true
+            }
+            if let end = withTimes.finishedBefore,
+                ArgoTime.parse(wf.status.finishedAt).map({ $0 > end }) ?? true
+            {
+                return true
+            }
+            return false
+        }
+        if page.items.count < before {
+            page.notes.append(
+                "\(before - page.items.count) row(s) of Argo's page did not match the time filters and are left out (servers before v3.7 do not filter by time, and running workflows have not finished)"
+            )
+        }
         let shaping = WorkflowShaping(now: now())
         let rows = page.items.map(shaping.row)
         return WorkflowListResult(
@@ -230,12 +279,12 @@ public struct WorkflowReads: Sendable {
         let namespace = context.namespace(request.namespace)
         switch request.shape {
         case .summary:
-            let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: nil)
+            let wf = try await fetch(namespace, request.name, uid: request.uid, fields: nil)
             return .summary(WorkflowShaping(now: now()).summary(wf))
         case .nodes:
             return .nodes(try await nodes(request, namespace: namespace))
         case .json(let fields, let section):
-            let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: fields)
+            let wf = try await fetch(namespace, request.name, uid: request.uid, fields: fields)
             return .json(
                 JSONTextPage.page(
                     wf.raw?.data ?? Data(), namespace: namespace, name: request.name, section: section,
@@ -245,7 +294,7 @@ public struct WorkflowReads: Sendable {
 
     /// A page of the node tree.
     func nodes(_ request: GetWorkflowRequest, namespace: String) async throws -> NodeTreePage {
-        let wf = try await gateway.getWorkflow(namespace: namespace, name: request.name, fields: nil)
+        let wf = try await fetch(namespace, request.name, uid: request.uid, fields: nil)
         let shaping = WorkflowShaping(now: now())
         let rows = shaping.tree(wf)
         let offset = min(Int(request.continueToken ?? "0") ?? 0, rows.count)
@@ -260,6 +309,38 @@ public struct WorkflowReads: Sendable {
             continue: end < rows.count ? String(end) : nil,
             truncated: end < rows.count
         )
+    }
+
+    /// One workflow; with `uid`, that run of the name: the live object when it has the uid, else the archived run
+    /// (Argo v4.1's `GetWorkflow` `uid` does the same, but dereferences nil when the live object has another uid
+    /// and the archive lacks it; asking in two steps works on every version and fails plainly).
+    func fetch(_ namespace: String, _ name: String, uid: String?, fields: String?) async throws -> Workflow {
+        guard let uid, !uid.isEmpty else {
+            return try await gateway.getWorkflow(namespace: namespace, name: name, fields: fields)
+        }
+        var liveUID: String?
+        do {
+            let live = try await gateway.getWorkflow(
+                namespace: namespace, name: name,
+                fields: fields.map { $0.isEmpty || $0.hasPrefix("-") ? $0 : $0 + ",metadata.uid" })
+            if live.metadata.uid == uid { return live }
+            liveUID = live.isArchivedCopy ? nil : live.metadata.uid
+        } catch let error as ArgoError where error.kind == .notFound {}
+        let archived: Workflow
+        do {
+            archived = try await gateway.getArchivedWorkflow(uid: uid)
+        } catch let error as ArgoError where error.kind == .notFound || ArchiveReads.isNoArchive(error) {
+            throw ReadFailure(
+                "no run of \(namespace)/\(name) has uid \(uid)"
+                    + (liveUID.map { "; the live workflow of that name has uid \($0)" } ?? "")
+                    + (ArchiveReads.isNoArchive(error) ? " (this server has no archive to look in)" : ""))
+        }
+        guard archived.metadata.name == name, archived.metadata.namespace == namespace else {
+            throw ReadFailure(
+                "uid \(uid) is the archived run \(archived.metadata.namespace ?? "?")/\(archived.metadata.name), not \(namespace)/\(name)"
+            )
+        }
+        return archived
     }
 
     public func logs(_ request: WorkflowLogsRequest) async throws -> WorkflowLogs {
@@ -285,13 +366,20 @@ public struct WorkflowReads: Sendable {
             targets = pods.map { (PodNames.podName(for: $0, in: wf), $0.displayName ?? $0.name) }
         }
 
-        var buffer = LogBuffer(maxBytes: request.maxBytes, joinsPieces: request.grep == nil)
+        // Kubernetes refuses a tail together with one stream ("tailLines and specific stream are mutually
+        // exclusive"), and Argo turns the refusal into an empty answer: with a stream, the tail is kept here, over
+        // every line read.
+        if let stream = request.stream { try await Self.requireStreamSelection(stream, gateway) }
+        var buffer = LogBuffer(
+            maxBytes: request.maxBytes, joinsPieces: request.grep == nil,
+            maxLines: request.stream == nil ? nil : request.tailLines)
         var streamError: String?
         let since = request.since.flatMap(Validation.durationSeconds)
         for target in targets {
             let query = LogQuery(
                 namespace: namespace, workflowName: request.name, podName: target.pod, container: request.container,
-                tailLines: request.tailLines, grep: request.grep, sinceSeconds: since)
+                tailLines: request.stream == nil ? request.tailLines : nil, grep: request.grep, sinceSeconds: since,
+                stream: request.stream)
             do {
                 for try await entry in gateway.workflowLogs(query) {
                     buffer.append(entry, node: target.node)
@@ -302,11 +390,31 @@ public struct WorkflowReads: Sendable {
                 break
             }
         }
-        return WorkflowLogs(
+        var result = WorkflowLogs(
             namespace: namespace, name: request.name, container: request.container, node: nodeLabel,
             pods: buffer.grouped(), lineCount: buffer.lineCount, bytes: buffer.bytes,
             truncated: buffer.dropped > 0 || buffer.cut > 0 || omittedPods > 0, droppedLines: buffer.dropped,
             omittedPods: omittedPods > 0 ? omittedPods : nil, streamError: streamError)
+        if let stream = request.stream {
+            result.stream = stream.rawValue.lowercased()
+            if buffer.lineCount == 0 {
+                result.note =
+                    "no \(stream.rawValue.lowercased()) lines. Argo answers nothing at all when Kubernetes refuses a stream selection, which it does unless its PodLogsQuerySplitStreams feature gate is on (alpha since 1.32, off by default): if you expected lines, call again without stream"
+            }
+        }
+        return result
+    }
+
+    /// Argo passes `logOptions.stream` on from v3.6.6 (its Kubernetes 1.32 client); older servers ignore it and
+    /// would answer both streams as if one had been selected.
+    static func requireStreamSelection(_ stream: LogStream, _ gateway: any ArgoGateway) async throws {
+        let version = try await gateway.version().version
+        guard let v = ArgoVersion.triple(version) else { return }
+        if v < (3, 6, 6) {
+            throw ReadFailure(
+                "stream needs Argo v3.6.6 or later, which passes the selection on to Kubernetes; this server is \(version) and would send stdout and stderr together. Call again without stream"
+            )
+        }
     }
 
     /// Finds a node by id, full name or display name.
@@ -377,9 +485,13 @@ struct LogBuffer {
     /// pieces that follow may be other lines).
     let joinsPieces: Bool
 
-    init(maxBytes: Int, joinsPieces: Bool = true) {
+    /// At most this many lines are kept (the newest), when set.
+    let maxLines: Int?
+
+    init(maxBytes: Int, joinsPieces: Bool = true, maxLines: Int? = nil) {
         self.maxBytes = maxBytes
         self.joinsPieces = joinsPieces
+        self.maxLines = maxLines
     }
 
     var lineCount: Int { entries.count - head }
@@ -406,6 +518,12 @@ struct LogBuffer {
                 pod: entry.podName, node: node, kept: kept, fullBytes: size, pieces: 1, open: size == Self.argoPiece)
             entries.append(added)
             bytes += added.size
+        }
+        // Lines past the tail are not wanted (the tail the server would have kept); lines past the budget are
+        // dropped, and counted.
+        while let maxLines, lineCount > max(1, maxLines), head < entries.count - 1 {
+            bytes -= entries[head].size
+            head += 1
         }
         while bytes > maxBytes && head < entries.count - 1 {
             bytes -= entries[head].size

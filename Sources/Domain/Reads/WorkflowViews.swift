@@ -14,7 +14,8 @@ public struct WorkflowRow: Sendable, Codable, Equatable {
     public var duration: String?
     public var message: String?
     public var suspended: Bool?
-    /// True for the archive's copy of a workflow whose live object is gone (see `Workflow.isArchivedCopy`).
+    /// True for a row Argo took from the workflow archive (see `Workflow.isArchivedCopy`): Argo v3.5.7+ lists every
+    /// workflow its controller has archived from the archive, whether its object still exists or is gone.
     public var archived: Bool?
 }
 
@@ -142,4 +143,7 @@ public struct WorkflowLogs: Sendable, Codable, Equatable {
     public var omittedPods: Int?
     /// Set when the stream broke after some lines arrived; the lines above are what arrived.
     public var streamError: String?
+    /// stdout or stderr when one stream was selected.
+    public var stream: String? = nil
+    public var note: String? = nil
 }

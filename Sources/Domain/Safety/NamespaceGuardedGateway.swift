@@ -170,6 +170,16 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         return wf
     }
 
+    public func getSyncLimit(_ query: SyncLimitQuery) async throws -> SyncLimit {
+        try check(query.namespace)
+        return try await base.getSyncLimit(query)
+    }
+
+    public func updateSyncLimit(_ query: SyncLimitQuery, limit: Int) async throws -> SyncLimit {
+        try check(query.namespace)
+        return try await base.updateSyncLimit(query, limit: limit)
+    }
+
     public func watchWorkflow(namespace: String, name: String, resourceVersion: String?) -> AsyncThrowingStream<
         WorkflowEvent, any Error
     > {

@@ -164,7 +164,7 @@ public struct Policy: Sendable, Equatable {
     /// decide).
     public static let defaultConfirmationRequired: Set<String> = [
         "destructive", "submit_workflow", "update_cron_schedule", "create_template", "create_cron_workflow",
-        "approve_step", "set_step_outputs",
+        "approve_step", "set_step_outputs", "set_sync_limit",
     ]
     public var namespaces: NamespaceRules
     public var confirmationTTLSeconds: Int
