@@ -354,9 +354,11 @@ extension WorkflowPage {
 
     /// One page of Argo's merged workflow list without repeats. Argo fills a page with live rows first, then
     /// archived ones, paging by one offset over both, and sorts each page on its own
-    /// (`server/workflow/workflow_server.go` `ListWorkflows`); a completed workflow is in the archive while its
-    /// live object still exists, so the archive's rows repeat live workflows, on the page where both meet and on
-    /// later pages. The repeats are left out (and counted in `duplicateItems`), and a page they left short is
+    /// (`server/workflow/workflow_server.go` `ListWorkflows`). A completed workflow is in the archive while its
+    /// live object still exists: v3.5.0–v3.5.6 list it twice, and from v3.5.7 the live rows leave out what the
+    /// controller labelled `Archived` (`server/workflow/store/sqlite_store.go`), so a repeat remains only between
+    /// the controller's archive write and its label; a repeat shows on the page where both meet or on a later
+    /// page. The repeats are left out (and counted in `duplicateItems`), and a page they left short is
     /// filled from the server's next pages, each asked for exactly the rows missing, so the continue token stays
     /// the server's offset.
     ///

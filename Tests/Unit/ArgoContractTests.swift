@@ -161,6 +161,18 @@ struct ArgoContractTests {
         }
     }
 
+    @Test("list filters on the wire: createdAfter and finishedBefore in RFC 3339 UTC, nameFilter beside metadata.name")
+    func listFiltersOnTheWire() async throws {
+        try await replay(ArgoExchange.named("version-v4.1", "list-created-after-prefix")) { gateway in
+            var query = WorkflowListQuery(namespace: "workflows", nameContains: "hello-world")
+            query.nameMatch = .prefix
+            query.createdAfter = ArgoTime.parse("2019-12-01T00:00:00Z")
+            query.finishedBefore = ArgoTime.parse("2020-01-01T01:00:00+01:00")
+            let page = try await gateway.listWorkflows(query)
+            #expect(page.items.map(\.metadata.name) == ["hello-world-9tql2"])
+        }
+    }
+
     @Test("a grep Go's regexp rejects: Argo's own message, as an Internal error")
     func badGrep() async throws {
         try await replay(ArgoExchange.named("logs-bad-grep")) { gateway in

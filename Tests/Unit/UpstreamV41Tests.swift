@@ -191,7 +191,8 @@ struct SynchronizationTests {
         }
         #expect(preview.effect.contains("becomes 3 (now 2)"))
         #expect(preview.effect.contains("waiting: argo/report-c"))
-        #expect(preview.impact.contains("2 workflow(s) hold it and 1 wait: up to 1 of the waiting can take it"))
+        #expect(
+            preview.impact.contains("in argo, 2 workflow(s) hold it and 1 wait: up to 1 of the waiting can take it"))
         request.token = preview.confirmationToken
         guard case .result(let change) = try await mutations.set(request) else {
             Issue.record("the confirmed change is carried out")
@@ -201,7 +202,15 @@ struct SynchronizationTests {
         let stored = try await sim.getSyncLimit(namespace: "argo", key: "reports", type: 0, cmName: "semaphore-config")
         #expect(stored.limit == 3)
         let records = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n")
-        #expect(records.contains { $0.contains("\"set_sync_limit\"") && $0.contains("\"SyncLimit\"") })
+        let decisions = records.compactMap { line -> String? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["tool"] as? String == "set_sync_limit"
+            else { return nil }
+            return object["decision"] as? String
+        }
+        // The preview, the allowed call (written before the change) and its outcome.
+        #expect(decisions.suffix(2) == ["allowed", "succeeded"])
+        #expect(records.allSatisfy { !$0.contains("set_sync_limit") || $0.contains("\"SyncLimit\"") })
 
         // Lowering takes nothing back from the holders, and the preview says so.
         request.limit = 1
@@ -337,6 +346,9 @@ struct V41ReadsOverHTTPTests {
             exact.nameMatch = .exact
             let exactly = try await reads.list(exact).items
             #expect(exactly.isEmpty)
+            exact.nameContains = "dag-nested-zxlc2"
+            let named = try await reads.list(exact).items.map(\.name)
+            #expect(named == ["dag-nested-zxlc2"])
         }
     }
 
@@ -391,6 +403,33 @@ struct V41ReadsOverHTTPTests {
             let gated = try await logs(.stderr)
             #expect(gated.lineCount == 0)
             #expect(gated.note?.contains("PodLogsQuerySplitStreams") == true)
+        }
+    }
+
+    @Test("the SyncService through the live adapter: the simulator reads the numeric type and cmName it is sent")
+    func syncOverHTTP() async throws {
+        let sim = ArgoSimulator()
+        await sim.setConfigMap(namespace: "argo", name: "semaphore-config", data: ["reports": "2"])
+        await sim.setDatabaseLimit(namespace: "argo", key: "etl-db", limit: 4)
+        let (port, task) = try await ArgoHTTPLoopbackTests.serve(sim)
+        defer { task.cancel() }
+        let connection = ArgoConnection(baseURL: URL(string: "http://127.0.0.1:\(port)")!, requestTimeoutSeconds: 20)
+        try await ArgoHTTPGateway.with(connection, logger: ArgoHTTPLoopbackTests.logger) { gateway in
+            let cm = SyncLimitQuery(namespace: "argo", store: .configMap, configMap: "semaphore-config", key: "reports")
+            let db = SyncLimitQuery(namespace: "argo", store: .database, configMap: nil, key: "etl-db")
+            #expect(try await gateway.getSyncLimit(cm).limit == 2)
+            #expect(try await gateway.getSyncLimit(db).limit == 4)
+            let cmSet = try await gateway.updateSyncLimit(cm, limit: 5)
+            let dbSet = try await gateway.updateSyncLimit(db, limit: 6)
+            #expect(
+                cmSet
+                    == SyncLimit(
+                        namespace: "argo", store: .configMap, configMap: "semaphore-config", key: "reports", limit: 5))
+            #expect(dbSet == SyncLimit(namespace: "argo", store: .database, configMap: nil, key: "etl-db", limit: 6))
+            let stored = try await sim.getSyncLimit(namespace: "argo", key: "etl-db", type: 1, cmName: nil)
+            #expect(stored.limit == 6)
+            let zero = await #expect(throws: ArgoError.self) { _ = try await gateway.updateSyncLimit(cm, limit: 0) }
+            #expect(zero?.message == "limit must be greater than zero")
         }
     }
 }

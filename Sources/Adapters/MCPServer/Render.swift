@@ -4,7 +4,11 @@ import Foundation
 /// Short text renderings of tool results, for hosts that show only text.
 enum Render {
     static func list(_ r: WorkflowListResult) -> String {
-        if r.items.isEmpty { return "No workflows in \(r.namespace) match." }
+        if r.items.isEmpty {
+            return r.hasMore
+                ? "No workflows of this page in \(r.namespace) match; more rows follow: continue=\(r.continue ?? "")"
+                : "No workflows in \(r.namespace) match."
+        }
         var lines = [
             "\(r.count) workflow(s) in \(r.namespace)\(r.hasMore ? " (more: continue=\(r.continue ?? ""))" : ""):"
         ]

@@ -103,9 +103,11 @@ extension Diagnostics {
         let referenced = Set(
             message.matches(of: /(?:tasks|steps)\.([A-Za-z0-9_-]+)\.outputs/).map { String($0.output.1) })
         if !referenced.isEmpty {
+            let byName = { (a: NodeStatus, b: NodeStatus) in (a.displayName ?? "", a.id) < (b.displayName ?? "", b.id) }
             let named =
-                siblings.filter { absent($0) && referenced.contains($0.displayName ?? "") }
-                + graph.nodes.values.filter { absent($0) && referenced.contains($0.displayName ?? "") }
+                siblings.filter { absent($0) && referenced.contains($0.displayName ?? "") }.sorted(by: byName)
+                + graph.nodes.values.filter { absent($0) && referenced.contains($0.displayName ?? "") }.sorted(
+                    by: byName)
             return named.first
         }
         guard lower.contains("absent optional") else { return nil }
@@ -195,9 +197,13 @@ extension Diagnostics {
             let how = producer.phase == .omitted ? "omitted" : "skipped"
             causes[i].explanation =
                 "it refers to an output of \(producer.displayName ?? producer.name), which was \(how)\(producer.message.map { " (\(Text.trim($0, to: 120).0))" } ?? ""); since Argo v4.0.7 (and v3.7.16) such an output resolves to nothing, and a reference to it without a default fails the node"
+            // expr reads `stage-b` as a subtraction: a name is indexed, in a DAG's `tasks` or a steps' `steps`.
+            let scope =
+                producer.boundaryID.flatMap { graph.nodes[$0] }.map { $0.type == .steps ? "steps" : "tasks" }
+                ?? "tasks"
             stepsByNode[node.id] = [
                 "give the output a default (outputs.parameters[].valueFrom.default in \(producer.templateName ?? "the producer's template")) or the consuming input a default",
-                "or guard the reference in an expression: {{=tasks.\(producer.displayName ?? "producer").outputs.parameters.NAME ?? 'fallback'}}",
+                "or guard the reference in an expression: {{=\(scope)['\(producer.displayName ?? "producer")'].outputs.parameters['NAME'] ?? 'fallback'}}",
             ]
         }
         var notes: [String] = []

@@ -97,7 +97,6 @@ public struct MutationRunner: Sendable {
         /// Asks the user directly (MCP elicitation), when the host can.
         public var confirmer: (any Confirmer)?
 
-        /// - Parameter escalated: whether the call's escalating argument is set (see `Mutation.escalatedSafety`).
         /// A call on something that is not an Argo object (a semaphore limit), always namespaced.
         public init(
             _ mutation: Mutation, target: String, namespace: String, name: String, arguments: [String: String],
@@ -109,6 +108,7 @@ public struct MutationRunner: Sendable {
             self.targetKind = target
         }
 
+        /// - Parameter escalated: whether the call's escalating argument is set (see `Mutation.escalatedSafety`).
         public init(
             _ mutation: Mutation, escalated: Bool = false, kind: ArgoKind, namespace: String, name: String,
             arguments: [String: String],

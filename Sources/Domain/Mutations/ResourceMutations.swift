@@ -512,21 +512,25 @@ public struct ResourceMutations: Sendable {
             // know (the newest `archivedChecks`).
             var owned = page.items.filter { !$0.isArchivedCopy }
             let fromArchive = page.items.filter(\.isArchivedCopy)
+            var unchecked = max(0, fromArchive.count - Self.archivedChecks)
             for row in fromArchive.prefix(Self.archivedChecks) {
-                guard
-                    let live = try? await gateway.getWorkflow(
-                        namespace: ns, name: row.metadata.name, fields: "metadata,status.phase"),
-                    !live.isArchivedCopy, live.metadata.uid == row.metadata.uid
-                else { continue }
-                owned.append(live)
+                do {
+                    let live = try await gateway.getWorkflow(
+                        namespace: ns, name: row.metadata.name, fields: "metadata,status.phase")
+                    // The archive's copy (Argo's get falls back to it), or another run of the name: this one is gone.
+                    if !live.isArchivedCopy, live.metadata.uid == row.metadata.uid { owned.append(live) }
+                } catch let error as ArgoError where error.kind == .notFound {
+                    continue
+                } catch {
+                    unchecked += 1
+                }
             }
-            let unchecked = max(0, fromArchive.count - Self.archivedChecks)
+            var reasons: [String] = []
+            if page.continueToken != nil { reasons.append("more than 500 runs are listed") }
+            if unchecked > 0 { reasons.append("\(unchecked) archived run(s) could not be checked for a live object") }
             let running = owned.filter { $0.status.phase?.isCompleted != true }.count
             let archived = owned.filter { $0.archiving == .archived }.count
-            let more =
-                page.continueToken == nil && unchecked == 0
-                ? ""
-                : " (at least; \(unchecked) older archived run(s) were not checked for a live object)"
+            let more = reasons.isEmpty ? "" : " (at least: \(reasons.joined(separator: "; ")))"
             let kept =
                 archived == owned.count
                 ? "the workflow archive keeps a copy of each"

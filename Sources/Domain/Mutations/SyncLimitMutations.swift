@@ -57,21 +57,23 @@ public struct SyncLimitMutations: Sendable {
     public static let maxLimit = 100_000
 
     /// What a new limit does to the holders and waiters, in words.
-    static func impact(before: Int, after: Int, holders: Int, waiting: Int, store: SyncLimitStore, truncated: Bool)
-        -> String
-    {
+    /// Workflows of other namespaces can use the semaphore too (a reference with a namespace, v3.6+); the holders
+    /// and waiters counted are those of the lock's namespace, and the text says so.
+    static func impact(
+        before: Int, after: Int, holders: Int, waiting: Int, store: SyncLimitStore, truncated: Bool, namespace: String
+    ) -> String {
         var parts: [String] = []
         if after > before {
             let free = max(0, after - holders)
             parts.append(
-                "\(holders) workflow(s) hold it and \(waiting) wait: "
+                "in \(namespace), \(holders) workflow(s) hold it and \(waiting) wait: "
                     + (waiting == 0
-                        ? "none waits, so nothing starts at once; later workflows find \(free) free place(s)"
+                        ? "none waits there, so nothing there starts at once; later workflows find \(free) free place(s)"
                         : "up to \(min(free, waiting)) of the waiting can take it when the controller next reads the limit")
             )
         } else {
             parts.append(
-                "\(holders) workflow(s) hold it and \(waiting) wait: Argo does not take a held lock back, so the holders run on; no new holder until fewer than \(after) hold it"
+                "in \(namespace), \(holders) workflow(s) hold it and \(waiting) wait: Argo does not take a held lock back, so the holders run on; no new holder until fewer than \(after) hold it"
             )
         }
         if store == .database {
@@ -121,13 +123,13 @@ public struct SyncLimitMutations: Sendable {
                 refusal: live.limit == r.limit ? "the limit of \(lock) is already \(r.limit); nothing to change" : nil,
                 preview: MutationPreview(
                     tool: Mutation.setSyncLimit.tool, namespace: ns, name: target, uid: nil,
-                    phase: "limit \(live.limit)", startedAt: nil, activeNodes: [], activeNodeCount: holders.count,
+                    phase: "limit \(live.limit)", startedAt: nil, activeNodes: [], activeNodeCount: 0,
                     pods: [],
                     effect:
                         "the limit of semaphore \(lock) becomes \(r.limit) (now \(live.limit))\(holders.isEmpty ? "" : "; holders: \(holders.prefix(10).joined(separator: ", "))")\(waiting.isEmpty ? "" : "; waiting: \(waiting.prefix(10).joined(separator: ", "))")",
                     impact: Self.impact(
                         before: live.limit, after: r.limit, holders: holders.count, waiting: waiting.count,
-                        store: r.store, truncated: occupancy.truncated),
+                        store: r.store, truncated: occupancy.truncated, namespace: ns),
                     confirmationToken: nil, expiresAt: nil))
         }
 

@@ -234,10 +234,15 @@ public struct SynchronizationReads: Sendable {
     {
         var problems: [ArgumentProblem] = []
         if let namespace, let p = Validation.namespace(namespace) { problems.append(p) }
-        if key.isEmpty || key.count > 253 || key.contains("/") {
+        // A ConfigMap key's characters (`[-._a-zA-Z0-9]+`, not `.` or `..`), which also keeps the path segment plain.
+        let keyCharacters = key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+        if key.isEmpty || key.count > 253 || !keyCharacters || key == "." || key == ".." {
             problems.append(
                 ArgumentProblem(
-                    field: "key", message: "give the semaphore's key (the ConfigMap key or database key), without '/'"))
+                    field: "key",
+                    message:
+                        "give the semaphore's key (the ConfigMap key or database key): letters, digits, '-', '_' and '.', at most 253"
+                ))
         }
         switch store {
         case .configMap:

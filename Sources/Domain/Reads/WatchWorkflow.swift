@@ -306,8 +306,11 @@ public struct WatchWorkflow: Sendable {
             } catch let error as ArgoError where Self.permanent(error) {
                 throw error
             } catch {
-                // A stream that stayed open a while worked: a break after it starts a new count.
-                if let opened, clock.now - opened >= Self.stableStream {
+                // A stream that was open a while and then broke (a cut or an error frame: only an open stream
+                // breaks) worked: the break starts a new count. Timeouts and refusals never reset it.
+                if let opened, clock.now - opened >= Self.stableStream,
+                    (error as? ArgoError)?.kind == .streamBroken
+                {
                     failures = 0
                     failingSince = nil
                 }
@@ -331,11 +334,11 @@ public struct WatchWorkflow: Sendable {
     /// A stream open this long worked, whatever ends it.
     static let stableStream = Duration.seconds(10)
 
-    /// Failures that retrying cannot mend: refused credentials, a request the server rejects or does not offer, a
-    /// TLS setup that fails, an answer that is not Argo's.
+    /// Failures that retrying cannot mend: refused credentials, a request the server rejects or does not offer.
+    /// (TLS failures and answers that are not Argo's are retried: a restarting server or a proxy cutting a
+    /// connection produces them too; a wrong certificate already failed the watch's first read.)
     static func permanent(_ error: ArgoError) -> Bool {
-        [.unauthenticated, .permissionDenied, .invalidArgument, .unimplemented, .tls, .malformedResponse].contains(
-            error.kind)
+        [.unauthenticated, .permissionDenied, .invalidArgument, .unimplemented].contains(error.kind)
     }
 
     /// Reads the workflow again before a stream is re-opened: its end may have passed while the stream was away.

@@ -255,6 +255,8 @@ public struct WorkflowReads: Sendable {
             return false
         }
         if page.items.count < before {
+            // Argo's count includes the rows left out here.
+            page.remainingItemCount = nil
             page.notes.append(
                 "\(before - page.items.count) row(s) of Argo's page did not match the time filters and are left out (servers before v3.7 do not filter by time, and running workflows have not finished)"
             )
@@ -334,6 +336,11 @@ public struct WorkflowReads: Sendable {
                 "no run of \(namespace)/\(name) has uid \(uid)"
                     + (liveUID.map { "; the live workflow of that name has uid \($0)" } ?? "")
                     + (ArchiveReads.isNoArchive(error) ? " (this server has no archive to look in)" : ""))
+        } catch is PolicyDenied {
+            // A run of another, denied namespace: not even its namespace's name is shown.
+            throw ReadFailure(
+                "no run of \(namespace)/\(name) has uid \(uid)"
+                    + (liveUID.map { "; the live workflow of that name has uid \($0)" } ?? ""))
         }
         guard archived.metadata.name == name, archived.metadata.namespace == namespace else {
             throw ReadFailure(
@@ -397,10 +404,10 @@ public struct WorkflowReads: Sendable {
             omittedPods: omittedPods > 0 ? omittedPods : nil, streamError: streamError)
         if let stream = request.stream {
             result.stream = stream.rawValue.lowercased()
-            if buffer.lineCount == 0 {
-                result.note =
-                    "no \(stream.rawValue.lowercased()) lines. Argo answers nothing at all when Kubernetes refuses a stream selection, which it does unless its PodLogsQuerySplitStreams feature gate is on (alpha since 1.32, off by default): if you expected lines, call again without stream"
-            }
+            result.note =
+                buffer.lineCount == 0
+                ? "no \(stream.rawValue.lowercased()) lines. Argo answers nothing at all when Kubernetes refuses a stream selection, which it does unless its PodLogsQuerySplitStreams feature gate is on (alpha since 1.32, off by default): if you expected lines, call again without stream"
+                : "the selection is Kubernetes' (PodLogsQuerySplitStreams, 1.32+); an API server before 1.32 ignores it and sends both streams, so on such a cluster these lines may include the other stream"
         }
         return result
     }
