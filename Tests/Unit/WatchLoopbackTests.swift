@@ -82,20 +82,28 @@ struct WatchLoopbackTests {
             generated: WorkflowGenerator(
                 name: "through-restart", namespace: "argo", nodeCount: 6, failureRate: 0.3, seed: 4),
             steps: 4)
-        let (port, first) = try await ArgoHTTPLoopbackTests.serve(sim, keepalive: .milliseconds(300))
+        let (port, server) = try await ArgoHTTPLoopbackTests.serve(sim, keepalive: .milliseconds(300))
         try await ArgoHTTPGateway.with(Self.connection(port, sse: true, quiet: 2), logger: ArgoHTTPLoopbackTests.logger)
         {
             gateway in
             let watch = WatchWorkflow(ArgoContext(gateway: gateway, defaultNamespace: "argo"))
+            let (first, seen) = AsyncStream<Void>.makeStream()
             let watching = Task {
-                try await watch.watch(namespace: nil, name: "through-restart", timeoutSeconds: 150) { _ in }
+                try await watch.watch(namespace: nil, name: "through-restart", timeoutSeconds: 150) { _ in
+                    seen.yield()
+                }
             }
-            try await Task.sleep(for: .seconds(1))
+            // The watch has read the workflow and opened its stream before the server goes (on a loaded machine
+            // a fixed sleep was not always enough, and a first read that fails is the caller's error).
+            for await _ in first { break }
+            while await sim.openWatches(namespace: "argo", name: "through-restart") == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             _ = await sim.advanceEvolutions()
             try await Task.sleep(for: .milliseconds(500))
             // The server goes away (connections refused), and the workflow runs on to its end meanwhile.
-            first.cancel()
-            _ = await first.result
+            server.cancel()
+            _ = await server.result
             while await sim.advanceEvolutions() > 0 {}
             try await Task.sleep(for: .seconds(62))
             let second = try await ArgoHTTPLoopbackTests.serve(sim, port: port, keepalive: .milliseconds(300)).1
