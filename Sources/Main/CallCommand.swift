@@ -15,8 +15,15 @@ struct CallCommand: AsyncParsableCommand {
             "Run one tool with serve's configuration and print its result (for trying things, scripts, bug reports).",
         discussion: """
             Arguments are key=value, typed by the tool's schema (numbers, true/false, lists as a,b or JSON, objects \
-            as JSON), or --json '{…}'. A tool error prints the error and exits 1. A call that needs confirmation \
-            prints the preview; run it again with confirmation_token=… from it.
+            as JSON), or --json '{…}'; a list value that holds commas needs JSON (schedules='["0 3 * * 1,5"]'). \
+            A tool error prints the error and exits 1, as does a health_check that reports UNHEALTHY. A call that \
+            needs confirmation prints the preview; run it again with confirmation_token=… from it.
+            Without an Argo server, each call starts the built-in simulator afresh: what one call changes is gone \
+            by the next (its objects keep their uids, so a preview's token still confirms the call). For a \
+            simulator that keeps its state between calls, run `argo-mcp simulator --port 2746` and call with \
+            ARGO_SERVER=127.0.0.1:2746 ARGO_SECURE=false, plus ARGO_MCP_READ_ONLY=false \
+            ARGO_MCP_ALLOW_MUTATIONS=true ARGO_MCP_ALLOW_DESTRUCTIVE=true to change it (a server pointed at an Argo \
+            Server is read-only by default).
               argo-mcp call list_workflows phase=Failed limit=5
               argo-mcp call get_workflow name=nightly-etl-7x2kq --output json
               argo-mcp call --list
@@ -93,6 +100,14 @@ struct CallCommand: AsyncParsableCommand {
             return
         }
         guard let tool else { return }
+        if let safety = server.withheld[tool] {
+            // The policy keeps it out: say which settings would offer it, as the MCP answer does.
+            FileHandle.standardError.write(
+                Data(
+                    ("argo-mcp: "
+                        + ArgoMCPServer.withheldReason(tool, safety: safety, allowed: server.maxSafety) + "\n").utf8))
+            throw ExitCode(1)
+        }
         guard let definition = server.tools.first(where: { $0.name == tool }) else {
             var message = "argo-mcp: no tool \(tool) (or the policy withholds it)"
             if let near = ConfigKey.nearest(tool, in: server.tools.map(\.name)) { message += "; did you mean \(near)?" }
@@ -123,7 +138,12 @@ struct CallCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(result.structuredContent ?? .null), as: UTF8.self))
         }
-        if result.isError == true { throw ExitCode(1) }
+        if result.isError == true || Self.reportsUnhealthy(tool, result.structuredContent) { throw ExitCode(1) }
+    }
+
+    /// health_check answers an unhealthy server as a result, not an error; a script still needs a failing exit.
+    static func reportsUnhealthy(_ tool: String, _ structured: Value?) -> Bool {
+        tool == "health_check" && structured?.objectValue?["healthy"]?.boolValue == false
     }
 
     struct ArgumentError: Error, CustomStringConvertible {
@@ -174,7 +194,16 @@ struct CallCommand: AsyncParsableCommand {
             }
         case "array":
             if text.hasPrefix("[") { return try json() }
-            return .array(text.split(separator: ",").map { .string(String($0)) })
+            let items = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if items.count > 1, items.contains(where: { $0.contains(" ") }) {
+                // `schedules=0 3 * * 1,5` is one cron schedule, not two values: a comma inside a value needs JSON.
+                let quoted = "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                throw ArgumentError(
+                    description:
+                        "\(key)=\(text) would be split at its commas into \(items.count) values; for one value that holds commas give a JSON list: \(key)='[\(quoted)]' (or --json)"
+                )
+            }
+            return .array(items.filter { !$0.isEmpty }.map { .string($0) })
         case "object":
             return try json()
         default:

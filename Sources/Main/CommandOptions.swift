@@ -79,7 +79,10 @@ struct ServeOptions: ParsableArguments {
 
 /// Flags that shape the simulator, read by `serve` (when it runs against the simulator) and by `simulator`.
 struct SimulatorOptions: ParsableArguments {
-    @Option(help: "Simulator: load Workflow/CronWorkflow/WorkflowTemplate YAML or JSON files from this directory.")
+    @Option(
+        help:
+            "Simulator: load Workflow, CronWorkflow, WorkflowTemplate and ClusterWorkflowTemplate YAML or JSON files from this directory instead of the demo data."
+    )
     var seed: String?
     @Flag(help: "Simulator: load the demo data as well as --seed files.")
     var demo = false
@@ -119,7 +122,20 @@ struct SimulatorOptions: ParsableArguments {
         let simulator = ArgoSimulator(watchLifetime: .seconds(watchSeconds))
         if settings.seedDirectory == nil || demo { try await simulator.loadDemoData() }
         if let dir = settings.seedDirectory {
-            let loaded = try await simulator.loadSeeds(from: URL(fileURLWithPath: dir))
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigError(
+                    "--seed \(dir): no such directory; give a directory of Workflow, CronWorkflow and WorkflowTemplate YAML or JSON files"
+                )
+            }
+            let loaded: [String]
+            do {
+                loaded = try await simulator.loadSeeds(from: URL(fileURLWithPath: dir))
+            } catch let error as SimulatorError {
+                throw ConfigError("--seed \(dir): \(error)")
+            } catch {
+                throw ConfigError("--seed \(dir): cannot be read (\(error.localizedDescription))")
+            }
             logger.info("simulator seeded", metadata: ["directory": "\(dir)", "objects": "\(loaded.count)"])
         }
         for spec in generate {
@@ -139,31 +155,50 @@ struct SimulatorOptions: ParsableArguments {
         return simulator
     }
 
-    /// Parses a `--generate` spec; `evolve=N` makes the workflow start Pending and finish in N ticks.
+    /// Parses a `--generate` spec; `evolve=N` makes the workflow start Pending and finish in N ticks. Every value
+    /// is checked: a typo is an error naming the key and the range, never a silent default.
     static func generator(_ spec: String, namespace: String) throws -> (WorkflowGenerator, Int?) {
         var g = WorkflowGenerator(name: "generated", namespace: namespace, nodeCount: 1000)
         var evolve: Int?
+        func whole(_ key: String, _ text: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let n = Int(text), range.contains(n) else {
+                throw ConfigError(
+                    "--generate '\(spec)': \(key)=\(text) is not a whole number from \(range.lowerBound) to \(range.upperBound)"
+                )
+            }
+            return n
+        }
+        func rate(_ key: String, _ text: String) throws -> Double {
+            guard let r = Double(text), r.isFinite, (0...1).contains(r) else {
+                throw ConfigError("--generate '\(spec)': \(key)=\(text) is not a fraction from 0 to 1 (e.g. 0.01)")
+            }
+            return r
+        }
         for pair in spec.split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { throw ConfigError("--generate '\(spec)': '\(pair)' is not key=value") }
             switch kv[0] {
             case "name": g.name = kv[1]
             case "namespace": g.namespace = kv[1]
-            case "nodes": g.nodeCount = max(1, Int(kv[1]) ?? 1000)
+            case "nodes": g.nodeCount = try whole("nodes", kv[1], 1...1_000_000)
             case "shape":
                 guard let shape = WorkflowGenerator.Shape(rawValue: kv[1]) else {
-                    throw ConfigError("--generate: shape is dag or steps")
+                    throw ConfigError("--generate '\(spec)': shape=\(kv[1]) is not dag or steps")
                 }
                 g.shape = shape
-            case "failures": g.failureRate = Double(kv[1]) ?? 0
-            case "running": g.runningRate = Double(kv[1]) ?? 0
-            case "depth": g.depth = Int(kv[1]) ?? 2
-            case "retry_every": g.retryEvery = Int(kv[1]) ?? 10
-            case "seed": g.seed = UInt64(kv[1]) ?? 42
-            case "evolve": evolve = max(1, Int(kv[1]) ?? 10)
+            case "failures": g.failureRate = try rate("failures", kv[1])
+            case "running": g.runningRate = try rate("running", kv[1])
+            case "depth": g.depth = try whole("depth", kv[1], 1...50)
+            case "retry_every": g.retryEvery = try whole("retry_every", kv[1], 1...1_000_000)
+            case "seed":
+                guard let seed = UInt64(kv[1]) else {
+                    throw ConfigError("--generate '\(spec)': seed=\(kv[1]) is not a whole number from 0")
+                }
+                g.seed = seed
+            case "evolve": evolve = try whole("evolve", kv[1], 1...100_000)
             default:
                 throw ConfigError(
-                    "--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed)"
+                    "--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed, evolve)"
                 )
             }
         }

@@ -1,4 +1,5 @@
 import ArgoSimulator
+import Domain
 import Foundation
 
 /// The config file's keys and the kind of value each takes. A key that is not here, a value of the wrong kind or
@@ -105,30 +106,6 @@ indirect enum ConfigKey: Sendable {
         }
     }
 
-    /// The known key closest to `name` (edit distance at most a third of its length, at least 2), if any.
-    static func nearest(_ name: String, in known: [String]) -> String? {
-        let scored = known.map { ($0, distance(name.lowercased(), $0.lowercased())) }.sorted {
-            ($0.1, $0.0) < ($1.1, $1.0)
-        }
-        guard let best = scored.first, best.1 <= max(2, name.count / 3) else { return nil }
-        return best.0
-    }
-
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
+    /// The known key closest to `name`, if any (`Text.nearest`).
+    static func nearest(_ name: String, in known: [String]) -> String? { Text.nearest(name, in: known) }
 }

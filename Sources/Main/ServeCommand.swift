@@ -113,9 +113,10 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    /// The first line of every answer when the data is the simulator's.
+    /// Said when the data is the simulator's: first in the instructions, last in every tool result's text, and
+    /// under `simulator` in its structured content.
     static let simulatorNotice =
-        "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server (no ARGO_SERVER is configured, or --simulator was given); nothing here touches a cluster."
+        "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server; nothing here touches a cluster."
 
     /// The MCP server over `gateway` as `settings` configure it, for one caller (nil: stdio, or HTTP without
     /// authentication): the use cases, the tool catalog and the policy. The audit sink, the token store and the

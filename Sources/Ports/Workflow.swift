@@ -176,7 +176,9 @@ public struct Parameter: Sendable, Codable, Equatable {
         name = c.lenient(String.self, forKey: .name) ?? ""
         value = try c.decodeScalarString(forKey: .value)
         `default` = try c.decodeScalarString(forKey: .default)
-        `enum` = c.lenientList(ScalarString.self, forKey: .enum).map(\.value)
+        // An absent or empty list means any value: nil, never an empty "one of".
+        let choices = c.lenientList(ScalarString.self, forKey: .enum).map(\.value)
+        `enum` = choices.isEmpty ? nil : choices
         description = c.lenient(String.self, forKey: .description)
     }
 }
@@ -189,11 +191,15 @@ public struct TemplateSummary: Sendable, Decodable, Equatable {
 
     /// The image of a container or script template.
     public var image: String?
+    /// The containers its pod runs beside Argo's own `init` and `wait`: `main` for a container or script
+    /// template, a container set's containers, sidecars and init containers (empty for templates that run no pod).
+    public var containers: [String]
 
-    public init(name: String, kind: String, image: String? = nil) {
+    public init(name: String, kind: String, image: String? = nil, containers: [String] = []) {
         self.name = name
         self.kind = kind
         self.image = image
+        self.containers = containers
     }
 
     static let kinds = [
@@ -201,15 +207,28 @@ public struct TemplateSummary: Sendable, Decodable, Equatable {
     ]
 
     struct ImageHolder: Decodable { var image: String? }
+    struct Named: Decodable { var name: String? }
+    struct ContainerSet: Decodable { var containers: [Named]? }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         name = c.lenient(String.self, forKey: AnyKey("name")) ?? ""
         let keys = Set(c.allKeys.map(\.stringValue))
         kind = Self.kinds.first(where: keys.contains) ?? "unknown"
+        var containers: [String] = []
         if kind == "container" || kind == "script" {
             image = try? c.decodeIfPresent(ImageHolder.self, forKey: AnyKey(kind))?.image
+            containers.append("main")
         }
+        if kind == "containerSet" {
+            let set = try? c.decodeIfPresent(ContainerSet.self, forKey: AnyKey("containerSet"))
+            containers += (set?.containers ?? []).prefix(100).compactMap(\.name)
+        }
+        for key in ["sidecars", "initContainers"] {
+            let list = (try? c.decodeIfPresent([Named].self, forKey: AnyKey(key))) ?? nil
+            containers += (list ?? []).prefix(100).compactMap(\.name)
+        }
+        self.containers = containers
     }
 }
 

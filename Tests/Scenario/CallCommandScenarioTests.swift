@@ -46,16 +46,24 @@ struct CallCommandScenarioTests {
         #expect(lines.contains { $0.hasPrefix("set_sync_limit [mutating] key*:string") })
     }
 
-    @Test("a confirmed call across two invocations: the preview's token, then the call with it")
-    func confirmation() throws {
+    /// An audit file of its own (the token store lives beside it), and how to remove both.
+    static func auditFile() -> ([String: String], () -> Void) {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-call-\(UUID().uuidString).jsonl")
-        defer {
-            for url in [audit, URL(fileURLWithPath: audit.path + ".tokens.json")] {
-                try? FileManager.default.removeItem(at: url)
+        return (
+            ["ARGO_MCP_AUDIT_FILE": audit.path],
+            {
+                for url in [audit, URL(fileURLWithPath: audit.path + ".tokens.json")] {
+                    try? FileManager.default.removeItem(at: url)
+                }
             }
-        }
-        let environment = ["ARGO_MCP_AUDIT_FILE": audit.path]
+        )
+    }
+
+    @Test("a confirmed call across two invocations: the preview's token, then the call with it")
+    func confirmation() throws {
+        let (environment, cleanUp) = Self.auditFile()
+        defer { cleanUp() }
         let target = ["name=report-weekly-h3k8s", "namespace=data-team"]
         let (status, preview, _) = try ServerProcess.runCapturing(
             ["call", "delete_workflow"] + target + ["--output", "json"], environment: environment)
@@ -69,5 +77,57 @@ struct CallCommandScenarioTests {
         let (again, _, _) = try ServerProcess.runCapturing(
             ["call", "delete_workflow"] + target + ["confirmation_token=\(token)"], environment: environment)
         #expect(again == 1, "the token is used up")
+    }
+
+    @Test("truth round 2: withheld tools name the settings, commas in a list value need JSON, UNHEALTHY exits 1")
+    func honestCall() throws {
+        let (withheld, _, withheldErr) = try ServerProcess.runCapturing(
+            ["call", "--read-only", "delete_workflow", "name=nightly-etl-7x2kq"])
+        #expect(withheld == 1)
+        #expect(withheldErr.contains("delete_workflow is a destructive tool"))
+        #expect(
+            withheldErr.contains("ARGO_MCP_READ_ONLY=false") && withheldErr.contains("ARGO_MCP_ALLOW_DESTRUCTIVE=true"))
+        #expect(!withheldErr.contains("did you mean"))
+
+        let (comma, _, commaErr) = try ServerProcess.runCapturing(
+            ["call", "update_cron_schedule", "name=nightly-etl", "schedules=0 3 * * 1,5"])
+        #expect(comma == 2)
+        #expect(commaErr.contains(#"schedules='["0 3 * * 1,5"]'"#))
+
+        let (unhealthy, unhealthyOut, _) = try ServerProcess.runCapturing(
+            ["call", "health_check"], environment: ["ARGO_SERVER": "http://127.0.0.1:1"])
+        #expect(unhealthy == 1)
+        #expect(unhealthyOut.contains("UNHEALTHY"))
+    }
+
+    @Test("simulator flags are checked: a missing seed directory and a mistyped --generate value are named")
+    func simulatorFlags() throws {
+        let (seed, _, seedErr) = try ServerProcess.runCapturing(
+            ["call", "list_workflows", "--seed", "/nonexistent/argo-mcp-seeds"])
+        #expect(seed != 0)
+        #expect(seedErr.contains("--seed /nonexistent/argo-mcp-seeds: no such directory"))
+        #expect(!seedErr.contains("NSCocoaErrorDomain"))
+        let (generate, _, generateErr) = try ServerProcess.runCapturing(
+            ["call", "list_workflows", "--generate", "name=big,nodes=abc"])
+        #expect(generate != 0)
+        #expect(generateErr.contains("nodes=abc is not a whole number"))
+    }
+
+    @Test(
+        "the built-in simulator's objects keep their uids between calls: a cron delete previewed by one call is confirmed by the next"
+    )
+    func stableUIDs() throws {
+        let (environment, cleanUp) = Self.auditFile()
+        defer { cleanUp() }
+        let (status, preview, _) = try ServerProcess.runCapturing(
+            ["call", "delete_cron_workflow", "name=nightly-etl", "--output", "json"], environment: environment)
+        #expect(status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(preview.utf8)) as? [String: Any])
+        let token = try #require(object["confirmation_token"] as? String)
+        let (done, text, _) = try ServerProcess.runCapturing(
+            ["call", "delete_cron_workflow", "name=nightly-etl", "confirmation_token=\(token)"],
+            environment: environment)
+        #expect(done == 0, "\(text)")
+        #expect(!text.contains("re-created"))
     }
 }

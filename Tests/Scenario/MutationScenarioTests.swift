@@ -130,7 +130,10 @@ struct MutationScenarioTests {
         #expect(!tools.map(\.name).contains("terminate_workflow"))
         let refused = try await server.call("terminate_workflow", ["name": "ingest-events-q9z4m"])
         #expect(refused.isError == true)
-        #expect(refused.text.contains("the policy allows only read-only tools"))
+        #expect(refused.text.contains("this server allows only read-only tools"))
+        // The settings that would offer it are named.
+        #expect(
+            refused.text.contains("ARGO_MCP_READ_ONLY=false") && refused.text.contains("ARGO_MCP_ALLOW_DESTRUCTIVE"))
         // "Every result has structuredContent": a refusal too, in the shape of every other tool error.
         let refusal = try #require(refused.structuredContent?.objectValue)
         #expect(refusal["tool"] == "terminate_workflow")

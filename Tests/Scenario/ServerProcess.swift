@@ -115,11 +115,12 @@ final class ServerProcess: MCPHarness, @unchecked Sendable {
 }
 
 extension CallTool.Result {
-    /// The text without the simulator's notice line (asserted on its own in StdioScenarioTests).
+    /// The text without the simulator's notice line, its last (asserted on its own in SubmitScenarioTests).
     var text: String {
         let all = rawText
-        guard all.hasPrefix("[SIMULATOR]") else { return all }
-        return all.firstIndex(of: "\n").map { String(all[all.index(after: $0)...]) } ?? ""
+        guard let newline = all.lastIndex(of: "\n"), all[all.index(after: newline)...].hasPrefix("[SIMULATOR]")
+        else { return all.hasPrefix("[SIMULATOR]") ? "" : all }
+        return String(all[..<newline])
     }
 
     var rawText: String {

@@ -121,12 +121,16 @@ struct SubmitSafetyScenarioTests {
         #expect(preview.text.contains("images: "))
         let runs = try #require(preview.structuredContent?.objectValue?["runs"]?.objectValue)
         #expect(runs["serviceAccount"] == "etl-runner")
-        #expect(runs["labels"] == ["team=data"])
+        // The labels the workflow will carry: the caller's and the one Argo sets for its template.
+        #expect(runs["labels"] == ["team=data", "workflows.argoproj.io/workflow-template=etl-pipeline"])
         let token = try #require(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue)
         var confirmed = args
         confirmed["confirmation_token"] = .string(token)
         let done = try await server.call("submit_workflow", confirmed)
-        #expect(done.structuredContent?.objectValue?["name"]?.stringValue != nil)
+        let created = try #require(done.structuredContent?.objectValue?["name"]?.stringValue)
+        let listed = try await server.call(
+            "list_workflows", ["label_selector": "team=data,workflows.argoproj.io/workflow-template=etl-pipeline"])
+        #expect(listed.text.contains(created), "the preview's labels are the created workflow's")
         _ = await server.stop()
         let records = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -142,17 +146,27 @@ struct SubmitSafetyScenarioTests {
         #expect(!(try String(contentsOf: audit, encoding: .utf8)).contains(token))
     }
 
-    @Test("simulator mode says so: the instructions, the title and the first line of every result, errors included")
+    @Test(
+        "simulator mode says so: the instructions, the title, the last line of every result and its structured content; an error's own text comes first"
+    )
     func simulatorNotice() async throws {
         let server = try await ServerProcess(["serve", "--simulator", "--log-level", "debug"])
         let initialized = try await server.connect()
         #expect(initialized.instructions?.hasPrefix("[SIMULATOR]") == true)
         #expect(initialized.serverInfo.title?.contains("SIMULATOR") == true)
         let ok = try await server.call("list_workflows", ["limit": 1])
-        #expect(ok.rawText.hasPrefix("[SIMULATOR] Demo data"))
+        #expect(
+            ok.rawText.hasSuffix(
+                "\n[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server; nothing here touches a cluster."
+            ))
+        #expect(!ok.rawText.hasPrefix("[SIMULATOR]"))
+        #expect(ok.structuredContent?.objectValue?["simulator"]?.stringValue?.hasPrefix("[SIMULATOR]") == true)
         let bad = try await server.call("get_workflow", ["name": "no-such-workflow"])
         #expect(bad.isError == true)
-        #expect(bad.rawText.hasPrefix("[SIMULATOR] Demo data"))
+        // A host that shows one line of an error shows the error.
+        #expect(bad.rawText.split(separator: "\n").first?.contains("no-such-workflow") == true)
+        #expect(bad.rawText.hasSuffix("nothing here touches a cluster."))
+        #expect(bad.structuredContent?.objectValue?["simulator"] != nil)
         // A refused destructive call logs its reason at debug level, never the fresh token in its preview.
         let preview = try await server.call("delete_workflow", ["name": "nightly-etl-7x2kq"])
         let token = try #require(preview.structuredContent?.objectValue?["confirmation_token"]?.stringValue)

@@ -119,7 +119,9 @@ struct CronReadsTests {
         let detail = try await reads(now: "2026-11-25T10:20:00Z").get(namespace: nil, name: "hourly-sync")
         #expect(detail.schedules == ["15 * * * *"])
         #expect(detail.timezoneAssumed)
-        #expect(detail.nextRuns.first == "2026-11-25T11:15:00Z")
+        // hourly-sync is suspended: no next run is promised, only when it would run if resumed.
+        #expect(detail.nextRuns.isEmpty)
+        #expect(detail.nextRunsIfResumed?.first == "2026-11-25T11:15:00Z")
         let list = try await reads(now: "2026-11-25T10:20:00Z").list(ListCronWorkflowsRequest(suspended: true))
         #expect(list.items.map(\.name) == ["hourly-sync"])
         #expect(list.items.first?.nextRun == nil)

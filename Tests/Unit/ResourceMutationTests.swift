@@ -170,20 +170,24 @@ struct ResourceMutationTests {
 
     @Test("schedules and time zones are checked before anything is sent, every problem named")
     func scheduleValidation() {
-        #expect(ResourceMutations.scheduleProblems(["0 2 * * *"], timezone: nil).isEmpty)
+        #expect(ResourceMutations.scheduleProblems(["0 2 * * *"], timezone: nil, now: Date()).isEmpty)
         #expect(
             ResourceMutations.scheduleProblems(
                 ["*/15 9-17 * * MON-FRI", "@hourly", "@every 90m", "CRON_TZ=Asia/Tokyo 0 9 * * *", "0 0 1 jan,jul *"],
-                timezone: "Europe/Berlin"
+                timezone: "Europe/Berlin", now: Date()
             ).isEmpty)
         let problems = ResourceMutations.scheduleProblems(
-            ["0 2 * *", "61 * * * *", "@fortnightly", "0 2 * *"], timezone: "Mars/Olympus")
+            ["0 2 * *", "61 * * * *", "@fortnightly", "0 2 * *", "0 0 31 2 *", "0 0 29 2 *"], timezone: "Mars/Olympus",
+            now: Date())
         let fields = problems.map(\.field)
         #expect(fields.contains("timezone"))
         #expect(fields.contains("schedules[0]") && fields.contains("schedules[1]") && fields.contains("schedules[2]"))
         #expect(problems.contains { $0.field == "schedules" && $0.message.contains("twice") })
         #expect(problems.contains { $0.message.contains("61") })
-        #expect(ResourceMutations.scheduleProblems([], timezone: nil).first?.field == "schedules")
+        #expect(ResourceMutations.scheduleProblems([], timezone: nil, now: Date()).first?.field == "schedules")
+        // 31 February never comes; 29 February does, in a leap year.
+        #expect(problems.contains { $0.field == "schedules[4]" && $0.message.contains("never fires") })
+        #expect(!problems.contains { $0.field == "schedules[5]" })
     }
 
     @Test("an update previews old and new next runs, keeps the object's schedule field, and bumps its version")
@@ -211,17 +215,26 @@ struct ResourceMutationTests {
         #expect(done.newResourceVersion != before.metadata.resourceVersion)
         #expect(rig.auditLines().map { $0["decision"] as? String } == ["allowed", "succeeded"])
 
-        // The legacy single field stays the single field; two schedules cannot go there.
+        // The legacy single field stays the single field for one schedule.
         _ = try await rig.resources.updateNow(schedule("hourly-sync", ["45 * * * *"]))
         let legacy = try await rig.cron("hourly-sync")
         #expect(legacy.schedules == ["45 * * * *"])
         #expect(ResourceMutations.usesLegacyField(legacy.raw!.data))
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
-        }
-        await #expect(throws: MutationRefused.self) {
             _ = try await rig.resources.updateNow(schedule("hourly-sync", ["45 * * * *"]))
         }
+        // Before v3.6 two schedules cannot go there: refused, naming the version.
+        await rig.sim.setVersion("v3.5.10")
+        let old = await #expect(throws: MutationRefused.self) {
+            _ = try await rig.resources.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
+        }
+        #expect(old?.reason.contains("v3.5.10") == true)
+        // From v3.6 the object moves to spec.schedules.
+        await rig.sim.setVersion("v4.1.2")
+        _ = try await rig.resources.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
+        let moved = try await rig.cron("hourly-sync")
+        #expect(moved.schedules == ["0 * * * *", "30 * * * *"])
+        #expect(!ResourceMutations.usesLegacyField(moved.raw!.data))
     }
 
     @Test("a stale resource_version is refused and audited; the CronWorkflow keeps the other edit")

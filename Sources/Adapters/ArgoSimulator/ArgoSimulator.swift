@@ -97,8 +97,11 @@ public actor ArgoSimulator {
     /// Generated workflows are built on first use, so that a server starts answering at once.
     private var pending: [WorkflowGenerator] = []
     public let logLinesPerPod: Int
-    public let versionInfo = ArgoVersion(
+    public private(set) var versionInfo = ArgoVersion(
         version: "v4.1.2+simulator", gitCommit: "0000000", buildDate: "2026-08-21T00:00:00Z", platform: "linux/amd64")
+
+    /// Reports another Argo version (e.g. "v3.5.10"), for behaviour that depends on it.
+    public func setVersion(_ version: String) { versionInfo.version = version }
 
     /// How long after a terminate or stop the simulated controller fails the workflow.
     public let shutdownDelay: Duration
@@ -166,7 +169,13 @@ public actor ArgoSimulator {
             let argoKind = ArgoKind(rawValue: kind)!
             if object["apiVersion"] == nil { object["apiVersion"] = "argoproj.io/v1alpha1" }
             if object[path: "metadata.uid"] == nil {
-                object.set(["metadata", "uid"], .string(UUID().uuidString.lowercased()))
+                // Stable across starts: a preview made by one `argo-mcp call` is confirmed by the next, which
+                // starts the simulator again and must find the same object, not one "re-created" under its name.
+                let key = "\(kind)/\(namespace ?? "")/\(name)"
+                let hash = UInt64(PodNames.fnv1a32(key)) << 16 ^ UInt64(PodNames.fnv1a32(String(key.reversed())))
+                object.set(
+                    ["metadata", "uid"],
+                    .string("00000000-0000-4000-9000-" + String(format: "%012x", hash & 0xFFFF_FFFF_FFFF)))
             }
             storeObject(argoKind, object, namespace: namespace, name: name)
         default:

@@ -48,8 +48,21 @@ public struct ArgoMCPServer: Sendable {
     let byName: [String: ToolDefinition]
     let listed: [Tool]
     /// Tools the policy keeps out of `tools/list`, refused with a reason if called anyway.
-    let withheld: [String: SafetyClass]
-    let maxSafety: SafetyClass
+    public let withheld: [String: SafetyClass]
+
+    /// Why a withheld tool is refused, with the settings that would allow it.
+    public static func withheldReason(_ tool: String, safety: SafetyClass, allowed: SafetyClass) -> String {
+        var settings = ["permissions.readOnly: false (ARGO_MCP_READ_ONLY=false)"]
+        settings.append("permissions.allowMutations: true (ARGO_MCP_ALLOW_MUTATIONS=true)")
+        if safety == .destructive {
+            settings.append("permissions.allowDestructive: true (ARGO_MCP_ALLOW_DESTRUCTIVE=true)")
+        }
+        return
+            "refused: \(tool) is a \(safety.rawValue) tool and this server allows only \(allowed.rawValue) tools; to offer it, set "
+            + settings.joined(separator: ", ")
+            + " (a server pointed at a real Argo Server is read-only until they are set)"
+    }
+    public let maxSafety: SafetyClass
     /// The MCP prompts offered.
     let prompts: [PromptDefinition]
     /// The `argo://` resources, when offered.
@@ -57,8 +70,9 @@ public struct ArgoMCPServer: Sendable {
     /// The hard cap on a tool result's text (structured content: four times this).
     let maxResultBytes: Int
     public static let defaultMaxResultBytes = 65_536
-    /// Said first in the instructions, in the title and on the first line of every tool result (the simulator's
-    /// "demo data, not a real Argo" notice), so neither a model nor its user can take fake data for real.
+    /// Said first in the instructions, in the title, on the last line of every tool result and under `simulator`
+    /// in its structured content (the simulator's "demo data, not a real Argo" notice), so neither a model nor its
+    /// user can take fake data for real.
     let notice: String?
     /// The largest manifest argument read (YAML or JSON text).
     let maxManifestBytes: Int
@@ -112,7 +126,8 @@ public struct ArgoMCPServer: Sendable {
             name: "argo-mcp",
             version: version,
             title: notice == nil ? "Argo Workflows" : "Argo Workflows (SIMULATOR: demo data, not a real Argo server)",
-            instructions: (notice.map { $0 + "\n\n" } ?? "") + """
+            instructions: (notice.map { $0 + " (no ARGO_SERVER is configured, or --simulator was given)\n\n" } ?? "")
+                + """
                 Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
                 lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
                 'continue' tokens and include/fields options for more.
@@ -145,8 +160,7 @@ public struct ArgoMCPServer: Sendable {
         await server.withMethodHandler(CallTool.self) { params in
             guard let tool = byName[params.name] else {
                 if let safety = withheld[params.name] {
-                    let reason =
-                        "refused: \(params.name) is a \(safety.rawValue) tool and the policy allows only \(maxSafety.rawValue) tools (see permissions.* in the configuration)"
+                    let reason = Self.withheldReason(params.name, safety: safety, allowed: maxSafety)
                     // The same structured shape as every other refusal, so a host reads it without parsing text.
                     let structured: Value = .object([
                         "error": .string(reason), "tool": .string(params.name),
@@ -154,7 +168,7 @@ public struct ArgoMCPServer: Sendable {
                     ])
                     return CallTool.Result(
                         content: [.text(text: Self.noticed(reason, notice), annotations: nil, _meta: nil)],
-                        structuredContent: Optional(structured), isError: true)
+                        structuredContent: Optional(Self.noticed(structured, notice)), isError: true)
                 }
                 throw MCPError.invalidParams("unknown tool '\(params.name)'")
             }
@@ -292,7 +306,7 @@ public struct ArgoMCPServer: Sendable {
             let output = try await tool.run(args, context).capped(maxTextBytes: room)
             return CallTool.Result(
                 content: [.text(text: noticed(output.text, notice), annotations: nil, _meta: nil)],
-                structuredContent: Optional(output.structured), isError: false)
+                structuredContent: Optional(noticed(output.structured, notice)), isError: false)
         } catch {
             // An error quotes what it refused, and that can be anything a caller sent: the same cap as any answer.
             let message = ToolOutput.cut(describe(error, tool: tool, args: args), maxBytes: room)
@@ -309,15 +323,23 @@ public struct ArgoMCPServer: Sendable {
             }
             return CallTool.Result(
                 content: [.text(text: noticed(message, notice), annotations: nil, _meta: nil)],
-                structuredContent: Optional(Value.object(structured)),
+                structuredContent: Optional(noticed(Value.object(structured), notice)),
                 isError: true)
         }
     }
 
-    /// `text` with the notice as its first line, when there is one.
+    /// `text` with the notice as its last line, when there is one: the answer (or the error) comes first, so a
+    /// host that shows one line shows it, and the notice is still in every result.
     static func noticed(_ text: String, _ notice: String?) -> String {
         guard let notice else { return text }
-        return notice + "\n" + text
+        return text + "\n" + notice
+    }
+
+    /// Structured content with the notice under `simulator`, when there is one and the content is an object.
+    static func noticed(_ structured: Value, _ notice: String?) -> Value {
+        guard let notice, case .object(var object) = structured else { return structured }
+        object["simulator"] = .string(notice)
+        return .object(object)
     }
 
     /// One sentence that names the cause and, where known, the fix.

@@ -120,7 +120,7 @@ extension Render {
         }
         if !c.specChanges.isEmpty {
             lines.append("spec:")
-            lines += diff(c.specChanges, total: c.specChangeTotal).prefix(10).map { "  \($0)" }
+            lines += diff(Array(c.specChanges.prefix(10)), total: c.specChangeTotal).map { "  \($0)" }
         }
         lines += c.notes.map { "note: \($0)" }
         return lines.joined(separator: "\n")

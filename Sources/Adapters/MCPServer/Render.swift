@@ -143,6 +143,11 @@ extension Render {
             lines.append("succeeded \(c.succeeded ?? 0), failed \(c.failed ?? 0)")
         }
         if !c.nextRuns.isEmpty { lines.append("next runs: \(c.nextRuns.joined(separator: ", "))") }
+        if let ifResumed = c.nextRunsIfResumed {
+            lines.append(
+                "suspended: no run starts until toggle_cron_suspension resumes it"
+                    + (ifResumed.isEmpty ? "" : "; resumed now, it would run at \(ifResumed.joined(separator: ", "))"))
+        }
         for e in c.scheduleErrors { lines.append("⚠ \(e)") }
         for cond in c.conditions {
             lines.append("condition \(cond.type)=\(cond.status ?? "?")\(cond.message.map { ": \($0)" } ?? "")")
@@ -195,7 +200,7 @@ extension Render {
         for p in t.parameters {
             var line = "parameter \(p.name)"
             if let v = p.value ?? p.default { line += " = \(v)" }
-            if let e = p.enum { line += " one of [\(e.joined(separator: ", "))]" }
+            if let e = p.enum, !e.isEmpty { line += " one of [\(e.joined(separator: ", "))]" }
             if let d = p.description { line += " — \(d)" }
             lines.append(line)
         }

@@ -89,7 +89,7 @@ enum TemplateTools {
                 default: "summary"),
             "continue": Schema.string("The continue token of the previous spec page."),
             "max_bytes": Schema.integer(
-                "Bytes per page of spec text.", minimum: 256, maximum: 200_000, default: 16_000),
+                "Bytes per page of spec text.", minimum: 256, maximum: 200_000, default: 6_000),
         ]
         if !cluster { properties["namespace"] = WorkflowTools.namespaceProperty }
         let name = cluster ? "get_cluster_workflow_template" : "get_workflow_template"
@@ -115,7 +115,7 @@ enum TemplateTools {
                 let templateName = a.requiredString("name")
                 let include = a.string("include") ?? "summary"
                 let token = a.string("continue").flatMap { $0.isEmpty ? nil : $0 }
-                let maxBytes = a.int("max_bytes", default: 16_000)
+                let maxBytes = a.int("max_bytes", default: 6_000)
                 var more: [ArgumentProblem] = []
                 if !["summary", "spec"].contains(include) {
                     more.append(ArgumentProblem(field: "include", message: "'\(include)' is not one of summary, spec"))

@@ -149,7 +149,15 @@ extension Diagnostics {
                 single.append(node)
             }
         }
-        origins = single + byRetry.values.compactMap { $0.max { ($0.startedAt ?? "") < ($1.startedAt ?? "") } }
+        // The retry node lists its attempts in the order Argo made them (`name(0)`, `name(1)`, …), which start
+        // times cannot tell apart when attempts start within one second.
+        origins =
+            single
+            + byRetry.compactMap { retryID, attempts in
+                let order = graph.nodes[retryID]?.children ?? []
+                func rank(_ n: NodeStatus) -> (Int, String) { (order.firstIndex(of: n.id) ?? -1, n.startedAt ?? "") }
+                return attempts.max { rank($0) < rank($1) }
+            }
 
         // Failures caused by the shutdown of the workflow come after the ones that caused it; then earliest first.
         func collateral(_ n: NodeStatus) -> Bool {

@@ -14,7 +14,8 @@ public struct RunSide: Sendable, Codable, Equatable {
 public struct StepChange: Sendable, Codable, Equatable {
     public var path: String
     public var template: String?
-    /// newly failed, fixed, slower, faster, only in base, only in other, phase changed.
+    /// newly failed, fixed, slower, faster, phase changed, not run in other / not run in base (Skipped or
+    /// Omitted there), only in base, only in other.
     public var change: String
     public var phaseBefore: String?
     public var phaseAfter: String?
@@ -125,6 +126,19 @@ extension Diagnostics {
             resourcesDuration: wf.status.resourcesDuration)
     }
 
+    /// A node compared step by step: one that ran a pod, or one that failed.
+    static func isStep(_ n: NodeStatus) -> Bool { WorkflowShaping.runsInPod(n) || n.phase?.isFailure == true }
+
+    /// A node Argo decided not to run: `when` false (Skipped) or a `depends` that did not hold (Omitted).
+    static func notRun(_ n: NodeStatus) -> Bool { n.phase == .skipped || n.phase == .omitted }
+
+    /// A spec's JSON without `arguments`.
+    static func withoutArguments(_ spec: Data) -> Data {
+        guard var object = try? JSONSerialization.jsonObject(with: spec) as? [String: Any] else { return spec }
+        object["arguments"] = nil
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? spec
+    }
+
     static func compare(_ a: Workflow, _ aSource: String, _ b: Workflow, _ bSource: String, now: Date)
         -> WorkflowComparison
     {
@@ -156,27 +170,46 @@ extension Diagnostics {
         if !added.isEmpty { headline.append("new images: \(added.joined(separator: ", "))") }
         var spec: (changes: [SpecChange], total: Int) = ([], 0)
         if let ra = a.raw?.data, let rb = b.raw?.data {
-            let sa = SpecDiff.member(ra, ["spec"]) ?? Data("{}".utf8)
-            let sb = SpecDiff.member(rb, ["spec"]) ?? Data("{}".utf8)
+            // Parameters are reported above: the arguments are left out before diffing, so that the total
+            // counts exactly the changes a reader could be shown.
+            let sa = Self.withoutArguments(SpecDiff.member(ra, ["spec"]) ?? Data("{}".utf8))
+            let sb = Self.withoutArguments(SpecDiff.member(rb, ["spec"]) ?? Data("{}".utf8))
             spec = SpecDiff.changes(from: sa, to: sb, at: "spec", limit: 20)
-            // Parameters are reported above.
-            spec.changes.removeAll { $0.path.hasPrefix("spec.arguments") }
         }
 
-        // Steps, matched by their place in the workflow.
+        // Steps, matched by their place in the workflow. Every node is indexed, so a step that one run skipped
+        // or omitted (its node is then not a pod) is matched as not run there rather than as missing.
         var steps: [StepChange] = []
-        var bByPath: [String: NodeStatus] = [:]
-        bByPath.reserveCapacity(gb.nodes.count)
-        for n in gb.nodes.values where WorkflowShaping.runsInPod(n) || n.phase?.isFailure == true {
-            bByPath[gb.path(n)] = n
+        func byPath(_ g: NodeGraph) -> [String: NodeStatus] {
+            var index: [String: NodeStatus] = [:]
+            index.reserveCapacity(g.nodes.count)
+            for n in g.nodes.values {
+                let path = g.path(n)
+                // A pod or a failure wins over a structural node of the same path.
+                if let existing = index[path], Self.isStep(existing) && !Self.isStep(n) { continue }
+                index[path] = n
+            }
+            return index
         }
+        let aByPath = byPath(ga)
+        let bByPath = byPath(gb)
         var seen = Set<String>()
-        for n in ga.nodes.values where WorkflowShaping.runsInPod(n) || n.phase?.isFailure == true {
+        for n in ga.nodes.values where Self.isStep(n) {
             let path = ga.path(n)
             seen.insert(path)
             let before = n.phase?.rawValue
             let secondsBefore = ga.seconds(n, now: now)
-            guard let m = bByPath[path] else {
+            if let m = bByPath[path], Self.notRun(m) {
+                if WorkflowShaping.runsInPod(n) {
+                    steps.append(
+                        StepChange(
+                            path: path, template: n.templateName, change: "not run in other", phaseBefore: before,
+                            phaseAfter: m.phase?.rawValue, secondsBefore: secondsBefore, secondsAfter: nil,
+                            messageAfter: Text.trim(m.message, to: 200).0))
+                }
+                continue
+            }
+            guard let m = bByPath[path], Self.isStep(m) else {
                 if WorkflowShaping.runsInPod(n) {
                     steps.append(
                         StepChange(
@@ -208,6 +241,15 @@ extension Diagnostics {
             }
         }
         for (path, m) in bByPath where !seen.contains(path) && WorkflowShaping.runsInPod(m) {
+            if let n = aByPath[path], Self.notRun(n) {
+                steps.append(
+                    StepChange(
+                        path: path, template: m.templateName, change: "not run in base",
+                        phaseBefore: n.phase?.rawValue, phaseAfter: m.phase?.rawValue, secondsBefore: nil,
+                        secondsAfter: gb.seconds(m, now: now),
+                        messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil))
+                continue
+            }
             steps.append(
                 StepChange(
                     path: path, template: m.templateName,
@@ -224,7 +266,8 @@ extension Diagnostics {
                 case "fixed": 2
                 case "phase changed": 3
                 case "faster": 4
-                default: 5
+                case "not run in other", "not run in base": 5
+                default: 6
                 }
             return (weight, -abs((s.secondsAfter ?? 0) - (s.secondsBefore ?? 0)), s.path)
         }

@@ -52,7 +52,9 @@ public struct CompletionHooks: Sendable {
                     preview: MutationPreview(
                         tool: Mutation.watchNotify.tool, namespace: result.namespace, name: result.name, uid: nil,
                         phase: result.phase, startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [],
-                        effect: "notify \(notifier.target)", impact: "", confirmationToken: nil, expiresAt: nil))
+                        effect: "\(notifier.target) is run with the watch's summary on its standard input",
+                        impact: "\(result.name) ended \(result.phase); the hook is told so", confirmationToken: nil,
+                        expiresAt: nil))
             } perform: {
                 try await notifier.notify(try JSONEncoder().encode(payload))
             }

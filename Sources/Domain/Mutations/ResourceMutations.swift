@@ -88,33 +88,60 @@ public struct ResourceMutations: Sendable {
         }
     }
 
-    /// Problems of the new schedules and time zone, found before anything is sent.
-    public static func scheduleProblems(_ schedules: [String], timezone: String?) -> [ArgumentProblem] {
+    /// Problems of the schedules and time zone, found before anything is sent: what update_cron_schedule,
+    /// create_cron_workflow and lint_manifest check alike. `field` names the arguments (`schedules`, `timezone`)
+    /// or, for a manifest, the fields (`spec.schedules`, `spec.timezone`).
+    public static func scheduleProblems(
+        _ schedules: [String], timezone: String?, now: Date,
+        field: (schedules: String, timezone: String) = (
+            "schedules", "timezone"
+        )
+    ) -> [ArgumentProblem] {
         var problems: [ArgumentProblem] = []
         if schedules.isEmpty {
             problems.append(
-                ArgumentProblem(field: "schedules", message: "give at least one schedule, e.g. [\"0 2 * * *\"]"))
+                ArgumentProblem(field: field.schedules, message: "give at least one schedule, e.g. [\"0 2 * * *\"]"))
         }
         if schedules.count > 20 {
             problems.append(
-                ArgumentProblem(field: "schedules", message: "at most 20 schedules; got \(schedules.count)"))
+                ArgumentProblem(field: field.schedules, message: "at most 20 schedules; got \(schedules.count)"))
         }
         if let timezone, !timezone.isEmpty, TimeZone(identifier: timezone) == nil {
             problems.append(
                 ArgumentProblem(
-                    field: "timezone",
+                    field: field.timezone,
                     message: "'\(timezone)' is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)"))
         }
         let zone = timezone.flatMap { $0.isEmpty || TimeZone(identifier: $0) == nil ? nil : $0 }
         for (i, text) in schedules.enumerated() {
-            if case .failure(let e) = CronSchedule.parse(text, timezone: zone) {
-                problems.append(ArgumentProblem(field: "schedules[\(i)]", message: e.description))
+            switch CronSchedule.parse(text, timezone: zone) {
+            case .failure(let e):
+                problems.append(ArgumentProblem(field: "\(field.schedules)[\(i)]", message: e.description))
+            case .success(let schedule):
+                // Argo takes such a schedule and never starts a run; say so before it is stored.
+                if schedule.next(after: now) == nil {
+                    problems.append(
+                        ArgumentProblem(
+                            field: "\(field.schedules)[\(i)]",
+                            message:
+                                "'\(text)' never fires (no matching time in the next five years, e.g. day 31 of a 30-day month or 30 February); check the day and month fields"
+                        ))
+                }
             }
         }
         if Set(schedules).count != schedules.count {
-            problems.append(ArgumentProblem(field: "schedules", message: "lists the same schedule twice"))
+            problems.append(ArgumentProblem(field: field.schedules, message: "lists the same schedule twice"))
         }
         return problems
+    }
+
+    /// The schedule problems of a CronWorkflow manifest (nothing for another kind).
+    public static func manifestScheduleProblems(_ manifest: Data, now: Date) -> [ArgumentProblem] {
+        guard let cron = try? CronWorkflow.decode(from: manifest) else { return [] }
+        let legacy = usesLegacyField(manifest)
+        return scheduleProblems(
+            cron.schedules, timezone: cron.timezone, now: now,
+            field: (legacy ? "manifest.spec.schedule" : "manifest.spec.schedules", "manifest.spec.timezone"))
     }
 
     func view(_ schedules: [String], timezone: String?) -> ScheduleView {
@@ -128,10 +155,10 @@ public struct ResourceMutations: Sendable {
 
     /// The CronWorkflow's JSON with new schedules and time zone, at the version it was read. The field the object
     /// uses is kept: `schedules` (Argo ≥ 3.6) or the older single `schedule`.
-    static func rescheduled(_ raw: Data, schedules: [String], timezone: String?) throws -> Data {
+    static func rescheduled(_ raw: Data, schedules: [String], timezone: String?, migrate: Bool = false) throws -> Data {
         guard var object = try JSONSerialization.jsonObject(with: raw) as? [String: Any] else { return raw }
         var spec = object["spec"] as? [String: Any] ?? [:]
-        let legacy = spec["schedules"] == nil && spec["schedule"] != nil
+        let legacy = !migrate && spec["schedules"] == nil && spec["schedule"] != nil
         if legacy {
             spec["schedule"] = schedules[0]
         } else {
@@ -145,7 +172,7 @@ public struct ResourceMutations: Sendable {
 
     public func updateCronSchedule(_ r: ScheduleRequest) async throws -> ConfirmableAnswer<CronScheduleChange> {
         var problems = Validation.target(namespace: r.namespace, name: r.name)
-        problems += Self.scheduleProblems(r.schedules, timezone: r.timezone)
+        problems += Self.scheduleProblems(r.schedules, timezone: r.timezone, now: now())
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = context.namespace(r.namespace)
         var args = ["namespace": ns, "name": r.name, "schedules": r.schedules.joined(separator: " | ")]
@@ -153,6 +180,8 @@ public struct ResourceMutations: Sendable {
         if let v = r.expectedResourceVersion { args["resource_version"] = v }
 
         var cron: CronWorkflow?
+        // Whether the object moves from the older spec.schedule to spec.schedules.
+        var migrate = false
         func inspect() async throws -> Inspection {
             let live = try await gateway.getCronWorkflow(namespace: ns, name: r.name)
             cron = live
@@ -165,8 +194,14 @@ public struct ResourceMutations: Sendable {
             } else if live.schedules == r.schedules && (zone ?? "") == (live.timezone ?? "") {
                 refusal = "\(ns)/\(r.name) already runs on \(r.schedules.joined(separator: ", ")); nothing to change"
             } else if r.schedules.count > 1, let raw = live.raw?.data, Self.usesLegacyField(raw) {
-                refusal =
-                    "\(ns)/\(r.name) uses the single spec.schedule field (Argo before v3.6); give one schedule, or upgrade Argo and use spec.schedules"
+                // spec.schedules came with Argo v3.6: a newer server takes the list, and the object moves to it.
+                let version = (try? await gateway.version().version) ?? ""
+                if let v = ArgoVersion.triple(version), v >= (3, 6, 0) {
+                    migrate = true
+                } else {
+                    refusal =
+                        "\(ns)/\(r.name) uses the single spec.schedule field and this Argo Server (\(version.isEmpty ? "version unknown" : version)) is older than v3.6, which added spec.schedules; give one schedule"
+                }
             }
             return Inspection(
                 uid: live.metadata.uid, fingerprint: "resourceVersion \(version)", refusal: refusal,
@@ -175,7 +210,11 @@ public struct ResourceMutations: Sendable {
                     phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
                     activeNodeCount: live.status.active.count, pods: [],
                     effect:
-                        "the schedule becomes \(r.schedules.joined(separator: ", "))\(zone.map { " (\($0))" } ?? ""); next runs then: \(view(r.schedules, timezone: zone).nextRuns.prefix(3).joined(separator: ", "))",
+                        "the schedule becomes \(r.schedules.joined(separator: ", "))\(zone.map { " (\($0))" } ?? ""); its next \(Self.nextRunCount) runs then: \(view(r.schedules, timezone: zone).nextRuns.joined(separator: ", ")) (now: \(view(live.schedules, timezone: live.timezone).nextRuns.joined(separator: ", ")))"
+                        + (live.suspend ? "; it is suspended, so none of them happens until it is resumed" : "")
+                        + (migrate
+                            ? "; the object moves from spec.schedule to spec.schedules (Argo v3.6+), which holds several"
+                            : ""),
                     impact:
                         "replaces \(live.schedules.joined(separator: ", ")); future runs follow the new schedule, running workflows are not affected",
                     confirmationToken: nil, expiresAt: nil))
@@ -205,7 +244,7 @@ public struct ResourceMutations: Sendable {
         let outcome = try await runner.run(call, inspect: inspect) {
             guard let live = cron else { throw MutationRefused(reason: "the cron workflow was not read", preview: nil) }
             let manifest = try Self.rescheduled(
-                live.raw?.data ?? Data("{}".utf8), schedules: r.schedules, timezone: r.timezone)
+                live.raw?.data ?? Data("{}".utf8), schedules: r.schedules, timezone: r.timezone, migrate: migrate)
             let stored: Data
             do {
                 stored = try await gateway.updateObject(.cronWorkflow, namespace: ns, name: r.name, manifest: manifest)
@@ -321,6 +360,7 @@ public struct ResourceMutations: Sendable {
         let ns: String? =
             r.kind.isClusterScoped ? nil : context.namespace(r.namespace ?? manifest.metadata?.namespace)
         if let ns, let p = Validation.namespace(ns) { problems.append(p) }
+        if kind == .cronWorkflow { problems += Self.manifestScheduleProblems(r.manifest, now: now()) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
 
         let spec = (r.kind == .cronWorkflow ? manifest.workflowSpec : manifest.spec) ?? WorkflowSpec()

@@ -16,7 +16,7 @@ public struct ManifestSummary: Sendable, Codable, Equatable {
 
 public struct LintResult: Sendable, Codable, Equatable {
     public var ok: Bool
-    /// Argo's message when it rejected the manifest.
+    /// Why the manifest was rejected: Argo's message, and for a CronWorkflow the schedule checks argo-mcp makes.
     public var error: String?
     public var summary: ManifestSummary?
 }
@@ -103,16 +103,24 @@ public struct SubmitWorkflows: Sendable {
         let (kind, m) = try Self.decode(manifest)
         let ns = kind.isClusterScoped ? nil : context.namespace(namespace ?? m.metadata?.namespace)
         let spec = (kind == .cronWorkflow ? m.workflowSpec : m.spec) ?? WorkflowSpec()
+        let summary = Self.summary(kind: kind.rawValue, namespace: ns, metadata: m.metadata, spec: spec)
+        // The checks create_cron_workflow and update_cron_schedule make (Argo's own lint lets a minute 61, an
+        // unknown zone or a schedule that never fires through to the controller).
+        let local =
+            kind == .cronWorkflow
+            ? ResourceMutations.manifestScheduleProblems(manifest, now: context.now()).map {
+                "\($0.field): \($0.message)"
+            }
+            : []
+        var errors: [String] = []
         do {
             _ = try await gateway.lint(kind: kind, namespace: ns, manifest: manifest)
-            return LintResult(
-                ok: true, error: nil,
-                summary: Self.summary(kind: kind.rawValue, namespace: ns, metadata: m.metadata, spec: spec))
         } catch let error as ArgoError where error.kind == .invalidArgument {
-            return LintResult(
-                ok: false, error: error.message,
-                summary: Self.summary(kind: kind.rawValue, namespace: ns, metadata: m.metadata, spec: spec))
+            errors.append(error.message)
         }
+        errors += local
+        return LintResult(
+            ok: errors.isEmpty, error: errors.isEmpty ? nil : errors.joined(separator: "; "), summary: summary)
     }
 
     /// Checks overrides against declared parameters and their enums.
@@ -206,7 +214,12 @@ public struct SubmitWorkflows: Sendable {
         }
     }
 
-    static func runs(_ summary: ManifestSummary, _ r: Request, serviceAccount: String?) -> RunPreview {
+    /// `labels` are the ones the workflow gets before the caller's: the manifest's own, or the one Argo sets on a
+    /// workflow made from a template or cron workflow (`NewWorkflowFromWorkflowTemplate`,
+    /// `ConvertCronWorkflowToWorkflow`).
+    static func runs(_ summary: ManifestSummary, _ r: Request, serviceAccount: String?, labels: [String: String] = [:])
+        -> RunPreview
+    {
         var parameters: [String: String] = [:]
         for p in summary.parameters { parameters[p.name] = p.value ?? p.default ?? "" }
         for (k, v) in r.parameters { parameters[k] = v }
@@ -215,7 +228,9 @@ public struct SubmitWorkflows: Sendable {
             entrypoint: r.entrypoint ?? summary.entrypoint, images: summary.images,
             serviceAccount: r.serviceAccount ?? serviceAccount ?? "the namespace's default",
             parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
-            labels: r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            labels: labels.merging(r.labels) { _, given in given }.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value)"
+            })
     }
 
     public func submit(_ r: Request) async throws -> ConfirmableAnswer<SubmitResult> {
@@ -244,6 +259,7 @@ public struct SubmitWorkflows: Sendable {
         var summary: ManifestSummary
         var targetName: String
         var serviceAccount: String?
+        var baseLabels: [String: String] = [:]
         let ns: String
         if let original = r.manifest {
             let (kind, m) = try Self.decode(original)
@@ -260,6 +276,7 @@ public struct SubmitWorkflows: Sendable {
             summary = Self.summary(
                 kind: "Workflow", namespace: ns, metadata: m.metadata, spec: m.spec ?? WorkflowSpec())
             serviceAccount = m.spec?.serviceAccountName
+            baseLabels = m.metadata?.labels ?? [:]
             targetName =
                 m.metadata.flatMap { $0.name.isEmpty ? nil : $0.name } ?? (m.metadata?.generateName ?? "workflow") + "*"
             manifest = try Self.apply(
@@ -268,6 +285,13 @@ public struct SubmitWorkflows: Sendable {
         } else if let name = r.resourceName, let kind = sourceKind {
             ns = context.namespace(r.namespace)
             targetName = name
+            let origin: String =
+                switch kind {
+                case .cronWorkflow: ArgoLabels.cronWorkflow
+                case .clusterWorkflowTemplate: "workflows.argoproj.io/cluster-workflow-template"
+                default: ArgoLabels.workflowTemplate
+                }
+            baseLabels = [origin: name]
             summary = ManifestSummary(
                 kind: kind.rawValue, namespace: ns, name: targetName, generateName: nil, entrypoint: nil,
                 workflowTemplate: nil, templates: [], parameters: [], images: [])
@@ -313,7 +337,7 @@ public struct SubmitWorkflows: Sendable {
             }
             // What the workflow will run with: the source's parameters with the caller's values in place.
             summary.parameters = Self.overriding(summary.parameters, with: r.parameters)
-            let runs = Self.runs(summary, r, serviceAccount: serviceAccount)
+            let runs = Self.runs(summary, r, serviceAccount: serviceAccount, labels: baseLabels)
             var preview = MutationPreview(
                 tool: Mutation.submitWorkflow.tool, namespace: ns, name: targetName, uid: nil, phase: "not submitted",
                 startedAt: nil, activeNodes: [],

@@ -47,14 +47,42 @@ public struct WorkflowMutations: Sendable {
             + (wf.spec.shutdown.map { "shutdown \($0) requested" } ?? "no shutdown requested")
     }
 
-    /// The preview of stopping a workflow: what runs now and would stop.
-    func shutdownInspection(_ tool: String, _ wf: Workflow, strategy: String) -> Inspection {
+    /// The preview of a workflow mutation: the workflow as it is now, with the effect and impact that this
+    /// mutation states for itself (each caller says what it does; there is no shared default text).
+    /// `pods` lists the pods the call stops or deletes (empty when it touches none).
+    func workflowPreview(
+        _ tool: String, _ wf: Workflow, pods: [String], effect: String, impact: String
+    ) -> MutationPreview {
         let shaping = WorkflowShaping(now: now())
         let active = wf.status.nodes.values.filter { $0.phase?.isActive == true }
         let leaves = active.filter(WorkflowShaping.isLeaf).sorted {
             ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name)
         }
-        let pods = leaves.filter(WorkflowShaping.runsInPod).map { PodNames.podName(for: $0, in: wf) }
+        return MutationPreview(
+            tool: tool, namespace: context.namespace(wf.metadata.namespace), name: wf.metadata.name,
+            uid: wf.metadata.uid, phase: Self.phase(wf), startedAt: wf.status.startedAt,
+            activeNodes: leaves.prefix(20).map { shaping.nodeRow($0, in: wf) },
+            activeNodeCount: active.count, pods: Array(pods.prefix(20)), effect: effect, impact: impact,
+            confirmationToken: nil, expiresAt: nil)
+    }
+
+    /// The pods of the workflow's running or pending leaf nodes, oldest first.
+    static func activePods(_ wf: Workflow) -> [String] {
+        wf.status.nodes.values.filter { $0.phase?.isActive == true && WorkflowShaping.isLeaf($0) }
+            .filter(WorkflowShaping.runsInPod)
+            .sorted { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }
+            .map { PodNames.podName(for: $0, in: wf) }
+    }
+
+    static func progress(_ wf: Workflow) -> String {
+        "\(wf.metadata.name) (\(phase(wf)), progress \(wf.status.progress ?? "?"))"
+    }
+
+    /// The preview of stopping a workflow (`Stop` or `Terminate`, as Argo's `spec.shutdown`): what runs now and
+    /// would stop.
+    func shutdownInspection(_ tool: String, _ wf: Workflow, strategy: String) -> Inspection {
+        let active = wf.status.nodes.values.filter { $0.phase?.isActive == true }
+        let pods = Self.activePods(wf)
         let phase = Self.phase(wf)
         let effect =
             strategy == "Stop"
@@ -71,15 +99,9 @@ public struct WorkflowMutations: Sendable {
         }
         return Inspection(
             uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
-            preview: MutationPreview(
-                tool: tool, namespace: context.namespace(wf.metadata.namespace), name: wf.metadata.name,
-                uid: wf.metadata.uid,
-                phase: phase, startedAt: wf.status.startedAt,
-                activeNodes: leaves.prefix(20).map { shaping.nodeRow($0, in: wf) },
-                activeNodeCount: active.count, pods: Array(pods.prefix(20)), effect: effect,
-                impact:
-                    "\(wf.metadata.name) (\(phase), progress \(wf.status.progress ?? "?")) ends Failed with strategy \(strategy)",
-                confirmationToken: nil, expiresAt: nil))
+            preview: workflowPreview(
+                tool, wf, pods: pods, effect: effect,
+                impact: "\(Self.progress(wf)) ends Failed with strategy \(strategy)"))
     }
 
     func changeReport(_ tool: String, _ before: Workflow, _ after: Workflow, tokenID: String?) -> MutationResult {
@@ -182,13 +204,21 @@ public struct WorkflowMutations: Sendable {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
             let phase = Self.phase(wf)
-            let refusal =
+            var refusal =
                 wf.status.phase == .failed || wf.status.phase == .error
                 ? nil
                 : "\(ns)/\(name) is \(phase); retry applies to Failed or Error workflows (wait for it to end, or terminate it first)"
+            if wf.isArchivedCopy {
+                // Argo's RetryWorkflow reads the archive's copy but then updates the live object, which is gone:
+                // the call would fail only after it was confirmed.
+                refusal =
+                    "\(ns)/\(name) exists only in the workflow archive\(wf.metadata.uid.map { " (uid \($0))" } ?? ""): a retry updates the live Workflow object, which was deleted; resubmit_workflow runs it again as a new workflow"
+            }
             return Inspection(
                 uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
-                preview: shutdownInspection(Mutation.retryWorkflow.tool, wf, strategy: "Retry").preview)
+                preview: retryPreview(
+                    wf, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
+                    parameters: parameters))
         } perform: {
             let after = try await gateway.retryWorkflow(
                 namespace: ns, name: name, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
@@ -255,7 +285,8 @@ public struct WorkflowMutations: Sendable {
             }
             return Inspection(
                 uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
-                preview: shutdownInspection(tool, wf, strategy: "Suspend").preview)
+                preview: suspend
+                    ? suspendPreview(wf) : resumePreview(wf, nodeFieldSelector: nodeFieldSelector))
         } perform: {
             let after =
                 suspend
@@ -353,8 +384,7 @@ public struct WorkflowMutations: Sendable {
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
-            var inspection = shutdownInspection(Mutation.deleteWorkflow.tool, wf, strategy: "Delete")
-            inspection.refusal =
+            let refusal =
                 wf.isArchivedCopy
                 ? "\(ns)/\(name) is already deleted: what Argo answers for that name is the workflow archive's copy"
                     + (wf.metadata.uid.map { " (uid \($0))" } ?? "") + ", which delete_workflow does not remove"
@@ -366,11 +396,15 @@ public struct WorkflowMutations: Sendable {
                 } ?? "creation time unknown"
             let pods = wf.status.nodes.values.filter(WorkflowShaping.runsInPod).count
             let phase = Self.phase(wf)
-            inspection.preview.effect =
+            let effect =
                 "the Workflow object is deleted with its \(pods) pod(s) and their logs"
                 + (wf.status.phase?.isCompleted == true ? "" : "; it is still \(phase), so its running pods are killed")
                 + "; " + archive + Self.replacementGuard(.workflow, uid: wf.metadata.uid)
-            inspection.preview.impact = "\(name) (\(phase), \(created)) is deleted"
+            let inspection = Inspection(
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
+                preview: workflowPreview(
+                    Mutation.deleteWorkflow.tool, wf, pods: Self.activePods(wf), effect: effect,
+                    impact: "\(name) (\(phase), \(created)) is deleted"))
             return inspection
         } perform: {
             try await gateway.deleteWorkflow(namespace: ns, name: name, uid: before?.metadata.uid)
@@ -436,7 +470,9 @@ public struct WorkflowMutations: Sendable {
         let outcome = try await runner.run(call) {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
-            var inspection = shutdownInspection(Mutation.resubmitWorkflow.tool, wf, strategy: "Resubmit")
+            var inspection = Inspection(
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: nil,
+                preview: resubmitPreview(wf, memoized: memoized, parameters: parameters))
             inspection.refusal =
                 wf.status.phase?.isCompleted != true
                 ? "\(ns)/\(name) is \(Self.phase(wf)); resubmit a finished workflow (or stop this one first)"

@@ -54,9 +54,10 @@ public struct CronWorkflowDetail: Sendable, Codable, Equatable {
     public var failed: Int?
     public var phase: String?
     public var conditions: [ConditionView]
-    /// The next run times over every schedule, soonest first (none while suspended is still computed: it shows
-    /// what would run).
+    /// The next run times over every schedule, soonest first; empty while the cron workflow is suspended.
     public var nextRuns: [String]
+    /// For a suspended cron workflow: the times it would run if it were resumed now.
+    public var nextRunsIfResumed: [String]?
     public var scheduleErrors: [String]
     public var entrypoint: String?
     public var workflowTemplate: String?

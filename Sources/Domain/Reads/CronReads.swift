@@ -53,6 +53,13 @@ public struct CronReads: Sendable {
         return (parsed, errors)
     }
 
+    /// The schedules that parse but never fire (e.g. `0 0 31 2 *`): Argo keeps them and starts no run.
+    static func neverFires(_ parsed: [CronSchedule], now: Date) -> [String] {
+        parsed.filter { $0.next(after: now) == nil }.map {
+            "'\($0.text)' never fires (no matching time in the next five years); Argo keeps it and starts no run"
+        }
+    }
+
     /// A run time as the cron's own clock shows it: RFC 3339 with the zone's offset (`Z` for UTC), so that
     /// `0 3 * * *` in Europe/Berlin reads `…T03:00:00+01:00`, not `…T02:00:00Z` beside the zone's name.
     public static func formatRun(_ date: Date, timezone: String?) -> String {
@@ -102,7 +109,8 @@ public struct CronReads: Sendable {
                     : Self.nextRuns(parsed, after: at, count: 1).first.map {
                         Self.formatRun($0, timezone: cron.timezone)
                     },
-                problem: errors.first ?? submissionError.map { "SubmissionError: \($0.message ?? "")" }
+                problem: errors.first ?? Self.neverFires(parsed, now: at).first
+                    ?? submissionError.map { "SubmissionError: \($0.message ?? "")" }
             )
         }
         return CronWorkflowList(
@@ -118,6 +126,9 @@ public struct CronReads: Sendable {
         let ns = context.namespace(namespace)
         let cron = try await gateway.getCronWorkflow(namespace: ns, name: name)
         let (parsed, errors) = Self.schedules(cron)
+        let upcoming = Self.nextRuns(parsed, after: now(), count: nextRunCount).map {
+            Self.formatRun($0, timezone: cron.timezone)
+        }
         return CronWorkflowDetail(
             namespace: cron.metadata.namespace ?? ns,
             name: cron.metadata.name,
@@ -140,10 +151,9 @@ public struct CronReads: Sendable {
             conditions: cron.status.conditions.map {
                 ConditionView(type: $0.type ?? "", status: $0.status, message: Text.trim($0.message, to: 300).0)
             },
-            nextRuns: Self.nextRuns(parsed, after: now(), count: nextRunCount).map {
-                Self.formatRun($0, timezone: cron.timezone)
-            },
-            scheduleErrors: errors,
+            nextRuns: cron.suspend ? [] : upcoming,
+            nextRunsIfResumed: cron.suspend ? upcoming : nil,
+            scheduleErrors: errors + Self.neverFires(parsed, now: now()),
             entrypoint: cron.workflowSpec.entrypoint,
             workflowTemplate: cron.workflowSpec.workflowTemplateRef?.name,
             parameters: cron.workflowSpec.parameters.prefix(30).map {

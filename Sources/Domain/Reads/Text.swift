@@ -2,6 +2,34 @@ import Foundation
 import Ports
 
 public enum Text {
+    /// The known name closest to `name` (edit distance at most a third of its length, at least 2), if any; for
+    /// "did you mean" hints. Names longer than 256 characters get none (the distance is quadratic).
+    public static func nearest(_ name: String, in known: [String]) -> String? {
+        guard name.count <= 256 else { return nil }
+        let scored = known.filter { $0.count <= 256 }.map { ($0, distance(name.lowercased(), $0.lowercased())) }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        guard let best = scored.first, best.1 <= max(2, name.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
     /// Cuts `text` to at most `limit` characters, marking the cut with an ellipsis.
     static func trim(_ text: String?, to limit: Int) -> (String?, Bool) {
         guard let text else { return (nil, false) }

@@ -95,7 +95,7 @@ public struct GetWorkflowRequest: Sendable, Equatable {
 
     public static let defaultNodeLimit = 50
     public static let maxNodeLimit = 500
-    public static let defaultMaxBytes = 16_000
+    public static let defaultMaxBytes = 6_000
     public static let maxMaxBytes = 200_000
 
     public init(
@@ -166,7 +166,7 @@ public struct WorkflowLogsRequest: Sendable, Equatable {
 
     public static let defaultTailLines = 200
     public static let maxTailLines = 10_000
-    public static let defaultMaxBytes = 16_000
+    public static let defaultMaxBytes = 6_000
     public static let maxMaxBytes = 200_000
     /// At most this many pods are read for one node that groups others.
     public static let maxPodsPerNode = 20
@@ -392,6 +392,23 @@ public struct WorkflowReads: Sendable {
                     buffer.append(entry, node: target.node)
                 }
             } catch let error as ArgoError {
+                if buffer.lineCount == 0 && error.kind == .notFound,
+                    let archived = await archivedOnly(namespace, request.name)
+                {
+                    throw archived
+                }
+                if let grep = request.grep,
+                    error.message.contains("error parsing regexp") || error.message.contains("failed to compile")
+                {
+                    // Argo compiles grep with Go's regexp.Compile and answers a bad pattern as a server error.
+                    throw InvalidArguments([
+                        ArgumentProblem(
+                            field: "grep",
+                            message:
+                                "'\(grep)' is not a regular expression Argo accepts (Go RE2 syntax: no look-around or backreferences): \(error.message)"
+                        )
+                    ])
+                }
                 if buffer.lineCount == 0 && error.kind != .streamBroken { throw error }
                 streamError = error.description
                 break
@@ -402,6 +419,9 @@ public struct WorkflowReads: Sendable {
             pods: buffer.grouped(), lineCount: buffer.lineCount, bytes: buffer.bytes,
             truncated: buffer.dropped > 0 || buffer.cut > 0 || omittedPods > 0, droppedLines: buffer.dropped,
             omittedPods: omittedPods > 0 ? omittedPods : nil, streamError: streamError)
+        if buffer.lineCount == 0 && streamError == nil && request.stream == nil {
+            result.note = await emptyLogsReason(request, namespace)
+        }
         if let stream = request.stream {
             result.stream = stream.rawValue.lowercased()
             result.note =
@@ -410,6 +430,44 @@ public struct WorkflowReads: Sendable {
                 : "the selection is Kubernetes' (PodLogsQuerySplitStreams, 1.32+); an API server before 1.32 ignores it and sends both streams, so on such a cluster these lines may include the other stream"
         }
         return result
+    }
+
+    /// For logs Argo answered NotFound: the workflow kept only by the archive (Argo's `GetWorkflow` falls back to
+    /// it, its log API does not), whose pods and live logs are gone.
+    func archivedOnly(_ namespace: String, _ name: String) async -> ReadFailure? {
+        guard
+            let wf = try? await gateway.getWorkflow(
+                namespace: namespace, name: name,
+                fields: "metadata.name,metadata.namespace,metadata.uid,metadata.labels"),
+            wf.isArchivedCopy
+        else { return nil }
+        return ReadFailure(
+            "\(namespace)/\(name) exists only in the workflow archive\(wf.metadata.uid.map { " (uid \($0))" } ?? ""): its pods are gone, so Argo serves no live logs for it. If the controller archives logs (archiveLogs), each step's log is an output artifact named main-logs: list_artifacts, then get_artifact"
+        )
+    }
+
+    /// Why Argo answered no line at all, when it can be told: a container no template runs (Argo skips a pod whose
+    /// log Kubernetes refuses and answers nothing), a grep that matched nothing, a workflow with no pod yet.
+    func emptyLogsReason(_ request: WorkflowLogsRequest, _ namespace: String) async -> String? {
+        guard
+            let wf = try? await gateway.getWorkflow(
+                namespace: namespace, name: request.name,
+                fields: "metadata.name,metadata.namespace,spec.templates,spec.workflowTemplateRef,status.phase")
+        else { return nil }
+        if wf.spec.workflowTemplateRef == nil, !wf.spec.templates.isEmpty {
+            let known = Set(wf.spec.templates.flatMap(\.containers) + ["init", "wait"])
+            if !known.contains(request.container) {
+                let names = known.sorted()
+                let near = Text.nearest(request.container, in: names).map { "; did you mean \($0)?" } ?? ""
+                return
+                    "no template of \(request.name) runs a container '\(request.container)' (its pods run \(names.joined(separator: ", ")))\(near); Argo answers nothing for a container a pod does not have"
+            }
+        }
+        if let grep = request.grep { return "no line matched grep '\(grep)'" }
+        if wf.status.phase == .pending || wf.status.phase == nil {
+            return "\(request.name) is \(WorkflowShaping.phaseName(wf)) and may have started no pod yet"
+        }
+        return nil
     }
 
     /// Argo passes `logOptions.stream` on from v3.6.6 (its Kubernetes 1.32 client); older servers ignore it and
