@@ -158,7 +158,11 @@ struct SimulatorOptions: ParsableArguments {
     /// Parses a `--generate` spec; `evolve=N` makes the workflow start Pending and finish in N ticks. Every value
     /// is checked: a typo is an error naming the key and the range, never a silent default.
     static func generator(_ spec: String, namespace: String) throws -> (WorkflowGenerator, Int?) {
-        var g = WorkflowGenerator(name: "generated", namespace: namespace, nodeCount: 1000)
+        // Started an hour ago (an evolving one: now, as it starts when first looked at), not on the generator's
+        // fixed date, so that its times agree with the clock.
+        let now = Date()
+        var g = WorkflowGenerator(
+            name: "generated", namespace: namespace, nodeCount: 1000, startedAt: now.addingTimeInterval(-3600))
         var evolve: Int?
         func whole(_ key: String, _ text: String, _ range: ClosedRange<Int>) throws -> Int {
             guard let n = Int(text), range.contains(n) else {
@@ -202,6 +206,7 @@ struct SimulatorOptions: ParsableArguments {
                 )
             }
         }
+        if evolve != nil { g.startedAt = now }
         return (g, evolve)
     }
 }

@@ -45,10 +45,13 @@ public struct NodeParameter: Sendable, Equatable, Decodable {
     public var `enum`: [String]?
     public var description: String?
     public var supplied: Bool
+    /// `valueFrom.default` of a supplied parameter: what a resume without a node selector gives it
+    /// (`OverrideOutputParametersWithDefault`).
+    public var suppliedDefault: String?
 
     public init(
         name: String, value: String? = nil, default: String? = nil, enum: [String]? = nil,
-        description: String? = nil, supplied: Bool = false
+        description: String? = nil, supplied: Bool = false, suppliedDefault: String? = nil
     ) {
         self.name = name
         self.value = value
@@ -56,11 +59,13 @@ public struct NodeParameter: Sendable, Equatable, Decodable {
         self.enum = `enum`
         self.description = description
         self.supplied = supplied
+        self.suppliedDefault = suppliedDefault
     }
 
     enum CodingKeys: String, CodingKey { case name, value, `default`, `enum`, description, valueFrom }
     struct ValueFrom: Decodable {
         var supplied: Empty?
+        var `default`: String?
         struct Empty: Decodable {}
     }
 
@@ -72,7 +77,9 @@ public struct NodeParameter: Sendable, Equatable, Decodable {
         `enum` = p.enum
         description = p.description
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        supplied = c.lenient(ValueFrom.self, forKey: .valueFrom)?.supplied != nil
+        let valueFrom = c.lenient(ValueFrom.self, forKey: .valueFrom)
+        supplied = valueFrom?.supplied != nil
+        suppliedDefault = valueFrom?.default
     }
 }
 

@@ -72,7 +72,7 @@ struct PolicyScenarioTests {
         #expect(denied.isError == true)
         #expect(denied.text.contains("not in the allowed namespaces"))
         let allowed = try await server.call("list_workflows", ["namespace": "data-team"])
-        #expect(allowed.structuredContent?.objectValue?["count"] == .int(1))
+        #expect(allowed.structuredContent?.objectValue?["count"] == .int(2))
         let ns = try await server.call("list_namespaces")
         let entries = ns.structuredContent?.objectValue?["namespaces"]?.arrayValue?.compactMap(\.objectValue) ?? []
         #expect(entries.compactMap { $0["namespace"]?.stringValue } == ["data-team"])

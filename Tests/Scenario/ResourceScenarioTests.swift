@@ -45,8 +45,8 @@ struct ResourceScenarioTests {
         #expect(summary["name"] as? String == "nightly-etl-7x2kq")
         #expect(summary["failedNodes"] != nil)
         let logs = Self.text(
-            try await server.client.readResource(uri: "argo://workflows/argo/train-model-v3-8fj2d/logs/task-22"))
-        #expect(logs.contains("task 22 failed"))
+            try await server.client.readResource(uri: "argo://workflows/argo/train-model-v3-8fj2d/logs/task-72"))
+        #expect(logs.contains("task 72 failed"))
         let cron = Self.text(try await server.client.readResource(uri: "argo://cron-workflows/argo/nightly-etl"))
         #expect(cron.contains(#""name":"nightly-etl""#))
         let template = Self.text(
@@ -136,7 +136,7 @@ struct ResourceScenarioTests {
         let nodes = try await client.complete(
             resourceURI: "argo://workflows/{namespace}/{name}/logs/{node}", argumentName: "node",
             argumentValue: "task-2", context: ["namespace": "argo", "name": "train-model-v3-8fj2d"])
-        #expect(nodes.values.contains("task-22"))
+        #expect(nodes.values.contains("task-21"))
         #expect(nodes.values.allSatisfy { $0.hasPrefix("task-2") })
         let since = try await client.complete(promptName: "triage_failures", argumentName: "since", argumentValue: "2")
         #expect(since.values == ["24h"])

@@ -127,3 +127,17 @@ extension CallTool.Result {
         content.compactMap { if case .text(let t, _, _) = $0 { return t } else { return nil } }.joined(separator: "\n")
     }
 }
+
+extension Process {
+    /// Waits for the process to end without blocking a thread of the test's pool (a blocked `waitUntilExit` on a
+    /// 2-core machine starves every other test); false when it had not ended within `limit`, after which it is
+    /// killed, so that a server that does not shut down fails its test instead of hanging the run.
+    func exited(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        let ended = !isRunning
+        if !ended { kill(processIdentifier, SIGKILL) }
+        waitUntilExit()
+        return ended
+    }
+}

@@ -67,7 +67,8 @@ struct SummaryTests {
     func largeWorkflow() throws {
         let json = ArgoSimulatorTestSupport.generated(nodes: 20_000, failures: 0.02)
         let wf = try Workflow.decode(from: json)
-        #expect(wf.status.nodes.count == 20_000)
+        // Failures omit dependents, as Argo does, so a little under the 20,000 asked for.
+        #expect(wf.status.nodes.count > 19_000 && wf.status.nodes.count <= 20_000)
         let s = shaping.summary(wf)
         #expect(s.failedNodes.count == 20)
         #expect(s.failedNodeCount > 20)

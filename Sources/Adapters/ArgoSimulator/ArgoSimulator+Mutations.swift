@@ -55,6 +55,9 @@ extension ArgoSimulator {
         let completed = ["Succeeded", "Failed", "Error"].contains(phase)
         let now = ArgoTime.format(Date())
         var nodes = wf[path: "status.nodes"]?.object ?? [:]
+        // What the simulated controller does next: run a retry's reset nodes, or go on past a released step.
+        var retried: Set<String>?
+        var carryOn = false
 
         /// `workflow/util/util.go` `patchShutdownStrategy`: a completed workflow is refused with a plain error,
         /// which `ToStatusError(err, codes.Internal)` sends as gRPC 13 / HTTP 500; otherwise only `spec.shutdown`
@@ -92,18 +95,32 @@ extension ArgoSimulator {
                     &nodes, matcher, selector: selector, NodeUpdate(nodeFieldSelector: selector, phase: "Succeeded"),
                     now: now, workflow: &wf)
             } else {
+                // A workflow that is not suspended is left as it is, without an error. Each waiting node's supplied
+                // outputs take their defaults first (`OverrideOutputParametersWithDefault`); one without a default
+                // fails the whole resume, before anything is saved.
                 let suspendedNodes = nodes.filter { Self.isActiveSuspendNode($0.value) }
-                guard wf[path: "spec.suspend"] == .bool(true) || !suspendedNodes.isEmpty else {
-                    throw Self.precondition("workflow \"\(name)\" is not suspended")
-                }
                 wf.set(["spec", "suspend"], nil)
-                for (id, node) in suspendedNodes {
+                for (id, node) in suspendedNodes.sorted(by: { $0.key < $1.key }) {
                     var n = node
+                    var parameters = node[path: "outputs.parameters"]?.array ?? []
+                    for i in parameters.indices where parameters[i][path: "valueFrom.supplied"] != nil {
+                        guard let fallback = parameters[i][path: "valueFrom.default"] else {
+                            throw ArgoError.fromServer(
+                                httpStatus: 500, grpcCode: 13,
+                                message:
+                                    "raw output parameter '\(parameters[i]["name"]?.string ?? "")' has not been set and does not have a default value"
+                            )
+                        }
+                        parameters[i]["value"] = fallback
+                        parameters[i]["valueFrom"] = nil
+                    }
+                    if !parameters.isEmpty { n.set(["outputs", "parameters"], .array(parameters)) }
                     n["phase"] = "Succeeded"
                     n["finishedAt"] = .string(now)
                     nodes[id] = n
                 }
             }
+            carryOn = true
         case .set(let update):
             // `server/workflow/workflow_server.go` `SetWorkflow`: the phase must be Succeeded, Failed, Error or
             // empty (gRPC 3 otherwise); `workflow/util/util.go` `SetWorkflow` needs a node field selector, and its
@@ -125,6 +142,7 @@ extension ArgoSimulator {
             }
             try Self.updateSuspended(
                 &nodes, matcher, selector: update.nodeFieldSelector, update, now: now, workflow: &wf)
+            carryOn = true
         case .retry(let restartSuccessful, let selector, let parameters):
             // `workflow/util/util.go` `FormulateRetryWorkflow`: Failed and Error retry; Succeeded only with
             // restartSuccessful and a node field selector; anything else is a bad request (gRPC 3 / HTTP 400).
@@ -141,22 +159,38 @@ extension ArgoSimulator {
                 throw ArgoError.fromServer(
                     httpStatus: 400, grpcCode: 3, message: "Cannot retry a workflow in phase \(phase)")
             }
+            // The failed and errored nodes (with restartSuccessful, also the pods the selector matches) and what
+            // hangs off them: the dependents their failure omitted run this time.
+            let matcher =
+                try restartSuccessful ? selector.flatMap { $0.isEmpty ? nil : try NodeFieldSelector($0) } : nil
             var reset = Set<String>()
             for (id, node) in nodes {
                 let p = node["phase"]?.string ?? ""
-                if p == "Failed" || p == "Error" || (restartSuccessful && node["type"]?.string == "Pod") {
+                if p == "Failed" || p == "Error" || (node["type"]?.string == "Pod" && matcher?.matches(node) == true) {
                     reset.insert(id)
                 }
             }
+            var queue = Array(reset)
+            while let id = queue.popLast() {
+                for child in nodes[id]?["children"]?.array?.compactMap(\.string) ?? []
+                where nodes[child]?["phase"]?.string == "Omitted" && reset.insert(child).inserted {
+                    queue.append(child)
+                }
+            }
             for id in reset {
-                var n = nodes[id]!
-                let isPod = n["type"]?.string == "Pod"
+                guard var n = nodes[id] else { continue }
+                let isPod = n["type"]?.string == "Pod" || n["phase"]?.string == "Omitted"
+                if n["phase"]?.string == "Omitted" {
+                    n["type"] = "Pod"
+                    n["templateName"] = "work"
+                }
                 n["phase"] = isPod ? "Pending" : "Running"
                 n["message"] = nil
                 n["finishedAt"] = nil
                 n["outputs"] = nil
                 nodes[id] = n
             }
+            retried = reset
             var spec = wf["spec"] ?? .object([:])
             try Self.override(&spec, with: parameters)
             wf["spec"] = spec
@@ -164,6 +198,7 @@ extension ArgoSimulator {
             wf.set(["status", "phase"], "Running")
             wf.set(["status", "message"], nil)
             wf.set(["status", "finishedAt"], nil)
+            wf.set(["status", "startedAt"], .string(now))
             wf.set(["metadata", "labels", ArgoLabels.phase], "Running")
             wf.set(["metadata", "labels", ArgoLabels.completed], nil)
             // `workflow/util/util.go` `createNewRetryWorkflow` drops the archiving status too: the retried run is
@@ -172,7 +207,20 @@ extension ArgoSimulator {
         }
         wf.set(["status", "nodes"], .object(nodes))
         replace(wf, key: key)
+        if let retried {
+            stopEvolution(key)
+            follow(Self.retryRun(wf, reset: retried, now: Date(), tick: tickSeconds), key: key)
+        } else if carryOn, evolutionFollows(key) == false, Self.isStepsWorkflow(wf) {
+            continuing.insert(key)
+        }
         return storedData(key) ?? wf.encoded()
+    }
+
+    /// A workflow whose entrypoint is a steps template: the simulated controller can carry it on.
+    static func isStepsWorkflow(_ wf: JSONValue) -> Bool {
+        guard let entry = wf[path: "spec.entrypoint"]?.string else { return false }
+        return wf[path: "spec.templates"]?.array?.contains { $0["name"]?.string == entry && $0["steps"] != nil }
+            ?? false
     }
 
     /// `pkg/apis/workflow/v1alpha1/workflow_types.go` `IsActiveSuspendNode`: a Suspend node still Running.

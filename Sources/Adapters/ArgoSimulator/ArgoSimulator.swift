@@ -186,6 +186,10 @@ public actor ArgoSimulator {
 
     private var resourceVersion = 1000
     private var evolutions: [String: Evolution] = [:]
+    /// The evolution's tick, in seconds.
+    var tickSeconds: Double = 1
+    /// Workflows the simulated controller carries on step by step (a steps workflow past an approval).
+    var continuing: Set<String> = []
     private var pendingEvolutions: [(WorkflowGenerator, Int)] = []
     private var watchers: [UUID: (key: String, continuation: AsyncThrowingStream<Data, any Error>.Continuation)] = [:]
 
@@ -220,18 +224,28 @@ public actor ArgoSimulator {
         var moving = 0
         for key in evolutions.keys.sorted() {
             guard var evolution = evolutions[key], evolution.step < evolution.states.count - 1 else { continue }
-            if evolution.started {
+            // `operator.go` `operate`: a suspended workflow starts nothing new until it is resumed (running pods
+            // would go on; here the workflow holds still).
+            let stored = storedJSON(key)
+            let suspended = stored?[path: "spec.suspend"] == .bool(true)
+            if evolution.started && !suspended {
                 evolution.step += 1
                 let now = Date()
                 if evolution.realStart == nil { evolution.realStart = now }
                 evolutions[key] = evolution
-                let state = Evolution.retimed(
-                    evolution.states[evolution.step], realStart: evolution.realStart ?? now, now: now,
-                    final: evolution.step == evolution.states.count - 1)
+                var state =
+                    evolution.retime
+                    ? Evolution.retimed(
+                        evolution.states[evolution.step], realStart: evolution.realStart ?? now, now: now,
+                        final: evolution.step == evolution.states.count - 1)
+                    : evolution.states[evolution.step]
+                // The spec is the user's: a suspend and resume made on the way are kept.
+                if let spec = stored?["spec"] { state["spec"] = spec }
                 put(state, key: key, event: "MODIFIED")
             }
             if evolution.step < evolution.states.count - 1 { moving += 1 }
         }
+        advanceContinuations()
         return moving
     }
 
@@ -263,6 +277,17 @@ public actor ArgoSimulator {
     /// A mutated workflow no longer follows its scripted evolution.
     func stopEvolution(_ key: String) {
         evolutions[key] = nil
+        continuing.remove(key)
+    }
+
+    /// Whether a scripted evolution still drives the workflow.
+    func evolutionFollows(_ key: String) -> Bool { evolutions[key] != nil }
+
+    /// Makes the stored workflow pass through `states` from the next tick on, at real time.
+    func follow(_ states: [JSONValue], key: String) {
+        var evolution = Evolution(key: key, states: states, step: 0, started: true)
+        evolution.retime = false
+        evolutions[key] = evolution
     }
 
     func object(_ kind: ArgoKind, namespace: String?, name: String) -> JSONValue? {
@@ -326,6 +351,7 @@ public actor ArgoSimulator {
 
     /// Advances evolving workflows every `tick` until cancelled (the caller's task owns this loop).
     public func runEvolutions(tick: Duration) async {
+        tickSeconds = Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18
         while !Task.isCancelled {
             try? await Task.sleep(for: tick)
             if Task.isCancelled { break }

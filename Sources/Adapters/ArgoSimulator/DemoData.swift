@@ -49,8 +49,11 @@ extension ArgoSimulator {
                 name: "deploy-canary-k2m9x", namespace: "argo", nodeCount: 30, seed: 7, startedAt: now), steps: 120)
 
         // Six nightly runs of the nightly-etl cron, one of them failed.
-        let calendar = Calendar(identifier: .gregorian)
-        let todayAt2 = calendar.date(bySettingHour: 2, minute: 0, second: 0, of: now) ?? now
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        // The cron's newest run: today at 02:00 UTC, or yesterday's before 02:00 (never a run in the future).
+        var todayAt2 = calendar.date(bySettingHour: 2, minute: 0, second: 0, of: now) ?? now
+        if todayAt2 > now { todayAt2 -= 86400 }
         for day in 0..<6 {
             let scheduled = todayAt2.addingTimeInterval(Double(-86400 * day))
             var run = WorkflowGenerator(
@@ -77,6 +80,13 @@ extension ArgoSimulator {
                 seed: 40,
                 startedAt: now - 86400 * 20))
         for object in try Self.objects(inManifest: Self.demoManifests, source: "demo data") { try load(object) }
+        // nightly-etl agrees with its runs: scheduled last at today's run, created the day before its first of
+        // the 44 runs its status counts (41 succeeded, 3 failed).
+        if var cron = object(.cronWorkflow, namespace: "argo", name: "nightly-etl") {
+            cron.set(["status", "lastScheduledTime"], .string(ArgoTime.format(todayAt2)))
+            cron.set(["metadata", "creationTimestamp"], .string(ArgoTime.format(todayAt2 - 86400 * 44 + 3600 * 8)))
+            storeObject(.cronWorkflow, cron, namespace: "argo", name: "nightly-etl")
+        }
         try loadDemoArtifacts()
     }
 
@@ -132,7 +142,7 @@ extension ArgoSimulator {
         ---
         apiVersion: argoproj.io/v1alpha1
         kind: CronWorkflow
-        metadata: {name: hourly-sync, namespace: argo, creationTimestamp: "2025-06-01T10:00:00Z"}
+        metadata: {name: hourly-sync, namespace: argo, creationTimestamp: "2026-10-17T13:30:00Z"}
         spec:
           schedule: "15 * * * *"
           suspend: true
@@ -147,7 +157,7 @@ extension ArgoSimulator {
         ---
         apiVersion: argoproj.io/v1alpha1
         kind: CronWorkflow
-        metadata: {name: report-weekly, namespace: data-team, creationTimestamp: "2026-03-02T08:00:00Z"}
+        metadata: {name: report-weekly, namespace: data-team, creationTimestamp: "2026-06-01T08:00:00Z"}
         spec:
           schedules: ["0 6 * * MON", "30 6 1 * *"]
           timezone: Europe/Berlin
@@ -279,6 +289,44 @@ extension ArgoSimulator {
                 parameters:
                 - name: approve
                   valueFrom: {supplied: {}}
+        ---
+        # A run whose pod was deleted under it (a node drained): Argo marks the node Error with "pod deleted", and the
+        # error rolls up through the step group to the workflow (workflow/controller/operator.go podReconciliation).
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: cleanup-scratch-5vx8d
+          namespace: data-team
+          creationTimestamp: "2026-11-25T04:00:00Z"
+          labels: {workflows.argoproj.io/phase: Error, workflows.argoproj.io/completed: "true"}
+        spec:
+          entrypoint: main
+          templates:
+          - name: main
+            steps:
+            - - {name: purge, template: purge}
+          - name: purge
+            container: {image: "alpine:3.23", command: [sh, -c, "rm -rf /scratch/tmp/*"]}
+        status:
+          phase: Error
+          startedAt: "2026-11-25T04:00:00Z"
+          finishedAt: "2026-11-25T04:03:12Z"
+          progress: 1/1
+          nodes:
+            cleanup-scratch-5vx8d:
+              {id: cleanup-scratch-5vx8d, name: cleanup-scratch-5vx8d, displayName: cleanup-scratch-5vx8d,
+               type: Steps, templateName: main, phase: Error, startedAt: "2026-11-25T04:00:00Z",
+               finishedAt: "2026-11-25T04:03:12Z", children: [cleanup-scratch-5vx8d-1107702470]}
+            cleanup-scratch-5vx8d-1107702470:
+              {id: cleanup-scratch-5vx8d-1107702470, name: "cleanup-scratch-5vx8d[0]", displayName: "[0]",
+               type: StepGroup, templateName: main, phase: Error, boundaryID: cleanup-scratch-5vx8d,
+               startedAt: "2026-11-25T04:00:00Z", finishedAt: "2026-11-25T04:03:12Z",
+               children: [cleanup-scratch-5vx8d-1063440023]}
+            cleanup-scratch-5vx8d-1063440023:
+              {id: cleanup-scratch-5vx8d-1063440023, name: "cleanup-scratch-5vx8d[0].purge", displayName: purge,
+               type: Pod, templateName: purge, phase: Error, boundaryID: cleanup-scratch-5vx8d,
+               startedAt: "2026-11-25T04:00:00Z", finishedAt: "2026-11-25T04:03:11Z", hostNodeName: worker-4,
+               message: pod deleted}
         ---
         # Argo's examples/artifact-passing.yaml (argoproj/argo-workflows, Apache-2.0) after a run, with a few more
         # outputs of the kinds artifacts come in: the default gzipped tar, a plain file, a binary, the archived log,

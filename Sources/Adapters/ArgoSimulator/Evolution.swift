@@ -13,6 +13,9 @@ struct Evolution {
     var started = false
     /// When the workflow really started running (its first step after Pending).
     var realStart: Date?
+    /// Whether the states' times are moved to real time (`retimed`); states written at real time already, such
+    /// as a retry's, are stored as they are.
+    var retime = true
 
     /// A state as it is stored at real time `now`: the run starts at `realStart`, its nodes' times move with it
     /// and never lie in the future, and the final state finishes now. So every duration shown is the one a
@@ -38,47 +41,59 @@ struct Evolution {
         return out
     }
 
-    /// Builds `steps` intermediate states leading to `final`: pods finish in start order, a batch at a time.
+    /// Builds `steps` intermediate states leading to `final`, as the controller writes them: at each moment of the
+    /// final state's schedule, the nodes started by then exist (Argo creates a node when it starts it), those
+    /// finished by then have their final phase, the others run; the first state is Pending with no node.
     static func states(toward final: JSONValue, steps: Int) -> [JSONValue] {
-        guard let nodes = final[path: "status.nodes"]?.object else { return [final] }
-        let pods = nodes.values
-            .filter { $0["type"]?.string == "Pod" }
-            .sorted {
-                ($0["startedAt"]?.string ?? "", $0["id"]?.string ?? "") < (
-                    $1["startedAt"]?.string ?? "", $1["id"]?.string ?? ""
-                )
-            }
-            .compactMap { $0["id"]?.string }
+        guard let nodes = final[path: "status.nodes"]?.object,
+            let begin = ArgoTime.parse(final[path: "status.startedAt"]?.string)
+        else { return [final] }
+        func time(_ node: JSONValue, _ key: String) -> Double? {
+            ArgoTime.parse(node[key]?.string).map { $0.timeIntervalSince(begin) }
+        }
+        let span = nodes.values.compactMap { time($0, "finishedAt") ?? time($0, "startedAt") }.max() ?? 0
         let steps = max(1, steps)
         var out: [JSONValue] = []
         for k in 0..<steps {
-            let done = pods.count * k / steps
-            // The first state is all Pending; then a batch runs while the ones before it have finished.
-            let running = k == 0 ? [] : Set(pods[done..<min(pods.count, pods.count * (k + 1) / steps)])
-            let finished = Set(pods[0..<done])
             var state = final
-            var newNodes = nodes
-            for (id, node) in nodes {
-                var n = node
-                if node["type"]?.string == "Pod" {
-                    if finished.contains(id) { continue }
-                    n["phase"] = running.contains(id) ? "Running" : "Pending"
-                } else {
-                    n["phase"] = "Running"
-                    n["message"] = nil
-                }
-                n["finishedAt"] = nil
-                if !running.contains(id) && node["type"]?.string == "Pod" { n["message"] = nil }
-                n["outputs"] = nil
-                newNodes[id] = n
-            }
-            state.set(["status", "nodes"], .object(newNodes))
-            state.set(["status", "phase"], k == 0 ? "Pending" : "Running")
-            state.set(["status", "progress"], .string("\(done)/\(pods.count)"))
             state.set(["status", "finishedAt"], nil)
             state.set(["status", "message"], nil)
-            state.set(["metadata", "labels", ArgoLabels.phase], "Running")
             state.set(["metadata", "labels", ArgoLabels.completed], nil)
+            if k == 0 {
+                state.set(["status", "nodes"], nil)
+                state.set(["status", "phase"], "Pending")
+                state.set(["status", "progress"], "0/0")
+                state.set(["metadata", "labels", ArgoLabels.phase], "Pending")
+                out.append(state)
+                continue
+            }
+            // The moment of the schedule this state shows: just before the last node finishes at the latest.
+            let at = span * Double(k) / Double(steps)
+            var present: [String: JSONValue] = [:]
+            for (id, node) in nodes where (time(node, "startedAt") ?? 0) <= at {
+                var n = node
+                if let end = time(node, "finishedAt"), end <= at {
+                    present[id] = n
+                    continue
+                }
+                n["phase"] = "Running"
+                n["finishedAt"] = nil
+                n["message"] = nil
+                n["outputs"] = nil
+                present[id] = n
+            }
+            let existing = Set(present.keys)
+            for (id, node) in present {
+                if let children = node["children"]?.array {
+                    present[id]?["children"] = .array(children.filter { existing.contains($0.string ?? "") })
+                }
+            }
+            let pods = present.values.filter { $0["type"]?.string == "Pod" }
+            let done = pods.filter { $0["phase"]?.string != "Running" }.count
+            state.set(["status", "nodes"], .object(present))
+            state.set(["status", "phase"], "Running")
+            state.set(["status", "progress"], .string("\(done)/\(pods.count)"))
+            state.set(["metadata", "labels", ArgoLabels.phase], "Running")
             out.append(state)
         }
         out.append(final)

@@ -64,120 +64,340 @@ public struct WorkflowGenerator: Sendable {
         var end: Int?
     }
 
+    /// A work task as generated: its duration, whether it fails, and for a retried task its attempts.
+    private struct Task {
+        var id: String
+        var duration: Int
+        var fails: Bool
+        var attempts: [String] = []
+    }
+
+    /// The workflow as Argo's controller would have written it, built in four passes:
+    /// 1. the node structure: grouping nodes and work tasks, exactly `nodeCount` nodes;
+    /// 2. dependencies: a DAG's tasks run in lanes, each task after the one `width` places before it
+    ///    (`dependencies: [that task]`), steps run group after group (`workflow/controller/steps.go`);
+    /// 3. the schedule: a task starts once its dependencies are done, a step group once the one before it is;
+    /// 4. outcomes: a failed task's dependents are Omitted (`dag.go`: the depends condition is not met), a failed
+    ///    step group ends its steps (later groups are never created), and a running workflow is cut at a moment
+    ///    in its schedule: what started later does not exist yet, as the controller creates nodes only when they
+    ///    start.
+    /// Children follow Argo: a DAG lists the tasks without dependencies, a task lists its dependents (from its
+    /// last attempt when retried), a step group's steps list the next group (`dag.go`, `steps.go`, `outboundNodes`).
     public func generate() -> JSONValue {
         var rng = Rng(state: seed ^ 0x9E37_79B9_7F4A_7C15)
         var nodes: [String: Node] = [:]
         nodes.reserveCapacity(nodeCount)
         var budget = nodeCount - 1
-        let groupType = shape == .dag ? "DAG" : "StepGroup"
         let root = Node(
             id: name, name: name, displayName: name, type: shape == .dag ? "DAG" : "Steps", template: "main",
             phase: "Succeeded", start: 0)
         nodes[name] = root
-        var clock = 1
         var taskIndex = 0
+        // Each grouping node's members in order (tasks and nested grouping nodes), and the work tasks.
+        var members: [String: [String]] = [:]
+        var tasks: [String: Task] = [:]
 
-        // Grouping levels: a fixed fan-out so that the tree is nested `depth` levels deep.
         let leavesWanted = max(1, budget)
         let fanOut = max(2, Int(pow(Double(leavesWanted), 1.0 / Double(depth)).rounded(.up)))
 
         func nodeID(_ nodeName: String) -> String { "\(name)-\(PodNames.fnv1a32(nodeName))" }
 
-        func addPodTask(parent: String, parentName: String, boundary: String) -> Node? {
-            guard budget > 0 else { return nil }
+        // 1. Structure.
+        func addTask(container: String, containerName: String, boundary: String) {
+            guard budget > 0 else { return }
             taskIndex += 1
             let display = shape == .dag ? "task-\(taskIndex)" : "step-\(taskIndex)"
-            let taskName = "\(parentName).\(display)"
-            let roll = rng.next()
-            let fails = roll < failureRate
-            let running = !fails && roll < failureRate + runningRate
+            let taskName = "\(containerName).\(display)"
+            let fails = rng.next() < failureRate
             let useRetry = retryEvery > 0 && taskIndex % retryEvery == 0 && budget >= 3
-            let start = clock
-            clock += 1
-            func pod(_ nodeName: String, _ shown: String, failed: Bool, running: Bool, duration: Int) -> Node {
-                var n = Node(
-                    id: nodeID(nodeName), name: nodeName, displayName: shown, type: "Pod", template: "work",
-                    phase: failed ? "Failed" : (running ? "Running" : "Succeeded"), boundaryID: boundary, start: start)
-                if failed {
-                    let oom = taskIndex % 7 == 0
-                    n.exitCode = oom ? "137" : "1"
-                    n.message = oom ? "OOMKilled (exit code 137)" : "Error (exit code 1): task \(taskIndex) failed"
-                }
-                if !running { n.end = start + duration }
-                return n
-            }
+            var task = Task(id: nodeID(taskName), duration: 3 + taskIndex % 20, fails: fails)
             if useRetry {
-                var retry = Node(
-                    id: nodeID(taskName), name: taskName, displayName: display, type: "Retry", template: "work",
-                    phase: "Succeeded", boundaryID: boundary, start: start)
+                nodes[task.id] = Node(
+                    id: task.id, name: taskName, displayName: display, type: "Retry", template: "work",
+                    phase: "Pending", boundaryID: boundary, start: 0)
                 budget -= 1
-                let attempts = min(budget, 2)
-                for a in 0..<attempts {
-                    let last = a == attempts - 1
-                    let attempt = pod(
-                        "\(taskName)(\(a))", "\(display)(\(a))", failed: !last || fails, running: last && running,
-                        duration: 5 + a)
-                    retry.children.append(attempt.id)
+                for a in 0..<min(budget, 2) {
+                    let attemptName = "\(taskName)(\(a))"
+                    let attempt = Node(
+                        id: nodeID(attemptName), name: attemptName, displayName: "\(display)(\(a))", type: "Pod",
+                        template: "work", phase: "Pending", boundaryID: boundary, start: 0)
                     nodes[attempt.id] = attempt
+                    task.attempts.append(attempt.id)
                     budget -= 1
                 }
-                let lastChild = nodes[retry.children.last!]!
-                retry.phase = lastChild.phase
-                retry.end = lastChild.end
-                if fails { retry.message = "No more retries left" }
-                nodes[retry.id] = retry
-                return retry
+            } else {
+                nodes[task.id] = Node(
+                    id: task.id, name: taskName, displayName: display, type: "Pod", template: "work",
+                    phase: "Pending", boundaryID: boundary, start: 0)
+                budget -= 1
             }
-            let n = pod(taskName, display, failed: fails, running: running, duration: 3 + taskIndex % 20)
-            nodes[n.id] = n
-            budget -= 1
-            return n
+            tasks[task.id] = task
+            members[container, default: []].append(task.id)
         }
 
-        func fill(parentID: String, parentName: String, level: Int) {
+        func fillDAG(_ container: String, _ containerName: String, level: Int) {
             var index = 0
             while budget > 0 && index < fanOut {
                 if level < depth - 1 && budget > fanOut {
-                    let groupName = shape == .dag ? "\(parentName).group-\(level)-\(index)" : "\(parentName)[\(index)]"
+                    let groupName = "\(containerName).group-\(level)-\(members[container, default: []].count)"
                     let group = Node(
                         id: nodeID(groupName), name: groupName,
-                        displayName: shape == .dag ? "group-\(level)-\(index)" : "[\(index)]",
-                        type: groupType, template: shape == .dag ? "group" : nil, phase: "Succeeded",
-                        boundaryID: parentID, start: clock)
+                        displayName: String(groupName.split(separator: ".").last ?? ""), type: "DAG",
+                        template: "group", phase: "Pending", boundaryID: container, start: 0)
                     nodes[group.id] = group
-                    nodes[parentID]!.children.append(group.id)
+                    members[container, default: []].append(group.id)
                     budget -= 1
-                    fill(parentID: group.id, parentName: groupName, level: level + 1)
-                } else if let task = addPodTask(parent: parentID, parentName: parentName, boundary: parentID) {
-                    nodes[parentID]!.children.append(task.id)
+                    fillDAG(group.id, groupName, level: level + 1)
+                } else {
+                    addTask(container: container, containerName: containerName, boundary: container)
                 }
                 index += 1
             }
-            if level == 0 && budget > 0 { fill(parentID: parentID, parentName: parentName, level: level) }
+            if level == 0 && budget > 0 { fillDAG(container, containerName, level: level) }
         }
-        fill(parentID: name, parentName: name, level: 0)
 
-        // Roll phases up: a group fails if a child failed, runs if a child runs.
-        func settle(_ id: String) -> (String, Int?) {
-            var node = nodes[id]!
-            guard node.type != "Pod", node.type != "Retry" else { return (node.phase, node.end) }
-            var phase = "Succeeded"
-            var end: Int? = node.start
-            for child in node.children {
-                let (p, e) = settle(child)
-                if p == "Failed" { phase = "Failed" } else if p == "Running" && phase != "Failed" { phase = "Running" }
-                if let e, let current = end { end = max(current, e) } else { end = nil }
+        // A Steps node's groups `[0]`, `[1]`, …; a step is a pod, or at greater depth a steps template of its own.
+        func fillSteps(_ container: String, _ containerName: String, level: Int) {
+            var groups = 0
+            while budget > 0 && (level == 0 || groups < fanOut) {
+                let groupName = "\(containerName)[\(members[container, default: []].count)]"
+                let group = Node(
+                    id: nodeID(groupName), name: groupName,
+                    displayName: "[\(members[container, default: []].count)]", type: "StepGroup",
+                    template: container == name ? "main" : "group", phase: "Pending", boundaryID: container,
+                    start: 0)
+                nodes[group.id] = group
+                members[container, default: []].append(group.id)
+                budget -= 1
+                groups += 1
+                var index = 0
+                while budget > 0 && index < fanOut {
+                    if level < depth - 2 && budget > fanOut + 1 {
+                        let stepName = "\(groupName).sub-\(index)"
+                        let step = Node(
+                            id: nodeID(stepName), name: stepName, displayName: "sub-\(index)", type: "Steps",
+                            template: "group", phase: "Pending", boundaryID: container, start: 0)
+                        nodes[step.id] = step
+                        members[group.id, default: []].append(step.id)
+                        budget -= 1
+                        fillSteps(step.id, stepName, level: level + 1)
+                    } else {
+                        addTask(container: group.id, containerName: groupName, boundary: container)
+                    }
+                    index += 1
+                }
             }
-            if phase == "Running" { end = nil }
-            node.phase = phase
-            node.end = end
-            if phase == "Failed" {
-                node.message = "child '\(node.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed"
-            }
-            nodes[id] = node
-            return (phase, end)
         }
-        let (phase, end) = settle(name)
+        if shape == .dag { fillDAG(name, name, level: 0) } else { fillSteps(name, name, level: 0) }
+
+        // 2. Dependencies of DAG tasks: lanes of `width` tasks, each after the task one lane-length before it.
+        var dependsOn: [String: String] = [:]
+        var dependents: [String: [String]] = [:]
+        for (container, list) in members where nodes[container]?.type == "DAG" {
+            let work = list.filter { tasks[$0] != nil }
+            let width = max(1, Int(Double(work.count).squareRoot().rounded(.up)))
+            for j in work.indices where j >= width {
+                dependsOn[work[j]] = work[j - width]
+                dependents[work[j - width], default: []].append(work[j])
+            }
+        }
+
+        // 3 and 4. Schedule and outcomes, in one walk: a node's start, end and phase.
+        var omitted = Set<String>()
+        var removed = Set<String>()
+        func runTask(_ id: String, at start: Int) -> Int {
+            guard let task = tasks[id] else { return start }
+            if let dep = dependsOn[id], let depNode = nodes[dep],
+                depNode.phase != "Succeeded" || omitted.contains(dep)
+            {
+                // `dag.go`: the dependency did not succeed, so `depends` is false and the task is Omitted.
+                let at = depNode.end ?? start
+                nodes[id]?.type = "Skipped"
+                nodes[id]?.phase = "Omitted"
+                nodes[id]?.template = nil
+                nodes[id]?.message = "omitted: depends condition not met"
+                nodes[id]?.start = at
+                nodes[id]?.end = at
+                omitted.insert(id)
+                removed.formUnion(task.attempts)
+                return at
+            }
+            if task.attempts.isEmpty {
+                nodes[id]?.start = start
+                nodes[id]?.end = start + task.duration
+                nodes[id]?.phase = task.fails ? "Failed" : "Succeeded"
+                if task.fails { fail(id, index: Int(nodes[id]?.displayName.split(separator: "-").last ?? "") ?? 0) }
+                return start + task.duration
+            }
+            // Attempts one after another; all but the last failed (or the last too, when the task fails).
+            var t = start
+            for (a, attempt) in task.attempts.enumerated() {
+                let last = a == task.attempts.count - 1
+                nodes[attempt]?.start = t
+                nodes[attempt]?.end = t + 5 + a
+                nodes[attempt]?.phase = !last || task.fails ? "Failed" : "Succeeded"
+                if !last || task.fails { fail(attempt, index: taskNumber(id)) }
+                t += 5 + a + 1
+            }
+            nodes[id]?.start = start
+            nodes[id]?.end = t - 1
+            nodes[id]?.phase = task.fails ? "Failed" : "Succeeded"
+            if task.fails { nodes[id]?.message = "No more retries left" }
+            nodes[id]?.children = task.attempts
+            return t - 1
+        }
+        func taskNumber(_ id: String) -> Int {
+            Int(nodes[id]?.displayName.split(separator: "-").last ?? "") ?? 0
+        }
+        func fail(_ id: String, index: Int) {
+            let oom = index % 7 == 0
+            nodes[id]?.exitCode = oom ? "137" : "1"
+            nodes[id]?.message = oom ? "OOMKilled (exit code 137)" : "Error (exit code 1): task \(index) failed"
+        }
+        func failedMember(_ container: String) -> String? {
+            members[container, default: []].first {
+                !removed.contains($0) && ["Failed", "Error"].contains(nodes[$0]?.phase ?? "")
+            }
+        }
+        func settle(_ container: String, start: Int, end: Int) {
+            nodes[container]?.start = start
+            nodes[container]?.end = end
+            if let failed = failedMember(container) {
+                nodes[container]?.phase = "Failed"
+                nodes[container]?.message = "child '\(failed)' failed"
+            } else {
+                nodes[container]?.phase = "Succeeded"
+            }
+        }
+        func run(_ container: String, at start: Int) -> Int {
+            let type = nodes[container]?.type
+            var end = start
+            if type == "DAG" {
+                var ends: [String: Int] = [:]
+                for member in members[container, default: []] {
+                    let memberEnd: Int
+                    if tasks[member] != nil {
+                        let ready = dependsOn[member].flatMap { ends[$0].map { $0 + 1 } } ?? start
+                        memberEnd = runTask(member, at: ready)
+                    } else {
+                        memberEnd = run(member, at: start)
+                    }
+                    ends[member] = memberEnd
+                    end = max(end, memberEnd)
+                }
+            } else if type == "Steps" {
+                var t = start
+                var stopped = false
+                for group in members[container, default: []] {
+                    if stopped {
+                        // `steps.go`: a failed group ends the steps; later groups are never created.
+                        removeTree(group)
+                        continue
+                    }
+                    var groupEnd = t
+                    for step in members[group, default: []] {
+                        let stepEnd = tasks[step] != nil ? runTask(step, at: t) : run(step, at: t)
+                        groupEnd = max(groupEnd, stepEnd)
+                    }
+                    settle(group, start: t, end: groupEnd)
+                    end = groupEnd
+                    t = groupEnd + 1
+                    if nodes[group]?.phase == "Failed" { stopped = true }
+                }
+            }
+            settle(container, start: start, end: end)
+            return end
+        }
+        func removeTree(_ id: String) {
+            removed.insert(id)
+            if let task = tasks[id] { removed.formUnion(task.attempts) }
+            for member in members[id, default: []] { removeTree(member) }
+        }
+        let finish = run(name, at: 0)
+
+        // A running workflow: cut at a moment of its schedule, the pods started by then running or done.
+        var cutoff: Int?
+        if runningRate > 0 {
+            let starts = nodes.values.filter { $0.type == "Pod" && !removed.contains($0.id) }.map(\.start).sorted()
+            if !starts.isEmpty {
+                let index = min(starts.count - 1, max(0, Int(Double(starts.count) * (1 - runningRate))))
+                cutoff = starts[index]
+            }
+        }
+        // What the cut leaves unstarted: the grouping nodes holding it are still running.
+        var unstarted = Set<String>()
+        if let cutoff {
+            for (id, node) in nodes where !removed.contains(id) {
+                if node.start > cutoff {
+                    removed.insert(id)
+                    unstarted.insert(id)
+                } else if let end = node.end, end > cutoff {
+                    nodes[id]?.end = nil
+                    nodes[id]?.phase = "Running"
+                    nodes[id]?.message = nil
+                    nodes[id]?.exitCode = nil
+                }
+            }
+        }
+        for id in removed { nodes[id] = nil }
+
+        // Children, as Argo links them.
+        func outbound(_ id: String) -> [String] {
+            guard let node = nodes[id] else { return [] }
+            if let task = tasks[id], !task.attempts.isEmpty, node.type == "Retry" {
+                return task.attempts.last(where: { nodes[$0] != nil }).map { [$0] } ?? [id]
+            }
+            switch node.type {
+            case "Steps":
+                let groups = members[id, default: []].filter { nodes[$0] != nil }
+                return groups.last.map { members[$0, default: []].filter { nodes[$0] != nil }.flatMap(outbound) } ?? []
+            case "DAG":
+                return members[id, default: []].filter { nodes[$0] != nil && dependents[$0] == nil }.flatMap(outbound)
+            default:
+                return [id]
+            }
+        }
+        for (container, list) in members {
+            guard let type = nodes[container]?.type else { continue }
+            let present = list.filter { nodes[$0] != nil }
+            switch type {
+            case "DAG":
+                nodes[container]?.children = present.filter { dependsOn[$0] == nil }
+                for member in present {
+                    for dependent in dependents[member, default: []] where nodes[dependent] != nil {
+                        for out in outbound(member) { nodes[out]?.children.append(dependent) }
+                    }
+                }
+            case "Steps":
+                nodes[container]?.children = Array(present.prefix(1))
+                for (i, group) in present.enumerated() where i + 1 < present.count {
+                    for step in members[group, default: []] where nodes[step] != nil {
+                        for out in outbound(step) { nodes[out]?.children.append(present[i + 1]) }
+                    }
+                }
+            case "StepGroup":
+                nodes[container]?.children = present
+            default:
+                break
+            }
+        }
+
+        // Phases of what is still going: a grouping node runs while any member runs or has yet to start.
+        if cutoff != nil {
+            func stillRunning(_ id: String) -> Bool {
+                guard let node = nodes[id] else { return unstarted.contains(id) }
+                if node.phase == "Running" { return true }
+                return members[id, default: []].contains { unstarted.contains($0) || stillRunning($0) }
+                    || (tasks[id]?.attempts.contains { nodes[$0]?.phase == "Running" } ?? false)
+            }
+            for id in Array(nodes.keys) where nodes[id]?.type != "Pod" && stillRunning(id) {
+                nodes[id]?.phase = "Running"
+                nodes[id]?.end = nil
+                nodes[id]?.message = nil
+            }
+        }
+        let phase = nodes[name]?.phase ?? "Succeeded"
+        let end: Int? = nodes[name]?.end ?? (phase == "Running" ? nil : finish)
         var anyRunning = false
         var pods = 0
         var podsDone = 0
@@ -213,9 +433,8 @@ public struct WorkflowGenerator: Sendable {
         ]
         if wfPhase != "Running", let end { status["finishedAt"] = time(end + 1) }
         if wfPhase == "Running", let synchronization { status["synchronization"] = synchronization }
-        if wfPhase == "Failed" {
-            status["message"] = .string(
-                "child '\(nodes[name]!.children.first { nodes[$0]?.phase == "Failed" } ?? "")' failed")
+        if wfPhase == "Failed", let message = nodes[name]?.message {
+            status["message"] = .string(message)
         }
 
         let templates: [JSONValue] = [

@@ -646,6 +646,9 @@ struct SessionKeeper: Service {
         let sessions = self.sessions
         await cancelWhenGracefulShutdown { await sessions.expireIdle() }
         await sessions.beginDraining()
+        // Whatever happens next, the process ends: the drain, the sessions' close, the HTTP server's stop and the
+        // stores' shutdown each have a bound, and this one holds even if an await among them is never resumed.
+        ShutdownWatchdog.arm(after: timeout + .seconds(45))
         // Cancelled (not asked to shut down gracefully): close at once.
         if !Task.isCancelled {
             let deadline = ContinuousClock.now + timeout
@@ -655,6 +658,23 @@ struct SessionKeeper: Service {
             await drained(max(.zero, deadline - ContinuousClock.now))
         }
         await sessions.closeAll()
+    }
+}
+
+/// The last resort of a shutdown: a thread of its own (not one of the concurrency pool's, which a stuck shutdown may
+/// hold) that ends the process with status 1 and a line on stderr once `after` has passed.
+enum ShutdownWatchdog {
+    static func arm(after limit: Duration) {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        let thread = Thread {
+            Thread.sleep(forTimeInterval: seconds)
+            FileHandle.standardError.write(
+                Data(
+                    "argo-mcp: the shutdown did not finish within \(Int(seconds)) s of its start; exiting\n".utf8))
+            exit(1)
+        }
+        thread.name = "argo-mcp-shutdown-watchdog"
+        thread.start()
     }
 }
 

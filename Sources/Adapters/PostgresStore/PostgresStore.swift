@@ -177,8 +177,9 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     public func keepWatch() async {
         while !Task.isCancelled {
             do {
-                try await beat()
-                try await markInterrupted()
+                // Bounded like every store operation: the loop ends on cancellation even if the pool is gone.
+                try await bounded("the heartbeat") { try await self.beat() }
+                _ = try await bounded("marking interrupted calls") { try await self.markInterrupted() }
             } catch {
                 logger.debug("the store's heartbeat failed", metadata: ["error": "\(String(reflecting: error))"])
             }

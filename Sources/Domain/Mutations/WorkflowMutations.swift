@@ -282,6 +282,11 @@ public struct WorkflowMutations: Sendable {
                 refusal = "\(ns)/\(name) is already suspended"
             } else if !suspend && !suspended && !waitingNodes {
                 refusal = "\(ns)/\(name) is not suspended and has no suspend step waiting; there is nothing to resume"
+            } else if !suspend, nodeFieldSelector == nil, let (step, output) = Self.unsuppliedOutput(wf) {
+                // Argo's ResumeWorkflow gives each waiting step's supplied outputs their defaults and refuses the
+                // whole resume (HTTP 500) when one has none: say so before it is confirmed.
+                refusal =
+                    "resuming \(ns)/\(name) would fail: the waiting step \(step) expects its output '\(output)', which has no value and no default, and Argo then refuses the whole resume; give it with approve_step or set_step_outputs"
             }
             return Inspection(
                 uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
@@ -302,6 +307,19 @@ public struct WorkflowMutations: Sendable {
             return result
         }
         return outcome.answer
+    }
+
+    /// The first waiting suspend step with a supplied output that has neither a value nor a default.
+    static func unsuppliedOutput(_ wf: Workflow) -> (step: String, output: String)? {
+        for node in wf.status.nodes.values.filter(\.isActiveSuspendNode).sorted(by: { $0.name < $1.name }) {
+            let io = wf.nodeIO(id: node.id) ?? NodeIO()
+            if let missing = io.outputs.parameters.first(where: {
+                $0.supplied && $0.value == nil && $0.suppliedDefault == nil
+            }) {
+                return (node.displayName ?? node.name, missing.name)
+            }
+        }
+        return nil
     }
 
     /// toggle_cron_suspension: flips (or sets) whether a CronWorkflow schedules new runs.
