@@ -86,7 +86,8 @@ struct CallCommand: AsyncParsableCommand {
                     try await perform(servers(nil))
                 }
             } else {
-                try await perform(try await serve.simulatorServer(settings, logger: logger).servers(nil))
+                try await perform(
+                    try await serve.simulatorServer(settings, logger: logger).servers(nil), builtInSimulator: true)
             }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("argo-mcp: \(error.description)\n".utf8))
@@ -94,7 +95,17 @@ struct CallCommand: AsyncParsableCommand {
         }
     }
 
-    func perform(_ server: ArgoMCPServer) async throws {
+    /// Said on stderr before a call whose effect outlives it, when the simulator lives only as long as this
+    /// process: what it changes is gone by the next call, and how to keep it.
+    static let freshSimulatorNote = """
+        argo-mcp: note: the built-in simulator starts afresh for every call, so what this call changes is gone when \
+        it ends, and a watch sees only this process's simulator. To keep state between calls: \
+        `argo-mcp simulator --port 2746 &`, then call with ARGO_SERVER=127.0.0.1:2746 ARGO_SECURE=false \
+        ARGO_MCP_READ_ONLY=false ARGO_MCP_ALLOW_MUTATIONS=true ARGO_MCP_ALLOW_DESTRUCTIVE=true.
+
+        """
+
+    func perform(_ server: ArgoMCPServer, builtInSimulator: Bool = false) async throws {
         if list {
             print(Self.listing(server.tools))
             return
@@ -113,6 +124,9 @@ struct CallCommand: AsyncParsableCommand {
             if let near = ConfigKey.nearest(tool, in: server.tools.map(\.name)) { message += "; did you mean \(near)?" }
             FileHandle.standardError.write(Data((message + "\n").utf8))
             throw ExitCode(2)
+        }
+        if builtInSimulator && (definition.safety != .readOnly || tool == "watch_workflow") {
+            FileHandle.standardError.write(Data(Self.freshSimulatorNote.utf8))
         }
         let values: [String: Value]
         do {

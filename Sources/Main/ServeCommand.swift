@@ -145,7 +145,8 @@ struct Serve: AsyncParsableCommand {
                 tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
                 confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
                 maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
-                notice: simulator ? Self.simulatorNotice : nil, resources: ArgoResources(useCases))
+                notice: simulator ? Self.simulatorNotice : nil, resources: ArgoResources(useCases),
+                namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) })
         }
         // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
         let catalog = ToolCatalog.all(

@@ -94,6 +94,11 @@ struct CallCommandScenarioTests {
         #expect(comma == 2)
         #expect(commaErr.contains(#"schedules='["0 3 * * 1,5"]'"#))
 
+        let (typo, typoOut, _) = try ServerProcess.runCapturing(
+            ["call", "get_workflow", "name=nightly-etl-7x2kq", "namespace=argoo"])
+        #expect(typo == 1)
+        #expect(typoOut.contains("no Argo object argo-mcp can see is in namespace argoo; did you mean argo?"))
+
         let (unhealthy, unhealthyOut, _) = try ServerProcess.runCapturing(
             ["call", "health_check"], environment: ["ARGO_SERVER": "http://127.0.0.1:1"])
         #expect(unhealthy == 1)
@@ -124,10 +129,12 @@ struct CallCommandScenarioTests {
         #expect(status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(preview.utf8)) as? [String: Any])
         let token = try #require(object["confirmation_token"] as? String)
-        let (done, text, _) = try ServerProcess.runCapturing(
+        let (done, text, note) = try ServerProcess.runCapturing(
             ["call", "delete_cron_workflow", "name=nightly-etl", "confirmation_token=\(token)"],
             environment: environment)
         #expect(done == 0, "\(text)")
+        // Each use says that the change will not outlive the call, and how to keep state.
+        #expect(note.contains("starts afresh for every call") && note.contains("argo-mcp simulator --port 2746"))
         #expect(!text.contains("re-created"))
     }
 }

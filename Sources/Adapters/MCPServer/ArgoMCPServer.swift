@@ -25,9 +25,10 @@ public struct ArgoMCPServer: Sendable {
         confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
         prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
         maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil,
-        resources: ArgoResources? = nil
+        resources: ArgoResources? = nil, namespaceHint: (@Sendable (String) async -> String?)? = nil
     ) {
         self.resources = resources
+        self.namespaceHint = namespaceHint
         self.notice = notice
         self.maxManifestBytes = maxManifestBytes
         self.prompts = prompts
@@ -43,6 +44,9 @@ public struct ArgoMCPServer: Sendable {
         self.version = version
         self.logger = logger
     }
+
+    /// Names the namespaces that hold something when an answer found nothing in another one.
+    let namespaceHint: (@Sendable (String) async -> String?)?
 
     /// The listed tools by name, and as `tools/list` gives them (made once, not per session or request).
     let byName: [String: ToolDefinition]
@@ -183,6 +187,7 @@ public struct ArgoMCPServer: Sendable {
                 try? await server.log(level: .info, logger: "argo-mcp", data: .string(message))
             }
             var context = ToolContext(client: await client.name, confirmer: confirmer, sampler: sampler, log: log)
+            context.namespaceHint = namespaceHint
             context.manifestLimits = manifestLimits
             if let token = params._meta?.progressToken {
                 context.progress = {
@@ -309,7 +314,14 @@ public struct ArgoMCPServer: Sendable {
                 structuredContent: Optional(noticed(output.structured, notice)), isError: false)
         } catch {
             // An error quotes what it refused, and that can be anything a caller sent: the same cap as any answer.
-            let message = ToolOutput.cut(describe(error, tool: tool, args: args), maxBytes: room)
+            var described = describe(error, tool: tool, args: args)
+            if let argo = error as? ArgoError, argo.kind == .notFound,
+                let namespace = arguments?["namespace"]?.stringValue, !namespace.isEmpty,
+                let hint = await context.namespaceHint?(namespace)
+            {
+                described += "; " + hint
+            }
+            let message = ToolOutput.cut(described, maxBytes: room)
             // The log gets the reason only: a refusal's preview carries a fresh confirmation token.
             let logged = (error as? MutationRefused).map { "refused: \($0.reason)" } ?? message
             logger.debug("tool call failed", metadata: ["tool": "\(tool.name)", "error": "\(logged)"])

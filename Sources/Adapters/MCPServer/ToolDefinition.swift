@@ -65,6 +65,9 @@ public struct ToolContext: Sendable {
     public var log: @Sendable (_ message: String) async -> Void
     /// The bounds on a manifest argument (size, nesting, alias expansion).
     public var manifestLimits = YAMLLimits()
+    /// For an answer that found nothing in a namespace: the hint that names the namespaces that hold something,
+    /// when this one holds nothing argo-mcp can see.
+    public var namespaceHint: (@Sendable (String) async -> String?)?
 
     public init(
         client: String? = nil, confirmer: (any Confirmer)? = nil,

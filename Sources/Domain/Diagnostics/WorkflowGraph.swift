@@ -161,9 +161,13 @@ extension Diagnostics {
             return text
         }
 
-        // Breadth first from the root; each node drawn once, later parents get an edge to the same box.
+        // Breadth first from the root, then the other nodes no node lists as a child (the exit handler's
+        // `<name>.onExit`, lifecycle hooks): each node drawn once, later parents get an edge to the same box.
         var queue: [(ids: [String], parentBox: String?, depth: Int)] = []
         if let root = graph.root { queue.append(([root.id], nil, 0)) }
+        let otherRoots = graph.nodes.values.filter { graph.parent[$0.id] == nil && $0.id != graph.root?.id }
+            .sorted { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }
+        for other in otherRoots { queue.append(([other.id], nil, 0)) }
         var head = 0
         while head < queue.count {
             let (ids, parentBox, depth) = queue[head]

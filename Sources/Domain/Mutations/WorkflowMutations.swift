@@ -75,7 +75,7 @@ public struct WorkflowMutations: Sendable {
     }
 
     static func progress(_ wf: Workflow) -> String {
-        "\(wf.metadata.name) (\(phase(wf)), progress \(wf.status.progress ?? "?"))"
+        "\(wf.metadata.name) (\(phase(wf))\(wf.status.progress.map { ", progress \($0)" } ?? ""))"
     }
 
     /// The preview of stopping a workflow (`Stop` or `Terminate`, as Argo's `spec.shutdown`): what runs now and

@@ -118,6 +118,17 @@ public struct ClusterReads: Sendable {
         )
     }
 
+    /// For an answer that found nothing in `namespace`: when no Argo object argo-mcp can see lives there (a typo,
+    /// a namespace the Argo Server does not manage), the namespaces that do hold some; nil when it is one of them.
+    public func unknownNamespaceHint(_ namespace: String) async -> String? {
+        guard let list = try? await namespaces() else { return nil }
+        let known = list.namespaces.map(\.namespace)
+        guard !known.isEmpty, !known.contains(namespace) else { return nil }
+        let near = Text.nearest(namespace, in: known).map { "did you mean \($0)? " } ?? ""
+        return
+            "no Argo object argo-mcp can see is in namespace \(namespace); \(near)namespaces with some: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", …" : "") (list_namespaces)"
+    }
+
     var rulesText: String? {
         rules.isUnrestricted
             ? nil
