@@ -166,10 +166,18 @@ struct SimulatorStoryTests {
         let newest = runs.items.compactMap { $0.metadata.annotations[ArgoLabels.scheduledTime] }.max()
         #expect(cron.status.lastScheduledTime == newest)
         #expect(Self.date(cron.status.lastScheduledTime) <= Date())
+        // The cron's runs are runs of its template: extract, transform, load; the failed one stopped at transform.
+        let template = try await gateway.getWorkflowTemplate(
+            namespace: "argo", name: "etl-pipeline", clusterScope: false)
+        let failed = try await gateway.getWorkflow(namespace: "argo", name: "nightly-etl-1700000002", fields: nil)
+        #expect(Set(failed.spec.templates.map(\.name)) == Set(template.spec.templates.map(\.name)))
+        let phases = Dictionary(
+            uniqueKeysWithValues: failed.status.nodes.values.map { ($0.displayName ?? "", $0.phase) })
+        #expect(phases["extract"] == .succeeded && phases["transform"] == .failed && phases["load"] == .omitted)
         let all = try await gateway.listWorkflows(WorkflowListQuery(namespace: nil, limit: 500))
-        let phases = Set(all.items.compactMap { $0.status.phase?.rawValue })
+        let seen = Set(all.items.compactMap { $0.status.phase?.rawValue })
         for phase in ["Pending", "Running", "Succeeded", "Failed", "Error"] {
-            #expect(phases.contains(phase), "the demo has a workflow in \(phase)")
+            #expect(seen.contains(phase), "the demo has a workflow in \(phase)")
         }
         for wf in all.items {
             #expect(

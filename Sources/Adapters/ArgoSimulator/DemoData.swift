@@ -48,6 +48,27 @@ extension ArgoSimulator {
             generated: WorkflowGenerator(
                 name: "deploy-canary-k2m9x", namespace: "argo", nodeCount: 30, seed: 7, startedAt: now), steps: 120)
 
+        // nightly-etl runs etl-pipeline: extract, then transform, then load. Its runs carry that template's spec.
+        let manifests = try Self.objects(inManifest: Self.demoManifests, source: "demo data")
+        let etl = manifests.first { $0[path: "metadata.name"]?.string == "etl-pipeline" }
+        func nightly(_ name: String, day: Int, failing: Bool, at scheduled: Date) -> WorkflowGenerator {
+            var run = WorkflowGenerator(
+                name: name, namespace: "argo", nodeCount: 4, seed: UInt64(10 + day), startedAt: scheduled + 2)
+            // Durations vary a little from night to night, as real runs do.
+            run.pipeline = [
+                .init("extract", template: "extract", seconds: 110 + day * 7 % 20),
+                .init(
+                    "transform", template: "transform", after: ["extract"], seconds: 290 + day * 11 % 30, fails: failing
+                ),
+                .init("load", template: "load", after: ["transform"], seconds: 85 + day * 5 % 10),
+            ]
+            run.specTemplates = etl?[path: "spec.templates"]?.array
+            run.specParameters = [("target", "warehouse"), ("batch-size", "500")]
+            run.labels = [ArgoLabels.cronWorkflow: "nightly-etl", ArgoLabels.workflowTemplate: "etl-pipeline"]
+            run.annotations = [ArgoLabels.scheduledTime: ArgoTime.format(scheduled)]
+            return run
+        }
+
         // Six nightly runs of the nightly-etl cron, one of them failed.
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
@@ -56,30 +77,23 @@ extension ArgoSimulator {
         if todayAt2 > now { todayAt2 -= 86400 }
         for day in 0..<6 {
             let scheduled = todayAt2.addingTimeInterval(Double(-86400 * day))
-            var run = WorkflowGenerator(
-                name: day == 0 ? "nightly-etl-7x2kq" : "nightly-etl-\(1_700_000_000 + day)", namespace: "argo",
-                nodeCount: 40,
-                failureRate: day == 2 ? 0.15 : 0, seed: UInt64(10 + day), startedAt: scheduled + 2)
-            run.labels = [ArgoLabels.cronWorkflow: "nightly-etl", ArgoLabels.workflowTemplate: "etl-pipeline"]
-            run.annotations = [ArgoLabels.scheduledTime: ArgoTime.format(scheduled)]
-            add(generated: run)
+            add(
+                generated: nightly(
+                    day == 0 ? "nightly-etl-7x2kq" : "nightly-etl-\(1_700_000_000 + day)", day: day, failing: day == 2,
+                    at: scheduled))
         }
         // The archive remembers four older nightly runs (one failed) and a failed one-off import.
         for day in 6..<10 {
             let scheduled = todayAt2.addingTimeInterval(Double(-86400 * day))
-            var run = WorkflowGenerator(
-                name: "nightly-etl-\(1_700_000_000 + day)", namespace: "argo", nodeCount: 40,
-                failureRate: day == 8 ? 0.2 : 0, seed: UInt64(20 + day), startedAt: scheduled + 2)
-            run.labels = [ArgoLabels.cronWorkflow: "nightly-etl", ArgoLabels.workflowTemplate: "etl-pipeline"]
-            run.annotations = [ArgoLabels.scheduledTime: ArgoTime.format(scheduled)]
-            addArchived(generated: run)
+            addArchived(
+                generated: nightly("nightly-etl-\(1_700_000_000 + day)", day: day, failing: day == 8, at: scheduled))
         }
         addArchived(
             generated: WorkflowGenerator(
                 name: "legacy-import-2f8xq", namespace: "argo", nodeCount: 25, shape: .steps, failureRate: 0.2,
                 seed: 40,
                 startedAt: now - 86400 * 20))
-        for object in try Self.objects(inManifest: Self.demoManifests, source: "demo data") { try load(object) }
+        for object in manifests { try load(object) }
         // nightly-etl agrees with its runs: scheduled last at today's run, created the day before its first of
         // the 44 runs its status counts (41 succeeded, 3 failed).
         if var cron = object(.cronWorkflow, namespace: "argo", name: "nightly-etl") {

@@ -23,6 +23,30 @@ public struct WorkflowGenerator: Sendable {
     public var annotations: [String: String] = [:]
     /// `status.synchronization` while the workflow runs (the locks it holds or waits for).
     public var synchronization: JSONValue?
+    /// A fixed DAG of named tasks instead of generated lanes (a run of a known template).
+    public var pipeline: [PipelineTask]?
+    /// The spec's templates and parameters (instead of the generator's own `main`, `group` and `work`).
+    public var specTemplates: [JSONValue]?
+    public var specParameters: [(String, String)]?
+
+    /// One task of a `pipeline`: a pod of `template`, after its dependencies, running `seconds`.
+    public struct PipelineTask: Sendable {
+        public var name: String
+        public var template: String
+        public var dependencies: [String]
+        public var seconds: Int
+        public var fails: Bool
+
+        public init(
+            _ name: String, template: String, after dependencies: [String] = [], seconds: Int, fails: Bool = false
+        ) {
+            self.name = name
+            self.template = template
+            self.dependencies = dependencies
+            self.seconds = seconds
+            self.fails = fails
+        }
+    }
 
     public init(
         name: String, namespace: String = "argo", nodeCount: Int, shape: Shape = .dag, failureRate: Double = 0,
@@ -84,6 +108,7 @@ public struct WorkflowGenerator: Sendable {
     /// Children follow Argo: a DAG lists the tasks without dependencies, a task lists its dependents (from its
     /// last attempt when retried), a step group's steps list the next group (`dag.go`, `steps.go`, `outboundNodes`).
     public func generate() -> JSONValue {
+        if let pipeline { return generatePipeline(pipeline) }
         var rng = Rng(state: seed ^ 0x9E37_79B9_7F4A_7C15)
         var nodes: [String: Node] = [:]
         nodes.reserveCapacity(nodeCount)
@@ -437,13 +462,23 @@ public struct WorkflowGenerator: Sendable {
             status["message"] = .string(message)
         }
 
-        let templates: [JSONValue] = [
-            .object(["name": "main", shape == .dag ? "dag" : "steps": .object([:])]),
-            .object(["name": "group", "dag": .object([:])]),
-            .object([
-                "name": "work", "container": .object(["image": "busybox:1.36", "command": .array(["sh", "-c"])]),
-            ]),
-        ]
+        return wrap(status: status, phase: wfPhase)
+    }
+
+    /// The Workflow object around a generated status: metadata, labels and the spec.
+    func wrap(status: [String: JSONValue], phase wfPhase: String) -> JSONValue {
+        func time(_ offset: Int) -> JSONValue { .string(ArgoTime.format(startedAt.addingTimeInterval(Double(offset)))) }
+        let templates: [JSONValue] =
+            specTemplates ?? [
+                .object(["name": "main", shape == .dag ? "dag" : "steps": .object([:])]),
+                .object(["name": "group", "dag": .object([:])]),
+                .object([
+                    "name": "work", "container": .object(["image": "busybox:1.36", "command": .array(["sh", "-c"])]),
+                ]),
+            ]
+        let arguments: [JSONValue] =
+            specParameters.map { $0.map { .object(["name": .string($0.0), "value": .string($0.1)]) } }
+            ?? [.object(["name": "size", "value": .string(String(nodeCount))])]
         return .object([
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "Workflow",
@@ -465,14 +500,78 @@ public struct WorkflowGenerator: Sendable {
                     annotations.mapValues(JSONValue.string).merging([ArgoLabels.podNameFormat: "v2"]) { a, _ in a }),
             ]),
             "spec": .object([
-                "entrypoint": "main",
-                "arguments": .object([
-                    "parameters": .array([.object(["name": "size", "value": .string(String(nodeCount))])])
-                ]),
+                "entrypoint": "main", "arguments": .object(["parameters": .array(arguments)]),
                 "templates": .array(templates),
             ]),
             "status": .object(status),
         ])
+    }
+
+    /// A fixed DAG (`pipeline`): each task a pod of its own template, started when its dependencies have ended;
+    /// a task after a failed one is Omitted, as `dag.go` omits a task whose depends condition cannot hold.
+    func generatePipeline(_ pipeline: [PipelineTask]) -> JSONValue {
+        func nodeID(_ nodeName: String) -> String { "\(name)-\(PodNames.fnv1a32(nodeName))" }
+        func time(_ offset: Int) -> JSONValue { .string(ArgoTime.format(startedAt.addingTimeInterval(Double(offset)))) }
+        var objects: [String: [String: JSONValue]] = [:]
+        var ends: [String: Int] = [:]
+        var ok: [String: Bool] = [:]
+        var rootChildren: [JSONValue] = []
+        var failed: String?
+        var pods = 0
+        for task in pipeline {
+            let id = nodeID("\(name).\(task.name)")
+            let deps = task.dependencies.filter { ends[$0] != nil }
+            let start = deps.map { (ends[$0] ?? 0) + 1 }.max() ?? 0
+            var node: [String: JSONValue] = [
+                "id": .string(id), "name": .string("\(name).\(task.name)"), "displayName": .string(task.name),
+                "templateName": .string(task.template), "boundaryID": .string(name), "startedAt": time(start),
+            ]
+            if deps.contains(where: { ok[$0] != true }) {
+                node["type"] = "Skipped"
+                node["phase"] = "Omitted"
+                node["message"] = "omitted: depends condition not met"
+                node["finishedAt"] = time(start)
+                ends[task.name] = start
+                ok[task.name] = false
+            } else {
+                pods += 1
+                node["type"] = "Pod"
+                node["phase"] = .string(task.fails ? "Failed" : "Succeeded")
+                node["finishedAt"] = time(start + task.seconds)
+                node["hostNodeName"] = .string("node-\(PodNames.fnv1a32(id) % 8)")
+                node["resourcesDuration"] = .object(["cpu": .int(task.seconds / 10), "memory": .int(task.seconds)])
+                node["outputs"] = .object(["exitCode": .string(task.fails ? "1" : "0")])
+                if task.fails {
+                    node["message"] = .string("Error (exit code 1): \(task.name) failed")
+                    failed = failed ?? id
+                }
+                ends[task.name] = start + task.seconds
+                ok[task.name] = !task.fails
+            }
+            if deps.isEmpty { rootChildren.append(.string(id)) }
+            for dep in deps {
+                let depID = nodeID("\(name).\(dep)")
+                var children = objects[depID]?["children"]?.array ?? []
+                children.append(.string(id))
+                objects[depID]?["children"] = .array(children)
+            }
+            objects[id] = node
+        }
+        let end = (ends.values.max() ?? 0) + 1
+        let phase = failed == nil ? "Succeeded" : "Failed"
+        var root: [String: JSONValue] = [
+            "id": .string(name), "name": .string(name), "displayName": .string(name), "type": "DAG",
+            "templateName": "main", "phase": .string(phase), "startedAt": time(0), "finishedAt": time(end),
+            "children": .array(rootChildren),
+        ]
+        if let failed { root["message"] = .string("child '\(failed)' failed") }
+        objects[name] = root
+        var status: [String: JSONValue] = [
+            "phase": .string(phase), "startedAt": time(0), "finishedAt": time(end),
+            "progress": .string("\(pods)/\(pods)"), "nodes": .object(objects.mapValues { .object($0) }),
+        ]
+        if let failed { status["message"] = .string("child '\(failed)' failed") }
+        return wrap(status: status, phase: phase)
     }
 }
 
