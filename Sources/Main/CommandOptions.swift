@@ -158,11 +158,12 @@ struct SimulatorOptions: ParsableArguments {
     /// Parses a `--generate` spec; `evolve=N` makes the workflow start Pending and finish in N ticks. Every value
     /// is checked: a typo is an error naming the key and the range, never a silent default.
     static func generator(_ spec: String, namespace: String) throws -> (WorkflowGenerator, Int?) {
-        // Started an hour ago (an evolving one: now, as it starts when first looked at), not on the generator's
-        // fixed date, so that its times agree with the clock.
+        // Started a day ago (an evolving one: now, as it starts when first looked at), not on the generator's fixed
+        // date, so that its times agree with the clock: the longest run allowed (50,000 nodes in sequential steps)
+        // takes a few hours.
         let now = Date()
         var g = WorkflowGenerator(
-            name: "generated", namespace: namespace, nodeCount: 1000, startedAt: now.addingTimeInterval(-3600))
+            name: "generated", namespace: namespace, nodeCount: 1000, startedAt: now.addingTimeInterval(-86_400))
         var evolve: Int?
         func whole(_ key: String, _ text: String, _ range: ClosedRange<Int>) throws -> Int {
             guard let n = Int(text), range.contains(n) else {
@@ -184,7 +185,7 @@ struct SimulatorOptions: ParsableArguments {
             switch kv[0] {
             case "name": g.name = kv[1]
             case "namespace": g.namespace = kv[1]
-            case "nodes": g.nodeCount = try whole("nodes", kv[1], 1...1_000_000)
+            case "nodes": g.nodeCount = try whole("nodes", kv[1], 1...50_000)
             case "shape":
                 guard let shape = WorkflowGenerator.Shape(rawValue: kv[1]) else {
                     throw ConfigError("--generate '\(spec)': shape=\(kv[1]) is not dag or steps")
@@ -193,20 +194,28 @@ struct SimulatorOptions: ParsableArguments {
             case "failures": g.failureRate = try rate("failures", kv[1])
             case "running": g.runningRate = try rate("running", kv[1])
             case "depth": g.depth = try whole("depth", kv[1], 1...50)
-            case "retry_every": g.retryEvery = try whole("retry_every", kv[1], 1...1_000_000)
+            case "retry_every": g.retryEvery = try whole("retry_every", kv[1], 0...1_000_000)
             case "seed":
                 guard let seed = UInt64(kv[1]) else {
                     throw ConfigError("--generate '\(spec)': seed=\(kv[1]) is not a whole number from 0")
                 }
                 g.seed = seed
-            case "evolve": evolve = try whole("evolve", kv[1], 1...100_000)
+            case "evolve": evolve = try whole("evolve", kv[1], 1...1_000)
             default:
                 throw ConfigError(
                     "--generate '\(spec)': unknown key '\(kv[0])' (name, namespace, nodes, shape, failures, running, depth, retry_every, seed, evolve)"
                 )
             }
         }
-        if evolve != nil { g.startedAt = now }
+        if let evolve {
+            g.startedAt = now
+            // Every state of an evolution is built up front: bound the work.
+            guard g.nodeCount * evolve <= 2_000_000 else {
+                throw ConfigError(
+                    "--generate '\(spec)': nodes × evolve is at most 2,000,000 (the states are built up front); got \(g.nodeCount) × \(evolve)"
+                )
+            }
+        }
         return (g, evolve)
     }
 }

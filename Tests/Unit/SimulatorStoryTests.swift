@@ -38,6 +38,24 @@ struct SimulatorStoryTests {
         }
     }
 
+    @Test(
+        "running and failing workflows with retries: every child a node lists exists",
+        arguments: [
+            (WorkflowGenerator.Shape.dag, 3_000, 3), (.dag, 500, 2), (.steps, 800, 3), (.steps, 200, 2),
+        ])
+    func noDanglingChildren(_ shape: WorkflowGenerator.Shape, _ nodes: Int, _ depth: Int) throws {
+        for seed in UInt64(1)...4 {
+            let wf = try Self.decode(
+                WorkflowGenerator(
+                    name: "cut", nodeCount: nodes, shape: shape, failureRate: 0.05, runningRate: 0.05, retryEvery: 7,
+                    depth: depth, seed: seed
+                ).generate())
+            for node in wf.status.nodes.values {
+                for child in node.children { #expect(wf.status.nodes[child] != nil, "\(node.name) lists \(child)") }
+            }
+        }
+    }
+
     @Test("a failed DAG task omits its dependents, with Argo's message and no pod")
     func omitted() throws {
         let wf = try Self.decode(

@@ -159,9 +159,14 @@ struct TruthAuditTests {
             counted: "3 nodes Running (the Steps node, the second StepGroup, the Suspend node); its only Pod succeeded"
         ),
         Case(
-            tool: "retry_workflow", arguments: ["name": "exit-handlers-n7s4n"], expect: ["pods#": 1],
-            text: ["PREVIEW", "1 failed step(s)", "2 succeeded step(s) are kept"],
-            counted: "Pods: exit-handlers-n7s4n Failed; notify and cry Succeeded (celebrate was Skipped)"),
+            tool: "retry_workflow", arguments: ["name": "exit-handlers-n7s4n"], expect: ["pods#": 3],
+            text: [
+                "PREVIEW", "1 failed step(s)", "0 succeeded step(s) are kept",
+                "the exit handler runs again (its 2 pod(s)",
+            ],
+            counted:
+                "Pods: exit-handlers-n7s4n Failed; notify and cry Succeeded, both in exit-handlers-n7s4n.onExit, which Argo's retry deletes and runs again (celebrate was Skipped)"
+        ),
         Case(
             tool: "suspend_workflow", arguments: ["name": "suspend-template-qndm5"], expect: ["pods#": 0],
             text: ["PREVIEW", "spec.suspend is set"], counted: "a suspend stops no pod"),

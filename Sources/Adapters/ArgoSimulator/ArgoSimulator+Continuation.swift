@@ -24,6 +24,8 @@ extension ArgoSimulator {
             switch Self.continueSteps(&wf, now: Date()) {
             case .waiting:
                 continue
+            case .unknown:
+                continuing.remove(key)
             case .moved:
                 replace(wf, key: key)
             case .finished:
@@ -33,7 +35,8 @@ extension ArgoSimulator {
         }
     }
 
-    enum Continuation { case waiting, moved, finished }
+    /// `.unknown`: not a steps workflow the simulator can carry on; it is left as it is.
+    enum Continuation { case waiting, moved, finished, unknown }
 
     /// One step of a steps workflow's run; `.waiting` while a step waits for someone (a suspend step).
     static func continueSteps(_ wf: inout JSONValue, now date: Date) -> Continuation {
@@ -42,13 +45,13 @@ extension ArgoSimulator {
             let template = wf[path: "spec.templates"]?.array?.first(where: { $0["name"]?.string == entry }),
             let groups = template["steps"]?.array?.map({ $0.array ?? [] }), !groups.isEmpty,
             var nodes = wf[path: "status.nodes"]?.object, nodes[name] != nil
-        else { return .finished }
+        else { return .unknown }
         let now = ArgoTime.format(date)
         func nodeID(_ nodeName: String) -> String { "\(name)-\(PodNames.fnv1a32(nodeName))" }
         func id(named nodeName: String) -> String? { nodes.first { $0.value["name"]?.string == nodeName }?.key }
         guard let current = (0..<groups.count).last(where: { id(named: "\(name)[\($0)]") != nil }),
             let groupID = id(named: "\(name)[\(current)]")
-        else { return .finished }
+        else { return .unknown }
         let stepIDs = nodes[groupID]?["children"]?.array?.compactMap(\.string) ?? []
 
         // Steps still going: pods finish (one tick each way); a suspend step waits for resume, approve or set.
@@ -197,8 +200,14 @@ extension ArgoSimulator {
         var done = retried
         let started = ArgoTime.format(now)
         let finished = ArgoTime.format(now.addingTimeInterval(2 * tick))
+        var waiting = false
         for id in reset {
             guard let node = retried[path: "status.nodes"]?[id] else { continue }
+            // A suspend step waits again for someone to release it.
+            if node["type"]?.string == "Suspend" {
+                waiting = true
+                continue
+            }
             let pod = node["type"]?.string == "Pod"
             running.set(["status", "nodes", id, "phase"], "Running")
             running.set(["status", "nodes", id, "startedAt"], .string(started))
@@ -208,7 +217,11 @@ extension ArgoSimulator {
             if pod { done.set(["status", "nodes", id, "outputs"], .object(["exitCode": "0"])) }
         }
         setProgress(&running)
-        complete(&done, phase: "Succeeded", message: nil, now: finished)
+        if waiting {
+            setProgress(&done)
+        } else {
+            complete(&done, phase: "Succeeded", message: nil, now: finished)
+        }
         return [retried, running, done]
     }
 }

@@ -99,6 +99,9 @@ extension ArgoSimulator {
                 // outputs take their defaults first (`OverrideOutputParametersWithDefault`); one without a default
                 // fails the whole resume, before anything is saved.
                 let suspendedNodes = nodes.filter { Self.isActiveSuspendNode($0.value) }
+                if wf[path: "spec.suspend"] != .bool(true) && suspendedNodes.isEmpty {
+                    return storedData(key) ?? wf.encoded()
+                }
                 wf.set(["spec", "suspend"], nil)
                 for (id, node) in suspendedNodes.sorted(by: { $0.key < $1.key }) {
                     var n = node
@@ -177,17 +180,30 @@ extension ArgoSimulator {
                     queue.append(child)
                 }
             }
+            // `FormulateRetryWorkflow` also deletes the exit handler's nodes (`<name>.onExit…`): it runs again.
+            for (id, node) in nodes where (node["name"]?.string ?? "").hasPrefix("\(name).onExit") { reset.insert(id) }
             for id in reset {
                 guard var n = nodes[id] else { continue }
-                let isPod = n["type"]?.string == "Pod" || n["phase"]?.string == "Omitted"
-                if n["phase"]?.string == "Omitted" {
+                let type = n["type"]?.string
+                let isPod = type == "Pod" || n["phase"]?.string == "Omitted"
+                if n["phase"]?.string == "Omitted" || type == "Skipped" {
                     n["type"] = "Pod"
-                    n["templateName"] = "work"
+                    if n["templateName"] == nil { n["templateName"] = "work" }
                 }
-                n["phase"] = isPod ? "Pending" : "Running"
+                // `resetNode`: a suspend step waits again, its supplied outputs unset.
+                if type == "Suspend" {
+                    let supplied = (n[path: "outputs.parameters"]?.array ?? []).compactMap { p -> JSONValue? in
+                        guard let pname = p["name"] else { return nil }
+                        return .object(["name": pname, "valueFrom": .object(["supplied": .object([:])])])
+                    }
+                    n["outputs"] = supplied.isEmpty ? nil : .object(["parameters": .array(supplied)])
+                    n["phase"] = "Running"
+                } else {
+                    n["phase"] = isPod ? "Pending" : "Running"
+                    n["outputs"] = nil
+                }
                 n["message"] = nil
                 n["finishedAt"] = nil
-                n["outputs"] = nil
                 nodes[id] = n
             }
             retried = reset
@@ -209,18 +225,25 @@ extension ArgoSimulator {
         replace(wf, key: key)
         if let retried {
             stopEvolution(key)
-            follow(Self.retryRun(wf, reset: retried, now: Date(), tick: tickSeconds), key: key)
+            if Self.isStepsWorkflow(wf) {
+                // The steps go on from the group that failed, as the controller runs them (later groups included).
+                continuing.insert(key)
+            } else {
+                follow(Self.retryRun(wf, reset: retried, now: Date(), tick: tickSeconds), key: key)
+            }
         } else if carryOn, evolutionFollows(key) == false, Self.isStepsWorkflow(wf) {
             continuing.insert(key)
         }
         return storedData(key) ?? wf.encoded()
     }
 
-    /// A workflow whose entrypoint is a steps template: the simulated controller can carry it on.
+    /// A workflow whose entrypoint is a steps template with its groups written out: the simulated controller can
+    /// carry it on.
     static func isStepsWorkflow(_ wf: JSONValue) -> Bool {
         guard let entry = wf[path: "spec.entrypoint"]?.string else { return false }
-        return wf[path: "spec.templates"]?.array?.contains { $0["name"]?.string == entry && $0["steps"] != nil }
-            ?? false
+        return wf[path: "spec.templates"]?.array?.contains {
+            $0["name"]?.string == entry && ($0["steps"]?.array?.isEmpty == false)
+        } ?? false
     }
 
     /// `pkg/apis/workflow/v1alpha1/workflow_types.go` `IsActiveSuspendNode`: a Suspend node still Running.

@@ -74,7 +74,8 @@ extension ArgoSimulator {
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
         // The cron's newest run: today at 02:00 UTC, or yesterday's before 02:00 (never a run in the future).
         var todayAt2 = calendar.date(bySettingHour: 2, minute: 0, second: 0, of: now) ?? now
-        if todayAt2 > now { todayAt2 -= 86400 }
+        // A run takes about nine minutes: until it would have finished, the newest is yesterday's.
+        if todayAt2 + 900 > now { todayAt2 -= 86400 }
         for day in 0..<6 {
             let scheduled = todayAt2.addingTimeInterval(Double(-86400 * day))
             add(

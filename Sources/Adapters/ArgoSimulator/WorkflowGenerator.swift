@@ -239,7 +239,6 @@ public struct WorkflowGenerator: Sendable {
                 let at = depNode.end ?? start
                 nodes[id]?.type = "Skipped"
                 nodes[id]?.phase = "Omitted"
-                nodes[id]?.template = nil
                 nodes[id]?.message = "omitted: depends condition not met"
                 nodes[id]?.start = at
                 nodes[id]?.end = at
@@ -407,6 +406,12 @@ public struct WorkflowGenerator: Sendable {
             }
         }
 
+        // A retried task listed its attempts before the cut: no node lists one that does not exist.
+        let existing = Set(nodes.keys)
+        for id in existing where nodes[id]?.children.contains(where: { !existing.contains($0) }) == true {
+            nodes[id]?.children.removeAll { !existing.contains($0) }
+        }
+
         // Phases of what is still going: a grouping node runs while any member runs or has yet to start.
         if cutoff != nil {
             func stillRunning(_ id: String) -> Bool {
@@ -470,8 +475,12 @@ public struct WorkflowGenerator: Sendable {
         func time(_ offset: Int) -> JSONValue { .string(ArgoTime.format(startedAt.addingTimeInterval(Double(offset)))) }
         let templates: [JSONValue] =
             specTemplates ?? [
-                .object(["name": "main", shape == .dag ? "dag" : "steps": .object([:])]),
-                .object(["name": "group", "dag": .object([:])]),
+                shape == .dag
+                    ? .object(["name": "main", "dag": .object(["tasks": .array([])])])
+                    : .object(["name": "main", "steps": .array([])]),
+                shape == .dag
+                    ? .object(["name": "group", "dag": .object(["tasks": .array([])])])
+                    : .object(["name": "group", "steps": .array([])]),
                 .object([
                     "name": "work", "container": .object(["image": "busybox:1.36", "command": .array(["sh", "-c"])]),
                 ]),

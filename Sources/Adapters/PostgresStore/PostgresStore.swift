@@ -177,7 +177,8 @@ public final class PostgresStore: ConfirmationStore, AuditSink, Sendable {
     public func keepWatch() async {
         while !Task.isCancelled {
             do {
-                // Bounded like every store operation: the loop ends on cancellation even if the pool is gone.
+                // Bounded like every store operation: a query that never answers (the pool shut down under it)
+                // gives up after the operation timeout, so the loop sees its cancellation within two of them.
                 try await bounded("the heartbeat") { try await self.beat() }
                 _ = try await bounded("marking interrupted calls") { try await self.markInterrupted() }
             } catch {

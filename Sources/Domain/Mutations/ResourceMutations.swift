@@ -200,7 +200,9 @@ public struct ResourceMutations: Sendable {
                     migrate = true
                 } else {
                     refusal =
-                        "\(ns)/\(r.name) uses the single spec.schedule field and this Argo Server (\(version.isEmpty ? "version unknown" : version)) is older than v3.6, which added spec.schedules; give one schedule"
+                        ArgoVersion.triple(version) == nil
+                        ? "\(ns)/\(r.name) uses the single spec.schedule field, and the Argo Server's version (\(version.isEmpty ? "not answered" : version)) does not say whether it takes spec.schedules (v3.6+); give one schedule"
+                        : "\(ns)/\(r.name) uses the single spec.schedule field and this Argo Server (\(version)) is older than v3.6, which added spec.schedules; give one schedule"
                 }
             }
             return Inspection(

@@ -40,7 +40,10 @@ extension WorkflowMutations {
         if !waiting.isEmpty {
             if let nodeFieldSelector {
                 parts.append(
-                    "the waiting suspend step(s) matching \(nodeFieldSelector) (of \(waiting.count): \(Self.names(waiting))) are marked Succeeded and the steps after them start; outputs they were to be given stay unset"
+                    "the waiting suspend step(s) matching \(nodeFieldSelector) (of \(waiting.count): \(Self.names(waiting))) are marked Succeeded and "
+                        + (wf.spec.suspend == true
+                            ? "the steps after them start only once the workflow itself is resumed"
+                            : "the steps after them start") + "; outputs they were to be given stay unset"
                 )
             } else {
                 parts.append(
@@ -60,10 +63,14 @@ extension WorkflowMutations {
     func retryPreview(
         _ wf: Workflow, restartSuccessful: Bool, nodeFieldSelector: String?, parameters: [String: String]
     ) -> MutationPreview {
-        let nodes = Array(wf.status.nodes.values)
+        // Argo deletes the exit handler's nodes (`<name>.onExit…`) too: they run again, whatever their phase.
+        let exitPrefix = "\(wf.metadata.name).onExit"
+        let exitHandler = wf.status.nodes.values.filter { $0.name.hasPrefix(exitPrefix) }
+        let nodes = wf.status.nodes.values.filter { !$0.name.hasPrefix(exitPrefix) }
         let failed = nodes.filter { $0.phase?.isFailure == true }
         let failedPods = failed.filter(WorkflowShaping.runsInPod).sorted { $0.name < $1.name }
         let succeeded = nodes.filter { $0.phase == .succeeded && WorkflowShaping.runsInPod($0) }
+        let exitPods = exitHandler.filter(WorkflowShaping.runsInPod).sorted { $0.name < $1.name }
         var effect =
             "\(failedPods.count) failed step(s) (\(Self.names(failedPods))) are reset, their pods deleted, and they run again; "
             + "\(succeeded.count) succeeded step(s) are kept and not run again"
@@ -75,10 +82,12 @@ extension WorkflowMutations {
                 "; the workflow's arguments take "
                 + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         }
-        effect +=
-            "; the exit handler, if any, runs again; the workflow becomes Running and its finish time and message are cleared"
+        if !exitHandler.isEmpty {
+            effect += "; the exit handler runs again (its \(exitPods.count) pod(s) deleted and run anew)"
+        }
+        effect += "; the workflow becomes Running and its finish time and message are cleared"
         return workflowPreview(
-            Mutation.retryWorkflow.tool, wf, pods: failedPods.map { PodNames.podName(for: $0, in: wf) },
+            Mutation.retryWorkflow.tool, wf, pods: (failedPods + exitPods).map { PodNames.podName(for: $0, in: wf) },
             effect: effect, impact: "\(Self.progress(wf)) runs again from its failed steps")
     }
 
