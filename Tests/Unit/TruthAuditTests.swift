@@ -169,7 +169,10 @@ struct TruthAuditTests {
         ),
         Case(
             tool: "suspend_workflow", arguments: ["name": "suspend-template-qndm5"], expect: ["pods#": 0],
-            text: ["PREVIEW", "spec.suspend is set"], counted: "a suspend stops no pod"),
+            text: [
+                "PREVIEW", "spec.suspend is set", "no pod is running now", "1 suspend step(s) (approve) keep waiting",
+            ],
+            counted: "a suspend stops no pod; its one Pod succeeded, its Suspend node approve is Running"),
         Case(
             tool: "resume_workflow", arguments: ["name": "suspend-template-qndm5"],
             text: ["PREVIEW", "1 waiting suspend step(s)"], counted: "one Suspend node, Running"),

@@ -14,11 +14,16 @@ extension WorkflowMutations {
     /// (`operator.go` returns early for a suspended workflow) while running pods go on.
     func suspendPreview(_ wf: Workflow) -> MutationPreview {
         let active = wf.status.nodes.values.filter { $0.phase?.isActive == true && WorkflowShaping.isLeaf($0) }
-        let effect =
+        let running = active.filter(WorkflowShaping.runsInPod)
+        let waiting = active.filter(\.isActiveSuspendNode)
+        var effect =
             "spec.suspend is set: Argo starts no new step; "
-            + (active.isEmpty
-                ? "no step is running now"
-                : "the \(active.count) running or pending step(s) go on and their pods are not stopped")
+            + (running.isEmpty
+                ? "no pod is running now"
+                : "the \(running.count) running step(s) go on; their pods are not stopped")
+        if !waiting.isEmpty {
+            effect += "; \(waiting.count) suspend step(s) (\(Self.names(waiting))) keep waiting"
+        }
         return workflowPreview(
             Mutation.suspendWorkflow.tool, wf, pods: [], effect: effect,
             impact:
