@@ -33,13 +33,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
-        // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus two
-        // libraries of pure computation: swift-crypto for token hashes and argument digests, ArtifactArchive to read
-        // a gzipped or tarred artifact).
+        // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus
+        // swift-crypto's pure hashing and sealing for token hashes, argument digests and sealed cursors). The allowed
+        // imports of every folder are checked by `Tests/Unit/ArchitectureTests.swift` (docs/architecture.md).
         .target(name: "Ports", path: "Sources/Ports", swiftSettings: swiftSettings),
         .target(
             name: "Domain",
-            dependencies: ["Ports", "ArtifactArchive", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Ports", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Domain",
             swiftSettings: swiftSettings
         ),
@@ -54,10 +54,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // A library, not an adapter: gzip (compress-nio over zlib) and tar read within limits; no I/O.
+        // A library, not an adapter: gzip (compress-nio over zlib) and tar read within limits; no I/O. It implements
+        // the domain's `ArtifactUnpacking` port.
         .target(
             name: "ArtifactArchive",
             dependencies: [
+                "Ports",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -191,7 +193,7 @@ let package = Package(
             name: "ArgoMCP",
             dependencies: [
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
-                "MCPHTTP", "BoundedYAML", "PostgresStore",
+                "MCPHTTP", "BoundedYAML", "PostgresStore", "ArtifactArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -227,7 +229,7 @@ let package = Package(
         // libFuzzer targets for the parsers of foreign bytes (built with -sanitize=fuzzer; README "Fuzzing").
         .executableTarget(
             name: "ParserFuzz",
-            dependencies: ["Ports", "Domain", "ArgoHTTP", "BoundedYAML"],
+            dependencies: ["Ports", "Domain", "ArgoHTTP", "BoundedYAML", "ArtifactArchive"],
             path: "ParserFuzz",
             swiftSettings: swiftSettings
         ),

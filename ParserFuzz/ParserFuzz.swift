@@ -1,4 +1,5 @@
 import ArgoHTTP
+import ArtifactArchive
 import BoundedYAML
 import Domain
 import Foundation
@@ -35,7 +36,8 @@ enum ParserFuzz {
             let bytes = ArtifactBytes(
                 data: data, complete: data.count % 2 == 0, contentType: nil, fileName: nil, route: "/fuzz")
             let file = data.count % 3 == 0 ? "a.txt" : nil
-            _ = try? ArtifactReads.content(of: bytes, limit: 1 + data.count % 8192, file: file)
+            _ = try? ArtifactReads.content(
+                of: bytes, limit: 1 + data.count % 8192, file: file, unpacker: ArchiveUnpacker())
         case "frames":
             var parser = StreamFrameParser<WorkflowEvent>(maxFrameBytes: 1 << 16)
             let bytes = [UInt8](data)
@@ -54,6 +56,7 @@ enum ParserFuzz {
 #if FUZZING
     /// libFuzzer's driver (LLVM ≥ 11). SwiftPM names an executable's entry point after its module and points `main`
     /// at it, so libFuzzer's own `main` is not used: ours hands control to the driver.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     @_silgen_name("LLVMFuzzerRunDriver")
     func LLVMFuzzerRunDriver(
         _ argc: UnsafeMutablePointer<CInt>,

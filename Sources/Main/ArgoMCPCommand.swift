@@ -1,6 +1,7 @@
 import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
+import ArtifactArchive
 import Auth
 import Domain
 import FileAudit
@@ -47,8 +48,9 @@ struct ToolsCommand: AsyncParsableCommand {
     var resources = false
 
     func run() async throws {
-        let useCases = Wiring.useCases(
-            gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
+        let useCases = UseCases(
+            gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo",
+            unpacker: ArchiveUnpacker())
         if resources {
             print(ToolCatalog.resourceMarkdown())
         } else if prompts {

@@ -1,6 +1,7 @@
 import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
+import ArtifactArchive
 import Domain
 import FileAudit
 import Foundation
@@ -137,8 +138,9 @@ struct Serve: AsyncParsableCommand {
         let maxManifestBytes = settings.maxManifestBytes
         let seal = settings.cursorSeal()
         let make: @Sendable (Caller?) -> ArgoMCPServer = { caller in
-            let useCases = Wiring.useCases(
-                gateway: gateway, defaultNamespace: namespace, policy: policy, audit: audit,
+            let useCases = UseCases(
+                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy,
+                audit: audit,
                 confirmations: confirmations, notifier: notifier, caller: caller, callerRules: callerRules,
                 cursorSeal: seal)
             return ArgoMCPServer(
@@ -150,7 +152,9 @@ struct Serve: AsyncParsableCommand {
         }
         // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
         let catalog = ToolCatalog.all(
-            Wiring.useCases(gateway: gateway, defaultNamespace: namespace, policy: policy, audit: audit))
+            UseCases(
+                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy, audit: audit
+            ))
         try Settings.checkConfirmationRequire(policy, tools: catalog.map(\.name))
         return make
     }

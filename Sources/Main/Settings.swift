@@ -480,7 +480,7 @@ struct EnvironmentVariables {
 extension Settings {
     /// What seals continue tokens of filtered listings: `ARGO_MCP_STATE_KEY`, or a key of this process.
     func cursorSeal() -> CursorSeal {
-        guard let stateKey, let key = try? CursorSeal.key(base64: stateKey) else { return Wiring.processSeal }
+        guard let stateKey, let key = try? CursorSeal.key(base64: stateKey) else { return UseCases.processSeal }
         return CursorSeal(key: key)
     }
 }

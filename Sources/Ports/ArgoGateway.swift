@@ -15,11 +15,11 @@ public protocol ArgoGateway: Sendable {
     /// The server's version; a cheap call that proves reachability and authentication.
     func version() async throws -> ArgoVersion
 
-    func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow>
+    func listCronWorkflows(_ query: DefinitionListQuery) async throws -> DefinitionPage<CronWorkflow>
     func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow
 
     /// Namespaced templates, or cluster-scoped ones when `clusterScope` is true (then `namespace` is ignored).
-    func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+    func listWorkflowTemplates(_ query: DefinitionListQuery, clusterScope: Bool) async throws -> DefinitionPage<
         WorkflowTemplate
     >
     func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws -> WorkflowTemplate

@@ -285,7 +285,7 @@ extension ArgoHTTPLoopbackTests {
             var pages = 0
             repeat {
                 let page = try await gateway.listCronWorkflows(
-                    ResourceListQuery(namespace: nil, limit: 2, continueToken: token))
+                    DefinitionListQuery(namespace: nil, limit: 2, continueToken: token))
                 #expect(page.items.count <= 2)
                 names += page.items.map(\.metadata.name)
                 token = page.continueToken
@@ -302,9 +302,10 @@ extension ArgoHTTPLoopbackTests {
             #expect(legacy.suspend)
 
             let labelled = try await gateway.listWorkflowTemplates(
-                ResourceListQuery(namespace: "argo", labelSelector: "team=data"), clusterScope: false)
+                DefinitionListQuery(namespace: "argo", labelSelector: "team=data"), clusterScope: false)
             #expect(labelled.items.map(\.metadata.name) == ["etl-pipeline"])
-            let cluster = try await gateway.listWorkflowTemplates(ResourceListQuery(namespace: nil), clusterScope: true)
+            let cluster = try await gateway.listWorkflowTemplates(
+                DefinitionListQuery(namespace: nil), clusterScope: true)
             #expect(cluster.items.map(\.metadata.name) == ["notify-slack"])
             let template = try await gateway.getWorkflowTemplate(
                 namespace: nil, name: "notify-slack", clusterScope: true)
@@ -373,11 +374,11 @@ extension ArgoHTTPLoopbackTests {
 extension ArgoHTTPLoopbackTests {
     /// Every read of issue 3 through the live adapter, each failing the way Argo fails.
     static let reads: [(Fault.Operation, @Sendable (ArgoHTTPGateway) async throws -> Void)] = [
-        (.listCronWorkflows, { _ = try await $0.listCronWorkflows(ResourceListQuery(namespace: "argo")) }),
+        (.listCronWorkflows, { _ = try await $0.listCronWorkflows(DefinitionListQuery(namespace: "argo")) }),
         (.getCronWorkflow, { _ = try await $0.getCronWorkflow(namespace: "argo", name: "hello-world") }),
         (
             .listWorkflowTemplates,
-            { _ = try await $0.listWorkflowTemplates(ResourceListQuery(namespace: "argo"), clusterScope: false) }
+            { _ = try await $0.listWorkflowTemplates(DefinitionListQuery(namespace: "argo"), clusterScope: false) }
         ),
         (
             .getWorkflowTemplate,

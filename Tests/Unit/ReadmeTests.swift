@@ -1,4 +1,5 @@
 import ArgoSimulator
+import ArtifactArchive
 import Domain
 import Foundation
 import Logging
@@ -9,8 +10,9 @@ import Testing
 
 @Suite("README and tool inventory")
 struct ReadmeTests {
-    static let useCases = Wiring.useCases(
-        gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo")
+    static let useCases = UseCases(
+        gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo", unpacker: ArchiveUnpacker()
+    )
     static let tools = ToolCatalog.all(useCases)
 
     static func readme() throws -> String {

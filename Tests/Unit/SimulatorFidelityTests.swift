@@ -273,14 +273,15 @@ struct SimulatorFidelityTests {
         let sim = try await Self.simulator()
         try await sim.loadDemoData()
         let gateway = SimulatedArgoGateway(simulator: sim)
-        let first = try await gateway.listCronWorkflows(ResourceListQuery(namespace: "argo", limit: 1))
+        let first = try await gateway.listCronWorkflows(DefinitionListQuery(namespace: "argo", limit: 1))
         let token = try #require(first.continueToken)
         #expect(Int(token) == nil, "not an offset")
         let second = try await gateway.listCronWorkflows(
-            ResourceListQuery(namespace: "argo", limit: 1, continueToken: token))
+            DefinitionListQuery(namespace: "argo", limit: 1, continueToken: token))
         #expect(second.items.first?.metadata.name != first.items.first?.metadata.name)
         let bad = await #expect(throws: ArgoError.self) {
-            _ = try await gateway.listCronWorkflows(ResourceListQuery(namespace: "argo", limit: 1, continueToken: "5"))
+            _ = try await gateway.listCronWorkflows(
+                DefinitionListQuery(namespace: "argo", limit: 1, continueToken: "5"))
         }
         #expect(bad?.kind == .invalidArgument)
     }

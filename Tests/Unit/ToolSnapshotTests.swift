@@ -1,10 +1,10 @@
 import ArgoSimulator
+import ArtifactArchive
+import Domain
 import Foundation
 import MCP
 import MCPServer
 import Testing
-
-@testable import ArgoMCP
 
 /// Every tool's schema as a model sees it (name, description, input schema, annotations), checked against a
 /// snapshot in `__toolsnaps__`: a change to what a host is told is a reviewed diff. `UPDATE_TOOLSNAPS=1` rewrites
@@ -14,7 +14,9 @@ struct ToolSnapshotTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "__toolsnaps__")
     static let tools = ToolCatalog.all(
-        Wiring.useCases(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
+        UseCases(
+            gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo",
+            unpacker: ArchiveUnpacker()))
 
     @Test("each tool's schema is its snapshot", arguments: tools.map(\.name))
     func snapshot(_ name: String) throws {

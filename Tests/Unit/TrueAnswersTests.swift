@@ -191,9 +191,9 @@ extension TrueAnswersTests {
         #expect(preview.impact == "no-birthday (Succeeded, creation time unknown) is deleted")
 
         // A template's state in a delete preview, shown in parentheses by the text: one pair, not two.
-        let resources = try await ResourceMutationTests.rig()
+        let resources = try await DefinitionMutationTests.rig()
         let templateDelete = try #require(
-            try await resources.resources.delete(
+            try await resources.definitions.delete(
                 .init(
                     kind: .workflowTemplate, namespace: nil, name: "etl-pipeline",
                     token: nil, client: "test", confirmer: nil)

@@ -1,3 +1,4 @@
+import ArtifactArchive
 import Foundation
 import Logging
 import MCP
@@ -264,8 +265,8 @@ struct TruthAuditTests {
         try await sim.loadDemoArtifacts()
         await sim.setConfigMap(namespace: "argo", name: "semaphore-config", data: ["ingest": "1"])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("argo-mcp-audit-\(UUID())")
-        let useCases = Wiring.useCases(
-            gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo",
+        let useCases = UseCases(
+            gateway: SimulatedArgoGateway(simulator: sim), defaultNamespace: "argo", unpacker: ArchiveUnpacker(),
             policy: Policy(
                 readOnly: false, allowMutations: true, allowDestructive: true,
                 confirmationRequired: ["mutating", "destructive"]),

@@ -75,7 +75,7 @@ struct TruthRound2Tests {
     @Test(
         "lint_manifest and create_cron_workflow check a CronWorkflow's schedules and zone as update_cron_schedule does")
     func cronLint() async throws {
-        let rig = try await ResourceMutationTests.rig()
+        let rig = try await DefinitionMutationTests.rig()
         let submit = SubmitWorkflows(
             ArgoContext(gateway: rig.gateway, defaultNamespace: "argo", now: { rig.clock.now }),
             runner: MutationRunner(
@@ -99,7 +99,7 @@ struct TruthRound2Tests {
         #expect(good.ok, "\(good.error ?? "")")
 
         let created = await #expect(throws: InvalidArguments.self) {
-            _ = try await rig.resources.apply(
+            _ = try await rig.definitions.apply(
                 .init(
                     kind: .cronWorkflow, manifest: cron(["61 * * * *"], zone: "Mars/Base"), namespace: nil,
                     update: false, dryRun: false, token: nil, client: "test", confirmer: nil))
@@ -113,7 +113,7 @@ struct TruthRound2Tests {
 
     @Test("get_cron_workflow promises no next run for a suspended cron; a schedule that never fires is named")
     func suspendedCron() async throws {
-        let rig = try await ResourceMutationTests.rig()
+        let rig = try await DefinitionMutationTests.rig()
         let reads = CronReads(ArgoContext(gateway: rig.gateway, defaultNamespace: "argo", now: { rig.clock.now }))
         let suspended = try await reads.get(namespace: "argo", name: "hourly-sync")
         #expect(suspended.suspended)

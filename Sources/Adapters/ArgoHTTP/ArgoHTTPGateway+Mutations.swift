@@ -172,7 +172,7 @@ extension ArgoHTTPGateway {
         return try decode("workflow") { try Workflow.decode(from: data) }
     }
 
-    static func listItems(_ query: ResourceListQuery) -> [(String, String?)] {
+    static func listItems(_ query: DefinitionListQuery) -> [(String, String?)] {
         [
             ("listOptions.labelSelector", query.labelSelector.flatMap { $0.isEmpty ? nil : $0 }),
             ("listOptions.limit", query.limit.map(String.init)),

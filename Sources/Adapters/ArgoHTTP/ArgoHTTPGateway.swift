@@ -218,11 +218,11 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("workflow") { try Workflow.decode(from: data) }
     }
 
-    public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+    public func listCronWorkflows(_ query: DefinitionListQuery) async throws -> DefinitionPage<CronWorkflow> {
         let data = try await get(
             path: ArgoKind.cronWorkflow.collectionPath(namespace: query.namespace.map(Self.segment)),
             query: Self.listItems(query))
-        return try decode("cron workflow list") { try ResourcePage.decode(from: data) }
+        return try decode("cron workflow list") { try DefinitionPage.decode(from: data) }
     }
 
     public func getCronWorkflow(namespace: String, name: String) async throws -> CronWorkflow {
@@ -231,13 +231,13 @@ public final class ArgoHTTPGateway: ArgoGateway {
         return try decode("cron workflow") { try CronWorkflow.decode(from: data) }
     }
 
-    public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+    public func listWorkflowTemplates(_ query: DefinitionListQuery, clusterScope: Bool) async throws -> DefinitionPage<
         WorkflowTemplate
     > {
         let kind: ArgoKind = clusterScope ? .clusterWorkflowTemplate : .workflowTemplate
         let data = try await get(
             path: kind.collectionPath(namespace: query.namespace.map(Self.segment)), query: Self.listItems(query))
-        return try decode("\(kind.phrase) list") { try ResourcePage.decode(from: data) }
+        return try decode("\(kind.phrase) list") { try DefinitionPage.decode(from: data) }
     }
 
     public func getWorkflowTemplate(namespace: String?, name: String, clusterScope: Bool) async throws

@@ -58,9 +58,9 @@ public struct SimulatedArgoGateway: ArgoGateway {
         }
     }
 
-    public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+    public func listCronWorkflows(_ query: DefinitionListQuery) async throws -> DefinitionPage<CronWorkflow> {
         try await call("response") {
-            try ResourcePage.decode(from: await simulator.listJSON(.cronWorkflow, .init(query)))
+            try DefinitionPage.decode(from: await simulator.listJSON(.cronWorkflow, .init(query)))
         }
     }
 
@@ -70,10 +70,10 @@ public struct SimulatedArgoGateway: ArgoGateway {
         }
     }
 
-    public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+    public func listWorkflowTemplates(_ query: DefinitionListQuery, clusterScope: Bool) async throws -> DefinitionPage<
         WorkflowTemplate
     > {
-        try ResourcePage.decode(
+        try DefinitionPage.decode(
             from: await simulator.listJSON(clusterScope ? .clusterWorkflowTemplate : .workflowTemplate, .init(query)))
     }
 
@@ -309,7 +309,7 @@ extension ArgoSimulator.ListRequest {
 }
 
 extension ArgoSimulator.ListRequest {
-    init(_ query: ResourceListQuery) {
+    init(_ query: DefinitionListQuery) {
         self.init(
             namespace: query.namespace, labelSelector: query.labelSelector, limit: query.limit,
             continueToken: query.continueToken)

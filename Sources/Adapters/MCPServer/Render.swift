@@ -450,7 +450,7 @@ extension Render {
         return lines.joined(separator: "\n")
     }
 
-    static func applied(_ r: ResourceApplyResult) -> String {
+    static func applied(_ r: DefinitionApplyResult) -> String {
         let target = r.namespace.map { "\($0)/\(r.name)" } ?? r.name
         var lines = [
             (r.dryRun ? "DRY RUN — nothing was changed. " : "")

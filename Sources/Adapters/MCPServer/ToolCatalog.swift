@@ -11,7 +11,7 @@ public enum ToolCatalog {
     /// cases.
     static let families: [@Sendable (UseCases) -> [ToolDefinition]] = [
         WorkflowTools.all, CronTools.all, TemplateTools.all, ArchiveTools.all, ClusterTools.all, MutationTools.all,
-        StepTools.all, SubmitTools.all, ResourceTools.all, SyncTools.all, DiagnosticTools.all,
+        StepTools.all, SubmitTools.all, DefinitionTools.all, SyncTools.all, DiagnosticTools.all,
     ]
 
     /// Every prompt argo-mcp offers.

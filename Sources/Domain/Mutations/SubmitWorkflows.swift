@@ -108,7 +108,7 @@ public struct SubmitWorkflows: Sendable {
         // unknown zone or a schedule that never fires through to the controller).
         let local =
             kind == .cronWorkflow
-            ? ResourceMutations.manifestScheduleProblems(manifest, now: context.now()).map {
+            ? DefinitionMutations.manifestScheduleProblems(manifest, now: context.now()).map {
                 "\($0.field): \($0.message)"
             }
             : []

@@ -1,4 +1,3 @@
-import ArtifactArchive
 import Foundation
 import Ports
 
@@ -63,9 +62,13 @@ public struct ArtifactContent: Sendable, Codable, Equatable {
 /// list_artifacts and get_artifact.
 public struct ArtifactReads: Sendable {
     let context: ArgoContext
+    let unpacker: any ArtifactUnpacking
     var gateway: any ArgoGateway { context.gateway }
 
-    public init(_ context: ArgoContext) { self.context = context }
+    public init(_ context: ArgoContext, unpacker: any ArtifactUnpacking) {
+        self.context = context
+        self.unpacker = unpacker
+    }
 
     public static let defaultMaxBytes = 6000
     public static let maxMaxBytes = 1 << 20
@@ -179,23 +182,28 @@ public struct ArtifactReads: Sendable {
             namespace: ns, name: name, nodeID: n.id, artifact: artifact, direction: dir.rawValue,
             route: bytes.route, packing: "plain", file: ref.archive == "tgz" ? nil : (file ?? bytes.fileName),
             files: nil, contentType: bytes.contentType, text: nil, bytesShown: 0, truncated: false, note: nil)
-        try Self.unpack(bytes, limit: limit, file: ref.archive == "tgz" ? file : nil, into: &content)
+        try Self.unpack(bytes, limit: limit, file: ref.archive == "tgz" ? file : nil, with: unpacker, into: &content)
         return content
     }
 
     /// What get_artifact makes of served bytes, on their own (the parser fuzz target's entry).
-    public static func content(of bytes: ArtifactBytes, limit: Int, file: String?) throws -> ArtifactContent {
+    public static func content(
+        of bytes: ArtifactBytes, limit: Int, file: String?, unpacker: any ArtifactUnpacking
+    ) throws -> ArtifactContent {
         var content = ArtifactContent(
             namespace: "", name: "", nodeID: "", artifact: "", direction: "outputs", route: bytes.route,
             packing: "plain", file: nil, files: nil, contentType: bytes.contentType, text: nil, bytesShown: 0,
             truncated: false, note: nil)
-        try unpack(bytes, limit: limit, file: file, into: &content)
+        try unpack(bytes, limit: limit, file: file, with: unpacker, into: &content)
         return content
     }
 
     /// Turns the served bytes into what a model can read: gzip inflated, the file picked out of a tar, a directory
     /// listing parsed, binary refused with its type and size.
-    static func unpack(_ bytes: ArtifactBytes, limit: Int, file: String?, into c: inout ArtifactContent) throws {
+    static func unpack(
+        _ bytes: ArtifactBytes, limit: Int, file: String?, with unpacker: any ArtifactUnpacking,
+        into c: inout ArtifactContent
+    ) throws {
         var data = bytes.data
         var complete = bytes.complete
         if let listing = directoryListing(data) {
@@ -206,9 +214,9 @@ public struct ArtifactReads: Sendable {
                 "a directory artifact with \(listing.count) entr\(listing.count == 1 ? "y" : "ies"); read one with file: <path>"
             return
         }
-        if ArtifactArchive.isGzip(data) {
+        if unpacker.isGzip(data) {
             do {
-                let (inflated, ended) = try ArtifactArchive.gunzip(data, limit: limit + framing)
+                let (inflated, ended) = try unpacker.gunzip(data, limit: limit + framing)
                 data = inflated
                 complete = complete && ended
             } catch {
@@ -216,12 +224,12 @@ public struct ArtifactReads: Sendable {
             }
             c.packing = "gzip"
         }
-        if Tar.looksLikeTar(data) {
-            let (entries, cut) = Tar.entries(data)
+        if unpacker.isTar(data) {
+            let (entries, cut) = unpacker.tarEntries(data)
             let files = entries.filter { !$0.isDirectory }
             c.packing = c.packing == "gzip" ? "tar+gzip" : "tar"
             c.files = Array(files.prefix(50).map { "\($0.name) (\($0.size) bytes)" })
-            let chosen: Tar.Entry?
+            let chosen: ArchiveEntry?
             if let file {
                 chosen = files.first { $0.name == file || $0.name.hasSuffix("/" + file) }
                 if chosen == nil {

@@ -99,14 +99,14 @@ public struct ClusterReads: Sendable {
             notes.append("workflows could not be listed across namespaces: \(error)")
         }
         do {
-            let crons = try await gateway.listCronWorkflows(ResourceListQuery(namespace: managed, limit: 500))
+            let crons = try await gateway.listCronWorkflows(DefinitionListQuery(namespace: managed, limit: 500))
             for c in crons.items { add(c.metadata.namespace, "cron-workflows") }
         } catch {
             notes.append("cron workflows could not be listed: \(error)")
         }
         do {
             let templates = try await gateway.listWorkflowTemplates(
-                ResourceListQuery(namespace: managed, limit: 500), clusterScope: false)
+                DefinitionListQuery(namespace: managed, limit: 500), clusterScope: false)
             for t in templates.items { add(t.metadata.namespace, "workflow-templates") }
         } catch {
             notes.append("workflow templates could not be listed: \(error)")

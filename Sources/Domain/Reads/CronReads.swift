@@ -87,7 +87,7 @@ public struct CronReads: Sendable {
         if !request.problems().isEmpty { throw InvalidArguments(request.problems()) }
         let namespace = request.allNamespaces ? nil : (context.namespace(request.namespace))
         let page = try await gateway.listCronWorkflows(
-            ResourceListQuery(
+            DefinitionListQuery(
                 namespace: namespace, labelSelector: request.labelSelector, limit: request.limit,
                 continueToken: request.continueToken))
         let at = now()

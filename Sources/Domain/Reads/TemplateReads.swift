@@ -25,7 +25,8 @@ public struct TemplateReads: Sendable {
         if !problems.isEmpty { throw InvalidArguments(problems) }
         let ns = clusterScope || allNamespaces ? nil : (context.namespace(namespace))
         let page = try await gateway.listWorkflowTemplates(
-            ResourceListQuery(namespace: ns, labelSelector: labelSelector, limit: limit, continueToken: continueToken),
+            DefinitionListQuery(
+                namespace: ns, labelSelector: labelSelector, limit: limit, continueToken: continueToken),
             clusterScope: clusterScope)
         let rows = page.items.map { t in
             TemplateRow(

@@ -130,7 +130,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
 
     public func version() async throws -> ArgoVersion { try await base.version() }
 
-    public func listCronWorkflows(_ query: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+    public func listCronWorkflows(_ query: DefinitionListQuery) async throws -> DefinitionPage<CronWorkflow> {
         try await listing("cron-workflows", query) { try await base.listCronWorkflows($0) }
     }
 
@@ -139,7 +139,7 @@ public struct NamespaceGuardedGateway: ArgoGateway {
         return try await base.getCronWorkflow(namespace: namespace, name: name)
     }
 
-    public func listWorkflowTemplates(_ query: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+    public func listWorkflowTemplates(_ query: DefinitionListQuery, clusterScope: Bool) async throws -> DefinitionPage<
         WorkflowTemplate
     > {
         if clusterScope { return try await base.listWorkflowTemplates(query, clusterScope: true) }
@@ -304,7 +304,7 @@ protocol PagedQuery: Sendable {
 
 extension WorkflowListQuery: PagedQuery {}
 extension ArchiveListQuery: PagedQuery {}
-extension ResourceListQuery: PagedQuery {}
+extension DefinitionListQuery: PagedQuery {}
 
 /// A page of a listing, and the page a fenced listing answers with (its items and token only: counts that include
 /// hidden objects are left out).
@@ -321,8 +321,8 @@ extension WorkflowPage: ListedPage {
     }
 }
 
-extension ResourcePage: ListedPage where Item: NamespacedObject {
-    static func fenced(_ items: [Item], _ next: String?) -> ResourcePage<Item> {
-        ResourcePage(items: items, continueToken: next)
+extension DefinitionPage: ListedPage where Item: NamespacedObject {
+    static func fenced(_ items: [Item], _ next: String?) -> DefinitionPage<Item> {
+        DefinitionPage(items: items, continueToken: next)
     }
 }

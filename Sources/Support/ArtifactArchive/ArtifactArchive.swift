@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import Ports
 
 /// What an Argo artifact's stored bytes hold, read within limits: Argo packs an artifact as a gzipped tar by default
 /// (`archive: {tar: {}}`, key `….tgz`), leaves it as it is with `archive: {none: {}}`, and a program may have written
@@ -65,14 +66,7 @@ public enum ArtifactArchive {
 /// A tar archive (POSIX ustar, with GNU long names and pax path records, as Go's `archive/tar` writes them for
 /// Argo's executor) read from a possibly truncated prefix.
 public enum Tar {
-    public struct Entry: Sendable, Equatable {
-        public var name: String
-        /// The size the header declares.
-        public var size: Int
-        public var isDirectory: Bool
-        /// The bytes of the file present in the input (fewer than `size` when the input was cut).
-        public var contents: Data
-    }
+    public typealias Entry = ArchiveEntry
 
     /// Whether `data` starts like a tar archive (the `ustar` magic at offset 257 of the first header).
     public static func looksLikeTar(_ data: Data) -> Bool {
@@ -187,4 +181,15 @@ public enum Tar {
         }
         return nil
     }
+}
+
+/// The domain's `ArtifactUnpacking` port over this library.
+public struct ArchiveUnpacker: ArtifactUnpacking {
+    public init() {}
+    public func isGzip(_ data: Data) -> Bool { ArtifactArchive.isGzip(data) }
+    public func gunzip(_ data: Data, limit: Int) throws -> (data: Data, complete: Bool) {
+        try ArtifactArchive.gunzip(data, limit: limit)
+    }
+    public func isTar(_ data: Data) -> Bool { Tar.looksLikeTar(data) }
+    public func tarEntries(_ data: Data) -> (entries: [ArchiveEntry], truncated: Bool) { Tar.entries(data) }
 }

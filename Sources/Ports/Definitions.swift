@@ -1,7 +1,7 @@
 import Foundation
 
 /// The query behind a list of CronWorkflows or templates.
-public struct ResourceListQuery: Sendable, Equatable {
+public struct DefinitionListQuery: Sendable, Equatable {
     /// nil = every namespace (ignored for cluster-scoped kinds).
     public var namespace: String?
     public var labelSelector: String?
@@ -16,7 +16,7 @@ public struct ResourceListQuery: Sendable, Equatable {
     }
 }
 
-public struct ResourcePage<Item: Sendable>: Sendable {
+public struct DefinitionPage<Item: Sendable>: Sendable {
     public var items: [Item]
     public var continueToken: String?
     /// Items of the server's page that could not be read at all (not objects), left out of `items`.
@@ -28,7 +28,7 @@ public struct ResourcePage<Item: Sendable>: Sendable {
     }
 }
 
-extension ResourcePage where Item: Decodable {
+extension DefinitionPage where Item: Decodable {
     private struct Body: Decodable {
         struct Meta: Decodable { var `continue`: String? }
         var items: [Lenient<Item>]?
@@ -37,10 +37,10 @@ extension ResourcePage where Item: Decodable {
 
     /// Decodes a Kubernetes-style list (`items` may be null when empty); an item that is not an object is left out
     /// and counted.
-    public static func decode(from data: Data) throws -> ResourcePage {
+    public static func decode(from data: Data) throws -> DefinitionPage {
         let body = try JSONDecoder().decode(Body.self, from: data)
         let items = body.items?.compactMap(\.value) ?? []
-        var page = ResourcePage(
+        var page = DefinitionPage(
             items: items, continueToken: body.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 })
         page.unreadableItems = (body.items?.count ?? 0) - items.count
         return page

@@ -24,7 +24,7 @@ public struct CronScheduleChange: Sendable, Codable, Equatable {
 }
 
 /// What create_template or create_cron_workflow did, or would do.
-public struct ResourceApplyResult: Sendable, Codable, Equatable {
+public struct DefinitionApplyResult: Sendable, Codable, Equatable {
     public var kind: String
     public var namespace: String?
     public var name: String
@@ -42,7 +42,7 @@ public struct ResourceApplyResult: Sendable, Codable, Equatable {
 
 /// update_cron_schedule, create_template / create_cron_workflow, delete_cron_workflow and delete_workflow_template:
 /// writes to CronWorkflows and templates, each through the same policy → namespace → confirmation → audit path.
-public struct ResourceMutations: Sendable {
+public struct DefinitionMutations: Sendable {
     let context: ArgoContext
     var gateway: any ArgoGateway { context.gateway }
     var now: @Sendable () -> Date { context.now }
@@ -340,7 +340,7 @@ public struct ResourceMutations: Sendable {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    public func apply(_ r: ApplyRequest) async throws -> ConfirmableAnswer<ResourceApplyResult> {
+    public func apply(_ r: ApplyRequest) async throws -> ConfirmableAnswer<DefinitionApplyResult> {
         let (kind, manifest) = try SubmitWorkflows.decode(r.manifest)
         var problems: [ArgumentProblem] = []
         if kind != r.kind {
@@ -418,12 +418,12 @@ public struct ResourceMutations: Sendable {
                 refusal: refusal, preview: preview)
         }
 
-        func result(action: String, dryRun: Bool, stored: ObjectMeta?) -> ResourceApplyResult {
+        func result(action: String, dryRun: Bool, stored: ObjectMeta?) -> DefinitionApplyResult {
             let next =
                 r.kind == .cronWorkflow
                 ? "get_cron_workflow {\"namespace\": \"\(ns ?? "")\", \"name\": \"\(name)\"} shows its next runs"
                 : "submit_workflow {\"resource_kind\": \"\(r.kind.rawValue)\", \"resource_name\": \"\(name)\"} runs it"
-            return ResourceApplyResult(
+            return DefinitionApplyResult(
                 kind: r.kind.rawValue, namespace: ns, name: name, action: action, dryRun: dryRun, summary: summary,
                 uid: stored?.uid ?? live?.metadata.uid,
                 resourceVersion: stored?.resourceVersion ?? live?.metadata.resourceVersion, diff: diff?.changes,
@@ -591,7 +591,7 @@ public struct ResourceMutations: Sendable {
                 WorkflowListQuery(
                     namespace: namespace, labelSelector: "\(label)=\(name)", phases: [.running, .pending], limit: 500,
                     fields: WorkflowListQuery.compactListFields))
-            let crons = try await gateway.listCronWorkflows(ResourceListQuery(namespace: namespace, limit: 500))
+            let crons = try await gateway.listCronWorkflows(DefinitionListQuery(namespace: namespace, limit: 500))
             let referencing = crons.items.filter { cron in
                 guard let ref = cron.workflowSpec.workflowTemplateRef, ref.name == name else { return false }
                 return (ref.clusterScope ?? false) == kind.isClusterScoped

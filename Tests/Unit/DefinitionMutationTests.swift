@@ -29,10 +29,10 @@ struct ConcurrentEditGateway: ArgoGateway {
     }
     func workflowLogs(_ q: LogQuery) -> AsyncThrowingStream<LogEntry, any Error> { base.workflowLogs(q) }
     func version() async throws -> ArgoVersion { try await base.version() }
-    func listCronWorkflows(_ q: ResourceListQuery) async throws -> ResourcePage<CronWorkflow> {
+    func listCronWorkflows(_ q: DefinitionListQuery) async throws -> DefinitionPage<CronWorkflow> {
         try await base.listCronWorkflows(q)
     }
-    func listWorkflowTemplates(_ q: ResourceListQuery, clusterScope: Bool) async throws -> ResourcePage<
+    func listWorkflowTemplates(_ q: DefinitionListQuery, clusterScope: Bool) async throws -> DefinitionPage<
         WorkflowTemplate
     > { try await base.listWorkflowTemplates(q, clusterScope: clusterScope) }
     func info() async throws -> ArgoInfo { try await base.info() }
@@ -106,7 +106,7 @@ struct ConcurrentEditGateway: ArgoGateway {
     }
 }
 
-extension ResourceMutations {
+extension DefinitionMutations {
     /// An update under a policy that does not ask to confirm it: the result, never a preview.
     func updateNow(_ r: ScheduleRequest) async throws -> CronScheduleChange {
         guard case .result(let change) = try await updateCronSchedule(r) else {
@@ -117,11 +117,11 @@ extension ResourceMutations {
 }
 
 @Suite("Cron schedules, templates and cron workflows: validation, conflicts, diffs, deletes", .serialized)
-struct ResourceMutationTests {
+struct DefinitionMutationTests {
     struct Rig {
         let sim: ArgoSimulator
         let gateway: SimulatedArgoGateway
-        let resources: ResourceMutations
+        let definitions: DefinitionMutations
         let clock: TestClock
         let audit: URL
 
@@ -154,15 +154,15 @@ struct ResourceMutationTests {
             policy: policy, audit: FileAuditSink(path: audit.path),
             confirmations: Confirmations(store: InMemoryConfirmationStore(), ttlSeconds: 300, now: { clock.now }),
             now: { clock.now })
-        let resources = ResourceMutations(
+        let definitions = DefinitionMutations(
             ArgoContext(gateway: wrap?(gateway) ?? gateway, defaultNamespace: "argo", now: { clock.now }),
             runner: runner)
-        return Rig(sim: sim, gateway: gateway, resources: resources, clock: clock, audit: audit)
+        return Rig(sim: sim, gateway: gateway, definitions: definitions, clock: clock, audit: audit)
     }
 
     func schedule(
         _ name: String, _ schedules: [String], timezone: String? = nil, version: String? = nil, dryRun: Bool = false
-    ) -> ResourceMutations.ScheduleRequest {
+    ) -> DefinitionMutations.ScheduleRequest {
         .init(
             namespace: nil, name: name, schedules: schedules, timezone: timezone, expectedResourceVersion: version,
             dryRun: dryRun, client: "test")
@@ -170,13 +170,13 @@ struct ResourceMutationTests {
 
     @Test("schedules and time zones are checked before anything is sent, every problem named")
     func scheduleValidation() {
-        #expect(ResourceMutations.scheduleProblems(["0 2 * * *"], timezone: nil, now: Date()).isEmpty)
+        #expect(DefinitionMutations.scheduleProblems(["0 2 * * *"], timezone: nil, now: Date()).isEmpty)
         #expect(
-            ResourceMutations.scheduleProblems(
+            DefinitionMutations.scheduleProblems(
                 ["*/15 9-17 * * MON-FRI", "@hourly", "@every 90m", "CRON_TZ=Asia/Tokyo 0 9 * * *", "0 0 1 jan,jul *"],
                 timezone: "Europe/Berlin", now: Date()
             ).isEmpty)
-        let problems = ResourceMutations.scheduleProblems(
+        let problems = DefinitionMutations.scheduleProblems(
             ["0 2 * *", "61 * * * *", "@fortnightly", "0 2 * *", "0 0 31 2 *", "0 0 29 2 *"], timezone: "Mars/Olympus",
             now: Date())
         let fields = problems.map(\.field)
@@ -184,7 +184,7 @@ struct ResourceMutationTests {
         #expect(fields.contains("schedules[0]") && fields.contains("schedules[1]") && fields.contains("schedules[2]"))
         #expect(problems.contains { $0.field == "schedules" && $0.message.contains("twice") })
         #expect(problems.contains { $0.message.contains("61") })
-        #expect(ResourceMutations.scheduleProblems([], timezone: nil, now: Date()).first?.field == "schedules")
+        #expect(DefinitionMutations.scheduleProblems([], timezone: nil, now: Date()).first?.field == "schedules")
         // 31 February never comes; 29 February does, in a leap year.
         #expect(problems.contains { $0.field == "schedules[4]" && $0.message.contains("never fires") })
         #expect(!problems.contains { $0.field == "schedules[5]" })
@@ -194,7 +194,7 @@ struct ResourceMutationTests {
     func updateSchedule() async throws {
         let rig = try await Self.rig()
         let before = try await rig.cron("nightly-etl")
-        let dry = try await rig.resources.updateNow(
+        let dry = try await rig.definitions.updateNow(
             schedule("nightly-etl", ["0 3 * * 1-5"], timezone: "Europe/Berlin", dryRun: true))
         #expect(dry.dryRun)
         #expect(dry.before.nextRuns.first == "2026-11-26T02:00:00Z")
@@ -205,7 +205,7 @@ struct ResourceMutationTests {
             ])
         #expect(try await rig.cron("nightly-etl").metadata.resourceVersion == before.metadata.resourceVersion)
 
-        let done = try await rig.resources.updateNow(
+        let done = try await rig.definitions.updateNow(
             schedule("nightly-etl", ["0 3 * * 1-5", "30 12 * * *"], timezone: "Europe/Berlin"))
         let after = try await rig.cron("nightly-etl")
         #expect(after.schedules == ["0 3 * * 1-5", "30 12 * * *"])
@@ -216,25 +216,25 @@ struct ResourceMutationTests {
         #expect(rig.auditLines().map { $0["decision"] as? String } == ["allowed", "succeeded"])
 
         // The legacy single field stays the single field for one schedule.
-        _ = try await rig.resources.updateNow(schedule("hourly-sync", ["45 * * * *"]))
+        _ = try await rig.definitions.updateNow(schedule("hourly-sync", ["45 * * * *"]))
         let legacy = try await rig.cron("hourly-sync")
         #expect(legacy.schedules == ["45 * * * *"])
-        #expect(ResourceMutations.usesLegacyField(legacy.raw!.data))
+        #expect(DefinitionMutations.usesLegacyField(legacy.raw!.data))
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateNow(schedule("hourly-sync", ["45 * * * *"]))
+            _ = try await rig.definitions.updateNow(schedule("hourly-sync", ["45 * * * *"]))
         }
         // Before v3.6 two schedules cannot go there: refused, naming the version.
         await rig.sim.setVersion("v3.5.10")
         let old = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
+            _ = try await rig.definitions.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
         }
         #expect(old?.reason.contains("v3.5.10") == true)
         // From v3.6 the object moves to spec.schedules.
         await rig.sim.setVersion("v4.1.2")
-        _ = try await rig.resources.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
+        _ = try await rig.definitions.updateNow(schedule("hourly-sync", ["0 * * * *", "30 * * * *"]))
         let moved = try await rig.cron("hourly-sync")
         #expect(moved.schedules == ["0 * * * *", "30 * * * *"])
-        #expect(!ResourceMutations.usesLegacyField(moved.raw!.data))
+        #expect(!DefinitionMutations.usesLegacyField(moved.raw!.data))
     }
 
     @Test("a stale resource_version is refused and audited; the CronWorkflow keeps the other edit")
@@ -243,7 +243,7 @@ struct ResourceMutationTests {
         let seen = try await rig.cron("nightly-etl").metadata.resourceVersion
         _ = try await rig.gateway.setCronWorkflowSuspended(namespace: "argo", name: "nightly-etl", suspended: true)
         let error = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.updateNow(schedule("nightly-etl", ["0 4 * * *"], version: seen))
+            _ = try await rig.definitions.updateNow(schedule("nightly-etl", ["0 4 * * *"], version: seen))
         }
         #expect(error?.reason.contains("conflict") == true)
         let live = try await rig.cron("nightly-etl")
@@ -264,7 +264,7 @@ struct ResourceMutationTests {
             }
         }
         let error = await #expect(throws: ArgoError.self) {
-            _ = try await rig.resources.updateNow(schedule("nightly-etl", ["0 4 * * *"]))
+            _ = try await rig.definitions.updateNow(schedule("nightly-etl", ["0 4 * * *"]))
         }
         #expect(error?.kind == .conflict)
         #expect(error?.httpStatus == 409)
@@ -281,7 +281,7 @@ struct ResourceMutationTests {
         """
 
     func apply(_ manifest: String, update: Bool = false, token: String? = nil, kind: ArgoKind = .workflowTemplate)
-        -> ResourceMutations.ApplyRequest
+        -> DefinitionMutations.ApplyRequest
     {
         .init(
             kind: kind, manifest: Data(manifest.utf8), namespace: nil, update: update,
@@ -291,19 +291,19 @@ struct ResourceMutationTests {
     @Test("create, refuse to overwrite, then update with a diff and a token; a change after the preview voids it")
     func templates() async throws {
         let rig = try await Self.rig()
-        guard case .result(let created) = try await rig.resources.apply(apply(Self.template)) else {
+        guard case .result(let created) = try await rig.definitions.apply(apply(Self.template)) else {
             Issue.record("a create needs no confirmation")
             return
         }
         #expect(created.action == "created")
         #expect(created.uid != nil)
         let again = await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.apply(apply(Self.template))
+            _ = try await rig.definitions.apply(apply(Self.template))
         }
         #expect(again?.reason.contains("already exists") == true)
 
         let changed = Self.template.replacingOccurrences(of: "alpine:3.19", with: "alpine:3.20")
-        guard case .preview(let preview) = try await rig.resources.apply(apply(changed, update: true)) else {
+        guard case .preview(let preview) = try await rig.definitions.apply(apply(changed, update: true)) else {
             Issue.record("an update is previewed first")
             return
         }
@@ -325,19 +325,19 @@ struct ResourceMutationTests {
             .workflowTemplate, namespace: "argo", name: "hello-tpl",
             manifest: try JSONSerialization.data(withJSONObject: edited))
         await #expect(throws: MutationRefused.self) {
-            _ = try await rig.resources.apply(apply(changed, update: true, token: token))
+            _ = try await rig.definitions.apply(apply(changed, update: true, token: token))
         }
         #expect(
             try await rig.gateway.getWorkflowTemplate(namespace: "argo", name: "hello-tpl", clusterScope: false).spec
                 .templates.first?.image == "alpine:3.18")
 
-        guard case .preview(let fresh) = try await rig.resources.apply(apply(changed, update: true)) else {
+        guard case .preview(let fresh) = try await rig.definitions.apply(apply(changed, update: true)) else {
             Issue.record("expected a fresh preview")
             return
         }
         #expect(fresh.diff?.first?.before == "\"alpine:3.18\"")
         guard
-            case .result(let updated) = try await rig.resources.apply(
+            case .result(let updated) = try await rig.definitions.apply(
                 apply(changed, update: true, token: fresh.confirmationToken))
         else {
             Issue.record("a confirmed update is carried out")
@@ -352,9 +352,9 @@ struct ResourceMutationTests {
     @Test("update is destructive: a server that allows only mutations refuses it, and creates still work")
     func updateNeedsDestructive() async throws {
         let rig = try await Self.rig(policy: Policy(readOnly: false, allowMutations: true, allowDestructive: false))
-        _ = try await rig.resources.apply(apply(Self.template))
+        _ = try await rig.definitions.apply(apply(Self.template))
         await #expect(throws: PolicyDenied.self) {
-            _ = try await rig.resources.apply(apply(Self.template, update: true))
+            _ = try await rig.definitions.apply(apply(Self.template, update: true))
         }
     }
 
@@ -367,7 +367,7 @@ struct ResourceMutationTests {
         let cluster = Self.template.replacingOccurrences(
             of: "\"WorkflowTemplate\"", with: "\"ClusterWorkflowTemplate\"")
         let error = await #expect(throws: PolicyDenied.self) {
-            _ = try await rig.resources.apply(apply(cluster, kind: .clusterWorkflowTemplate))
+            _ = try await rig.definitions.apply(apply(cluster, kind: .clusterWorkflowTemplate))
         }
         #expect(error?.reason.contains("cluster-scoped") == true)
         #expect(rig.auditLines().last?["decision"] as? String == "refused")
@@ -388,19 +388,19 @@ struct ResourceMutationTests {
             let live = try await rig.gateway.getWorkflow(namespace: "argo", name: name, fields: nil)
             #expect(!live.isArchivedCopy && live.archiving == .archived, "\(name)")
         }
-        let request = ResourceMutations.DeleteRequest(
+        let request = DefinitionMutations.DeleteRequest(
             kind: .workflowTemplate, namespace: nil, name: "etl-pipeline",
             token: nil, client: "test", confirmer: nil)
-        guard case .preview(let templatePreview) = try await rig.resources.delete(request) else {
+        guard case .preview(let templatePreview) = try await rig.definitions.delete(request) else {
             Issue.record("a delete is previewed first")
             return
         }
         #expect(templatePreview.impact.contains("argo/nightly-etl"))
 
-        let cronDelete = ResourceMutations.DeleteRequest(
+        let cronDelete = DefinitionMutations.DeleteRequest(
             kind: .cronWorkflow, namespace: nil, name: "nightly-etl", token: nil,
             client: "test", confirmer: nil)
-        guard case .preview(let preview) = try await rig.resources.delete(cronDelete) else {
+        guard case .preview(let preview) = try await rig.definitions.delete(cronDelete) else {
             Issue.record("a delete is previewed first")
             return
         }
@@ -411,7 +411,7 @@ struct ResourceMutationTests {
         #expect(preview.impact.contains("the workflow archive keeps a copy of each"))
         var confirmed = cronDelete
         confirmed.token = preview.confirmationToken
-        guard case .result = try await rig.resources.delete(confirmed) else {
+        guard case .result = try await rig.definitions.delete(confirmed) else {
             Issue.record("a confirmed delete is carried out")
             return
         }
@@ -435,9 +435,9 @@ struct ResourceMutationTests {
         _ = try await rig.sim.createObject(.workflowTemplate, namespace: "argo", manifest: data)
         // Argo v3.7+: template reads come from the server's informer, here three seconds behind the cluster.
         await rig.sim.setTemplateInformerLag(.seconds(3))
-        let request = ResourceMutations.DeleteRequest(
+        let request = DefinitionMutations.DeleteRequest(
             kind: .workflowTemplate, namespace: nil, name: "hello-tpl", token: nil, client: "test", confirmer: nil)
-        guard case .preview(let preview) = try await rig.resources.delete(request) else {
+        guard case .preview(let preview) = try await rig.definitions.delete(request) else {
             Issue.record("a delete is previewed first")
             return
         }
@@ -451,7 +451,7 @@ struct ResourceMutationTests {
         #expect(replacement[path: "metadata.uid"]?.string != preview.uid)
         var confirmed = request
         confirmed.token = preview.confirmationToken
-        guard case .result = try await rig.resources.delete(confirmed) else {
+        guard case .result = try await rig.definitions.delete(confirmed) else {
             Issue.record("the confirmed delete went ahead: the re-read came from the lagging cache")
             return
         }
@@ -462,9 +462,9 @@ struct ResourceMutationTests {
         }
 
         // A cron workflow's delete carries a precondition Argo passes on: the replacement survives.
-        let cron = ResourceMutations.DeleteRequest(
+        let cron = DefinitionMutations.DeleteRequest(
             kind: .cronWorkflow, namespace: nil, name: "nightly-etl", token: nil, client: "test", confirmer: nil)
-        guard case .preview(let cronPreview) = try await rig.resources.delete(cron) else {
+        guard case .preview(let cronPreview) = try await rig.definitions.delete(cron) else {
             Issue.record("a delete is previewed first")
             return
         }
@@ -479,7 +479,9 @@ struct ResourceMutationTests {
         cronConfirmed.token = cronPreview.confirmationToken
         // The confirmation's own re-read (not cached for cron workflows) already sees another object; Argo's
         // precondition would refuse it too.
-        let refused = await #expect(throws: MutationRefused.self) { _ = try await rig.resources.delete(cronConfirmed) }
+        let refused = await #expect(throws: MutationRefused.self) {
+            _ = try await rig.definitions.delete(cronConfirmed)
+        }
         #expect("\(refused.map { "\($0)" } ?? "")".contains("deleted and re-created"))
         let survivor = try JSONValue.decode(
             try await rig.sim.objectJSON(.cronWorkflow, namespace: "argo", name: "nightly-etl"))

@@ -4,13 +4,13 @@ import MCP
 import Ports
 
 /// update_cron_schedule, create_template, create_cron_workflow, delete_cron_workflow, delete_workflow_template.
-enum ResourceTools {
+enum DefinitionTools {
     static func all(_ useCases: UseCases) -> [ToolDefinition] {
-        let (resources, defaultNamespace) = (useCases.resources, useCases.defaultNamespace)
+        let (definitions, defaultNamespace) = (useCases.definitions, useCases.defaultNamespace)
         return [
-            updateCronSchedule(resources, defaultNamespace), createTemplate(resources, defaultNamespace),
-            createCron(resources, defaultNamespace), deleteCron(resources, defaultNamespace),
-            deleteTemplate(resources, defaultNamespace),
+            updateCronSchedule(definitions, defaultNamespace), createTemplate(definitions, defaultNamespace),
+            createCron(definitions, defaultNamespace), deleteCron(definitions, defaultNamespace),
+            deleteTemplate(definitions, defaultNamespace),
         ]
     }
 
@@ -26,7 +26,7 @@ enum ResourceTools {
         a.choice("scope", default: TemplateScope.namespaced) == .cluster ? .clusterWorkflowTemplate : .workflowTemplate
     }
 
-    static func updateCronSchedule(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+    static func updateCronSchedule(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .updateCronSchedule,
             title: "Change a cron workflow's schedule",
@@ -52,13 +52,13 @@ enum ResourceTools {
             describe: { "change the schedule of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let request = ResourceMutations.ScheduleRequest(
+                let request = DefinitionMutations.ScheduleRequest(
                     namespace: a.string("namespace"), name: a.requiredString("name"),
                     schedules: a.strings("schedules", splitting: false), timezone: a.string("timezone"),
                     expectedResourceVersion: a.string("resource_version"), dryRun: a.bool("dry_run") ?? false,
                     client: context.client, token: a.confirmationToken(), confirmer: context.confirmer)
                 try a.finish()
-                switch try await resources.updateCronSchedule(request) {
+                switch try await definitions.updateCronSchedule(request) {
                 case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
                 case .result(let r): return try ToolOutput(r, text: Render.scheduleChange(r))
                 }
@@ -80,7 +80,7 @@ enum ResourceTools {
     }
 
     static func apply(
-        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext,
+        _ definitions: DefinitionMutations, _ args: ToolArguments, _ context: ToolContext,
         kind: (inout ToolArguments) -> ArgoKind
     ) async throws -> ToolOutput {
         var a = args
@@ -91,8 +91,8 @@ enum ResourceTools {
         let dryRun = a.bool("dry_run") ?? false
         let token = a.confirmationToken()
         try a.finish()
-        let answer = try await resources.apply(
-            ResourceMutations.ApplyRequest(
+        let answer = try await definitions.apply(
+            DefinitionMutations.ApplyRequest(
                 kind: argoKind, manifest: try ManifestText.json(text, limits: context.manifestLimits),
                 namespace: namespace, update: update,
                 dryRun: dryRun, token: token, client: context.client, confirmer: context.confirmer))
@@ -102,7 +102,7 @@ enum ResourceTools {
         }
     }
 
-    static func createTemplate(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+    static func createTemplate(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .createTemplate,
             title: "Create a workflow template",
@@ -116,12 +116,12 @@ enum ResourceTools {
             escalatingArgument: "update",
             describe: { _ in "create a workflow template" },
             run: { args, context in
-                try await apply(resources, args, context, kind: templateKind)
+                try await apply(definitions, args, context, kind: templateKind)
             }
         )
     }
 
-    static func createCron(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+    static func createCron(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .createCronWorkflow,
             title: "Create a cron workflow",
@@ -134,13 +134,13 @@ enum ResourceTools {
             escalatingArgument: "update",
             describe: { _ in "create a cron workflow" },
             run: { args, context in
-                try await apply(resources, args, context) { _ in .cronWorkflow }
+                try await apply(definitions, args, context) { _ in .cronWorkflow }
             }
         )
     }
 
     static func delete(
-        _ resources: ResourceMutations, _ args: ToolArguments, _ context: ToolContext,
+        _ definitions: DefinitionMutations, _ args: ToolArguments, _ context: ToolContext,
         kind: (inout ToolArguments) -> ArgoKind
     ) async throws -> ToolOutput {
         var a = args
@@ -150,13 +150,13 @@ enum ResourceTools {
         let token = a.confirmationToken()
         try a.finish()
         return try MutationTools.output(
-            try await resources.delete(
-                ResourceMutations.DeleteRequest(
+            try await definitions.delete(
+                DefinitionMutations.DeleteRequest(
                     kind: argoKind, namespace: namespace, name: name, token: token, client: context.client,
                     confirmer: context.confirmer)))
     }
 
-    static func deleteCron(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+    static func deleteCron(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .deleteCronWorkflow,
             title: "Delete a cron workflow",
@@ -172,12 +172,12 @@ enum ResourceTools {
                 ], required: ["name"]),
             describe: { "delete cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
-                try await delete(resources, args, context) { _ in .cronWorkflow }
+                try await delete(definitions, args, context) { _ in .cronWorkflow }
             }
         )
     }
 
-    static func deleteTemplate(_ resources: ResourceMutations, _ defaultNamespace: String) -> ToolDefinition {
+    static func deleteTemplate(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .deleteWorkflowTemplate,
             title: "Delete a workflow template",
@@ -193,7 +193,7 @@ enum ResourceTools {
                 ], required: ["name"]),
             describe: { "delete workflow template \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
-                try await delete(resources, args, context, kind: templateKind)
+                try await delete(definitions, args, context, kind: templateKind)
             }
         )
     }
