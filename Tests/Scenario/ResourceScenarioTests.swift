@@ -44,9 +44,13 @@ struct ResourceScenarioTests {
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(workflow.utf8)) as? [String: Any])
         #expect(summary["name"] as? String == "nightly-etl-7x2kq")
         #expect(summary["failedNodes"] != nil)
+        // A read takes the tool path: the simulator's notice is in the JSON (under `simulator`) and is the last
+        // line of a log, as in every tool result.
+        #expect((summary["simulator"] as? String)?.contains("SIMULATOR") == true, "\(summary.keys.sorted())")
         let logs = Self.text(
             try await server.client.readResource(uri: "argo://workflows/argo/train-model-v3-8fj2d/logs/task-72"))
         #expect(logs.contains("task 72 failed"))
+        #expect(logs.split(separator: "\n").last?.contains("SIMULATOR") == true)
         let cron = Self.text(try await server.client.readResource(uri: "argo://cron-workflows/argo/nightly-etl"))
         #expect(cron.contains(#""name":"nightly-etl""#))
         let template = Self.text(
@@ -79,6 +83,15 @@ struct ResourceScenarioTests {
             #expect("\(error)".contains("hello-world, steps, dag-diamond"))
         }
 
+        // A missing object is "resource not found" in a tool's words, with the namespace hint a tool gives.
+        do {
+            _ = try await server.client.readResource(uri: "argo://workflows/argoo/nightly-etl-7x2kq")
+            Issue.record("a workflow in a namespace that holds nothing was read")
+        } catch let error as MCPError {
+            #expect(error.code == -32002, "\(error)")
+            #expect("\(error)".contains("failed to read argo://workflows/argoo/nightly-etl-7x2kq"), "\(error)")
+            #expect("\(error)".contains("did you mean argo?"), "\(error)")
+        }
         for bad in ["argo://workflows/argo/nope", "argo://nothing/here", "https://example.com/x"] {
             await #expect(throws: (any Error).self, "\(bad)") { _ = try await server.client.readResource(uri: bad) }
         }

@@ -67,11 +67,13 @@ struct ConfirmationPolicyTests {
         #expect(unanswered?.reason.contains("no answer") == true)
         #expect(unanswered?.preview == nil)
         #expect(try await rig.phase(Self.running) == "Running")
-        // Only an acceptance carries it out.
-        guard case .result = try await terminate(rig, token: nil, confirmer: ScriptedConfirmer(.accepted)) else {
+        // Only an acceptance carries it out; the token passed along did not confirm it, so the result names none.
+        guard case .result(let r) = try await terminate(rig, token: token, confirmer: ScriptedConfirmer(.accepted))
+        else {
             Issue.record("accepted, yet not carried out")
             return
         }
+        #expect(r.tokenID == nil, "confirmed by the dialog, not by \(r.tokenID ?? "")")
         let decisions = try rig.auditLines().compactMap { $0["decision"] as? String }
         #expect(decisions == ["refused", "preview", "refused", "refused", "allowed", "succeeded"])
     }

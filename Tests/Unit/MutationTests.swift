@@ -106,6 +106,7 @@ struct MutationTests {
             return
         }
         #expect(r.phaseBefore == "Running")
+        #expect(r.tokenID == Confirmations.tokenID(token), "the result names the token that confirmed it")
         // Argo answers once `spec.shutdown` is set; the controller fails the workflow afterwards.
         #expect(r.phaseAfter == "Running")
         #expect(r.changes.contains { $0.hasPrefix("shutdown (Terminate) requested") })

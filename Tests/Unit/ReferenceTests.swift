@@ -11,7 +11,8 @@ import Testing
 struct ReferenceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let output = root.appendingPathComponent("Sources/Adapters/MCPServer/ArgoReference+Generated.swift")
+    static let output = root.appendingPathComponent(
+        "Sources/Adapters/MCPServer/Resources/ArgoReference+Generated.swift")
 
     @Test("the committed reference is what the upstream inputs generate")
     func upToDate() throws {

@@ -504,8 +504,6 @@ public actor ArgoSimulator {
         managedNamespace = namespace
     }
 
-    public var archiveEnabled: Bool { archive != nil }
-
     /// How many workflows the simulator holds (generated ones included, built or not).
     public var workflowCount: Int { workflows.count + pending.count + pendingEvolutions.count }
     public var otherObjectCount: Int { objects.values.reduce(0) { $0 + $1.count } }

@@ -532,7 +532,7 @@ public struct DefinitionMutations: Sendable {
             return MutationResult(
                 tool: r.mutation.tool, namespace: ns ?? "", name: r.name, phaseBefore: "exists", phaseAfter: "Deleted",
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["\(r.kind.phrase) \(display) deleted"],
-                tokenID: r.token.map(Confirmations.tokenID))
+                tokenID: nil)
         }
         return outcome.answer
     }

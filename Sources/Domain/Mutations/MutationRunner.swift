@@ -373,3 +373,16 @@ public struct MutationRunner: Sendable {
         return p
     }
 }
+
+extension MutationRunner.Outcome where Value == MutationResult {
+    /// What a tool answers, with the result naming the token that confirmed the call, as the runner redeemed it.
+    public var answer: MutationAnswer {
+        switch self {
+        case .previewed(let p):
+            return .preview(p)
+        case .done(var value, let tokenID):
+            value.tokenID = tokenID
+            return .result(value)
+        }
+    }
+}

@@ -116,7 +116,7 @@ public struct StepApprovals: Sendable {
                     nodeFieldSelector: "id=\(plan.node.id)", phase: phase, message: message,
                     outputParameters: plan.values))
             let mutations = WorkflowMutations(context, runner: runner)
-            var result = mutations.changeReport(mutation.tool, before ?? after, after, tokenID: nil)
+            var result = mutations.changeReport(mutation.tool, before ?? after, after)
             result.changes.removeAll { $0.hasPrefix("no visible change") }
             let label = plan.node.displayName ?? plan.node.name
             if !plan.values.isEmpty {

@@ -11,6 +11,8 @@ public struct MutationResult: Sendable, Codable, Equatable {
     public var suspendedBefore: Bool?
     public var suspendedAfter: Bool?
     public var changes: [String]
+    /// The id of the token that confirmed the call, as the runner redeemed it (`MutationRunner.Outcome.answer`):
+    /// none when a dialog confirmed it or nothing needed confirming, even if a token was passed.
     public var tokenID: String?
 }
 
@@ -104,7 +106,7 @@ public struct WorkflowMutations: Sendable {
                 impact: "\(Self.progress(wf)) ends Failed with strategy \(strategy)"))
     }
 
-    func changeReport(_ tool: String, _ before: Workflow, _ after: Workflow, tokenID: String?) -> MutationResult {
+    func changeReport(_ tool: String, _ before: Workflow, _ after: Workflow) -> MutationResult {
         let failedBefore = before.status.nodes.values.filter { $0.phase?.isFailure == true }.count
         let failedAfter = after.status.nodes.values.filter { $0.phase?.isFailure == true }.count
         let activeAfter = after.status.nodes.values.filter { $0.phase?.isActive == true }.count
@@ -133,7 +135,7 @@ public struct WorkflowMutations: Sendable {
             name: after.metadata.name.isEmpty ? before.metadata.name : after.metadata.name,
             phaseBefore: Self.phase(before), phaseAfter: Self.phase(after),
             suspendedBefore: before.spec.suspend ?? false,
-            suspendedAfter: after.spec.suspend ?? false, changes: changes, tokenID: tokenID)
+            suspendedAfter: after.spec.suspend ?? false, changes: changes, tokenID: nil)
     }
 
     /// terminate_workflow: running nodes fail at once, exit handlers do not run.
@@ -181,7 +183,7 @@ public struct WorkflowMutations: Sendable {
             return shutdownInspection(mutation.tool, wf, strategy: strategy)
         } perform: {
             let after = try await argo(ns)
-            return changeReport(mutation.tool, before ?? after, after, tokenID: token.map(Confirmations.tokenID))
+            return changeReport(mutation.tool, before ?? after, after)
         }
         return outcome.answer
     }
@@ -223,7 +225,7 @@ public struct WorkflowMutations: Sendable {
             let after = try await gateway.retryWorkflow(
                 namespace: ns, name: name, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
                 parameters: parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-            var result = changeReport(Mutation.retryWorkflow.tool, before ?? after, after, tokenID: nil)
+            var result = changeReport(Mutation.retryWorkflow.tool, before ?? after, after)
             let reset = (before ?? after).status.nodes.values.filter { node in
                 node.phase?.isFailure == true && after.status.nodes[node.id]?.phase?.isFailure != true
             }.count
@@ -297,7 +299,7 @@ public struct WorkflowMutations: Sendable {
                 suspend
                 ? try await gateway.suspendWorkflow(namespace: ns, name: name)
                 : try await gateway.resumeWorkflow(namespace: ns, name: name, nodeFieldSelector: nodeFieldSelector)
-            var result = changeReport(tool, before ?? after, after, tokenID: nil)
+            var result = changeReport(tool, before ?? after, after)
             if !suspend {
                 let resumedSteps = (before ?? after).status.nodes.values.filter { node in
                     node.isActiveSuspendNode && after.status.nodes[node.id]?.phase != .running
@@ -431,7 +433,7 @@ public struct WorkflowMutations: Sendable {
                 phaseBefore: before.map(Self.phase) ?? "Unknown",
                 phaseAfter: "Deleted",
                 suspendedBefore: nil, suspendedAfter: nil, changes: ["workflow deleted"],
-                tokenID: token.map(Confirmations.tokenID))
+                tokenID: nil)
         }
         return outcome.answer
     }

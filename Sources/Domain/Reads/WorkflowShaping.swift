@@ -1,7 +1,8 @@
 import Foundation
 import Ports
 
-/// Pure functions that turn Argo objects into the compact views above.
+/// Pure functions that turn Argo objects into the compact views `WorkflowReads` answers with (`WorkflowSummary`,
+/// `NodeRow`, …): durations, phases, failure order, node walks.
 public struct WorkflowShaping: Sendable {
     public var now: Date
     public var maxListedNodes: Int

@@ -1,5 +1,3 @@
-/// The confirmation port: the domain asks, a driving adapter (MCP elicitation) shows the user the preview and
-/// answers. It sits in Domain rather than Ports because what it shows is the domain's `MutationPreview`.
 /// The user's answer to a confirmation question.
 public enum ConfirmationAnswer: Sendable, Equatable {
     case accepted
@@ -9,7 +7,9 @@ public enum ConfirmationAnswer: Sendable, Equatable {
     case unavailable(String)
 }
 
-/// Asks the user to confirm a previewed call; provided by the driving adapter (MCP elicitation).
+/// The confirmation port: asks the user to confirm a previewed call. The domain asks; a driving adapter (MCP
+/// elicitation) shows the user the preview and answers. It sits in Domain rather than Ports because what it shows
+/// is the domain's `MutationPreview`.
 public protocol Confirmer: Sendable {
     func confirm(_ preview: MutationPreview) async -> ConfirmationAnswer
 }

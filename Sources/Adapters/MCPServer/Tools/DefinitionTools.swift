@@ -39,7 +39,7 @@ enum DefinitionTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
+                    "namespace": CommonArguments.namespace, "name": Schema.string("CronWorkflow name."),
                     "schedules": Schema.stringArray(
                         "The new schedule(s), e.g. [\"0 2 * * *\"] or [\"@every 6h\"]; replaces all current ones."),
                     "timezone": Schema.string(
@@ -49,7 +49,7 @@ enum DefinitionTools {
                         "Apply only if the CronWorkflow is still at this resourceVersion."),
                     "dry_run": Schema.boolean("Show the old and new next runs; change nothing.", default: false),
                 ], required: ["name", "schedules"]),
-            describe: { "change the schedule of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "change the schedule of cron workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let request = DefinitionMutations.ScheduleRequest(
@@ -69,11 +69,11 @@ enum DefinitionTools {
     static func applyProperties(_ extra: [String: Value]) -> [String: Value] {
         var properties: [String: Value] = [
             "manifest": Schema.string("The manifest, YAML or JSON; one object with metadata.name."),
-            "namespace": WorkflowTools.namespaceProperty,
+            "namespace": CommonArguments.namespace,
             "update": Schema.boolean(
                 "Replace an existing one (destructive: previewed as a spec diff, then confirmed).", default: false),
             "dry_run": Schema.boolean("Lint and show what would be created or changed; write nothing.", default: false),
-            "confirmation_token": MutationTools.tokenProperty,
+            "confirmation_token": CommonArguments.confirmationToken,
         ]
         for (k, v) in extra { properties[k] = v }
         return properties
@@ -149,7 +149,7 @@ enum DefinitionTools {
         let argoKind = kind(&a)
         let token = a.confirmationToken()
         try a.finish()
-        return try MutationTools.output(
+        return try CommonArguments.output(
             try await definitions.delete(
                 DefinitionMutations.DeleteRequest(
                     kind: argoKind, namespace: namespace, name: name, token: token, client: context.client,
@@ -167,10 +167,10 @@ enum DefinitionTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
-                    "confirmation_token": MutationTools.tokenProperty,
+                    "namespace": CommonArguments.namespace, "name": Schema.string("CronWorkflow name."),
+                    "confirmation_token": CommonArguments.confirmationToken,
                 ], required: ["name"]),
-            describe: { "delete cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "delete cron workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 try await delete(definitions, args, context) { _ in .cronWorkflow }
             }
@@ -188,10 +188,10 @@ enum DefinitionTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("Template name."),
-                    "scope": scopeProperty, "confirmation_token": MutationTools.tokenProperty,
+                    "namespace": CommonArguments.namespace, "name": Schema.string("Template name."),
+                    "scope": scopeProperty, "confirmation_token": CommonArguments.confirmationToken,
                 ], required: ["name"]),
-            describe: { "delete workflow template \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "delete workflow template \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 try await delete(definitions, args, context, kind: templateKind)
             }

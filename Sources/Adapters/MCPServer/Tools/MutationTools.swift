@@ -4,9 +4,6 @@ import MCP
 
 /// terminate, stop, retry, suspend, resume, and cron suspension.
 enum MutationTools {
-    static let tokenProperty = Schema.string(
-        "The confirmation_token a preview returned; without it a destructive call only previews.")
-
     static func all(_ useCases: UseCases) -> [ToolDefinition] {
         let (mutations, defaultNamespace) = (useCases.mutations, useCases.defaultNamespace)
         return [
@@ -26,15 +23,15 @@ enum MutationTools {
                 age, pods, what becomes of its record in the workflow archive) and a single-use token that expires; call again \
                 with the token to carry it out.
                 """,
-            inputSchema: Schema.object(destructiveTargetProperties, required: ["name"]),
-            describe: { "delete workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            inputSchema: Schema.object(CommonArguments.destructiveWorkflowTarget, required: ["name"]),
+            describe: { "delete workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
                 let workflow = a.requiredString("name")
                 let token = a.confirmationToken()
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.delete(
                         namespace: namespace, name: workflow, token: token, client: context.client,
                         confirmer: context.confirmer))
@@ -52,7 +49,7 @@ enum MutationTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName,
                     "memoized": Schema.boolean(
                         "Reuse the outputs of the steps that succeeded (Failed workflows only).", default: false),
                     "parameters": .object([
@@ -60,7 +57,7 @@ enum MutationTools {
                         "additionalProperties": .object(["type": "string"]),
                     ]),
                 ], required: ["name"]),
-            describe: { "resubmit workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "resubmit workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -69,19 +66,12 @@ enum MutationTools {
                 let parameters = a.stringMap("parameters")
                 let token = a.confirmationToken()
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.resubmit(
                         namespace: namespace, name: workflow, memoized: memoized, parameters: parameters,
                         client: context.client, token: token, confirmer: context.confirmer))
             }
         )
-    }
-
-    static func output(_ answer: MutationAnswer) throws -> ToolOutput {
-        switch answer {
-        case .preview(let p): try ToolOutput(p, text: Render.preview(p))
-        case .result(let r): try ToolOutput(r, text: Render.mutation(r))
-        }
     }
 
     static func terminate(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
@@ -93,13 +83,13 @@ enum MutationTools {
                 handlers do not run. Without confirmation_token it returns a preview from live state and a single-use \
                 token that expires; call again with the token to carry it out.
                 """,
-            inputSchema: Schema.object(destructiveTargetProperties, required: ["name"]),
-            describe: { "terminate workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            inputSchema: Schema.object(CommonArguments.destructiveWorkflowTarget, required: ["name"]),
+            describe: { "terminate workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = readWorkflowTarget(&a)
+                let (namespace, workflow, token) = CommonArguments.readWorkflowTarget(&a)
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.terminate(
                         namespace: namespace, name: workflow, token: token, client: context.client,
                         confirmer: context.confirmer))
@@ -108,7 +98,7 @@ enum MutationTools {
     }
 
     static func stop(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
-        var properties = destructiveTargetProperties
+        var properties = CommonArguments.destructiveWorkflowTarget
         properties["node_field_selector"] = Schema.string("Stop only the nodes this Argo node field selector names.")
         properties["message"] = Schema.string("Why, recorded on the workflow.")
         return ToolDefinition(
@@ -120,33 +110,19 @@ enum MutationTools {
                 and a single-use token that expires; call again with the token to carry it out.
                 """,
             inputSchema: Schema.object(properties, required: ["name"]),
-            describe: { "stop workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "stop workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = readWorkflowTarget(&a)
+                let (namespace, workflow, token) = CommonArguments.readWorkflowTarget(&a)
                 let selector = a.string("node_field_selector")
                 let message = a.string("message")
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.stop(
                         namespace: namespace, name: workflow, nodeFieldSelector: selector, message: message,
                         token: token, client: context.client, confirmer: context.confirmer))
             }
         )
-    }
-
-    /// The arguments every workflow mutation takes (the server adds `confirmation_token` to those without it).
-    static let targetProperties: [String: Value] = [
-        "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
-    ]
-
-    /// The arguments of a destructive workflow mutation, whose token is always asked for.
-    static let destructiveTargetProperties = targetProperties.merging(["confirmation_token": tokenProperty]) { a, _ in a
-    }
-
-    /// Reads the namespace, the workflow's name and the confirmation token.
-    static func readWorkflowTarget(_ a: inout ToolArguments) -> (namespace: String?, name: String, token: String?) {
-        (a.string("namespace"), a.requiredString("name"), a.confirmationToken())
     }
 
     static func retry(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
@@ -160,7 +136,7 @@ enum MutationTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName,
                     "restart_successful": Schema.boolean("Also re-run succeeded nodes.", default: false),
                     "node_field_selector": Schema.string("Argo node field selector, e.g. 'templateName=train'."),
                     "parameters": .object([
@@ -168,7 +144,7 @@ enum MutationTools {
                         "additionalProperties": .object(["type": "string"]),
                     ]),
                 ], required: ["name"]),
-            describe: { "retry workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "retry workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -178,7 +154,7 @@ enum MutationTools {
                 let parameters = a.stringMap("parameters")
                 let token = a.confirmationToken()
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.retry(
                         namespace: namespace, name: workflow, restartSuccessful: restart, nodeFieldSelector: selector,
                         parameters: parameters, client: context.client, token: token, confirmer: context.confirmer))
@@ -191,13 +167,13 @@ enum MutationTools {
             mutation: .suspendWorkflow,
             title: "Suspend a workflow",
             description: "Suspend a running workflow: no new steps start until it is resumed; running pods finish.",
-            inputSchema: Schema.object(targetProperties, required: ["name"]),
-            describe: { "suspend workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            inputSchema: Schema.object(CommonArguments.workflowTarget, required: ["name"]),
+            describe: { "suspend workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = readWorkflowTarget(&a)
+                let (namespace, workflow, token) = CommonArguments.readWorkflowTarget(&a)
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.suspend(
                         namespace: namespace, name: workflow, client: context.client, token: token,
                         confirmer: context.confirmer))
@@ -206,7 +182,7 @@ enum MutationTools {
     }
 
     static func resume(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
-        var properties = targetProperties
+        var properties = CommonArguments.workflowTarget
         properties["node_field_selector"] = Schema.string("Resume only the suspend steps this selector names.")
         return ToolDefinition(
             mutation: .resumeWorkflow,
@@ -216,13 +192,13 @@ enum MutationTools {
                 selector names).
                 """,
             inputSchema: Schema.object(properties, required: ["name"]),
-            describe: { "resume workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "resume workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = readWorkflowTarget(&a)
+                let (namespace, workflow, token) = CommonArguments.readWorkflowTarget(&a)
                 let selector = a.string("node_field_selector")
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.resume(
                         namespace: namespace, name: workflow, nodeFieldSelector: selector, client: context.client,
                         token: token, confirmer: context.confirmer))
@@ -240,10 +216,12 @@ enum MutationTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": Schema.string("CronWorkflow name."),
+                    "namespace": CommonArguments.namespace, "name": Schema.string("CronWorkflow name."),
                     "suspend": Schema.boolean("true to suspend, false to resume; omit to flip."),
                 ], required: ["name"]),
-            describe: { "change the suspension of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: {
+                "change the suspension of cron workflow \(CommonArguments.qualifiedName($0, defaultNamespace))"
+            },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -251,7 +229,7 @@ enum MutationTools {
                 let suspend = a.bool("suspend")
                 let token = a.confirmationToken()
                 try a.finish()
-                return try output(
+                return try CommonArguments.output(
                     try await mutations.toggleCron(
                         namespace: namespace, name: cron, suspend: suspend, client: context.client, token: token,
                         confirmer: context.confirmer))

@@ -34,10 +34,10 @@ enum StepTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName,
                     "node": Schema.string("Only this node (id, display name or node name)."),
                 ], required: ["name"]),
-            describe: { "list the artifacts of \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "list the artifacts of \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")
@@ -63,7 +63,7 @@ enum StepTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName,
                     "node": nodeProperty,
                     "artifact": Schema.string("The artifact's name (list_artifacts shows them)."),
                     "direction": Schema.string(
@@ -77,7 +77,7 @@ enum StepTools {
             describe: { args in
                 var a = args
                 return
-                    "read artifact \(a.string("artifact") ?? "?") of \(WorkflowTools.qualifiedName(args, defaultNamespace))"
+                    "read artifact \(a.string("artifact") ?? "?") of \(CommonArguments.qualifiedName(args, defaultNamespace))"
             },
             run: { args, _ in
                 var a = args
@@ -110,20 +110,20 @@ enum StepTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName,
                     "node": Schema.string("The waiting suspend step (id, display name or node name)."),
                     "outputs": outputsProperty,
                     "message": Schema.string("Recorded on the step, e.g. who approved and why."),
                 ], required: ["name"]),
-            describe: { "approve a step of workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "approve a step of workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = MutationTools.readWorkflowTarget(&a)
+                let (namespace, workflow, token) = CommonArguments.readWorkflowTarget(&a)
                 let node = a.string("node").flatMap { $0.isEmpty ? nil : $0 }
                 let outputs = a.stringMap("outputs")
                 let message = a.string("message").flatMap { $0.isEmpty ? nil : $0 }
                 try a.finish()
-                return try MutationTools.output(
+                return try CommonArguments.output(
                     try await approvals.approve(
                         namespace: namespace, name: workflow, node: node, outputs: outputs, message: message,
                         token: token, client: context.client, confirmer: context.confirmer))
@@ -142,23 +142,23 @@ enum StepTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty,
+                    "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName,
                     "node": Schema.string("The waiting suspend step (id, display name or node name)."),
                     "outputs": outputsProperty,
                     "phase": Schema.string(
                         "The step's new phase; omit to leave it waiting.", enum: StepApprovals.settablePhases),
                     "message": Schema.string("Recorded on the step."),
                 ], required: ["name"]),
-            describe: { "set step outputs of workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "set step outputs of workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
-                let (namespace, workflow, token) = MutationTools.readWorkflowTarget(&a)
+                let (namespace, workflow, token) = CommonArguments.readWorkflowTarget(&a)
                 let node = a.string("node").flatMap { $0.isEmpty ? nil : $0 }
                 let outputs = a.stringMap("outputs")
                 let phase = a.string("phase").flatMap { $0.isEmpty ? nil : $0 }
                 let message = a.string("message").flatMap { $0.isEmpty ? nil : $0 }
                 try a.finish()
-                return try MutationTools.output(
+                return try CommonArguments.output(
                     try await approvals.setOutputs(
                         namespace: namespace, name: workflow, node: node, outputs: outputs, phase: phase,
                         message: message, token: token, client: context.client, confirmer: context.confirmer))

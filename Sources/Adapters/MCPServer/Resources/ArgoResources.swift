@@ -83,9 +83,20 @@ public struct ArgoResources: Sendable {
         "argo://workflows/\(component(namespace))/\(component(name))"
     }
 
-    public func read(_ uri: String) async throws -> ReadResource.Result {
+    /// How `resources/read` answers a URI.
+    enum Reading {
+        /// One of argo-mcp's own documents (the reference and the upstream examples), served as it is.
+        case document(text: String, mimeType: String)
+        /// An Argo object, read by a read-only tool over the same use cases as the tools and answered through the
+        /// same path as a tool call (`ArgoMCPServer.readResource`): the output cap, the simulator notice, the words
+        /// of an error and the namespace hint. `namespace` is the call's, for that hint.
+        case argo(ToolDefinition, namespace: String?, mimeType: String)
+    }
+
+    /// What reading `uri` takes; throws "resource not found" for a URI argo-mcp does not serve.
+    func reading(_ uri: String) throws -> Reading {
         if let document = ArgoReference.document(uri) {
-            return ReadResource.Result(contents: [.text(document.text, uri: uri, mimeType: document.mimeType)])
+            return .document(text: document.text, mimeType: document.mimeType)
         }
         if uri.hasPrefix(ArgoReference.examplePrefix) {
             throw MCPError.serverError(
@@ -101,48 +112,50 @@ public struct ArgoResources: Sendable {
                     "unknown resource \(uri.prefix(200)); argo-mcp serves argo://workflows/{namespace}/{name}[/logs/{node}], argo://cron-workflows/{namespace}/{name}, argo://workflow-templates/{namespace}/{name}, argo://cluster-workflow-templates/{name}, argo://examples/{name} and the argo://reference/… documents resources/list shows"
             )
         }
-        do {
-            switch target {
-            case .workflow(let namespace, let name):
+        let useCases = self.useCases
+        let shown = String(uri.prefix(200))
+        func read(_ namespace: String?, _ mimeType: String, _ run: @escaping @Sendable () async throws -> ToolOutput)
+            -> Reading
+        {
+            let tool = ToolDefinition(
+                name: "resources/read", title: "Read \(shown)", description: "Reads \(shown).", safety: .readOnly,
+                inputSchema: Schema.object([:]), describe: { _ in "read \(shown)" }, run: { _, _ in try await run() })
+            return .argo(tool, namespace: namespace, mimeType: mimeType)
+        }
+        switch target {
+        case .workflow(let namespace, let name):
+            return read(namespace, Self.json) {
                 switch try await useCases.workflows.get(GetWorkflowRequest(namespace: namespace, name: name)) {
-                case .summary(let summary): return try Self.jsonContent(summary, uri: uri)
-                case .nodes(let page): return try Self.jsonContent(page, uri: uri)
-                case .json(let page): return try Self.jsonContent(page, uri: uri)
+                case .summary(let summary): try ToolOutput(summary, text: "")
+                case .nodes(let page): try ToolOutput(page, text: "")
+                case .json(let page): try ToolOutput(page, text: "")
                 }
-            case .logs(let namespace, let name, let node):
+            }
+        case .logs(let namespace, let name, let node):
+            return read(namespace, "text/plain") {
                 let logs = try await useCases.workflows.logs(
                     WorkflowLogsRequest(namespace: namespace, name: name, node: node, tailLines: 100))
-                return ReadResource.Result(contents: [.text(Render.logs(logs), uri: uri, mimeType: "text/plain")])
-            case .cronWorkflow(let namespace, let name):
-                return try Self.jsonContent(try await useCases.crons.get(namespace: namespace, name: name), uri: uri)
-            case .workflowTemplate(let namespace, let name):
-                return try Self.jsonContent(
-                    try await useCases.templates.get(namespace: namespace, name: name, clusterScope: false), uri: uri)
-            case .clusterWorkflowTemplate(let name):
-                return try Self.jsonContent(
-                    try await useCases.templates.get(namespace: nil, name: name, clusterScope: true), uri: uri)
+                return ToolOutput(structured: .object([:]), text: Render.logs(logs))
             }
-        } catch let error as MCPError {
-            throw error
-        } catch let error as ArgoError where error.kind == .notFound {
-            throw MCPError.serverError(code: Self.resourceNotFound, message: "\(uri.prefix(200)): \(error)")
-        } catch let error as InvalidArguments {
-            throw MCPError.invalidParams("\(uri.prefix(200)): \(error)")
-        } catch {
-            // The same words a tool would use (a namespace rule, Argo unreachable).
-            throw MCPError.internalError("\(uri.prefix(200)): \(error)")
+        case .cronWorkflow(let namespace, let name):
+            return read(namespace, Self.json) {
+                try ToolOutput(try await useCases.crons.get(namespace: namespace, name: name), text: "")
+            }
+        case .workflowTemplate(let namespace, let name):
+            return read(namespace, Self.json) {
+                try ToolOutput(
+                    try await useCases.templates.get(namespace: namespace, name: name, clusterScope: false), text: "")
+            }
+        case .clusterWorkflowTemplate(let name):
+            return read(nil, Self.json) {
+                try ToolOutput(
+                    try await useCases.templates.get(namespace: nil, name: name, clusterScope: true), text: "")
+            }
         }
     }
 
     /// MCP's "resource not found".
     static let resourceNotFound = -32002
-
-    static func jsonContent(_ value: some Encodable, uri: String) throws -> ReadResource.Result {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-        return ReadResource.Result(contents: [.text(text, uri: uri, mimeType: json)])
-    }
 
     /// Workflows per page of `resources/list`.
     static let pageSize = 25

@@ -15,8 +15,10 @@ actor ResourceSubscriptions {
     /// At most this many subscriptions per session (each holds an event stream to Argo).
     static let maxSubscriptions = 50
 
+    /// Follows the workflow `uri` names once `check` (a read of it, as `resources/read` makes it) has passed.
     func subscribe(
-        _ uri: String, resources: ArgoResources, notify: @escaping @Sendable (String) async -> Void
+        _ uri: String, resources: ArgoResources, check: @Sendable () async throws -> Void,
+        notify: @escaping @Sendable (String) async -> Void
     ) async throws {
         guard case .workflow(let namespace, let name) = ArgoResources.Target(uri) else {
             throw MCPError.invalidParams(
@@ -31,7 +33,7 @@ actor ResourceSubscriptions {
         reserved.insert(uri)
         // The same checks as a read: a workflow that does not exist, or a namespace the rules deny, is refused now.
         do {
-            _ = try await resources.read(uri)
+            try await check()
         } catch {
             reserved.remove(uri)
             throw error

@@ -5,8 +5,6 @@ import Ports
 
 /// `list_workflows`, `get_workflow`, `get_workflow_logs`.
 public enum WorkflowTools {
-    static let namespaceProperty = Schema.string("Kubernetes namespace; defaults to the configured default namespace.")
-    static let nameProperty = Schema.string("Workflow name.")
 
     static func all(_ useCases: UseCases) -> [ToolDefinition] {
         let (reads, watch, hooks) = (useCases.workflows, useCases.watch, useCases.hooks)
@@ -36,8 +34,8 @@ public enum WorkflowTools {
                 """,
             inputSchema: Schema.object(
                 [
-                    "namespace": namespaceProperty,
-                    "name": nameProperty,
+                    "namespace": CommonArguments.namespace,
+                    "name": CommonArguments.workflowName,
                     "timeout_seconds": Schema.integer(
                         "Stop watching after this long.", minimum: 1, maximum: WatchWorkflow.maxTimeoutSeconds,
                         default: WatchWorkflow.defaultTimeoutSeconds),
@@ -49,7 +47,7 @@ public enum WorkflowTools {
                         default: false),
                 ], required: ["name"]),
             escalatingArgument: "notify",
-            describe: { "watch workflow \(qualifiedName($0, defaultNamespace))" },
+            describe: { "watch workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, context in
                 var a = args
                 let namespace = a.string("namespace")
@@ -83,11 +81,6 @@ public enum WorkflowTools {
         )
     }
 
-    static func qualifiedName(_ args: ToolArguments, _ defaultNamespace: String) -> String {
-        var a = args
-        return "\(a.string("namespace") ?? defaultNamespace)/\(a.string("name") ?? "?")"
-    }
-
     // MARK: list_workflows
 
     static func listWorkflows(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
@@ -101,7 +94,7 @@ public enum WorkflowTools {
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
-                "namespace": namespaceProperty,
+                "namespace": CommonArguments.namespace,
                 "all_namespaces": Schema.boolean("List every namespace the credentials can see.", default: false),
                 "phase": Schema.stringArray(
                     "Only these phases.", enum: ["Pending", "Running", "Succeeded", "Failed", "Error"]),
@@ -170,8 +163,8 @@ public enum WorkflowTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": namespaceProperty,
-                    "name": nameProperty,
+                    "namespace": CommonArguments.namespace,
+                    "name": CommonArguments.workflowName,
                     "include": Schema.string(
                         "What to return.", enum: WorkflowView.allCases.map(\.rawValue), default: "summary"),
                     "uid": Schema.string(
@@ -187,7 +180,7 @@ public enum WorkflowTools {
                         "Bytes per page of JSON text.", minimum: 256, maximum: GetWorkflowRequest.maxMaxBytes,
                         default: GetWorkflowRequest.defaultMaxBytes),
                 ], required: ["name"]),
-            describe: { "get workflow \(qualifiedName($0, defaultNamespace))" },
+            describe: { "get workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let request = GetWorkflowRequest(
@@ -225,8 +218,8 @@ public enum WorkflowTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": namespaceProperty,
-                    "name": nameProperty,
+                    "namespace": CommonArguments.namespace,
+                    "name": CommonArguments.workflowName,
                     "node": Schema.string("Node id, name or display name; omit for every pod of the workflow."),
                     "container": Schema.string("Container name.", default: "main"),
                     "tail_lines": Schema.integer(
@@ -241,7 +234,7 @@ public enum WorkflowTools {
                         "Only stdout or only stderr (Argo v3.6.6+, and Kubernetes' PodLogsQuerySplitStreams gate); tail_lines then counts over all pods.",
                         enum: ["stdout", "stderr"]),
                 ], required: ["name"]),
-            describe: { "read logs of workflow \(qualifiedName($0, defaultNamespace))" },
+            describe: { "read logs of workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let request = WorkflowLogsRequest(

@@ -26,7 +26,7 @@ enum SyncTools {
     }
 
     static let limitProperties: [String: Value] = [
-        "namespace": WorkflowTools.namespaceProperty,
+        "namespace": CommonArguments.namespace,
         "key": Schema.string("The semaphore's key: the ConfigMap key, or the database key."),
         "store": storeProperty,
         "config_map": Schema.string("The ConfigMap holding the limit (store configmap)."),
@@ -44,9 +44,9 @@ enum SyncTools {
                 """,
             safety: .readOnly,
             inputSchema: Schema.object(
-                ["namespace": WorkflowTools.namespaceProperty, "name": Schema.string("Workflow name.")],
+                ["namespace": CommonArguments.namespace, "name": Schema.string("Workflow name.")],
                 required: ["name"]),
-            describe: { "read the locks of workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "read the locks of workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")
@@ -88,7 +88,7 @@ enum SyncTools {
         var properties = limitProperties
         properties["limit"] = Schema.integer(
             "The new limit: how many holders at once.", minimum: 1, maximum: SyncLimitMutations.maxLimit)
-        properties["confirmation_token"] = MutationTools.tokenProperty
+        properties["confirmation_token"] = CommonArguments.confirmationToken
         return ToolDefinition(
             mutation: .setSyncLimit,
             title: "Change a semaphore's limit",

@@ -20,7 +20,7 @@ enum CronTools {
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
-                "namespace": WorkflowTools.namespaceProperty,
+                "namespace": CommonArguments.namespace,
                 "all_namespaces": Schema.boolean("List every namespace the credentials can see.", default: false),
                 "suspended": Schema.boolean("Only suspended (true) or only active (false) cron workflows."),
                 "label_selector": Schema.string("Kubernetes label selector."),
@@ -58,12 +58,12 @@ enum CronTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                     "name": Schema.string("CronWorkflow name."),
                     "next_runs": Schema.integer(
                         "How many upcoming run times to compute.", minimum: 0, maximum: 50, default: 5),
                 ], required: ["name"]),
-            describe: { "get cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: { "get cron workflow \(CommonArguments.qualifiedName($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")
@@ -88,12 +88,14 @@ enum CronTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                     "name": Schema.string("CronWorkflow name."),
                     "limit": Schema.integer("Runs per page.", minimum: 1, maximum: 200, default: 20),
                     "continue": Schema.string("The continue token of the previous page."),
                 ], required: ["name"]),
-            describe: { "read the run history of cron workflow \(WorkflowTools.qualifiedName($0, defaultNamespace))" },
+            describe: {
+                "read the run history of cron workflow \(CommonArguments.qualifiedName($0, defaultNamespace))"
+            },
             run: { args, _ in
                 var a = args
                 let namespace = a.string("namespace")

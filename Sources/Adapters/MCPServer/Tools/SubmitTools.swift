@@ -70,7 +70,7 @@ enum SubmitTools {
             inputSchema: Schema.object(
                 [
                     "manifest": Schema.string("The manifest, YAML or JSON; one object."),
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                 ], required: ["manifest"]),
             describe: { _ in "lint a manifest" },
             run: { args, context in
@@ -102,7 +102,7 @@ enum SubmitTools {
                         "Kind of the object to run.",
                         enum: ["WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]),
                     "resource_name": Schema.string("Name of the template or cron workflow to run."),
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                     "parameters": .object([
                         "type": "object", "description": "Parameter values, name → value.",
                         "additionalProperties": .object(["type": "string"]),

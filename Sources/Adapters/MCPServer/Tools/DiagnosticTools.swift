@@ -22,7 +22,7 @@ enum DiagnosticTools {
     static func describeTarget(_ args: ToolArguments, _ defaultNamespace: String) -> String {
         var a = args
         if let uid = a.string("uid") { return "workflow with uid \(uid)" }
-        return "workflow \(WorkflowTools.qualifiedName(args, defaultNamespace))"
+        return "workflow \(CommonArguments.qualifiedName(args, defaultNamespace))"
     }
 
     static let explainSystemPrompt = """
@@ -45,7 +45,7 @@ enum DiagnosticTools {
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
-                "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty, "uid": uidProperty,
+                "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName, "uid": uidProperty,
                 "max_causes": Schema.integer("Root causes to detail (1-20).", minimum: 1, maximum: 20, default: 5),
                 "explain": Schema.boolean(
                     "Also ask the host's model for a short narrative (needs the host's sampling support).",
@@ -88,7 +88,7 @@ enum DiagnosticTools {
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
-                "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty, "uid": uidProperty,
+                "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName, "uid": uidProperty,
             ]),
             describe: { "measure \(describeTarget($0, defaultNamespace))" },
             run: { args, _ in
@@ -114,7 +114,7 @@ enum DiagnosticTools {
             safety: .readOnly,
             inputSchema: Schema.object(
                 [
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                     "name": Schema.string("The run to explain (e.g. the failure)."), "uid": uidProperty,
                     "base_name": Schema.string("The run to compare against."),
                     "base_namespace": Schema.string("Namespace of base_name; defaults to namespace."),
@@ -154,7 +154,7 @@ enum DiagnosticTools {
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
-                "namespace": WorkflowTools.namespaceProperty, "name": WorkflowTools.nameProperty, "uid": uidProperty,
+                "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName, "uid": uidProperty,
                 "format": Schema.string("What to return.", enum: GraphFormat.allCases.map(\.rawValue), default: "both"),
                 "max_nodes": Schema.integer("Boxes to draw at most (5-500).", minimum: 5, maximum: 500, default: 60),
                 "collapse_above": Schema.integer(

@@ -18,7 +18,7 @@ enum ArchiveTools {
                     """,
                 safety: .readOnly,
                 inputSchema: Schema.object([
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                     "all_namespaces": Schema.boolean("Search every namespace.", default: false),
                     "label_selector": Schema.string(
                         "Kubernetes label selector, e.g. 'workflows.argoproj.io/cron-workflow=nightly'."),
@@ -59,13 +59,13 @@ enum ArchiveTools {
                 safety: .readOnly,
                 inputSchema: Schema.object([
                     "uid": Schema.string("The archived workflow's uid (from list_archived_workflows)."),
-                    "namespace": WorkflowTools.namespaceProperty,
+                    "namespace": CommonArguments.namespace,
                     "name": Schema.string("Workflow name, when the uid is not known."),
                 ]),
                 describe: { args in
                     var a = args
                     if let uid = a.string("uid") { return "get archived workflow \(uid)" }
-                    return "get archived workflow \(WorkflowTools.qualifiedName(args, defaultNamespace))"
+                    return "get archived workflow \(CommonArguments.qualifiedName(args, defaultNamespace))"
                 },
                 run: { args, _ in
                     var a = args

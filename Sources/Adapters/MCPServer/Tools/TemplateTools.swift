@@ -44,7 +44,7 @@ enum TemplateTools {
             "continue": Schema.string("The continue token of the previous page."),
         ]
         if !cluster {
-            properties["namespace"] = WorkflowTools.namespaceProperty
+            properties["namespace"] = CommonArguments.namespace
             properties["all_namespaces"] = Schema.boolean(
                 "List every namespace the credentials can see.", default: false)
         }
@@ -91,7 +91,7 @@ enum TemplateTools {
             "max_bytes": Schema.integer(
                 "Bytes per page of spec text.", minimum: 256, maximum: 200_000, default: 6_000),
         ]
-        if !cluster { properties["namespace"] = WorkflowTools.namespaceProperty }
+        if !cluster { properties["namespace"] = CommonArguments.namespace }
         let name = cluster ? "get_cluster_workflow_template" : "get_workflow_template"
         return ToolDefinition(
             name: name,
@@ -107,7 +107,7 @@ enum TemplateTools {
                 var a = args
                 return cluster
                     ? "get cluster workflow template \(a.string("name") ?? "?")"
-                    : "get workflow template \(WorkflowTools.qualifiedName(args, defaultNamespace))"
+                    : "get workflow template \(CommonArguments.qualifiedName(args, defaultNamespace))"
             },
             run: { args, _ in
                 var a = args

@@ -1,0 +1,27 @@
+import MCP
+
+/// Prompts (`prompts/list`, `prompts/get`) and the client's log level (`logging/setLevel`, for a lasting session).
+extension ArgoMCPServer {
+    func registerPrompts(_ state: SessionState) async {
+        let (prompts, inFlight) = (self.prompts, state.inFlight)
+        await state.server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt))
+        }
+        await state.server.withMethodHandler(GetPrompt.self) { params in
+            guard let prompt = prompts.first(where: { $0.prompt.name == params.name }) else {
+                throw MCPError.invalidParams("unknown prompt '\(params.name)'")
+            }
+            await inFlight.begin()
+            defer { Task { await inFlight.end() } }
+            return try await prompt.get(params.arguments ?? [:])
+        }
+    }
+
+    func registerLogging(_ state: SessionState) async {
+        guard state.lasting else { return }
+        let client = state.client
+        await state.server.withMethodHandler(SetLoggingLevel.self) { params in
+            await client.setLogLevel(params.level)
+            return Empty()
+        }
+    }
+}

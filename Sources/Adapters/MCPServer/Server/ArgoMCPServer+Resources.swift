@@ -1,0 +1,91 @@
+import Domain
+import Foundation
+import MCP
+import Ports
+
+/// Resources (`resources/list`, `resources/templates/list`, `resources/read`, subscriptions) and completions.
+/// A read of an Argo object takes the tool path (`answer`): the same cap, notice and error words as a tool call.
+extension ArgoMCPServer {
+    func registerResources(_ resources: ArgoResources, _ state: SessionState) async {
+        let (server, inFlight, subscriptions, lasting) = (
+            state.server, state.inFlight, state.subscriptions, state.lasting
+        )
+        await server.withMethodHandler(ListResourceTemplates.self) { _ in
+            ListResourceTemplates.Result(templates: ArgoResources.templates)
+        }
+        await server.withMethodHandler(ListResources.self) { params in
+            await inFlight.begin()
+            defer { Task { await inFlight.end() } }
+            return try await resources.list(cursor: params.cursor)
+        }
+        await server.withMethodHandler(ReadResource.self) { params in
+            await inFlight.begin()
+            defer { Task { await inFlight.end() } }
+            return try await readResource(params.uri, resources)
+        }
+        await server.withMethodHandler(ResourceSubscribe.self) { [weak server] params in
+            guard lasting else {
+                throw MCPError.invalidRequest(
+                    "resources/subscribe needs a session, and this server keeps none (http.sessions: stateless, for replicas behind a balancer): read the resource again, or call watch_workflow, which streams progress in its own answer"
+                )
+            }
+            let notify: @Sendable (String) async -> Void = { [weak server] uri in
+                try? await server?.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
+            }
+            try await subscriptions.subscribe(
+                params.uri, resources: resources, check: { _ = try await readResource(params.uri, resources) },
+                notify: notify)
+            return Empty()
+        }
+        await server.withMethodHandler(ResourceUnsubscribe.self) { params in
+            await subscriptions.unsubscribe(params.uri)
+            return Empty()
+        }
+        let completions = ArgoCompletions(resources.useCases)
+        await server.withMethodHandler(Complete.self) { params in
+            await inFlight.begin()
+            defer { Task { await inFlight.end() } }
+            return try await completions.complete(params)
+        }
+    }
+
+    /// One `resources/read`. An Argo object's JSON is its structured content (within the cap, with the notice
+    /// under `simulator`); a log is text (with the notice as its last line). An error is a JSON-RPC error in the
+    /// words a tool would use: "resource not found" for an object Argo does not have, "invalid params" for a URI
+    /// argo-mcp refuses, "internal error" for the rest (a namespace rule, Argo unreachable).
+    func readResource(_ uri: String, _ resources: ArgoResources) async throws -> ReadResource.Result {
+        switch try resources.reading(uri) {
+        case .document(let text, let mimeType):
+            return ReadResource.Result(contents: [.text(text, uri: uri, mimeType: mimeType)])
+        case .argo(let tool, let namespace, let mimeType):
+            let arguments = namespace.map { ["namespace": Value.string($0)] }
+            switch await Self.answer(
+                tool, arguments, context: baseContext(), logger: logger, maxResultBytes: maxResultBytes,
+                notice: notice)
+            {
+            case .output(let output):
+                let text =
+                    mimeType == ArgoResources.json
+                    ? try Self.jsonText(Self.noticed(output.structured, notice)) : Self.noticed(output.text, notice)
+                return ReadResource.Result(contents: [.text(text, uri: uri, mimeType: mimeType)])
+            case .failure(let message, _, let error):
+                let said = Self.noticed(message, notice)
+                switch error {
+                case let argo as ArgoError where argo.kind == .notFound:
+                    throw MCPError.serverError(code: ArgoResources.resourceNotFound, message: said)
+                case is InvalidArguments:
+                    throw MCPError.invalidParams(said)
+                default:
+                    throw MCPError.internalError(said)
+                }
+            }
+        }
+    }
+
+    /// Structured content as the text of a JSON resource (keys sorted, slashes as they are).
+    static func jsonText(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
