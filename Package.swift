@@ -54,6 +54,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // A library, not an adapter: Argo's wire format as the gateways read it (the fast workflow reader, the
+        // workflow list's lenient decoding and its merge of live and archived rows).
+        .target(
+            name: "ArgoWire", dependencies: ["Ports"], path: "Sources/Support/ArgoWire", swiftSettings: swiftSettings
+        ),
+
         // A library, not an adapter: gzip (compress-nio over zlib) and tar read within limits; no I/O. It implements
         // the domain's `ArtifactUnpacking` port.
         .target(
@@ -85,6 +91,7 @@ let package = Package(
         .target(
             name: "ArgoHTTP",
             dependencies: [
+                "ArgoWire",
                 "Ports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,6 +116,7 @@ let package = Package(
         .target(
             name: "ArgoSimulator",
             dependencies: [
+                "ArgoWire",
                 "Ports", "BoundedYAML", "ArtifactArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -207,6 +215,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
+                "ArgoWire",
                 "MCPServer", "MCPStdio", "ArgoSimulator", "Domain", "Ports", "StreamableHTTPClient", "PostgresStore",
                 "ArgoHTTP",
                 .product(name: "MCP", package: "swift-sdk"),
@@ -229,7 +238,7 @@ let package = Package(
         // libFuzzer targets for the parsers of foreign bytes (built with -sanitize=fuzzer; README "Fuzzing").
         .executableTarget(
             name: "ParserFuzz",
-            dependencies: ["Ports", "Domain", "ArgoHTTP", "BoundedYAML", "ArtifactArchive"],
+            dependencies: ["ArgoWire", "Ports", "Domain", "ArgoHTTP", "BoundedYAML", "ArtifactArchive"],
             path: "ParserFuzz",
             swiftSettings: swiftSettings
         ),
@@ -237,6 +246,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
+                "ArgoWire",
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
                 "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore", "ArtifactArchive",
                 .product(name: "MCP", package: "swift-sdk"),

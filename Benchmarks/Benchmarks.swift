@@ -1,6 +1,7 @@
 // Prints argo-mcp's performance figures as Markdown tables; not a test. Run:
 //   swift build -c release && .build/release/Benchmarks [--group NAME …] [--sizes 1000,10000]
 import ArgoSimulator
+import ArgoWire
 import ArgumentParser
 import AsyncHTTPClient
 import Domain

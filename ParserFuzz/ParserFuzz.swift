@@ -1,4 +1,5 @@
 import ArgoHTTP
+import ArgoWire
 import ArtifactArchive
 import BoundedYAML
 import Domain
@@ -22,7 +23,7 @@ enum ParserFuzz {
                 _ = shaping.summary(wf)
                 _ = shaping.tree(wf)
             }
-            _ = WorkflowReader.member("spec", of: data)
+            _ = JSONScanner.member("spec", of: data)
         case "cron":
             let text = String(decoding: data, as: UTF8.self)
             let parts = text.split(separator: "\n", maxSplits: 1).map(String.init)

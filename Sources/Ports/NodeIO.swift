@@ -164,8 +164,8 @@ public struct ArtifactRef: Sendable, Equatable, Decodable {
 extension Workflow {
     /// The inputs and outputs of every node that has any, read from `raw` in one pass.
     public func allNodeIO() -> [String: NodeIO] {
-        guard let raw, let status = WorkflowReader.member("status", of: raw.data),
-            let nodes = WorkflowReader.member("nodes", of: status),
+        guard let raw, let status = JSONScanner.member("status", of: raw.data),
+            let nodes = JSONScanner.member("nodes", of: status),
             let decoded = try? JSONDecoder().decode([String: Lenient<NodeIO.Holder>].self, from: nodes)
         else { return [:] }
         var result: [String: NodeIO] = [:]
@@ -178,9 +178,9 @@ extension Workflow {
 
     /// The inputs and outputs of node `id` from `raw`; nil when `raw` is missing or has no such node.
     public func nodeIO(id: String) -> NodeIO? {
-        guard let raw, let status = WorkflowReader.member("status", of: raw.data),
-            let nodes = WorkflowReader.member("nodes", of: status),
-            let node = WorkflowReader.member(id, of: nodes)
+        guard let raw, let status = JSONScanner.member("status", of: raw.data),
+            let nodes = JSONScanner.member("nodes", of: status),
+            let node = JSONScanner.member(id, of: nodes)
         else { return nil }
         guard let holder = try? JSONDecoder().decode(NodeIO.Holder.self, from: node) else { return NodeIO() }
         return NodeIO(inputs: holder.inputs ?? NodeIO.IO(), outputs: holder.outputs ?? NodeIO.IO())

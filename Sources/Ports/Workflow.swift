@@ -27,13 +27,6 @@ public struct Workflow: Sendable, Decodable {
         status = c.lenient(WorkflowStatus.self, forKey: .status) ?? WorkflowStatus()
         raw = nil
     }
-
-    /// Decodes one Workflow object and keeps its bytes as `raw`.
-    public static func decode(from data: Data) throws -> Workflow {
-        var workflow = try (try? WorkflowReader.read(data)) ?? JSONDecoder().decode(Workflow.self, from: data)
-        workflow.raw = RawJSON(data)
-        return workflow
-    }
 }
 
 /// JSON text kept verbatim.

@@ -20,15 +20,17 @@ struct ArchitectureTests {
         "Sources/Ports": ["Foundation"],
         "Sources/Domain": ["Foundation", "Ports", "Crypto"],
         // Libraries that adapters share.
+        "Sources/Support/ArgoWire": ["Ports"],
         "Sources/Support/ArtifactArchive": ["Ports", "CompressNIO", "NIOCore"],
         "Sources/Support/BoundedYAML": ["CYaml", "Yams"],
         "Sources/Support/StreamableHTTPClient": ["MCP", "AsyncHTTPClient", "NIOCore", "NIOHTTP1", "Logging"],
         // Driven adapters: Ports and their own libraries, never Domain.
         "Sources/Adapters/ArgoHTTP": [
+            "ArgoWire",
             "Ports", "AsyncHTTPClient", "Logging", "Metrics", "NIOCore", "NIOHTTP1", "NIOSSL",
         ],
         "Sources/Adapters/ArgoSimulator": [
-            "Ports", "ArtifactArchive", "BoundedYAML", "HTTPTypes", "Hummingbird", "Logging", "NIOCore",
+            "Ports", "ArgoWire", "ArtifactArchive", "BoundedYAML", "HTTPTypes", "Hummingbird", "Logging", "NIOCore",
         ],
         "Sources/Adapters/Auth": ["Ports", "AsyncHTTPClient", "Crypto", "JWTKit", "Logging", "NIOCore"],
         "Sources/Adapters/FileAudit": ["Ports"],

@@ -1,3 +1,4 @@
+import ArgoWire
 import ArtifactArchive
 import Foundation
 import Ports

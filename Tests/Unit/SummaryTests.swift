@@ -1,3 +1,4 @@
+import ArgoWire
 import Domain
 import Foundation
 import Ports

@@ -1,3 +1,4 @@
+import ArgoWire
 import Foundation
 import Ports
 import Testing

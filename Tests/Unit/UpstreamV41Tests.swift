@@ -1,4 +1,5 @@
 import ArgoHTTP
+import ArgoWire
 import FileAudit
 import Foundation
 import Ports

@@ -1,4 +1,5 @@
 import ArgoSimulator
+import ArgoWire
 import Foundation
 import Ports
 import Testing

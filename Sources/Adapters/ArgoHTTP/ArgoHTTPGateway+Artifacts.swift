@@ -1,3 +1,4 @@
+import ArgoWire
 import AsyncHTTPClient
 import Foundation
 import NIOCore

@@ -286,14 +286,14 @@ public struct StepApprovals: Sendable {
     static func uses(of step: String, in wf: Workflow) -> [String] {
         guard let raw = wf.raw else { return [] }
         var sources: [Data] = []
-        if let spec = WorkflowReader.member("spec", of: raw.data),
-            let templates = WorkflowReader.member("templates", of: spec)
+        if let spec = JSONScanner.member("spec", of: raw.data),
+            let templates = JSONScanner.member("templates", of: spec)
         {
             sources.append(templates)
         }
-        if let status = WorkflowReader.member("status", of: raw.data),
-            let stored = WorkflowReader.member("storedWorkflowTemplateSpec", of: status),
-            let templates = WorkflowReader.member("templates", of: stored)
+        if let status = JSONScanner.member("status", of: raw.data),
+            let stored = JSONScanner.member("storedWorkflowTemplateSpec", of: status),
+            let templates = JSONScanner.member("templates", of: stored)
         {
             sources.append(templates)
         }

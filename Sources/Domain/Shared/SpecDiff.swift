@@ -36,7 +36,7 @@ public enum SpecDiff {
     public static func member(_ data: Data, _ path: [String]) -> Data? {
         if path.count == 1 {
             // Large documents (a whole workflow): take the member's bytes without parsing the rest.
-            return WorkflowReader.member(path[0], of: data)
+            return JSONScanner.member(path[0], of: data)
         }
         guard var current = try? JSONSerialization.jsonObject(with: data) else { return nil }
         for key in path {
