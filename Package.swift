@@ -152,8 +152,9 @@ let package = Package(
             path: "Sources/Adapters/PostgresStore",
             swiftSettings: swiftSettings
         ),
+        // The same two in local files: the audit file and the token file beside it (one host).
         .target(
-            name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings
+            name: "FileStore", dependencies: ["Ports"], path: "Sources/Adapters/FileStore", swiftSettings: swiftSettings
         ),
 
         // Driving adapters: the MCP server (tools, arguments, rendering, the catalog; no transport), and each
@@ -200,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "ArgoMCP",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileStore", "Hooks", "MCPServer", "MCPStdio",
                 "MCPHTTP", "BoundedYAML", "PostgresStore", "ArtifactArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,7 +248,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "ArgoWire",
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileStore", "Hooks", "MCPServer", "MCPStdio",
                 "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore", "ArtifactArchive",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),

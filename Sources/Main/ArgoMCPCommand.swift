@@ -4,7 +4,7 @@ import ArgumentParser
 import ArtifactArchive
 import Auth
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Hooks
 import Logging
@@ -40,18 +40,24 @@ func bootstrapLogging(level: String) -> Logger {
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",
-        abstract: "Print the tool list as Markdown (name, safety class, description); --prompts: the prompt list.")
+        abstract:
+            "Print the tool list as Markdown (name, safety class, description); --prompts, --resources, --settings: those lists."
+    )
 
     @Flag(help: "Print the prompt list instead (name, arguments, description).")
     var prompts = false
     @Flag(help: "Print the resource templates instead (URI template, type, description).")
     var resources = false
+    @Flag(help: "Print the settings instead (environment, flag, config file key, meaning).")
+    var settings = false
 
     func run() async throws {
         let useCases = UseCases(
             gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo",
             unpacker: ArchiveUnpacker())
-        if resources {
+        if settings {
+            print(SettingsRegistry.markdown())
+        } else if resources {
             print(ToolCatalog.resourceMarkdown())
         } else if prompts {
             print(ToolCatalog.promptMarkdown(ToolCatalog.prompts(useCases)))

@@ -25,64 +25,15 @@ struct AuthSettings: Sendable {
     var publicURL: String?
     var allowedHosts: [String]?
     var allowedOrigins: [String]?
-    var namespacesByCaller: [String: Settings.File.Rules] = [:]
-    var namespacesByGroup: [String: Settings.File.Rules] = [:]
-
-    /// The config file's `auth` section.
-    struct File: Decodable {
-        struct OIDC: Decodable {
-            var issuer: String?
-            var audience: String?
-            var jwksUrl: String?
-            var nameClaim: String?
-            var groupsClaim: String?
-        }
-        var mode: String?
-        var tokensFile: String?
-        var oidc: OIDC?
-        var publicUrl: String?
-    }
-
-    static let schema: ConfigKey = .section([
-        "mode": .choice(["none", "bearer", "oidc"]), "tokensFile": .string, "publicUrl": .string,
-        "oidc": .section([
-            "issuer": .string, "audience": .string, "jwksUrl": .string, "nameClaim": .string, "groupsClaim": .string,
-        ]),
-    ])
-
-    mutating func apply(file: File?) {
-        guard let file else { return }
-        mode = file.mode ?? mode
-        tokensFile = file.tokensFile ?? tokensFile
-        oidcIssuer = file.oidc?.issuer ?? oidcIssuer
-        oidcAudience = file.oidc?.audience ?? oidcAudience
-        oidcJWKSURL = file.oidc?.jwksUrl ?? oidcJWKSURL
-        oidcNameClaim = file.oidc?.nameClaim ?? oidcNameClaim
-        oidcGroupsClaim = file.oidc?.groupsClaim ?? oidcGroupsClaim
-        publicURL = file.publicUrl ?? publicURL
-    }
-
-    mutating func apply(environment env: [String: String]) {
-        let variables = EnvironmentVariables(env)
-        func text(_ key: String) -> String? { variables.text(key) }
-        func list(_ key: String) -> [String]? { variables.list(key) }
-        mode = text("ARGO_MCP_AUTH_MODE") ?? mode
-        tokensFile = text("ARGO_MCP_BEARER_TOKENS_FILE") ?? tokensFile
-        tokensText = text("ARGO_MCP_BEARER_TOKENS") ?? tokensText
-        oidcIssuer = text("ARGO_MCP_OIDC_ISSUER") ?? oidcIssuer
-        oidcAudience = text("ARGO_MCP_OIDC_AUDIENCE") ?? oidcAudience
-        oidcJWKSURL = text("ARGO_MCP_OIDC_JWKS_URL") ?? oidcJWKSURL
-        publicURL = text("ARGO_MCP_PUBLIC_URL") ?? publicURL
-        allowedHosts = list("ARGO_MCP_HTTP_ALLOWED_HOSTS") ?? allowedHosts
-        allowedOrigins = list("ARGO_MCP_HTTP_ALLOWED_ORIGINS") ?? allowedOrigins
-    }
+    var namespacesByCaller: [String: CallerRules] = [:]
+    var namespacesByGroup: [String: CallerRules] = [:]
 
     /// Whether callers must authenticate.
     var authenticates: Bool { (mode ?? "none").lowercased() != "none" }
 
     /// `namespaces.callers` and `namespaces.groups` as the domain's rules.
     var callerRules: CallerNamespaceRules {
-        func entries(_ table: [String: Settings.File.Rules], _ key: String) -> [String: NamespaceRules.CallerEntry] {
+        func entries(_ table: [String: CallerRules], _ key: String) -> [String: NamespaceRules.CallerEntry] {
             var out: [String: NamespaceRules.CallerEntry] = [:]
             for (name, rules) in table {
                 out[name] = .init(

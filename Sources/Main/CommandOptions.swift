@@ -2,7 +2,7 @@ import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Hooks
 import Logging
@@ -68,8 +68,8 @@ struct ServeOptions: ParsableArguments {
         if let clientKey { s.clientKey = clientKey }
         if insecureSkipVerify { s.insecureSkipVerify = true }
         if let requestTimeout {
+            try Settings.check(requestTimeout, of: "argo.requestTimeoutSeconds", source: "--request-timeout")
             s.requestTimeoutSeconds = requestTimeout
-            try s.checkRequestTimeout("--request-timeout")
         }
         if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
         if !denyNamespace.isEmpty { s.namespacesDeny = denyNamespace }

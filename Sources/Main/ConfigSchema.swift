@@ -8,46 +8,16 @@ import Foundation
 indirect enum ConfigKey: Sendable {
     case string
     case bool
-    case int
+    /// A whole number within `range`, counted in `unit` (for the error that names the range).
+    case int(ClosedRange<Int>, unit: String)
     case strings
     case choice([String])
     case section([String: ConfigKey])
     /// A mapping whose keys are names the user picks (callers, groups), each value of one kind.
     case map(ConfigKey)
 
-    static let file: [String: ConfigKey] = [
-        "argo": .section([
-            "server": .string, "secure": .bool, "baseHref": .string, "token": .string, "insecureSkipVerify": .bool,
-            "caFile": .string, "clientCert": .string, "clientKey": .string, "namespace": .string,
-            "requestTimeoutSeconds": .int, "streams": .choice(["sse", "ndjson"]),
-        ]),
-        "simulator": .section(["seed": .string]),
-        "logging": .section([
-            "level": .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
-            "auditFile": .string,
-        ]),
-        "permissions": .section([
-            "readOnly": .bool, "allowMutations": .bool, "allowDestructive": .bool, "requireConfirmation": .bool,
-        ]),
-        "namespaces": .section([
-            "allow": .strings, "deny": .strings,
-            "callers": .map(.section(["allow": .strings, "deny": .strings])),
-            "groups": .map(.section(["allow": .strings, "deny": .strings])),
-        ]),
-        "confirmation": .section([
-            "ttlSeconds": .int, "mode": .choice(["token", "elicitation", "auto"]), "require": .strings,
-        ]),
-        "notifications": .section(["webhook": .string, "command": .string]),
-        "output": .section(["maxResultBytes": .int]),
-        "limits": .section(["maxManifestBytes": .int]),
-        "http": .section([
-            "listen": .string, "allowedHosts": .strings, "allowedOrigins": .strings, "maxSessions": .int,
-            "maxSessionBytes": .int, "sessions": .choice(["stateful", "stateless"]), "maxConnections": .int,
-            "headTimeoutSeconds": .int, "bodyTimeoutSeconds": .int, "idleTimeoutSeconds": .int,
-        ]),
-        "auth": AuthSettings.schema,
-        "store": .section(["postgres": .string]),
-    ]
+    /// The config file's keys, from the settings registry (one declaration per setting).
+    static var file: [String: ConfigKey] { SettingsRegistry.fileKeys }
 
     /// Every problem of `value` against `keys`, each naming its key path.
     static func problems(_ value: JSONValue, keys: [String: ConfigKey], path: String = "") -> [String] {
@@ -83,7 +53,9 @@ indirect enum ConfigKey: Sendable {
             }
         case (.map, _):
             return ["\(path) must be a mapping of names"]
-        case (.string, .string), (.bool, .bool), (.int, .int):
+        case (.int(let range, let unit), .int(let n)):
+            return range.contains(n) ? [] : [Self.outOfRange("\(path)=\(n)", range, unit)]
+        case (.string, .string), (.bool, .bool):
             return []
         case (.string, _):
             return ["\(path) must be a string"]
@@ -103,6 +75,67 @@ indirect enum ConfigKey: Sendable {
                 return [message]
             }
             return []
+        }
+    }
+
+    /// "X=n is out of range; give a to b unit" (or "at least a unit" for a range without a useful top).
+    static func outOfRange(_ what: String, _ range: ClosedRange<Int>, _ unit: String) -> String {
+        range.upperBound == Int.max
+            ? "\(what) is too small; give at least \(range.lowerBound) \(unit)"
+            : "\(what) is out of range; give \(range.lowerBound) to \(range.upperBound) \(unit)"
+    }
+
+    /// A checked file value as a setting's value (choices lower-cased, as they are compared).
+    func value(of v: JSONValue) -> SettingValue? {
+        switch (self, v) {
+        case (.string, .string(let s)): return .string(s)
+        case (.choice, .string(let s)): return .string(s.lowercased())
+        case (.bool, .bool(let b)): return .bool(b)
+        case (.int, .int(let n)): return .int(n)
+        case (.strings, .array(let list)):
+            return .strings(list.compactMap { if case .string(let s) = $0 { s } else { nil } })
+        case (.map, .object(let object)):
+            var rules: [String: CallerRules] = [:]
+            for (name, entry) in object {
+                func list(_ key: String) -> [String]? {
+                    guard case .array(let items)? = entry.value(at: [key]) else { return nil }
+                    return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+                }
+                rules[name] = CallerRules(allow: list("allow"), deny: list("deny"))
+            }
+            return .rules(rules)
+        default: return nil
+        }
+    }
+
+    /// An environment variable's text as a setting's value: lists are comma-separated, flags true/false (or
+    /// 1/0, yes/no), numbers within their range.
+    func value(fromEnvironment text: String, name: String) throws -> SettingValue {
+        switch self {
+        case .string:
+            return .string(text)
+        case .bool:
+            switch text.lowercased() {
+            case "true", "1", "yes": return .bool(true)
+            case "false", "0", "no": return .bool(false)
+            default: throw ConfigError("\(name)=\(text.lowercased()) is not true or false")
+            }
+        case .int(let range, let unit):
+            guard let n = Int(text) else { throw ConfigError("\(name)=\(text) is not a number of \(unit)") }
+            guard range.contains(n) else { throw ConfigError(Self.outOfRange("\(name)=\(n)", range, unit)) }
+            return .int(n)
+        case .strings:
+            return .strings(
+                text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        case .choice(let options):
+            guard options.contains(text.lowercased()) else {
+                var message = "\(name)=\(text) is not one of \(options.joined(separator: ", "))"
+                if let near = Self.nearest(text.lowercased(), in: options) { message += "; did you mean \(near)?" }
+                throw ConfigError(message)
+            }
+            return .string(text.lowercased())
+        case .section, .map:
+            throw ConfigError("\(name) cannot be set from the environment; use the config file")
         }
     }
 

@@ -3,7 +3,7 @@ import ArgoSimulator
 import ArgumentParser
 import ArtifactArchive
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Hooks
 import Logging

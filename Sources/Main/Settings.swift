@@ -64,80 +64,6 @@ struct Settings: Sendable {
     /// The key (32 bytes, base64) that seals state handed to clients, shared by replicas (`ARGO_MCP_STATE_KEY`).
     var stateKey: String?
 
-    /// The config file's shape (all keys optional).
-    struct File: Decodable {
-        struct Argo: Decodable {
-            var server: String?
-            var secure: Bool?
-            var baseHref: String?
-            var token: String?
-            var insecureSkipVerify: Bool?
-            var caFile: String?
-            var clientCert: String?
-            var clientKey: String?
-            var namespace: String?
-            var requestTimeoutSeconds: Int?
-            var streams: String?
-        }
-        struct Simulator: Decodable { var seed: String? }
-        struct Logging: Decodable {
-            var level: String?
-            var auditFile: String?
-        }
-        struct Permissions: Decodable {
-            var readOnly: Bool?
-            var allowMutations: Bool?
-            var allowDestructive: Bool?
-            var requireConfirmation: Bool?
-        }
-        struct Rules: Decodable, Sendable {
-            var allow: [String]?
-            var deny: [String]?
-        }
-        struct Namespaces: Decodable {
-            var allow: [String]?
-            var deny: [String]?
-            var callers: [String: Rules]?
-            var groups: [String: Rules]?
-        }
-        struct Confirmation: Decodable {
-            var ttlSeconds: Int?
-            var mode: String?
-            var require: [String]?
-        }
-        struct Output: Decodable { var maxResultBytes: Int? }
-        struct Limits: Decodable { var maxManifestBytes: Int? }
-        struct HTTP: Decodable {
-            var listen: String?
-            var maxSessions: Int?
-            var maxSessionBytes: Int?
-            var sessions: String?
-            var maxConnections: Int?
-            var headTimeoutSeconds: Int?
-            var bodyTimeoutSeconds: Int?
-            var idleTimeoutSeconds: Int?
-            var allowedHosts: [String]?
-            var allowedOrigins: [String]?
-        }
-        struct Notifications: Decodable {
-            var webhook: String?
-            var command: String?
-        }
-        var argo: Argo?
-        var simulator: Simulator?
-        var logging: Logging?
-        var permissions: Permissions?
-        var namespaces: Namespaces?
-        var confirmation: Confirmation?
-        var notifications: Notifications?
-        var output: Output?
-        var limits: Limits?
-        var http: HTTP?
-        var auth: AuthSettings.File?
-        struct Store: Decodable { var postgres: String? }
-        var store: Store?
-    }
-
     /// The largest config file read.
     static let maxConfigBytes = 1 << 20
 
@@ -157,19 +83,18 @@ struct Settings: Sendable {
         } catch {
             throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
         }
-        let file: File
+        let value: JSONValue
         do {
             let documents = try YAMLToJSON.documents(text, limits: YAMLLimits(maxBytes: Self.maxConfigBytes))
             guard documents.count <= 1 else {
                 throw ConfigError("config file \(path) holds \(documents.count) YAML documents; give one")
             }
             let json = documents.first ?? Data("{}".utf8)
-            let problems = ConfigKey.problems(
-                try JSONValue.decode(json), keys: ConfigKey.file)
+            value = try JSONValue.decode(json)
+            let problems = ConfigKey.problems(value, keys: ConfigKey.file)
             guard problems.isEmpty else {
                 throw ConfigError("config file \(path): " + problems.joined(separator: "; "))
             }
-            file = try JSONDecoder().decode(File.self, from: json)
         } catch let error as ConfigError {
             throw error
         } catch let error as YAMLConversionError {
@@ -177,69 +102,12 @@ struct Settings: Sendable {
         } catch {
             throw ConfigError("config file \(path) is not valid: \(error)")
         }
-        if let a = file.argo {
-            server = a.server ?? server
-            secure = a.secure ?? secure
-            baseHref = a.baseHref ?? baseHref
-            token = a.token ?? token
-            insecureSkipVerify = a.insecureSkipVerify ?? insecureSkipVerify
-            caFile = a.caFile ?? caFile
-            clientCert = a.clientCert ?? clientCert
-            clientKey = a.clientKey ?? clientKey
-            namespace = a.namespace ?? namespace
-            requestTimeoutSeconds = a.requestTimeoutSeconds ?? requestTimeoutSeconds
-            streams = a.streams ?? streams
-        }
-        seedDirectory = file.simulator?.seed ?? seedDirectory
-        logLevel = file.logging?.level ?? logLevel
-        auditFile = file.logging?.auditFile ?? auditFile
-        readOnly = file.permissions?.readOnly ?? readOnly
-        allowMutations = file.permissions?.allowMutations ?? allowMutations
-        allowDestructive = file.permissions?.allowDestructive ?? allowDestructive
-        requireConfirmation = file.permissions?.requireConfirmation ?? requireConfirmation
-        namespacesAllow = file.namespaces?.allow ?? namespacesAllow
-        namespacesDeny = file.namespaces?.deny ?? namespacesDeny
-        confirmationTTLSeconds = file.confirmation?.ttlSeconds ?? confirmationTTLSeconds
-        confirmationMode = file.confirmation?.mode ?? confirmationMode
-        confirmationRequire = file.confirmation?.require ?? confirmationRequire
-        notifyWebhook = file.notifications?.webhook ?? notifyWebhook
-        notifyCommand = file.notifications?.command ?? notifyCommand
-        maxResultBytes = file.output?.maxResultBytes ?? maxResultBytes
-        try checkMaxResultBytes("config file \(path): output.maxResultBytes")
-        try checkRequestTimeout("config file \(path): argo.requestTimeoutSeconds")
-        maxManifestBytes = file.limits?.maxManifestBytes ?? maxManifestBytes
-        try checkMaxManifestBytes("config file \(path): limits.maxManifestBytes")
-        httpListen = file.http?.listen ?? httpListen
-        httpMaxSessions = file.http?.maxSessions ?? httpMaxSessions
-        httpMaxSessionBytes = file.http?.maxSessionBytes ?? httpMaxSessionBytes
-        httpSessions = file.http?.sessions ?? httpSessions
-        httpMaxConnections = file.http?.maxConnections ?? httpMaxConnections
-        httpHeadTimeoutSeconds = file.http?.headTimeoutSeconds ?? httpHeadTimeoutSeconds
-        httpBodyTimeoutSeconds = file.http?.bodyTimeoutSeconds ?? httpBodyTimeoutSeconds
-        httpIdleTimeoutSeconds = file.http?.idleTimeoutSeconds ?? httpIdleTimeoutSeconds
+        try SettingsRegistry.apply(file: value, to: &self, path: path)
         try checkHTTPLimits("config file \(path): http")
-        auth.allowedHosts = file.http?.allowedHosts ?? auth.allowedHosts
-        auth.allowedOrigins = file.http?.allowedOrigins ?? auth.allowedOrigins
-        auth.namespacesByCaller = file.namespaces?.callers ?? auth.namespacesByCaller
-        auth.namespacesByGroup = file.namespaces?.groups ?? auth.namespacesByGroup
-        auth.apply(file: file.auth)
-        storePostgres = file.store?.postgres ?? storePostgres
     }
 
+    /// What the registry's ranges cannot say: the connection cap against this process's open-file limit.
     func checkHTTPLimits(_ key: String) throws {
-        guard (1...100_000).contains(httpMaxSessions) else {
-            throw ConfigError("\(key).maxSessions=\(httpMaxSessions) is out of range; give 1 to 100000")
-        }
-        guard (65_536...(1 << 30)).contains(httpMaxSessionBytes) else {
-            throw ConfigError(
-                "\(key).maxSessionBytes=\(httpMaxSessionBytes) is out of range; give 65536 to 1073741824 bytes")
-        }
-        for (name, value) in [
-            ("headTimeoutSeconds", httpHeadTimeoutSeconds), ("bodyTimeoutSeconds", httpBodyTimeoutSeconds),
-            ("idleTimeoutSeconds", httpIdleTimeoutSeconds),
-        ] where !(1...86_400).contains(value) {
-            throw ConfigError("\(key).\(name)=\(value) is out of range; give 1 to 86400 seconds")
-        }
         if let max = httpMaxConnections {
             let ceiling = ConnectionLimits.ceiling()
             guard max >= 1, max <= (ceiling ?? 1_000_000) else {
@@ -250,101 +118,19 @@ struct Settings: Sendable {
                 throw ConfigError("\(key).maxConnections=\(max) is out of range; \(why)")
             }
         }
-        guard ["stateful", "stateless"].contains(httpSessions) else {
-            throw ConfigError(
-                "\(key).sessions=\(httpSessions) is not stateful or stateless; use stateless for several replicas behind a balancer"
-            )
-        }
     }
 
-    func checkRequestTimeout(_ key: String) throws {
-        guard (1...86_400).contains(requestTimeoutSeconds) else {
-            throw ConfigError("\(key)=\(requestTimeoutSeconds) is out of range; give 1 to 86400 seconds")
+    /// `value` from `source` (a flag) against the range the registry gives `key`.
+    static func check(_ value: Int, of key: String, source: String) throws {
+        guard case .int(let range, let unit)? = SettingsRegistry.option(key)?.kind, !range.contains(value) else {
+            return
         }
-    }
-
-    func checkMaxManifestBytes(_ key: String) throws {
-        guard (1024...(64 << 20)).contains(maxManifestBytes) else {
-            throw ConfigError("\(key)=\(maxManifestBytes) is out of range; give 1024 to 67108864 bytes")
-        }
-    }
-
-    func checkMaxResultBytes(_ key: String) throws {
-        guard maxResultBytes >= 1024 else {
-            throw ConfigError("\(key)=\(maxResultBytes) is too small; give at least 1024 bytes")
-        }
+        throw ConfigError(ConfigKey.outOfRange("\(source)=\(value)", range, unit))
     }
 
     mutating func apply(environment env: [String: String]) throws {
-        let variables = EnvironmentVariables(env)
-        func flag(_ key: String) throws -> Bool? { try variables.flag(key) }
-        func text(_ key: String) -> String? { variables.text(key) }
-        func list(_ key: String) -> [String]? { variables.list(key) }
-        server = text("ARGO_SERVER") ?? server
-        secure = try flag("ARGO_SECURE") ?? secure
-        baseHref = text("ARGO_BASE_HREF") ?? baseHref
-        token = text("ARGO_TOKEN") ?? token
-        insecureSkipVerify = try flag("ARGO_INSECURE_SKIP_VERIFY") ?? insecureSkipVerify
-        caFile = text("ARGO_CA_FILE") ?? caFile
-        clientCert = text("ARGO_CLIENT_CERT") ?? clientCert
-        clientKey = text("ARGO_CLIENT_KEY") ?? clientKey
-        namespace = text("ARGO_NAMESPACE") ?? namespace
-        if let t = text("ARGO_REQUEST_TIMEOUT") {
-            guard let n = Int(t), n > 0 else {
-                throw ConfigError("ARGO_REQUEST_TIMEOUT=\(t) is not a number of seconds")
-            }
-            requestTimeoutSeconds = n
-            try checkRequestTimeout("ARGO_REQUEST_TIMEOUT")
-        }
-        if let t = text("ARGO_MCP_STREAMS") {
-            guard ["sse", "ndjson"].contains(t) else {
-                throw ConfigError("ARGO_MCP_STREAMS=\(t) is not a stream format; give sse or ndjson")
-            }
-            streams = t
-        }
-        logLevel = text("ARGO_MCP_LOG_LEVEL") ?? logLevel
-        readOnly = try flag("ARGO_MCP_READ_ONLY") ?? readOnly
-        allowMutations = try flag("ARGO_MCP_ALLOW_MUTATIONS") ?? allowMutations
-        allowDestructive = try flag("ARGO_MCP_ALLOW_DESTRUCTIVE") ?? allowDestructive
-        requireConfirmation = try flag("ARGO_MCP_REQUIRE_CONFIRMATION") ?? requireConfirmation
-        namespacesAllow = list("ARGO_MCP_NAMESPACES_ALLOW") ?? namespacesAllow
-        namespacesDeny = list("ARGO_MCP_NAMESPACES_DENY") ?? namespacesDeny
-        auditFile = text("ARGO_MCP_AUDIT_FILE") ?? auditFile
-        confirmationMode = text("ARGO_MCP_CONFIRMATION_MODE") ?? confirmationMode
-        confirmationRequire = list("ARGO_MCP_CONFIRMATION_REQUIRE") ?? confirmationRequire
-        httpListen = text("ARGO_MCP_HTTP_LISTEN") ?? httpListen
-        if let key = text("ARGO_MCP_STATE_KEY") {
-            do {
-                _ = try CursorSeal.key(base64: key)
-            } catch {
-                throw ConfigError("ARGO_MCP_STATE_KEY is \(error)")
-            }
-            stateKey = key
-        }
-        if let sessions = text("ARGO_MCP_HTTP_SESSIONS") {
-            guard ["stateful", "stateless"].contains(sessions) else {
-                throw ConfigError(
-                    "ARGO_MCP_HTTP_SESSIONS=\(sessions) is not stateful or stateless; use stateless for several replicas behind a balancer"
-                )
-            }
-            httpSessions = sessions
-        }
-        auth.apply(environment: env)
-        storePostgres = text("ARGO_MCP_POSTGRES_URL") ?? storePostgres
-        notifyWebhook = text("ARGO_MCP_NOTIFY_WEBHOOK") ?? notifyWebhook
-        notifyCommand = text("ARGO_MCP_NOTIFY_COMMAND") ?? notifyCommand
-        if let t = text("ARGO_MCP_MAX_RESULT_BYTES") {
-            guard let n = Int(t) else { throw ConfigError("ARGO_MCP_MAX_RESULT_BYTES=\(t) is not a number of bytes") }
-            maxResultBytes = n
-            try checkMaxResultBytes("ARGO_MCP_MAX_RESULT_BYTES")
-        }
-        if let t = text("ARGO_MCP_MAX_MANIFEST_BYTES") {
-            guard let n = Int(t) else {
-                throw ConfigError("ARGO_MCP_MAX_MANIFEST_BYTES=\(t) is not a number of bytes")
-            }
-            maxManifestBytes = n
-            try checkMaxManifestBytes("ARGO_MCP_MAX_MANIFEST_BYTES")
-        }
+        try SettingsRegistry.apply(environment: env, to: &self)
+        try checkHTTPLimits("http")
     }
 
     /// The completion hook, when one is configured (a webhook wins over a command).
@@ -370,9 +156,6 @@ struct Settings: Sendable {
     /// The policy in force. Against a live server everything not configured is the safe default (read-only);
     /// against the simulator, where nothing real can be harmed, mutations are allowed (still with confirmation).
     func policy(simulator: Bool) throws -> Domain.Policy {
-        if let ttl = confirmationTTLSeconds, !(1...604_800).contains(ttl) {
-            throw ConfigError("confirmation.ttlSeconds=\(ttl) is out of range; give 1 to 604800 seconds (a week)")
-        }
         let mode =
             try confirmationMode.map { text in
                 guard let mode = ConfirmationMode(rawValue: text.lowercased()) else {
@@ -450,30 +233,6 @@ struct Settings: Sendable {
             baseURL: url, token: token, insecureSkipVerify: insecureSkipVerify, caFile: caFile,
             clientCertFile: clientCert, clientKeyFile: clientKey, requestTimeoutSeconds: requestTimeoutSeconds,
             preferSSE: streams != "ndjson")
-    }
-}
-
-/// The environment as argo-mcp reads it: empty means unset; lists are comma-separated; flags are true/false.
-struct EnvironmentVariables {
-    let values: [String: String]
-
-    init(_ values: [String: String]) { self.values = values }
-
-    func text(_ key: String) -> String? { values[key].flatMap { $0.isEmpty ? nil : $0 } }
-
-    func list(_ key: String) -> [String]? {
-        text(key).map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-    }
-
-    func flag(_ key: String) throws -> Bool? {
-        guard let v = values[key]?.lowercased(), !v.isEmpty else { return nil }
-        switch v {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw ConfigError("\(key)=\(v) is not true or false")
-        }
     }
 }
 

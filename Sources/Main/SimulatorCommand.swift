@@ -2,7 +2,7 @@ import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Hooks
 import Logging

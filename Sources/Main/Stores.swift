@@ -1,4 +1,4 @@
-import FileAudit
+import FileStore
 import Foundation
 import Logging
 import Ports

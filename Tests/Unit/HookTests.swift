@@ -1,5 +1,5 @@
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Hooks
 import Hummingbird

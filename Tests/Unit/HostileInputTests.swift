@@ -1,7 +1,7 @@
 import ArgoHTTP
 import BoundedYAML
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Hooks
 import Ports

@@ -1,6 +1,6 @@
 import ArgoSimulator
 import Domain
-import FileAudit
+import FileStore
 import Foundation
 import Ports
 import Testing

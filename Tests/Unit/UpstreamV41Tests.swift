@@ -1,6 +1,6 @@
 import ArgoHTTP
 import ArgoWire
-import FileAudit
+import FileStore
 import Foundation
 import Ports
 import Testing

@@ -21,7 +21,7 @@ public actor FileAuditSink: AuditSink {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var line = try encoder.encode(record)
         line.append(10)
-        try FileStore.ensureDirectory(for: path)
+        try PrivateFiles.ensureDirectory(for: path)
         // O_NOFOLLOW: a symbolic link planted at the audit path must not redirect the records elsewhere.
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the audit file and the token store share: their directory, created private, and their errors.
-enum FileStore {
+enum PrivateFiles {
     static func ensureDirectory(for path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         guard !directory.isEmpty else { return }

@@ -26,7 +26,7 @@ public actor FileConfirmationStore: ConfirmationStore {
     private func locked<T>(
         _ body: (inout [String: PendingConfirmation]) throws -> T
     ) throws -> T {
-        try FileStore.ensureDirectory(for: path)
+        try PrivateFiles.ensureDirectory(for: path)
         let lockPath = path + ".lock"
         let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lock >= 0 else {
