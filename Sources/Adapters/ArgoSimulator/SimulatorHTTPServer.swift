@@ -128,16 +128,34 @@ public struct SimulatorHTTPServer: Sendable {
         }
     }
 
+    /// Argo Server's REST routes, one function per service of `pkg/apiclient` (each names what it serves), with the
+    /// middleware in front: the gateway's 404s, the bearer check, the artifact service.
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: GatewayRouting())
         if let requiredAuthorization { router.add(middleware: Gatekeeper(required: requiredAuthorization)) }
         router.add(middleware: ArtifactService(simulator: simulator))
         let sim = simulator
-        let keepaliveInterval = self.keepaliveInterval
+        Self.infoRoutes(router, sim)
+        Self.archivedWorkflowRoutes(router, sim)
+        Self.workflowReadRoutes(router, sim)
+        Self.workflowActionRoutes(router, sim)
+        Self.workflowWriteRoutes(router, sim)
+        Self.definitionRoutes(router, sim)
+        Self.syncRoutes(router, sim)
+        Self.streamRoutes(router, sim, keepaliveInterval: keepaliveInterval)
+        return router
+    }
+
+    /// InfoService: version, info, userinfo.
+    static func infoRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
         router.get("/api/v1/version") { _, _ in try await Self.json { try await sim.versionJSON() } }
         router.get("/api/v1/info") { _, _ in try await Self.json { try await sim.infoJSON() } }
         router.get("/api/v1/userinfo") { _, _ in try await Self.json { try await sim.userInfoJSON() } }
+    }
+
+    /// ArchivedWorkflowService: the archive's list and one archived workflow by uid.
+    static func archivedWorkflowRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
         router.get("/api/v1/archived-workflows") { request, _ in
             let q = request.uri.queryParameters
             let listRequest = ArgoSimulator.ListRequest(
@@ -156,8 +174,11 @@ public struct SimulatorHTTPServer: Sendable {
             let uid = context.parameters.get("uid") ?? ""
             return try await Self.json { try await sim.archivedJSON(uid: uid) }
         }
-        let list: @Sendable (Request, BasicRequestContext, String?) async throws -> Response = {
-            request, _, namespace in
+    }
+
+    /// WorkflowService reads: the list (all namespaces or one) and one workflow.
+    static func workflowReadRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
+        @Sendable func list(_ request: Request, _ namespace: String?) async throws -> Response {
             let q = request.uri.queryParameters
             let name = Self.name(fromFieldSelector: q.get("listOptions.fieldSelector"))
             let listRequest = ArgoSimulator.ListRequest(
@@ -177,9 +198,9 @@ public struct SimulatorHTTPServer: Sendable {
                 return try await sim.listWorkflowsJSON(listRequest)
             }
         }
-        router.get("/api/v1/workflows") { request, context in try await list(request, context, nil) }
+        router.get("/api/v1/workflows") { request, context in try await list(request, nil) }
         router.get("/api/v1/workflows/{namespace}") { request, context in
-            try await list(request, context, context.parameters.get("namespace"))
+            try await list(request, context.parameters.get("namespace"))
         }
         router.get("/api/v1/workflows/{namespace}/{name}") { request, context in
             let ns = context.parameters.get("namespace") ?? ""
@@ -188,38 +209,10 @@ public struct SimulatorHTTPServer: Sendable {
                 try await sim.workflowJSON(namespace: ns, name: name, fields: request.uri.queryParameters.get("fields"))
             }
         }
-        let listObjects: @Sendable (ArgoKind, Request, String?) async throws -> Response = { kind, request, namespace in
-            let q = request.uri.queryParameters
-            let listRequest = ArgoSimulator.ListRequest(
-                namespace: namespace,
-                labelSelector: q.get("listOptions.labelSelector"),
-                limit: q.get("listOptions.limit").flatMap { Int($0) },
-                continueToken: q.get("listOptions.continue")
-            )
-            return try await Self.json { try await sim.listJSON(kind, listRequest) }
-        }
-        for (kind, collection) in [
-            (ArgoKind.cronWorkflow, "cron-workflows"), (.workflowTemplate, "workflow-templates"),
-        ] {
-            router.get("/api/v1/\(collection)") { request, _ in try await listObjects(kind, request, nil) }
-            router.get("/api/v1/\(collection)/{namespace}") { request, context in
-                try await listObjects(kind, request, context.parameters.get("namespace"))
-            }
-            router.get("/api/v1/\(collection)/{namespace}/{name}") { _, context in
-                let ns = context.parameters.get("namespace") ?? ""
-                let name = context.parameters.get("name") ?? ""
-                return try await Self.json { try await sim.objectJSON(kind, namespace: ns, name: name) }
-            }
-        }
-        router.get("/api/v1/cluster-workflow-templates") { request, _ in
-            try await listObjects(.clusterWorkflowTemplate, request, nil)
-        }
-        router.get("/api/v1/cluster-workflow-templates/{name}") { _, context in
-            let name = context.parameters.get("name") ?? ""
-            return try await Self.json {
-                try await sim.objectJSON(.clusterWorkflowTemplate, namespace: nil, name: name)
-            }
-        }
+    }
+
+    /// WorkflowService actions on one workflow: set, terminate, stop, retry, suspend, resume, resubmit, delete.
+    static func workflowActionRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
         struct ActionBody: Decodable {
             var nodeFieldSelector: String?
             var message: String?
@@ -277,52 +270,6 @@ public struct SimulatorHTTPServer: Sendable {
                 return try await Self.json { try await sim.perform(action, namespace: ns, name: name) }
             }
         }
-        // The SyncService (`pkg/apiclient/sync/sync.pb.gw.go`): `type` is the enum's number in the query and the
-        // body; a name in the query fails as grpc-gateway v1 parses an enum it has no name map for.
-        @Sendable func syncType(_ text: String?) throws -> Int {
-            guard let text, !text.isEmpty else { return 0 }
-            guard let n = Int(text) else {
-                throw ArgoError.fromServer(
-                    httpStatus: 400, grpcCode: 3,
-                    message: "strconv.ParseInt: parsing \(Self.jsonString(text)): invalid syntax")
-            }
-            return n
-        }
-        router.get("/api/v1/sync/{namespace}/{key}") { request, context in
-            let q = request.uri.queryParameters
-            return try await Self.json {
-                try await sim.getSyncLimit(
-                    namespace: context.parameters.get("namespace") ?? "", key: context.parameters.get("key") ?? "",
-                    type: try syncType(q.get("type")), cmName: q.get("cmName")
-                ).json
-            }
-        }
-        router.put("/api/v1/sync/{namespace}/{key}") { request, context in
-            struct Body: Decodable {
-                var type: Int?
-                var cmName: String?
-                var limit: Int?
-            }
-            let buffer = try await request.body.collect(upTo: 1 << 20)
-            return try await Self.json {
-                guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) else {
-                    throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "invalid request body")
-                }
-                return try await sim.updateSyncLimit(
-                    namespace: context.parameters.get("namespace") ?? "", key: context.parameters.get("key") ?? "",
-                    type: body.type ?? 0, cmName: body.cmName, limit: body.limit ?? 0
-                ).json
-            }
-        }
-        for (verb, suspended) in [("suspend", true), ("resume", false)] {
-            router.put("/api/v1/cron-workflows/{namespace}/{name}/\(verb)") { _, context in
-                let ns = context.parameters.get("namespace") ?? ""
-                let name = context.parameters.get("name") ?? ""
-                return try await Self.json {
-                    try await sim.setCronSuspended(namespace: ns, name: name, suspended: suspended)
-                }
-            }
-        }
         router.delete("/api/v1/workflows/{namespace}/{name}") { request, context in
             let ns = context.parameters.get("namespace") ?? ""
             let name = context.parameters.get("name") ?? ""
@@ -346,8 +293,12 @@ public struct SimulatorHTTPServer: Sendable {
                     namespace: ns, name: name, memoized: body.memoized ?? false, parameters: body.parameters ?? [])
             }
         }
+    }
+
+    /// WorkflowService creates and submits, and every service's lint.
+    static func workflowWriteRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
         /// The object under `field` of a request body, as JSON.
-        let member: @Sendable (Request, String) async throws -> Data = { request, field in
+        @Sendable func member(_ request: Request, _ field: String) async throws -> Data {
             let buffer = try await request.body.collect(upTo: 16 << 20)
             let body = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
             return (body?[field] ?? .null).encoded()
@@ -388,6 +339,58 @@ public struct SimulatorHTTPServer: Sendable {
                 try await sim.lint(kind: .clusterWorkflowTemplate, namespace: nil, manifest: manifest)
             }
         }
+    }
+
+    /// CronWorkflowService, WorkflowTemplateService and ClusterWorkflowTemplateService: lists, gets, creates, updates, deletes, and a cron workflow's suspend and resume.
+    static func definitionRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
+        @Sendable func listObjects(_ kind: ArgoKind, _ request: Request, _ namespace: String?) async throws -> Response
+        {
+            let q = request.uri.queryParameters
+            let listRequest = ArgoSimulator.ListRequest(
+                namespace: namespace,
+                labelSelector: q.get("listOptions.labelSelector"),
+                limit: q.get("listOptions.limit").flatMap { Int($0) },
+                continueToken: q.get("listOptions.continue")
+            )
+            return try await Self.json { try await sim.listJSON(kind, listRequest) }
+        }
+        for (kind, collection) in [
+            (ArgoKind.cronWorkflow, "cron-workflows"), (.workflowTemplate, "workflow-templates"),
+        ] {
+            router.get("/api/v1/\(collection)") { request, _ in try await listObjects(kind, request, nil) }
+            router.get("/api/v1/\(collection)/{namespace}") { request, context in
+                try await listObjects(kind, request, context.parameters.get("namespace"))
+            }
+            router.get("/api/v1/\(collection)/{namespace}/{name}") { _, context in
+                let ns = context.parameters.get("namespace") ?? ""
+                let name = context.parameters.get("name") ?? ""
+                return try await Self.json { try await sim.objectJSON(kind, namespace: ns, name: name) }
+            }
+        }
+        router.get("/api/v1/cluster-workflow-templates") { request, _ in
+            try await listObjects(.clusterWorkflowTemplate, request, nil)
+        }
+        router.get("/api/v1/cluster-workflow-templates/{name}") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            return try await Self.json {
+                try await sim.objectJSON(.clusterWorkflowTemplate, namespace: nil, name: name)
+            }
+        }
+        for (verb, suspended) in [("suspend", true), ("resume", false)] {
+            router.put("/api/v1/cron-workflows/{namespace}/{name}/\(verb)") { _, context in
+                let ns = context.parameters.get("namespace") ?? ""
+                let name = context.parameters.get("name") ?? ""
+                return try await Self.json {
+                    try await sim.setCronSuspended(namespace: ns, name: name, suspended: suspended)
+                }
+            }
+        }
+        /// The object under `field` of a request body, as JSON.
+        @Sendable func member(_ request: Request, _ field: String) async throws -> Data {
+            let buffer = try await request.body.collect(upTo: 16 << 20)
+            let body = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            return (body?[field] ?? .null).encoded()
+        }
         for (kind, collection) in [
             (ArgoKind.cronWorkflow, "cron-workflows"), (.workflowTemplate, "workflow-templates"),
             (.clusterWorkflowTemplate, "cluster-workflow-templates"),
@@ -416,6 +419,51 @@ public struct SimulatorHTTPServer: Sendable {
                 }
             }
         }
+    }
+
+    /// SyncService: a synchronization limit read and changed.
+    static func syncRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator) {
+        // The SyncService (`pkg/apiclient/sync/sync.pb.gw.go`): `type` is the enum's number in the query and the
+        // body; a name in the query fails as grpc-gateway v1 parses an enum it has no name map for.
+        @Sendable func syncType(_ text: String?) throws -> Int {
+            guard let text, !text.isEmpty else { return 0 }
+            guard let n = Int(text) else {
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3,
+                    message: "strconv.ParseInt: parsing \(Self.jsonString(text)): invalid syntax")
+            }
+            return n
+        }
+        router.get("/api/v1/sync/{namespace}/{key}") { request, context in
+            let q = request.uri.queryParameters
+            return try await Self.json {
+                try await sim.getSyncLimit(
+                    namespace: context.parameters.get("namespace") ?? "", key: context.parameters.get("key") ?? "",
+                    type: try syncType(q.get("type")), cmName: q.get("cmName")
+                ).json
+            }
+        }
+        router.put("/api/v1/sync/{namespace}/{key}") { request, context in
+            struct Body: Decodable {
+                var type: Int?
+                var cmName: String?
+                var limit: Int?
+            }
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            return try await Self.json {
+                guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) else {
+                    throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "invalid request body")
+                }
+                return try await sim.updateSyncLimit(
+                    namespace: context.parameters.get("namespace") ?? "", key: context.parameters.get("key") ?? "",
+                    type: body.type ?? 0, cmName: body.cmName, limit: body.limit ?? 0
+                ).json
+            }
+        }
+    }
+
+    /// The streams: workflow events and pod logs.
+    static func streamRoutes(_ router: Router<BasicRequestContext>, _ sim: ArgoSimulator, keepaliveInterval: Duration) {
         router.get("/api/v1/workflow-events/{namespace}") { request, context in
             try await Self.events(sim, request, context, keepaliveInterval: keepaliveInterval)
         }
@@ -425,7 +473,6 @@ public struct SimulatorHTTPServer: Sendable {
         router.get("/api/v1/workflows/{namespace}/{name}/{podName}/log") { request, context in
             try await Self.logs(sim, request, context, podName: context.parameters.get("podName"))
         }
-        return router
     }
 
     static func logs(_ sim: ArgoSimulator, _ request: Request, _ context: BasicRequestContext, podName: String?)
