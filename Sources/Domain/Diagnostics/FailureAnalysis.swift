@@ -123,11 +123,79 @@ extension Diagnostics {
         let graph = NodeGraph(wf)
         let shaping = WorkflowShaping(now: now)
         let failed = graph.nodes.values.filter { $0.phase?.isFailure == true }
+        let recovered = recoveredAttempts(graph)
+        let origins = failureOrigins(failed, recovered: recovered, graph: graph)
+
+        // The next steps of each cause's category, kept where the category is decided (a trimmed message, or an
+        // overridden category, would classify differently if done again).
+        var stepsByNode: [String: [String]] = [:]
+        var causes: [FailureCause] = []
+        for node in origins {
+            let (c, next) = failureCause(node, wf: wf, graph: graph, now: now)
+            stepsByNode[node.id] = next
+            causes.append(c)
+        }
+        for i in causes.indices where causes[i].category == "parameter_resolution" {
+            guard let node = graph.nodes[causes[i].nodeId],
+                let producer = absentOptionalProducer(of: node, message: node.message ?? "", graph: graph)
+            else { continue }
+            let (restated, next) = absentOutputCause(causes[i], producer: producer, graph: graph)
+            causes[i] = restated
+            stepsByNode[node.id] = next
+        }
+        var notes: [String] = []
+        // Pods stuck in Pending are what keeps a running workflow from progressing (usually unschedulable).
+        let stuck = graph.nodes.values.filter { n in
+            WorkflowShaping.runsInPod(n) && n.phase == .pending && (graph.seconds(n, now: now) ?? 0) >= pendingTooLong
+        }
+        for n in stuck.sorted(by: { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }).prefix(maxCauses) {
+            let (c, next) = stuckCause(n, wf: wf, graph: graph, now: now)
+            stepsByNode[n.id] = next
+            causes.append(c)
+        }
+        if !stuck.isEmpty { notes.append("\(stuck.count) pod(s) pending for over \(pendingTooLong / 60) minutes") }
+        if causes.isEmpty, wf.status.phase == .failed || wf.status.phase == .error {
+            // The workflow failed before or outside any node (a spec error, a deadline, a failed parameter).
+            let (c, next) = workflowCause(wf, graph: graph, shaping: shaping)
+            stepsByNode[graph.root?.id ?? wf.metadata.name] = next
+            causes.append(c)
+        }
+        if let note = phaseNote(wf, recovered: recovered, failed: failed, shaping: shaping) { notes.append(note) }
+
+        var categories: [String: Int] = [:]
+        for c in causes { categories[c.category, default: 0] += 1 }
+        let shown = Array(causes.prefix(maxCauses))
+        let groups = moreCauseGroups(causes.dropFirst(maxCauses))
+        let steps = nextSteps(shown, stepsByNode: stepsByNode, wf: wf, source: source)
+        let ns = wf.metadata.namespace ?? ""
+        if shown.contains(where: { $0.inExitHandler == true }) {
+            notes.append("a failure is in the exit handler or a lifecycle hook: the main work may have finished")
+        }
+
+        return FailureAnalysis(
+            namespace: ns, name: wf.metadata.name, uid: wf.metadata.uid, source: source,
+            phase: shaping.phaseText(wf), message: Text.trim(wf.status.message, to: 300).0,
+            startedAt: wf.status.startedAt, finishedAt: wf.status.finishedAt,
+            durationSeconds: shaping.workflowSeconds(wf), nodeCount: graph.nodes.count, failedNodeCount: failed.count,
+            rootCauses: shown, rootCauseCount: causes.count, moreCauses: groups,
+            categories: categories, nextSteps: steps, notes: notes, truncated: causes.count > shown.count,
+            explanation: nil)
+    }
+
+    /// The attempts of the retry nodes that succeeded.
+    private static func recoveredAttempts(_ graph: NodeGraph) -> Set<String> {
         // Attempts a succeeded retry recovered from are not causes of anything.
         var recovered = Set<String>()
         for node in graph.nodes.values where node.type == .retry && node.phase == .succeeded {
             recovered.formUnion(node.children)
         }
+        return recovered
+    }
+
+    /// The failures everything else followed from, one per retry node, collateral ones last, then earliest first.
+    private static func failureOrigins(_ failed: [NodeStatus], recovered: Set<String>, graph: NodeGraph)
+        -> [NodeStatus]
+    {
         // An origin is a failed node that contains no other failure: the DAGs, step groups and retries around a
         // failure failed because of it. (A task's children in a DAG are the tasks that depend on it, not parts of
         // it, so containment follows boundaries and grouping nodes only.)
@@ -172,108 +240,120 @@ extension Diagnostics {
             let tb = $1.finishedAt ?? $1.startedAt ?? ""
             return ta != tb ? ta < tb : $0.name < $1.name
         }
+        return origins
+    }
 
-        // The next steps of each cause's category, kept where the category is decided (a trimmed message, or an
-        // overridden category, would classify differently if done again).
-        var stepsByNode: [String: [String]] = [:]
-        func cause(_ node: NodeStatus) -> FailureCause {
-            let retry = graph.parent[node.id].flatMap { graph.nodes[$0] }.flatMap { $0.type == .retry ? $0 : nil }
-            let message = retry?.phase?.isFailure == true && node.message == nil ? retry?.message : node.message
-            let category = FailureClassifier.classify(message: message, exitCode: node.exitCode)
-            stepsByNode[node.id] = category.nextSteps
-            return FailureCause(
-                node: node.displayName ?? node.name, nodeId: node.id, path: graph.path(node),
-                template: node.templateName ?? node.templateRef?.template, phase: node.phase?.rawValue ?? "Failed",
-                exitCode: node.exitCode, message: Text.trim(message, to: 300).0, category: category.id,
-                explanation: category.explanation, attempts: retry.map { $0.children.count },
-                retriesExhausted: retry.map {
-                    $0.phase?.isFailure == true
-                        && ($0.children.count > 1 || $0.message?.contains("No more retries") == true)
-                },
-                inExitHandler: graph.inExitHandler(node) ? true : nil, startedAt: node.startedAt,
-                finishedAt: node.finishedAt, durationSeconds: graph.seconds(node, now: now),
-                podName: WorkflowShaping.runsInPod(node) ? PodNames.podName(for: node, in: wf) : nil, logExcerpt: nil,
-                logNote: nil)
-        }
+    /// The cause a node stands for, and the next steps of its category.
+    private static func failureCause(_ node: NodeStatus, wf: Workflow, graph: NodeGraph, now: Date)
+        -> (cause: FailureCause, nextSteps: [String])
+    {
+        let retry = graph.parent[node.id].flatMap { graph.nodes[$0] }.flatMap { $0.type == .retry ? $0 : nil }
+        let message = retry?.phase?.isFailure == true && node.message == nil ? retry?.message : node.message
+        let category = FailureClassifier.classify(message: message, exitCode: node.exitCode)
+        let cause = FailureCause(
+            node: node.displayName ?? node.name, nodeId: node.id, path: graph.path(node),
+            template: node.templateName ?? node.templateRef?.template, phase: node.phase?.rawValue ?? "Failed",
+            exitCode: node.exitCode, message: Text.trim(message, to: 300).0, category: category.id,
+            explanation: category.explanation, attempts: retry.map { $0.children.count },
+            retriesExhausted: retry.map {
+                $0.phase?.isFailure == true
+                    && ($0.children.count > 1 || $0.message?.contains("No more retries") == true)
+            },
+            inExitHandler: graph.inExitHandler(node) ? true : nil, startedAt: node.startedAt,
+            finishedAt: node.finishedAt, durationSeconds: graph.seconds(node, now: now),
+            podName: WorkflowShaping.runsInPod(node) ? PodNames.podName(for: node, in: wf) : nil, logExcerpt: nil,
+            logNote: nil)
+        return (cause, category.nextSteps)
+    }
 
-        var causes = origins.map(cause)
-        for i in causes.indices where causes[i].category == "parameter_resolution" {
-            guard let node = graph.nodes[causes[i].nodeId],
-                let producer = absentOptionalProducer(of: node, message: node.message ?? "", graph: graph)
-            else { continue }
-            causes[i].absentOutputOf = producer.displayName ?? producer.name
-            let how = producer.phase == .omitted ? "omitted" : "skipped"
-            causes[i].explanation =
-                "it refers to an output of \(producer.displayName ?? producer.name), which was \(how)\(producer.message.map { " (\(Text.trim($0, to: 120).0))" } ?? ""); since Argo v4.0.7 (and v3.7.16) such an output resolves to nothing, and a reference to it without a default fails the node"
-            // expr reads `stage-b` as a subtraction: a name is indexed, in a DAG's `tasks` or a steps' `steps`.
-            let scope =
-                producer.boundaryID.flatMap { graph.nodes[$0] }.map { $0.type == .steps ? "steps" : "tasks" }
-                ?? "tasks"
-            stepsByNode[node.id] = [
+    /// The cause restated as a reference to the output of a skipped or omitted node, and the steps that fix it.
+    private static func absentOutputCause(_ cause: FailureCause, producer: NodeStatus, graph: NodeGraph)
+        -> (cause: FailureCause, nextSteps: [String])
+    {
+        var cause = cause
+        cause.absentOutputOf = producer.displayName ?? producer.name
+        let how = producer.phase == .omitted ? "omitted" : "skipped"
+        cause.explanation =
+            "it refers to an output of \(producer.displayName ?? producer.name), which was \(how)\(producer.message.map { " (\(Text.trim($0, to: 120).0))" } ?? ""); since Argo v4.0.7 (and v3.7.16) such an output resolves to nothing, and a reference to it without a default fails the node"
+        // expr reads `stage-b` as a subtraction: a name is indexed, in a DAG's `tasks` or a steps' `steps`.
+        let scope =
+            producer.boundaryID.flatMap { graph.nodes[$0] }.map { $0.type == .steps ? "steps" : "tasks" }
+            ?? "tasks"
+        return (
+            cause,
+            [
                 "give the output a default (outputs.parameters[].valueFrom.default in \(producer.templateName ?? "the producer's template")) or the consuming input a default",
                 "or guard the reference in an expression: {{=\(scope)['\(producer.displayName ?? "producer")'].outputs.parameters['NAME'] ?? 'fallback'}}",
             ]
-        }
-        var notes: [String] = []
-        // Pods stuck in Pending are what keeps a running workflow from progressing (usually unschedulable).
-        let stuck = graph.nodes.values.filter { n in
-            WorkflowShaping.runsInPod(n) && n.phase == .pending && (graph.seconds(n, now: now) ?? 0) >= pendingTooLong
-        }
-        for n in stuck.sorted(by: { ($0.startedAt ?? "", $0.name) < ($1.startedAt ?? "", $1.name) }).prefix(maxCauses) {
-            var c = cause(n)
-            let signal = FailureClassifier.classify(message: n.message, exitCode: nil)
-            let category =
-                signal.id == "error" ? FailureClassifier.classify(message: "unschedulable", exitCode: nil) : signal
-            c.category = category.id
-            stepsByNode[n.id] = category.nextSteps
-            c.explanation =
-                "pending for \(Text.duration(c.durationSeconds) ?? "?"), the pod has not started: \(category.explanation)"
-            c.logNote = c.podName.map { "no logs yet; kubectl describe pod \($0) shows the scheduler's reason" }
-            causes.append(c)
-        }
-        if !stuck.isEmpty { notes.append("\(stuck.count) pod(s) pending for over \(pendingTooLong / 60) minutes") }
-        if causes.isEmpty, wf.status.phase == .failed || wf.status.phase == .error {
-            // The workflow failed before or outside any node (a spec error, a deadline, a failed parameter).
-            let category = FailureClassifier.classify(message: wf.status.message, exitCode: nil)
-            stepsByNode[graph.root?.id ?? wf.metadata.name] = category.nextSteps
-            causes.append(
-                FailureCause(
-                    node: wf.metadata.name, nodeId: graph.root?.id ?? wf.metadata.name, path: "(workflow)",
-                    template: wf.spec.entrypoint, phase: wf.status.phase?.rawValue ?? "Failed", exitCode: nil,
-                    message: Text.trim(wf.status.message, to: 300).0, category: category.id,
-                    explanation: category.explanation, attempts: nil, retriesExhausted: nil, inExitHandler: nil,
-                    startedAt: wf.status.startedAt, finishedAt: wf.status.finishedAt,
-                    durationSeconds: shaping.workflowSeconds(wf), podName: nil, logExcerpt: nil, logNote: nil))
-        }
+        )
+    }
+
+    /// A pod pending too long as a cause, with the next steps of what keeps it from being scheduled.
+    private static func stuckCause(_ n: NodeStatus, wf: Workflow, graph: NodeGraph, now: Date)
+        -> (cause: FailureCause, nextSteps: [String])
+    {
+        var c = failureCause(n, wf: wf, graph: graph, now: now).cause
+        let signal = FailureClassifier.classify(message: n.message, exitCode: nil)
+        let category =
+            signal.id == "error" ? FailureClassifier.classify(message: "unschedulable", exitCode: nil) : signal
+        c.category = category.id
+        c.explanation =
+            "pending for \(Text.duration(c.durationSeconds) ?? "?"), the pod has not started: \(category.explanation)"
+        c.logNote = c.podName.map { "no logs yet; kubectl describe pod \($0) shows the scheduler's reason" }
+        return (c, category.nextSteps)
+    }
+
+    /// The workflow itself as the cause, when it failed before or outside any node, and the next steps.
+    private static func workflowCause(_ wf: Workflow, graph: NodeGraph, shaping: WorkflowShaping)
+        -> (cause: FailureCause, nextSteps: [String])
+    {
+        let category = FailureClassifier.classify(message: wf.status.message, exitCode: nil)
+        let cause = FailureCause(
+            node: wf.metadata.name, nodeId: graph.root?.id ?? wf.metadata.name, path: "(workflow)",
+            template: wf.spec.entrypoint, phase: wf.status.phase?.rawValue ?? "Failed", exitCode: nil,
+            message: Text.trim(wf.status.message, to: 300).0, category: category.id,
+            explanation: category.explanation, attempts: nil, retriesExhausted: nil, inExitHandler: nil,
+            startedAt: wf.status.startedAt, finishedAt: wf.status.finishedAt,
+            durationSeconds: shaping.workflowSeconds(wf), podName: nil, logExcerpt: nil, logNote: nil)
+        return (cause, category.nextSteps)
+    }
+
+    /// What the workflow's phase means for the analysis: nothing failed, the phase is unknown, or it still runs.
+    private static func phaseNote(
+        _ wf: Workflow, recovered: Set<String>, failed: [NodeStatus], shaping: WorkflowShaping
+    ) -> String? {
         switch wf.status.phase {
         case .succeeded?:
-            notes.append(
-                recovered.isEmpty
-                    ? "\(wf.metadata.name) succeeded; there is no failure to analyze"
-                    : "\(wf.metadata.name) succeeded; \(recovered.intersection(failed.map(\.id)).count) failed attempt(s) were recovered by retries"
-            )
+            return recovered.isEmpty
+                ? "\(wf.metadata.name) succeeded; there is no failure to analyze"
+                : "\(wf.metadata.name) succeeded; \(recovered.intersection(failed.map(\.id)).count) failed attempt(s) were recovered by retries"
         case nil where shaping.phaseText(wf) == WorkflowShaping.unknownPhase:
             let recoveredCount = recovered.intersection(failed.map(\.id)).count
-            notes.append(
-                "Argo's status of \(wf.metadata.name) carries no phase, so whether it succeeded is unknown"
-                    + (recoveredCount > 0 ? "; \(recoveredCount) failed attempt(s) were recovered by retries" : ""))
+            return "Argo's status of \(wf.metadata.name) carries no phase, so whether it succeeded is unknown"
+                + (recoveredCount > 0 ? "; \(recoveredCount) failed attempt(s) were recovered by retries" : "")
         case .running?, .pending?, nil:
-            notes.append("\(wf.metadata.name) is still \(shaping.phaseText(wf)); these are the failures so far")
-        default: break
+            return "\(wf.metadata.name) is still \(shaping.phaseText(wf)); these are the failures so far"
+        default: return nil
         }
+    }
 
-        var categories: [String: Int] = [:]
-        for c in causes { categories[c.category, default: 0] += 1 }
-        let shown = Array(causes.prefix(maxCauses))
+    /// The causes beyond those shown, grouped by template and category, the largest groups first.
+    private static func moreCauseGroups(_ hidden: ArraySlice<FailureCause>) -> [FailureGroup] {
         var groups: [String: FailureGroup] = [:]
-        for c in causes.dropFirst(maxCauses) {
+        for c in hidden {
             let key = "\(c.template ?? "?")|\(c.category)"
             groups[
                 key, default: FailureGroup(template: c.template ?? "?", category: c.category, count: 0, example: c.path)
             ]
             .count += 1
         }
+        return groups.values.sorted { ($0.count, $0.template) > ($1.count, $1.template) }
+    }
 
+    /// The next steps of the shown causes, without repeats, then the tools that look further.
+    private static func nextSteps(
+        _ shown: [FailureCause], stepsByNode: [String: [String]], wf: Workflow, source: String
+    ) -> [String] {
         var steps: [String] = []
         for c in shown {
             for s in stepsByNode[c.nodeId] ?? [] where !steps.contains(s) {
@@ -300,19 +380,7 @@ extension Diagnostics {
                 )
             }
         }
-        if shown.contains(where: { $0.inExitHandler == true }) {
-            notes.append("a failure is in the exit handler or a lifecycle hook: the main work may have finished")
-        }
-
-        return FailureAnalysis(
-            namespace: ns, name: wf.metadata.name, uid: wf.metadata.uid, source: source,
-            phase: shaping.phaseText(wf), message: Text.trim(wf.status.message, to: 300).0,
-            startedAt: wf.status.startedAt, finishedAt: wf.status.finishedAt,
-            durationSeconds: shaping.workflowSeconds(wf), nodeCount: graph.nodes.count, failedNodeCount: failed.count,
-            rootCauses: shown, rootCauseCount: causes.count,
-            moreCauses: groups.values.sorted { ($0.count, $0.template) > ($1.count, $1.template) },
-            categories: categories, nextSteps: steps, notes: notes, truncated: causes.count > shown.count,
-            explanation: nil)
+        return steps
     }
 
     /// Reads the pods' logs of the shown causes at once; a log that cannot be read becomes a note, not a failure.

@@ -148,13 +148,7 @@ extension Diagnostics {
         var headline: [String] = []
 
         // Parameters, by name.
-        let pa = Dictionary(
-            a.spec.parameters.map { ($0.name, $0.value ?? $0.default ?? "") }, uniquingKeysWith: { x, _ in x })
-        let pb = Dictionary(
-            b.spec.parameters.map { ($0.name, $0.value ?? $0.default ?? "") }, uniquingKeysWith: { x, _ in x })
-        let parameters = Set(pa.keys).union(pb.keys).sorted().compactMap { k -> SpecChange? in
-            pa[k] == pb[k] ? nil : SpecChange(path: k, before: pa[k], after: pb[k])
-        }
+        let parameters = parameterChanges(a, b)
         if !parameters.isEmpty {
             headline.append(
                 "parameters changed: "
@@ -168,110 +162,9 @@ extension Diagnostics {
         let added = ib.subtracting(ia).sorted()
         let removed = ia.subtracting(ib).sorted()
         if !added.isEmpty { headline.append("new images: \(added.joined(separator: ", "))") }
-        var spec: (changes: [SpecChange], total: Int) = ([], 0)
-        if let ra = a.raw?.data, let rb = b.raw?.data {
-            // Parameters are reported above: the arguments are left out before diffing, so that the total
-            // counts exactly the changes a reader could be shown.
-            let sa = Self.withoutArguments(SpecDiff.member(ra, ["spec"]) ?? Data("{}".utf8))
-            let sb = Self.withoutArguments(SpecDiff.member(rb, ["spec"]) ?? Data("{}".utf8))
-            spec = SpecDiff.changes(from: sa, to: sb, at: "spec", limit: 20)
-        }
+        let spec = specChanges(from: a, to: b)
 
-        // Steps, matched by their place in the workflow. Every node is indexed, so a step that one run skipped
-        // or omitted (its node is then not a pod) is matched as not run there rather than as missing.
-        var steps: [StepChange] = []
-        func byPath(_ g: NodeGraph) -> [String: NodeStatus] {
-            var index: [String: NodeStatus] = [:]
-            index.reserveCapacity(g.nodes.count)
-            for n in g.nodes.values {
-                let path = g.path(n)
-                // A pod or a failure wins over a structural node of the same path.
-                if let existing = index[path], Self.isStep(existing) && !Self.isStep(n) { continue }
-                index[path] = n
-            }
-            return index
-        }
-        let aByPath = byPath(ga)
-        let bByPath = byPath(gb)
-        var seen = Set<String>()
-        for n in ga.nodes.values where Self.isStep(n) {
-            let path = ga.path(n)
-            seen.insert(path)
-            let before = n.phase?.rawValue
-            let secondsBefore = ga.seconds(n, now: now)
-            if let m = bByPath[path], Self.notRun(m) {
-                if WorkflowShaping.runsInPod(n) {
-                    steps.append(
-                        StepChange(
-                            path: path, template: n.templateName, change: "not run in other", phaseBefore: before,
-                            phaseAfter: m.phase?.rawValue, secondsBefore: secondsBefore, secondsAfter: nil,
-                            messageAfter: Text.trim(m.message, to: 200).0))
-                }
-                continue
-            }
-            guard let m = bByPath[path], Self.isStep(m) else {
-                if WorkflowShaping.runsInPod(n) {
-                    steps.append(
-                        StepChange(
-                            path: path, template: n.templateName, change: "only in base", phaseBefore: before,
-                            phaseAfter: nil, secondsBefore: secondsBefore, secondsAfter: nil, messageAfter: nil))
-                }
-                continue
-            }
-            let after = m.phase?.rawValue
-            let secondsAfter = gb.seconds(m, now: now)
-            var change: String?
-            if m.phase?.isFailure == true && n.phase?.isFailure != true {
-                change = "newly failed"
-            } else if n.phase?.isFailure == true && m.phase?.isFailure != true {
-                change = "fixed"
-            } else if let x = secondsBefore, let y = secondsAfter, y - x >= 30, Double(y) >= Double(x) * 1.5 {
-                change = "slower"
-            } else if let x = secondsBefore, let y = secondsAfter, x - y >= 30, Double(x) >= Double(y) * 1.5 {
-                change = "faster"
-            } else if before != after {
-                change = "phase changed"
-            }
-            if let change {
-                steps.append(
-                    StepChange(
-                        path: path, template: m.templateName ?? n.templateName, change: change, phaseBefore: before,
-                        phaseAfter: after, secondsBefore: secondsBefore, secondsAfter: secondsAfter,
-                        messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil))
-            }
-        }
-        for (path, m) in bByPath where !seen.contains(path) && WorkflowShaping.runsInPod(m) {
-            if let n = aByPath[path], Self.notRun(n) {
-                steps.append(
-                    StepChange(
-                        path: path, template: m.templateName, change: "not run in base",
-                        phaseBefore: n.phase?.rawValue, phaseAfter: m.phase?.rawValue, secondsBefore: nil,
-                        secondsAfter: gb.seconds(m, now: now),
-                        messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil))
-                continue
-            }
-            steps.append(
-                StepChange(
-                    path: path, template: m.templateName,
-                    change: m.phase?.isFailure == true ? "newly failed" : "only in other",
-                    phaseBefore: nil, phaseAfter: m.phase?.rawValue, secondsBefore: nil,
-                    secondsAfter: gb.seconds(m, now: now),
-                    messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil))
-        }
-        func rank(_ s: StepChange) -> (Int, Int, String) {
-            let weight: Int =
-                switch s.change {
-                case "newly failed": 0
-                case "slower": 1
-                case "fixed": 2
-                case "phase changed": 3
-                case "faster": 4
-                case "not run in other", "not run in base": 5
-                default: 6
-                }
-            return (weight, -abs((s.secondsAfter ?? 0) - (s.secondsBefore ?? 0)), s.path)
-        }
-        steps.sort { rank($0) < rank($1) }
+        let steps = stepChanges(ga, gb, now: now)
         let newlyFailed = steps.filter { $0.change == "newly failed" }
         if !newlyFailed.isEmpty {
             headline.insert(
@@ -288,13 +181,7 @@ extension Diagnostics {
         let db = shaping.workflowSeconds(b)
         let delta = da.flatMap { x in db.map { $0 - x } }
         if let da, let db { headline.append("total \(Text.duration(da) ?? "?") → \(Text.duration(db) ?? "?")") }
-        for key in Set(a.status.resourcesDuration.keys).union(b.status.resourcesDuration.keys).sorted() {
-            let x = a.status.resourcesDuration[key] ?? 0
-            let y = b.status.resourcesDuration[key] ?? 0
-            if max(x, y) >= 60, Double(max(x, y)) >= Double(max(1, min(x, y))) * 1.5 {
-                headline.append("\(key) resourcesDuration \(x) → \(y)")
-            }
-        }
+        headline.append(contentsOf: resourceHeadlines(a, b))
         if spec.total > 0 { headline.append("\(spec.total) spec change(s)") }
         if headline.isEmpty { headline.append("no difference found in parameters, spec, images or steps") }
 
@@ -303,5 +190,157 @@ extension Diagnostics {
             durationChangeSeconds: delta, parameters: parameters, imagesAdded: added, imagesRemoved: removed,
             specChanges: spec.changes, specChangeTotal: spec.total, steps: Array(steps.prefix(20)),
             stepChangeTotal: steps.count, notes: [])
+    }
+
+    /// The parameters whose values differ between the runs, by name.
+    private static func parameterChanges(_ a: Workflow, _ b: Workflow) -> [SpecChange] {
+        let pa = Dictionary(
+            a.spec.parameters.map { ($0.name, $0.value ?? $0.default ?? "") }, uniquingKeysWith: { x, _ in x })
+        let pb = Dictionary(
+            b.spec.parameters.map { ($0.name, $0.value ?? $0.default ?? "") }, uniquingKeysWith: { x, _ in x })
+        return Set(pa.keys).union(pb.keys).sorted().compactMap { k -> SpecChange? in
+            pa[k] == pb[k] ? nil : SpecChange(path: k, before: pa[k], after: pb[k])
+        }
+    }
+
+    /// The changes between the runs' specs without their arguments (at most 20), and how many there are in all.
+    private static func specChanges(from a: Workflow, to b: Workflow) -> (changes: [SpecChange], total: Int) {
+        var spec: (changes: [SpecChange], total: Int) = ([], 0)
+        if let ra = a.raw?.data, let rb = b.raw?.data {
+            // Parameters are reported above: the arguments are left out before diffing, so that the total
+            // counts exactly the changes a reader could be shown.
+            let sa = Self.withoutArguments(SpecDiff.member(ra, ["spec"]) ?? Data("{}".utf8))
+            let sb = Self.withoutArguments(SpecDiff.member(rb, ["spec"]) ?? Data("{}".utf8))
+            spec = SpecDiff.changes(from: sa, to: sb, at: "spec", limit: 20)
+        }
+        return spec
+    }
+
+    /// The steps that differ between the runs, most important first.
+    private static func stepChanges(_ ga: NodeGraph, _ gb: NodeGraph, now: Date) -> [StepChange] {
+        // Steps, matched by their place in the workflow. Every node is indexed, so a step that one run skipped
+        // or omitted (its node is then not a pod) is matched as not run there rather than as missing.
+        var steps: [StepChange] = []
+        let aByPath = nodesByPath(ga)
+        let bByPath = nodesByPath(gb)
+        var seen = Set<String>()
+        for n in ga.nodes.values where Self.isStep(n) {
+            let path = ga.path(n)
+            seen.insert(path)
+            if let change = baseStepChange(n, path: path, other: bByPath[path], ga: ga, gb: gb, now: now) {
+                steps.append(change)
+            }
+        }
+        for (path, m) in bByPath where !seen.contains(path) && WorkflowShaping.runsInPod(m) {
+            steps.append(otherStepChange(m, path: path, base: aByPath[path], gb: gb, now: now))
+        }
+        steps.sort { stepRank($0) < stepRank($1) }
+        return steps
+    }
+
+    /// Every node of a run by its path in the workflow.
+    private static func nodesByPath(_ g: NodeGraph) -> [String: NodeStatus] {
+        var index: [String: NodeStatus] = [:]
+        index.reserveCapacity(g.nodes.count)
+        for n in g.nodes.values {
+            let path = g.path(n)
+            // A pod or a failure wins over a structural node of the same path.
+            if let existing = index[path], Self.isStep(existing) && !Self.isStep(n) { continue }
+            index[path] = n
+        }
+        return index
+    }
+
+    /// How a step of the base run differs in the other run, where the node of the same path is `other`.
+    private static func baseStepChange(
+        _ n: NodeStatus, path: String, other: NodeStatus?, ga: NodeGraph, gb: NodeGraph, now: Date
+    ) -> StepChange? {
+        let before = n.phase?.rawValue
+        let secondsBefore = ga.seconds(n, now: now)
+        if let m = other, Self.notRun(m) {
+            if WorkflowShaping.runsInPod(n) {
+                return StepChange(
+                    path: path, template: n.templateName, change: "not run in other", phaseBefore: before,
+                    phaseAfter: m.phase?.rawValue, secondsBefore: secondsBefore, secondsAfter: nil,
+                    messageAfter: Text.trim(m.message, to: 200).0)
+            }
+            return nil
+        }
+        guard let m = other, Self.isStep(m) else {
+            if WorkflowShaping.runsInPod(n) {
+                return StepChange(
+                    path: path, template: n.templateName, change: "only in base", phaseBefore: before,
+                    phaseAfter: nil, secondsBefore: secondsBefore, secondsAfter: nil, messageAfter: nil)
+            }
+            return nil
+        }
+        let after = m.phase?.rawValue
+        let secondsAfter = gb.seconds(m, now: now)
+        var change: String?
+        if m.phase?.isFailure == true && n.phase?.isFailure != true {
+            change = "newly failed"
+        } else if n.phase?.isFailure == true && m.phase?.isFailure != true {
+            change = "fixed"
+        } else if let x = secondsBefore, let y = secondsAfter, y - x >= 30, Double(y) >= Double(x) * 1.5 {
+            change = "slower"
+        } else if let x = secondsBefore, let y = secondsAfter, x - y >= 30, Double(x) >= Double(y) * 1.5 {
+            change = "faster"
+        } else if before != after {
+            change = "phase changed"
+        }
+        if let change {
+            return StepChange(
+                path: path, template: m.templateName ?? n.templateName, change: change, phaseBefore: before,
+                phaseAfter: after, secondsBefore: secondsBefore, secondsAfter: secondsAfter,
+                messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil)
+        }
+        return nil
+    }
+
+    /// A pod step of the other run that the base run has no step for, where the node of the same path is `base`.
+    private static func otherStepChange(_ m: NodeStatus, path: String, base: NodeStatus?, gb: NodeGraph, now: Date)
+        -> StepChange
+    {
+        if let n = base, Self.notRun(n) {
+            return StepChange(
+                path: path, template: m.templateName, change: "not run in base",
+                phaseBefore: n.phase?.rawValue, phaseAfter: m.phase?.rawValue, secondsBefore: nil,
+                secondsAfter: gb.seconds(m, now: now),
+                messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil)
+        }
+        return StepChange(
+            path: path, template: m.templateName,
+            change: m.phase?.isFailure == true ? "newly failed" : "only in other",
+            phaseBefore: nil, phaseAfter: m.phase?.rawValue, secondsBefore: nil,
+            secondsAfter: gb.seconds(m, now: now),
+            messageAfter: m.phase?.isFailure == true ? Text.trim(m.message, to: 200).0 : nil)
+    }
+
+    /// The order of step changes: by kind of change, then the largest change in time, then by path.
+    private static func stepRank(_ s: StepChange) -> (Int, Int, String) {
+        let weight: Int =
+            switch s.change {
+            case "newly failed": 0
+            case "slower": 1
+            case "fixed": 2
+            case "phase changed": 3
+            case "faster": 4
+            case "not run in other", "not run in base": 5
+            default: 6
+            }
+        return (weight, -abs((s.secondsAfter ?? 0) - (s.secondsBefore ?? 0)), s.path)
+    }
+
+    /// One headline per resource whose resourcesDuration changed by half or more, from a minute up.
+    private static func resourceHeadlines(_ a: Workflow, _ b: Workflow) -> [String] {
+        var headline: [String] = []
+        for key in Set(a.status.resourcesDuration.keys).union(b.status.resourcesDuration.keys).sorted() {
+            let x = a.status.resourcesDuration[key] ?? 0
+            let y = b.status.resourcesDuration[key] ?? 0
+            if max(x, y) >= 60, Double(max(x, y)) >= Double(max(1, min(x, y))) * 1.5 {
+                headline.append("\(key) resourcesDuration \(x) → \(y)")
+            }
+        }
+        return headline
     }
 }

@@ -76,13 +76,70 @@ extension Diagnostics {
     static func metrics(_ wf: Workflow, source: String, now: Date) -> WorkflowMetrics {
         let graph = NodeGraph(wf)
         let shaping = WorkflowShaping(now: now)
-        // Each interval keeps its node record (copy-on-write storage: no copy is made).
-        struct Interval {
-            var id: String { node.id }
-            var node: NodeStatus
-            var start: Date
-            var end: Date
+        let (intervals, podCount, backwards) = podIntervals(graph, now: now)
+        var notes: [String] = []
+        if backwards > 0 {
+            notes.append(
+                "\(backwards) pod(s) have finishedAt before startedAt; they are counted as taking no time")
         }
+
+        let path = criticalPath(intervals, graph: graph)
+        let critical = criticalSteps(path, graph: graph)
+        let templates = templateStats(intervals)
+
+        // Retries.
+        let retries = graph.nodes.values.filter { $0.type == .retry }
+        let extra = Checked.saturatingSum(retries.map { max(0, $0.children.count - 1) })
+
+        let (totals, consumers) = resourceTotals(intervals, wf: wf, graph: graph)
+
+        if totals.isEmpty { notes.append("Argo recorded no resourcesDuration for this workflow") }
+        if let wall = shaping.workflowSeconds(wf), wall > 60, let first = path.first, let last = path.last,
+            Double(last.end.timeIntervalSince(first.start)) < Double(wall) * 0.5
+        {
+            notes.append(
+                "the critical path covers less than half the wall time: the rest went to waiting (parallelism limits, scheduling, queueing), not to dependencies"
+            )
+        }
+
+        let peak = peakPods(intervals)
+        let samples = parallelismSamples(intervals, peak: peak)
+
+        let created = ArgoTime.parse(wf.metadata.creationTimestamp)
+        let started = ArgoTime.parse(wf.status.startedAt)
+        let firstPod = intervals.map(\.start).min()
+        return WorkflowMetrics(
+            namespace: wf.metadata.namespace ?? "", name: wf.metadata.name, phase: shaping.phaseText(wf),
+            source: source, wallSeconds: shaping.workflowSeconds(wf),
+            queueSeconds: created.flatMap { c in started.map { max(0, Checked.clampedInt($0.timeIntervalSince(c))) } },
+            firstPodDelaySeconds: started.flatMap { s in
+                firstPod.map { max(0, Checked.clampedInt($0.timeIntervalSince(s))) }
+            },
+            nodeCount: graph.nodes.count, podCount: podCount, criticalPath: Array(critical.suffix(30)),
+            criticalPathLength: critical.count,
+            criticalPathSeconds: path.first.flatMap { f in
+                path.last.map { Checked.clampedInt($0.end.timeIntervalSince(f.start)) }
+            },
+            templates: Array(templates.prefix(20)), templateCount: templates.count, retryNodes: retries.count,
+            extraAttempts: extra,
+            retriesRecovered: retries.filter { $0.phase == .succeeded && $0.children.count > 1 }.count,
+            retriesExhausted: retries.filter { $0.phase?.isFailure == true }.count, resourcesDuration: totals,
+            topConsumers: consumers, maxParallelPods: peak, parallelism: samples, notes: notes)
+    }
+
+    /// One pod's run, from its start to its end.
+    private struct Interval {
+        // Each interval keeps its node record (copy-on-write storage: no copy is made).
+        var id: String { node.id }
+        var node: NodeStatus
+        var start: Date
+        var end: Date
+    }
+
+    /// The pods' runs, how many pods started, and how many finished before they started.
+    private static func podIntervals(_ graph: NodeGraph, now: Date)
+        -> (intervals: [Interval], podCount: Int, backwards: Int)
+    {
         var intervals: [Interval] = []
         var podCount = 0
         var backwards = 0
@@ -95,12 +152,11 @@ extension Diagnostics {
             if end < start && node.finishedAt != nil { backwards += 1 }
             intervals.append(Interval(node: node, start: start, end: max(start, end)))
         }
-        var notes: [String] = []
-        if backwards > 0 {
-            notes.append(
-                "\(backwards) pod(s) have finishedAt before startedAt; they are counted as taking no time")
-        }
+        return (intervals, podCount, backwards)
+    }
 
+    /// The chain of pods that determined the total duration, first to last.
+    private static func criticalPath(_ intervals: [Interval], graph: NodeGraph) -> [Interval] {
         // Critical path: from the pod that finished last, back through the steps it waited for.
         var path: [Interval] = []
         if let last = intervals.max(by: { $0.end < $1.end }) {
@@ -131,6 +187,11 @@ extension Diagnostics {
             }
             path.reverse()
         }
+        return path
+    }
+
+    /// The critical path's pods as steps, each with its duration and the wait before it.
+    private static func criticalSteps(_ path: [Interval], graph: NodeGraph) -> [CriticalStep] {
         var critical: [CriticalStep] = []
         for (i, step) in path.enumerated() {
             let n = step.node
@@ -143,7 +204,11 @@ extension Diagnostics {
                         ? nil : max(0, Checked.clampedInt(step.start.timeIntervalSince(path[i - 1].end)))
                 ))
         }
+        return critical
+    }
 
+    /// Per template, how many pods ran and failed and how long they took, the most time-consuming first.
+    private static func templateStats(_ intervals: [Interval]) -> [TemplateStats] {
         // Per template.
         var byTemplate: [String: (durations: [Int], failed: Int)] = [:]
         for i in intervals {
@@ -154,18 +219,19 @@ extension Diagnostics {
             if n.phase?.isFailure == true { stats.failed += 1 }
             byTemplate[key] = stats
         }
-        let templates = byTemplate.map { name, value in
+        return byTemplate.map { name, value in
             let sorted = value.durations.sorted()
             return TemplateStats(
                 template: name, count: sorted.count, failed: value.failed, p50Seconds: percentile(sorted, 0.5),
                 p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.last,
                 totalSeconds: Checked.saturatingSum(sorted))
         }.sorted { ($0.totalSeconds, $0.template) > ($1.totalSeconds, $1.template) }
+    }
 
-        // Retries.
-        let retries = graph.nodes.values.filter { $0.type == .retry }
-        let extra = Checked.saturatingSum(retries.map { max(0, $0.children.count - 1) })
-
+    /// The workflow's resourcesDuration totals, and the five pods that consumed the most CPU.
+    private static func resourceTotals(_ intervals: [Interval], wf: Workflow, graph: NodeGraph)
+        -> (totals: [String: Int], consumers: [ResourceConsumer])
+    {
         // Resources: Argo's totals, else the sum over pods; the biggest consumers by CPU.
         var totals = wf.status.resourcesDuration
         var usage: [(node: NodeStatus, cpu: Int, memory: Int)] = []
@@ -183,16 +249,11 @@ extension Diagnostics {
             return ResourceConsumer(
                 path: graph.path(n), template: n.templateName, resourcesDuration: n.resourcesDuration)
         }
+        return (totals, consumers)
+    }
 
-        if totals.isEmpty { notes.append("Argo recorded no resourcesDuration for this workflow") }
-        if let wall = shaping.workflowSeconds(wf), wall > 60, let first = path.first, let last = path.last,
-            Double(last.end.timeIntervalSince(first.start)) < Double(wall) * 0.5
-        {
-            notes.append(
-                "the critical path covers less than half the wall time: the rest went to waiting (parallelism limits, scheduling, queueing), not to dependencies"
-            )
-        }
-
+    /// The most pods that ran at once.
+    private static func peakPods(_ intervals: [Interval]) -> Int {
         // Parallelism: the peak, and 20 slices of the run.
         var events: [(Date, Int)] = []
         events.reserveCapacity(intervals.count * 2)
@@ -207,6 +268,11 @@ extension Diagnostics {
             active += delta
             peak = max(peak, active)
         }
+        return peak
+    }
+
+    /// The run cut into 20 slices, with the average and the most pods running in each (at most `peak`).
+    private static func parallelismSamples(_ intervals: [Interval], peak: Int) -> [ParallelismSample] {
         var samples: [ParallelismSample] = []
         if let first = intervals.map(\.start).min(), let end = intervals.map(\.end).max(), end > first {
             let slices = 20
@@ -231,26 +297,6 @@ extension Diagnostics {
                     maxPods: min(most[$0], peak))
             }
         }
-
-        let created = ArgoTime.parse(wf.metadata.creationTimestamp)
-        let started = ArgoTime.parse(wf.status.startedAt)
-        let firstPod = intervals.map(\.start).min()
-        return WorkflowMetrics(
-            namespace: wf.metadata.namespace ?? "", name: wf.metadata.name, phase: shaping.phaseText(wf),
-            source: source, wallSeconds: shaping.workflowSeconds(wf),
-            queueSeconds: created.flatMap { c in started.map { max(0, Checked.clampedInt($0.timeIntervalSince(c))) } },
-            firstPodDelaySeconds: started.flatMap { s in
-                firstPod.map { max(0, Checked.clampedInt($0.timeIntervalSince(s))) }
-            },
-            nodeCount: graph.nodes.count, podCount: podCount, criticalPath: Array(critical.suffix(30)),
-            criticalPathLength: critical.count,
-            criticalPathSeconds: path.first.flatMap { f in
-                path.last.map { Checked.clampedInt($0.end.timeIntervalSince(f.start)) }
-            },
-            templates: Array(templates.prefix(20)), templateCount: templates.count, retryNodes: retries.count,
-            extraAttempts: extra,
-            retriesRecovered: retries.filter { $0.phase == .succeeded && $0.children.count > 1 }.count,
-            retriesExhausted: retries.filter { $0.phase?.isFailure == true }.count, resourcesDuration: totals,
-            topConsumers: consumers, maxParallelPods: peak, parallelism: samples, notes: notes)
+        return samples
     }
 }

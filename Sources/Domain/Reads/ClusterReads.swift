@@ -151,15 +151,36 @@ public struct ClusterReads: Sendable {
 
     public func health() async -> HealthReport {
         var checks: [HealthCheck] = []
-        func timed<T>(_ body: () async throws -> T) async -> (Result<T, any Error>, Int) {
-            let start = clock()
-            let result: Result<T, any Error>
-            do { result = .success(try await body()) } catch { result = .failure(error) }
-            let elapsed = clock() - start
-            return (
-                result, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-            )
+        let (reachability, unreachable) = await reachabilityChecks()
+        checks.append(contentsOf: reachability)
+        if unreachable {
+            return HealthReport(healthy: false, checks: checks, connection: gateway.connection)
         }
+        checks.append(await authenticationCheck())
+        let (list, sample) = await listWorkflowsCheck()
+        checks.append(list)
+        checks.append(await archiveCheck())
+        checks.append(await logStreamingCheck(sample))
+        return HealthReport(healthy: checks.allSatisfy(\.ok), checks: checks, connection: gateway.connection)
+    }
+}
+
+/// The steps of `health()`.
+extension ClusterReads {
+    /// The body's result, and how long it took in milliseconds.
+    private func timed<T>(_ body: () async throws -> T) async -> (Result<T, any Error>, Int) {
+        let start = clock()
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        let elapsed = clock() - start
+        return (
+            result, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        )
+    }
+
+    /// Whether the server answers and its version; `unreachable` when nothing answers there, so no other check runs.
+    private func reachabilityChecks() async -> (checks: [HealthCheck], unreachable: Bool) {
+        var checks: [HealthCheck] = []
         let (version, ms) = await timed { try await gateway.version() }
         switch version {
         case .success(let v):
@@ -177,55 +198,72 @@ public struct ClusterReads: Sendable {
                         name: "other checks", ok: false,
                         detail: "not run: the server cannot be reached (fix the connection first, as said above)",
                         latencyMilliseconds: nil))
-                return HealthReport(healthy: false, checks: checks, connection: gateway.connection)
+                return (checks, true)
             }
         }
+        return (checks, false)
+    }
+
+    /// Whether the server accepts the credentials, and as whom.
+    private func authenticationCheck() async -> HealthCheck {
         let (user, userMs) = await timed { try await gateway.userInfo() }
         switch user {
         case .success(let u):
-            checks.append(
-                HealthCheck(
-                    name: "authenticated", ok: true, detail: "as \(u.subject ?? u.serviceAccountName ?? "anonymous")",
-                    latencyMilliseconds: userMs))
+            return HealthCheck(
+                name: "authenticated", ok: true, detail: "as \(u.subject ?? u.serviceAccountName ?? "anonymous")",
+                latencyMilliseconds: userMs)
         case .failure(let e):
-            checks.append(HealthCheck(name: "authenticated", ok: false, detail: "\(e)", latencyMilliseconds: userMs))
+            return HealthCheck(name: "authenticated", ok: false, detail: "\(e)", latencyMilliseconds: userMs)
         }
+    }
+
+    /// Whether the default namespace's workflows can be listed, and one of them to read logs from.
+    private func listWorkflowsCheck() async -> (check: HealthCheck, sample: Workflow?) {
         let (list, listMs) = await timed {
             try await gateway.listWorkflows(
                 WorkflowListQuery(
                     namespace: context.defaultNamespace, limit: 1, fields: WorkflowListQuery.compactListFields))
         }
-        var sample: Workflow?
         switch list {
         case .success(let page):
-            sample = page.items.first
-            checks.append(
+            return (
                 HealthCheck(
                     name: "list workflows", ok: true,
                     detail:
                         "namespace \(context.defaultNamespace): \(page.items.isEmpty ? "no workflows" : "readable")",
-                    latencyMilliseconds: listMs))
+                    latencyMilliseconds: listMs),
+                page.items.first
+            )
         case .failure(let e):
-            checks.append(
+            return (
                 HealthCheck(
                     name: "list workflows", ok: false, detail: "namespace \(context.defaultNamespace): \(e)",
-                    latencyMilliseconds: listMs))
+                    latencyMilliseconds: listMs),
+                nil
+            )
         }
+    }
+
+    /// Whether the workflow archive answers for the default namespace.
+    private func archiveCheck() async -> HealthCheck {
         let (archive, archiveMs) = await timed {
             try await gateway.listArchivedWorkflows(ArchiveListQuery(namespace: context.defaultNamespace, limit: 1))
         }
         switch archive {
         case .success(let page):
-            checks.append(
-                HealthCheck(
-                    name: "archive", ok: true,
-                    detail: page.items.isEmpty
-                        ? "answers, but holds nothing for \(context.defaultNamespace) (or no archive is configured)"
-                        : "answers",
-                    latencyMilliseconds: archiveMs))
+            return HealthCheck(
+                name: "archive", ok: true,
+                detail: page.items.isEmpty
+                    ? "answers, but holds nothing for \(context.defaultNamespace) (or no archive is configured)"
+                    : "answers",
+                latencyMilliseconds: archiveMs)
         case .failure(let e):
-            checks.append(HealthCheck(name: "archive", ok: false, detail: "\(e)", latencyMilliseconds: archiveMs))
+            return HealthCheck(name: "archive", ok: false, detail: "\(e)", latencyMilliseconds: archiveMs)
         }
+    }
+
+    /// Whether a log stream of `sample` opens, when there is a workflow to read.
+    private func logStreamingCheck(_ sample: Workflow?) async -> HealthCheck {
         if let sample {
             let (logs, logMs) = await timed { () async throws -> Int in
                 var n = 0
@@ -241,25 +279,21 @@ public struct ClusterReads: Sendable {
             }
             switch logs {
             case .success(let n):
-                checks.append(
-                    HealthCheck(
-                        name: "log streaming", ok: true,
-                        detail:
-                            "\(sample.metadata.name): \(n == 0 ? "stream opened, no lines (pods may be gone)" : "lines arrive")",
-                        latencyMilliseconds: logMs))
+                return HealthCheck(
+                    name: "log streaming", ok: true,
+                    detail:
+                        "\(sample.metadata.name): \(n == 0 ? "stream opened, no lines (pods may be gone)" : "lines arrive")",
+                    latencyMilliseconds: logMs)
             case .failure(let e):
-                checks.append(
-                    HealthCheck(
-                        name: "log streaming", ok: false, detail: "\(sample.metadata.name): \(e)",
-                        latencyMilliseconds: logMs))
+                return HealthCheck(
+                    name: "log streaming", ok: false, detail: "\(sample.metadata.name): \(e)",
+                    latencyMilliseconds: logMs)
             }
         } else {
-            checks.append(
-                HealthCheck(
-                    name: "log streaming", ok: true,
-                    detail: "not checked: no workflow in \(context.defaultNamespace) to read",
-                    latencyMilliseconds: nil))
+            return HealthCheck(
+                name: "log streaming", ok: true,
+                detail: "not checked: no workflow in \(context.defaultNamespace) to read",
+                latencyMilliseconds: nil)
         }
-        return HealthReport(healthy: checks.allSatisfy(\.ok), checks: checks, connection: gateway.connection)
     }
 }
