@@ -44,6 +44,7 @@ struct UpstreamV41Tests {
         #expect(cause.absentOutputOf == "stage-b")
         #expect(cause.explanation.contains("output of stage-b, which was skipped"))
         #expect(cause.explanation.contains("evaluated false"), "the reason it was skipped, from its message")
+        #expect(!cause.explanation.contains("Optional("), "the message, not Swift's rendering of an optional")
     }
 
     @Test("the producer is read from the message when Argo names it; no producer is invented when none is absent")

@@ -274,7 +274,7 @@ extension Diagnostics {
         cause.absentOutputOf = producer.displayName ?? producer.name
         let how = producer.phase == .omitted ? "omitted" : "skipped"
         cause.explanation =
-            "it refers to an output of \(producer.displayName ?? producer.name), which was \(how)\(producer.message.map { " (\(Text.trim($0, to: 120).0))" } ?? ""); since Argo v4.0.7 (and v3.7.16) such an output resolves to nothing, and a reference to it without a default fails the node"
+            "it refers to an output of \(producer.displayName ?? producer.name), which was \(how)\(producer.message.map { " (\(Text.trim($0, to: 120).0 ?? ""))" } ?? ""); since Argo v4.0.7 (and v3.7.16) such an output resolves to nothing, and a reference to it without a default fails the node"
         // expr reads `stage-b` as a subtraction: a name is indexed, in a DAG's `tasks` or a steps' `steps`.
         let scope =
             producer.boundaryID.flatMap { graph.nodes[$0] }.map { $0.type == .steps ? "steps" : "tasks" }
