@@ -185,58 +185,16 @@ public struct DefinitionMutations: Sendable {
         func inspect() async throws -> Inspection {
             let live = try await gateway.getCronWorkflow(namespace: ns, name: r.name)
             cron = live
-            let version = live.metadata.resourceVersion ?? ""
-            let zone = r.timezone ?? live.timezone
-            var refusal: String?
-            if let expected = r.expectedResourceVersion, !expected.isEmpty, expected != version {
-                refusal =
-                    "conflict: \(ns)/\(r.name) changed since you read it (resourceVersion \(expected), now \(version)); it now runs on \(live.schedules.joined(separator: ", ")) — read it again and decide on the current state"
-            } else if live.schedules == r.schedules && (zone ?? "") == (live.timezone ?? "") {
-                refusal = "\(ns)/\(r.name) already runs on \(r.schedules.joined(separator: ", ")); nothing to change"
-            } else if r.schedules.count > 1, let raw = live.raw?.data, Self.usesLegacyField(raw) {
-                // spec.schedules came with Argo v3.6: a newer server takes the list, and the object moves to it.
-                let version = (try? await gateway.version().version) ?? ""
-                if let v = ArgoVersion.triple(version), v >= (3, 6, 0) {
-                    migrate = true
-                } else {
-                    refusal =
-                        ArgoVersion.triple(version) == nil
-                        ? "\(ns)/\(r.name) uses the single spec.schedule field, and the Argo Server's version (\(version.isEmpty ? "not answered" : version)) does not say whether it takes spec.schedules (v3.6+); give one schedule"
-                        : "\(ns)/\(r.name) uses the single spec.schedule field and this Argo Server (\(version)) is older than v3.6, which added spec.schedules; give one schedule"
-                }
-            }
-            return Inspection(
-                uid: live.metadata.uid, fingerprint: "resourceVersion \(version)", refusal: refusal,
-                preview: MutationPreview(
-                    tool: Mutation.updateCronSchedule.tool, namespace: ns, name: r.name, uid: live.metadata.uid,
-                    phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
-                    activeNodeCount: live.status.active.count, pods: [],
-                    effect:
-                        "the schedule becomes \(r.schedules.joined(separator: ", "))\(zone.map { " (\($0))" } ?? ""); its next \(Self.nextRunCount) runs then: \(view(r.schedules, timezone: zone).nextRuns.joined(separator: ", ")) (now: \(view(live.schedules, timezone: live.timezone).nextRuns.joined(separator: ", ")))"
-                        + (live.suspend ? "; it is suspended, so none of them happens until it is resumed" : "")
-                        + (migrate
-                            ? "; the object moves from spec.schedule to spec.schedules (Argo v3.6+), which holds several"
-                            : ""),
-                    impact:
-                        "replaces \(live.schedules.joined(separator: ", ")); future runs follow the new schedule, running workflows are not affected",
-                    confirmationToken: nil, expiresAt: nil))
-        }
-
-        func change(_ live: CronWorkflow, dryRun: Bool) -> CronScheduleChange {
-            let zone = r.timezone ?? live.timezone
-            var notes: [String] = []
-            if live.suspend { notes.append("the cron workflow is suspended: no run starts until it is resumed") }
-            return CronScheduleChange(
-                namespace: ns, name: r.name, dryRun: dryRun, resourceVersion: live.metadata.resourceVersion,
-                newResourceVersion: nil, before: view(live.schedules, timezone: live.timezone),
-                after: view(r.schedules, timezone: zone), suspended: live.suspend, notes: notes)
+            let check = await scheduleCheck(r, namespace: ns, live: live)
+            if check.migrate { migrate = true }
+            return scheduleInspection(r, namespace: ns, live: live, refusal: check.refusal, migrate: migrate)
         }
 
         if r.dryRun {
             let inspection = try await inspect()
             if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
             guard let live = cron else { throw MutationRefused(reason: "the cron workflow was not read", preview: nil) }
-            var result = change(live, dryRun: true)
+            var result = scheduleChange(r, namespace: ns, live: live, dryRun: true)
             result.notes.append("dry run: nothing was changed; call again without dry_run to apply")
             return .result(result)
         }
@@ -245,28 +203,99 @@ public struct DefinitionMutations: Sendable {
             arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
         let outcome = try await runner.run(call, inspect: inspect) {
             guard let live = cron else { throw MutationRefused(reason: "the cron workflow was not read", preview: nil) }
-            let manifest = try Self.rescheduled(
-                live.raw?.data ?? Data("{}".utf8), schedules: r.schedules, timezone: r.timezone, migrate: migrate)
-            let stored: Data
-            do {
-                stored = try await gateway.updateObject(.cronWorkflow, namespace: ns, name: r.name, manifest: manifest)
-            } catch let error as ArgoError where error.kind == .conflict {
-                throw error.withHint(
-                    "\(ns)/\(r.name) was changed by someone else after it was read at resourceVersion \(live.metadata.resourceVersion ?? "?"); nothing was overwritten. Read it again (get_cron_workflow) and repeat the update if it still makes sense"
-                )
-            }
-            var result = change(live, dryRun: false)
-            if let after = try? CronWorkflow.decode(from: stored) {
-                result.newResourceVersion = after.metadata.resourceVersion
-                if after.schedules != r.schedules {
-                    result.notes.append(
-                        "Argo stored the schedules as \(after.schedules.joined(separator: ", ")), not as sent; check the Argo version's CronWorkflow fields"
-                    )
-                }
-            }
-            return result
+            return try await reschedule(r, namespace: ns, live: live, migrate: migrate)
         }
         return outcome.answer
+    }
+
+    /// Why the live CronWorkflow refuses the new schedule, and whether it moves to spec.schedules to take it.
+    private func scheduleCheck(_ r: ScheduleRequest, namespace ns: String, live: CronWorkflow) async -> (
+        refusal: String?, migrate: Bool
+    ) {
+        let version = live.metadata.resourceVersion ?? ""
+        let zone = r.timezone ?? live.timezone
+        var refusal: String?
+        var migrate = false
+        if let expected = r.expectedResourceVersion, !expected.isEmpty, expected != version {
+            refusal =
+                "conflict: \(ns)/\(r.name) changed since you read it (resourceVersion \(expected), now \(version)); it now runs on \(live.schedules.joined(separator: ", ")) — read it again and decide on the current state"
+        } else if live.schedules == r.schedules && (zone ?? "") == (live.timezone ?? "") {
+            refusal = "\(ns)/\(r.name) already runs on \(r.schedules.joined(separator: ", ")); nothing to change"
+        } else if r.schedules.count > 1, let raw = live.raw?.data, Self.usesLegacyField(raw) {
+            // spec.schedules came with Argo v3.6: a newer server takes the list, and the object moves to it.
+            let version = (try? await gateway.version().version) ?? ""
+            if let v = ArgoVersion.triple(version), v >= (3, 6, 0) {
+                migrate = true
+            } else {
+                refusal =
+                    ArgoVersion.triple(version) == nil
+                    ? "\(ns)/\(r.name) uses the single spec.schedule field, and the Argo Server's version (\(version.isEmpty ? "not answered" : version)) does not say whether it takes spec.schedules (v3.6+); give one schedule"
+                    : "\(ns)/\(r.name) uses the single spec.schedule field and this Argo Server (\(version)) is older than v3.6, which added spec.schedules; give one schedule"
+            }
+        }
+        return (refusal, migrate)
+    }
+
+    /// The state check of update_cron_schedule: the live version it is bound to, and the schedule change it previews.
+    private func scheduleInspection(
+        _ r: ScheduleRequest, namespace ns: String, live: CronWorkflow, refusal: String?, migrate: Bool
+    ) -> Inspection {
+        let version = live.metadata.resourceVersion ?? ""
+        let zone = r.timezone ?? live.timezone
+        return Inspection(
+            uid: live.metadata.uid, fingerprint: "resourceVersion \(version)", refusal: refusal,
+            preview: MutationPreview(
+                tool: Mutation.updateCronSchedule.tool, namespace: ns, name: r.name, uid: live.metadata.uid,
+                phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
+                activeNodeCount: live.status.active.count, pods: [],
+                effect:
+                    "the schedule becomes \(r.schedules.joined(separator: ", "))\(zone.map { " (\($0))" } ?? ""); its next \(Self.nextRunCount) runs then: \(view(r.schedules, timezone: zone).nextRuns.joined(separator: ", ")) (now: \(view(live.schedules, timezone: live.timezone).nextRuns.joined(separator: ", ")))"
+                    + (live.suspend ? "; it is suspended, so none of them happens until it is resumed" : "")
+                    + (migrate
+                        ? "; the object moves from spec.schedule to spec.schedules (Argo v3.6+), which holds several"
+                        : ""),
+                impact:
+                    "replaces \(live.schedules.joined(separator: ", ")); future runs follow the new schedule, running workflows are not affected",
+                confirmationToken: nil, expiresAt: nil))
+    }
+
+    /// The schedule before and after the change, as update_cron_schedule answers it.
+    private func scheduleChange(_ r: ScheduleRequest, namespace ns: String, live: CronWorkflow, dryRun: Bool)
+        -> CronScheduleChange
+    {
+        let zone = r.timezone ?? live.timezone
+        var notes: [String] = []
+        if live.suspend { notes.append("the cron workflow is suspended: no run starts until it is resumed") }
+        return CronScheduleChange(
+            namespace: ns, name: r.name, dryRun: dryRun, resourceVersion: live.metadata.resourceVersion,
+            newResourceVersion: nil, before: view(live.schedules, timezone: live.timezone),
+            after: view(r.schedules, timezone: zone), suspended: live.suspend, notes: notes)
+    }
+
+    /// Stores the new schedule on the CronWorkflow at the version it was read, and notes what Argo stored.
+    private func reschedule(_ r: ScheduleRequest, namespace ns: String, live: CronWorkflow, migrate: Bool)
+        async throws -> CronScheduleChange
+    {
+        let manifest = try Self.rescheduled(
+            live.raw?.data ?? Data("{}".utf8), schedules: r.schedules, timezone: r.timezone, migrate: migrate)
+        let stored: Data
+        do {
+            stored = try await gateway.updateObject(.cronWorkflow, namespace: ns, name: r.name, manifest: manifest)
+        } catch let error as ArgoError where error.kind == .conflict {
+            throw error.withHint(
+                "\(ns)/\(r.name) was changed by someone else after it was read at resourceVersion \(live.metadata.resourceVersion ?? "?"); nothing was overwritten. Read it again (get_cron_workflow) and repeat the update if it still makes sense"
+            )
+        }
+        var result = scheduleChange(r, namespace: ns, live: live, dryRun: false)
+        if let after = try? CronWorkflow.decode(from: stored) {
+            result.newResourceVersion = after.metadata.resourceVersion
+            if after.schedules != r.schedules {
+                result.notes.append(
+                    "Argo stored the schedules as \(after.schedules.joined(separator: ", ")), not as sent; check the Argo version's CronWorkflow fields"
+                )
+            }
+        }
+        return result
     }
 
     /// True when a CronWorkflow (JSON) uses the single `spec.schedule` field of Argo before v3.6.
@@ -341,6 +370,54 @@ public struct DefinitionMutations: Sendable {
     }
 
     public func apply(_ r: ApplyRequest) async throws -> ConfirmableAnswer<DefinitionApplyResult> {
+        let target = try applyTarget(r)
+        var state = ApplyState()
+
+        func inspect() async throws -> Inspection {
+            let (inspection, found) = try await inspectApply(r, target, state)
+            state = found
+            return inspection
+        }
+
+        if r.dryRun {
+            let inspection = try await inspect()
+            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
+            return .result(
+                Self.applyResult(
+                    r, target, state, action: state.live == nil ? "would create" : "would update", dryRun: true,
+                    stored: nil))
+        }
+        let ns = target.namespace
+        let name = target.name
+        let call = MutationRunner.Call(
+            .apply(r.kind), escalated: r.update, kind: r.kind, namespace: ns ?? "", name: name,
+            arguments: [
+                "namespace": ns ?? "", "name": name, "update": String(r.update),
+                "manifest_sha256": Confirmations.digest(["manifest": String(decoding: r.manifest, as: UTF8.self)]),
+            ], confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
+        let outcome = try await runner.run(call, inspect: inspect) {
+            try await store(r, target, state)
+        }
+        return outcome.answer
+    }
+
+    /// The object create_template or create_cron_workflow writes, as its manifest names it.
+    private struct ApplyTarget {
+        var name: String
+        var namespace: String?
+        /// `namespace/name`, or the name of a cluster-scoped object.
+        var display: String
+        var summary: ManifestSummary
+    }
+
+    /// What the state check of an apply found: the live object (nil when it does not exist) and the spec diff.
+    private struct ApplyState {
+        var live: (metadata: ObjectMeta, raw: Data, spec: WorkflowSpec)?
+        var diff: (changes: [SpecChange], total: Int)?
+    }
+
+    /// Checks the manifest against the request and answers the object it writes.
+    private func applyTarget(_ r: ApplyRequest) throws -> ApplyTarget {
         let (kind, manifest) = try SubmitWorkflows.decode(r.manifest)
         var problems: [ArgumentProblem] = []
         if kind != r.kind {
@@ -369,102 +446,125 @@ public struct DefinitionMutations: Sendable {
         let summary = SubmitWorkflows.summary(
             kind: r.kind.rawValue, namespace: ns, metadata: manifest.metadata, spec: spec)
         let display = ns.map { "\($0)/\(name)" } ?? name
-        var live: (metadata: ObjectMeta, raw: Data, spec: WorkflowSpec)?
-        var diff: (changes: [SpecChange], total: Int)?
+        return ApplyTarget(name: name, namespace: ns, display: display, summary: summary)
+    }
 
-        func inspect() async throws -> Inspection {
-            var refusal: String?
-            do {
-                _ = try await gateway.lint(kind: r.kind, namespace: ns, manifest: r.manifest)
-            } catch let error as ArgoError where error.kind == .invalidArgument {
-                refusal = "Argo rejected the manifest: \(error.message)"
-            }
-            live = try await fetch(r.kind, namespace: ns, name: name)
-            if refusal == nil {
-                if let existing = live, !r.update {
-                    refusal =
-                        "\(r.kind.rawValue) \(display) already exists (resourceVersion \(existing.metadata.resourceVersion ?? "?")); pass update: true to replace it — a destructive change that is previewed as a spec diff and confirmed"
-                } else if live == nil && r.update {
-                    refusal =
-                        "\(r.kind.rawValue) \(display) does not exist, so there is nothing to update; call without update to create it"
-                }
-            }
-            var effect = "\(r.kind.phrase) \(display) is created"
-            var impact = "it can be submitted with submit_workflow"
-            if let existing = live, r.update {
-                let old = SpecDiff.member(existing.raw, ["spec"]) ?? Data("{}".utf8)
-                let new = SpecDiff.member(r.manifest, ["spec"]) ?? Data("{}".utf8)
-                let d = SpecDiff.changes(from: old, to: new, at: "spec")
-                diff = d
-                effect = "the stored spec of \(display) is replaced: \(d.total) change(s)"
-                impact =
-                    r.kind == .cronWorkflow
-                    ? "runs scheduled from now on use the new spec; running workflows keep theirs"
-                    : "workflows submitted from now on use the new spec; running ones keep the copy they started with"
-                if d.total == 0 {
-                    refusal = refusal ?? "\(display) already has exactly this spec; nothing to update"
-                }
-            }
-            var preview = MutationPreview(
-                tool: r.mutation.tool, namespace: ns ?? "", name: name, uid: live?.metadata.uid,
-                phase: live.map { "exists at resourceVersion \($0.metadata.resourceVersion ?? "?")" }
-                    ?? "does not exist",
-                startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
-                confirmationToken: nil, expiresAt: nil)
-            preview.diff = diff?.changes
-            preview.diffTotal = diff?.total
-            return Inspection(
-                uid: live?.metadata.uid, fingerprint: "resourceVersion \(live?.metadata.resourceVersion ?? "none")",
-                refusal: refusal, preview: preview)
+    /// The state check of an apply: Argo's lint, whether the object exists, and for an update the spec diff.
+    private func inspectApply(_ r: ApplyRequest, _ target: ApplyTarget, _ previous: ApplyState) async throws
+        -> (Inspection, ApplyState)
+    {
+        let ns = target.namespace
+        let display = target.display
+        var state = previous
+        var refusal: String?
+        do {
+            _ = try await gateway.lint(kind: r.kind, namespace: ns, manifest: r.manifest)
+        } catch let error as ArgoError where error.kind == .invalidArgument {
+            refusal = "Argo rejected the manifest: \(error.message)"
         }
-
-        func result(action: String, dryRun: Bool, stored: ObjectMeta?) -> DefinitionApplyResult {
-            let next =
+        state.live = try await fetch(r.kind, namespace: ns, name: target.name)
+        if refusal == nil {
+            if let existing = state.live, !r.update {
+                refusal =
+                    "\(r.kind.rawValue) \(display) already exists (resourceVersion \(existing.metadata.resourceVersion ?? "?")); pass update: true to replace it — a destructive change that is previewed as a spec diff and confirmed"
+            } else if state.live == nil && r.update {
+                refusal =
+                    "\(r.kind.rawValue) \(display) does not exist, so there is nothing to update; call without update to create it"
+            }
+        }
+        var effect = "\(r.kind.phrase) \(display) is created"
+        var impact = "it can be submitted with submit_workflow"
+        if let existing = state.live, r.update {
+            let old = SpecDiff.member(existing.raw, ["spec"]) ?? Data("{}".utf8)
+            let new = SpecDiff.member(r.manifest, ["spec"]) ?? Data("{}".utf8)
+            let d = SpecDiff.changes(from: old, to: new, at: "spec")
+            state.diff = d
+            effect = "the stored spec of \(display) is replaced: \(d.total) change(s)"
+            impact =
                 r.kind == .cronWorkflow
-                ? "get_cron_workflow {\"namespace\": \"\(ns ?? "")\", \"name\": \"\(name)\"} shows its next runs"
-                : "submit_workflow {\"resource_kind\": \"\(r.kind.rawValue)\", \"resource_name\": \"\(name)\"} runs it"
-            return DefinitionApplyResult(
-                kind: r.kind.rawValue, namespace: ns, name: name, action: action, dryRun: dryRun, summary: summary,
-                uid: stored?.uid ?? live?.metadata.uid,
-                resourceVersion: stored?.resourceVersion ?? live?.metadata.resourceVersion, diff: diff?.changes,
-                diffTotal: diff?.total, next: dryRun ? "call again without dry_run to apply" : next)
-        }
-
-        if r.dryRun {
-            let inspection = try await inspect()
-            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
-            return .result(result(action: live == nil ? "would create" : "would update", dryRun: true, stored: nil))
-        }
-        let call = MutationRunner.Call(
-            .apply(r.kind), escalated: r.update, kind: r.kind, namespace: ns ?? "", name: name,
-            arguments: [
-                "namespace": ns ?? "", "name": name, "update": String(r.update),
-                "manifest_sha256": Confirmations.digest(["manifest": String(decoding: r.manifest, as: UTF8.self)]),
-            ], confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
-        let outcome = try await runner.run(call, inspect: inspect) {
-            let stored: Data
-            do {
-                if let existing = live {
-                    stored = try await gateway.updateObject(
-                        r.kind, namespace: ns, name: name,
-                        manifest: try Self.prepared(
-                            r.manifest, namespace: ns, resourceVersion: existing.metadata.resourceVersion))
-                } else {
-                    stored = try await gateway.createObject(
-                        r.kind, namespace: ns,
-                        manifest: try Self.prepared(r.manifest, namespace: ns, resourceVersion: nil))
-                }
-            } catch let error as ArgoError where error.kind == .conflict {
-                throw error.withHint(
-                    live == nil
-                        ? "\(display) was created by someone else meanwhile; nothing was overwritten. Call again with update: true to replace it"
-                        : "\(display) was changed by someone else after it was read; nothing was overwritten. Call again for a fresh preview"
-                )
+                ? "runs scheduled from now on use the new spec; running workflows keep theirs"
+                : "workflows submitted from now on use the new spec; running ones keep the copy they started with"
+            if d.total == 0 {
+                refusal = refusal ?? "\(display) already has exactly this spec; nothing to update"
             }
-            let meta = Self.metadata(stored)
-            return result(action: live == nil ? "created" : "updated", dryRun: false, stored: meta)
         }
-        return outcome.answer
+        let preview = Self.applyPreview(r, target, state, effect: effect, impact: impact)
+        let live = state.live
+        return (
+            Inspection(
+                uid: live?.metadata.uid, fingerprint: "resourceVersion \(live?.metadata.resourceVersion ?? "none")",
+                refusal: refusal, preview: preview),
+            state
+        )
+    }
+
+    /// The preview of an apply: the object as it is now, what is written and the spec diff of an update.
+    private static func applyPreview(
+        _ r: ApplyRequest, _ target: ApplyTarget, _ state: ApplyState, effect: String, impact: String
+    ) -> MutationPreview {
+        let live = state.live
+        let diff = state.diff
+        var preview = MutationPreview(
+            tool: r.mutation.tool, namespace: target.namespace ?? "", name: target.name, uid: live?.metadata.uid,
+            phase: live.map { "exists at resourceVersion \($0.metadata.resourceVersion ?? "?")" }
+                ?? "does not exist",
+            startedAt: nil, activeNodes: [], activeNodeCount: 0, pods: [], effect: effect, impact: impact,
+            confirmationToken: nil, expiresAt: nil)
+        preview.diff = diff?.changes
+        preview.diffTotal = diff?.total
+        return preview
+    }
+
+    /// The answer of an apply: what was done (or would be), the stored version and what to call next.
+    private static func applyResult(
+        _ r: ApplyRequest, _ target: ApplyTarget, _ state: ApplyState, action: String, dryRun: Bool,
+        stored: ObjectMeta?
+    ) -> DefinitionApplyResult {
+        let ns = target.namespace
+        let name = target.name
+        let live = state.live
+        let diff = state.diff
+        let next =
+            r.kind == .cronWorkflow
+            ? "get_cron_workflow {\"namespace\": \"\(ns ?? "")\", \"name\": \"\(name)\"} shows its next runs"
+            : "submit_workflow {\"resource_kind\": \"\(r.kind.rawValue)\", \"resource_name\": \"\(name)\"} runs it"
+        return DefinitionApplyResult(
+            kind: r.kind.rawValue, namespace: ns, name: name, action: action, dryRun: dryRun, summary: target.summary,
+            uid: stored?.uid ?? live?.metadata.uid,
+            resourceVersion: stored?.resourceVersion ?? live?.metadata.resourceVersion, diff: diff?.changes,
+            diffTotal: diff?.total, next: dryRun ? "call again without dry_run to apply" : next)
+    }
+
+    /// Creates the object, or replaces it at the version it was read, and answers what Argo stored.
+    private func store(_ r: ApplyRequest, _ target: ApplyTarget, _ state: ApplyState) async throws
+        -> DefinitionApplyResult
+    {
+        let ns = target.namespace
+        let name = target.name
+        let display = target.display
+        let live = state.live
+        let stored: Data
+        do {
+            if let existing = live {
+                stored = try await gateway.updateObject(
+                    r.kind, namespace: ns, name: name,
+                    manifest: try Self.prepared(
+                        r.manifest, namespace: ns, resourceVersion: existing.metadata.resourceVersion))
+            } else {
+                stored = try await gateway.createObject(
+                    r.kind, namespace: ns,
+                    manifest: try Self.prepared(r.manifest, namespace: ns, resourceVersion: nil))
+            }
+        } catch let error as ArgoError where error.kind == .conflict {
+            throw error.withHint(
+                live == nil
+                    ? "\(display) was created by someone else meanwhile; nothing was overwritten. Call again with update: true to replace it"
+                    : "\(display) was changed by someone else after it was read; nothing was overwritten. Call again for a fresh preview"
+            )
+        }
+        let meta = Self.metadata(stored)
+        return Self.applyResult(
+            r, target, state, action: live == nil ? "created" : "updated", dryRun: false, stored: meta)
     }
 
     static func metadata(_ data: Data) -> ObjectMeta? {

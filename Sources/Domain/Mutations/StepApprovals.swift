@@ -205,6 +205,42 @@ public struct StepApprovals: Sendable {
         case .success(let n): step = n
         case .failure(let reason): return refused(reason)
         }
+        let label = step.displayName ?? step.name
+        let checked = Self.checkedOutputs(of: step, in: wf, given: outputs, fillDefaults: fillDefaults)
+        preview.activeNodes = [shaping.nodeRow(step, in: wf)]
+        preview.step = SuspendedStep(
+            nodeID: step.id, name: label, template: step.templateName ?? step.templateRef?.template,
+            waitingSince: step.startedAt, outputs: checked.rows, usedBy: Self.uses(of: label, in: wf))
+        preview.effect = Self.effect(of: label, values: checked.values, message: message, phase: phase, in: wf)
+        preview.impact =
+            "\(wf.metadata.name): suspend step \(label) (id \(step.id)) "
+            + (phase.map { "→ \($0)" } ?? "gets its outputs")
+        let fingerprint =
+            WorkflowMutations.boundState(wf) + "; step \(step.id) \(step.phase?.rawValue ?? "")"
+        guard checked.problems.isEmpty else {
+            return refused(checked.problems.joined(separator: "; "), fingerprint: fingerprint)
+        }
+        return (
+            Inspection(uid: wf.metadata.uid, fingerprint: fingerprint, refusal: nil, preview: preview),
+            Plan(node: step, values: checked.values)
+        )
+    }
+
+    /// A step's supplied outputs checked against the given ones.
+    private struct OutputCheck {
+        /// Why the given outputs cannot be set, in the order they are found.
+        var problems: [String]
+        /// What the call sets, by output name.
+        var values: [String: String]
+        /// The outputs as the preview shows them.
+        var rows: [StepOutput]
+    }
+
+    /// Checks the given outputs against those the step expects, and picks the value of each (a default only where
+    /// `fillDefaults` is set and no choices are declared).
+    private static func checkedOutputs(
+        of step: NodeStatus, in wf: Workflow, given outputs: [String: String], fillDefaults: Bool
+    ) -> OutputCheck {
         let io = wf.nodeIO(id: step.id) ?? NodeIO()
         let inputs = Dictionary(io.inputs.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let expected = io.outputs.parameters.filter(\.supplied)
@@ -247,10 +283,13 @@ public struct StepApprovals: Sendable {
                     name: parameter.name, choices: choices, default: fallback,
                     description: input?.description ?? parameter.description, value: value))
         }
-        preview.activeNodes = [shaping.nodeRow(step, in: wf)]
-        preview.step = SuspendedStep(
-            nodeID: step.id, name: label, template: step.templateName ?? step.templateRef?.template,
-            waitingSince: step.startedAt, outputs: rows, usedBy: Self.uses(of: label, in: wf))
+        return OutputCheck(problems: problems, values: values, rows: rows)
+    }
+
+    /// What the call does to the step and the workflow, as the preview says it.
+    private static func effect(
+        of label: String, values: [String: String], message: String?, phase: String?, in wf: Workflow
+    ) -> String {
         let set = values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         var effect: [String] = []
         if !set.isEmpty { effect.append("\(label)'s outputs are set: \(set)") }
@@ -266,19 +305,7 @@ public struct StepApprovals: Sendable {
         if wf.spec.suspend == true {
             effect.append("the workflow itself is suspended too: it goes on only after resume_workflow")
         }
-        preview.effect = effect.joined(separator: "; ")
-        preview.impact =
-            "\(wf.metadata.name): suspend step \(label) (id \(step.id)) "
-            + (phase.map { "→ \($0)" } ?? "gets its outputs")
-        let fingerprint =
-            WorkflowMutations.boundState(wf) + "; step \(step.id) \(step.phase?.rawValue ?? "")"
-        guard problems.isEmpty else {
-            return refused(problems.joined(separator: "; "), fingerprint: fingerprint)
-        }
-        return (
-            Inspection(uid: wf.metadata.uid, fingerprint: fingerprint, refusal: nil, preview: preview),
-            Plan(node: step, values: values)
-        )
+        return effect.joined(separator: "; ")
     }
 
     /// Steps and DAG tasks whose arguments or `when` read `steps.<step>.outputs` or `tasks.<step>.outputs`, from

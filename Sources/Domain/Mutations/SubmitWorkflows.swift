@@ -234,6 +234,49 @@ public struct SubmitWorkflows: Sendable {
     }
 
     public func submit(_ r: Request) async throws -> ConfirmableAnswer<SubmitResult> {
+        let sourceKind = try Self.validate(r)
+        var submission = try resolve(r, sourceKind: sourceKind)
+
+        func inspect() async throws -> Inspection {
+            let (inspection, checked) = try await check(r, submission)
+            submission = checked
+            return inspection
+        }
+
+        if r.dryRun {
+            let inspection = try await inspect()
+            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
+            return .result(
+                SubmitResult(
+                    dryRun: true, namespace: submission.namespace, name: nil, phase: nil, summary: submission.summary,
+                    next: "call again without dry_run to submit"))
+        }
+        let call = MutationRunner.Call(
+            .submitWorkflow, kind: sourceKind ?? .workflow, namespace: submission.namespace, name: submission.name,
+            arguments: Self.auditArguments(r, namespace: submission.namespace, target: submission.name, sourceKind),
+            confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
+        let outcome = try await runner.run(call, inspect: inspect) {
+            try await create(r, submission)
+        }
+        return outcome.answer
+    }
+
+    /// A submission: what it creates, where, and what it runs (a resource's summary is filled in when it is read).
+    private struct Submission {
+        /// The manifest to create, with the overrides applied (nil for a run from a resource).
+        var manifest: Data?
+        var sourceKind: ArgoKind?
+        var namespace: String
+        /// The workflow's name, its generateName with `*`, or the resource it is made from.
+        var name: String
+        var summary: ManifestSummary
+        var serviceAccount: String?
+        /// The labels the workflow gets before the caller's.
+        var baseLabels: [String: String]
+    }
+
+    /// Checks the request's arguments and answers the kind of resource it runs from, if any.
+    private static func validate(_ r: Request) throws -> ArgoKind? {
         var problems: [ArgumentProblem] = []
         if (r.manifest == nil) == (r.resourceName == nil) {
             problems.append(
@@ -254,109 +297,153 @@ public struct SubmitWorkflows: Sendable {
         }
         if let namespace = r.namespace, let p = Validation.namespace(namespace) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
+        return sourceKind
+    }
 
-        var manifest = r.manifest
-        var summary: ManifestSummary
-        var targetName: String
-        var serviceAccount: String?
-        var baseLabels: [String: String] = [:]
-        let ns: String
+    /// The submission a request names: from its manifest, or from the resource it runs.
+    private func resolve(_ r: Request, sourceKind: ArgoKind?) throws -> Submission {
         if let original = r.manifest {
-            let (kind, m) = try Self.decode(original)
-            guard kind == .workflow else {
-                throw InvalidArguments([
-                    ArgumentProblem(
-                        field: "manifest",
-                        message:
-                            "submit_workflow takes a Workflow; use resource_kind/resource_name to run a \(kind.rawValue)"
-                    )
-                ])
-            }
-            ns = context.namespace(r.namespace ?? m.metadata?.namespace)
-            summary = Self.summary(
-                kind: "Workflow", namespace: ns, metadata: m.metadata, spec: m.spec ?? WorkflowSpec())
-            serviceAccount = m.spec?.serviceAccountName
-            baseLabels = m.metadata?.labels ?? [:]
-            targetName =
-                m.metadata.flatMap { $0.name.isEmpty ? nil : $0.name } ?? (m.metadata?.generateName ?? "workflow") + "*"
-            manifest = try Self.apply(
-                original, entrypoint: r.entrypoint, parameters: r.parameters, labels: r.labels,
-                serviceAccount: r.serviceAccount)
+            return try manifestSubmission(original, r, sourceKind: sourceKind)
         } else if let name = r.resourceName, let kind = sourceKind {
-            ns = context.namespace(r.namespace)
-            targetName = name
-            let origin: String =
-                switch kind {
-                case .cronWorkflow: ArgoLabels.cronWorkflow
-                case .clusterWorkflowTemplate: "workflows.argoproj.io/cluster-workflow-template"
-                default: ArgoLabels.workflowTemplate
-                }
-            baseLabels = [origin: name]
-            summary = ManifestSummary(
-                kind: kind.rawValue, namespace: ns, name: targetName, generateName: nil, entrypoint: nil,
-                workflowTemplate: nil, templates: [], parameters: [], images: [])
+            return resourceSubmission(name, kind: kind, r)
         } else {
             throw InvalidArguments([ArgumentProblem(field: "resource_name", message: "is required with resource_kind")])
         }
+    }
 
-        func inspect() async throws -> Inspection {
-            var refusal: String?
-            if let manifest {
-                do {
-                    _ = try await gateway.lint(kind: .workflow, namespace: ns, manifest: manifest)
-                } catch let error as ArgoError where error.kind == .invalidArgument {
-                    refusal = "Argo rejected the manifest: \(error.message)"
-                }
-                if refusal == nil {
-                    let declared = summary.parameters.map {
-                        Parameter(name: $0.name, value: $0.value, default: $0.default, enum: $0.enum)
-                    }
-                    refusal = Self.parameterProblems(r.parameters, declared: declared, source: "the manifest")
-                }
-            } else if let kind = sourceKind {
-                let spec: WorkflowSpec
-                if kind == .cronWorkflow {
-                    spec = try await gateway.getCronWorkflow(namespace: ns, name: targetName).workflowSpec
-                } else {
-                    spec = try await gateway.getWorkflowTemplate(
-                        namespace: ns, name: targetName, clusterScope: kind == .clusterWorkflowTemplate
-                    ).spec
-                }
-                summary = Self.summary(
-                    kind: kind.rawValue, namespace: ns, metadata: ObjectMeta(name: targetName), spec: spec)
-                serviceAccount = spec.serviceAccountName
-                if let entry = r.entrypoint, !spec.templates.isEmpty,
-                    !spec.templates.contains(where: { $0.name == entry })
-                {
-                    refusal = "entrypoint '\(entry)' is not a template of \(kind.rawValue) \(targetName)"
-                }
-                refusal =
-                    refusal
-                    ?? Self.parameterProblems(
-                        r.parameters, declared: spec.parameters, source: "\(kind.rawValue) \(targetName)")
+    /// The submission of a Workflow manifest, with the caller's overrides applied to it.
+    private func manifestSubmission(_ original: Data, _ r: Request, sourceKind: ArgoKind?) throws -> Submission {
+        let (kind, m) = try Self.decode(original)
+        guard kind == .workflow else {
+            throw InvalidArguments([
+                ArgumentProblem(
+                    field: "manifest",
+                    message:
+                        "submit_workflow takes a Workflow; use resource_kind/resource_name to run a \(kind.rawValue)"
+                )
+            ])
+        }
+        let ns = context.namespace(r.namespace ?? m.metadata?.namespace)
+        let summary = Self.summary(
+            kind: "Workflow", namespace: ns, metadata: m.metadata, spec: m.spec ?? WorkflowSpec())
+        let serviceAccount = m.spec?.serviceAccountName
+        let baseLabels = m.metadata?.labels ?? [:]
+        let targetName =
+            m.metadata.flatMap { $0.name.isEmpty ? nil : $0.name } ?? (m.metadata?.generateName ?? "workflow") + "*"
+        let manifest = try Self.apply(
+            original, entrypoint: r.entrypoint, parameters: r.parameters, labels: r.labels,
+            serviceAccount: r.serviceAccount)
+        return Submission(
+            manifest: manifest, sourceKind: sourceKind, namespace: ns, name: targetName, summary: summary,
+            serviceAccount: serviceAccount, baseLabels: baseLabels)
+    }
+
+    /// The submission of a run from a template or cron workflow, before the resource is read.
+    private func resourceSubmission(_ name: String, kind: ArgoKind, _ r: Request) -> Submission {
+        let ns = context.namespace(r.namespace)
+        let origin: String =
+            switch kind {
+            case .cronWorkflow: ArgoLabels.cronWorkflow
+            case .clusterWorkflowTemplate: "workflows.argoproj.io/cluster-workflow-template"
+            default: ArgoLabels.workflowTemplate
             }
-            // What the workflow will run with: the source's parameters with the caller's values in place.
-            summary.parameters = Self.overriding(summary.parameters, with: r.parameters)
-            let runs = Self.runs(summary, r, serviceAccount: serviceAccount, labels: baseLabels)
-            var preview = MutationPreview(
-                tool: Mutation.submitWorkflow.tool, namespace: ns, name: targetName, uid: nil, phase: "not submitted",
-                startedAt: nil, activeNodes: [],
-                activeNodeCount: 0, pods: [], effect: "a new workflow is created in \(ns) from the \(runs.source)",
-                impact:
-                    "runs \(runs.entrypoint ?? "its entrypoint") as service account \(runs.serviceAccount) with images \(runs.images.isEmpty ? "(from the template)" : runs.images.joined(separator: ", "))",
-                confirmationToken: nil, expiresAt: nil)
-            preview.runs = runs
-            return Inspection(uid: nil, fingerprint: "", refusal: refusal, preview: preview)
-        }
+        let baseLabels = [origin: name]
+        let summary = ManifestSummary(
+            kind: kind.rawValue, namespace: ns, name: name, generateName: nil, entrypoint: nil,
+            workflowTemplate: nil, templates: [], parameters: [], images: [])
+        return Submission(
+            manifest: r.manifest, sourceKind: kind, namespace: ns, name: name, summary: summary,
+            serviceAccount: nil, baseLabels: baseLabels)
+    }
 
-        if r.dryRun {
-            let inspection = try await inspect()
-            if let refusal = inspection.refusal { throw MutationRefused(reason: refusal, preview: nil) }
-            return .result(
-                SubmitResult(
-                    dryRun: true, namespace: ns, name: nil, phase: nil, summary: summary,
-                    next: "call again without dry_run to submit"))
+    /// The state check of a submission: its refusal and preview, and the submission as the live source fills it in.
+    private func check(_ r: Request, _ submission: Submission) async throws -> (Inspection, Submission) {
+        var s = submission
+        var refusal: String?
+        if let manifest = s.manifest {
+            refusal = try await manifestRefusal(manifest, r, s)
+        } else if let kind = s.sourceKind {
+            let spec = try await sourceSpec(kind, namespace: s.namespace, name: s.name)
+            s.summary = Self.summary(
+                kind: kind.rawValue, namespace: s.namespace, metadata: ObjectMeta(name: s.name), spec: spec)
+            s.serviceAccount = spec.serviceAccountName
+            refusal = Self.sourceRefusal(r, kind: kind, name: s.name, spec: spec)
         }
+        // What the workflow will run with: the source's parameters with the caller's values in place.
+        s.summary.parameters = Self.overriding(s.summary.parameters, with: r.parameters)
+        let runs = Self.runs(s.summary, r, serviceAccount: s.serviceAccount, labels: s.baseLabels)
+        let preview = Self.submissionPreview(namespace: s.namespace, name: s.name, runs: runs)
+        return (Inspection(uid: nil, fingerprint: "", refusal: refusal, preview: preview), s)
+    }
+
+    /// Why a manifest cannot be submitted: Argo's lint, then its parameter overrides.
+    private func manifestRefusal(_ manifest: Data, _ r: Request, _ s: Submission) async throws -> String? {
+        var refusal: String?
+        do {
+            _ = try await gateway.lint(kind: .workflow, namespace: s.namespace, manifest: manifest)
+        } catch let error as ArgoError where error.kind == .invalidArgument {
+            refusal = "Argo rejected the manifest: \(error.message)"
+        }
+        if refusal == nil {
+            let declared = s.summary.parameters.map {
+                Parameter(name: $0.name, value: $0.value, default: $0.default, enum: $0.enum)
+            }
+            refusal = Self.parameterProblems(r.parameters, declared: declared, source: "the manifest")
+        }
+        return refusal
+    }
+
+    /// The live spec of the template or cron workflow a run is made from.
+    private func sourceSpec(_ kind: ArgoKind, namespace ns: String, name targetName: String) async throws
+        -> WorkflowSpec
+    {
+        let spec: WorkflowSpec
+        if kind == .cronWorkflow {
+            spec = try await gateway.getCronWorkflow(namespace: ns, name: targetName).workflowSpec
+        } else {
+            spec = try await gateway.getWorkflowTemplate(
+                namespace: ns, name: targetName, clusterScope: kind == .clusterWorkflowTemplate
+            ).spec
+        }
+        return spec
+    }
+
+    /// Why a run from a resource cannot be submitted: an unknown entrypoint, then its parameter overrides.
+    private static func sourceRefusal(_ r: Request, kind: ArgoKind, name targetName: String, spec: WorkflowSpec)
+        -> String?
+    {
+        var refusal: String?
+        if let entry = r.entrypoint, !spec.templates.isEmpty,
+            !spec.templates.contains(where: { $0.name == entry })
+        {
+            refusal = "entrypoint '\(entry)' is not a template of \(kind.rawValue) \(targetName)"
+        }
+        refusal =
+            refusal
+            ?? Self.parameterProblems(
+                r.parameters, declared: spec.parameters, source: "\(kind.rawValue) \(targetName)")
+        return refusal
+    }
+
+    /// The preview of a submission: where the new workflow is created and what it runs.
+    private static func submissionPreview(namespace ns: String, name targetName: String, runs: RunPreview)
+        -> MutationPreview
+    {
+        var preview = MutationPreview(
+            tool: Mutation.submitWorkflow.tool, namespace: ns, name: targetName, uid: nil, phase: "not submitted",
+            startedAt: nil, activeNodes: [],
+            activeNodeCount: 0, pods: [], effect: "a new workflow is created in \(ns) from the \(runs.source)",
+            impact:
+                "runs \(runs.entrypoint ?? "its entrypoint") as service account \(runs.serviceAccount) with images \(runs.images.isEmpty ? "(from the template)" : runs.images.joined(separator: ", "))",
+            confirmationToken: nil, expiresAt: nil)
+        preview.runs = runs
+        return preview
+    }
+
+    /// The arguments the audit record names for a submission.
+    private static func auditArguments(
+        _ r: Request, namespace ns: String, target targetName: String, _ sourceKind: ArgoKind?
+    ) -> [String: String] {
         // The audit record answers "who ran what, as whom" on its own.
         var args = ["namespace": ns, "target": targetName, "resource_kind": (sourceKind ?? .workflow).rawValue]
         for (k, v) in r.parameters { args["parameter.\(k)"] = v }
@@ -366,31 +453,31 @@ public struct SubmitWorkflows: Sendable {
         if let manifest = r.manifest {
             args["manifest_sha256"] = Confirmations.hash(String(decoding: manifest, as: UTF8.self))
         }
-        let call = MutationRunner.Call(
-            .submitWorkflow, kind: sourceKind ?? .workflow, namespace: ns, name: targetName,
-            arguments: args, confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
-        let outcome = try await runner.run(call, inspect: inspect) {
-            let created: Workflow
-            if let manifest {
-                created = try await gateway.createWorkflow(namespace: ns, manifest: manifest)
-            } else {
-                let options = SubmitOptions(
-                    entryPoint: r.entrypoint,
-                    parameters: r.parameters.isEmpty
-                        ? nil : r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
-                    labels: r.labels.isEmpty
-                        ? nil
-                        : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                    serviceAccount: r.serviceAccount)
-                created = try await gateway.submitWorkflow(
-                    namespace: ns, from: sourceKind ?? .workflowTemplate, name: targetName, options: options)
-            }
-            return SubmitResult(
-                dryRun: false, namespace: ns, name: created.metadata.name,
-                phase: created.status.phase?.rawValue ?? "Pending",
-                summary: summary,
-                next: "watch_workflow {\"namespace\": \"\(ns)\", \"name\": \"\(created.metadata.name)\"}")
+        return args
+    }
+
+    /// Creates the workflow: from the manifest, or submitted from its template or cron workflow.
+    private func create(_ r: Request, _ s: Submission) async throws -> SubmitResult {
+        let ns = s.namespace
+        let created: Workflow
+        if let manifest = s.manifest {
+            created = try await gateway.createWorkflow(namespace: ns, manifest: manifest)
+        } else {
+            let options = SubmitOptions(
+                entryPoint: r.entrypoint,
+                parameters: r.parameters.isEmpty
+                    ? nil : r.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+                labels: r.labels.isEmpty
+                    ? nil
+                    : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                serviceAccount: r.serviceAccount)
+            created = try await gateway.submitWorkflow(
+                namespace: ns, from: s.sourceKind ?? .workflowTemplate, name: s.name, options: options)
         }
-        return outcome.answer
+        return SubmitResult(
+            dryRun: false, namespace: ns, name: created.metadata.name,
+            phase: created.status.phase?.rawValue ?? "Pending",
+            summary: s.summary,
+            next: "watch_workflow {\"namespace\": \"\(ns)\", \"name\": \"\(created.metadata.name)\"}")
     }
 }
