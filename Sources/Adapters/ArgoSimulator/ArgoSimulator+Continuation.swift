@@ -47,7 +47,6 @@ extension ArgoSimulator {
             var nodes = wf[path: "status.nodes"]?.object, nodes[name] != nil
         else { return .unknown }
         let now = ArgoTime.format(date)
-        func nodeID(_ nodeName: String) -> String { "\(name)-\(PodNames.fnv1a32(nodeName))" }
         func id(named nodeName: String) -> String? { nodes.first { $0.value["name"]?.string == nodeName }?.key }
         guard let current = (0..<groups.count).last(where: { id(named: "\(name)[\($0)]") != nil }),
             let groupID = id(named: "\(name)[\(current)]")
@@ -57,18 +56,7 @@ extension ArgoSimulator {
         // Steps still going: pods finish (one tick each way); a suspend step waits for resume, approve or set.
         let active = stepIDs.filter { ["Running", "Pending"].contains(nodes[$0]?["phase"]?.string ?? "") }
         if !active.isEmpty {
-            var moved = false
-            for id in active where nodes[id]?["type"]?.string == "Pod" {
-                if nodes[id]?["phase"]?.string == "Pending" {
-                    nodes[id]?["phase"] = "Running"
-                } else {
-                    nodes[id]?["phase"] = "Succeeded"
-                    nodes[id]?["finishedAt"] = .string(now)
-                    nodes[id]?["outputs"] = .object(["exitCode": "0"])
-                }
-                moved = true
-            }
-            guard moved else { return .waiting }
+            guard advancePods(active, in: &nodes, now: now) else { return .waiting }
             wf.set(["status", "nodes"], .object(nodes))
             setProgress(&wf)
             return .moved
@@ -99,12 +87,42 @@ extension ArgoSimulator {
         }
 
         // The next group, linked from the steps before it (their outbound nodes).
-        let next = current + 1
+        startGroup(
+            current + 1, groups[current + 1], after: stepIDs, in: &nodes, of: wf, name: name, entry: entry, now: now)
+        wf.set(["status", "nodes"], .object(nodes))
+        setProgress(&wf)
+        return .moved
+    }
+
+    /// Moves a group's active pods one tick on (Pending to Running, Running to Succeeded); false when none is a
+    /// pod, so the group waits.
+    static func advancePods(_ active: [String], in nodes: inout [String: JSONValue], now: String) -> Bool {
+        var moved = false
+        for id in active where nodes[id]?["type"]?.string == "Pod" {
+            if nodes[id]?["phase"]?.string == "Pending" {
+                nodes[id]?["phase"] = "Running"
+            } else {
+                nodes[id]?["phase"] = "Succeeded"
+                nodes[id]?["finishedAt"] = .string(now)
+                nodes[id]?["outputs"] = .object(["exitCode": "0"])
+            }
+            moved = true
+        }
+        return moved
+    }
+
+    /// Creates step group `next` and its steps (Skipped when their `when` is false), each listed as a child of
+    /// the steps before it.
+    static func startGroup(
+        _ next: Int, _ steps: [JSONValue], after stepIDs: [String], in nodes: inout [String: JSONValue],
+        of wf: JSONValue, name: String, entry: String, now: String
+    ) {
+        func nodeID(_ nodeName: String) -> String { "\(name)-\(PodNames.fnv1a32(nodeName))" }
         let nextName = "\(name)[\(next)]"
         let nextID = nodeID(nextName)
         var children: [JSONValue] = []
         let templates = wf[path: "spec.templates"]?.array ?? []
-        for step in groups[next] {
+        for step in steps {
             guard let stepName = step["name"]?.string else { continue }
             let fullName = "\(nextName).\(stepName)"
             let stepID = nodeID(fullName)
@@ -138,9 +156,6 @@ extension ArgoSimulator {
             list.append(.string(nextID))
             nodes[id]?["children"] = .array(list)
         }
-        wf.set(["status", "nodes"], .object(nodes))
-        setProgress(&wf)
-        return .moved
     }
 
     /// `{{steps.NAME.outputs.parameters.P}}` and `{{workflow.parameters.P}}` with their values.

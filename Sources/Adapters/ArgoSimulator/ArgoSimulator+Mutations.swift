@@ -59,167 +59,25 @@ extension ArgoSimulator {
         var retried: Set<String>?
         var carryOn = false
 
-        /// `workflow/util/util.go` `patchShutdownStrategy`: a completed workflow is refused with a plain error,
-        /// which `ToStatusError(err, codes.Internal)` sends as gRPC 13 / HTTP 500; otherwise only `spec.shutdown`
-        /// is patched and the server answers with the workflow still running. The controller fails it later
-        /// (here: `shutdownDelay` after the call).
-        func requestShutdown(_ strategy: String) throws {
-            guard !completed else {
-                throw ArgoError.fromServer(
-                    httpStatus: 500, grpcCode: 13,
-                    message: "cannot shutdown a completed workflow: workflow: \"\(name)\", namespace: \"\(namespace)\"")
-            }
-            wf.set(["spec", "shutdown"], .string(strategy))
-            stopEvolution(key)
-            scheduleShutdown(key, strategy: strategy)
-        }
-
         switch action {
         case .terminate:
-            try requestShutdown("Terminate")
+            try requestShutdown("Terminate", of: &wf, namespace: namespace, name: name, completed: completed)
         case .stop:
-            try requestShutdown("Stop")
+            try requestShutdown("Stop", of: &wf, namespace: namespace, name: name, completed: completed)
         case .suspend:
-            // `errSuspendedCompletedWorkflow`: CodeBadRequest, so gRPC 3 / HTTP 400.
-            guard !completed else {
-                throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "cannot suspend completed workflows")
-            }
-            wf.set(["spec", "suspend"], true)
+            try Self.suspend(&wf, completed: completed)
         case .resume(let selector):
-            // `workflow/util/util.go` `ResumeWorkflow`: with a node field selector, `updateSuspendedNode` marks the
-            // matching waiting suspend nodes Succeeded and leaves `spec.suspend` alone; without one, the workflow's
-            // suspension ends and every waiting suspend node succeeds.
-            if let selector, !selector.isEmpty {
-                let matcher = try NodeFieldSelector(selector)
-                try Self.updateSuspended(
-                    &nodes, matcher, selector: selector, NodeUpdate(nodeFieldSelector: selector, phase: "Succeeded"),
-                    now: now, workflow: &wf)
-            } else {
-                // A workflow that is not suspended is left as it is, without an error. Each waiting node's supplied
-                // outputs take their defaults first (`OverrideOutputParametersWithDefault`); one without a default
-                // fails the whole resume, before anything is saved.
-                let suspendedNodes = nodes.filter { Self.isActiveSuspendNode($0.value) }
-                if wf[path: "spec.suspend"] != .bool(true) && suspendedNodes.isEmpty {
-                    return storedData(key) ?? wf.encoded()
-                }
-                wf.set(["spec", "suspend"], nil)
-                for (id, node) in suspendedNodes.sorted(by: { $0.key < $1.key }) {
-                    var n = node
-                    var parameters = node[path: "outputs.parameters"]?.array ?? []
-                    for i in parameters.indices where parameters[i][path: "valueFrom.supplied"] != nil {
-                        guard let fallback = parameters[i][path: "valueFrom.default"] else {
-                            throw ArgoError.fromServer(
-                                httpStatus: 500, grpcCode: 13,
-                                message:
-                                    "raw output parameter '\(parameters[i]["name"]?.string ?? "")' has not been set and does not have a default value"
-                            )
-                        }
-                        parameters[i]["value"] = fallback
-                        parameters[i]["valueFrom"] = nil
-                    }
-                    if !parameters.isEmpty { n.set(["outputs", "parameters"], .array(parameters)) }
-                    n["phase"] = "Succeeded"
-                    n["finishedAt"] = .string(now)
-                    nodes[id] = n
-                }
+            guard try Self.resume(&wf, nodes: &nodes, selector: selector, now: now) else {
+                return storedData(key) ?? wf.encoded()
             }
             carryOn = true
         case .set(let update):
-            // `server/workflow/workflow_server.go` `SetWorkflow`: the phase must be Succeeded, Failed, Error or
-            // empty (gRPC 3 otherwise); `workflow/util/util.go` `SetWorkflow` needs a node field selector, and its
-            // failures are plain errors the server sends as gRPC 13 / HTTP 500.
-            if let phase = update.phase, !["Succeeded", "Failed", "Error", ""].contains(phase) {
-                throw ArgoError.fromServer(
-                    httpStatus: 400, grpcCode: 3, message: "\(phase) is an invalid phase to set to")
-            }
-            guard !update.nodeFieldSelector.isEmpty else {
-                throw ArgoError.fromServer(
-                    httpStatus: 500, grpcCode: 13,
-                    message: "'set' currently only targets suspend nodes, use a node field selector to target them")
-            }
-            let matcher: NodeFieldSelector
-            do {
-                matcher = try NodeFieldSelector(update.nodeFieldSelector)
-            } catch {
-                throw ArgoError.fromServer(httpStatus: 500, grpcCode: 13, message: "\(error)")
-            }
-            try Self.updateSuspended(
-                &nodes, matcher, selector: update.nodeFieldSelector, update, now: now, workflow: &wf)
+            try Self.setNodes(&wf, nodes: &nodes, update: update, now: now)
             carryOn = true
         case .retry(let restartSuccessful, let selector, let parameters):
-            // `workflow/util/util.go` `FormulateRetryWorkflow`: Failed and Error retry; Succeeded only with
-            // restartSuccessful and a node field selector; anything else is a bad request (gRPC 3 / HTTP 400).
-            switch phase {
-            case "Failed", "Error": break
-            case "Succeeded":
-                guard restartSuccessful, !(selector ?? "").isEmpty else {
-                    throw ArgoError.fromServer(
-                        httpStatus: 400, grpcCode: 3,
-                        message:
-                            "To retry a succeeded workflow, set the options restartSuccessful and nodeFieldSelector")
-                }
-            default:
-                throw ArgoError.fromServer(
-                    httpStatus: 400, grpcCode: 3, message: "Cannot retry a workflow in phase \(phase)")
-            }
-            // The failed and errored nodes (with restartSuccessful, also the pods the selector matches) and what
-            // hangs off them: the dependents their failure omitted run this time.
-            let matcher =
-                try restartSuccessful ? selector.flatMap { $0.isEmpty ? nil : try NodeFieldSelector($0) } : nil
-            var reset = Set<String>()
-            for (id, node) in nodes {
-                let p = node["phase"]?.string ?? ""
-                if p == "Failed" || p == "Error" || (node["type"]?.string == "Pod" && matcher?.matches(node) == true) {
-                    reset.insert(id)
-                }
-            }
-            var queue = Array(reset)
-            while let id = queue.popLast() {
-                for child in nodes[id]?["children"]?.array?.compactMap(\.string) ?? []
-                where nodes[child]?["phase"]?.string == "Omitted" && reset.insert(child).inserted {
-                    queue.append(child)
-                }
-            }
-            // `FormulateRetryWorkflow` also deletes the exit handler's nodes (`<name>.onExit…`): it runs again.
-            for (id, node) in nodes where (node["name"]?.string ?? "").hasPrefix("\(name).onExit") { reset.insert(id) }
-            for id in reset {
-                guard var n = nodes[id] else { continue }
-                let type = n["type"]?.string
-                let isPod = type == "Pod" || n["phase"]?.string == "Omitted"
-                if n["phase"]?.string == "Omitted" || type == "Skipped" {
-                    n["type"] = "Pod"
-                    if n["templateName"] == nil { n["templateName"] = "work" }
-                }
-                // `resetNode`: a suspend step waits again, its supplied outputs unset.
-                if type == "Suspend" {
-                    let supplied = (n[path: "outputs.parameters"]?.array ?? []).compactMap { p -> JSONValue? in
-                        guard let pname = p["name"] else { return nil }
-                        return .object(["name": pname, "valueFrom": .object(["supplied": .object([:])])])
-                    }
-                    n["outputs"] = supplied.isEmpty ? nil : .object(["parameters": .array(supplied)])
-                    n["phase"] = "Running"
-                } else {
-                    n["phase"] = isPod ? "Pending" : "Running"
-                    n["outputs"] = nil
-                }
-                n["message"] = nil
-                n["finishedAt"] = nil
-                nodes[id] = n
-            }
-            retried = reset
-            var spec = wf["spec"] ?? .object([:])
-            try Self.override(&spec, with: parameters)
-            wf["spec"] = spec
-            wf.set(["spec", "shutdown"], nil)
-            wf.set(["status", "phase"], "Running")
-            wf.set(["status", "message"], nil)
-            wf.set(["status", "finishedAt"], nil)
-            wf.set(["status", "startedAt"], .string(now))
-            wf.set(["metadata", "labels", ArgoLabels.phase], "Running")
-            wf.set(["metadata", "labels", ArgoLabels.completed], nil)
-            // `workflow/util/util.go` `createNewRetryWorkflow` drops the archiving status too: the retried run is
-            // archived again when it completes, not left pointing at the copy of the run before.
-            wf.set(["metadata", "labels", ArgoLabels.archivingStatus], nil)
+            retried = try Self.retry(
+                &wf, nodes: &nodes, name: name, phase: phase, restartSuccessful: restartSuccessful, selector: selector,
+                parameters: parameters, now: now)
         }
         wf.set(["status", "nodes"], .object(nodes))
         replace(wf, key: key)
@@ -235,6 +93,203 @@ extension ArgoSimulator {
             continuing.insert(key)
         }
         return storedData(key) ?? wf.encoded()
+    }
+
+    /// `workflow/util/util.go` `patchShutdownStrategy`: a completed workflow is refused with a plain error,
+    /// which `ToStatusError(err, codes.Internal)` sends as gRPC 13 / HTTP 500; otherwise only `spec.shutdown`
+    /// is patched and the server answers with the workflow still running. The controller fails it later
+    /// (here: `shutdownDelay` after the call).
+    func requestShutdown(
+        _ strategy: String, of wf: inout JSONValue, namespace: String, name: String, completed: Bool
+    ) throws {
+        guard !completed else {
+            throw ArgoError.fromServer(
+                httpStatus: 500, grpcCode: 13,
+                message: "cannot shutdown a completed workflow: workflow: \"\(name)\", namespace: \"\(namespace)\"")
+        }
+        let key = "\(namespace)/\(name)"
+        wf.set(["spec", "shutdown"], .string(strategy))
+        stopEvolution(key)
+        scheduleShutdown(key, strategy: strategy)
+    }
+
+    /// Marks the workflow suspended; a completed one is refused.
+    static func suspend(_ wf: inout JSONValue, completed: Bool) throws {
+        // `errSuspendedCompletedWorkflow`: CodeBadRequest, so gRPC 3 / HTTP 400.
+        guard !completed else {
+            throw ArgoError.fromServer(httpStatus: 400, grpcCode: 3, message: "cannot suspend completed workflows")
+        }
+        wf.set(["spec", "suspend"], true)
+    }
+
+    /// Resumes the workflow or, with a selector, the waiting suspend nodes it matches; false when there was
+    /// nothing to resume (the workflow is left as it is).
+    static func resume(
+        _ wf: inout JSONValue, nodes: inout [String: JSONValue], selector: String?, now: String
+    ) throws -> Bool {
+        // `workflow/util/util.go` `ResumeWorkflow`: with a node field selector, `updateSuspendedNode` marks the
+        // matching waiting suspend nodes Succeeded and leaves `spec.suspend` alone; without one, the workflow's
+        // suspension ends and every waiting suspend node succeeds.
+        if let selector, !selector.isEmpty {
+            let matcher = try NodeFieldSelector(selector)
+            try Self.updateSuspended(
+                &nodes, matcher, selector: selector, NodeUpdate(nodeFieldSelector: selector, phase: "Succeeded"),
+                now: now, workflow: &wf)
+            return true
+        }
+        // A workflow that is not suspended is left as it is, without an error. Each waiting node's supplied
+        // outputs take their defaults first (`OverrideOutputParametersWithDefault`); one without a default
+        // fails the whole resume, before anything is saved.
+        let suspendedNodes = nodes.filter { Self.isActiveSuspendNode($0.value) }
+        if wf[path: "spec.suspend"] != .bool(true) && suspendedNodes.isEmpty {
+            return false
+        }
+        wf.set(["spec", "suspend"], nil)
+        for (id, node) in suspendedNodes.sorted(by: { $0.key < $1.key }) {
+            var n = node
+            var parameters = node[path: "outputs.parameters"]?.array ?? []
+            for i in parameters.indices where parameters[i][path: "valueFrom.supplied"] != nil {
+                guard let fallback = parameters[i][path: "valueFrom.default"] else {
+                    throw ArgoError.fromServer(
+                        httpStatus: 500, grpcCode: 13,
+                        message:
+                            "raw output parameter '\(parameters[i]["name"]?.string ?? "")' has not been set and does not have a default value"
+                    )
+                }
+                parameters[i]["value"] = fallback
+                parameters[i]["valueFrom"] = nil
+            }
+            if !parameters.isEmpty { n.set(["outputs", "parameters"], .array(parameters)) }
+            n["phase"] = "Succeeded"
+            n["finishedAt"] = .string(now)
+            nodes[id] = n
+        }
+        return true
+    }
+
+    /// Sets the phase, message or outputs of the waiting suspend nodes the update's selector matches.
+    static func setNodes(
+        _ wf: inout JSONValue, nodes: inout [String: JSONValue], update: NodeUpdate, now: String
+    ) throws {
+        // `server/workflow/workflow_server.go` `SetWorkflow`: the phase must be Succeeded, Failed, Error or
+        // empty (gRPC 3 otherwise); `workflow/util/util.go` `SetWorkflow` needs a node field selector, and its
+        // failures are plain errors the server sends as gRPC 13 / HTTP 500.
+        if let phase = update.phase, !["Succeeded", "Failed", "Error", ""].contains(phase) {
+            throw ArgoError.fromServer(
+                httpStatus: 400, grpcCode: 3, message: "\(phase) is an invalid phase to set to")
+        }
+        guard !update.nodeFieldSelector.isEmpty else {
+            throw ArgoError.fromServer(
+                httpStatus: 500, grpcCode: 13,
+                message: "'set' currently only targets suspend nodes, use a node field selector to target them")
+        }
+        let matcher: NodeFieldSelector
+        do {
+            matcher = try NodeFieldSelector(update.nodeFieldSelector)
+        } catch {
+            throw ArgoError.fromServer(httpStatus: 500, grpcCode: 13, message: "\(error)")
+        }
+        try Self.updateSuspended(
+            &nodes, matcher, selector: update.nodeFieldSelector, update, now: now, workflow: &wf)
+    }
+
+    /// Resets the workflow's failed nodes (and what their failure omitted) to run again, and the workflow with
+    /// them; returns the nodes reset.
+    static func retry(
+        _ wf: inout JSONValue, nodes: inout [String: JSONValue], name: String, phase: String,
+        restartSuccessful: Bool, selector: String?, parameters: [String], now: String
+    ) throws -> Set<String> {
+        try checkRetryable(phase: phase, restartSuccessful: restartSuccessful, selector: selector)
+        let reset = try retryResets(nodes, name: name, restartSuccessful: restartSuccessful, selector: selector)
+        for id in reset {
+            guard let n = nodes[id] else { continue }
+            nodes[id] = resetForRetry(n)
+        }
+        var spec = wf["spec"] ?? .object([:])
+        try Self.override(&spec, with: parameters)
+        wf["spec"] = spec
+        wf.set(["spec", "shutdown"], nil)
+        wf.set(["status", "phase"], "Running")
+        wf.set(["status", "message"], nil)
+        wf.set(["status", "finishedAt"], nil)
+        wf.set(["status", "startedAt"], .string(now))
+        wf.set(["metadata", "labels", ArgoLabels.phase], "Running")
+        wf.set(["metadata", "labels", ArgoLabels.completed], nil)
+        // `workflow/util/util.go` `createNewRetryWorkflow` drops the archiving status too: the retried run is
+        // archived again when it completes, not left pointing at the copy of the run before.
+        wf.set(["metadata", "labels", ArgoLabels.archivingStatus], nil)
+        return reset
+    }
+
+    /// `workflow/util/util.go` `FormulateRetryWorkflow`: Failed and Error retry; Succeeded only with
+    /// restartSuccessful and a node field selector; anything else is a bad request (gRPC 3 / HTTP 400).
+    static func checkRetryable(phase: String, restartSuccessful: Bool, selector: String?) throws {
+        switch phase {
+        case "Failed", "Error": break
+        case "Succeeded":
+            guard restartSuccessful, !(selector ?? "").isEmpty else {
+                throw ArgoError.fromServer(
+                    httpStatus: 400, grpcCode: 3,
+                    message:
+                        "To retry a succeeded workflow, set the options restartSuccessful and nodeFieldSelector")
+            }
+        default:
+            throw ArgoError.fromServer(
+                httpStatus: 400, grpcCode: 3, message: "Cannot retry a workflow in phase \(phase)")
+        }
+    }
+
+    /// The nodes a retry resets: the failed and errored nodes (with restartSuccessful, also the pods the selector
+    /// matches) and what hangs off them: the dependents their failure omitted run this time.
+    static func retryResets(
+        _ nodes: [String: JSONValue], name: String, restartSuccessful: Bool, selector: String?
+    ) throws -> Set<String> {
+        let matcher =
+            try restartSuccessful ? selector.flatMap { $0.isEmpty ? nil : try NodeFieldSelector($0) } : nil
+        var reset = Set<String>()
+        for (id, node) in nodes {
+            let p = node["phase"]?.string ?? ""
+            if p == "Failed" || p == "Error" || (node["type"]?.string == "Pod" && matcher?.matches(node) == true) {
+                reset.insert(id)
+            }
+        }
+        var queue = Array(reset)
+        while let id = queue.popLast() {
+            for child in nodes[id]?["children"]?.array?.compactMap(\.string) ?? []
+            where nodes[child]?["phase"]?.string == "Omitted" && reset.insert(child).inserted {
+                queue.append(child)
+            }
+        }
+        // `FormulateRetryWorkflow` also deletes the exit handler's nodes (`<name>.onExit…`): it runs again.
+        for (id, node) in nodes where (node["name"]?.string ?? "").hasPrefix("\(name).onExit") { reset.insert(id) }
+        return reset
+    }
+
+    /// A node as a retry leaves it: waiting to run again (a pod Pending, a grouping node Running), without the
+    /// outcome of the run before.
+    static func resetForRetry(_ node: JSONValue) -> JSONValue {
+        var n = node
+        let type = n["type"]?.string
+        let isPod = type == "Pod" || n["phase"]?.string == "Omitted"
+        if n["phase"]?.string == "Omitted" || type == "Skipped" {
+            n["type"] = "Pod"
+            if n["templateName"] == nil { n["templateName"] = "work" }
+        }
+        // `resetNode`: a suspend step waits again, its supplied outputs unset.
+        if type == "Suspend" {
+            let supplied = (n[path: "outputs.parameters"]?.array ?? []).compactMap { p -> JSONValue? in
+                guard let pname = p["name"] else { return nil }
+                return .object(["name": pname, "valueFrom": .object(["supplied": .object([:])])])
+            }
+            n["outputs"] = supplied.isEmpty ? nil : .object(["parameters": .array(supplied)])
+            n["phase"] = "Running"
+        } else {
+            n["phase"] = isPod ? "Pending" : "Running"
+            n["outputs"] = nil
+        }
+        n["message"] = nil
+        n["finishedAt"] = nil
+        return n
     }
 
     /// A workflow whose entrypoint is a steps template with its groups written out: the simulated controller can

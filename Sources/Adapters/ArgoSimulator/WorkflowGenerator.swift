@@ -109,26 +109,78 @@ public struct WorkflowGenerator: Sendable {
     /// last attempt when retried), a step group's steps list the next group (`dag.go`, `steps.go`, `outboundNodes`).
     public func generate() -> JSONValue {
         if let pipeline { return generatePipeline(pipeline) }
-        var rng = Rng(state: seed ^ 0x9E37_79B9_7F4A_7C15)
+        var build = Build(self)
+        // 1. Structure.
+        build.addStructure()
+        // 2. Dependencies of DAG tasks.
+        build.addDependencies()
+        // 3 and 4. Schedule and outcomes, in one walk: a node's start, end and phase.
+        let finish = build.run(name, at: 0)
+        build.cutRunning()
+        // Children, as Argo links them, and the phases of what is still going.
+        build.linkChildren()
+        build.markStillRunning()
+        return workflow(of: build.nodes, finish: finish)
+    }
+
+    /// The nodes and what `generate()` decides about them, pass by pass; the random numbers are drawn in the order
+    /// the structure is built.
+    private struct Build {
+        let name: String
+        let shape: Shape
+        let depth: Int
+        let failureRate: Double
+        let runningRate: Double
+        let retryEvery: Int
+        let fanOut: Int
+        var rng: Rng
         var nodes: [String: Node] = [:]
-        nodes.reserveCapacity(nodeCount)
-        var budget = nodeCount - 1
-        let root = Node(
-            id: name, name: name, displayName: name, type: shape == .dag ? "DAG" : "Steps", template: "main",
-            phase: "Succeeded", start: 0)
-        nodes[name] = root
+        /// The nodes still to create: the structure has exactly `nodeCount`.
+        var budget: Int
         var taskIndex = 0
         // Each grouping node's members in order (tasks and nested grouping nodes), and the work tasks.
         var members: [String: [String]] = [:]
         var tasks: [String: Task] = [:]
+        /// A DAG task's dependency (the task one lane-length before it), and each task's dependents.
+        var dependsOn: [String: String] = [:]
+        var dependents: [String: [String]] = [:]
+        var omitted = Set<String>()
+        var removed = Set<String>()
+        /// The moment a running workflow is cut at, and what the cut leaves unstarted.
+        var cutoff: Int?
+        var unstarted = Set<String>()
 
-        let leavesWanted = max(1, budget)
-        let fanOut = max(2, Int(pow(Double(leavesWanted), 1.0 / Double(depth)).rounded(.up)))
+        /// The root node alone, and the generator's settings the passes read.
+        init(_ generator: WorkflowGenerator) {
+            name = generator.name
+            shape = generator.shape
+            depth = generator.depth
+            failureRate = generator.failureRate
+            runningRate = generator.runningRate
+            retryEvery = generator.retryEvery
+            rng = Rng(state: generator.seed ^ 0x9E37_79B9_7F4A_7C15)
+            nodes.reserveCapacity(generator.nodeCount)
+            budget = generator.nodeCount - 1
+            let root = Node(
+                id: name, name: name, displayName: name, type: shape == .dag ? "DAG" : "Steps", template: "main",
+                phase: "Succeeded", start: 0)
+            nodes[name] = root
+            let leavesWanted = max(1, budget)
+            fanOut = max(2, Int(pow(Double(leavesWanted), 1.0 / Double(depth)).rounded(.up)))
+        }
 
+        /// A node's id, as Argo derives it from the node's name.
         func nodeID(_ nodeName: String) -> String { "\(name)-\(PodNames.fnv1a32(nodeName))" }
 
-        // 1. Structure.
-        func addTask(container: String, containerName: String, boundary: String) {
+        // MARK: 1. Structure
+
+        /// Fills the root with grouping nodes and work tasks until the budget is spent.
+        mutating func addStructure() {
+            if shape == .dag { fillDAG(name, name, level: 0) } else { fillSteps(name, name, level: 0) }
+        }
+
+        /// Adds one work task to a container: a pod, or a Retry node with its attempts.
+        mutating func addTask(container: String, containerName: String, boundary: String) {
             guard budget > 0 else { return }
             taskIndex += 1
             let display = shape == .dag ? "task-\(taskIndex)" : "step-\(taskIndex)"
@@ -160,7 +212,8 @@ public struct WorkflowGenerator: Sendable {
             members[container, default: []].append(task.id)
         }
 
-        func fillDAG(_ container: String, _ containerName: String, level: Int) {
+        /// A DAG node's members: up to `fanOut` tasks or nested DAGs a level, the root taking what is left.
+        mutating func fillDAG(_ container: String, _ containerName: String, level: Int) {
             var index = 0
             while budget > 0 && index < fanOut {
                 if level < depth - 1 && budget > fanOut {
@@ -181,8 +234,8 @@ public struct WorkflowGenerator: Sendable {
             if level == 0 && budget > 0 { fillDAG(container, containerName, level: level) }
         }
 
-        // A Steps node's groups `[0]`, `[1]`, …; a step is a pod, or at greater depth a steps template of its own.
-        func fillSteps(_ container: String, _ containerName: String, level: Int) {
+        /// A Steps node's groups `[0]`, `[1]`, …; a step is a pod, or at greater depth a steps template of its own.
+        mutating func fillSteps(_ container: String, _ containerName: String, level: Int) {
             var groups = 0
             while budget > 0 && (level == 0 || groups < fanOut) {
                 let groupName = "\(containerName)[\(members[container, default: []].count)]"
@@ -213,24 +266,25 @@ public struct WorkflowGenerator: Sendable {
                 }
             }
         }
-        if shape == .dag { fillDAG(name, name, level: 0) } else { fillSteps(name, name, level: 0) }
 
-        // 2. Dependencies of DAG tasks: lanes of `width` tasks, each after the task one lane-length before it.
-        var dependsOn: [String: String] = [:]
-        var dependents: [String: [String]] = [:]
-        for (container, list) in members where nodes[container]?.type == "DAG" {
-            let work = list.filter { tasks[$0] != nil }
-            let width = max(1, Int(Double(work.count).squareRoot().rounded(.up)))
-            for j in work.indices where j >= width {
-                dependsOn[work[j]] = work[j - width]
-                dependents[work[j - width], default: []].append(work[j])
+        // MARK: 2. Dependencies
+
+        /// Dependencies of DAG tasks: lanes of `width` tasks, each after the task one lane-length before it.
+        mutating func addDependencies() {
+            for (container, list) in members where nodes[container]?.type == "DAG" {
+                let work = list.filter { tasks[$0] != nil }
+                let width = max(1, Int(Double(work.count).squareRoot().rounded(.up)))
+                for j in work.indices where j >= width {
+                    dependsOn[work[j]] = work[j - width]
+                    dependents[work[j - width], default: []].append(work[j])
+                }
             }
         }
 
-        // 3 and 4. Schedule and outcomes, in one walk: a node's start, end and phase.
-        var omitted = Set<String>()
-        var removed = Set<String>()
-        func runTask(_ id: String, at start: Int) -> Int {
+        // MARK: 3 and 4. Schedule and outcomes
+
+        /// Runs a work task from `start` (its attempts one after another), or omits it; returns when it ends.
+        mutating func runTask(_ id: String, at start: Int) -> Int {
             guard let task = tasks[id] else { return start }
             if let dep = dependsOn[id], let depNode = nodes[dep],
                 depNode.phase != "Succeeded" || omitted.contains(dep)
@@ -270,20 +324,28 @@ public struct WorkflowGenerator: Sendable {
             nodes[id]?.children = task.attempts
             return t - 1
         }
+
+        /// The number in a task's display name (`task-12` → 12).
         func taskNumber(_ id: String) -> Int {
             Int(nodes[id]?.displayName.split(separator: "-").last ?? "") ?? 0
         }
-        func fail(_ id: String, index: Int) {
+
+        /// A failed pod's exit code and message: every seventh task is OOMKilled.
+        mutating func fail(_ id: String, index: Int) {
             let oom = index % 7 == 0
             nodes[id]?.exitCode = oom ? "137" : "1"
             nodes[id]?.message = oom ? "OOMKilled (exit code 137)" : "Error (exit code 1): task \(index) failed"
         }
+
+        /// A grouping node's first member that failed or errored.
         func failedMember(_ container: String) -> String? {
             members[container, default: []].first {
                 !removed.contains($0) && ["Failed", "Error"].contains(nodes[$0]?.phase ?? "")
             }
         }
-        func settle(_ container: String, start: Int, end: Int) {
+
+        /// A grouping node's start, end and phase: Failed with the first failed member, otherwise Succeeded.
+        mutating func settle(_ container: String, start: Int, end: Int) {
             nodes[container]?.start = start
             nodes[container]?.end = end
             if let failed = failedMember(container) {
@@ -293,7 +355,10 @@ public struct WorkflowGenerator: Sendable {
                 nodes[container]?.phase = "Succeeded"
             }
         }
-        func run(_ container: String, at start: Int) -> Int {
+
+        /// Runs a grouping node from `start`: a DAG's tasks when their dependencies end, a Steps node's groups one
+        /// after another; returns when it ends.
+        mutating func run(_ container: String, at start: Int) -> Int {
             let type = nodes[container]?.type
             var end = start
             if type == "DAG" {
@@ -332,40 +397,45 @@ public struct WorkflowGenerator: Sendable {
             settle(container, start: start, end: end)
             return end
         }
-        func removeTree(_ id: String) {
+
+        /// Marks a node, its attempts and everything it holds for removal.
+        mutating func removeTree(_ id: String) {
             removed.insert(id)
             if let task = tasks[id] { removed.formUnion(task.attempts) }
             for member in members[id, default: []] { removeTree(member) }
         }
-        let finish = run(name, at: 0)
 
-        // A running workflow: cut at a moment of its schedule, the pods started by then running or done.
-        var cutoff: Int?
-        if runningRate > 0 {
-            let starts = nodes.values.filter { $0.type == "Pod" && !removed.contains($0.id) }.map(\.start).sorted()
-            if !starts.isEmpty {
-                let index = min(starts.count - 1, max(0, Int(Double(starts.count) * (1 - runningRate))))
-                cutoff = starts[index]
-            }
-        }
-        // What the cut leaves unstarted: the grouping nodes holding it are still running.
-        var unstarted = Set<String>()
-        if let cutoff {
-            for (id, node) in nodes where !removed.contains(id) {
-                if node.start > cutoff {
-                    removed.insert(id)
-                    unstarted.insert(id)
-                } else if let end = node.end, end > cutoff {
-                    nodes[id]?.end = nil
-                    nodes[id]?.phase = "Running"
-                    nodes[id]?.message = nil
-                    nodes[id]?.exitCode = nil
+        /// A running workflow: cut at a moment of its schedule, the pods started by then running or done; then
+        /// every node marked for removal goes.
+        mutating func cutRunning() {
+            if runningRate > 0 {
+                let starts = nodes.values.filter { $0.type == "Pod" && !removed.contains($0.id) }.map(\.start).sorted()
+                if !starts.isEmpty {
+                    let index = min(starts.count - 1, max(0, Int(Double(starts.count) * (1 - runningRate))))
+                    cutoff = starts[index]
                 }
             }
+            // What the cut leaves unstarted: the grouping nodes holding it are still running.
+            if let cutoff {
+                for (id, node) in nodes where !removed.contains(id) {
+                    if node.start > cutoff {
+                        removed.insert(id)
+                        unstarted.insert(id)
+                    } else if let end = node.end, end > cutoff {
+                        nodes[id]?.end = nil
+                        nodes[id]?.phase = "Running"
+                        nodes[id]?.message = nil
+                        nodes[id]?.exitCode = nil
+                    }
+                }
+            }
+            for id in removed { nodes[id] = nil }
         }
-        for id in removed { nodes[id] = nil }
 
-        // Children, as Argo links them.
+        // MARK: Children
+
+        /// The nodes a node's dependents hang off: a retried task's last attempt, a Steps node's last group's
+        /// steps, a DAG's tasks without dependents (`outboundNodes`).
         func outbound(_ id: String) -> [String] {
             guard let node = nodes[id] else { return [] }
             if let task = tasks[id], !task.attempts.isEmpty, node.type == "Retry" {
@@ -381,51 +451,64 @@ public struct WorkflowGenerator: Sendable {
                 return [id]
             }
         }
-        for (container, list) in members {
-            guard let type = nodes[container]?.type else { continue }
-            let present = list.filter { nodes[$0] != nil }
-            switch type {
-            case "DAG":
-                nodes[container]?.children = present.filter { dependsOn[$0] == nil }
-                for member in present {
-                    for dependent in dependents[member, default: []] where nodes[dependent] != nil {
-                        for out in outbound(member) { nodes[out]?.children.append(dependent) }
+
+        /// Children, as Argo links them; no node lists one that does not exist.
+        mutating func linkChildren() {
+            for (container, list) in members {
+                guard let type = nodes[container]?.type else { continue }
+                let present = list.filter { nodes[$0] != nil }
+                switch type {
+                case "DAG":
+                    nodes[container]?.children = present.filter { dependsOn[$0] == nil }
+                    for member in present {
+                        for dependent in dependents[member, default: []] where nodes[dependent] != nil {
+                            for out in outbound(member) { nodes[out]?.children.append(dependent) }
+                        }
                     }
-                }
-            case "Steps":
-                nodes[container]?.children = Array(present.prefix(1))
-                for (i, group) in present.enumerated() where i + 1 < present.count {
-                    for step in members[group, default: []] where nodes[step] != nil {
-                        for out in outbound(step) { nodes[out]?.children.append(present[i + 1]) }
+                case "Steps":
+                    nodes[container]?.children = Array(present.prefix(1))
+                    for (i, group) in present.enumerated() where i + 1 < present.count {
+                        for step in members[group, default: []] where nodes[step] != nil {
+                            for out in outbound(step) { nodes[out]?.children.append(present[i + 1]) }
+                        }
                     }
+                case "StepGroup":
+                    nodes[container]?.children = present
+                default:
+                    break
                 }
-            case "StepGroup":
-                nodes[container]?.children = present
-            default:
-                break
+            }
+
+            // A retried task listed its attempts before the cut: no node lists one that does not exist.
+            let existing = Set(nodes.keys)
+            for id in existing where nodes[id]?.children.contains(where: { !existing.contains($0) }) == true {
+                nodes[id]?.children.removeAll { !existing.contains($0) }
             }
         }
 
-        // A retried task listed its attempts before the cut: no node lists one that does not exist.
-        let existing = Set(nodes.keys)
-        for id in existing where nodes[id]?.children.contains(where: { !existing.contains($0) }) == true {
-            nodes[id]?.children.removeAll { !existing.contains($0) }
+        // MARK: Phases of what is still going
+
+        /// Whether a node still runs: it runs itself, or a member (or attempt) runs or has yet to start.
+        func stillRunning(_ id: String) -> Bool {
+            guard let node = nodes[id] else { return unstarted.contains(id) }
+            if node.phase == "Running" { return true }
+            return members[id, default: []].contains { unstarted.contains($0) || stillRunning($0) }
+                || (tasks[id]?.attempts.contains { nodes[$0]?.phase == "Running" } ?? false)
         }
 
-        // Phases of what is still going: a grouping node runs while any member runs or has yet to start.
-        if cutoff != nil {
-            func stillRunning(_ id: String) -> Bool {
-                guard let node = nodes[id] else { return unstarted.contains(id) }
-                if node.phase == "Running" { return true }
-                return members[id, default: []].contains { unstarted.contains($0) || stillRunning($0) }
-                    || (tasks[id]?.attempts.contains { nodes[$0]?.phase == "Running" } ?? false)
-            }
+        /// Phases of what is still going: a grouping node runs while any member runs or has yet to start.
+        mutating func markStillRunning() {
+            guard cutoff != nil else { return }
             for id in Array(nodes.keys) where nodes[id]?.type != "Pod" && stillRunning(id) {
                 nodes[id]?.phase = "Running"
                 nodes[id]?.end = nil
                 nodes[id]?.message = nil
             }
         }
+    }
+
+    /// The generated nodes as the workflow's status: each node in Argo's fields, the phase, progress and times.
+    private func workflow(of nodes: [String: Node], finish: Int) -> JSONValue {
         let phase = nodes[name]?.phase ?? "Succeeded"
         let end: Int? = nodes[name]?.end ?? (phase == "Running" ? nil : finish)
         var anyRunning = false
