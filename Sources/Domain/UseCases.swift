@@ -46,7 +46,8 @@ public struct UseCases: Sendable {
             now: now)
         let runner = MutationRunner(
             policy: policy, audit: audit,
-            confirmations: Confirmations(store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now),
+            confirmations: Confirmations(
+                store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now, seal: cursorSeal),
             now: now, caller: caller)
         self.defaultNamespace = defaultNamespace
         workflows = WorkflowReads(context)

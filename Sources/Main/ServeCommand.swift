@@ -192,7 +192,7 @@ struct Serve: AsyncParsableCommand {
             let mode = MCPHTTPServer.SessionMode(rawValue: settings.httpSessions) ?? .stateful
             if mode == .stateless && settings.stateKey == nil {
                 logger.warning(
-                    "http.sessions is stateless but ARGO_MCP_STATE_KEY is not set: continue tokens of listings that namespace rules filter are sealed with a key of this process, so another replica cannot read them; give every replica the same key (head -c 32 /dev/urandom | base64)"
+                    "http.sessions is stateless but ARGO_MCP_STATE_KEY is not set: continue tokens of listings that namespace rules filter, and confirmations asked in a later request (MCP 2026-07-28), are sealed with a key of this process, so another replica cannot read them; give every replica the same key (head -c 32 /dev/urandom | base64)"
                 )
             }
             if mode == .stateless && settings.storePostgres == nil {
@@ -207,6 +207,14 @@ struct Serve: AsyncParsableCommand {
                 host: host, port: port, limits: limits, sessionMode: mode, logger: logger,
                 authentication: authentication, hostRules: settings.auth.hostRules, metrics: Self.prometheus(),
                 ready: ready, drained: { await inFlight.drained(timeout: $0) },
+                serveModern: { message, caller, emit in
+                    await inFlight.begin()
+                    defer { Task { await inFlight.end() } }
+                    guard let reply = await perCaller.server(caller).serveModern(message, emit: emit) else {
+                        return nil
+                    }
+                    return (reply.message, ModernProtocol.httpStatus(errorCode: reply.errorCode))
+                },
                 makeSession: { transport, caller, mode in
                     let session =
                         switch mode {

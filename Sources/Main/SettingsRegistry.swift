@@ -222,7 +222,7 @@ enum SettingsRegistry {
             SettingOption(
                 key: nil, environment: ["ARGO_MCP_STATE_KEY"], kind: .string,
                 meaning:
-                    "32 random bytes in base64 (`head -c 32 /dev/urandom | base64`) that seal what a client carries from one request to the next: the continue tokens of listings that namespace rules filter (Argo's own name the object a page starts at). Give every replica the same key; without one, each process makes its own, and a token from one replica is refused by another. From a Secret in the Kubernetes manifests.",
+                    "32 random bytes in base64 (`head -c 32 /dev/urandom | base64`) that seal what a client carries from one request to the next: the continue tokens of listings that namespace rules filter (Argo's own name the object a page starts at), and the state of a confirmation asked in a later request (MCP 2026-07-28). Give every replica the same key; without one, each process makes its own, and what one replica sealed is refused by another. From a Secret in the Kubernetes manifests.",
                 apply: { s, v, source in
                     guard case .string(let key) = v else { return }
                     do {

@@ -1,12 +1,16 @@
 """Whole MCP conversations with argo-mcp through the official MCP Python SDK (the reference client).
 
 Run by the scenario tests with the venv that scripts/test-components.sh makes:
-    python conversations.py URL --token TOKEN --count N --mode auto|legacy --manifest FILE [--watch NAME]
+    python conversations.py URL --token TOKEN --count N --mode auto|legacy --manifest FILE [--watch NAMESPACE/NAME]
 
 Each conversation connects (mode 'auto' probes server/discover, then falls back to initialize; 'legacy' sends
 initialize only), lists the tools, reads, previews a submit_workflow and confirms it with the token the preview
-handed out. Prints one JSON object per line: a conversation's outcome, or the watch's; exits 1 on the first failure,
-with the reason on stderr.
+handed out. On a 2026-07-28 connection it then submits again from a client that can show forms: the server asks in
+an input_required result, the client answers (accept) and retries with the sealed requestState, and the call is
+carried out; the retry is a request of its own, so the balancer may send it to another replica.
+
+Prints one JSON object per line: a conversation's outcome, or the watch's (--watch NAMESPACE/NAME); exits 1 on the
+first failure, with the reason on stderr.
 """
 
 import argparse
@@ -17,6 +21,7 @@ import sys
 import httpx2
 from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.types import ElicitResult
 
 
 class Failed(Exception):
@@ -32,9 +37,29 @@ def expect(condition, what):
         raise Failed(what)
 
 
-def connect(url, token, mode):
+def connect(url, token, mode, elicitation_callback=None):
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=httpx2.Timeout(120.0))
-    return Client(streamable_http_client(url, http_client=http), mode=mode)
+    return Client(
+        streamable_http_client(url, http_client=http), mode=mode, elicitation_callback=elicitation_callback, cache=None
+    )
+
+
+async def dialog(url, token, mode, manifest):
+    """submit_workflow confirmed in the host's form, answered in a later request."""
+    asked = []
+
+    async def accept(context, params):
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    async with connect(url, token, mode, elicitation_callback=accept) as client:
+        done = await client.call_tool("submit_workflow", {"manifest": manifest})
+        expect(len(asked) == 1, f"the form was shown {len(asked)} times")
+        expect(asked[0].startswith("Confirm: submit_workflow"), f"the form asked something else: {asked[0][:200]}")
+        expect(not done.is_error, f"the submit_workflow confirmed in the form failed: {text_of(done)}")
+        submitted = (done.structured_content or {}).get("name")
+        expect(submitted, f"the submit_workflow confirmed in the form named no workflow: {text_of(done)}")
+        return submitted
 
 
 async def conversation(url, token, mode, manifest):
@@ -57,16 +82,19 @@ async def conversation(url, token, mode, manifest):
         expect(not done.is_error, f"the confirmed submit_workflow failed: {text_of(done)}")
         submitted = (done.structured_content or {}).get("name")
         expect(submitted, f"the confirmed submit_workflow named no workflow: {text_of(done)}")
-        return {
-            "ok": True,
-            "protocol": client.protocol_version,
-            "token": confirmation,
-            "submitted": submitted,
-            "tools": len(names),
-        }
+        protocol = client.protocol_version
+    return {
+        "ok": True,
+        "protocol": protocol,
+        "token": confirmation,
+        "submitted": submitted,
+        "dialogSubmitted": await dialog(url, token, mode, manifest) if protocol == "2026-07-28" else None,
+        "tools": len(names),
+    }
 
 
-async def watch(url, token, mode, name):
+async def watch(url, token, mode, target):
+    namespace, _, name = target.rpartition("/")
     progress = []
 
     async def on_progress(value, total, message):
@@ -74,11 +102,13 @@ async def watch(url, token, mode, name):
 
     async with connect(url, token, mode) as client:
         result = await client.call_tool(
-            "watch_workflow", {"name": name, "timeout_seconds": 120}, progress_callback=on_progress
+            "watch_workflow",
+            {"name": name, "namespace": namespace or "argo", "timeout_seconds": 120},
+            progress_callback=on_progress,
         )
         expect(not result.is_error, f"watch_workflow failed: {text_of(result)}")
         structured = result.structured_content or {}
-        return {"watch": name, "endedBy": structured.get("endedBy"), "phase": structured.get("phase"), "progress": progress}
+        return {"watch": target, "endedBy": structured.get("endedBy"), "phase": structured.get("phase"), "progress": progress}
 
 
 async def main():

@@ -56,6 +56,8 @@ struct BalancerScenarioTests {
             "ARGO_TOKEN": "Bearer test", "ARGO_NAMESPACE": "argo", "ARGO_MCP_READ_ONLY": "false",
             "ARGO_MCP_ALLOW_MUTATIONS": "true", "ARGO_MCP_POSTGRES_URL": postgres,
             "ARGO_MCP_HTTP_SESSIONS": "stateless", "ARGO_MCP_LOG_LEVEL": "warning",
+            // One key for every replica: a confirmation's sealed state is opened wherever its answer lands.
+            "ARGO_MCP_STATE_KEY": Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString(),
         ]
     }
 
@@ -145,7 +147,7 @@ struct BalancerScenarioTests {
     }
 
     @Test(
-        "20 whole conversations from the swift-sdk client and 20 from the official Python client through 3 replicas; each confirmation is redeemed by another replica than the one that previewed it, audited once"
+        "20 whole conversations from the swift-sdk client and 20 from the official Python client (2026-07-28) through 3 replicas; each confirmation, by token or in a form answered in a later request, is redeemed by another replica than the one that asked, audited once"
     )
     func conversations() async throws {
         let postgres = try #require(
@@ -153,7 +155,10 @@ struct BalancerScenarioTests {
         let deployment = try await Self.deploy(
             replicas: 3, postgres: postgres,
             simulatorFlags: [
-                "--generate", "name=lb-swift,nodes=12,evolve=15", "--generate", "name=lb-python,nodes=12,evolve=15",
+                // In a namespace of their own: the conversations' listings (of argo) do not start their clocks, so each
+                // evolves only once its watch reads it.
+                "--generate", "name=lb-swift,namespace=lb,nodes=12,evolve=15", "--generate",
+                "name=lb-python,namespace=lb,nodes=12,evolve=15",
                 "--tick-ms", "200",
             ])
         let url = deployment.balancer.url
@@ -163,12 +168,16 @@ struct BalancerScenarioTests {
         for _ in 0..<20 { swiftTokens.append(try await Self.conversation(url, manifest: manifest)) }
         #expect(swiftTokens.count == 20)
 
-        let lines = try Self.pythonConversations(url, count: 20, mode: "auto", watch: "lb-python")
+        let pythonStarted = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let lines = try Self.pythonConversations(url, count: 20, mode: "auto", watch: "lb/lb-python")
         let python = lines.filter { $0["ok"] as? Bool == true }
         #expect(python.count == 20, "\(lines)")
-        // Against a 2025-11-25 server, the client's auto mode falls back from server/discover to initialize.
-        #expect(python.allSatisfy { $0["protocol"] as? String == "2025-11-25" })
+        // The client's auto mode finds 2026-07-28 by server/discover: every request then stands alone, so the
+        // balancer may send each to another replica.
+        #expect(python.allSatisfy { $0["protocol"] as? String == "2026-07-28" }, "\(python.first ?? [:])")
         let pythonTokens = python.compactMap { $0["token"] as? String }
+        // Each also confirmed a submission in the client's form, answered in a later request (multi round-trip).
+        #expect(python.allSatisfy { $0["dialogSubmitted"] as? String != nil }, "\(python.first ?? [:])")
 
         // watch_workflow's progress notifications stream in the answer of the call they belong to.
         let watched = try #require(lines.first { $0["watch"] != nil })
@@ -183,7 +192,8 @@ struct BalancerScenarioTests {
             try await client.send(
                 CallTool.request(
                     .init(
-                        name: "watch_workflow", arguments: ["name": "lb-swift", "timeout_seconds": 90],
+                        name: "watch_workflow",
+                        arguments: ["name": "lb-swift", "namespace": "lb", "timeout_seconds": 90],
                         meta: Metadata(progressToken: .string("lb-watch"))))
             ).value
         }
@@ -214,6 +224,21 @@ struct BalancerScenarioTests {
                 }
             }
             #expect(replicas.count == 3, "all three replicas answered: \(replicas)")
+
+            // The forms' answers: each question's sealed state opened and its token redeemed by another replica
+            // than the one that asked, once, audited as the dialog's.
+            let answered = try await store.allAuditRecords().filter {
+                $0.record.caller == "bearer:python" && $0.record.time >= pythonStarted
+                    && $0.record.reason == "confirmed in the host's dialog (answered in a later request)"
+            }
+            #expect(answered.count == 20, "\(answered.count) answers to the form were audited")
+            for allowed in answered {
+                let trail = try await store.auditTrail(tokenID: try #require(allowed.record.tokenID))
+                #expect(trail.map(\.record.decision) == ["preview", "allowed", "succeeded"], "\(trail)")
+                if trail.count == 3 {
+                    #expect(trail[0].replica != trail[1].replica, "asked and answered on one replica")
+                }
+            }
         }
         await deployment.stop()
     }

@@ -12,8 +12,12 @@ import Synchronization
 /// Hummingbird responses: plain refusals, JSON-RPC errors, and the SDK's answers (streamed when they are event
 /// streams).
 extension MCPHTTPServer {
-    static func jsonRPCError(_ status: HTTPTypes.HTTPResponse.Status, code: Int, _ message: String) -> Response {
-        let object: [String: Any] = ["jsonrpc": "2.0", "id": NSNull(), "error": ["code": code, "message": message]]
+    static func jsonRPCError(
+        _ status: HTTPTypes.HTTPResponse.Status, code: Int, _ message: String, id: Any? = nil
+    ) -> Response {
+        let object: [String: Any] = [
+            "jsonrpc": "2.0", "id": id ?? NSNull(), "error": ["code": code, "message": message],
+        ]
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
         return Response(
             status: status, headers: [.contentType: "application/json"],

@@ -112,6 +112,8 @@ public struct MCPHTTPServer: Sendable {
     let metrics: (@Sendable () -> String)?
     /// Waits (at most the given time) until no tool call is under way, for a graceful shutdown.
     let drained: @Sendable (Duration) async -> Void
+    /// Serves a request of MCP 2026-07-28 (`MCPHTTPServer+Modern.swift`); nil: only the handshake era.
+    let serveModern: ModernHandler?
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), sessionMode: SessionMode = .stateful, logger: Logger,
@@ -119,8 +121,10 @@ public struct MCPHTTPServer: Sendable {
         hostRules: HostRules = .loopback, metrics: (@Sendable () -> String)? = nil,
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
         drained: @escaping @Sendable (Duration) async -> Void = { _ in },
+        serveModern: ModernHandler? = nil,
         makeSession: @escaping SessionFactory
     ) {
+        self.serveModern = serveModern
         self.metrics = metrics
         self.drained = drained
         self.host = host
@@ -252,6 +256,9 @@ public struct MCPHTTPServer: Sendable {
         let mcpRequest = MCP.HTTPRequest(
             method: request.method.rawValue, headers: headers,
             body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
+        if isModern(mcpRequest) {
+            return await handleModern(mcpRequest, caller: caller, sessions: sessions, open: open)
+        }
         if sessionMode == .stateless {
             return await handleStateless(mcpRequest, caller: caller, sessions: sessions, open: open)
         }

@@ -225,6 +225,9 @@ public struct MutationRunner: Sendable {
             // A host that can ask its user does: then only the user's answer confirms. A token (made up, or handed
             // out by a refusal) must not let a model skip or overrule the dialog.
             if policy.confirmationMode != .token, let confirmer = call.confirmer {
+                if let roundTrip = confirmer as? RoundTripConfirmer {
+                    return try await confirmRoundTrip(call, binding, inspection, roundTrip, perform: perform)
+                }
                 return try await confirmInDialog(
                     call, inspection, confirmer: confirmer, inspect: inspect, perform: perform)
             }

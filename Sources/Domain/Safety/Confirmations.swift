@@ -12,11 +12,17 @@ public struct Confirmations: Sendable {
     let store: any ConfirmationStore
     let ttl: TimeInterval
     let now: @Sendable () -> Date
+    /// Seals what a host carries between the rounds of a confirmation asked in a later request.
+    let seal: CursorSeal
 
-    public init(store: any ConfirmationStore, ttlSeconds: Int, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        store: any ConfirmationStore, ttlSeconds: Int, now: @escaping @Sendable () -> Date = Date.init,
+        seal: CursorSeal = UseCases.processSeal
+    ) {
         self.store = store
         self.ttl = TimeInterval(ttlSeconds)
         self.now = now
+        self.seal = seal
     }
 
     /// What a token is bound to.

@@ -5,7 +5,8 @@ import Foundation
 /// starts at (a Kubernetes continue token is base64 JSON with its namespace and name), so a caller who may not see
 /// a namespace must not be handed one. A sealed token is AES-GCM over Argo's token and what it is bound to (the
 /// caller and its namespace rules); it is opaque, cannot be altered, and only the caller it was issued to reads it
-/// back. Every replica that shares the key (`ARGO_MCP_STATE_KEY`) reads every other's.
+/// back. Every replica that shares the key (`ARGO_MCP_STATE_KEY`) reads every other's. The same key seals the state
+/// of a confirmation asked in a later request (`RoundTripConfirmer`), under its own prefix.
 public struct CursorSeal: Sendable {
     let key: SymmetricKey
     static let prefix = "amcur1."
@@ -31,12 +32,34 @@ public struct CursorSeal: Sendable {
 
     /// The sealed form of Argo's `token`; it fails closed (never hands out Argo's own token).
     func seal(_ token: String, binding: String) throws -> String {
-        guard let json = try? JSONEncoder().encode(Sealed(token: token, binding: binding)),
-            let box = try? AES.GCM.seal(json, using: key), let combined = box.combined
-        else { throw ReadFailure("could not seal the listing's continue token; list again") }
-        return Self.prefix
+        guard let sealed = seal(Sealed(token: token, binding: binding), prefix: Self.prefix) else {
+            throw ReadFailure("could not seal the listing's continue token; list again")
+        }
+        return sealed
+    }
+
+    /// `value` as `prefix` and URL-safe base64 of its AES-GCM box (a fresh nonce each time); nil if it cannot be
+    /// sealed. The prefix names what is sealed, so one kind of sealed state is never read as another.
+    func seal<Value: Encodable>(_ value: Value, prefix: String) -> String? {
+        guard let json = try? JSONEncoder().encode(value), let box = try? AES.GCM.seal(json, using: key),
+            let combined = box.combined
+        else { return nil }
+        return prefix
             + combined.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// What `text` seals, when it is `prefix` and a box this key sealed, unaltered; nil for anything else (forged,
+    /// truncated, another prefix, another key). `text` is bounded before it is decoded.
+    func open<Value: Decodable>(_ text: String, prefix: String, as type: Value.Type) -> Value? {
+        guard text.utf8.count <= 16_384, text.hasPrefix(prefix) else { return nil }
+        var base64 = String(text.dropFirst(prefix.count)).replacingOccurrences(of: "-", with: "+")
+            .replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let box = try? AES.GCM.SealedBox(combined: data),
+            let json = try? AES.GCM.open(box, using: key)
+        else { return nil }
+        return try? JSONDecoder().decode(type, from: json)
     }
 
     /// Argo's token inside `text` when it is a sealed token for `binding`; `text` itself when it is not sealed and
@@ -50,13 +73,7 @@ public struct CursorSeal: Sendable {
             }
             return text
         }
-        var base64 = String(text.dropFirst(Self.prefix.count)).replacingOccurrences(of: "-", with: "+")
-            .replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let box = try? AES.GCM.SealedBox(combined: data),
-            let json = try? AES.GCM.open(box, using: key),
-            let sealed = try? JSONDecoder().decode(Sealed.self, from: json), sealed.binding == binding
-        else {
+        guard let sealed = open(text, prefix: Self.prefix, as: Sealed.self), sealed.binding == binding else {
             throw ReadFailure(
                 "the continue token is not one this server issued to this caller (altered, another caller's, or from before a key change); list again from the first page"
             )

@@ -76,24 +76,6 @@ public struct ArgoMCPServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until the transport's input ends, then lets calls already under way answer before returning.
-    /// `flush`, when given, waits until the transport has written those answers (a transport that writes from
-    /// a queue of its own, like stdio's, knows when that is).
-    public func run(transport: any Transport, flush: (@Sendable () async -> Void)? = nil) async throws {
-        let inFlight = InFlight()
-        let session = try await start(transport: transport, inFlight: inFlight)
-        await session.server.waitUntilCompleted()
-        // The SDK handles each request in a task of its own; give the ones read before end of input time to reply.
-        try? await Task.sleep(for: .milliseconds(50))
-        await inFlight.drained(timeout: .seconds(30))
-        if let flush {
-            await flush()
-        } else {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        await session.stop()
-    }
-
     /// One MCP session: the SDK server and what runs for it on its own (resource subscriptions).
     public struct Session: Sendable {
         public let server: Server
@@ -150,18 +132,24 @@ public struct ArgoMCPServer: Sendable {
             name: "argo-mcp",
             version: version,
             title: notice == nil ? "Argo Workflows" : "Argo Workflows (SIMULATOR: demo data, not a real Argo server)",
-            instructions: (notice.map { $0 + " (no ARGO_SERVER is configured, or --simulator was given)\n\n" } ?? "")
-                + """
-                Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
-                lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
-                'continue' tokens and include/fields options for more.
-                """,
+            instructions: instructions,
             capabilities: .init(
                 completions: resources == nil ? nil : .init(),
                 logging: lasting ? .init() : nil, prompts: .init(listChanged: false),
                 resources: resources == nil ? nil : .init(subscribe: lasting, listChanged: false),
                 tools: .init(listChanged: false))
         )
+    }
+
+    /// What the server tells a client first (`initialize`, `server/discover`): the simulator's notice, then how
+    /// to begin.
+    var instructions: String {
+        (notice.map { $0 + " (no ARGO_SERVER is configured, or --simulator was given)\n\n" } ?? "")
+            + """
+            Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
+            lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
+            'continue' tokens and include/fields options for more.
+            """
     }
 
     /// The context a call runs in: the hint, the manifest limits; a tool call adds what its session offers.

@@ -10,8 +10,12 @@ actor ClientSession {
     var logLevel = LogLevel.info
     func setLogLevel(_ level: LogLevel) { logLevel = level }
     func logs(_ level: LogLevel) -> Bool {
-        let order = LogLevel.allCases
-        return (order.firstIndex(of: level) ?? 0) >= (order.firstIndex(of: logLevel) ?? 0)
+        Self.order(level) >= Self.order(logLevel)
+    }
+
+    /// A level's rank, debug lowest.
+    nonisolated static func order(_ level: LogLevel) -> Int {
+        LogLevel.allCases.firstIndex(of: level) ?? 0
     }
     func set(_ name: String, canElicit: Bool, canSample: Bool) {
         self.name = name

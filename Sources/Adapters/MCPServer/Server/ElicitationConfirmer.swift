@@ -8,8 +8,9 @@ struct ElicitationConfirmer: Confirmer {
     weak var server: Server?
     let timeout: Duration
 
-    func confirm(_ preview: MutationPreview) async -> ConfirmationAnswer {
-        guard let server else { return .unavailable("server gone") }
+    /// What the user is shown and asked (in a dialog of this era, or a form of a later round in 2026-07-28): the
+    /// preview, and a box to carry it out.
+    static func question(_ preview: MutationPreview) -> (message: String, schema: Elicitation.RequestSchema) {
         let message =
             Render.preview(preview).replacingOccurrences(
                 of: "PREVIEW — nothing was changed. ", with: "Confirm: "
@@ -20,6 +21,12 @@ struct ElicitationConfirmer: Confirmer {
             description: preview.impact,
             properties: ["confirm": .object(["type": "boolean", "title": "Carry it out", "default": false])],
             required: ["confirm"])
+        return (message, schema)
+    }
+
+    func confirm(_ preview: MutationPreview) async -> ConfirmationAnswer {
+        guard let server else { return .unavailable("server gone") }
+        let (message, schema) = Self.question(preview)
         do {
             let result = try await withThrowingTaskGroup(of: CreateElicitation.Result?.self) { group in
                 group.addTask { try await server.requestElicitation(message: message, requestedSchema: schema) }

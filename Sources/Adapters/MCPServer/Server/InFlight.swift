@@ -4,8 +4,8 @@ import Foundation
 public actor InFlight {
     private var count = 0
     public init() {}
-    func begin() { count += 1 }
-    func end() { count -= 1 }
+    public func begin() { count += 1 }
+    public func end() { count -= 1 }
 
     /// Returns when no call is under way, after `timeout` at the latest, or when the task is cancelled.
     public func drained(timeout: Duration) async {

@@ -1,0 +1,157 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MCP
+import NIOCore
+import Ports
+
+/// MCP 2026-07-28 at the same `/mcp`: a POST whose `MCP-Protocol-Version` is not one of the handshake era's is
+/// served by `serveModern`, one request per POST, nothing kept between them (so any replica answers any request,
+/// whatever `http.sessions` says). This adapter checks what is HTTP's: the method, Host and Origin, and that the
+/// `Mcp-Method` and `Mcp-Name` headers say what the body says (400, -32020, when they do not).
+extension MCPHTTPServer {
+    /// Serves one message of the revision for `caller`; `emit` sends a notification of the request before the
+    /// answer. Returns the answer and its HTTP status, or nil for a notification.
+    public typealias ModernHandler =
+        @Sendable (_ message: Data, _ caller: Caller?, _ emit: @escaping @Sendable (Data) async -> Void) async -> (
+            message: Data, status: Int
+        )?
+
+    /// Whether `request` is of the revision: it names a protocol version the handshake era does not know.
+    func isModern(_ request: MCP.HTTPRequest) -> Bool {
+        guard serveModern != nil, let version = request.header(HTTPHeaderName.protocolVersion) else { return false }
+        return !Version.supported.contains(version)
+    }
+
+    func handleModern(_ request: MCP.HTTPRequest, caller: Caller?, sessions: Sessions, open: RequestOpen?) async
+        -> Response
+    {
+        guard let serveModern else { return Self.plain(.notFound, "not found") }
+        guard request.method == "POST" else {
+            var response = Self.plain(
+                .methodNotAllowed,
+                "MCP \(request.header(HTTPHeaderName.protocolVersion) ?? "") has no sessions and no GET stream: POST each request (subscriptions/listen for updates)"
+            )
+            response.headers[.allow] = "POST"
+            return response
+        }
+        let context = HTTPValidationContext(
+            httpMethod: "POST", sessionID: nil, isInitializationRequest: false,
+            supportedProtocolVersions: Version.supported)
+        if let refusal = StandardValidationPipeline(validators: [
+            OriginValidator(allowedHosts: hostRules.allowedHosts, allowedOrigins: hostRules.allowedOrigins)
+        ]).validate(request, context: context) {
+            return Self.response(refusal, counting: SentBytes())
+        }
+        if await sessions.draining {
+            return Self.plain(.serviceUnavailable, "argo-mcp is shutting down; send the request again")
+        }
+        let body = request.body ?? Data()
+        let envelope = ModernEnvelope(body)
+        if let mismatch = envelope.headerMismatch(request) {
+            return Self.jsonRPCError(.badRequest, code: -32020, mismatch, id: envelope.id)
+        }
+        let streaming =
+            (request.header(HTTPHeaderName.accept) ?? "").contains("text/event-stream") && envelope.notifies
+        guard streaming else {
+            guard let answer = await serveModern(body, caller, { _ in }) else { return Response(status: .accepted) }
+            return Response(
+                status: .init(code: answer.status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: answer.message)))
+        }
+        // A tool call that reports progress or log messages: each notification, then the answer, as one SSE event
+        // each (no event ids: the revision has no resumption).
+        let events = AsyncStream<ByteBuffer> { continuation in
+            let call = Task {
+                @Sendable func event(_ message: Data) -> ByteBuffer {
+                    var buffer = ByteBuffer(string: "event: message\ndata: ")
+                    buffer.writeBytes(message)
+                    buffer.writeString("\n\n")
+                    return buffer
+                }
+                let answer = await serveModern(body, caller) { note in continuation.yield(event(note)) }
+                if let answer { continuation.yield(event(answer.message)) }
+                continuation.finish()
+            }
+            // The client closing the stream cancels the request.
+            continuation.onTermination = { _ in call.cancel() }
+        }
+        let held = events.map { buffer in withExtendedLifetime(open) { buffer } }
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
+        // nginx and other proxies pass the events on as they come.
+        if let accel = HTTPField.Name("X-Accel-Buffering") { headers[accel] = "no" }
+        return Response(status: .ok, headers: headers, body: .init(asyncSequence: held))
+    }
+}
+
+/// What the HTTP layer reads of a request of the revision to check its headers against it.
+struct ModernEnvelope {
+    var method: String?
+    var id: Any?
+    /// `params.name` (tools/call, prompts/get) or `params.uri` (resources/read).
+    var name: String?
+    var version: String?
+    /// Whether `params._meta` carries the protocol version and the client's capabilities. Without them the request
+    /// is malformed (-32602), which the handler says before any header is compared.
+    var enveloped = false
+    /// The request may send notifications before its answer (a tool call asking for progress or log messages).
+    var notifies = false
+
+    init(_ body: Data) {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return }
+        method = object["method"] as? String
+        id = object["id"]
+        let params = object["params"] as? [String: Any]
+        switch method {
+        case "tools/call", "prompts/get": name = params?["name"] as? String
+        case "resources/read": name = params?["uri"] as? String
+        default: break
+        }
+        let meta = params?["_meta"] as? [String: Any]
+        version = meta?["io.modelcontextprotocol/protocolVersion"] as? String
+        enveloped =
+            meta?["io.modelcontextprotocol/protocolVersion"] != nil
+            && meta?["io.modelcontextprotocol/clientCapabilities"] != nil
+        notifies =
+            method == "tools/call"
+            && (meta?["progressToken"] != nil || meta?["io.modelcontextprotocol/logLevel"] != nil)
+    }
+
+    /// Why the standard headers do not say what the body says (transports/streamable-http: `MCP-Protocol-Version`,
+    /// `Mcp-Method`, and `Mcp-Name` for a call, a prompt or a read), or nil when they do. A value may come as
+    /// `=?base64?…?=`.
+    func headerMismatch(_ request: MCP.HTTPRequest) -> String? {
+        guard let method else { return nil }  // not a request: the handler answers it
+        guard id != nil else { return nil }  // a notification: the revision sets no header rules for one
+        // Checked in the Python reference's order: missing `_meta` keys first (the handler's -32602), then headers.
+        guard enveloped else { return nil }
+        let checks: [(header: String, body: String?)] = [
+            (HTTPHeaderName.protocolVersion, version), ("Mcp-Method", method),
+        ]
+        var all = checks
+        if name != nil || ["tools/call", "prompts/get", "resources/read"].contains(method) {
+            all.append(("Mcp-Name", name))
+        }
+        for (header, value) in all {
+            guard let sent = request.header(header) else {
+                return "Header mismatch: the \(header) header is required"
+            }
+            let decoded = Self.decoded(sent)
+            guard let value, decoded == value else {
+                return
+                    "Header mismatch: \(header) header value '\(decoded.prefix(200))' does not match body value '\((value ?? "").prefix(200))'"
+            }
+        }
+        return nil
+    }
+
+    /// A header value, its `=?base64?…?=` form decoded.
+    static func decoded(_ value: String) -> String {
+        guard value.hasPrefix("=?base64?"), value.hasSuffix("?="), value.count >= 11 else { return value }
+        let inner = value.dropFirst(9).dropLast(2)
+        guard let data = Data(base64Encoded: String(inner)), let text = String(data: data, encoding: .utf8) else {
+            return value
+        }
+        return text
+    }
+}
