@@ -19,6 +19,7 @@ struct Benchmarks: AsyncParsableCommand {
         discussion: """
             Groups: in-process (decode, summary and diagnostics without MCP or HTTP), startup (spawn → initialize), \
             stdio (tool calls through MCP over stdio, RSS, log throughput), http (the simulator's REST face), \
+            eras (one get_workflow over HTTP in MCP 2025-11-25 and 2026-07-28 beside a direct GET), \
             sizes (diagnostics by workflow size, argo-mcp against a separate simulator over HTTP), \
             load (many MCP sessions over Streamable HTTP against the simulator's REST face), \
             replicas (two servers sharing PostgreSQL: cross-replica confirmations and double-redemption races), \
@@ -28,7 +29,7 @@ struct Benchmarks: AsyncParsableCommand {
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
         case inProcess = "in-process"
-        case startup, stdio, http, sizes, load, replicas, balanced
+        case startup, stdio, http, eras, sizes, load, replicas, balanced
     }
 
     @Option(name: .customLong("group"), help: "Run only this group (repeatable).")
@@ -66,6 +67,7 @@ struct Benchmarks: AsyncParsableCommand {
             case .startup: try await Bench.startup(&figures)
             case .stdio: try await Bench.stdio(&figures)
             case .http: try await Bench.http(&figures)
+            case .eras: try await Bench.eras(&figures)
             case .load: try await Bench.load(&figures, sessions: sessions, duration: .seconds(loadSeconds))
             case .replicas: try await Bench.replicas(&figures, pairs: pairs, races: max(1, pairs / 10))
             case .balanced: try await Bench.balanced(&figures, sessions: sessions, duration: .seconds(loadSeconds))

@@ -215,6 +215,7 @@ struct Serve: AsyncParsableCommand {
                     }
                     return (reply.message, ModernProtocol.httpStatus(errorCode: reply.errorCode))
                 },
+                draining: { ArgoMCPServer.endListens() },
                 makeSession: { transport, caller, mode in
                     let session =
                         switch mode {

@@ -1,7 +1,7 @@
 """Whole MCP conversations with argo-mcp through the official MCP Python SDK (the reference client).
 
 Run by the scenario tests with the venv that scripts/test-components.sh makes:
-    python conversations.py URL --token TOKEN --count N --mode auto|legacy --manifest FILE [--watch NAMESPACE/NAME]
+    python conversations.py URL --token TOKEN --count N --mode auto|legacy --manifest FILE [--watch NAMESPACE/NAME] [--listen NAMESPACE/NAME]
 
 Each conversation connects (mode 'auto' probes server/discover, then falls back to initialize; 'legacy' sends
 initialize only), lists the tools, reads, previews a submit_workflow and confirms it with the token the preview
@@ -9,8 +9,8 @@ handed out. On a 2026-07-28 connection it then submits again from a client that 
 an input_required result, the client answers (accept) and retries with the sealed requestState, and the call is
 carried out; the retry is a request of its own, so the balancer may send it to another replica.
 
-Prints one JSON object per line: a conversation's outcome, or the watch's (--watch NAMESPACE/NAME); exits 1 on the
-first failure, with the reason on stderr.
+Prints one JSON object per line: a conversation's outcome, the watch's (--watch NAMESPACE/NAME), or the
+subscriptions/listen's (--listen NAMESPACE/NAME, 2026-07-28); exits 1 on the first failure, with the reason on stderr.
 """
 
 import argparse
@@ -111,6 +111,19 @@ async def watch(url, token, mode, target):
         return {"watch": target, "endedBy": structured.get("endedBy"), "phase": structured.get("phase"), "progress": progress}
 
 
+async def listen(url, token, mode, target):
+    """subscriptions/listen on one workflow through the balancer, until the server ends it as the workflow completes."""
+    namespace, _, name = target.rpartition("/")
+    uri = f"argo://workflows/{namespace or 'argo'}/{name}"
+    updates = 0
+    async with connect(url, token, mode) as client:
+        async with client.listen(resource_subscriptions=[uri]) as subscription:
+            honoured = list(subscription.honored.resource_subscriptions or [])
+            async for _ in subscription:
+                updates += 1
+    return {"listen": target, "honoured": honoured, "updates": updates}
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
@@ -119,6 +132,7 @@ async def main():
     parser.add_argument("--mode", default="auto", choices=["auto", "legacy"])
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--watch")
+    parser.add_argument("--listen")
     args = parser.parse_args()
     with open(args.manifest, encoding="utf-8") as f:
         manifest = f.read()
@@ -127,6 +141,8 @@ async def main():
             print(json.dumps(await conversation(args.url, args.token, args.mode, manifest)), flush=True)
         if args.watch:
             print(json.dumps(await watch(args.url, args.token, args.mode, args.watch)), flush=True)
+        if args.listen:
+            print(json.dumps(await asyncio.wait_for(listen(args.url, args.token, args.mode, args.listen), 90)), flush=True)
     except Failed as failure:
         print(f"conversation failed: {failure}", file=sys.stderr)
         sys.exit(1)

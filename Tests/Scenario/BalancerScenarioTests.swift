@@ -116,38 +116,26 @@ struct BalancerScenarioTests {
     }
 
     /// The official Python client's conversations (Tests/Interop/conversations.py): one JSON object per line.
-    static func pythonConversations(_ url: String, count: Int, mode: String, watch: String? = nil) throws
-        -> [[String: Any]]
-    {
+    static func pythonConversations(
+        _ url: String, count: Int, mode: String, watch: String? = nil, listen: String? = nil
+    ) async throws -> [[String: Any]] {
         let python = try #require(Balancer.python, "the MCP Python SDK venv is missing (scripts/test-components.sh)")
         var arguments = [
             script.path, url, "--token", Self.python.token, "--count", "\(count)", "--mode", mode, "--manifest",
             manifest.path,
         ]
         if let watch { arguments += ["--watch", watch] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let collected = ServerProcess.OutputBox()
-        let reader = Thread { collected.set(out.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let stdout = String(decoding: collected.wait(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "the Python client failed: \(stderr.suffix(2000))")
-        return stdout.split(separator: "\n").compactMap {
+        if let listen { arguments += ["--listen", listen] }
+        let run = try await ServerProcess.runToEnd(URL(fileURLWithPath: python), arguments, limit: .seconds(240))
+        #expect(run.finished, "the Python client did not finish")
+        #expect(run.status == 0, "the Python client failed: \(run.stderr.suffix(2000))")
+        return String(decoding: run.stdout, as: UTF8.self).split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
         }
     }
 
     @Test(
-        "20 whole conversations from the swift-sdk client and 20 from the official Python client (2026-07-28) through 3 replicas; each confirmation, by token or in a form answered in a later request, is redeemed by another replica than the one that asked, audited once"
+        "20 whole conversations from the swift-sdk client, 20 from the official Python client (2026-07-28) and 5 in its legacy mode through 3 replicas; each confirmation, by token or in a form answered in a later request, is redeemed by another replica than the one that asked, audited once"
     )
     func conversations() async throws {
         let postgres = try #require(
@@ -158,7 +146,8 @@ struct BalancerScenarioTests {
                 // In a namespace of their own: the conversations' listings (of argo) do not start their clocks, so each
                 // evolves only once its watch reads it.
                 "--generate", "name=lb-swift,namespace=lb,nodes=12,evolve=15", "--generate",
-                "name=lb-python,namespace=lb,nodes=12,evolve=15",
+                "name=lb-python,namespace=lb,nodes=12,evolve=15", "--generate",
+                "name=lb-listen,namespace=lb,nodes=12,evolve=15",
                 "--tick-ms", "200",
             ])
         let url = deployment.balancer.url
@@ -169,17 +158,27 @@ struct BalancerScenarioTests {
         #expect(swiftTokens.count == 20)
 
         let pythonStarted = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        let lines = try Self.pythonConversations(url, count: 20, mode: "auto", watch: "lb/lb-python")
+        let lines = try await Self.pythonConversations(
+            url, count: 20, mode: "auto", watch: "lb/lb-python", listen: "lb/lb-listen")
         let python = lines.filter { $0["ok"] as? Bool == true }
         #expect(python.count == 20, "\(lines)")
         // The client's auto mode finds 2026-07-28 by server/discover: every request then stands alone, so the
         // balancer may send each to another replica.
         #expect(python.allSatisfy { $0["protocol"] as? String == "2026-07-28" }, "\(python.first ?? [:])")
-        let pythonTokens = python.compactMap { $0["token"] as? String }
+        // Its legacy mode (initialize, 2025-11-25) works through the same balancer, statelessly.
+        let legacy = try await Self.pythonConversations(url, count: 5, mode: "legacy").filter {
+            $0["ok"] as? Bool == true
+        }
+        #expect(legacy.count == 5 && legacy.allSatisfy { $0["protocol"] as? String == "2025-11-25" }, "\(legacy)")
+        let pythonTokens = (python + legacy).compactMap { $0["token"] as? String }
         // Each also confirmed a submission in the client's form, answered in a later request (multi round-trip).
         #expect(python.allSatisfy { $0["dialogSubmitted"] as? String != nil }, "\(python.first ?? [:])")
 
         // watch_workflow's progress notifications stream in the answer of the call they belong to.
+        // subscriptions/listen through the balancer: whichever replica took it followed the workflow to its end.
+        let listened = try #require(lines.first { $0["listen"] != nil })
+        #expect(listened["honoured"] as? [String] == ["argo://workflows/lb/lb-listen"], "\(listened)")
+        #expect(listened["updates"] as? Int ?? 0 >= 2, "\(listened)")
         let watched = try #require(lines.first { $0["watch"] != nil })
         #expect(watched["endedBy"] as? String == "completed")
         #expect(((watched["progress"] as? [Any])?.count ?? 0) >= 2, "\(watched)")

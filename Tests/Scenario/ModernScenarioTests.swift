@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Testing
 
 /// MCP 2026-07-28 beside 2025-11-25 on one binary: the official Python client (the reference) in its default
@@ -11,22 +12,16 @@ struct ModernScenarioTests {
         .appendingPathComponent("Interop/modern.py")
 
     /// One conversation of the Python client (Tests/Interop/modern.py), as the JSON object it prints.
-    static func python(_ transport: String, _ target: String, mode: String) async throws -> [String: Any] {
+    static func python(_ transport: String, _ target: String, mode: String, extra: [String] = []) async throws
+        -> [String: Any]
+    {
         let python = try #require(Balancer.python, "the MCP Python SDK venv is missing (scripts/test-components.sh)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, transport, target, "--mode", mode]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let finished = await process.exited(within: .seconds(90))
-        #expect(finished, "the Python client did not finish")
-        #expect(process.terminationStatus == 0, "the Python client failed: \(err.suffix(2000))")
-        return try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any], "\(err.suffix(1000))")
+        let run = try await ServerProcess.runToEnd(
+            URL(fileURLWithPath: python), [script.path, transport, target, "--mode", mode] + extra, limit: .seconds(90))
+        #expect(run.finished, "the Python client did not finish")
+        #expect(run.status == 0, "the Python client failed: \(run.stderr.suffix(2000))")
+        return try #require(
+            try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], "\(run.stderr.suffix(1000))")
     }
 
     /// What both eras must show of one conversation; the era's own: its version and its not-found code.
@@ -42,21 +37,123 @@ struct ModernScenarioTests {
         #expect(missing?["code"] as? Int == (modern ? -32602 : -32002), "\(label): \(missing ?? [:])")
         #expect((missing?["message"] as? String)?.contains("failed to read argo://workflows/argo/no-such") == true)
         #expect((seen["prompts"] as? [String])?.count == 3, "\(label)")
+        // explain asks the host's model: in place over 2025-11-25, in a later round over 2026-07-28; either way
+        // once, with the findings, and the answer lands in the result.
+        let sampled = seen["sampled"] as? [Int] ?? []
+        #expect(sampled.count == 1 && sampled[0] > 200, "\(label): \(sampled)")
+        #expect(seen["explanation"] as? String == "explained \(sampled.first ?? 0) chars", "\(label)")
         if modern {
             // The revision's caching hints: the tool list depends on the policy and the caller.
             #expect(seen["ttlMs"] as? Int == 3_600_000 && seen["cacheScope"] as? String == "private", "\(label)")
         }
     }
 
+    /// A workflow that evolves once something reads it: eight steps 150 ms apart.
+    static let evolving = ["--generate", "name=lw,nodes=6,evolve=8", "--tick-ms", "150"]
+    static let listened = ["--listen", "argo://workflows/argo/lw"]
+
+    /// What subscriptions/listen on the evolving workflow must show: honoured, updates as it ran, and the server's
+    /// answer ending the stream once it completed.
+    static func expectListen(_ seen: [String: Any], _ label: String) {
+        let listen = seen["listen"] as? [String: Any]
+        #expect(listen?["honoured"] as? [String] == ["argo://workflows/argo/lw"], "\(label): \(listen ?? [:])")
+        let updates = listen?["updates"] as? [String] ?? []
+        #expect(updates.count >= 2 && updates.allSatisfy { $0 == "argo://workflows/argo/lw" }, "\(label): \(updates)")
+        #expect(listen?["graceful"] as? Bool == true, "\(label)")
+    }
+
     @Test(
-        "the Python client's auto mode negotiates 2026-07-28 over stdio and over HTTP; its legacy mode gets 2025-11-25")
+        "the Python client's auto mode negotiates 2026-07-28 over stdio and over HTTP, explains through its sampling callback in a later round and follows a workflow through subscriptions/listen; its legacy mode gets 2025-11-25"
+    )
     func pythonClient() async throws {
         let binary = ServerProcess.binary.path
-        Self.expectConversation(try await Self.python("stdio", binary, mode: "auto"), modern: true, "stdio auto")
+        let stdio = try await Self.python(
+            "stdio", binary, mode: "auto", extra: Self.evolving.map { "--server-arg=\($0)" } + Self.listened)
+        Self.expectConversation(stdio, modern: true, "stdio auto")
+        Self.expectListen(stdio, "stdio auto")
         Self.expectConversation(try await Self.python("stdio", binary, mode: "legacy"), modern: false, "stdio legacy")
-        let server = try await HTTPServerProcess(["serve", "--simulator"], callers: [])
-        Self.expectConversation(try await Self.python("http", server.url, mode: "auto"), modern: true, "http auto")
+        let server = try await HTTPServerProcess(["serve", "--simulator"] + Self.evolving, callers: [])
+        let http = try await Self.python("http", server.url, mode: "auto", extra: Self.listened)
+        Self.expectConversation(http, modern: true, "http auto")
+        Self.expectListen(http, "http auto")
         Self.expectConversation(try await Self.python("http", server.url, mode: "legacy"), modern: false, "http legacy")
+        _ = await server.stop()
+    }
+
+    @Test(
+        "subscriptions/listen on the wire: acknowledged first with what is honoured, updates tagged with the listen's id, and a graceful shutdown (SIGTERM) ends it with its answer"
+    )
+    func listenOnTheWire() async throws {
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator", "--generate", "name=slow,nodes=100,evolve=300", "--tick-ms", "50"], callers: [])
+        var request = HTTPClientRequest(url: server.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        for (name, value) in Self.headers("subscriptions/listen") { request.headers.add(name: name, value: value) }
+        request.body = .bytes(
+            ByteBuffer(
+                string:
+                    #"{"jsonrpc":"2.0","id":"l1","method":"subscriptions/listen","params":{\#(Self.meta),"notifications":{"toolsListChanged":true,"resourceSubscriptions":["argo://workflows/argo/slow","argo://workflows/argo/nope","argo://reference/crd"]}}}"#
+            ))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+        var iterator = response.body.makeAsyncIterator()
+        var text = ""
+        while text.components(separatedBy: "notifications/resources/updated").count < 3,
+            let chunk = try await iterator.next()
+        {
+            text += String(buffer: chunk)
+        }
+        let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: message\ndata: ") }
+        let first = events.first ?? ""
+        // Only what will come is honoured: the workflow that exists, not the missing one, the reference document or
+        // the tool list (which never changes while the server runs).
+        #expect(
+            first.contains(#""method":"notifications/subscriptions/acknowledged""#)
+                && first.contains(#""notifications":{"resourceSubscriptions":["argo://workflows/argo/slow"]}"#),
+            "\(first)")
+        #expect(
+            events.dropFirst().allSatisfy {
+                $0.contains(
+                    #""_meta":{"io.modelcontextprotocol/subscriptionId":"l1"},"uri":"argo://workflows/argo/slow""#)
+            }, "\(events)")
+        server.process.terminate()
+        while let chunk = try await iterator.next() { text += String(buffer: chunk) }
+        let last = text.components(separatedBy: "\n\n").last { $0.hasPrefix("event: message") } ?? ""
+        #expect(
+            last.contains(#""id":"l1""#) && last.contains(#""io.modelcontextprotocol/subscriptionId":"l1""#)
+                && last.contains(#""resultType":"complete""#),
+            "the stream did not end with the listen's answer: \(last)")
+        _ = await server.stop()
+    }
+
+    @Test(
+        "log messages only for a request that asks (_meta logLevel), at or above its level, in that request's stream; an unknown level is invalid params"
+    )
+    func logOptIn() async throws {
+        let server = try await HTTPServerProcess(
+            [
+                "serve", "--simulator", "--generate", "name=lg1,nodes=6,evolve=30", "--generate",
+                "name=lg2,nodes=6,evolve=30", "--generate", "name=lg3,nodes=6,evolve=30", "--tick-ms", "100",
+            ], callers: [])
+        func watch(_ name: String, level: String?) async throws -> (status: Int, body: String) {
+            let opt = level.map { #""io.modelcontextprotocol/logLevel":"\#($0)","# } ?? ""
+            let body =
+                #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{\#(opt)"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"name":"watch_workflow","arguments":{"name":"\#(name)","summary_every":1,"timeout_seconds":30}}}"#
+            let answer = try await HTTPTransportScenarioTests.post(
+                server.url, body, headers: Self.headers("tools/call", name: "watch_workflow"), timeout: .seconds(40))
+            return (answer.status, answer.body)
+        }
+        let asked = try await watch("lg1", level: "debug")
+        #expect(asked.body.contains(#""method":"notifications/message""#), "\(asked.body.prefix(600))")
+        #expect(asked.body.contains("watch argo/lg1: "))
+        let silent = try await watch("lg2", level: nil)
+        #expect(silent.status == 200 && !silent.body.contains("notifications/message"), "\(silent.body.prefix(300))")
+        let above = try await watch("lg3", level: "warning")
+        #expect(!above.body.contains("notifications/message"), "info messages sent to a client that asked for warning")
+        let bogus = try await watch("lg3", level: "chatty")
+        #expect(bogus.status == 400 && bogus.body.contains(#""code":-32602"#), "\(bogus.body)")
         _ = await server.stop()
     }
 
@@ -100,6 +197,19 @@ struct ModernScenarioTests {
         let first = try await post(server.url, list, headers: Self.headers("tools/list"))
         let again = try await post(server.url, list, headers: Self.headers("tools/list"))
         #expect(first.status == 200 && first.body == again.body)
+
+        // The policy filters the list as over 2025-11-25: a read-only server lists no mutation, and refuses one
+        // called anyway with the setting that would allow it.
+        let readOnly = try await HTTPServerProcess(
+            ["serve", "--simulator"], environment: ["ARGO_MCP_READ_ONLY": "true"], callers: [])
+        let narrow = try await post(readOnly.url, list, headers: Self.headers("tools/list"))
+        #expect(narrow.body.contains(#""name":"get_workflow""#) && !narrow.body.contains(#""name":"delete_workflow""#))
+        let withheld = try await post(
+            readOnly.url,
+            #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{\#(Self.meta),"name":"delete_workflow","arguments":{"name":"x"}}}"#,
+            headers: Self.headers("tools/call", name: "delete_workflow"))
+        #expect(withheld.body.contains(#""isError":true"#) && withheld.body.contains("permissions.readOnly"))
+        _ = await readOnly.stop()
 
         // A tool's failure is a result (isError), not an error.
         let failed = try await post(

@@ -87,6 +87,32 @@ final class ServerProcess: MCPHarness, @unchecked Sendable {
         return (process.terminationStatus, stdout, stderr)
     }
 
+    /// Runs `executable` to its end without holding a thread of the test's pool: its pipes are read on threads of
+    /// their own and its end is polled (`exited(within:)`; past `limit` it is killed). A blocking wait here on a
+    /// 2-core machine starves every other test of the run: their in-process servers stop answering and time out.
+    static func runToEnd(_ executable: URL, _ arguments: [String], limit: Duration) async throws -> (
+        status: Int32, stdout: Data, stderr: String, finished: Bool
+    ) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = OutputBox()
+        let stderr = OutputBox()
+        Thread { stdout.set(out.fileHandleForReading.readDataToEndOfFile()) }.start()
+        Thread { stderr.set(err.fileHandleForReading.readDataToEndOfFile()) }.start()
+        let finished = await process.exited(within: limit)
+        let (outData, errData) = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: (stdout.wait(), stderr.wait())) }.start()
+        }
+        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self), finished)
+    }
+
     /// Bytes handed from a reader thread, waited for once.
     final class OutputBox: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)

@@ -59,22 +59,53 @@ extension MCPHTTPServer {
                 status: .init(code: answer.status), headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.message)))
         }
-        // A tool call that reports progress or log messages: each notification, then the answer, as one SSE event
-        // each (no event ids: the revision has no resumption).
-        let events = AsyncStream<ByteBuffer> { continuation in
-            let call = Task {
-                @Sendable func event(_ message: Data) -> ByteBuffer {
-                    var buffer = ByteBuffer(string: "event: message\ndata: ")
-                    buffer.writeBytes(message)
-                    buffer.writeString("\n\n")
-                    return buffer
+        // A tool call that may report progress or log messages, or a subscriptions/listen. What comes first decides
+        // the answer's form: the answer itself (a refusal, a quick result) goes out as JSON with its status; a
+        // notification, or 15 s of silence, begins an event stream: each notification, then the answer, one SSE
+        // event each (no event ids: the revision has no resumption), and a comment every 15 s while nothing else is
+        // sent, so that balancers and proxies do not close a quiet stream.
+        let (pieces, output) = AsyncStream<ModernPiece>.makeStream()
+        let call = Task {
+            let keepalive = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.keepaliveInterval)
+                    if Task.isCancelled { break }
+                    output.yield(.keepalive)
                 }
-                let answer = await serveModern(body, caller) { note in continuation.yield(event(note)) }
-                if let answer { continuation.yield(event(answer.message)) }
+            }
+            let answer = await serveModern(body, caller) { note in output.yield(.note(note)) }
+            keepalive.cancel()
+            if let answer { output.yield(.answer(answer.message, status: answer.status)) }
+            output.finish()
+        }
+        var waiting = pieces.makeAsyncIterator()
+        // The client gone before anything was sent cancels the request.
+        let first = await withTaskCancellationHandler {
+            await waiting.next()
+        } onCancel: {
+            call.cancel()
+        }
+        switch first {
+        case nil:
+            return Response(status: .accepted)
+        case .answer(let message, let status):
+            return Response(
+                status: .init(code: status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: message)))
+        case .note?, .keepalive?:
+            break
+        }
+        let events = AsyncStream<ByteBuffer> { continuation in
+            let relay = Task {
+                if let first { continuation.yield(first.event) }
+                for await piece in pieces { continuation.yield(piece.event) }
                 continuation.finish()
             }
             // The client closing the stream cancels the request.
-            continuation.onTermination = { _ in call.cancel() }
+            continuation.onTermination = { _ in
+                relay.cancel()
+                call.cancel()
+            }
         }
         let held = events.map { buffer in withExtendedLifetime(open) { buffer } }
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache, no-transform"]
@@ -82,6 +113,31 @@ extension MCPHTTPServer {
         if let accel = HTTPField.Name("X-Accel-Buffering") { headers[accel] = "no" }
         return Response(status: .ok, headers: headers, body: .init(asyncSequence: held))
     }
+}
+
+/// What a request of the revision sends back, piece by piece.
+enum ModernPiece: Sendable {
+    case note(Data)
+    case answer(Data, status: Int)
+    case keepalive
+
+    /// As one SSE event (a comment for a keepalive).
+    var event: ByteBuffer {
+        switch self {
+        case .keepalive:
+            return ByteBuffer(string: ": keepalive\n\n")
+        case .note(let message), .answer(let message, _):
+            var buffer = ByteBuffer(string: "event: message\ndata: ")
+            buffer.writeBytes(message)
+            buffer.writeString("\n\n")
+            return buffer
+        }
+    }
+}
+
+extension MCPHTTPServer {
+    /// How often a quiet answer stream of the revision gets a comment.
+    static let keepaliveInterval: Duration = .seconds(15)
 }
 
 /// What the HTTP layer reads of a request of the revision to check its headers against it.
@@ -113,8 +169,9 @@ struct ModernEnvelope {
             meta?["io.modelcontextprotocol/protocolVersion"] != nil
             && meta?["io.modelcontextprotocol/clientCapabilities"] != nil
         notifies =
-            method == "tools/call"
-            && (meta?["progressToken"] != nil || meta?["io.modelcontextprotocol/logLevel"] != nil)
+            method == "subscriptions/listen"
+            || (method == "tools/call"
+                && (meta?["progressToken"] != nil || meta?["io.modelcontextprotocol/logLevel"] != nil))
     }
 
     /// Why the standard headers do not say what the body says (transports/streamable-http: `MCP-Protocol-Version`,

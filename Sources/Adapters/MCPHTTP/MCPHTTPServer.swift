@@ -114,6 +114,9 @@ public struct MCPHTTPServer: Sendable {
     let drained: @Sendable (Duration) async -> Void
     /// Serves a request of MCP 2026-07-28 (`MCPHTTPServer+Modern.swift`); nil: only the handshake era.
     let serveModern: ModernHandler?
+    /// Called as a graceful shutdown begins, before the drain: requests that would never end by themselves
+    /// (2026-07-28's `subscriptions/listen`) end now, with their answers.
+    let draining: @Sendable () async -> Void
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), sessionMode: SessionMode = .stateful, logger: Logger,
@@ -121,10 +124,11 @@ public struct MCPHTTPServer: Sendable {
         hostRules: HostRules = .loopback, metrics: (@Sendable () -> String)? = nil,
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
         drained: @escaping @Sendable (Duration) async -> Void = { _ in },
-        serveModern: ModernHandler? = nil,
+        serveModern: ModernHandler? = nil, draining: @escaping @Sendable () async -> Void = {},
         makeSession: @escaping SessionFactory
     ) {
         self.serveModern = serveModern
+        self.draining = draining
         self.metrics = metrics
         self.drained = drained
         self.host = host
@@ -182,7 +186,8 @@ public struct MCPHTTPServer: Sendable {
                 .init(service: app),
                 .init(
                     service: SessionKeeper(
-                        sessions: sessions, open: open, drained: drained, timeout: limits.drainTimeout)),
+                        sessions: sessions, open: open, draining: draining, drained: drained,
+                        timeout: limits.drainTimeout)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Self.shutdownLimits(&configuration, drainTimeout: limits.drainTimeout)

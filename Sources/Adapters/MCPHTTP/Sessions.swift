@@ -107,6 +107,7 @@ final class SentBytes: Sendable {
 struct SessionKeeper: Service {
     let sessions: Sessions
     let open: OpenRequests
+    let draining: @Sendable () async -> Void
     let drained: @Sendable (Duration) async -> Void
     let timeout: Duration
 
@@ -114,6 +115,7 @@ struct SessionKeeper: Service {
         let sessions = self.sessions
         await cancelWhenGracefulShutdown { await sessions.expireIdle() }
         await sessions.beginDraining()
+        await draining()
         // Whatever happens next, the process ends: the drain, the sessions' close, the HTTP server's stop and the
         // stores' shutdown each have a bound, and this one holds even if an await among them is never resumed.
         ShutdownWatchdog.arm(after: timeout + .seconds(45))

@@ -44,8 +44,9 @@ public struct RetryingPoster: Sendable {
         public var description: String { "no answer after \(tries) tries; the last: \(last)" }
     }
 
-    /// Sends one message (with `sessionID`, to a stateful server's session) and returns its answer.
-    public func post(_ body: Data, sessionID: String? = nil) async throws -> Answer {
+    /// Sends one message (with `sessionID`, to a stateful server's session) and returns its answer. `headers`
+    /// replace or add to the defaults (e.g. MCP 2026-07-28's `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`).
+    public func post(_ body: Data, sessionID: String? = nil, headers: [(String, String)] = []) async throws -> Answer {
         let started = ContinuousClock.now
         var last = ""
         for attempt in 0..<attempts {
@@ -59,6 +60,7 @@ public struct RetryingPoster: Sendable {
             request.headers.add(name: "MCP-Protocol-Version", value: "2025-11-25")
             if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
             if let sessionID { request.headers.add(name: "Mcp-Session-Id", value: sessionID) }
+            for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
             request.body = .bytes(ByteBuffer(bytes: body))
             let status: Int
             let text: ByteBuffer

@@ -46,21 +46,12 @@ public enum ModernProtocol {
 
     /// Whether `message` is an `initialize` request.
     static func isInitialize(_ message: Data) -> Bool {
-        (try? JSONSerialization.jsonObject(with: message) as? [String: Any])?["method"] as? String == "initialize"
+        method(of: message) == "initialize"
     }
 
-    /// A message's JSON-RPC id (null when it has none or is not JSON).
-    static func id(of message: Data) -> Value {
-        guard case .object(let object)? = try? JSONDecoder().decode(Value.self, from: message) else { return .null }
-        return object["id"] ?? .null
-    }
-
-    /// The protocol version an `initialize` asks for.
-    static func requestedVersion(of message: Data) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: message) as? [String: Any],
-            let params = object["params"] as? [String: Any]
-        else { return nil }
-        return params["protocolVersion"] as? String
+    /// A message's method, when it is a request or a notification.
+    static func method(of message: Data) -> String? {
+        (try? JSONSerialization.jsonObject(with: message) as? [String: Any])?["method"] as? String
     }
 
     /// The HTTP status of an answer carrying JSON-RPC error `code` (transports/streamable-http: a request the
@@ -90,12 +81,9 @@ struct ModernRequest: Sendable {
     var logLevel: LogLevel?
     var progressToken: Value?
 
-    /// The request in `message`, or the error answer that refuses it: not JSON-RPC, no version or capabilities in
+    /// The request in `object` (a message parsed), or the error answer that refuses it: not JSON-RPC, no version or capabilities in
     /// `_meta` (invalid params), a version this server does not speak (with the versions it does).
-    static func read(_ message: Data) -> Result<ModernRequest, ModernError> {
-        guard case .object(let object)? = try? JSONDecoder().decode(Value.self, from: message) else {
-            return .failure(ModernError(id: .null, code: ModernProtocol.Code.parseError, "the message is not JSON"))
-        }
+    static func read(_ object: [String: Value]) -> Result<ModernRequest, ModernError> {
         let id = object["id"] ?? .null
         guard case .string(let method)? = object["method"], id != .null else {
             return .failure(

@@ -42,23 +42,31 @@ actor ResourceSubscriptions {
         guard reserved.remove(uri) != nil, !cancelled else { return }
         let watch = resources.useCases.watch
         following[uri] = Task {
-            while !Task.isCancelled {
-                // The first update of each watch is the state as it is now: the subscriber has just read it.
-                let first = Atomic<Bool>(true)
-                do {
-                    let result = try await watch.watch(
-                        namespace: namespace, name: name, timeoutSeconds: WatchWorkflow.maxTimeoutSeconds
-                    ) { _ in
-                        if first.exchange(false, ordering: .relaxed) { return }
-                        await notify(uri)
-                    }
-                    // Completed or deleted: nothing more will change (a deletion is announced once more).
-                    if result.endedBy == "deleted" { await notify(uri) }
-                    if result.endedBy != "timeout" { break }
-                } catch {
-                    if Task.isCancelled { break }
-                    try? await Task.sleep(for: .seconds(5))
+            await Self.follow(namespace: namespace, name: name, watch: watch) { await notify(uri) }
+        }
+    }
+
+    /// Follows one workflow through Argo's event stream until it completes or is deleted, or the task is
+    /// cancelled, calling `changed` on each change after the state it starts from (the subscriber has just read
+    /// that). A watch Argo ends is taken up again; one that fails is retried after 5 s.
+    static func follow(
+        namespace: String, name: String, watch: WatchWorkflow, changed: @escaping @Sendable () async -> Void
+    ) async {
+        while !Task.isCancelled {
+            let first = Atomic<Bool>(true)
+            do {
+                let result = try await watch.watch(
+                    namespace: namespace, name: name, timeoutSeconds: WatchWorkflow.maxTimeoutSeconds
+                ) { _ in
+                    if first.exchange(false, ordering: .relaxed) { return }
+                    await changed()
                 }
+                // Completed or deleted: nothing more will change (a deletion is announced once more).
+                if result.endedBy == "deleted" { await changed() }
+                if result.endedBy != "timeout" { break }
+            } catch {
+                if Task.isCancelled { break }
+                try? await Task.sleep(for: .seconds(5))
             }
         }
     }

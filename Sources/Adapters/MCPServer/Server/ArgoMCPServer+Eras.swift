@@ -39,8 +39,10 @@ extension ArgoMCPServer {
                     let key = Self.requestKey(message)
                     await inFlight.begin()
                     let task = Task {
+                        // A cancelled request sends nothing more, its answer included.
                         if let reply = await server.serveModern(
-                            message, emit: { note in try? await transport.send(note) }),
+                            message,
+                            emit: { note in if !Task.isCancelled { try? await transport.send(note) } }),
                             !Task.isCancelled
                         {
                             try? await transport.send(reply.message)
@@ -48,8 +50,13 @@ extension ArgoMCPServer {
                         if let key { await running.finished(key) }
                         await inFlight.end()
                     }
-                    if let key { await running.started(key, task) }
+                    if let key {
+                        await running.started(
+                            key, task, endless: ModernProtocol.method(of: message) == "subscriptions/listen")
+                    }
                 }
+                // The client closed its input: a listen would never end by itself (and nobody reads its answer).
+                await running.cancelEndless()
                 relayInput.finish()
             } catch {
                 relayInput.finish(throwing: error)
@@ -139,14 +146,23 @@ actor RelayTransport: Transport {
 actor RunningRequests {
     private var tasks: [String: Task<Void, Never>] = [:]
     private var done: Set<String> = []
+    /// Requests that end only when cancelled (or by events): `subscriptions/listen`.
+    private var endless: Set<String> = []
 
-    func started(_ key: String, _ task: Task<Void, Never>) {
+    func started(_ key: String, _ task: Task<Void, Never>, endless: Bool = false) {
         if done.remove(key) != nil { return }
         tasks[key] = task
+        if endless { self.endless.insert(key) }
     }
 
     func finished(_ key: String) {
+        endless.remove(key)
         if tasks.removeValue(forKey: key) == nil { done.insert(key) }
+    }
+
+    func cancelEndless() {
+        for key in endless { tasks.removeValue(forKey: key)?.cancel() }
+        endless.removeAll()
     }
 
     /// Cancels the request; it sends nothing more (the revision: a cancelled request gets no answer).

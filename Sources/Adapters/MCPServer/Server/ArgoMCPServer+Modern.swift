@@ -12,24 +12,30 @@ extension ArgoMCPServer {
     public func serveModern(_ message: Data, emit: @escaping @Sendable (Data) async -> Void = { _ in }) async
         -> ModernReply?
     {
-        if let object = try? JSONSerialization.jsonObject(with: message) as? [String: Any], object["id"] == nil,
-            object["method"] != nil
-        {
-            return nil
+        // Parsed once, without the SDK's `Value` decoder (it runs a regular expression on every string).
+        guard let any = try? JSONSerialization.jsonObject(with: message),
+            case .object(let object) = JSONValueBridge.convert(any)
+        else {
+            return Self.reply(ModernError(id: .null, code: ModernProtocol.Code.parseError, "the message is not JSON"))
         }
-        if ModernProtocol.isInitialize(message) {
+        if object["id"] == nil, object["method"] != nil { return nil }
+        if case .string("initialize")? = object["method"] {
             // A handshake on a connection that began in this revision.
+            var requested = ""
+            if case .object(let params)? = object["params"], case .string(let version)? = params["protocolVersion"] {
+                requested = version
+            }
             return Self.reply(
                 ModernError(
-                    id: ModernProtocol.id(of: message), code: ModernProtocol.Code.unsupportedVersion,
+                    id: object["id"] ?? .null, code: ModernProtocol.Code.unsupportedVersion,
                     "this connection speaks \(ModernProtocol.version); initialize begins a connection of the handshake era",
                     data: [
                         "supported": .array(ModernProtocol.supportedVersions.map(Value.string)),
-                        "requested": .string(ModernProtocol.requestedVersion(of: message) ?? ""),
+                        "requested": .string(requested),
                     ]))
         }
         let request: ModernRequest
-        switch ModernRequest.read(message) {
+        switch ModernRequest.read(object) {
         case .success(let read): request = read
         case .failure(let error): return Self.reply(error)
         }
@@ -91,6 +97,8 @@ extension ArgoMCPServer {
             return try ["tools": JSONValueBridge.value(listed)].merging(Caching.tools) { a, _ in a }
         case "tools/call":
             return try await modernToolCall(request, emit: emit)
+        case "subscriptions/listen":
+            return try await modernListen(request, emit: emit)
         case "prompts/list":
             return try ["prompts": JSONValueBridge.value(prompts.map(\.prompt))].merging(Caching.documents) { a, _ in a
             }
@@ -136,9 +144,12 @@ extension ArgoMCPServer {
     func discoverResult() -> [String: Value] {
         var capabilities: [String: Value] = [
             "tools": .object(["listChanged": false]), "prompts": .object(["listChanged": false]),
+            // Log messages of a request, when it asks for them (`_meta` logLevel).
+            "logging": .object([:]),
         ]
         if resources != nil {
-            capabilities["resources"] = .object(["subscribe": false, "listChanged": false])
+            // Workflows can be followed through subscriptions/listen.
+            capabilities["resources"] = .object(["subscribe": true, "listChanged": false])
             capabilities["completions"] = .object([:])
         }
         return [
@@ -169,6 +180,9 @@ extension ArgoMCPServer {
             context.confirmer = roundTrip
             arguments?["confirmation_token"] = nil
         }
+        // The host's model, asked in a later round too (a sampling request among the input requests).
+        let sampling = request.canSample ? try ModernSampling(request) : nil
+        if let sampling { context.sampler = sampling.sampler }
         if let token = request.progressToken {
             context.progress = { progress, total, message in
                 var params: [String: Value] = [
@@ -196,6 +210,13 @@ extension ArgoMCPServer {
         ToolMetrics.record(tool.name, failed: result.isError == true, since: started)
         if let question = roundTrip?.asked {
             return Self.inputRequired(question)
+        }
+        if let question = sampling?.asked {
+            return [
+                "resultType": "input_required",
+                "inputRequests": .object([ModernSampling.key: question.request]),
+                "requestState": .string(question.state),
+            ]
         }
         return try Self.object(result)
     }

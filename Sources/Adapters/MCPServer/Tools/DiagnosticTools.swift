@@ -62,7 +62,11 @@ enum DiagnosticTools {
                 if explain {
                     if let sampler = context.sampler {
                         do {
-                            let findings = String(decoding: try JSONEncoder().encode(analysis), as: UTF8.self)
+                            // Keys sorted: the same findings are the same prompt (a question asked in a later
+                            // round is matched to its answer by its digest).
+                            let encoder = JSONEncoder()
+                            encoder.outputFormatting = [.sortedKeys]
+                            let findings = String(decoding: try encoder.encode(analysis), as: UTF8.self)
                             analysis.explanation = try await sampler(explainSystemPrompt, findings, 400)
                         } catch {
                             analysis.notes.append("explain: the host's model did not answer (\(error))")
