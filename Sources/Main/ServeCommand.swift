@@ -190,6 +190,11 @@ struct Serve: AsyncParsableCommand {
                     bodyTimeout: .seconds(settings.httpBodyTimeoutSeconds),
                     idleTimeout: .seconds(settings.httpIdleTimeoutSeconds)))
             let mode = MCPHTTPServer.SessionMode(rawValue: settings.httpSessions) ?? .stateful
+            if mode == .stateful && settings.stateKey == nil {
+                logger.info(
+                    "ARGO_MCP_STATE_KEY is not set: MCP 2026-07-28 clients are served statelessly whatever http.sessions says, and their confirmations are sealed with a key of this process; with more than one replica, give every replica the same key (head -c 32 /dev/urandom | base64) and store.postgres"
+                )
+            }
             if mode == .stateless && settings.stateKey == nil {
                 logger.warning(
                     "http.sessions is stateless but ARGO_MCP_STATE_KEY is not set: continue tokens of listings that namespace rules filter, and confirmations asked in a later request (MCP 2026-07-28), are sealed with a key of this process, so another replica cannot read them; give every replica the same key (head -c 32 /dev/urandom | base64)"

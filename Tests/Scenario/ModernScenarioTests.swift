@@ -118,6 +118,17 @@ struct ModernScenarioTests {
                 $0.contains(
                     #""_meta":{"io.modelcontextprotocol/subscriptionId":"l1"},"uri":"argo://workflows/argo/slow""#)
             }, "\(events)")
+        // A listen without an event stream to answer on is refused, not left holding its watches.
+        var plain = HTTPClientRequest(url: server.url)
+        plain.method = .POST
+        plain.headers.add(name: "Content-Type", value: "application/json")
+        plain.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in Self.headers("subscriptions/listen") { plain.headers.add(name: name, value: value) }
+        plain.body = request.body
+        let refused = try await HTTPClient.shared.execute(plain, timeout: .seconds(10))
+        #expect(refused.status == .badRequest)
+        #expect(String(buffer: try await refused.body.collect(upTo: 1 << 16)).contains(#""code":-32600"#))
+
         server.process.terminate()
         while let chunk = try await iterator.next() { text += String(buffer: chunk) }
         let last = text.components(separatedBy: "\n\n").last { $0.hasPrefix("event: message") } ?? ""
@@ -155,6 +166,48 @@ struct ModernScenarioTests {
         let bogus = try await watch("lg3", level: "chatty")
         #expect(bogus.status == 400 && bogus.body.contains(#""code":-32602"#), "\(bogus.body)")
         _ = await server.stop()
+    }
+
+    @Test(
+        "stdio: at the end of input a listen is answered and the server exits; a cancelled request gets no answer and is not waited for"
+    )
+    func stdioEnd() async throws {
+        let process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = [
+            "serve", "--simulator", "--generate", "name=slow,nodes=100,evolve=300", "--tick-ms", "50",
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let collected = ServerProcess.OutputBox()
+        Thread { collected.set(output.fileHandleForReading.readDataToEndOfFile()) }.start()
+        let meta =
+            #""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#
+        let lines = [
+            #"{"jsonrpc":"2.0","id":"l1","method":"subscriptions/listen","params":{\#(meta),"notifications":{"resourceSubscriptions":["argo://workflows/argo/slow"]}}}"#,
+            #"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{\#(meta),"name":"watch_workflow","arguments":{"name":"slow","timeout_seconds":60}}}"#,
+        ]
+        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try await Task.sleep(for: .seconds(1))
+        input.fileHandleForWriting.write(
+            Data(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}"#.utf8 + [10]))
+        try input.fileHandleForWriting.close()
+        // The transport waits at most 10 s for answers it expects: well before that, nothing is left to wait for.
+        let finished = await process.exited(within: .seconds(8))
+        #expect(finished, "the server waited for answers that never come")
+        let written = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: collected.wait()) }.start()
+        }
+        let answers = String(decoding: written, as: UTF8.self).split(separator: "\n")
+        #expect(answers.first?.contains("notifications/subscriptions/acknowledged") == true, "\(answers.prefix(2))")
+        #expect(
+            answers.contains { $0.contains(#""id":"l1""#) && $0.contains(#""resultType":"complete""#) },
+            "the listen was not answered: \(answers.suffix(2))")
+        #expect(!answers.contains { $0.contains(#""id":7,"#) }, "the cancelled call was answered")
     }
 
     static let meta =

@@ -51,8 +51,16 @@ extension MCPHTTPServer {
         if let mismatch = envelope.headerMismatch(request) {
             return Self.jsonRPCError(.badRequest, code: -32020, mismatch, id: envelope.id)
         }
-        let streaming =
-            (request.header(HTTPHeaderName.accept) ?? "").contains("text/event-stream") && envelope.notifies
+        let acceptsEvents = (request.header(HTTPHeaderName.accept) ?? "").contains("text/event-stream")
+        // A listen is nothing but its event stream: without one it would only hold its watches until the
+        // workflows end.
+        if envelope.method == "subscriptions/listen" && !acceptsEvents {
+            return Self.jsonRPCError(
+                .badRequest, code: -32600,
+                "subscriptions/listen answers with an event stream: send Accept: application/json, text/event-stream",
+                id: envelope.id)
+        }
+        let streaming = acceptsEvents && envelope.notifies
         guard streaming else {
             guard let answer = await serveModern(body, caller, { _ in }) else { return Response(status: .accepted) }
             return Response(
@@ -64,7 +72,8 @@ extension MCPHTTPServer {
         // notification, or 15 s of silence, begins an event stream: each notification, then the answer, one SSE
         // event each (no event ids: the revision has no resumption), and a comment every 15 s while nothing else is
         // sent, so that balancers and proxies do not close a quiet stream.
-        let (pieces, output) = AsyncStream<ModernPiece>.makeStream()
+        // Bounded: a client that stops reading loses the oldest pieces, never the answer (the last one).
+        let (pieces, output) = AsyncStream<ModernPiece>.makeStream(bufferingPolicy: .bufferingNewest(4_096))
         let call = Task {
             let keepalive = Task {
                 while !Task.isCancelled {
@@ -79,7 +88,8 @@ extension MCPHTTPServer {
             output.finish()
         }
         var waiting = pieces.makeAsyncIterator()
-        // The client gone before anything was sent cancels the request.
+        // If this handler's task is cancelled (the server stopping) before anything was sent, so is the request.
+        // (A client that goes away is noticed once a write to it fails: the stream's termination below.)
         let first = await withTaskCancellationHandler {
             await waiting.next()
         } onCancel: {
@@ -95,7 +105,7 @@ extension MCPHTTPServer {
         case .note?, .keepalive?:
             break
         }
-        let events = AsyncStream<ByteBuffer> { continuation in
+        let events = AsyncStream<ByteBuffer>(bufferingPolicy: .bufferingNewest(4_096)) { continuation in
             let relay = Task {
                 if let first { continuation.yield(first.event) }
                 for await piece in pieces { continuation.yield(piece.event) }

@@ -94,6 +94,8 @@ public actor LineTransport: Transport {
                 if !line.isEmpty {
                     let message = Data(line)
                     if let id = requestID(message) { requests.received(id) }
+                    // A cancelled request gets no answer (both revisions): the end of input does not wait for one.
+                    if let id = cancelledID(message) { requests.answered(id) }
                     continuation.yield(message)
                 }
             }
@@ -163,8 +165,10 @@ extension LineTransport {
             if let i = try? c.decode(Int.self) {
                 text = String(i)
             } else {
-                let s = try c.decode(String.self)
-                text = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+                // As the answers write it (slashes unescaped), so a request and its answer name one id.
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.withoutEscapingSlashes]
+                text = String(decoding: try encoder.encode(try c.decode(String.self)), as: UTF8.self)
             }
         }
     }
@@ -172,6 +176,20 @@ extension LineTransport {
     private struct Envelope: Decodable {
         var id: ID?
         var method: String?
+    }
+
+    private struct Cancelled: Decodable {
+        struct Params: Decodable { var requestId: ID? }
+        var method: String?
+        var params: Params?
+    }
+
+    /// The id a `notifications/cancelled` names.
+    static func cancelledID(_ data: Data) -> String? {
+        guard data.count < 4_096, let c = try? JSONDecoder().decode(Cancelled.self, from: data),
+            c.method == "notifications/cancelled"
+        else { return nil }
+        return c.params?.requestId?.text
     }
 
     /// The id of a request (not a notification, not a response) that the server will answer.
@@ -190,7 +208,9 @@ extension LineTransport {
         guard head.hasPrefix("{\"id\":"), let r = head.range(of: ",\"jsonrpc\":\"2.0\","),
             head[r.upperBound...].hasPrefix("\"result\"")
         else { return nil }
-        return String(head[head.index(head.startIndex, offsetBy: 6)..<r.lowerBound])
+        let text = head[head.index(head.startIndex, offsetBy: 6)..<r.lowerBound]
+        // The id as the request's was read (one canonical text for one id).
+        return (try? JSONDecoder().decode(ID.self, from: Data(text.utf8)))?.text ?? String(text)
     }
 }
 

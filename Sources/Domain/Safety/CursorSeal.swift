@@ -41,7 +41,9 @@ public struct CursorSeal: Sendable {
     /// `value` as `prefix` and URL-safe base64 of its AES-GCM box (a fresh nonce each time); nil if it cannot be
     /// sealed. The prefix names what is sealed, so one kind of sealed state is never read as another.
     func seal<Value: Encodable>(_ value: Value, prefix: String) -> String? {
-        guard let json = try? JSONEncoder().encode(value), let box = try? AES.GCM.seal(json, using: key),
+        // The prefix is authenticated with the box: one kind of sealed state is never opened as another.
+        guard let json = try? JSONEncoder().encode(value),
+            let box = try? AES.GCM.seal(json, using: key, authenticating: Data(prefix.utf8)),
             let combined = box.combined
         else { return nil }
         return prefix
@@ -57,7 +59,7 @@ public struct CursorSeal: Sendable {
             .replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let box = try? AES.GCM.SealedBox(combined: data),
-            let json = try? AES.GCM.open(box, using: key)
+            let json = try? AES.GCM.open(box, using: key, authenticating: Data(prefix.utf8))
         else { return nil }
         return try? JSONDecoder().decode(type, from: json)
     }

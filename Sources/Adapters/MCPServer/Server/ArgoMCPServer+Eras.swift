@@ -19,6 +19,8 @@ extension ArgoMCPServer {
         let server = self
         // One reader of the input: the first message decides the era; a handshake-era connection's messages go on
         // to the SDK through `relay`, a modern one's are served here.
+        // The connection's listens end, each with its answer, when its input ends.
+        let ending = ListenEnding()
         let reader = Task {
             var modern: Bool?
             let running = RunningRequests()
@@ -42,7 +44,8 @@ extension ArgoMCPServer {
                         // A cancelled request sends nothing more, its answer included.
                         if let reply = await server.serveModern(
                             message,
-                            emit: { note in if !Task.isCancelled { try? await transport.send(note) } }),
+                            emit: { note in if !Task.isCancelled { try? await transport.send(note) } },
+                            ending: ending),
                             !Task.isCancelled
                         {
                             try? await transport.send(reply.message)
@@ -50,13 +53,11 @@ extension ArgoMCPServer {
                         if let key { await running.finished(key) }
                         await inFlight.end()
                     }
-                    if let key {
-                        await running.started(
-                            key, task, endless: ModernProtocol.method(of: message) == "subscriptions/listen")
-                    }
+                    if let key { await running.started(key, task) }
                 }
-                // The client closed its input: a listen would never end by itself (and nobody reads its answer).
-                await running.cancelEndless()
+                // The client closed its input: a listen would never end by itself. It answers, as at a shutdown, so
+                // that the transport is not left waiting for its answer.
+                ending.end()
                 relayInput.finish()
             } catch {
                 relayInput.finish(throwing: error)
@@ -85,20 +86,26 @@ extension ArgoMCPServer {
         reader.cancel()
     }
 
-    /// The id of the request a `notifications/cancelled` names.
+    /// The id of the request a `notifications/cancelled` names, as a key.
     static func cancelledRequest(_ message: Data) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: message) as? [String: Any],
             object["method"] as? String == "notifications/cancelled",
             let params = object["params"] as? [String: Any], let id = params["requestId"]
         else { return nil }
-        return "\(id)"
+        return key(id)
     }
 
     /// A request's id as a key.
     static func requestKey(_ message: Data) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: message) as? [String: Any], let id = object["id"]
         else { return nil }
-        return "\(id)"
+        return key(id)
+    }
+
+    /// An id as a key: the number 1 and the string "1" are different requests.
+    static func key(_ id: Any) -> String {
+        if let text = id as? String { return "s:" + text }
+        return "n:\(id)"
     }
 }
 
@@ -145,28 +152,21 @@ actor RelayTransport: Transport {
 /// The requests of a modern stdio connection under way, by id, so that `notifications/cancelled` can stop one.
 actor RunningRequests {
     private var tasks: [String: Task<Void, Never>] = [:]
+    /// Finished before they were registered (a request can end before `started` runs).
     private var done: Set<String> = []
-    /// Requests that end only when cancelled (or by events): `subscriptions/listen`.
-    private var endless: Set<String> = []
 
-    func started(_ key: String, _ task: Task<Void, Never>, endless: Bool = false) {
+    func started(_ key: String, _ task: Task<Void, Never>) {
         if done.remove(key) != nil { return }
         tasks[key] = task
-        if endless { self.endless.insert(key) }
     }
 
     func finished(_ key: String) {
-        endless.remove(key)
         if tasks.removeValue(forKey: key) == nil { done.insert(key) }
     }
 
-    func cancelEndless() {
-        for key in endless { tasks.removeValue(forKey: key)?.cancel() }
-        endless.removeAll()
-    }
-
-    /// Cancels the request; it sends nothing more (the revision: a cancelled request gets no answer).
+    /// Cancels the request; it sends nothing more (a cancelled request gets no answer). Its task stays registered
+    /// until it finishes, so its id is released then, like any other.
     func cancel(_ key: String) {
-        tasks.removeValue(forKey: key)?.cancel()
+        tasks[key]?.cancel()
     }
 }

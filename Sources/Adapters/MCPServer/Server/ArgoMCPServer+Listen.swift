@@ -11,9 +11,9 @@ import Synchronization
 /// every subscribed workflow has completed or been deleted (nothing more will change), or at a graceful shutdown
 /// (`ArgoMCPServer.endListens`). The client ends it by closing the stream (HTTP) or cancelling the request (stdio).
 extension ArgoMCPServer {
-    func modernListen(_ request: ModernRequest, emit: @escaping @Sendable (Data) async -> Void) async throws
-        -> [String: Value]
-    {
+    func modernListen(
+        _ request: ModernRequest, emit: @escaping @Sendable (Data) async -> Void, ending: ListenEnding?
+    ) async throws -> [String: Value] {
         guard let resources else {
             throw ModernError(
                 id: request.id, code: ModernProtocol.Code.methodNotFound, "this server offers no resources to follow")
@@ -28,19 +28,21 @@ extension ArgoMCPServer {
         var uris: [String] = []
         switch filter["resourceSubscriptions"] {
         case .array(let given)?:
+            // Counted before anything else is done with them.
+            guard given.count <= ResourceSubscriptions.maxSubscriptions else {
+                throw invalid(
+                    "at most \(ResourceSubscriptions.maxSubscriptions) resources per subscriptions/listen (each holds a watch on Argo); \(given.count) were asked for"
+                )
+            }
+            var seen = Set<String>()
             for item in given {
                 guard case .string(let uri) = item else {
                     throw invalid("params.notifications.resourceSubscriptions must hold URIs (strings)")
                 }
-                if !uris.contains(uri) { uris.append(uri) }
+                if seen.insert(uri).inserted { uris.append(uri) }
             }
         case nil: break
         default: throw invalid("params.notifications.resourceSubscriptions must be an array of URIs")
-        }
-        guard uris.count <= ResourceSubscriptions.maxSubscriptions else {
-            throw invalid(
-                "at most \(ResourceSubscriptions.maxSubscriptions) resources per subscriptions/listen (each holds a watch on Argo); \(uris.count) were asked for"
-            )
         }
         // Each open listen holds a watch on Argo per workflow: the process holds a bounded number of them.
         guard Listens.open.add(1, ordering: .relaxed).newValue <= Listens.maxOpen else {
@@ -80,7 +82,7 @@ extension ArgoMCPServer {
         await withTaskGroup(of: Void.self) { group in
             // Ends every follower when the server shuts down gracefully.
             group.addTask {
-                while !Task.isCancelled && !Listens.begun.load(ordering: .relaxed) {
+                while !Task.isCancelled && !Listens.begun.load(ordering: .relaxed) && ending?.ended != true {
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
@@ -113,6 +115,17 @@ extension ArgoMCPServer {
     public static func endListens() {
         Listens.begun.store(true, ordering: .relaxed)
     }
+}
+
+/// Ends the listens of one connection (its input ended), each with its answer.
+public final class ListenEnding: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func end() { flag.store(true, ordering: .relaxed) }
+
+    var ended: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// The process's listens: whether it is shutting down (they end), and how many are open.

@@ -9,9 +9,11 @@ extension ArgoMCPServer {
     /// Serves one message of the revision. A request gets its answer; a notification (there is nothing a client
     /// notifies that this server keeps) gets nil. `emit` sends a notification of the request (progress, and log
     /// messages when the client opted in) before the answer, where the transport can carry one.
-    public func serveModern(_ message: Data, emit: @escaping @Sendable (Data) async -> Void = { _ in }) async
-        -> ModernReply?
-    {
+    /// `ending`, when given, ends the request's `subscriptions/listen` (with its answer) once set: a stdio
+    /// connection's end of input. A graceful shutdown of the process ends every listen (`endListens`).
+    public func serveModern(
+        _ message: Data, emit: @escaping @Sendable (Data) async -> Void = { _ in }, ending: ListenEnding? = nil
+    ) async -> ModernReply? {
         // Parsed once, without the SDK's `Value` decoder (it runs a regular expression on every string).
         guard let any = try? JSONSerialization.jsonObject(with: message),
             case .object(let object) = JSONValueBridge.convert(any)
@@ -40,7 +42,7 @@ extension ArgoMCPServer {
         case .failure(let error): return Self.reply(error)
         }
         do {
-            let result = try await dispatchModern(request, emit: emit)
+            let result = try await dispatchModern(request, emit: emit, ending: ending)
             var object = result
             object["resultType"] = object["resultType"] ?? "complete"
             var meta: [String: Value] = [:]
@@ -87,9 +89,9 @@ extension ArgoMCPServer {
     }
 
     /// The result object of `request` (without `resultType` and `_meta`, which every answer gets).
-    func dispatchModern(_ request: ModernRequest, emit: @escaping @Sendable (Data) async -> Void) async throws
-        -> [String: Value]
-    {
+    func dispatchModern(
+        _ request: ModernRequest, emit: @escaping @Sendable (Data) async -> Void, ending: ListenEnding? = nil
+    ) async throws -> [String: Value] {
         switch request.method {
         case "server/discover":
             return discoverResult()
@@ -98,7 +100,7 @@ extension ArgoMCPServer {
         case "tools/call":
             return try await modernToolCall(request, emit: emit)
         case "subscriptions/listen":
-            return try await modernListen(request, emit: emit)
+            return try await modernListen(request, emit: emit, ending: ending)
         case "prompts/list":
             return try ["prompts": JSONValueBridge.value(prompts.map(\.prompt))].merging(Caching.documents) { a, _ in a
             }
@@ -129,7 +131,15 @@ extension ArgoMCPServer {
             return try await modernRead(request, resources)
         case "completion/complete":
             guard let resources else { break }
-            let params = try JSONDecoder().decode(Complete.Parameters.self, from: JSONEncoder().encode(request.params))
+            let params: Complete.Parameters
+            do {
+                params = try JSONDecoder().decode(Complete.Parameters.self, from: JSONEncoder().encode(request.params))
+            } catch {
+                throw ModernError(
+                    id: request.id, code: ModernProtocol.Code.invalidParams,
+                    "completion/complete needs params.ref ({type, name} or {type, uri}) and params.argument ({name, value})"
+                )
+            }
             return try Self.object(try await ArgoCompletions(resources.useCases).complete(params))
         default:
             break

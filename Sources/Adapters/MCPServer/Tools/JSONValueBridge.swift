@@ -15,7 +15,14 @@ enum JSONValueBridge {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(encodable)
-        return (try parse(data), data.count)
+        // Deeper than the scanner reads (free-form JSON in an object from Argo): the slower, deeper reading.
+        let value: Value
+        if let scanned = try? parse(data) {
+            value = scanned
+        } else {
+            value = convert(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+        }
+        return (value, data.count)
     }
 
     /// `Value` from JSON this process encoded, read with the byte scanner: the same value `convert` makes of
@@ -32,7 +39,7 @@ enum JSONValueBridge {
     }
 
     static func read(_ s: inout JSONScanner, depth: Int) throws -> Value {
-        guard depth < 256 else { throw NotJSON() }
+        guard depth < 512 else { throw NotJSON() }
         switch s.peek() {
         case UInt8(ascii: "{"):
             var object: [String: Value] = [:]
