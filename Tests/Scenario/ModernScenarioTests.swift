@@ -264,6 +264,21 @@ struct ModernScenarioTests {
         #expect(withheld.body.contains(#""isError":true"#) && withheld.body.contains("permissions.readOnly"))
         _ = await readOnly.stop()
 
+        // Caching hints: argo-mcp's own documents (the reference, the upstream examples) never change within a
+        // version and are the same for everyone; an object from Argo is stale at once and the caller's.
+        for (uri, ttl, scope) in [
+            ("argo://reference/workflow", 86_400_000, "public"), ("argo://examples/hello-world", 86_400_000, "public"),
+            ("argo://workflows/argo/nightly-etl-7x2kq", 0, "private"),
+        ] {
+            let read = try await post(
+                server.url,
+                #"{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{\#(Self.meta),"uri":"\#(uri)"}}"#,
+                headers: Self.headers("resources/read", name: uri))
+            #expect(
+                read.status == 200 && read.body.contains(#""ttlMs":\#(ttl)"#)
+                    && read.body.contains(#""cacheScope":"\#(scope)""#), "\(uri): \(read.body.suffix(200))")
+        }
+
         // A tool's failure is a result (isError), not an error.
         let failed = try await post(
             server.url,
