@@ -64,7 +64,7 @@ struct BalancerScenarioTests {
     static func deploy(replicas count: Int, postgres: String, simulatorFlags: [String] = []) async throws
         -> Deployment
     {
-        let (simulator, simulatorURL) = try LiveChainScenarioTests.startRESTSimulator(
+        let (simulator, simulatorURL) = try await LiveChainScenarioTests.startRESTSimulator(
             ["--demo", "--require-authorization", "Bearer test"] + simulatorFlags)
         let environment = Self.environment(simulatorURL, postgres: postgres)
         var replicas: [HTTPServerProcess] = []

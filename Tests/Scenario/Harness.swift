@@ -219,12 +219,7 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
         process.standardInput = Pipe()
         try process.run()
         // The first line on stdout is the URL (the port was picked by the system).
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
+        let line = await ServerProcess.firstLine(of: stdout.fileHandleForReading)
         url = line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(
             of: "//0.0.0.0:", with: "//127.0.0.1:")
         guard url.hasPrefix("http://") else {
@@ -252,8 +247,9 @@ final class HTTPServerProcess: MCPHarness, @unchecked Sendable {
     func stop() async -> String {
         await client.disconnect()
         process.terminate()
-        process.waitUntilExit()
-        return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Polled, not waited for on a thread of the test's pool (see `ServerProcess.runToEnd`).
+        _ = await process.exited(within: .seconds(60))
+        return await ServerProcess.rest(of: stderr.fileHandleForReading)
     }
 }
 

@@ -10,7 +10,7 @@ struct LiveChainScenarioTests {
         .appendingPathComponent("Fixtures/workflows")
 
     /// Starts `argo-mcp simulator --port 0` and returns it with the URL it printed.
-    static func startRESTSimulator(_ extra: [String] = []) throws -> (Process, String) {
+    static func startRESTSimulator(_ extra: [String] = []) async throws -> (Process, String) {
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["simulator", "--port", "0", "--seed", fixtures.path] + extra
@@ -18,18 +18,13 @@ struct LiveChainScenarioTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let text = await ServerProcess.firstLine(of: out.fileHandleForReading)
         return (process, text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     @Test("list, get and logs flow through ARGO_SERVER with the token sent, seeds keep their namespaces")
     func liveChain() async throws {
-        let (rest, url) = try Self.startRESTSimulator()
+        let (rest, url) = try await Self.startRESTSimulator()
         defer {
             rest.terminate()
             rest.waitUntilExit()
@@ -70,7 +65,9 @@ struct LiveChainScenarioTests {
 
     @Test("401 and an unreachable server are tool errors that say how to fix them")
     func authAndReachability() async throws {
-        let (rest, url) = try Self.startRESTSimulator(["--fault", "list_workflows:code=16,message=token not valid"])
+        let (rest, url) = try await Self.startRESTSimulator([
+            "--fault", "list_workflows:code=16,message=token not valid",
+        ])
         defer {
             rest.terminate()
             rest.waitUntilExit()
@@ -96,7 +93,7 @@ struct LiveChainScenarioTests {
 
     @Test("config file, environment and flags: flags win over environment, which wins over the file")
     func precedence() async throws {
-        let (rest, url) = try Self.startRESTSimulator()
+        let (rest, url) = try await Self.startRESTSimulator()
         defer {
             rest.terminate()
             rest.waitUntilExit()

@@ -113,6 +113,30 @@ final class ServerProcess: MCPHarness, @unchecked Sendable {
         return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self), finished)
     }
 
+    /// The first line a child writes to `handle` (its URL), read on a thread of its own; what came, when the child
+    /// closes it first.
+    static func firstLine(of handle: FileHandle) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var text = ""
+                while !text.contains("\n") {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    text += String(decoding: chunk, as: UTF8.self)
+                }
+                continuation.resume(returning: text)
+            }.start()
+        }
+    }
+
+    /// Everything left on `handle` once its writer has ended, read on a thread of its own.
+    static func rest(of handle: FileHandle) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)) }
+                .start()
+        }
+    }
+
     /// Bytes handed from a reader thread, waited for once.
     final class OutputBox: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)
@@ -135,8 +159,9 @@ final class ServerProcess: MCPHarness, @unchecked Sendable {
     func stop() async -> String {
         await client.disconnect()
         try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Polled, not waited for on a thread of the test's pool (see `runToEnd`).
+        _ = await process.exited(within: .seconds(60))
+        return await Self.rest(of: stderr.fileHandleForReading)
     }
 }
 

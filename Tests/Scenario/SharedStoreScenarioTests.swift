@@ -27,7 +27,7 @@ struct SharedStoreScenarioTests {
         let url = try #require(
             ProcessInfo.processInfo.environment["ARGO_MCP_TEST_POSTGRES_URL"], "ARGO_MCP_TEST_POSTGRES_URL is not set")
         // Argo accepts only argo-mcp's own token: a caller's MCP token passed through would be refused.
-        let (simulator, simulatorURL) = try LiveChainScenarioTests.startRESTSimulator([
+        let (simulator, simulatorURL) = try await LiveChainScenarioTests.startRESTSimulator([
             "--demo", "--require-authorization", "Bearer test",
         ])
         defer { simulator.terminate() }

@@ -10,7 +10,7 @@ struct StepScenarioTests {
 
     /// `argo-mcp serve` over stdio against `argo-mcp simulator EXTRA` on loopback.
     static func liveServer(_ extra: [String]) async throws -> (Process, ServerProcess) {
-        let (rest, url) = try LiveChainScenarioTests.startRESTSimulator(["--demo"] + extra)
+        let (rest, url) = try await LiveChainScenarioTests.startRESTSimulator(["--demo"] + extra)
         let server = try await ServerProcess(
             ["serve"],
             environment: [
