@@ -16,11 +16,7 @@ extension Bench {
             sim.terminate()
             sim.waitUntilExit()
         }
-        let server = try HTTPServe.start(
-            environment: [
-                "ARGO_SERVER": String(base.dropFirst("http://".count)), "ARGO_SECURE": "false",
-                "ARGO_TOKEN": "Bearer bench", "ARGO_NAMESPACE": "argo",
-            ], token: benchToken)
+        let server = try HTTPServe.start(environment: argoEnvironment(base), token: benchToken)
         defer { server.stop() }
         let poster = RetryingPoster(url: server.url, bearerToken: benchToken)
         let client = HTTPClient.shared

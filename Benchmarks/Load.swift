@@ -48,6 +48,14 @@ struct HTTPServe {
 extension Bench {
     static let benchToken = "amt_bench-\(UUID().uuidString)"
 
+    /// What `argo-mcp serve` needs to reach the simulator's REST face at `base` as its Argo Server.
+    static func argoEnvironment(_ base: String) -> [String: String] {
+        [
+            "ARGO_SERVER": String(base.dropFirst("http://".count)), "ARGO_SECURE": "false",
+            "ARGO_TOKEN": "Bearer bench", "ARGO_NAMESPACE": "argo",
+        ]
+    }
+
     /// An MCP client of `url` on `httpClient`, initialized.
     static func session(_ url: String, _ httpClient: HTTPClient) async throws -> Client {
         let client = Client(name: "bench", version: "1")
@@ -73,12 +81,7 @@ extension Bench {
             sim.terminate()
             sim.waitUntilExit()
         }
-        let server = try HTTPServe.start(
-            environment: [
-                "ARGO_SERVER": String(base.dropFirst("http://".count)), "ARGO_SECURE": "false",
-                "ARGO_TOKEN": "Bearer bench", "ARGO_NAMESPACE": "argo",
-            ],
-            token: benchToken)
+        let server = try HTTPServe.start(environment: argoEnvironment(base), token: benchToken)
         defer { server.stop() }
         var configuration = HTTPClient.Configuration()
         // Every session holds its event stream open beside the call under way.

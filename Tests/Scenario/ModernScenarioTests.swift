@@ -183,8 +183,7 @@ struct ModernScenarioTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let collected = ServerProcess.OutputBox()
-        Thread { collected.set(output.fileHandleForReading.readDataToEndOfFile()) }.start()
+        let written = Task { await ServerProcess.rest(of: output.fileHandleForReading) }
         let meta =
             #""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#
         let lines = [
@@ -199,10 +198,7 @@ struct ModernScenarioTests {
         // The transport waits at most 10 s for answers it expects: well before that, nothing is left to wait for.
         let finished = await process.exited(within: .seconds(8))
         #expect(finished, "the server waited for answers that never come")
-        let written = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: collected.wait()) }.start()
-        }
-        let answers = String(decoding: written, as: UTF8.self).split(separator: "\n")
+        let answers = await written.value.split(separator: "\n")
         #expect(answers.first?.contains("notifications/subscriptions/acknowledged") == true, "\(answers.prefix(2))")
         #expect(
             answers.contains { $0.contains(#""id":"l1""#) && $0.contains(#""resultType":"complete""#) },
