@@ -41,7 +41,7 @@ struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",
         abstract:
-            "Print the tool list as Markdown (name, safety class, description); --prompts, --resources, --settings: those lists."
+            "Print the tool list as Markdown (toolset, name, safety class, description); --toolsets, --prompts, --resources, --settings: those lists."
     )
 
     @Flag(help: "Print the prompt list instead (name, arguments, description).")
@@ -50,6 +50,8 @@ struct ToolsCommand: AsyncParsableCommand {
     var resources = false
     @Flag(help: "Print the settings instead (environment, flag, config file key, meaning).")
     var settings = false
+    @Flag(help: "Print the toolsets instead (name, number of tools, what they hold).")
+    var toolsets = false
 
     func run() async throws {
         let useCases = UseCases(
@@ -59,6 +61,8 @@ struct ToolsCommand: AsyncParsableCommand {
             print(SettingsRegistry.markdown())
         } else if resources {
             print(ToolCatalog.resourceMarkdown())
+        } else if toolsets {
+            print(ToolCatalog.toolsetMarkdown(ToolCatalog.all(useCases)))
         } else if prompts {
             print(ToolCatalog.promptMarkdown(ToolCatalog.prompts(useCases)))
         } else {

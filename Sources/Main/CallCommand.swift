@@ -111,15 +111,12 @@ struct CallCommand: AsyncParsableCommand {
             return
         }
         guard let tool else { return }
-        if let safety = server.withheld[tool] {
-            // The policy keeps it out: say which settings would offer it, as the MCP answer does.
-            FileHandle.standardError.write(
-                Data(
-                    ("argo-mcp: "
-                        + ArgoMCPServer.withheldReason(tool, safety: safety, allowed: server.maxSafety) + "\n").utf8))
+        if let reason = server.withheldReason(tool) {
+            // The policy or the toolsets keep it out: say which settings would offer it, as the MCP answer does.
+            FileHandle.standardError.write(Data(("argo-mcp: " + reason + "\n").utf8))
             throw ExitCode(1)
         }
-        guard let definition = server.tools.first(where: { $0.name == tool }) else {
+        guard let definition = server.tools.first(where: { $0.name == tool || $0.aliases.contains(tool) }) else {
             var message = "argo-mcp: no tool \(tool) (or the policy withholds it)"
             if let near = ConfigKey.nearest(tool, in: server.tools.map(\.name)) { message += "; did you mean \(near)?" }
             FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -59,6 +59,10 @@ struct ServeOptions: ParsableArguments {
     var denyNamespace: [String] = []
     @Flag(name: .customLong("read-only"), help: "Allow no tool that changes Argo (env ARGO_MCP_READ_ONLY).")
     var readOnly = false
+    @Option(
+        name: .customLong("toolsets"),
+        help: "Offer only these toolsets (comma-separated, e.g. workflows,logs; env ARGO_MCP_TOOLSETS).")
+    var toolsets: String?
 
     /// These flags over `s`.
     func apply(to s: inout Settings) throws {
@@ -74,6 +78,10 @@ struct ServeOptions: ParsableArguments {
         if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
         if !denyNamespace.isEmpty { s.namespacesDeny = denyNamespace }
         if readOnly { s.readOnly = true }
+        if let toolsets {
+            s.toolsets = toolsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
     }
 }
 

@@ -137,6 +137,29 @@ struct Serve: AsyncParsableCommand {
         let maxResultBytes = settings.maxResultBytes
         let maxManifestBytes = settings.maxManifestBytes
         let seal = settings.cursorSeal()
+        // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
+        let catalog = ToolCatalog.all(
+            UseCases(
+                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy, audit: audit
+            ))
+        try Settings.checkConfirmationRequire(policy, tools: catalog.map(\.name))
+        let selection = try settings.toolSelection(catalog: catalog)
+        let offered = catalog.filter { $0.safety <= policy.ceiling && selection.includes($0) }
+        if !selection.isAll || offered.isEmpty {
+            logger.info(
+                "tools",
+                metadata: [
+                    "toolsets":
+                        "\(Toolset.allCases.filter(selection.toolsets.contains).map(\.rawValue).joined(separator: ","))",
+                    "enabled": "\(selection.enabledTools.sorted().joined(separator: ","))",
+                    "disabled": "\(selection.disabledTools.sorted().joined(separator: ","))",
+                    "offered": "\(offered.count) of \(catalog.count)",
+                ])
+        }
+        if offered.isEmpty {
+            logger.warning(
+                "no tool is offered: the toolsets and tools chosen (tools.*) hold none the permissions allow")
+        }
         let make: @Sendable (Caller?) -> ArgoMCPServer = { caller in
             let useCases = UseCases(
                 gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy,
@@ -148,14 +171,8 @@ struct Serve: AsyncParsableCommand {
                 confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
                 maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
                 notice: simulator ? Self.simulatorNotice : nil, resources: ArgoResources(useCases),
-                namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) })
+                namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) }, selection: selection)
         }
-        // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
-        let catalog = ToolCatalog.all(
-            UseCases(
-                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy, audit: audit
-            ))
-        try Settings.checkConfirmationRequire(policy, tools: catalog.map(\.name))
         return make
     }
 
@@ -212,21 +229,25 @@ struct Serve: AsyncParsableCommand {
                 host: host, port: port, limits: limits, sessionMode: mode, logger: logger,
                 authentication: authentication, hostRules: settings.auth.hostRules, metrics: Self.prometheus(),
                 ready: ready, drained: { await inFlight.drained(timeout: $0) },
-                serveModern: { message, caller, emit in
+                serveModern: { message, caller, narrowing, emit in
                     await inFlight.begin()
                     defer { Task { await inFlight.end() } }
-                    guard let reply = await perCaller.server(caller).serveModern(message, emit: emit) else {
+                    guard let reply = await perCaller.server(caller, narrowing).serveModern(message, emit: emit)
+                    else {
                         return nil
                     }
                     return (reply.message, ModernProtocol.httpStatus(errorCode: reply.errorCode))
                 },
                 draining: { ArgoMCPServer.endListens() },
-                makeSession: { transport, caller, mode in
+                checkNarrowing: { perCaller.server(nil).check($0) },
+                makeSession: { transport, caller, narrowing, mode in
                     let session =
                         switch mode {
-                        case .stateful: try await servers(caller).start(transport: transport, inFlight: inFlight)
+                        case .stateful:
+                            try await servers(caller).narrowed(narrowing).start(
+                                transport: transport, inFlight: inFlight)
                         case .stateless:
-                            try await perCaller.server(caller).start(
+                            try await perCaller.server(caller, narrowing).start(
                                 transport: transport, inFlight: inFlight, scope: .singleRequest)
                         }
                     return { await session.stop() }
@@ -302,6 +323,11 @@ final class PerCaller: Sendable {
             table[key] = (caller, server)
         }
         return server
+    }
+
+    /// The caller's server as a request narrowed it (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly).
+    func server(_ caller: Caller?, _ narrowing: ToolNarrowing) -> ArgoMCPServer {
+        server(caller).narrowed(narrowing)
     }
 }
 

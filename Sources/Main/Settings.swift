@@ -5,6 +5,7 @@ import Domain
 import Foundation
 import Hooks
 import MCPHTTP
+import MCPServer
 import Ports
 
 /// argo-mcp's settings, merged from (highest first) command-line flags, environment, the YAML config file, defaults.
@@ -34,6 +35,10 @@ struct Settings: Sendable {
     var confirmationMode: String?
     /// Safety classes and tool names whose calls must be confirmed (nil: the default set).
     var confirmationRequire: [String]?
+    /// `tools.toolsets`, `tools.enabledTools`, `tools.disabledTools` (nil: every toolset, nothing added or removed).
+    var toolsets: [String]?
+    var enabledTools: [String]?
+    var disabledTools: [String]?
     var auditFile: String?
     // Completion hooks of watch_workflow (notify: true); off unless set.
     var notifyWebhook: String?
@@ -211,6 +216,47 @@ struct Settings: Sendable {
             if let near = ConfigKey.nearest(entry, in: Array(known)) { message += "; did you mean '\(near)'?" }
             throw ConfigError(message)
         }
+    }
+
+    /// The tools offered, from `tools.*`, each name checked against the catalog (a former name counts as the
+    /// tool's name now).
+    func toolSelection(catalog: [ToolDefinition]) throws -> ToolSelection {
+        var names: [String: String] = [:]
+        for tool in catalog {
+            names[tool.name] = tool.name
+            for alias in tool.aliases { names[alias] = tool.name }
+        }
+        func tools(_ list: [String]?, _ key: String) throws -> Set<String> {
+            Set(
+                try (list ?? []).map { entry in
+                    guard let name = names[entry] else {
+                        var message = "\(key): '\(entry)' is not a tool name"
+                        if let near = ConfigKey.nearest(entry, in: Array(names.keys)) {
+                            message += "; did you mean '\(near)'?"
+                        }
+                        throw ConfigError(message)
+                    }
+                    return name
+                })
+        }
+        var selection = ToolSelection(
+            enabledTools: try tools(enabledTools, "tools.enabledTools"),
+            disabledTools: try tools(disabledTools, "tools.disabledTools"))
+        if let toolsets {
+            selection.toolsets = Set(
+                try toolsets.map { entry in
+                    guard let toolset = Toolset(rawValue: entry.lowercased()) else {
+                        var message =
+                            "tools.toolsets: '\(entry)' is not a toolset (\(Toolset.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        if let near = ConfigKey.nearest(entry, in: Toolset.allCases.map(\.rawValue)) {
+                            message += "; did you mean '\(near)'?"
+                        }
+                        throw ConfigError(message)
+                    }
+                    return toolset
+                })
+        }
+        return selection
     }
 
     func connection() throws -> ArgoConnection? {

@@ -132,6 +132,19 @@ enum SettingsRegistry {
                     "Calls named by `confirmation.require` need a confirmation. Default true; false turns confirmation off.",
                 apply: set(\.requireConfirmation)),
             SettingOption(
+                key: "tools.toolsets", environment: ["ARGO_MCP_TOOLSETS"], flag: "--toolsets", kind: .strings,
+                meaning:
+                    "The toolsets offered (default all): `workflows`, `logs`, `cron`, `templates`, `archive`, `artifacts`, `approvals`, `diagnostics`, `sync`, `cluster` (see [Tools](#tools)). Over HTTP a request may narrow them further with `X-MCP-Toolsets`, `X-MCP-Tools` and `X-MCP-Readonly: true`, never widen them.",
+                apply: set(\.toolsets)),
+            SettingOption(
+                key: "tools.enabledTools", environment: ["ARGO_MCP_ENABLED_TOOLS"], kind: .strings,
+                meaning:
+                    "Tools offered besides those of the chosen toolsets; `tools.disabledTools`: tools never offered (wins). An unknown toolset or tool name stops the server at start-up, naming the nearest. The permission settings still apply.",
+                apply: set(\.enabledTools)),
+            SettingOption(
+                key: "tools.disabledTools", environment: ["ARGO_MCP_DISABLED_TOOLS"], kind: .strings, meaning: nil,
+                apply: set(\.disabledTools)),
+            SettingOption(
                 key: "confirmation.require", environment: ["ARGO_MCP_CONFIRMATION_REQUIRE"], kind: .strings,
                 meaning:
                     "Safety classes (`mutating`, `destructive`) and tool names whose calls must be confirmed. Default: `destructive`, `submit_workflow`, `update_cron_schedule`, `create_template`, `create_cron_workflow`, `approve_step`, `set_step_outputs`, `set_sync_limit`. An unknown entry stops the server at start-up.",

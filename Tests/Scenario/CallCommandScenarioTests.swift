@@ -42,7 +42,7 @@ struct CallCommandScenarioTests {
         let lines = stdout.split(separator: "\n")
         // One line per tool of the catalog, as `argo-mcp tools` lists them.
         let (_, table, _) = try ServerProcess.runCapturing(["tools"])
-        let tools = table.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        let tools = table.split(separator: "\n").filter { $0.contains("| `") && !$0.hasPrefix("| toolset") }
         #expect(tools.count >= 40, "\(table.prefix(300))")
         #expect(lines.count == tools.count)
         #expect(lines.contains { $0.hasPrefix("get_workflow [read-only] name*:string") })

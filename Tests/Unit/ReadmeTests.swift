@@ -29,6 +29,15 @@ struct ReadmeTests {
             "regenerate the README tool list with `swift run argo-mcp tools`")
     }
 
+    @Test("the README's toolset list is what `argo-mcp tools --toolsets` prints; every toolset holds a tool")
+    func toolsetList() throws {
+        let readme = try Self.readme()
+        #expect(
+            readme.contains(ToolCatalog.toolsetMarkdown(Self.tools)),
+            "regenerate the README toolset list with `swift run argo-mcp tools --toolsets`")
+        for toolset in Toolset.allCases { #expect(Self.tools.contains { $0.toolset == toolset }, "\(toolset)") }
+    }
+
     @Test("the README's prompt list is what `argo-mcp tools --prompts` prints")
     func promptList() throws {
         let readme = try Self.readme()

@@ -10,12 +10,14 @@ import Ports
 /// whatever `http.sessions` says). This adapter checks what is HTTP's: the method, Host and Origin, and that the
 /// `Mcp-Method` and `Mcp-Name` headers say what the body says (400, -32020, when they do not).
 extension MCPHTTPServer {
-    /// Serves one message of the revision for `caller`; `emit` sends a notification of the request before the
-    /// answer. Returns the answer and its HTTP status, or nil for a notification.
+    /// Serves one message of the revision for `caller`, showing only what `narrowing` leaves; `emit` sends a
+    /// notification of the request before the answer. Returns the answer and its HTTP status, or nil for a
+    /// notification.
     public typealias ModernHandler =
-        @Sendable (_ message: Data, _ caller: Caller?, _ emit: @escaping @Sendable (Data) async -> Void) async -> (
-            message: Data, status: Int
-        )?
+        @Sendable (
+            _ message: Data, _ caller: Caller?, _ narrowing: ToolNarrowing,
+            _ emit: @escaping @Sendable (Data) async -> Void
+        ) async -> (message: Data, status: Int)?
 
     /// Whether `request` is of the revision: it names a protocol version the handshake era does not know.
     func isModern(_ request: MCP.HTTPRequest) -> Bool {
@@ -23,9 +25,10 @@ extension MCPHTTPServer {
         return !Version.supported.contains(version)
     }
 
-    func handleModern(_ request: MCP.HTTPRequest, caller: Caller?, sessions: Sessions, open: RequestOpen?) async
-        -> Response
-    {
+    func handleModern(
+        _ request: MCP.HTTPRequest, caller: Caller?, narrowing: ToolNarrowing, sessions: Sessions,
+        open: RequestOpen?
+    ) async -> Response {
         guard let serveModern else { return Self.plain(.notFound, "not found") }
         guard request.method == "POST" else {
             var response = Self.plain(
@@ -62,7 +65,9 @@ extension MCPHTTPServer {
         }
         let streaming = acceptsEvents && envelope.notifies
         guard streaming else {
-            guard let answer = await serveModern(body, caller, { _ in }) else { return Response(status: .accepted) }
+            guard let answer = await serveModern(body, caller, narrowing, { _ in }) else {
+                return Response(status: .accepted)
+            }
             return Response(
                 status: .init(code: answer.status), headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.message)))
@@ -82,7 +87,7 @@ extension MCPHTTPServer {
                     output.yield(.keepalive)
                 }
             }
-            let answer = await serveModern(body, caller) { note in output.yield(.note(note)) }
+            let answer = await serveModern(body, caller, narrowing) { note in output.yield(.note(note)) }
             keepalive.cancel()
             if let answer { output.yield(.answer(answer.message, status: answer.status)) }
             output.finish()

@@ -14,8 +14,8 @@ extension MCPHTTPServer {
     /// One request of the stateful mode: to the session its `Mcp-Session-Id` names (the caller's own, within its
     /// byte allowance, with a request id not already in flight), or an initialize that opens a session.
     func handleStateful(
-        _ mcpRequest: MCP.HTTPRequest, method: HTTPTypes.HTTPRequest.Method, caller: Caller?, sessions: Sessions,
-        open: RequestOpen?
+        _ mcpRequest: MCP.HTTPRequest, method: HTTPTypes.HTTPRequest.Method, caller: Caller?,
+        narrowing: ToolNarrowing, sessions: Sessions, open: RequestOpen?
     ) async -> Response {
         let transport: StatefulHTTPServerTransport
         let sent: SentBytes
@@ -68,7 +68,7 @@ extension MCPHTTPServer {
             transport = StatefulHTTPServerTransport(validationPipeline: validation, logger: logger)
             let sent = SentBytes()
             do {
-                let stop = try await makeSession(transport, caller, .stateful)
+                let stop = try await makeSession(transport, caller, narrowing, .stateful)
                 let answer = await transport.handleRequest(mcpRequest)
                 if let id = answer.headers.first(where: { $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased() }
                 )?

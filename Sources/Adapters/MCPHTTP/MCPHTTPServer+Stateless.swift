@@ -14,9 +14,10 @@ extension MCPHTTPServer {
     /// One request of the stateless mode: a notification or a response is taken (202) and has nowhere to go; a
     /// request is served by an MCP server of its own, its progress notifications and answer streamed back as
     /// server-sent events (or the answer alone as JSON, when the client accepts nothing else).
-    func handleStateless(_ request: MCP.HTTPRequest, caller: Caller?, sessions: Sessions, open: RequestOpen?) async
-        -> Response
-    {
+    func handleStateless(
+        _ request: MCP.HTTPRequest, caller: Caller?, narrowing: ToolNarrowing, sessions: Sessions,
+        open: RequestOpen?
+    ) async -> Response {
         guard request.method == "POST" else {
             var response = Self.plain(
                 .methodNotAllowed,
@@ -52,7 +53,7 @@ extension MCPHTTPServer {
         let transport = SingleRequestTransport(request: body, streaming: streaming, logger: logger)
         let stop: @Sendable () async -> Void
         do {
-            stop = try await makeSession(transport, caller, .stateless)
+            stop = try await makeSession(transport, caller, narrowing, .stateless)
         } catch {
             logger.error("could not start an MCP server for a request", metadata: ["error": "\(error)"])
             return Self.plain(.internalServerError, "could not serve the request")

@@ -17,11 +17,10 @@ import Synchronization
 /// This adapter knows HTTP and sessions only; what a session serves is the factory's business.
 public struct MCPHTTPServer: Sendable {
     /// Starts serving one new session of `caller` (nil without authentication) over `transport`, in `mode`
-    /// (stateless: a session of one request); returns how to stop it.
+    /// (stateless: a session of one request), showing only what `narrowing` leaves; returns how to stop it.
     public typealias SessionFactory =
-        @Sendable (_ transport: any Transport, _ caller: Caller?, _ mode: SessionMode) async throws -> (
-            @Sendable () async -> Void
-        )
+        @Sendable (_ transport: any Transport, _ caller: Caller?, _ narrowing: ToolNarrowing, _ mode: SessionMode)
+        async throws -> (@Sendable () async -> Void)
 
     /// Whether a conversation lives in one replica's memory (`stateful`: sessions, server-to-client requests,
     /// subscriptions) or every request stands on its own (`stateless`: no `Mcp-Session-Id`, nothing kept between
@@ -117,6 +116,8 @@ public struct MCPHTTPServer: Sendable {
     /// Called as a graceful shutdown begins, before the drain: requests that would never end by themselves
     /// (2026-07-28's `subscriptions/listen`) end now, with their answers.
     let draining: @Sendable () async -> Void
+    /// Why a request's narrowing headers name something the server does not have (nil: they are fine).
+    let checkNarrowing: @Sendable (ToolNarrowing) -> NarrowingError?
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), sessionMode: SessionMode = .stateful, logger: Logger,
@@ -125,8 +126,10 @@ public struct MCPHTTPServer: Sendable {
         ready: @escaping @Sendable () async -> (Bool, String) = { (true, "ready") },
         drained: @escaping @Sendable (Duration) async -> Void = { _ in },
         serveModern: ModernHandler? = nil, draining: @escaping @Sendable () async -> Void = {},
+        checkNarrowing: @escaping @Sendable (ToolNarrowing) -> NarrowingError? = { _ in nil },
         makeSession: @escaping SessionFactory
     ) {
+        self.checkNarrowing = checkNarrowing
         self.serveModern = serveModern
         self.draining = draining
         self.metrics = metrics
@@ -261,13 +264,27 @@ public struct MCPHTTPServer: Sendable {
         let mcpRequest = MCP.HTTPRequest(
             method: request.method.rawValue, headers: headers,
             body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
+        // What the request narrows the tools to (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly): only names the
+        // server has, else 400 naming the nearest.
+        let narrowing: ToolNarrowing
+        switch ToolNarrowing.parse(header: { mcpRequest.header($0) }) {
+        case .success(let parsed):
+            if let problem = checkNarrowing(parsed) {
+                return Self.jsonRPCError(.badRequest, code: -32600, problem.message)
+            }
+            narrowing = parsed
+        case .failure(let problem):
+            return Self.jsonRPCError(.badRequest, code: -32600, problem.message)
+        }
         if isModern(mcpRequest) {
-            return await handleModern(mcpRequest, caller: caller, sessions: sessions, open: open)
+            return await handleModern(
+                mcpRequest, caller: caller, narrowing: narrowing, sessions: sessions, open: open)
         }
         if sessionMode == .stateless {
-            return await handleStateless(mcpRequest, caller: caller, sessions: sessions, open: open)
+            return await handleStateless(
+                mcpRequest, caller: caller, narrowing: narrowing, sessions: sessions, open: open)
         }
         return await handleStateful(
-            mcpRequest, method: request.method, caller: caller, sessions: sessions, open: open)
+            mcpRequest, method: request.method, caller: caller, narrowing: narrowing, sessions: sessions, open: open)
     }
 }

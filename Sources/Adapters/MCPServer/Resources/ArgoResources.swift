@@ -118,7 +118,8 @@ public struct ArgoResources: Sendable {
             -> Reading
         {
             let tool = ToolDefinition(
-                name: "resources/read", title: "Read \(shown)", description: "Reads \(shown).", safety: .readOnly,
+                name: "resources/read", toolset: .workflows, title: "Read \(shown)", description: "Reads \(shown).",
+                safety: .readOnly,
                 inputSchema: Schema.object([:]), describe: { _ in "read \(shown)" }, run: { _, _ in try await run() })
             return .argo(tool, namespace: namespace, mimeType: mimeType)
         }

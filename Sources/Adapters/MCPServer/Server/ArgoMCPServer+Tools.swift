@@ -33,12 +33,13 @@ extension ArgoMCPServer {
 
     /// A tool that is not listed: a withheld one is refused with the settings that would offer it.
     func refuseUnlisted(_ name: String) throws -> CallTool.Result {
-        guard let safety = withheld[name] else { throw MCPError.invalidParams("unknown tool '\(name)'") }
-        let reason = Self.withheldReason(name, safety: safety, allowed: maxSafety)
+        guard let tool = withheld[name], let reason = withheldReason(name) else {
+            throw MCPError.invalidParams("unknown tool '\(name.prefix(100))'")
+        }
         // The same structured shape as every other refusal, so a host reads it without parsing text.
         let structured: Value = .object([
-            "error": .string(reason), "tool": .string(name),
-            "safety_class": .string(safety.rawValue), "allowed_up_to": .string(maxSafety.rawValue),
+            "error": .string(reason), "tool": .string(tool.name), "toolset": .string(tool.toolset.rawValue),
+            "safety_class": .string(tool.safety.rawValue), "allowed_up_to": .string(maxSafety.rawValue),
         ])
         return CallTool.Result(
             content: [.text(text: Self.noticed(reason, notice), annotations: nil, _meta: nil)],

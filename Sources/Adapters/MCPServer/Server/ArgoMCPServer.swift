@@ -9,7 +9,14 @@ import Ports
 /// Each feature registers its own handlers: tools (`ArgoMCPServer+Tools.swift`), resources and completions
 /// (`+Resources`), prompts and logging (`+Prompts`).
 public struct ArgoMCPServer: Sendable {
-    public let tools: [ToolDefinition]
+    /// Every tool argo-mcp has, offered or not.
+    let catalog: [ToolDefinition]
+    /// The tools offered: within the safety ceiling and the selection, in catalog order.
+    public private(set) var tools: [ToolDefinition] = []
+    /// The toolsets and tools the configuration offers (and a request narrowed).
+    public private(set) var selection: ToolSelection
+    /// The ceiling the policy sets; a request that asks for read-only lowers `maxSafety` below it.
+    let policyCeiling: SafetyClass
     public let version: String
     let logger: Logger
     /// How destructive calls are confirmed (elicitation needs the host's capability; tokens always work).
@@ -18,13 +25,15 @@ public struct ArgoMCPServer: Sendable {
     let elicitationTimeout: Duration
     /// Names the namespaces that hold something when an answer found nothing in another one.
     let namespaceHint: (@Sendable (String) async -> String?)?
-    /// The listed tools by name, and as `tools/list` gives them (made once, not per session or request).
-    let byName: [String: ToolDefinition]
-    let listed: [Tool]
-    /// Tools the policy keeps out of `tools/list`, refused with a reason if called anyway.
-    public let withheld: [String: SafetyClass]
+    /// The listed tools by name and former names, and as `tools/list` gives them (made once, not per session or
+    /// request).
+    private(set) var byName: [String: ToolDefinition] = [:]
+    private(set) var listed: [Tool] = []
+    /// Tools kept out of `tools/list` (by the policy, the toolsets, a request's narrowing), by name and former
+    /// names: refused with the reason if called anyway.
+    public private(set) var withheld: [String: ToolDefinition] = [:]
     /// The most far-reaching class of tool this server offers.
-    public let maxSafety: SafetyClass
+    public private(set) var maxSafety: SafetyClass
     /// The MCP prompts offered.
     let prompts: [PromptDefinition]
     /// The `argo://` resources, when offered.
@@ -56,7 +65,8 @@ public struct ArgoMCPServer: Sendable {
         confirmationMode: ConfirmationMode = .auto, elicitationTimeout: Duration = .seconds(300),
         prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
         maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil,
-        resources: ArgoResources? = nil, namespaceHint: (@Sendable (String) async -> String?)? = nil
+        resources: ArgoResources? = nil, namespaceHint: (@Sendable (String) async -> String?)? = nil,
+        selection: ToolSelection = .all
     ) {
         self.resources = resources
         self.namespaceHint = namespaceHint
@@ -66,14 +76,70 @@ public struct ArgoMCPServer: Sendable {
         self.maxResultBytes = maxResultBytes
         self.confirmationMode = confirmationMode
         self.elicitationTimeout = elicitationTimeout
-        self.tools = tools.filter { $0.safety <= maxSafety }
-        self.byName = Dictionary(uniqueKeysWithValues: self.tools.map { ($0.name, $0) })
-        self.listed = self.tools.map(\.mcpTool)
-        self.withheld = Dictionary(
-            uniqueKeysWithValues: tools.filter { $0.safety > maxSafety }.map { ($0.name, $0.safety) })
+        self.catalog = tools
+        self.selection = selection
+        self.policyCeiling = maxSafety
         self.maxSafety = maxSafety
         self.version = version
         self.logger = logger
+        offer()
+    }
+
+    /// Works out what is offered from the catalog, the ceiling and the selection.
+    private mutating func offer() {
+        tools = catalog.filter { $0.safety <= maxSafety && selection.includes($0) }
+        listed = tools.map(\.mcpTool)
+        byName = [:]
+        withheld = [:]
+        for tool in catalog {
+            let offered = tool.safety <= maxSafety && selection.includes(tool)
+            for name in [tool.name] + tool.aliases {
+                if offered { byName[name] = tool } else { withheld[name] = tool }
+            }
+        }
+    }
+
+    /// This server as one request sees it: only the toolsets and tools it names, only reads if it asks for that.
+    /// Never more than the server offers.
+    public func narrowed(_ narrowing: ToolNarrowing) -> ArgoMCPServer {
+        guard !narrowing.isNone else { return self }
+        var narrowed = self
+        narrowed.selection = selection.narrowed(by: narrowing)
+        narrowed.maxSafety = narrowing.readOnly ? .readOnly : policyCeiling
+        narrowed.offer()
+        return narrowed
+    }
+
+    /// Why a request's narrowing names something argo-mcp does not have (with the nearest name), or nil.
+    public func check(_ narrowing: ToolNarrowing) -> NarrowingError? {
+        let toolsets = Toolset.allCases.map(\.rawValue)
+        for name in narrowing.toolsets ?? [] where !toolsets.contains(name) {
+            var message =
+                "\(ToolNarrowing.toolsetsHeader): '\(name.prefix(60))' is not a toolset (\(toolsets.joined(separator: ", ")))"
+            if let near = Text.nearest(name, in: toolsets) { message += "; did you mean '\(near)'?" }
+            return NarrowingError(message)
+        }
+        let names = catalog.flatMap { [$0.name] + $0.aliases }
+        for name in narrowing.tools ?? [] where !names.contains(name) {
+            var message = "\(ToolNarrowing.toolsHeader): '\(name.prefix(60))' is not a tool name"
+            if let near = Text.nearest(name, in: names) { message += "; did you mean '\(near)'?" }
+            return NarrowingError(message)
+        }
+        return nil
+    }
+
+    /// Why `name` is not offered, with what would offer it; nil for a name argo-mcp does not have.
+    public func withheldReason(_ name: String) -> String? {
+        guard let tool = withheld[name] else { return nil }
+        let called = name == tool.name ? tool.name : "\(name) (now \(tool.name))"
+        if tool.safety > policyCeiling {
+            return Self.withheldReason(called, safety: tool.safety, allowed: policyCeiling)
+        }
+        if tool.safety > maxSafety {
+            return
+                "refused: \(called) is a \(tool.safety.rawValue) tool and this request asked for read-only tools (\(ToolNarrowing.readOnlyHeader): true)"
+        }
+        return "refused: \(called) is not offered: " + (selection.exclusion(tool) ?? "it is not offered")
     }
 
     /// One MCP session: the SDK server and what runs for it on its own (resource subscriptions).

@@ -10,6 +10,7 @@ enum ArchiveTools {
         return [
             ToolDefinition(
                 name: "list_archived_workflows",
+                toolset: .archive,
                 title: "List archived workflows",
                 description: """
                     Completed workflows kept in the server's workflow archive (archived as they complete; the copy \
@@ -50,6 +51,7 @@ enum ArchiveTools {
             ),
             ToolDefinition(
                 name: "get_archived_workflow",
+                toolset: .archive,
                 title: "Get an archived workflow",
                 description: """
                     One archived workflow, by uid or by namespace and name (the newest archived run of that name), as \

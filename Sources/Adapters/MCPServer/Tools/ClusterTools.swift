@@ -9,6 +9,7 @@ enum ClusterTools {
         return [
             ToolDefinition(
                 name: "list_namespaces",
+                toolset: .cluster,
                 title: "List namespaces",
                 description: """
                     The namespaces you can work in, each with where it was learned: the server's managed namespace, the \
@@ -26,6 +27,7 @@ enum ClusterTools {
             ),
             ToolDefinition(
                 name: "get_cluster_info",
+                toolset: .cluster,
                 title: "Argo server info",
                 description: """
                     The Argo Server's version and build, managed namespace, configured links, the caller's identity \
@@ -42,6 +44,7 @@ enum ClusterTools {
             ),
             ToolDefinition(
                 name: "health_check",
+                toolset: .cluster,
                 title: "Health check",
                 description: """
                     Checks the connection to Argo: reachability and latency, authentication, server version, listing \

@@ -12,6 +12,7 @@ enum CronTools {
     static func list(_ crons: CronReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "list_cron_workflows",
+            toolset: .cron,
             title: "List cron workflows",
             description: """
                 List CronWorkflows with their schedules (v4 'schedules' lists and older 'schedule'), time zone, suspended \
@@ -49,6 +50,7 @@ enum CronTools {
     static func get(_ crons: CronReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_cron_workflow",
+            toolset: .cron,
             title: "Get a cron workflow",
             description: """
                 One CronWorkflow: schedules and time zone, the next run times computed from them, suspended state, \
@@ -79,6 +81,7 @@ enum CronTools {
     static func history(_ crons: CronReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_cron_history",
+            toolset: .cron,
             title: "Cron workflow run history",
             description: """
                 The workflows a CronWorkflow created (label workflows.argoproj.io/cron-workflow), running first then \

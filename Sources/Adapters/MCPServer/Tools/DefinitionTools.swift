@@ -29,6 +29,7 @@ enum DefinitionTools {
     static func updateCronSchedule(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .updateCronSchedule,
+            toolset: .cron,
             title: "Change a cron workflow's schedule",
             description: """
                 Change when a CronWorkflow runs. The new schedules (standard 5-field cron with ranges, steps and names; \
@@ -105,6 +106,7 @@ enum DefinitionTools {
     static func createTemplate(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .createTemplate,
+            toolset: .templates,
             title: "Create a workflow template",
             description: """
                 Create a WorkflowTemplate (scope namespaced) or ClusterWorkflowTemplate (scope cluster) from YAML or \
@@ -124,6 +126,7 @@ enum DefinitionTools {
     static func createCron(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .createCronWorkflow,
+            toolset: .cron,
             title: "Create a cron workflow",
             description: """
                 Create a CronWorkflow from YAML or JSON. Argo lints it first (schedules, entrypoint, templates); an \
@@ -159,6 +162,7 @@ enum DefinitionTools {
     static func deleteCron(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .deleteCronWorkflow,
+            toolset: .cron,
             title: "Delete a cron workflow",
             description: """
                 Delete a CronWorkflow. It owns the workflows it created, so Kubernetes deletes them with it (running ones \
@@ -180,6 +184,7 @@ enum DefinitionTools {
     static func deleteTemplate(_ definitions: DefinitionMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .deleteWorkflowTemplate,
+            toolset: .templates,
             title: "Delete a workflow template",
             description: """
                 Delete a WorkflowTemplate (scope namespaced) or ClusterWorkflowTemplate (scope cluster). Without \

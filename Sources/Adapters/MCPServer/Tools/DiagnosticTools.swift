@@ -34,6 +34,7 @@ enum DiagnosticTools {
     static func analyze(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "analyze_failure",
+            toolset: .diagnostics,
             title: "Analyze a failed workflow",
             description: """
                 Why a workflow failed (live, or archived when the object is gone): the root causes — the first failing \
@@ -84,6 +85,7 @@ enum DiagnosticTools {
     static func metrics(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_workflow_metrics",
+            toolset: .diagnostics,
             title: "Workflow metrics",
             description: """
                 Where a workflow's time and resources went: wall time, queue time, the critical path (the chain of steps \
@@ -108,6 +110,7 @@ enum DiagnosticTools {
     static func compare(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "compare_workflows",
+            toolset: .diagnostics,
             title: "Compare two workflow runs",
             description: """
                 What differs between two runs (e.g. the last success and this failure, or two cron runs): parameters, \
@@ -150,6 +153,7 @@ enum DiagnosticTools {
     static func graph(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "render_workflow_graph",
+            toolset: .diagnostics,
             title: "Draw a workflow's graph",
             description: """
                 A workflow's DAG/steps structure as a Mermaid flowchart and a text tree, nodes marked by phase; large \

@@ -17,6 +17,7 @@ enum MutationTools {
     static func delete(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .deleteWorkflow,
+            toolset: .workflows,
             title: "Delete a workflow",
             description: """
                 Delete a workflow and its pods. Without confirmation_token it returns a preview from live state (phase, \
@@ -42,6 +43,7 @@ enum MutationTools {
     static func resubmit(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .resubmitWorkflow,
+            toolset: .workflows,
             title: "Resubmit a workflow",
             description: """
                 Run a finished workflow again as a new workflow from the same spec (memoized reuses the results of \
@@ -77,6 +79,7 @@ enum MutationTools {
     static func terminate(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .terminateWorkflow,
+            toolset: .workflows,
             title: "Terminate a workflow",
             description: """
                 Terminate a running workflow at once: running nodes are marked Failed and their pods killed, exit \
@@ -103,6 +106,7 @@ enum MutationTools {
         properties["message"] = Schema.string("Why, recorded on the workflow.")
         return ToolDefinition(
             mutation: .stopWorkflow,
+            toolset: .workflows,
             title: "Stop a workflow",
             description: """
                 Stop a running workflow: running nodes are marked Failed and their pods stopped, exit handlers still run. \
@@ -128,6 +132,7 @@ enum MutationTools {
     static func retry(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .retryWorkflow,
+            toolset: .workflows,
             title: "Retry a workflow",
             description: """
                 Retry a Failed or Error workflow from its failed nodes (restart_successful also re-runs the succeeded \
@@ -165,6 +170,7 @@ enum MutationTools {
     static func suspend(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .suspendWorkflow,
+            toolset: .workflows,
             title: "Suspend a workflow",
             description: "Suspend a running workflow: no new steps start until it is resumed; running pods finish.",
             inputSchema: Schema.object(CommonArguments.workflowTarget, required: ["name"]),
@@ -186,6 +192,7 @@ enum MutationTools {
         properties["node_field_selector"] = Schema.string("Resume only the suspend steps this selector names.")
         return ToolDefinition(
             mutation: .resumeWorkflow,
+            toolset: .workflows,
             title: "Resume a workflow",
             description: """
                 Resume a suspended workflow, or release its waiting suspend steps (optionally only those a node field \
@@ -209,6 +216,7 @@ enum MutationTools {
     static func cron(_ mutations: WorkflowMutations, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .toggleCronSuspension,
+            toolset: .cron,
             title: "Suspend or resume a cron workflow",
             description: """
                 Flip whether a CronWorkflow schedules new runs (or set it with suspend: true/false); running workflows \

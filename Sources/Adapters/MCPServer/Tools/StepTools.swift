@@ -25,6 +25,7 @@ enum StepTools {
     static func listArtifacts(_ artifacts: ArtifactReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "list_artifacts",
+            toolset: .artifacts,
             title: "List a workflow's artifacts",
             description: """
                 The input and output artifacts of a workflow's nodes (or of one node), from its status: name, path, \
@@ -53,6 +54,7 @@ enum StepTools {
     static func getArtifact(_ artifacts: ArtifactReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_artifact",
+            toolset: .artifacts,
             title: "Read an artifact",
             description: """
                 Read a small text artifact through the Argo Server's artifact service (/artifact-files/, or the older \
@@ -100,6 +102,7 @@ enum StepTools {
     static func approve(_ approvals: StepApprovals, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .approveStep,
+            toolset: .approvals,
             title: "Approve a waiting step",
             description: """
                 Approve a suspend step that waits for a person (Argo's approval pattern): its supplied output \
@@ -134,6 +137,7 @@ enum StepTools {
     static func setOutputs(_ approvals: StepApprovals, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .setStepOutputs,
+            toolset: .approvals,
             title: "Set a waiting step's outputs",
             description: """
                 Argo's `set` on a waiting suspend step: supply output parameters (checked against the declared names \

@@ -60,6 +60,7 @@ enum SubmitTools {
     static func lint(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "lint_manifest",
+            toolset: .templates,
             title: "Lint a manifest",
             description: """
                 Lint a Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow manifest (YAML or JSON) with \
@@ -88,6 +89,7 @@ enum SubmitTools {
     static func submitWorkflow(_ submit: SubmitWorkflows, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             mutation: .submitWorkflow,
+            toolset: .workflows,
             title: "Submit a workflow",
             description: """
                 Run a workflow: from a manifest (YAML or JSON; generateName honoured) or from a WorkflowTemplate, \

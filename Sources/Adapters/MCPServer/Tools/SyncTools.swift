@@ -35,6 +35,7 @@ enum SyncTools {
     static func locks(_ reads: SynchronizationReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_workflow_locks",
+            toolset: .sync,
             title: "Semaphores and mutexes of a workflow",
             description: """
                 Which semaphores and mutexes a workflow holds and waits for (status.synchronization, and nodes waiting \
@@ -61,6 +62,7 @@ enum SyncTools {
     static func getLimit(_ reads: SynchronizationReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_sync_limit",
+            toolset: .sync,
             title: "A semaphore's limit",
             description: """
                 One semaphore's limit as Argo's SyncService keeps it (a ConfigMap key, or the database; Argo v4.0+), \
@@ -91,6 +93,7 @@ enum SyncTools {
         properties["confirmation_token"] = CommonArguments.confirmationToken
         return ToolDefinition(
             mutation: .setSyncLimit,
+            toolset: .sync,
             title: "Change a semaphore's limit",
             description: """
                 Change how many workflows (or steps) may hold a semaphore at once, through Argo's SyncService (v4.0+; \

@@ -51,6 +51,7 @@ enum TemplateTools {
         let name = cluster ? "list_cluster_workflow_templates" : "list_workflow_templates"
         return ToolDefinition(
             name: name,
+            toolset: .templates,
             title: cluster ? "List cluster workflow templates" : "List workflow templates",
             description: cluster
                 ? "List ClusterWorkflowTemplates (cluster-scoped): entrypoint, number of templates and parameter names."
@@ -95,6 +96,7 @@ enum TemplateTools {
         let name = cluster ? "get_cluster_workflow_template" : "get_workflow_template"
         return ToolDefinition(
             name: name,
+            toolset: .templates,
             title: cluster ? "Get a cluster workflow template" : "Get a workflow template",
             description: """
                 One \(cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate"): entrypoint, its templates with their \

@@ -51,12 +51,30 @@ public enum ToolCatalog {
         return lines.joined(separator: "\n")
     }
 
-    /// The tool list as Markdown, for the README.
+    /// The tool list as Markdown, for the README: grouped by toolset (named on its first row), in catalog order
+    /// within one.
     public static func markdown(_ tools: [ToolDefinition]) -> String {
-        var lines = ["| tool | safety class | what it does |", "| --- | --- | --- |"]
-        for t in tools {
-            let first = firstSentence(t.description)
-            lines.append("| `\(t.name)` | \(t.safetyLabel) | \(first.replacingOccurrences(of: "|", with: "\\|")) |")
+        var lines = ["| toolset | tool | safety class | what it does |", "| --- | --- | --- | --- |"]
+        for toolset in Toolset.allCases {
+            for (index, t) in tools.filter({ $0.toolset == toolset }).enumerated() {
+                let first = firstSentence(t.description).replacingOccurrences(of: "|", with: "\\|")
+                let group = index == 0 ? "**\(toolset.rawValue)**" : ""
+                var name = "`\(t.name)`"
+                if !t.aliases.isEmpty {
+                    name += " (formerly " + t.aliases.map { "`\($0)`" }.joined(separator: ", ") + ")"
+                }
+                lines.append("| \(group) | \(name) | \(t.safetyLabel) | \(first) |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The toolsets as Markdown, for the README: name, how many tools, what they hold.
+    public static func toolsetMarkdown(_ tools: [ToolDefinition]) -> String {
+        var lines = ["| toolset | tools | what it holds |", "| --- | --- | --- |"]
+        for toolset in Toolset.allCases {
+            let count = tools.filter { $0.toolset == toolset }.count
+            lines.append("| `\(toolset.rawValue)` | \(count) | \(toolset.summary) |")
         }
         return lines.joined(separator: "\n")
     }

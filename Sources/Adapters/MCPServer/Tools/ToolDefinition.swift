@@ -6,6 +6,10 @@ import Ports
 /// A tool, declared once: its name, its safety class, its schema and its handler.
 public struct ToolDefinition: Sendable {
     public var name: String
+    /// The group it is offered in (`tools.toolsets`).
+    public var toolset: Toolset
+    /// Former names, still accepted in calls and in the configuration, never listed.
+    public var aliases: [String]
     public var title: String
     public var description: String
     public var safety: SafetyClass
@@ -17,12 +21,14 @@ public struct ToolDefinition: Sendable {
     public var run: @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
 
     public init(
-        name: String, title: String, description: String, safety: SafetyClass, inputSchema: Value,
-        escalation: Escalation? = nil,
+        name: String, toolset: Toolset, aliases: [String] = [], title: String, description: String,
+        safety: SafetyClass, inputSchema: Value, escalation: Escalation? = nil,
         describe: @escaping @Sendable (ToolArguments) -> String,
         run: @escaping @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
     ) {
         self.name = name
+        self.toolset = toolset
+        self.aliases = aliases
         self.title = title
         self.description = description
         self.safety = safety
@@ -35,12 +41,14 @@ public struct ToolDefinition: Sendable {
     /// A tool that offers `mutation`: its name and safety class are the mutation's, and so is the class its
     /// escalating argument (`escalatingArgument`, a boolean) raises a call to.
     public init(
-        mutation: Mutation, title: String, description: String, inputSchema: Value, escalatingArgument: String? = nil,
+        mutation: Mutation, toolset: Toolset, aliases: [String] = [], title: String, description: String,
+        inputSchema: Value, escalatingArgument: String? = nil,
         describe: @escaping @Sendable (ToolArguments) -> String,
         run: @escaping @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
     ) {
         self.init(
-            name: mutation.tool, title: title, description: description, safety: mutation.safety,
+            name: mutation.tool, toolset: toolset, aliases: aliases, title: title, description: description,
+            safety: mutation.safety,
             inputSchema: inputSchema,
             escalation: escalatingArgument.map { Escalation(argument: $0, safety: mutation.safety(escalated: true)) },
             describe: describe, run: run)
@@ -79,8 +87,14 @@ public struct ToolDefinition: Sendable {
         return "\(safety.rawValue); \(escalation.safety.rawValue) with `\(escalation.argument): true`"
     }
 
+    /// The `_meta` key under which `tools/list` names a tool's toolset.
+    public static let toolsetMetaKey = "argo-mcp/toolset"
+
     public var mcpTool: Tool {
-        Tool(name: name, title: title, description: description, inputSchema: inputSchema, annotations: annotations)
+        var tool = Tool(
+            name: name, title: title, description: description, inputSchema: inputSchema, annotations: annotations)
+        tool._meta = Metadata(additionalFields: [Self.toolsetMetaKey: .string(toolset.rawValue)])
+        return tool
     }
 }
 

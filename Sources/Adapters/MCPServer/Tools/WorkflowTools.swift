@@ -22,6 +22,7 @@ public enum WorkflowTools {
     {
         ToolDefinition(
             mutation: .watchNotify,
+            toolset: .workflows,
             title: "Watch a workflow",
             description: """
                 Follow one workflow through Argo's event stream until it completes, the timeout passes (default 5 \
@@ -86,6 +87,7 @@ public enum WorkflowTools {
     static func listWorkflows(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "list_workflows",
+            toolset: .workflows,
             title: "List workflows",
             description: """
                 List Argo workflows, newest and running first, one compact row each (name, namespace, phase, progress, \
@@ -153,6 +155,7 @@ public enum WorkflowTools {
     static func getWorkflow(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_workflow",
+            toolset: .workflows,
             title: "Get a workflow",
             description: """
                 One workflow as a compact summary, or its node tree or JSON in pages. The summary has phase, progress, \
@@ -209,6 +212,7 @@ public enum WorkflowTools {
     static func getWorkflowLogs(_ reads: WorkflowReads, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
             name: "get_workflow_logs",
+            toolset: .logs,
             title: "Get workflow logs",
             description: """
                 Pod logs of a workflow, or of one node (by node id, name or display name; a step or DAG node reads the \

@@ -1,0 +1,117 @@
+import AsyncHTTPClient
+import Foundation
+import MCP
+import NIOCore
+import Testing
+
+/// Running argo-mcp for a team: toolsets chosen by the configuration and narrowed per request, confirmation rules by
+/// namespace and label, fair-use limits.
+@Suite("operating argo-mcp for a team", .serialized, .timeLimit(.minutes(3)))
+struct OperationsScenarioTests {
+    typealias Wire = HTTPTransportScenarioTests
+
+    /// The tool names of a `tools/list` answer (JSON or one SSE event), with each tool's toolset.
+    static func listed(_ body: String) throws -> [String: String] {
+        // An SSE answer may begin with an empty priming event: the event that holds the answer.
+        let json =
+            body.split(separator: "\n").first { $0.hasPrefix("data: {") }.map { String($0.dropFirst(6)) } ?? body
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let tools = try #require((object["result"] as? [String: Any])?["tools"] as? [[String: Any]], "\(body)")
+        var out: [String: String] = [:]
+        for tool in tools {
+            let name = try #require(tool["name"] as? String)
+            out[name] = (tool["_meta"] as? [String: Any])?["argo-mcp/toolset"] as? String ?? "?"
+        }
+        return out
+    }
+
+    @Test(
+        "toolsets: the configuration chooses them; X-MCP-Toolsets, X-MCP-Tools and X-MCP-Readonly narrow them over both eras and never widen them; unknown names are refused with the nearest"
+    )
+    func toolsets() async throws {
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator"],
+            environment: [
+                "ARGO_MCP_TOOLSETS": "workflows,logs,diagnostics", "ARGO_MCP_ENABLED_TOOLS": "list_cron_workflows",
+                "ARGO_MCP_DISABLED_TOOLS": "delete_workflow",
+            ])
+        let auth = ("Authorization", "Bearer \(try #require(server.bearerToken))")
+        _ = try await server.connect()
+
+        // The configuration: three toolsets, one tool more, one tool less; each tool names its toolset.
+        let all = try await server.client.listTools().tools
+        let names = Set(all.map(\.name))
+        #expect(names.isSuperset(of: ["get_workflow", "get_workflow_logs", "analyze_failure", "list_cron_workflows"]))
+        #expect(names.isDisjoint(with: ["delete_workflow", "get_cron_workflow", "list_archived_workflows"]))
+        #expect(all.first { $0.name == "get_workflow_logs" }?._meta?["argo-mcp/toolset"]?.stringValue == "logs")
+        let outside = try await server.client.callTool(name: "get_cron_workflow", arguments: ["name": "x"])
+        #expect(outside.isError == true)
+        let outsideText = outside.content.description
+        #expect(outsideText.contains("cron toolset") && outsideText.contains("tools.toolsets"), "\(outsideText)")
+
+        // 2025-11-25: a session opened with X-MCP-Toolsets: logs sees that toolset only.
+        let opened = try await Wire.post(
+            server.url, Wire.initialize, headers: [auth, ("X-MCP-Toolsets", "logs")])
+        #expect(opened.status == 200)
+        let session = try #require(opened.headers["mcp-session-id"])
+        let sessionHeaders = [auth, ("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25")]
+        let logsOnly = try await Wire.post(
+            server.url, #"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}"#, headers: sessionHeaders)
+        #expect(try Self.listed(logsOnly.body) == ["get_workflow_logs": "logs"], "\(logsOnly.body.prefix(300))")
+        let refused = try await Wire.post(
+            server.url,
+            #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_workflow","arguments":{"name":"nightly-etl-7x2kq"}}}"#,
+            headers: sessionHeaders)
+        #expect(refused.body.contains(#""isError":true"#) && refused.body.contains("X-MCP-Toolsets"))
+
+        // 2026-07-28: per request. Narrowing never widens: the cron toolset is not offered, so asking for it
+        // gives only the one cron tool the configuration enables.
+        let list = #"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{\#(ModernScenarioTests.meta)}}"#
+        let cron = try await Wire.post(
+            server.url, list,
+            headers: [auth, ("X-MCP-Toolsets", "cron")] + ModernScenarioTests.headers("tools/list"))
+        #expect(try Self.listed(cron.body) == ["list_cron_workflows": "cron"], "\(cron.body.prefix(300))")
+        // Read-only and one tool by name, with a toolset: their union, reads only.
+        let reads = try Self.listed(
+            try await Wire.post(
+                server.url, list,
+                headers: [
+                    auth, ("X-MCP-Readonly", "true"), ("X-MCP-Toolsets", "diagnostics"),
+                    ("X-MCP-Tools", "get_workflow, retry_workflow"),
+                ] + ModernScenarioTests.headers("tools/list")
+            ).body)
+        #expect(reads["get_workflow"] == "workflows" && reads["analyze_failure"] == "diagnostics")
+        #expect(reads["retry_workflow"] == nil && reads["list_workflows"] == nil, "\(reads)")
+        let retry = try await Wire.post(
+            server.url,
+            #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{\#(ModernScenarioTests.meta),"name":"retry_workflow","arguments":{"name":"x"}}}"#,
+            headers: [auth, ("X-MCP-Readonly", "true")]
+                + ModernScenarioTests.headers("tools/call", name: "retry_workflow"))
+        #expect(retry.body.contains(#""isError":true"#) && retry.body.contains("X-MCP-Readonly"), "\(retry.body)")
+
+        // Unknown names are refused before anything is served, with the nearest known name.
+        let typo = try await Wire.post(
+            server.url, list,
+            headers: [auth, ("X-MCP-Toolsets", "workflow")] + ModernScenarioTests.headers("tools/list"))
+        #expect(typo.status == 400 && typo.body.contains("did you mean 'workflows'"), "\(typo.body)")
+        let badTool = try await Wire.post(
+            server.url, Wire.initialize, headers: [auth, ("X-MCP-Tools", "get_worklfow")])
+        #expect(badTool.status == 400 && badTool.body.contains("did you mean 'get_workflow'"), "\(badTool.body)")
+        _ = await server.stop()
+    }
+
+    @Test("an unknown toolset or tool name in the configuration stops the server, naming the nearest")
+    func strictToolNames() async throws {
+        for (variable, value, expected) in [
+            ("ARGO_MCP_TOOLSETS", "workflows,crons", "did you mean 'cron'"),
+            ("ARGO_MCP_DISABLED_TOOLS", "delete_workflw", "did you mean 'delete_workflow'"),
+            ("ARGO_MCP_ENABLED_TOOLS", "analyse_failure", "did you mean 'analyze_failure'"),
+        ] {
+            let run = try await ServerProcess.runToEnd(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["\(variable)=\(value)", ServerProcess.binary.path, "serve", "--simulator"], limit: .seconds(30))
+            #expect(run.finished && run.status == 2, "\(variable): \(run.stderr)")
+            #expect(run.stderr.contains(expected), "\(variable): \(run.stderr)")
+        }
+    }
+}
