@@ -54,7 +54,7 @@ public struct UseCases: Sendable {
         watch = WatchWorkflow(context)
         crons = CronReads(context)
         templates = TemplateReads(context)
-        cluster = ClusterReads(context, rules: policy.namespaces)
+        cluster = ClusterReads(context, rules: policy.namespaces, policy: policy)
         archive = ArchiveReads(context)
         mutations = WorkflowMutations(context, runner: runner)
         submissions = SubmitWorkflows(context, runner: runner)

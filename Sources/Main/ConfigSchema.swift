@@ -15,6 +15,8 @@ indirect enum ConfigKey: Sendable {
     case section([String: ConfigKey])
     /// A mapping whose keys are names the user picks (callers, groups), each value of one kind.
     case map(ConfigKey)
+    /// A list whose items are each of one kind (`confirmation.rules`).
+    case list(ConfigKey)
 
     /// The config file's keys, from the settings registry (one declaration per setting).
     static var file: [String: ConfigKey] { SettingsRegistry.fileKeys }
@@ -53,6 +55,10 @@ indirect enum ConfigKey: Sendable {
             }
         case (.map, _):
             return ["\(path) must be a mapping of names"]
+        case (.list(let kind), .array(let items)):
+            return items.enumerated().flatMap { index, item in kind.problems(item, path: "\(path)[\(index)]") }
+        case (.list, _):
+            return ["\(path) must be a list"]
         case (.int(let range, let unit), .int(let n)):
             return range.contains(n) ? [] : [Self.outOfRange("\(path)=\(n)", range, unit)]
         case (.string, .string), (.bool, .bool):
@@ -104,6 +110,7 @@ indirect enum ConfigKey: Sendable {
                 rules[name] = CallerRules(allow: list("allow"), deny: list("deny"))
             }
             return .rules(rules)
+        case (.list, .array(let items)): return .items(items)
         default: return nil
         }
     }
@@ -134,7 +141,7 @@ indirect enum ConfigKey: Sendable {
                 throw ConfigError(message)
             }
             return .string(text.lowercased())
-        case .section, .map:
+        case .section, .map, .list:
             throw ConfigError("\(name) cannot be set from the environment; use the config file")
         }
     }

@@ -35,6 +35,9 @@ struct Settings: Sendable {
     var confirmationMode: String?
     /// Safety classes and tool names whose calls must be confirmed (nil: the default set).
     var confirmationRequire: [String]?
+    /// `confirmation.fallback` (nil: token) and `confirmation.rules`, each item checked against its keys.
+    var confirmationFallback: String?
+    var confirmationRules: [JSONValue] = []
     /// `tools.toolsets`, `tools.enabledTools`, `tools.disabledTools` (nil: every toolset, nothing added or removed).
     var toolsets: [String]?
     var enabledTools: [String]?
@@ -168,10 +171,16 @@ struct Settings: Sendable {
                 }
                 return mode
             } ?? .auto
+        let fallback = ConfirmationFallback(rawValue: confirmationFallback ?? "token") ?? .token
+        if fallback == .deny && mode == .token {
+            throw ConfigError(
+                "confirmation.fallback is deny and confirmation.mode is token: no call that must be confirmed could ever be (a token is all that mode offers); set confirmation.mode to auto, or the fallback to token"
+            )
+        }
         // Each permission setting changes only itself; an unset one keeps the backend's default (open against the
         // simulator, closed against a real server).
         let open = simulator
-        return Domain.Policy(
+        var policy = Domain.Policy(
             readOnly: readOnly ?? !open,
             allowMutations: allowMutations ?? open,
             allowDestructive: allowDestructive ?? open,
@@ -179,6 +188,27 @@ struct Settings: Sendable {
             namespaces: NamespaceRules(allow: namespacesAllow ?? ["*"], deny: namespacesDeny ?? []),
             confirmationTTLSeconds: confirmationTTLSeconds ?? 300, confirmationMode: mode,
             confirmationRequired: confirmationRequire.map(Set.init) ?? Domain.Policy.defaultConfirmationRequired)
+        policy.confirmationFallback = fallback
+        policy.confirmationRules = try confirmationRules.enumerated().map { index, item in
+            func list(_ key: String) -> [String] {
+                guard case .array(let values)? = item.value(at: [key]) else { return [] }
+                return values.compactMap { if case .string(let s) = $0 { s } else { nil } }
+            }
+            var labels: String?
+            if case .string(let text)? = item.value(at: ["labels"]) { labels = text }
+            var ruleFallback: ConfirmationFallback?
+            if case .string(let text)? = item.value(at: ["fallback"]) {
+                ruleFallback = ConfirmationFallback(rawValue: text.lowercased())
+            }
+            do {
+                return try ConfirmationRule(
+                    source: "confirmation.rules[\(index)]", tools: list("tools"), namespaces: list("namespaces"),
+                    labels: labels, fallback: ruleFallback)
+            } catch {
+                throw ConfigError("\(error)")
+            }
+        }
+        return policy
     }
 
     /// What the permission settings grant that another setting takes away, said at start-up so that a user who
@@ -204,15 +234,23 @@ struct Settings: Sendable {
                 "ARGO_MCP_ALLOW_DESTRUCTIVE (permissions.allowDestructive) is true, but ARGO_MCP_ALLOW_MUTATIONS (permissions.allowMutations) is \(allowMutations == false ? "false" : "not set and defaults to false against a real Argo server"): no tool that changes Argo is offered; set ARGO_MCP_ALLOW_MUTATIONS=true as well"
             )
         }
+        if !confirmationRules.isEmpty && requireConfirmation == false {
+            warnings.append(
+                "confirmation.rules are configured but ARGO_MCP_REQUIRE_CONFIRMATION (permissions.requireConfirmation) is false: no call is confirmed, the rules included; remove one of them"
+            )
+        }
         return warnings
     }
 
-    /// Every `confirmation.require` entry must name a safety class or one of `tools`.
+    /// Every `confirmation.require` entry, and every tool of a `confirmation.rules` entry, must name a safety
+    /// class or one of `tools`; a rule that can never match a call is refused too.
     static func checkConfirmationRequire(_ policy: Domain.Policy, tools: [String]) throws {
         let known = Set(tools + [SafetyClass.mutating.rawValue, SafetyClass.destructive.rawValue])
-        for entry in policy.confirmationRequired.sorted() where !known.contains(entry) {
-            var message =
-                "confirmation.require: '\(entry)' is neither a safety class (mutating, destructive) nor a tool name"
+        let entries =
+            policy.confirmationRequired.sorted().map { ("confirmation.require", $0) }
+            + policy.confirmationRules.flatMap { rule in rule.tools.map { ("\(rule.source).tools", $0) } }
+        for (key, entry) in entries where !known.contains(entry) {
+            var message = "\(key): '\(entry)' is neither a safety class (mutating, destructive) nor a tool name"
             if let near = ConfigKey.nearest(entry, in: Array(known)) { message += "; did you mean '\(near)'?" }
             throw ConfigError(message)
         }

@@ -26,6 +26,8 @@ enum SettingValue {
     case int(Int)
     case strings([String])
     case rules([String: CallerRules])
+    /// The items of a list, each already checked against the list's item kind.
+    case items([JSONValue])
 }
 
 /// `{allow, deny}` of one caller or group (`namespaces.callers.NAME`, `namespaces.groups.GROUP`).
@@ -65,6 +67,9 @@ enum SettingsRegistry {
 
     static let seconds1To86400 = ConfigKey.int(1...86_400, unit: "seconds")
     static let rulesEntry = ConfigKey.section(["allow": .strings, "deny": .strings])
+    static let confirmationRule = ConfigKey.section([
+        "tools": .strings, "namespaces": .strings, "labels": .string, "fallback": .choice(["token", "deny"]),
+    ])
 
     /// Every setting, in the README's order.
     static var all: [SettingOption] {
@@ -169,6 +174,17 @@ enum SettingsRegistry {
                 meaning:
                     "`auto` (default) or `elicitation`: when the host supports MCP elicitation, only the user's answer in its dialog confirms (a token does not stand in for it); hosts without elicitation get a preview and a token. `token`: always preview + token.",
                 apply: set(\.confirmationMode)),
+            SettingOption(
+                key: "confirmation.fallback", environment: ["ARGO_MCP_CONFIRMATION_FALLBACK"],
+                kind: .choice(["token", "deny"]),
+                meaning:
+                    "What a call that must be confirmed gets when the host cannot ask its user (no elicitation, or a stateless request): `token` (default), a preview and a confirmation token; `deny`, a refusal. A rule may set its own.",
+                apply: set(\.confirmationFallback)),
+            SettingOption(
+                key: "confirmation.rules", kind: .list(confirmationRule),
+                meaning:
+                    "More calls that must be confirmed, each rule `{tools, namespaces, labels, fallback}`: `tools` are tool names or safety classes (default every call that changes Argo), `namespaces` globs (default any), `labels` a label selector on the object (default any), `fallback` `token` or `deny`. E.g. `{namespaces: [\"*-prod\"]}` confirms every change in a prod namespace; `{tools: [delete_workflow], labels: \"team=payments\", fallback: deny}`. Checked strictly at start-up and shown in the start-up log and `get_cluster_info`.",
+                apply: { s, v, _ in if case .items(let items) = v { s.confirmationRules = items } }),
             SettingOption(
                 key: "logging.auditFile", environment: ["ARGO_MCP_AUDIT_FILE"], kind: .string,
                 meaning: "The audit file of mutation attempts.", apply: set(\.auditFile)),
@@ -360,6 +376,7 @@ enum SettingsRegistry {
             }
             var key = option.key.map { "`\($0)`" }
             if case .map = option.kind, let k = option.key { key = "`\(k).NAME`" }
+            if case .list = option.kind, let k = option.key { key = "`\(k)` (a list)" }
             if option.meaning == nil, !rows.isEmpty {
                 rows[rows.count - 1].environment += environment
                 rows[rows.count - 1].flags += flags.map { [$0] } ?? []

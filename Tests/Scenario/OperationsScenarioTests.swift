@@ -114,4 +114,112 @@ struct OperationsScenarioTests {
             #expect(run.stderr.contains(expected), "\(variable): \(run.stderr)")
         }
     }
+
+    /// A config file with confirmation rules: every change in a `*-prod` namespace, and deletes of workflows
+    /// labelled team=payments (denied to hosts without a dialog); `confirmation.require` keeps only destructive
+    /// calls, so a submit elsewhere needs nothing.
+    static func rulesConfig() throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-rules-\(UUID().uuidString).yaml")
+        try """
+        confirmation:
+          require: [destructive]
+          rules:
+            - namespaces: ["*-prod"]
+            - tools: [delete_workflow]
+              labels: "team=payments"
+              fallback: deny
+        """.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    static func manifest(namespace: String, labels: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {generateName: rules-, namespace: \(namespace), labels: {\(labels)}}
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              container: {image: alpine, command: [sleep, "600"]}
+        """
+    }
+
+    /// The workflow a submit created (confirmed when the rules ask for it).
+    static func submitted(_ server: any MCPHarness, namespace: String, labels: String) async throws -> String {
+        let done = try await server.callConfirmed(
+            "submit_workflow", ["manifest": .string(manifest(namespace: namespace, labels: labels))])
+        #expect(done.isError == false, "\(done.content)")
+        return try #require(
+            done.structuredContent?.objectValue?["name"]?.stringValue, "\(done.structuredContent ?? .null)")
+    }
+
+    @Test(
+        "confirmation rules by namespace and label, with their fallback for hosts without a dialog, over every transport",
+        arguments: TransportKind.allCases)
+    func confirmationRules(_ transport: TransportKind) async throws {
+        let server = try await transport.start(["serve", "--simulator", "--config", try Self.rulesConfig()])
+        _ = try await server.connect()
+        let info = try await server.call("get_cluster_info").text
+        #expect(info.contains("confirmation rule confirmation.rules[0]: every change in *-prod"), "\(info)")
+        #expect(info.contains("confirmation.rules[1]: delete_workflow labelled team=payments (fallback deny)"))
+
+        // In a prod namespace every change asks, and the preview says which rule asks.
+        let manifest = Self.manifest(namespace: "payments-prod", labels: "team: payments")
+        let preview = try await server.call("submit_workflow", ["manifest": .string(manifest)])
+        let shown = preview.structuredContent?.objectValue
+        #expect(
+            shown?["confirmation_required_by"] == ["confirmation.rules[0]"], "\(preview.structuredContent ?? .null)")
+        #expect(preview.text.contains("confirmation asked by: confirmation.rules[0]"))
+        let prod = try await Self.submitted(server, namespace: "payments-prod", labels: "team: payments")
+        let suspend = try await server.call("suspend_workflow", ["name": .string(prod), "namespace": "payments-prod"])
+        #expect(suspend.structuredContent?.objectValue?["confirmation_token"]?.stringValue != nil)
+
+        // Elsewhere a mutating call needs nothing; a labelled one's delete is denied to a host without a dialog,
+        // with no token handed out; an unlabelled one's delete gets the usual preview and token.
+        let labelled = try await Self.submitted(server, namespace: "argo", labels: "team: payments")
+        let plain = try await Self.submitted(server, namespace: "argo", labels: "team: data")
+        let suspended = try await server.call("suspend_workflow", ["name": .string(plain)])
+        #expect(suspended.isError == false && suspended.structuredContent?.objectValue?["confirmation_token"] == nil)
+        for (name, namespace) in [(prod, "payments-prod"), (labelled, "argo")] {
+            let denied = try await server.call(
+                "delete_workflow", ["name": .string(name), "namespace": .string(namespace)])
+            #expect(denied.isError == true)
+            #expect(denied.text.contains("confirmation.rules[1]") && denied.text.contains("deny"), "\(denied.text)")
+            #expect(denied.structuredContent?.objectValue?["confirmation_token"] == nil)
+        }
+        let ordinary = try await server.call("delete_workflow", ["name": .string(plain)])
+        let ordinaryPreview = ordinary.structuredContent?.objectValue
+        #expect(ordinaryPreview?["confirmation_token"]?.stringValue != nil, "\(ordinary.text)")
+        #expect(ordinaryPreview?["confirmation_required_by"] == ["confirmation.require"])
+
+        // MCP 2026-07-28 over HTTP: the same rules, a client without forms gets the same refusal.
+        if let http = server as? HTTPServerProcess {
+            let auth = ("Authorization", "Bearer \(try #require(http.bearerToken))")
+            let call =
+                #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{\#(ModernScenarioTests.meta),"name":"delete_workflow","arguments":{"name":"\#(prod)","namespace":"payments-prod"}}}"#
+            let modern = try await Wire.post(
+                http.url, call, headers: [auth] + ModernScenarioTests.headers("tools/call", name: "delete_workflow"))
+            #expect(modern.body.contains(#""isError":true"#) && modern.body.contains("confirmation.rules[1]"))
+        }
+        _ = await server.stop()
+    }
+
+    @Test(
+        "a host with a dialog is asked for a rule's call, whatever the rule's fallback",
+        arguments: [TransportKind.stdio, .http])
+    func rulesAskTheHost(_ transport: TransportKind) async throws {
+        let asked = ElicitationScenarioTests.Asked()
+        let server = try await transport.start(
+            ["serve", "--simulator", "--config", try Self.rulesConfig()],
+            elicitation: ElicitationScenarioTests.answering(true, asked))
+        _ = try await server.connect()
+        let labelled = try await Self.submitted(server, namespace: "argo", labels: "team: payments")
+        let deleted = try await server.call("delete_workflow", ["name": .string(labelled)])
+        #expect(deleted.isError == false, "\(deleted.text)")
+        let messages = await asked.messages
+        #expect(messages.count == 1 && messages.first?.contains("delete_workflow argo/\(labelled)") == true)
+        _ = await server.stop()
+    }
 }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Testing
 
@@ -101,5 +102,63 @@ struct SettingsRegistryTests {
             }
         }
         #expect(throws: ConfigError.self) { _ = try file("confirmation: {ttlSeconds: 999999}") }
+    }
+
+    @Test("confirmation rules: read from the file, checked strictly (keys, selector, tools, fallback), summarised")
+    func confirmationRules() throws {
+        let settings = try file(
+            """
+            confirmation:
+              fallback: deny
+              rules:
+                - namespaces: ["*-prod"]
+                - {tools: [delete_workflow, destructive], labels: "team in (payments, billing)", fallback: token}
+            """)
+        let policy = try settings.policy(simulator: true)
+        try Settings.checkConfirmationRequire(policy, tools: ReadmeTests.tools.map(\.name))
+        #expect(policy.confirmationFallback == .deny)
+        #expect(
+            policy.confirmationRules.map(\.summary) == [
+                "confirmation.rules[0]: every change in *-prod",
+                "confirmation.rules[1]: delete_workflow, destructive labelled team in (payments, billing) (fallback token)",
+            ])
+        let need = policy.confirmation(
+            tool: "suspend_workflow", safety: .mutating, namespace: "data-prod", labels: [:])
+        #expect(need == ConfirmationNeed(requiredBy: ["confirmation.rules[0]"], fallback: .deny))
+        #expect(policy.confirmation(tool: "suspend_workflow", safety: .mutating, namespace: "argo", labels: [:]) == nil)
+        #expect(
+            policy.confirmation(
+                tool: "stop_workflow", safety: .destructive, namespace: "argo", labels: ["team": "billing"])?
+                .requiredBy == ["confirmation.require", "confirmation.rules[1]"])
+        #expect(
+            policy.confirmation(tool: "get_workflow", safety: .readOnly, namespace: "data-prod", labels: [:]) == nil,
+            "a read is never confirmed")
+        #expect(policy.summary.contains("confirmation.rules[0]: every change in *-prod"))
+
+        for (yaml, says) in [
+            ("confirmation: {rules: [{namespace: [a]}]}", "did you mean 'confirmation.rules[0].namespaces'"),
+            ("confirmation: {rules: [{fallback: ask}]}", "'ask' is not one of token, deny"),
+            ("confirmation: {rules: {tools: [a]}}", "confirmation.rules must be a list"),
+        ] {
+            do {
+                _ = try file(yaml)
+                Issue.record("\(yaml) was taken")
+            } catch {
+                #expect("\(error)".contains(says), "\(error)")
+            }
+        }
+        let badSelector = try file("confirmation: {rules: [{labels: \"team in payments\"}]}")
+        #expect(throws: ConfigError.self) { _ = try badSelector.policy(simulator: true) }
+        let badTool = try file("confirmation: {rules: [{tools: [delete_workflows]}]}")
+        do {
+            try Settings.checkConfirmationRequire(
+                try badTool.policy(simulator: true), tools: ReadmeTests.tools.map(\.name))
+            Issue.record("an unknown tool in a rule was taken")
+        } catch {
+            #expect("\(error)".contains("confirmation.rules[0].tools: 'delete_workflows'"), "\(error)")
+            #expect("\(error)".contains("did you mean 'delete_workflow'"), "\(error)")
+        }
+        let contradiction = try file("confirmation: {fallback: deny, mode: token}")
+        #expect(throws: ConfigError.self) { _ = try contradiction.policy(simulator: true) }
     }
 }

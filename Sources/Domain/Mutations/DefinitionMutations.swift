@@ -244,6 +244,7 @@ public struct DefinitionMutations: Sendable {
         let zone = r.timezone ?? live.timezone
         return Inspection(
             uid: live.metadata.uid, fingerprint: "resourceVersion \(version)", refusal: refusal,
+            labels: live.metadata.labels,
             preview: MutationPreview(
                 tool: Mutation.updateCronSchedule.tool, namespace: ns, name: r.name, uid: live.metadata.uid,
                 phase: live.suspend ? "suspended" : "active", startedAt: nil, activeNodes: [],
@@ -408,6 +409,8 @@ public struct DefinitionMutations: Sendable {
         /// `namespace/name`, or the name of a cluster-scoped object.
         var display: String
         var summary: ManifestSummary
+        /// The labels the manifest gives the object.
+        var labels: [String: String]
     }
 
     /// What the state check of an apply found: the live object (nil when it does not exist) and the spec diff.
@@ -446,7 +449,8 @@ public struct DefinitionMutations: Sendable {
         let summary = SubmitWorkflows.summary(
             kind: r.kind.rawValue, namespace: ns, metadata: manifest.metadata, spec: spec)
         let display = ns.map { "\($0)/\(name)" } ?? name
-        return ApplyTarget(name: name, namespace: ns, display: display, summary: summary)
+        return ApplyTarget(
+            name: name, namespace: ns, display: display, summary: summary, labels: manifest.metadata?.labels ?? [:])
     }
 
     /// The state check of an apply: Argo's lint, whether the object exists, and for an update the spec diff.
@@ -493,7 +497,9 @@ public struct DefinitionMutations: Sendable {
         return (
             Inspection(
                 uid: live?.metadata.uid, fingerprint: "resourceVersion \(live?.metadata.resourceVersion ?? "none")",
-                refusal: refusal, preview: preview),
+                refusal: refusal,
+                // The object's labels now, and those the manifest gives it: a rule on either applies.
+                labels: (live?.metadata.labels ?? [:]).merging(target.labels) { _, new in new }, preview: preview),
             state
         )
     }
@@ -621,7 +627,7 @@ public struct DefinitionMutations: Sendable {
             effect += WorkflowMutations.replacementGuard(r.kind, uid: live.metadata.uid)
             return Inspection(
                 uid: live.metadata.uid, fingerprint: "resourceVersion \(live.metadata.resourceVersion ?? "")",
-                refusal: nil,
+                refusal: nil, labels: live.metadata.labels,
                 preview: MutationPreview(
                     tool: r.mutation.tool, namespace: ns ?? "", name: r.name, uid: live.metadata.uid,
                     phase: "exists at resourceVersion \(live.metadata.resourceVersion ?? "?")", startedAt: nil,

@@ -26,10 +26,13 @@ public struct MutationPreview: Sendable, Codable, Equatable {
     public var runs: RunPreview? = nil
     /// For approve_step and set_step_outputs: the waiting step, its choices and who reads them.
     public var step: SuspendedStep? = nil
+    /// The settings that ask for this call to be confirmed (`confirmation.require`, `confirmation.rules[0]`, …).
+    public var confirmationRequiredBy: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact, diff,
             diffTotal, runs, step
+        case confirmationRequiredBy = "confirmation_required_by"
         case confirmationToken = "confirmation_token"
         case expiresAt = "expires_at"
     }
@@ -55,12 +58,17 @@ public struct Inspection: Sendable {
     /// Set when the call makes no sense in this state; it is refused before anything else.
     public var refusal: String?
     public var preview: MutationPreview
+    /// The labels of what the call changes (for a new object, those it will have), for confirmation rules.
+    public var labels: [String: String]
 
-    public init(uid: String?, fingerprint: String, refusal: String?, preview: MutationPreview) {
+    public init(
+        uid: String?, fingerprint: String, refusal: String?, labels: [String: String] = [:], preview: MutationPreview
+    ) {
         self.uid = uid
         self.fingerprint = fingerprint
         self.refusal = refusal
         self.preview = preview
+        self.labels = labels
     }
 }
 
@@ -214,10 +222,14 @@ public struct MutationRunner: Sendable {
         } else if !policy.namespaces.permits(call.namespace) {
             try await refuse(call, uid: nil, policy.namespaces.refusal(call.namespace), policy: true)
         }
-        let inspection = try await inspect()
-        if let refusal = inspection.refusal { try await refuse(call, uid: inspection.uid, refusal) }
+        var inspected = try await inspect()
+        if let refusal = inspected.refusal { try await refuse(call, uid: inspected.uid, refusal) }
+        let need = policy.confirmation(
+            tool: call.tool, safety: call.safety, namespace: call.namespace, labels: inspected.labels)
+        inspected.preview.confirmationRequiredBy = need?.requiredBy
+        let inspection = inspected
 
-        if policy.needsConfirmation(tool: call.tool, safety: call.safety) {
+        if let need {
             let binding = Confirmations.Binding(
                 tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
                 argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint,
@@ -230,6 +242,16 @@ public struct MutationRunner: Sendable {
                 }
                 return try await confirmInDialog(
                     call, inspection, confirmer: confirmer, inspect: inspect, perform: perform)
+            }
+            if need.fallback == .deny {
+                let why =
+                    policy.confirmationMode == .token
+                    ? "confirmation.mode is token"
+                    : "this host cannot ask its user (it declared no elicitation, or the request stands alone)"
+                try await refuse(
+                    call, uid: inspection.uid,
+                    "\(call.tool) on \(call.namespace.isEmpty ? "" : call.namespace + "/")\(call.name) must be confirmed by the user (\(need.requiredBy.joined(separator: ", "))), \(why), and the fallback for such calls is deny (confirmation.fallback or the rule's fallback): nothing was done; use a host that shows confirmation dialogs (MCP elicitation), or ask an administrator",
+                    policy: true)
             }
             guard let token = call.confirmationToken, !token.isEmpty else {
                 return .previewed(try await issueRecorded(call, binding, inspection))

@@ -195,7 +195,11 @@ public struct StepApprovals: Sendable {
             activeNodes: [], activeNodeCount: wf.status.nodes.values.filter { $0.phase?.isActive == true }.count,
             pods: [], effect: "", impact: "", confirmationToken: nil, expiresAt: nil)
         func refused(_ reason: String, fingerprint: String = "") -> (Inspection, Plan?) {
-            (Inspection(uid: wf.metadata.uid, fingerprint: fingerprint, refusal: reason, preview: preview), nil)
+            (
+                Inspection(
+                    uid: wf.metadata.uid, fingerprint: fingerprint, refusal: reason, labels: wf.metadata.labels,
+                    preview: preview), nil
+            )
         }
         if wf.status.phase?.isCompleted == true {
             return refused("\(target) already \(WorkflowMutations.phase(wf)); its steps no longer wait")
@@ -221,7 +225,9 @@ public struct StepApprovals: Sendable {
             return refused(checked.problems.joined(separator: "; "), fingerprint: fingerprint)
         }
         return (
-            Inspection(uid: wf.metadata.uid, fingerprint: fingerprint, refusal: nil, preview: preview),
+            Inspection(
+                uid: wf.metadata.uid, fingerprint: fingerprint, refusal: nil, labels: wf.metadata.labels,
+                preview: preview),
             Plan(node: step, values: checked.values)
         )
     }

@@ -373,7 +373,7 @@ public struct SubmitWorkflows: Sendable {
         s.summary.parameters = Self.overriding(s.summary.parameters, with: r.parameters)
         let runs = Self.runs(s.summary, r, serviceAccount: s.serviceAccount, labels: s.baseLabels)
         let preview = Self.submissionPreview(namespace: s.namespace, name: s.name, runs: runs)
-        return (Inspection(uid: nil, fingerprint: "", refusal: refusal, preview: preview), s)
+        return (Inspection(uid: nil, fingerprint: "", refusal: refusal, labels: s.baseLabels, preview: preview), s)
     }
 
     /// Why a manifest cannot be submitted: Argo's lint, then its parameter overrides.

@@ -100,7 +100,7 @@ public struct WorkflowMutations: Sendable {
                 "\(target) is already being shut down (\(requested) was requested); Argo's controller is stopping it — watch_workflow shows when it ends"
         }
         return Inspection(
-            uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
+            uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal, labels: wf.metadata.labels,
             preview: workflowPreview(
                 tool, wf, pods: pods, effect: effect,
                 impact: "\(Self.progress(wf)) ends Failed with strategy \(strategy)"))
@@ -217,7 +217,7 @@ public struct WorkflowMutations: Sendable {
                     "\(ns)/\(name) exists only in the workflow archive\(wf.metadata.uid.map { " (uid \($0))" } ?? ""): a retry updates the live Workflow object, which was deleted; resubmit_workflow runs it again as a new workflow"
             }
             return Inspection(
-                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal, labels: wf.metadata.labels,
                 preview: retryPreview(
                     wf, restartSuccessful: restartSuccessful, nodeFieldSelector: nodeFieldSelector,
                     parameters: parameters))
@@ -291,7 +291,7 @@ public struct WorkflowMutations: Sendable {
                     "resuming \(ns)/\(name) would fail: the waiting step \(step) expects its output '\(output)', which has no value and no default, and Argo then refuses the whole resume; give it with approve_step or set_step_outputs"
             }
             return Inspection(
-                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal, labels: wf.metadata.labels,
                 preview: suspend
                     ? suspendPreview(wf) : resumePreview(wf, nodeFieldSelector: nodeFieldSelector))
         } perform: {
@@ -349,7 +349,7 @@ public struct WorkflowMutations: Sendable {
                 ? "\(ns)/\(name) is already \(cron.suspend ? "suspended" : "active"); nothing to change" : nil
             let state = cron.suspend ? "suspended" : "active"
             return Inspection(
-                uid: cron.metadata.uid, fingerprint: state, refusal: refusal,
+                uid: cron.metadata.uid, fingerprint: state, refusal: refusal, labels: cron.metadata.labels,
                 preview: MutationPreview(
                     tool: Mutation.toggleCronSuspension.tool, namespace: ns, name: name, uid: cron.metadata.uid,
                     phase: state,
@@ -421,7 +421,7 @@ public struct WorkflowMutations: Sendable {
                 + (wf.status.phase?.isCompleted == true ? "" : "; it is still \(phase), so its running pods are killed")
                 + "; " + archive + Self.replacementGuard(.workflow, uid: wf.metadata.uid)
             let inspection = Inspection(
-                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal,
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: refusal, labels: wf.metadata.labels,
                 preview: workflowPreview(
                     Mutation.deleteWorkflow.tool, wf, pods: Self.activePods(wf), effect: effect,
                     impact: "\(name) (\(phase), \(created)) is deleted"))
@@ -491,7 +491,7 @@ public struct WorkflowMutations: Sendable {
             let wf = try await gateway.getWorkflow(namespace: ns, name: name, fields: nil)
             before = wf
             var inspection = Inspection(
-                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: nil,
+                uid: wf.metadata.uid, fingerprint: Self.boundState(wf), refusal: nil, labels: wf.metadata.labels,
                 preview: resubmitPreview(wf, memoized: memoized, parameters: parameters))
             inspection.refusal =
                 wf.status.phase?.isCompleted != true

@@ -27,6 +27,29 @@ public struct ClusterInfo: Sendable, Codable, Equatable {
     public var connection: ConnectionDescription
     public var defaultNamespace: String
     public var notes: [String]
+    /// What argo-mcp lets this caller do: the safety ceiling and the confirmation settings.
+    public var policy: PolicyDescription? = nil
+}
+
+/// The policy as `get_cluster_info` shows it.
+public struct PolicyDescription: Sendable, Codable, Equatable {
+    /// read-only, mutating or destructive.
+    public var allowedUpTo: String
+    public var confirmationMode: String
+    /// `confirmation.require`: safety classes and tools (empty when confirmation is off).
+    public var confirmationRequired: [String]
+    /// `confirmation.rules`, one line each.
+    public var confirmationRules: [String]
+    public var confirmationFallback: String
+
+    init(_ policy: Policy) {
+        allowedUpTo = policy.ceiling.rawValue
+        confirmationMode = policy.confirmationMode.rawValue
+        let on = policy.requireConfirmation && policy.ceiling > .readOnly
+        confirmationRequired = on ? policy.confirmationRequired.sorted() : []
+        confirmationRules = on ? policy.confirmationRules.map(\.summary) : []
+        confirmationFallback = policy.confirmationFallback.rawValue
+    }
 }
 
 public struct HealthCheck: Sendable, Codable, Equatable {
@@ -49,9 +72,13 @@ public struct ClusterReads: Sendable {
     let rules: NamespaceRules
     let clock: @Sendable () -> ContinuousClock.Instant
 
-    public init(_ context: ArgoContext, rules: NamespaceRules = NamespaceRules()) {
+    /// What `info` reports of the policy (nil: nothing).
+    let policy: Policy?
+
+    public init(_ context: ArgoContext, rules: NamespaceRules = NamespaceRules(), policy: Policy? = nil) {
         self.context = context
         self.rules = rules
+        self.policy = policy
         self.clock = { ContinuousClock.now }
     }
 
@@ -146,7 +173,8 @@ public struct ClusterReads: Sendable {
         return ClusterInfo(
             version: version, managedNamespace: info?.managedNamespace,
             links: (info?.links ?? []).map { "\($0.name ?? "link") (\($0.scope ?? "any")): \($0.url ?? "")" },
-            user: user, connection: gateway.connection, defaultNamespace: context.defaultNamespace, notes: notes)
+            user: user, connection: gateway.connection, defaultNamespace: context.defaultNamespace, notes: notes,
+            policy: policy.map(PolicyDescription.init))
     }
 
     public func health() async -> HealthReport {

@@ -117,6 +117,79 @@ public enum ConfirmationMode: String, Sendable, CaseIterable {
     case auto
 }
 
+/// What a call that must be confirmed gets when the host cannot ask its user (no elicitation, or a stateless
+/// request): a preview and a confirmation token (`token`, the default), or a refusal (`deny`).
+public enum ConfirmationFallback: String, Sendable, CaseIterable {
+    case token
+    case deny
+}
+
+/// One `confirmation.rules` entry: calls of these tools (names or safety classes; none: every call that changes
+/// Argo) on objects in these namespaces (globs; none: any) whose labels match this selector (none: any) must be
+/// confirmed, and, when the host cannot ask its user, get this rule's fallback.
+public struct ConfirmationRule: Sendable, Equatable {
+    /// Where it was configured (`confirmation.rules[0]`), for messages and the audit trail.
+    public var source: String
+    public var tools: [String]
+    public var namespaces: [String]
+    public var labels: LabelSelector?
+    /// The selector as written, for messages.
+    public var labelsText: String?
+    public var fallback: ConfirmationFallback?
+
+    public init(
+        source: String, tools: [String] = [], namespaces: [String] = [], labels: String? = nil,
+        fallback: ConfirmationFallback? = nil
+    ) throws(PolicyDenied) {
+        self.source = source
+        self.tools = tools
+        self.namespaces = namespaces
+        self.fallback = fallback
+        if let labels {
+            switch LabelSelector.parse(labels) {
+            case .success(let selector): self.labels = selector
+            case .failure(let error):
+                throw PolicyDenied("\(source).labels '\(labels)' is not a label selector: \(error.reason)")
+            }
+            self.labelsText = labels
+        }
+    }
+
+    /// Whether a call of `tool` (of class `safety`) on an object in `namespace` with `labels` is one of this rule's.
+    public func matches(tool: String, safety: SafetyClass, namespace: String, labels objectLabels: [String: String])
+        -> Bool
+    {
+        guard safety > .readOnly else { return false }
+        let toolMatches =
+            tools.isEmpty || tools.contains(tool) || tools.contains(safety.rawValue)
+            || (safety == .destructive && tools.contains(SafetyClass.mutating.rawValue))
+        return toolMatches
+            && (namespaces.isEmpty || namespaces.contains { NamespaceRules.glob($0, matches: namespace) })
+            && (labels?.matches(objectLabels) ?? true)
+    }
+
+    /// One line: "confirmation.rules[0]: mutating in *-prod with team=payments (fallback deny)".
+    public var summary: String {
+        var text = "\(source): " + (tools.isEmpty ? "every change" : tools.joined(separator: ", "))
+        if !namespaces.isEmpty { text += " in " + namespaces.joined(separator: ", ") }
+        if let labelsText { text += " labelled " + labelsText }
+        if let fallback { text += " (fallback \(fallback.rawValue))" }
+        return text
+    }
+}
+
+/// Why a call must be confirmed, and what it gets when the host cannot ask its user.
+public struct ConfirmationNeed: Sendable, Equatable {
+    /// The settings that ask for it: `confirmation.require`, `confirmation.rules[1]`, ….
+    public var requiredBy: [String]
+    public var fallback: ConfirmationFallback
+
+    public init(requiredBy: [String], fallback: ConfirmationFallback) {
+        self.requiredBy = requiredBy
+        self.fallback = fallback
+    }
+}
+
 /// `namespaces.callers` and `namespaces.groups`: the namespaces each authenticated caller (by name, `*` for every
 /// caller) and each group may use, within the server-wide rules. A caller gets the union of its entries.
 public struct CallerNamespaceRules: Sendable, Equatable {
@@ -169,6 +242,10 @@ public struct Policy: Sendable, Equatable {
     public var namespaces: NamespaceRules
     public var confirmationTTLSeconds: Int
     public var confirmationMode: ConfirmationMode
+    /// Further calls that must be confirmed, by tool, namespace and label (`confirmation.rules`).
+    public var confirmationRules: [ConfirmationRule] = []
+    /// What a host that cannot ask its user gets for a call that must be confirmed (`confirmation.fallback`).
+    public var confirmationFallback: ConfirmationFallback = .token
 
     public init(
         readOnly: Bool = true, allowMutations: Bool = false, allowDestructive: Bool = false,
@@ -194,7 +271,7 @@ public struct Policy: Sendable, Equatable {
 
     public func permits(_ safety: SafetyClass) -> Bool { safety <= ceiling }
 
-    /// Whether a call of `tool` at `safety` must be confirmed before it is carried out.
+    /// Whether a call of `tool` at `safety` must be confirmed by `confirmation.require` (wherever it acts).
     public func needsConfirmation(tool: String, safety: SafetyClass) -> Bool {
         guard requireConfirmation, safety > .readOnly else { return false }
         return confirmationRequired.contains(tool)
@@ -202,11 +279,32 @@ public struct Policy: Sendable, Equatable {
             || (safety == .destructive && confirmationRequired.contains(SafetyClass.mutating.rawValue))
     }
 
+    /// Whether a call of `tool` at `safety` on an object in `namespace` with `labels` must be confirmed, by which
+    /// settings, and with which fallback (a matching rule's `deny` wins).
+    public func confirmation(tool: String, safety: SafetyClass, namespace: String, labels: [String: String])
+        -> ConfirmationNeed?
+    {
+        guard requireConfirmation, safety > .readOnly else { return nil }
+        var requiredBy: [String] = []
+        var fallback = confirmationFallback
+        if needsConfirmation(tool: tool, safety: safety) { requiredBy.append("confirmation.require") }
+        for rule in confirmationRules
+        where rule.matches(tool: tool, safety: safety, namespace: namespace, labels: labels) {
+            requiredBy.append(rule.source)
+            if rule.fallback == .deny { fallback = .deny }
+        }
+        return requiredBy.isEmpty ? nil : ConfirmationNeed(requiredBy: requiredBy, fallback: fallback)
+    }
+
     /// One line for the startup log.
     public var summary: String {
         var parts = [readOnly ? "read-only" : "tools up to \(ceiling.rawValue)"]
         if !readOnly && requireConfirmation && !confirmationRequired.isEmpty {
             parts.append("confirmation for \(confirmationRequired.sorted().joined(separator: ", "))")
+        }
+        if !readOnly && requireConfirmation {
+            for rule in confirmationRules { parts.append(rule.summary) }
+            if confirmationFallback == .deny { parts.append("confirmation.fallback deny") }
         }
         if !namespaces.isUnrestricted {
             parts.append(

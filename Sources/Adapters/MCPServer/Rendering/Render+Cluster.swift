@@ -28,6 +28,17 @@ extension Render {
         lines.append(
             "connection: \(i.connection.backend)\(i.connection.url.map { " at \($0)" } ?? ""), \(i.connection.tls), auth \(i.connection.auth)"
         )
+        if let p = i.policy {
+            var line = "argo-mcp allows tools up to \(p.allowedUpTo)"
+            if p.allowedUpTo != SafetyClass.readOnly.rawValue {
+                line +=
+                    p.confirmationRequired.isEmpty && p.confirmationRules.isEmpty
+                    ? "; no call needs confirmation"
+                    : "; confirmation (\(p.confirmationMode), fallback \(p.confirmationFallback)) for \(p.confirmationRequired.joined(separator: ", "))"
+            }
+            lines.append(line)
+            for rule in p.confirmationRules { lines.append("confirmation rule \(rule)") }
+        }
         for l in i.links { lines.append("link: \(l)") }
         for n in i.notes { lines.append("note: \(n)") }
         return lines.joined(separator: "\n")

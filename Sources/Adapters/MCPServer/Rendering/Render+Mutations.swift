@@ -43,6 +43,9 @@ extension Render {
             lines.append("spec changes (\(p.diffTotal ?? d.count)):")
             lines += diff(d, total: p.diffTotal)
         }
+        if let requiredBy = p.confirmationRequiredBy, !requiredBy.isEmpty {
+            lines.append("confirmation asked by: \(requiredBy.joined(separator: ", "))")
+        }
         if let token = p.confirmationToken {
             lines.append(
                 "To carry it out, call \(p.tool) again with confirmation_token \(token) (single use, expires \(p.expiresAt ?? "soon"))."
