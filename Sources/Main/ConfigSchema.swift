@@ -101,15 +101,7 @@ indirect enum ConfigKey: Sendable {
         case (.strings, .array(let list)):
             return .strings(list.compactMap { if case .string(let s) = $0 { s } else { nil } })
         case (.map, .object(let object)):
-            var rules: [String: CallerRules] = [:]
-            for (name, entry) in object {
-                func list(_ key: String) -> [String]? {
-                    guard case .array(let items)? = entry.value(at: [key]) else { return nil }
-                    return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-                }
-                rules[name] = CallerRules(allow: list("allow"), deny: list("deny"))
-            }
-            return .rules(rules)
+            return .mapping(object)
         case (.list, .array(let items)): return .items(items)
         default: return nil
         }

@@ -240,6 +240,9 @@ struct Serve: AsyncParsableCommand {
                 },
                 draining: { ArgoMCPServer.endListens() },
                 checkNarrowing: { perCaller.server(nil).check($0) },
+                fairUse: settings.fairUse(isMutation: { [catalog = perCaller.server(nil).catalogSafety] in
+                    (catalog[$0] ?? .readOnly) > .readOnly
+                }),
                 makeSession: { transport, caller, narrowing, mode in
                     let session =
                         switch mode {

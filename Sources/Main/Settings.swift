@@ -48,6 +48,12 @@ struct Settings: Sendable {
     var notifyCommand: String?
     /// The hard cap on one tool result's text (structured content: four times this).
     var maxResultBytes = 65_536
+    /// Fair use over HTTP (`limits.*`): per caller, nil for no limit; `limits.callers`/`limits.groups` entries.
+    var callsPerMinute: Int?
+    var concurrentCalls: Int?
+    var mutationsPerMinute: Int?
+    var fairUseCallers: [String: JSONValue] = [:]
+    var fairUseGroups: [String: JSONValue] = [:]
     /// The largest manifest argument read (lint_manifest, submit_workflow, create_template, create_cron_workflow).
     var maxManifestBytes = 1 << 20
     /// `host:port` to serve MCP Streamable HTTP on instead of stdio (nil: stdio).
@@ -321,6 +327,54 @@ struct Settings: Sendable {
 }
 
 extension Settings {
+    /// Fair use over HTTP, or nil when no limit is configured. A caller's own `limits.callers` entry wins field by
+    /// field, then the most generous of its groups' entries, then `limits.*`.
+    func fairUse(isMutation: @escaping @Sendable (String) -> Bool) -> FairUse? {
+        let base = FairUse.Limits(
+            callsPerMinute: callsPerMinute, concurrentCalls: concurrentCalls, mutationsPerMinute: mutationsPerMinute)
+        func entry(_ value: JSONValue, source: String) -> FairUse.Limits {
+            func int(_ key: String) -> Int? {
+                if case .int(let n)? = value.value(at: [key]) { return n }
+                return nil
+            }
+            return FairUse.Limits(
+                callsPerMinute: int("callsPerMinute"), concurrentCalls: int("concurrentCalls"),
+                mutationsPerMinute: int("mutationsPerMinute"), source: source)
+        }
+        let callers = fairUseCallers.reduce(into: [String: FairUse.Limits]()) {
+            $0[$1.key] = entry($1.value, source: "limits.callers.\($1.key)")
+        }
+        let groups = fairUseGroups.reduce(into: [String: FairUse.Limits]()) {
+            $0[$1.key] = entry($1.value, source: "limits.groups.\($1.key)")
+        }
+        guard !base.isUnlimited || !callers.isEmpty || !groups.isEmpty else { return nil }
+        return FairUse(
+            limits: { caller in
+                guard let caller else { return base }
+                let own = callers[caller.name]
+                let theirs = caller.groups.sorted().compactMap { groups[$0] }
+                func pick(_ field: KeyPath<FairUse.Limits, Int?>) -> (Int?, String?) {
+                    if let value = own?[keyPath: field] { return (value, own?.source) }
+                    if let best = theirs.filter({ $0[keyPath: field] != nil }).max(by: {
+                        ($0[keyPath: field] ?? 0) < ($1[keyPath: field] ?? 0)
+                    }) {
+                        return (best[keyPath: field], best.source)
+                    }
+                    return (base[keyPath: field], nil)
+                }
+                let (calls, callsSource) = pick(\.callsPerMinute)
+                let (concurrent, concurrentSource) = pick(\.concurrentCalls)
+                let (mutations, mutationsSource) = pick(\.mutationsPerMinute)
+                var limits = FairUse.Limits(
+                    callsPerMinute: calls, concurrentCalls: concurrent, mutationsPerMinute: mutations)
+                limits.sources = [
+                    "callsPerMinute": callsSource, "concurrentCalls": concurrentSource,
+                    "mutationsPerMinute": mutationsSource,
+                ].compactMapValues { $0 }
+                return limits
+            }, isMutation: isMutation)
+    }
+
     /// What seals continue tokens of filtered listings: `ARGO_MCP_STATE_KEY`, or a key of this process.
     func cursorSeal() -> CursorSeal {
         guard let stateKey, let key = try? CursorSeal.key(base64: stateKey) else { return UseCases.processSeal }

@@ -25,7 +25,8 @@ enum SettingValue {
     case bool(Bool)
     case int(Int)
     case strings([String])
-    case rules([String: CallerRules])
+    /// A mapping of names the user picks to values already checked against the map's value kind.
+    case mapping([String: JSONValue])
     /// The items of a list, each already checked against the list's item kind.
     case items([JSONValue])
 }
@@ -62,11 +63,27 @@ enum SettingsRegistry {
     static func set(
         _ path: WritableKeyPath<Settings, [String: CallerRules]>
     ) -> (inout Settings, SettingValue, String) -> Void {
-        { s, v, _ in if case .rules(let x) = v { s[keyPath: path] = x } }
+        { s, v, _ in
+            guard case .mapping(let object) = v else { return }
+            var rules: [String: CallerRules] = [:]
+            for (name, entry) in object {
+                func list(_ key: String) -> [String]? {
+                    guard case .array(let items)? = entry.value(at: [key]) else { return nil }
+                    return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+                }
+                rules[name] = CallerRules(allow: list("allow"), deny: list("deny"))
+            }
+            s[keyPath: path] = rules
+        }
     }
 
     static let seconds1To86400 = ConfigKey.int(1...86_400, unit: "seconds")
     static let rulesEntry = ConfigKey.section(["allow": .strings, "deny": .strings])
+    static let callsPerMinute = ConfigKey.int(1...1_000_000, unit: "calls a minute")
+    static let concurrentCalls = ConfigKey.int(1...100_000, unit: "calls")
+    static let fairUseEntry = ConfigKey.section([
+        "callsPerMinute": callsPerMinute, "concurrentCalls": concurrentCalls, "mutationsPerMinute": callsPerMinute,
+    ])
     static let confirmationRule = ConfigKey.section([
         "tools": .strings, "namespaces": .strings, "labels": .string, "fallback": .choice(["token", "deny"]),
     ])
@@ -204,6 +221,25 @@ enum SettingsRegistry {
                 meaning:
                     "Instead of a webhook: a shell command that gets the JSON summary on stdin (its output goes to stderr). It runs in a process group of its own, without argo-mcp's credentials in its environment (`ARGO_TOKEN`, client keys, anything named like a token, password or secret), and is stopped with its children after 30 s.",
                 apply: set(\.notifyCommand)),
+            SettingOption(
+                key: "limits.callsPerMinute", environment: ["ARGO_MCP_CALLS_PER_MINUTE"], kind: callsPerMinute,
+                meaning:
+                    "Fair use over HTTP, per caller and per replica (unset: no limit): calls that reach Argo (`tools/call`, `resources/read`, `prompts/get`, `completion/complete`, `subscriptions/listen`) a minute, a token bucket that holds a minute's worth; `limits.concurrentCalls`: calls under way at once; `limits.mutationsPerMinute`: calls of tools that change Argo a minute. Beyond them: HTTP 429 with `Retry-After` and a JSON-RPC error (code -32029) saying when to retry, before any work. Metered as `argo_mcp_rate_limited_total`.",
+                apply: set(\.callsPerMinute)),
+            SettingOption(
+                key: "limits.concurrentCalls", environment: ["ARGO_MCP_CONCURRENT_CALLS"], kind: concurrentCalls,
+                meaning: nil, apply: set(\.concurrentCalls)),
+            SettingOption(
+                key: "limits.mutationsPerMinute", environment: ["ARGO_MCP_MUTATIONS_PER_MINUTE"], kind: callsPerMinute,
+                meaning: nil, apply: set(\.mutationsPerMinute)),
+            SettingOption(
+                key: "limits.callers", kind: .map(fairUseEntry),
+                meaning:
+                    "Limits of one caller (`{callsPerMinute, concurrentCalls, mutationsPerMinute}`) or of a group's members; a caller's own entry wins, then the most generous of its groups', then `limits.*`.",
+                apply: { s, v, _ in if case .mapping(let m) = v { s.fairUseCallers = m } }),
+            SettingOption(
+                key: "limits.groups", kind: .map(fairUseEntry), meaning: nil,
+                apply: { s, v, _ in if case .mapping(let m) = v { s.fairUseGroups = m } }),
             SettingOption(
                 key: "limits.maxManifestBytes", environment: ["ARGO_MCP_MAX_MANIFEST_BYTES"],
                 kind: .int(1024...(64 << 20), unit: "bytes"),

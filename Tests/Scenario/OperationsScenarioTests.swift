@@ -216,10 +216,111 @@ struct OperationsScenarioTests {
             elicitation: ElicitationScenarioTests.answering(true, asked))
         _ = try await server.connect()
         let labelled = try await Self.submitted(server, namespace: "argo", labels: "team: payments")
+        // Once it runs: a workflow that starts while the dialog is open is refused (its state changed).
+        #expect(try await server.phase(of: labelled, becomes: "Running") == "Running")
         let deleted = try await server.call("delete_workflow", ["name": .string(labelled)])
         #expect(deleted.isError == false, "\(deleted.text)")
         let messages = await asked.messages
         #expect(messages.count == 1 && messages.first?.contains("delete_workflow argo/\(labelled)") == true)
+        _ = await server.stop()
+    }
+
+    /// A config file giving alice her own limits, and everyone else `limits.*`.
+    static func fairUseConfig(_ yaml: String) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-limits-\(UUID().uuidString).yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    /// A stateless JSON-RPC request of `caller` (2025-11-25, each POST on its own).
+    static func call(
+        _ url: String, _ caller: HTTPServerProcess.BearerCaller, _ id: Int, _ tool: String, _ arguments: String
+    ) async throws -> (status: Int, headers: [String: String], body: String) {
+        try await Wire.post(
+            url,
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"tools/call","params":{"name":"\#(tool)","arguments":\#(arguments)}}"#,
+            headers: [("Authorization", "Bearer \(caller.token)"), ("MCP-Protocol-Version", "2025-11-25")],
+            timeout: .seconds(60))
+    }
+
+    @Test(
+        "fair use: a caller over its calls, mutations or concurrent calls gets 429 with Retry-After and an MCP error before any work; other callers are served; listings are free; /metrics counts it"
+    )
+    func fairUse() async throws {
+        let alice = HTTPServerProcess.BearerCaller(name: "alice", token: "amt_alice-\(UUID().uuidString)")
+        let bob = HTTPServerProcess.BearerCaller(name: "bob", token: "amt_bob-\(UUID().uuidString)", groups: ["ops"])
+        let carol = HTTPServerProcess.BearerCaller(name: "carol", token: "amt_carol-\(UUID().uuidString)")
+        let config = try Self.fairUseConfig(
+            """
+            limits:
+              callsPerMinute: 4
+              concurrentCalls: 1
+              callers: {alice: {mutationsPerMinute: 1}}
+              groups: {ops: {callsPerMinute: 100, concurrentCalls: 4}}
+            confirmation: {require: [destructive]}
+            """)
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator", "--config", config], environment: ["ARGO_MCP_HTTP_SESSIONS": "stateless"],
+            callers: [alice, bob, carol])
+
+        // Alice: one suspend is her minute's mutation; the second is refused before it reaches the workflow.
+        let first = try await Self.call(server.url, alice, 1, "suspend_workflow", #"{"name":"ingest-events-q9z4m"}"#)
+        #expect(first.status == 200 && !first.body.contains(#""isError":true"#), "\(first.body.prefix(300))")
+        let second = try await Self.call(server.url, alice, 2, "resume_workflow", #"{"name":"ingest-events-q9z4m"}"#)
+        #expect(second.status == 429, "\(second.body)")
+        #expect(second.headers["retry-after"].flatMap(Int.init).map { $0 >= 1 && $0 <= 60 } == true)
+        #expect(second.body.contains("-32029") && second.body.contains("limits.callers.alice.mutationsPerMinute"))
+        #expect(second.body.contains(#""id":2"#), "the error answers the request")
+
+        // Her four calls of the minute (the refused one took none): three more reads pass, the next is refused; a
+        // listing never counts.
+        for id in 3...5 {
+            let read = try await Self.call(server.url, alice, id, "get_workflow", #"{"name":"nightly-etl-7x2kq"}"#)
+            #expect(read.status == 200, "\(read.body.prefix(200))")
+        }
+        let over = try await Self.call(server.url, alice, 6, "get_workflow", #"{"name":"nightly-etl-7x2kq"}"#)
+        #expect(over.status == 429 && over.body.contains("limits.callsPerMinute"), "\(over.body)")
+        let modern = try await Wire.post(
+            server.url,
+            #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{\#(ModernScenarioTests.meta),"name":"get_workflow","arguments":{"name":"nightly-etl-7x2kq"}}}"#,
+            headers: [("Authorization", "Bearer \(alice.token)")]
+                + ModernScenarioTests.headers("tools/call", name: "get_workflow"))
+        #expect(modern.status == 429 && modern.body.contains("-32029"), "the same limits over 2026-07-28")
+        let list = try await Wire.post(
+            server.url, #"{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}"#,
+            headers: [("Authorization", "Bearer \(alice.token)"), ("MCP-Protocol-Version", "2025-11-25")])
+        #expect(list.status == 200)
+        // The workflow is as her one suspend left it.
+        let state = try await Self.call(server.url, bob, 8, "get_workflow", #"{"name":"ingest-events-q9z4m"}"#)
+        #expect(state.body.contains("suspended"), "\(state.body.prefix(400))")
+
+        // Bob (group ops: 100 a minute, 4 at once) is served throughout, also while alice is refused.
+        for id in 10..<20 {
+            let read = try await Self.call(server.url, bob, id, "get_workflow", #"{"name":"nightly-etl-7x2kq"}"#)
+            #expect(read.status == 200)
+        }
+
+        // Concurrent calls: the default allows one at once. Carol's watch holds her place; her second call is
+        // refused until it ends.
+        let url = server.url
+        let watch = Task {
+            try await Self.call(
+                url, carol, 30, "watch_workflow", #"{"name":"release-approval-r4t8w","timeout_seconds":4}"#)
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        let busy = try await Self.call(server.url, carol, 31, "get_workflow", #"{"name":"nightly-etl-7x2kq"}"#)
+        #expect(busy.status == 429 && busy.body.contains("limits.concurrentCalls"), "\(busy.body)")
+        #expect(busy.headers["retry-after"] == "1")
+        let watched = try await watch.value
+        #expect(watched.status == 200, "\(watched.body.prefix(300))")
+        let after = try await Self.call(server.url, carol, 32, "get_workflow", #"{"name":"nightly-etl-7x2kq"}"#)
+        #expect(after.status == 200, "the watch gave its place back: \(after.body.prefix(300))")
+        let metrics = try await HTTPTransportScenarioTests.get(
+            server.url.replacingOccurrences(of: "/mcp", with: "/metrics"))
+        #expect(HTTPHardeningScenarioTests.sample(metrics.body, #"argo_mcp_rate_limited_total{limit="calls"}"#) >= 1)
+        #expect(
+            HTTPHardeningScenarioTests.sample(metrics.body, #"argo_mcp_rate_limited_total{limit="mutations"}"#) >= 1)
         _ = await server.stop()
     }
 }

@@ -118,6 +118,8 @@ public struct MCPHTTPServer: Sendable {
     let draining: @Sendable () async -> Void
     /// Why a request's narrowing headers name something the server does not have (nil: they are fine).
     let checkNarrowing: @Sendable (ToolNarrowing) -> NarrowingError?
+    /// Per-caller limits (nil: none).
+    let fairUse: FairUseMeter?
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), sessionMode: SessionMode = .stateful, logger: Logger,
@@ -127,8 +129,9 @@ public struct MCPHTTPServer: Sendable {
         drained: @escaping @Sendable (Duration) async -> Void = { _ in },
         serveModern: ModernHandler? = nil, draining: @escaping @Sendable () async -> Void = {},
         checkNarrowing: @escaping @Sendable (ToolNarrowing) -> NarrowingError? = { _ in nil },
-        makeSession: @escaping SessionFactory
+        fairUse: FairUse? = nil, makeSession: @escaping SessionFactory
     ) {
+        self.fairUse = fairUse.map { FairUseMeter($0) }
         self.checkNarrowing = checkNarrowing
         self.serveModern = serveModern
         self.draining = draining
@@ -276,6 +279,7 @@ public struct MCPHTTPServer: Sendable {
         case .failure(let problem):
             return Self.jsonRPCError(.badRequest, code: -32600, problem.message)
         }
+        if let refusal = admit(mcpRequest, caller: caller, open: open) { return refusal }
         if isModern(mcpRequest) {
             return await handleModern(
                 mcpRequest, caller: caller, narrowing: narrowing, sessions: sessions, open: open)
@@ -287,4 +291,41 @@ public struct MCPHTTPServer: Sendable {
         return await handleStateful(
             mcpRequest, method: request.method, caller: caller, narrowing: narrowing, sessions: sessions, open: open)
     }
+}
+
+extension MCPHTTPServer {
+    /// Fair use: a call over its caller's limits is answered 429 with `Retry-After` before any of its work; an
+    /// admitted one holds its place among the calls under way until its answer is written.
+    func admit(_ request: MCP.HTTPRequest, caller: Caller?, open: RequestOpen?) -> Response? {
+        guard let fairUse, request.method == "POST" else { return nil }
+        // What the body says, not the headers: the request is served as its body says.
+        let object = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any]
+        guard let method = object?["method"] as? String, object?["id"] != nil else { return nil }
+        let tool = (object?["params"] as? [String: Any])?["name"] as? String
+        let id = object?["id"]
+        switch fairUse.admit(caller, method: method, tool: tool) {
+        case .success(let permit):
+            open?.hold(permit)
+            return nil
+        case .failure(let refusal):
+            logger.info(
+                "over a fair-use limit",
+                metadata: ["caller": "\(caller?.description ?? "-")", "limit": "\(refusal.limit)"])
+            let object: [String: Any] = [
+                "jsonrpc": "2.0", "id": id ?? NSNull(),
+                "error": [
+                    "code": Self.rateLimitedCode, "message": "rate limited: \(refusal.message)",
+                    "data": ["retryAfterSeconds": refusal.retryAfterSeconds, "limit": refusal.limit],
+                ],
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+            return Response(
+                status: .tooManyRequests,
+                headers: [.contentType: "application/json", .retryAfter: "\(refusal.retryAfterSeconds)"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    /// The JSON-RPC error code of a call over a fair-use limit (an implementation-defined server error).
+    public static let rateLimitedCode = -32029
 }

@@ -47,10 +47,16 @@ final class OpenRequests: Sendable {
 /// One open request: counted while this lives (its answer's stream holds it), released when it is written.
 final class RequestOpen: Sendable {
     let requests: OpenRequests
+    /// The request's place among its caller's calls under way (fair use), given back with this.
+    let permit = Mutex<FairUseMeter.Permit?>(nil)
 
     init(_ requests: OpenRequests) {
         self.requests = requests
         requests.add(1)
+    }
+
+    func hold(_ permit: FairUseMeter.Permit?) {
+        self.permit.withLock { $0 = permit }
     }
 
     deinit { requests.add(-1) }

@@ -110,6 +110,13 @@ public struct ArgoMCPServer: Sendable {
         return narrowed
     }
 
+    /// Every tool's safety class, by name and former names (for fair use's mutation limit).
+    public var catalogSafety: [String: SafetyClass] {
+        var out: [String: SafetyClass] = [:]
+        for tool in catalog { for name in [tool.name] + tool.aliases { out[name] = tool.safety } }
+        return out
+    }
+
     /// Why a request's narrowing names something argo-mcp does not have (with the nearest name), or nil.
     public func check(_ narrowing: ToolNarrowing) -> NarrowingError? {
         let toolsets = Toolset.allCases.map(\.rawValue)
