@@ -31,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // Traces over OTLP/HTTP only: the gRPC exporter (grpc-swift) is not built.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // The hexagon's core: value types and protocols (Foundation only), then the use cases (Ports, plus
@@ -99,6 +102,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Sources/Adapters/ArgoHTTP",
             swiftSettings: swiftSettings
@@ -166,6 +170,7 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Sources/Adapters/MCPServer",
             swiftSettings: swiftSettings
@@ -207,6 +212,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Main",
             swiftSettings: swiftSettings
@@ -249,7 +258,7 @@ let package = Package(
             dependencies: [
                 "ArgoWire",
                 "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileStore", "Hooks", "MCPServer", "MCPStdio",
-                "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore", "ArtifactArchive",
+                "MCPHTTP", "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore", "ArtifactArchive",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),

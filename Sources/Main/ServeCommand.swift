@@ -13,6 +13,7 @@ import MCPStdio
 import Metrics
 import Ports
 import Prometheus
+import ServiceLifecycle
 import Synchronization
 
 struct Serve: AsyncParsableCommand {
@@ -58,9 +59,12 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = bootstrapLogging(level: settings.logLevel)
         do {
+            // Before anything makes an HTTP client: the Argo client's spans use the tracer set here.
+            let telemetry = try Telemetry.start(
+                version: argoMCPVersion, logger: logger, environment: ProcessInfo.processInfo.environment)
             let stores = try Stores(settings, logger: logger)
             try await stores.running(logger: logger) {
-                try await serveBackend(settings, stores: stores, logger: logger)
+                try await serveBackend(settings, stores: stores, logger: logger, telemetry: telemetry)
             }
         } catch let error as ConfigError {
             logger.error("configuration error", metadata: ["reason": "\(error.description)"])
@@ -72,7 +76,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Serves against the configured Argo Server, or the built-in simulator.
-    func serveBackend(_ settings: Settings, stores: Stores, logger: Logger) async throws {
+    func serveBackend(_ settings: Settings, stores: Stores, logger: Logger, telemetry: (any Service)? = nil)
+        async throws
+    {
         if !simulator, let connection = try settings.connection() {
             logger.info(
                 "serving against Argo",
@@ -87,7 +93,7 @@ struct Serve: AsyncParsableCommand {
             try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
                 let servers = try makeServers(
                     gateway: gateway, settings: settings, policy: policy, logger: logger, stores: stores)
-                try await serve(servers, settings: settings, logger: logger) {
+                try await serve(servers, settings: settings, logger: logger, telemetry: telemetry) {
                     do {
                         _ = try await gateway.version()
                     } catch {
@@ -106,7 +112,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
-                try await serve(composed.servers, settings: settings, logger: logger) {
+                try await serve(composed.servers, settings: settings, logger: logger, telemetry: telemetry) {
                     await stores.ready("the built-in simulator", logger: logger)
                 }
                 group.cancelAll()
@@ -171,7 +177,8 @@ struct Serve: AsyncParsableCommand {
                 confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
                 maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
                 notice: simulator ? Self.simulatorNotice : nil, resources: ArgoResources(useCases),
-                namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) }, selection: selection)
+                namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) }, selection: selection,
+                caller: caller?.description)
         }
         return make
     }
@@ -193,7 +200,7 @@ struct Serve: AsyncParsableCommand {
     /// `/readyz`.
     func serve(
         _ servers: @escaping @Sendable (Caller?) -> ArgoMCPServer, settings: Settings, logger: Logger,
-        ready: @escaping @Sendable () async -> (Bool, String)
+        telemetry: (any Service)? = nil, ready: @escaping @Sendable () async -> (Bool, String)
     ) async throws {
         if let listen = settings.httpListen {
             let (host, port) = try Self.listenAddress(listen, authenticated: settings.auth.authenticates)
@@ -243,6 +250,7 @@ struct Serve: AsyncParsableCommand {
                 fairUse: settings.fairUse(isMutation: { [catalog = perCaller.server(nil).catalogSafety] in
                     (catalog[$0] ?? .readOnly) > .readOnly
                 }),
+                carriesTraceContext: telemetry != nil,
                 makeSession: { transport, caller, narrowing, mode in
                     let session =
                         switch mode {
@@ -255,7 +263,7 @@ struct Serve: AsyncParsableCommand {
                         }
                     return { await session.stop() }
                 })
-            try await httpServer.run { bound in
+            try await httpServer.run(alongside: telemetry.map { [$0] } ?? []) { bound in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/mcp"
                 FileHandle.standardOutput.write(Data((url + "\n").utf8))
                 logger.info(
@@ -275,7 +283,18 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["mode": "\(settings.auth.mode ?? "none")"])
         }
         let stdio = LineTransport(logger: logger)
-        try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+        guard let telemetry else {
+            try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+            return
+        }
+        // The exporter runs beside the session; when the host closes stdio it sends the last spans and stops.
+        let exporter = ServiceGroup(configuration: .init(services: [.init(service: telemetry)], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await exporter.run() }
+            try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+            await exporter.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
     }
 
     /// Collects swift-metrics into a Prometheus registry (once per process) and returns its text exposition, for

@@ -27,7 +27,7 @@ struct ArchitectureTests {
         // Driven adapters: Ports and their own libraries, never Domain.
         "Sources/Adapters/ArgoHTTP": [
             "ArgoWire",
-            "Ports", "AsyncHTTPClient", "Logging", "Metrics", "NIOCore", "NIOHTTP1", "NIOSSL",
+            "Ports", "AsyncHTTPClient", "Logging", "Metrics", "Tracing", "NIOCore", "NIOHTTP1", "NIOSSL",
         ],
         "Sources/Adapters/ArgoSimulator": [
             "Ports", "ArgoWire", "ArtifactArchive", "BoundedYAML", "HTTPTypes", "Hummingbird", "Logging", "NIOCore",
@@ -37,7 +37,7 @@ struct ArchitectureTests {
         "Sources/Adapters/Hooks": ["Ports", "AsyncHTTPClient", "NIOCore"],
         "Sources/Adapters/PostgresStore": ["Ports", "Logging", "NIOSSL", "PostgresNIO"],
         // Driving adapters: the tool layer calls the domain; the transports know only the SDK and Ports.
-        "Sources/Adapters/MCPServer": ["Ports", "Domain", "BoundedYAML", "MCP", "Logging", "Metrics"],
+        "Sources/Adapters/MCPServer": ["Ports", "Domain", "BoundedYAML", "MCP", "Logging", "Metrics", "Tracing"],
         "Sources/Adapters/MCPHTTP": [
             "Ports", "MCP", "Hummingbird", "HummingbirdCore", "HTTPTypes", "Logging", "Metrics", "NIOCore",
             "NIOHTTPTypes", "ServiceLifecycle",

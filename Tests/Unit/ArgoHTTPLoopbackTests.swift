@@ -35,8 +35,11 @@ struct ArgoHTTPLoopbackTests {
             generated: WorkflowGenerator(name: "gen-big", namespace: "argo", nodeCount: 3_000, failureRate: 0.01))
         let (port, task) = try await Self.serve(sim)
         defer { task.cancel() }
+        // 60 s, not 10: these tests are not about deadlines ("a slow server is a timeout" has its own), and the
+        // in-process simulator answers on the test process's cooperative pool, which the CPU-heavy suites running
+        // beside it (50,000-node diagnostics, generators) can hold for more than 10 s on a 2-core machine.
         let connection = ArgoConnection(
-            baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token, requestTimeoutSeconds: 10,
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token, requestTimeoutSeconds: 60,
             preferSSE: preferSSE)
         try await ArgoHTTPGateway.with(connection, logger: Self.logger) { gateway in try await body(sim, gateway) }
     }

@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOSSL
 import Ports
 import Synchronization
+import Tracing
 
 /// Requests, deadlines, decoding and the translation of failures into `ArgoError`.
 extension ArgoHTTPGateway {
@@ -53,19 +54,85 @@ extension ArgoHTTPGateway {
 
     /// Sends one request and waits for its response head. With `quietDeadline`, a head that does not come in time
     /// is `QuietHead` (a quiet watch) rather than a timeout.
+    ///
+    /// Traced as a client span named by its route (`GET /api/v1/workflows/{namespace}/{name}`: no namespace, name,
+    /// query or credential in it), up to the response head, with the W3C trace context sent along.
     func execute(
         _ request: HTTPClientRequest, timeout: TimeAmount, client: HTTPClient? = nil, quietDeadline: Bool = false
     ) async throws -> HTTPClientResponse {
         logger.debug("argo request", metadata: ["url": "\(request.url)"])
         let started = ContinuousClock.now
         defer { ArgoRequestMetrics.duration.record(duration: ContinuousClock.now - started) }
-        do {
-            return try await (client ?? self.client).execute(request, timeout: timeout, logger: logger)
-        } catch let error as HTTPClientError where quietDeadline && error == .deadlineExceeded {
-            throw QuietHead()
-        } catch {
-            throw translate(error)
+        let route = Self.route(URLComponents(string: request.url)?.path ?? "")
+        return try await withSpan("\(request.method.rawValue) \(route)", ofKind: .client) { span in
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["url.template"] = route
+            span.attributes["server.address"] = connectionSettings.baseURL.host ?? ""
+            if let port = connectionSettings.baseURL.port { span.attributes["server.port"] = port }
+            var traced = request
+            if let context = ServiceContext.current {
+                InstrumentationSystem.instrument.inject(context, into: &traced.headers, using: HeadersInjector())
+            }
+            do {
+                let response = try await (client ?? self.client).execute(traced, timeout: timeout, logger: logger)
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+                if response.status.code >= 400 {
+                    span.attributes["error.type"] = "\(response.status.code)"
+                    span.setStatus(SpanStatus(code: .error))
+                }
+                return response
+            } catch let error as HTTPClientError where quietDeadline && error == .deadlineExceeded {
+                throw QuietHead()
+            } catch {
+                throw translate(error)
+            }
         }
+    }
+
+    /// Puts the W3C trace context into request headers (replacing any already there).
+    struct HeadersInjector: Injector {
+        func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+            headers.replaceOrAdd(name: key, value: value)
+        }
+    }
+
+    /// Words of Argo's REST paths that name an operation, not an object; every other segment after the resource
+    /// becomes a placeholder.
+    static let routeWords: Set<String> = [
+        "lint", "submit", "log", "retry", "resubmit", "stop", "terminate", "suspend", "resume", "set", "workflows",
+        "archived-workflows", "inputs", "outputs",
+    ]
+
+    /// A request path as a route: `/api/v1/workflows/argo/etl-1/retry` is `/api/v1/workflows/{namespace}/{name}/retry`,
+    /// so a span names what was asked for without naming which object.
+    static func route(_ path: String) -> String {
+        let parts = path.split(separator: "/").map(String.init)
+        if parts.count >= 3, parts[0] == "api", parts[1] == "v1" {
+            let resource = parts[2]
+            let names: [String] =
+                switch resource {
+                case "cluster-workflow-templates": ["{name}"]
+                case "archived-workflows": ["{uid}"]
+                case "sync": ["{namespace}", "{key}"]
+                case "workflow-events", "events", "stream": ["{namespace}"]
+                default: ["{namespace}", "{name}"]
+                }
+            var out = ["api", "v1", resource]
+            for (index, segment) in parts.dropFirst(3).enumerated() {
+                if index == 1 && ["lint", "submit"].contains(segment) {
+                    out.append(segment)
+                } else if index < names.count {
+                    out.append(names[index])
+                } else {
+                    out.append(routeWords.contains(segment) ? segment : "{…}")
+                }
+            }
+            return "/" + out.joined(separator: "/")
+        }
+        guard let first = parts.first else { return "/" }
+        // /artifact-files/{namespace}/workflows/{name}/{node}/outputs/{artifact}…
+        return "/"
+            + ([first] + parts.dropFirst().map { routeWords.contains($0) ? $0 : "{…}" }).joined(separator: "/")
     }
 
     func decode<T>(_ what: String, _ body: () throws -> T) throws -> T {

@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOSSL
 import Ports
 import Synchronization
+import Tracing
 
 /// The live Argo Server behind the gateway port, over its REST API.
 public final class ArgoHTTPGateway: ArgoGateway {
@@ -54,6 +55,9 @@ public final class ArgoHTTPGateway: ArgoGateway {
         var streams = configuration
         streams.timeout = .init(connect: connect, read: nil)
         streams.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.maxConcurrentStreams
+        // argo-mcp makes its own client spans (`execute`), named by route: the client's would carry full URLs.
+        configuration.tracing.tracer = nil
+        streams.tracing.tracer = nil
         client = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: configuration, backgroundActivityLogger: logger)
         streamClient = HTTPClient(

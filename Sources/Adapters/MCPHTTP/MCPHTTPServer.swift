@@ -120,6 +120,8 @@ public struct MCPHTTPServer: Sendable {
     let checkNarrowing: @Sendable (ToolNarrowing) -> NarrowingError?
     /// Per-caller limits (nil: none).
     let fairUse: FairUseMeter?
+    /// Whether a W3C `traceparent` header is carried into the request's `_meta` (traces are on).
+    let carriesTraceContext: Bool
 
     public init(
         host: String, port: Int, limits: Limits = Limits(), sessionMode: SessionMode = .stateful, logger: Logger,
@@ -129,8 +131,9 @@ public struct MCPHTTPServer: Sendable {
         drained: @escaping @Sendable (Duration) async -> Void = { _ in },
         serveModern: ModernHandler? = nil, draining: @escaping @Sendable () async -> Void = {},
         checkNarrowing: @escaping @Sendable (ToolNarrowing) -> NarrowingError? = { _ in nil },
-        fairUse: FairUse? = nil, makeSession: @escaping SessionFactory
+        fairUse: FairUse? = nil, carriesTraceContext: Bool = false, makeSession: @escaping SessionFactory
     ) {
+        self.carriesTraceContext = carriesTraceContext
         self.fairUse = fairUse.map { FairUseMeter($0) }
         self.checkNarrowing = checkNarrowing
         self.serveModern = serveModern
@@ -173,7 +176,11 @@ public struct MCPHTTPServer: Sendable {
     /// Serves until the task is cancelled or a SIGTERM/SIGINT asks for a graceful shutdown: then new sessions are
     /// refused (503), tool calls under way finish (up to `limits.drainTimeout`), the sessions are closed, and the
     /// HTTP server stops once their last answers are out. `onListening` receives the bound port (useful with port 0).
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// `alongside` run in the same service group, started first and shut down last (e.g. the trace exporter,
+    /// which then sends the last spans).
+    public func run(
+        alongside: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let sessions = Sessions(limits: limits, logger: logger)
         let open = OpenRequests()
         let connections = limits.connections
@@ -188,7 +195,7 @@ public struct MCPHTTPServer: Sendable {
         )
         // Shut down in reverse order: the sessions first (their streams end), then the HTTP server.
         var configuration = ServiceGroupConfiguration(
-            services: [
+            services: alongside.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                 .init(service: app),
                 .init(
                     service: SessionKeeper(
@@ -264,9 +271,12 @@ public struct MCPHTTPServer: Sendable {
         // HTTP/1's Host arrives as the request's authority, not among the fields; the SDK's DNS rebinding check
         // reads it as a header.
         if let authority = request.head.authority { headers["Host"] = authority }
+        var body = buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil
+        if carriesTraceContext, let given = body, let traced = Self.carryingTraceContext(given, headers: headers) {
+            body = traced
+        }
         let mcpRequest = MCP.HTTPRequest(
-            method: request.method.rawValue, headers: headers,
-            body: buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil, path: request.uri.path)
+            method: request.method.rawValue, headers: headers, body: body, path: request.uri.path)
         // What the request narrows the tools to (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly): only names the
         // server has, else 400 naming the nearest.
         let narrowing: ToolNarrowing
@@ -328,4 +338,25 @@ extension MCPHTTPServer {
 
     /// The JSON-RPC error code of a call over a fair-use limit (an implementation-defined server error).
     public static let rateLimitedCode = -32029
+}
+
+extension MCPHTTPServer {
+    /// The request with the W3C trace context of its HTTP headers (`traceparent`, `tracestate`) in its
+    /// `params._meta`, where the MCP layer reads it; nil when there is none to carry, or `_meta` has its own.
+    static func carryingTraceContext(_ body: Data, headers: [String: String]) -> Data? {
+        func header(_ name: String) -> String? {
+            headers.first { $0.key.lowercased() == name }?.value
+        }
+        guard let traceparent = header("traceparent"), traceparent.utf8.count <= 512,
+            var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], object["method"] is String
+        else { return nil }
+        var params = object["params"] as? [String: Any] ?? [:]
+        var meta = params["_meta"] as? [String: Any] ?? [:]
+        guard meta["traceparent"] == nil else { return nil }
+        meta["traceparent"] = traceparent
+        if let tracestate = header("tracestate"), tracestate.utf8.count <= 512 { meta["tracestate"] = tracestate }
+        params["_meta"] = meta
+        object["params"] = params
+        return try? JSONSerialization.data(withJSONObject: object)
+    }
 }

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import MCP
+import Tracing
 
 /// The 2026-07-28 revision (`Modern/ModernProtocol.swift`): one request in, one answer out, nothing remembered
 /// between them. Every method is served by what the 2025-11-25 path uses: the same tool registry and policy filter,
@@ -42,7 +43,19 @@ extension ArgoMCPServer {
         case .failure(let error): return Self.reply(error)
         }
         do {
-            let result = try await dispatchModern(request, emit: emit, ending: ending)
+            var requestMeta: [String: Value]?
+            if case .object(let given)? = request.params["_meta"] { requestMeta = given }
+            let target = request.params["name"]?.stringValue ?? request.params["uri"]?.stringValue
+            let result = try await Traces.request(
+                request.method, target: target, meta: requestMeta, caller: caller, revision: ModernProtocol.version
+            ) { span in
+                let result = try await dispatchModern(request, emit: emit, ending: ending)
+                if request.method == "tools/call" {
+                    Traces.outcome(
+                        span, structured: result["structuredContent"], isError: result["isError"] == .bool(true))
+                }
+                return result
+            }
             var object = result
             object["resultType"] = object["resultType"] ?? "complete"
             var meta: [String: Value] = [:]

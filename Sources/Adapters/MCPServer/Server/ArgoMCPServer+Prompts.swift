@@ -1,4 +1,5 @@
 import MCP
+import Tracing
 
 /// Prompts (`prompts/list`, `prompts/get`) and the client's log level (`logging/setLevel`, for a lasting session).
 extension ArgoMCPServer {
@@ -6,13 +7,18 @@ extension ArgoMCPServer {
         let (prompts, inFlight) = (self.prompts, state.inFlight)
         await state.server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt))
         }
+        let caller = self.caller
         await state.server.withMethodHandler(GetPrompt.self) { params in
-            guard let prompt = prompts.first(where: { $0.prompt.name == params.name }) else {
-                throw MCPError.invalidParams("unknown prompt '\(params.name)'")
+            try await Traces.request(
+                "prompts/get", target: params.name, meta: nil, caller: caller, revision: Self.handshakeRevision
+            ) { _ in
+                guard let prompt = prompts.first(where: { $0.prompt.name == params.name }) else {
+                    throw MCPError.invalidParams("unknown prompt '\(params.name)'")
+                }
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await prompt.get(params.arguments ?? [:])
             }
-            await inFlight.begin()
-            defer { Task { await inFlight.end() } }
-            return try await prompt.get(params.arguments ?? [:])
         }
     }
 

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import MCP
 import Ports
+import Tracing
 
 /// Resources (`resources/list`, `resources/templates/list`, `resources/read`, subscriptions) and completions.
 /// A read of an Argo object takes the tool path (`answer`): the same cap, notice and error words as a tool call.
@@ -13,15 +14,22 @@ extension ArgoMCPServer {
         await server.withMethodHandler(ListResourceTemplates.self) { _ in
             ListResourceTemplates.Result(templates: ArgoResources.templates)
         }
+        let (caller, revision) = (self.caller, Self.handshakeRevision)
         await server.withMethodHandler(ListResources.self) { params in
-            await inFlight.begin()
-            defer { Task { await inFlight.end() } }
-            return try await resources.list(cursor: params.cursor)
+            try await Traces.request("resources/list", meta: nil, caller: caller, revision: revision) { _ in
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await resources.list(cursor: params.cursor)
+            }
         }
         await server.withMethodHandler(ReadResource.self) { params in
-            await inFlight.begin()
-            defer { Task { await inFlight.end() } }
-            return try await readResource(params.uri, resources)
+            try await Traces.request(
+                "resources/read", target: params.uri, meta: nil, caller: caller, revision: revision
+            ) { _ in
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await readResource(params.uri, resources)
+            }
         }
         await server.withMethodHandler(ResourceSubscribe.self) { [weak server] params in
             guard lasting else {
@@ -43,9 +51,11 @@ extension ArgoMCPServer {
         }
         let completions = ArgoCompletions(resources.useCases)
         await server.withMethodHandler(Complete.self) { params in
-            await inFlight.begin()
-            defer { Task { await inFlight.end() } }
-            return try await completions.complete(params)
+            try await Traces.request("completion/complete", meta: nil, caller: caller, revision: revision) { _ in
+                await inFlight.begin()
+                defer { Task { await inFlight.end() } }
+                return try await completions.complete(params)
+            }
         }
     }
 

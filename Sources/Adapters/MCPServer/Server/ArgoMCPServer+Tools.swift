@@ -4,6 +4,7 @@ import Logging
 import MCP
 import Metrics
 import Ports
+import Tracing
 
 /// Tools: `tools/list`, `tools/call`, and the one path every call's answer takes (the output cap, the simulator
 /// notice, the words of an error and the namespace hint), which `resources/read` shares.
@@ -11,23 +12,36 @@ extension ArgoMCPServer {
     func registerTools(_ state: SessionState) async {
         let listed = self.listed
         let inFlight = state.inFlight
+        let caller = self.caller
         await state.server.withMethodHandler(ListTools.self) { _ in
-            await inFlight.begin()
-            let result = ListTools.Result(tools: listed)
-            await inFlight.end()
-            return result
+            await Traces.request("tools/list", meta: nil, caller: caller, revision: Self.handshakeRevision) { _ in
+                await inFlight.begin()
+                let result = ListTools.Result(tools: listed)
+                await inFlight.end()
+                return result
+            }
         }
         await state.server.withMethodHandler(CallTool.self) { params in
-            guard let tool = byName[params.name] else { return try refuseUnlisted(params.name) }
-            await inFlight.begin()
-            let context = await callContext(state, progressToken: params._meta?.progressToken)
-            let started = ContinuousClock.now
-            let result = await Self.call(
-                tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes,
-                notice: notice)
-            ToolMetrics.record(tool.name, failed: result.isError == true, since: started)
-            await inFlight.end()
-            return result
+            try await Traces.request(
+                "tools/call", target: params.name, meta: params._meta?.fields, caller: caller,
+                revision: Self.handshakeRevision
+            ) { span in
+                guard let tool = byName[params.name] else {
+                    let refusal = try refuseUnlisted(params.name)
+                    Traces.outcome(span, refusal)
+                    return refusal
+                }
+                await inFlight.begin()
+                let context = await callContext(state, progressToken: params._meta?.progressToken)
+                let started = ContinuousClock.now
+                let result = await Self.call(
+                    tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes,
+                    notice: notice)
+                ToolMetrics.record(tool.name, failed: result.isError == true, since: started)
+                Traces.outcome(span, result)
+                await inFlight.end()
+                return result
+            }
         }
     }
 
@@ -126,23 +140,35 @@ extension ArgoMCPServer {
         }
     }
 
-    /// One `tools/call`: the answer as a tool result, with the notice.
+    /// The revision the SDK's session speaks, for traces.
+    static let handshakeRevision = "2025-11-25"
+
+    /// One `tools/call`: the answer as a tool result, with the notice, in an `execute_tool` span (and its outcome
+    /// on the request's span too).
     static func call(
         _ tool: ToolDefinition, _ arguments: [String: Value]?, context: ToolContext, logger: Logger,
         maxResultBytes: Int = defaultMaxResultBytes, notice: String? = nil
     ) async -> CallTool.Result {
-        switch await answer(
-            tool, arguments, context: context, logger: logger, maxResultBytes: maxResultBytes, notice: notice)
-        {
-        case .output(let output):
-            return CallTool.Result(
-                content: [.text(text: noticed(output.text, notice), annotations: nil, _meta: nil)],
-                structuredContent: Optional(noticed(output.structured, notice)), isError: false)
-        case .failure(let message, let structured, _):
-            return CallTool.Result(
-                content: [.text(text: noticed(message, notice), annotations: nil, _meta: nil)],
-                structuredContent: Optional(noticed(Value.object(structured), notice)),
-                isError: true)
+        await withSpan("execute_tool \(tool.name)", ofKind: .internal) { span in
+            span.attributes["gen_ai.operation.name"] = "execute_tool"
+            span.attributes["gen_ai.tool.name"] = tool.name
+            span.attributes["argo_mcp.safety_class"] = tool.safety.rawValue
+            let result: CallTool.Result
+            switch await answer(
+                tool, arguments, context: context, logger: logger, maxResultBytes: maxResultBytes, notice: notice)
+            {
+            case .output(let output):
+                result = CallTool.Result(
+                    content: [.text(text: noticed(output.text, notice), annotations: nil, _meta: nil)],
+                    structuredContent: Optional(noticed(output.structured, notice)), isError: false)
+            case .failure(let message, let structured, _):
+                result = CallTool.Result(
+                    content: [.text(text: noticed(message, notice), annotations: nil, _meta: nil)],
+                    structuredContent: Optional(noticed(Value.object(structured), notice)),
+                    isError: true)
+            }
+            Traces.outcome(span, result)
+            return result
         }
     }
 

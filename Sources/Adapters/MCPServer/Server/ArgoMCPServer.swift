@@ -47,6 +47,8 @@ public struct ArgoMCPServer: Sendable {
     let notice: String?
     /// The largest manifest argument read (YAML or JSON text).
     let maxManifestBytes: Int
+    /// Who this server serves (`bearer:alice`), for traces; nil over stdio or without authentication.
+    let caller: String?
     public static let defaultMaxManifestBytes = 1 << 20
 
     /// - Parameters:
@@ -66,8 +68,9 @@ public struct ArgoMCPServer: Sendable {
         prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
         maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil,
         resources: ArgoResources? = nil, namespaceHint: (@Sendable (String) async -> String?)? = nil,
-        selection: ToolSelection = .all
+        selection: ToolSelection = .all, caller: String? = nil
     ) {
+        self.caller = caller
         self.resources = resources
         self.namespaceHint = namespaceHint
         self.notice = notice
