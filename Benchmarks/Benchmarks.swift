@@ -23,13 +23,15 @@ struct Benchmarks: AsyncParsableCommand {
             sizes (diagnostics by workflow size, argo-mcp against a separate simulator over HTTP), \
             load (many MCP sessions over Streamable HTTP against the simulator's REST face), \
             replicas (two servers sharing PostgreSQL: cross-replica confirmations and double-redemption races), \
-            balanced (sessions through nginx to three stateless replicas, beside one replica without a balancer). \
+            balanced (sessions through nginx to three stateless replicas, beside one replica without a balancer), \
+            fairuse (four quiet callers' latency with and without a noisy caller held to the same limits). \
             The spawned binary is the argo-mcp beside this one, or ARGO_MCP_BINARY.
             """)
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
         case inProcess = "in-process"
         case startup, stdio, http, eras, sizes, load, replicas, balanced
+        case fairUse = "fairuse"
     }
 
     @Option(name: .customLong("group"), help: "Run only this group (repeatable).")
@@ -57,7 +59,7 @@ struct Benchmarks: AsyncParsableCommand {
         // load, replicas and balanced take minutes, a database and nginx: only when asked for.
         let selected =
             groups.isEmpty
-            ? Group.allCases.filter { ![.load, .replicas, .balanced].contains($0) }
+            ? Group.allCases.filter { ![.load, .replicas, .balanced, .fairUse].contains($0) }
             : Group.allCases.filter(groups.contains)
         progress("argo-mcp benchmarks: \(ProcessInfo.processInfo.processorCount) cores, binary \(Bench.binary.path)")
         var figures = Figures()
@@ -71,6 +73,7 @@ struct Benchmarks: AsyncParsableCommand {
             case .load: try await Bench.load(&figures, sessions: sessions, duration: .seconds(loadSeconds))
             case .replicas: try await Bench.replicas(&figures, pairs: pairs, races: max(1, pairs / 10))
             case .balanced: try await Bench.balanced(&figures, sessions: sessions, duration: .seconds(loadSeconds))
+            case .fairUse: try await Bench.fairUse(&figures, duration: .seconds(min(loadSeconds, 30)))
             case .sizes: break
             }
         }

@@ -93,7 +93,15 @@ struct Serve: AsyncParsableCommand {
             try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
                 let servers = try makeServers(
                     gateway: gateway, settings: settings, policy: policy, logger: logger, stores: stores)
-                try await serve(servers, settings: settings, logger: logger, telemetry: telemetry) {
+                let rebuild: Rebuild = { next in
+                    try makeServers(
+                        gateway: gateway, settings: next, policy: try next.policy(simulator: false), logger: logger,
+                        stores: stores)
+                }
+                try await serve(
+                    servers, settings: settings, logger: logger, telemetry: telemetry, rebuild: rebuild,
+                    audit: stores.audit
+                ) {
                     do {
                         _ = try await gateway.version()
                     } catch {
@@ -112,7 +120,16 @@ struct Serve: AsyncParsableCommand {
             logger.info("serving against the built-in simulator", metadata: ["workflows": "\(count)"])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
-                try await serve(composed.servers, settings: settings, logger: logger, telemetry: telemetry) {
+                let simulator = composed.simulator
+                let rebuild: Rebuild = { next in
+                    try makeServers(
+                        gateway: SimulatedArgoGateway(simulator: simulator), settings: next,
+                        policy: try next.policy(simulator: true), logger: logger, simulator: true, stores: stores)
+                }
+                try await serve(
+                    composed.servers, settings: settings, logger: logger, telemetry: telemetry, rebuild: rebuild,
+                    audit: stores.audit
+                ) {
                     await stores.ready("the built-in simulator", logger: logger)
                 }
                 group.cancelAll()
@@ -198,13 +215,58 @@ struct Serve: AsyncParsableCommand {
     /// Serves over stdio until the host closes it, or over HTTP when `settings.httpListen` is set (`--http`,
     /// `http.listen`, `ARGO_MCP_HTTP_LISTEN`), each session with the server of its caller; `ready` answers
     /// `/readyz`.
+    /// The callers' servers from settings a reload read (throws what is wrong with them).
+    typealias Rebuild = @Sendable (Settings) throws -> @Sendable (Caller?) -> ArgoMCPServer
+
     func serve(
         _ servers: @escaping @Sendable (Caller?) -> ArgoMCPServer, settings: Settings, logger: Logger,
-        telemetry: (any Service)? = nil, ready: @escaping @Sendable () async -> (Bool, String)
+        telemetry: (any Service)? = nil, rebuild: Rebuild? = nil, audit: (any AuditSink)? = nil,
+        ready: @escaping @Sendable () async -> (Bool, String)
+    ) async throws {
+        let initialAuthentication = try settings.auth.authentication(logger: logger)
+        /// One generation of the configuration: its callers' servers, who may call, the fair-use limits.
+        @Sendable func generation(
+            _ s: Settings, _ number: Int, _ servers: @escaping @Sendable (Caller?) -> ArgoMCPServer
+        ) throws -> LiveConfiguration.Generation {
+            let authentication = number == 0 ? initialAuthentication : try s.auth.authentication(logger: logger)
+            let perCaller = PerCaller(make: servers)
+            let safety = perCaller.server(nil).catalogSafety
+            return LiveConfiguration.Generation(
+                number: number, settings: s, servers: perCaller, authenticator: authentication?.authenticator,
+                callers: ((try? s.auth.bearerEntries()) ?? []).map(\.name).sorted(),
+                fairUse: s.fairUse(isMutation: { (safety[$0] ?? .readOnly) > .readOnly }))
+        }
+        let live = LiveConfiguration(try generation(settings, 0, servers))
+        let reloader = rebuild.map { rebuild in
+            Reloader(
+                live: live,
+                read: {
+                    var s = try self.settings()
+                    if let http { s.httpListen = http }
+                    return s
+                },
+                make: { s, number in try generation(s, number, try rebuild(s)) }, configFile: common.config,
+                audit: audit ?? NoAuditSink(), logger: logger)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let reloader { group.addTask { await reloader.run() } }
+            try await serve(live: live, settings: settings, logger: logger, telemetry: telemetry, ready: ready)
+            group.cancelAll()
+        }
+    }
+
+    /// Serves the configuration `live` holds, over stdio or HTTP.
+    func serve(
+        live: LiveConfiguration, settings: Settings, logger: Logger, telemetry: (any Service)?,
+        ready: @escaping @Sendable () async -> (Bool, String)
     ) async throws {
         if let listen = settings.httpListen {
             let (host, port) = try Self.listenAddress(listen, authenticated: settings.auth.authenticates)
-            let authentication = try settings.auth.authentication(logger: logger)
+            let authentication = try settings.auth.authentication(logger: logger).map { initial in
+                var forwarding = initial
+                forwarding.authenticator = LiveAuthenticator(live: live, method: initial.authenticator.method)
+                return forwarding
+            }
             let inFlight = InFlight()
             let limits = MCPHTTPServer.Limits(
                 maxSessions: settings.httpMaxSessions, maxSessionBytes: settings.httpMaxSessionBytes,
@@ -229,9 +291,8 @@ struct Serve: AsyncParsableCommand {
                     "http.sessions is stateless but confirmation tokens are kept by this process only (no store.postgres): run one replica, or configure store.postgres so that any replica can redeem a token"
                 )
             }
-            // A stateless request is served by an MCP server made for it; the caller's tool catalog and use cases
-            // are made once per caller, as a session makes them once.
-            let perCaller = PerCaller(make: servers)
+            // A request is served by the configuration in force: its callers' servers are made once per caller and
+            // generation, and an open session serves each request with the current one.
             let httpServer = MCPHTTPServer(
                 host: host, port: port, limits: limits, sessionMode: mode, logger: logger,
                 authentication: authentication, hostRules: settings.auth.hostRules, metrics: Self.prometheus(),
@@ -239,26 +300,29 @@ struct Serve: AsyncParsableCommand {
                 serveModern: { message, caller, narrowing, emit in
                     await inFlight.begin()
                     defer { Task { await inFlight.end() } }
-                    guard let reply = await perCaller.server(caller, narrowing).serveModern(message, emit: emit)
+                    guard
+                        let reply = await live.current.servers.server(caller, narrowing).serveModern(
+                            message, emit: emit)
                     else {
                         return nil
                     }
                     return (reply.message, ModernProtocol.httpStatus(errorCode: reply.errorCode))
                 },
                 draining: { ArgoMCPServer.endListens() },
-                checkNarrowing: { perCaller.server(nil).check($0) },
-                fairUse: settings.fairUse(isMutation: { [catalog = perCaller.server(nil).catalogSafety] in
-                    (catalog[$0] ?? .readOnly) > .readOnly
-                }),
+                checkNarrowing: { live.current.servers.server(nil).check($0) },
+                fairUse: FairUse(
+                    limits: { live.current.fairUse?.limits($0) ?? FairUse.Limits() },
+                    isMutation: { live.current.fairUse?.isMutation($0) ?? false }),
                 carriesTraceContext: telemetry != nil,
                 makeSession: { transport, caller, narrowing, mode in
                     let session =
                         switch mode {
                         case .stateful:
-                            try await servers(caller).narrowed(narrowing).start(
-                                transport: transport, inFlight: inFlight)
+                            try await live.current.servers.server(caller, narrowing)
+                                .following { live.current.servers.server(caller, narrowing) }
+                                .start(transport: transport, inFlight: inFlight)
                         case .stateless:
-                            try await perCaller.server(caller, narrowing).start(
+                            try await live.current.servers.server(caller, narrowing).start(
                                 transport: transport, inFlight: inFlight, scope: .singleRequest)
                         }
                     return { await session.stop() }
@@ -283,15 +347,16 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["mode": "\(settings.auth.mode ?? "none")"])
         }
         let stdio = LineTransport(logger: logger)
+        let session = live.current.servers.server(nil).following { live.current.servers.server(nil) }
         guard let telemetry else {
-            try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+            try await session.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
             return
         }
         // The exporter runs beside the session; when the host closes stdio it sends the last spans and stops.
         let exporter = ServiceGroup(configuration: .init(services: [.init(service: telemetry)], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await exporter.run() }
-            try await servers(nil).run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
+            try await session.run(transport: stdio) { await stdio.waitForAnswers(limit: .seconds(10)) }
             await exporter.triggerGracefulShutdown()
             try await group.waitForAll()
         }
@@ -337,7 +402,7 @@ final class PerCaller: Sendable {
     }
 
     func server(_ caller: Caller?) -> ArgoMCPServer {
-        let key = caller.map { "\($0.method):\($0.name):\($0.groups.joined(separator: ","))" } ?? ""
+        let key = Self.key(caller)
         if let (known, server) = table.withLock({ $0[key] }), known == caller { return server }
         let server = make(caller)
         table.withLock { table in
@@ -347,9 +412,28 @@ final class PerCaller: Sendable {
         return server
     }
 
-    /// The caller's server as a request narrowed it (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly).
+    /// The caller's server as a request narrowed it (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly), made once per
+    /// caller and narrowing.
     func server(_ caller: Caller?, _ narrowing: ToolNarrowing) -> ArgoMCPServer {
-        server(caller).narrowed(narrowing)
+        guard !narrowing.isNone else { return server(caller) }
+        let key = NarrowedKey(caller: Self.key(caller), narrowing: narrowing)
+        if let (known, server) = narrowed.withLock({ $0[key] }), known == caller { return server }
+        let server = server(caller).narrowed(narrowing)
+        narrowed.withLock { table in
+            if table.count >= limit { table.removeAll() }
+            table[key] = (caller, server)
+        }
+        return server
+    }
+
+    private struct NarrowedKey: Hashable {
+        var caller: String
+        var narrowing: ToolNarrowing
+    }
+    private let narrowed = Mutex<[NarrowedKey: (Caller?, ArgoMCPServer)]>([:])
+
+    static func key(_ caller: Caller?) -> String {
+        caller.map { "\($0.method):\($0.name):\($0.groups.joined(separator: ","))" } ?? ""
     }
 }
 

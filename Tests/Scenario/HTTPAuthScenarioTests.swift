@@ -29,8 +29,9 @@ struct HTTPAuthScenarioTests {
     ) {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "argo-mcp-audit-\(UUID().uuidString).jsonl")
+        // Kept while the server runs: it watches its config file, and would log and audit a refused reload if the
+        // file went away.
         let file = try temporaryFile("config.yaml", config)
-        defer { try? FileManager.default.removeItem(at: file) }
         let server = try await HTTPServerProcess(
             ["serve", "--simulator", "--config", file.path] + extra, environment: ["ARGO_MCP_AUDIT_FILE": audit.path],
             callers: callers)

@@ -323,4 +323,96 @@ struct OperationsScenarioTests {
             HTTPHardeningScenarioTests.sample(metrics.body, #"argo_mcp_rate_limited_total{limit="mutations"}"#) >= 1)
         _ = await server.stop()
     }
+
+    @Test(
+        "live reload: SIGHUP or a changed file re-reads toolsets, namespace rules, confirmation rules and callers; an open session and a call under way go on; a broken file is refused and audited, the old settings stay"
+    )
+    func reload() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "argo-mcp-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("config.yaml")
+        let tokens = directory.appendingPathComponent("tokens.yaml")
+        let audit = directory.appendingPathComponent("audit.jsonl")
+        let alice = HTTPServerProcess.BearerCaller(name: "alice", token: "amt_alice-\(UUID().uuidString)")
+        let bob = HTTPServerProcess.BearerCaller(name: "bob", token: "amt_bob-\(UUID().uuidString)")
+        try "tools: {toolsets: [workflows, logs]}\n".write(to: config, atomically: true, encoding: .utf8)
+        try alice.entry.write(to: tokens, atomically: true, encoding: .utf8)
+        let server = try await HTTPServerProcess(
+            ["serve", "--simulator", "--config", config.path],
+            environment: [
+                "ARGO_MCP_BEARER_TOKENS_FILE": tokens.path, "ARGO_MCP_BEARER_TOKENS": "",
+                "ARGO_MCP_AUDIT_FILE": audit.path,
+            ],
+            callers: [alice])
+        _ = try await server.connect()
+        let before = Set(try await server.client.listTools().tools.map(\.name))
+        #expect(before.contains("get_workflow_logs") && !before.contains("list_cron_workflows"))
+        let bobBefore = try await Wire.post(
+            server.url, Wire.initialize, headers: [("Authorization", "Bearer \(bob.token)")])
+        #expect(bobBefore.status == 401)
+
+        // A watch under way while the configuration changes under it.
+        let client = server.client
+        let watch = Task {
+            try await client.send(
+                CallTool.request(
+                    .init(name: "watch_workflow", arguments: ["name": "release-approval-r4t8w", "timeout_seconds": 3]))
+            ).value
+        }
+        try await Task.sleep(for: .milliseconds(300))
+
+        // SIGHUP: other toolsets, a namespace denied, a confirmation rule, and bob.
+        try """
+        tools: {toolsets: [workflows, cron]}
+        namespaces: {deny: [data-team]}
+        confirmation: {require: [destructive], rules: [{tools: [suspend_workflow], namespaces: [argo]}]}
+        """.write(to: config, atomically: true, encoding: .utf8)
+        try (alice.entry + bob.entry).write(to: tokens, atomically: true, encoding: .utf8)
+        kill(server.process.processIdentifier, SIGHUP)
+        let after = try await Self.eventually {
+            Set(try await server.client.listTools().tools.map(\.name)).contains("list_cron_workflows")
+        }
+        #expect(after, "the open session sees the new toolsets")
+        let now = Set(try await server.client.listTools().tools.map(\.name))
+        #expect(!now.contains("get_workflow_logs"))
+        let denied = try await server.call("list_workflows", ["namespace": "data-team"])
+        #expect(denied.isError == true && denied.text.contains("data-team"), "\(denied.text)")
+        let suspend = try await server.call("suspend_workflow", ["name": "ingest-events-q9z4m"])
+        #expect(suspend.structuredContent?.objectValue?["confirmation_token"]?.stringValue != nil, "\(suspend.text)")
+        let bobAfter = try await Wire.post(
+            server.url, Wire.initialize, headers: [("Authorization", "Bearer \(bob.token)")])
+        #expect(bobAfter.status == 200, "bob's token is read from the reloaded tokens file")
+        let watched = try await watch.value
+        #expect(watched.isError != true, "the call under way finished: \(watched.content)")
+
+        // A broken file (a misspelt key) is refused; what is in force stays. No signal: the file's change is seen.
+        try "tools: {toolset: [logs]}\n".write(to: config, atomically: true, encoding: .utf8)
+        let refused = try await Self.eventually {
+            ((try? String(contentsOf: audit, encoding: .utf8)) ?? "").contains(#""decision":"refused""#)
+        }
+        #expect(refused, "the broken file's reload is audited as refused")
+        #expect(Set(try await server.client.listTools().tools.map(\.name)).contains("list_cron_workflows"))
+
+        let records = ((try? String(contentsOf: audit, encoding: .utf8)) ?? "").split(separator: "\n")
+            .filter { $0.contains(#""tool":"reload""#) }
+        // The signal, or the files' change seen first (then the signal finds the rest): one or two reloads.
+        #expect(records.filter { $0.contains(#""decision":"refused""#) }.count == 1, "\(records)")
+        let reloaded = records.filter { $0.contains(#""decision":"reloaded""#) }.joined(separator: "\n")
+        #expect(!reloaded.isEmpty)
+        #expect(reloaded.contains("tools.toolsets") && reloaded.contains("namespaces.deny"), "\(reloaded)")
+        #expect(reloaded.contains("+bob") && !reloaded.contains(bob.token), "\(reloaded)")
+        let log = await server.stop()
+        #expect(log.contains("configuration reload refused") && log.contains("did you mean"), "\(log.suffix(2000))")
+    }
+
+    /// Whether `check` holds within `seconds`, polled.
+    static func eventually(within seconds: Double = 10, _ check: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if try await check() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        } while Date() < deadline
+        return false
+    }
 }

@@ -307,7 +307,7 @@ extension MCPHTTPServer {
     /// Fair use: a call over its caller's limits is answered 429 with `Retry-After` before any of its work; an
     /// admitted one holds its place among the calls under way until its answer is written.
     func admit(_ request: MCP.HTTPRequest, caller: Caller?, open: RequestOpen?) -> Response? {
-        guard let fairUse, request.method == "POST" else { return nil }
+        guard let fairUse, request.method == "POST", !fairUse.policy.limits(caller).isUnlimited else { return nil }
         // What the body says, not the headers: the request is served as its body says.
         let object = (try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any]
         guard let method = object?["method"] as? String, object?["id"] != nil else { return nil }

@@ -42,7 +42,7 @@ extension ArgoMCPServer {
                     await inFlight.begin()
                     let task = Task {
                         // A cancelled request sends nothing more, its answer included.
-                        if let reply = await server.serveModern(
+                        if let reply = await server.current.serveModern(
                             message,
                             emit: { note in if !Task.isCancelled { try? await transport.send(note) } },
                             ending: ending),

@@ -4,15 +4,16 @@ import Tracing
 /// Prompts (`prompts/list`, `prompts/get`) and the client's log level (`logging/setLevel`, for a lasting session).
 extension ArgoMCPServer {
     func registerPrompts(_ state: SessionState) async {
-        let (prompts, inFlight) = (self.prompts, state.inFlight)
-        await state.server.withMethodHandler(ListPrompts.self) { _ in ListPrompts.Result(prompts: prompts.map(\.prompt))
+        let inFlight = state.inFlight
+        await state.server.withMethodHandler(ListPrompts.self) { _ in
+            ListPrompts.Result(prompts: current.prompts.map(\.prompt))
         }
-        let caller = self.caller
         await state.server.withMethodHandler(GetPrompt.self) { params in
-            try await Traces.request(
-                "prompts/get", target: params.name, meta: nil, caller: caller, revision: Self.handshakeRevision
+            let me = current
+            return try await Traces.request(
+                "prompts/get", target: params.name, meta: nil, caller: me.caller, revision: Self.handshakeRevision
             ) { _ in
-                guard let prompt = prompts.first(where: { $0.prompt.name == params.name }) else {
+                guard let prompt = me.prompts.first(where: { $0.prompt.name == params.name }) else {
                     throw MCPError.invalidParams("unknown prompt '\(params.name)'")
                 }
                 await inFlight.begin()

@@ -14,21 +14,24 @@ extension ArgoMCPServer {
         await server.withMethodHandler(ListResourceTemplates.self) { _ in
             ListResourceTemplates.Result(templates: ArgoResources.templates)
         }
-        let (caller, revision) = (self.caller, Self.handshakeRevision)
+        let revision = Self.handshakeRevision
+        // Each request reads the server as the configuration is now (a reload changes its namespace rules).
         await server.withMethodHandler(ListResources.self) { params in
-            try await Traces.request("resources/list", meta: nil, caller: caller, revision: revision) { _ in
+            let me = current
+            return try await Traces.request("resources/list", meta: nil, caller: me.caller, revision: revision) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
-                return try await resources.list(cursor: params.cursor)
+                return try await (me.resources ?? resources).list(cursor: params.cursor)
             }
         }
         await server.withMethodHandler(ReadResource.self) { params in
-            try await Traces.request(
-                "resources/read", target: params.uri, meta: nil, caller: caller, revision: revision
+            let me = current
+            return try await Traces.request(
+                "resources/read", target: params.uri, meta: nil, caller: me.caller, revision: revision
             ) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
-                return try await readResource(params.uri, resources)
+                return try await me.readResource(params.uri, me.resources ?? resources)
             }
         }
         await server.withMethodHandler(ResourceSubscribe.self) { [weak server] params in
@@ -40,8 +43,10 @@ extension ArgoMCPServer {
             let notify: @Sendable (String) async -> Void = { [weak server] uri in
                 try? await server?.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
             }
+            let me = current
+            let now = me.resources ?? resources
             try await subscriptions.subscribe(
-                params.uri, resources: resources, check: { _ = try await readResource(params.uri, resources) },
+                params.uri, resources: now, check: { _ = try await me.readResource(params.uri, now) },
                 notify: notify)
             return Empty()
         }
@@ -49,12 +54,14 @@ extension ArgoMCPServer {
             await subscriptions.unsubscribe(params.uri)
             return Empty()
         }
-        let completions = ArgoCompletions(resources.useCases)
         await server.withMethodHandler(Complete.self) { params in
-            try await Traces.request("completion/complete", meta: nil, caller: caller, revision: revision) { _ in
+            let me = current
+            return try await Traces.request(
+                "completion/complete", meta: nil, caller: me.caller, revision: revision
+            ) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
-                return try await completions.complete(params)
+                return try await ArgoCompletions((me.resources ?? resources).useCases).complete(params)
             }
         }
     }

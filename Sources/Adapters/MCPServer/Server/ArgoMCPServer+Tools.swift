@@ -10,33 +10,36 @@ import Tracing
 /// notice, the words of an error and the namespace hint), which `resources/read` shares.
 extension ArgoMCPServer {
     func registerTools(_ state: SessionState) async {
-        let listed = self.listed
         let inFlight = state.inFlight
-        let caller = self.caller
         await state.server.withMethodHandler(ListTools.self) { _ in
-            await Traces.request("tools/list", meta: nil, caller: caller, revision: Self.handshakeRevision) { _ in
+            let me = current
+            return await Traces.request(
+                "tools/list", meta: nil, caller: me.caller, revision: Self.handshakeRevision
+            ) { _ in
                 await inFlight.begin()
-                let result = ListTools.Result(tools: listed)
+                let result = ListTools.Result(tools: me.listed)
                 await inFlight.end()
                 return result
             }
         }
         await state.server.withMethodHandler(CallTool.self) { params in
-            try await Traces.request(
-                "tools/call", target: params.name, meta: params._meta?.fields, caller: caller,
+            // The server as the configuration is now (a reload applies to the calls of open sessions too).
+            let me = current
+            return try await Traces.request(
+                "tools/call", target: params.name, meta: params._meta?.fields, caller: me.caller,
                 revision: Self.handshakeRevision
             ) { span in
-                guard let tool = byName[params.name] else {
-                    let refusal = try refuseUnlisted(params.name)
+                guard let tool = me.byName[params.name] else {
+                    let refusal = try me.refuseUnlisted(params.name)
                     Traces.outcome(span, refusal)
                     return refusal
                 }
                 await inFlight.begin()
-                let context = await callContext(state, progressToken: params._meta?.progressToken)
+                let context = await me.callContext(state, progressToken: params._meta?.progressToken)
                 let started = ContinuousClock.now
                 let result = await Self.call(
-                    tool, params.arguments, context: context, logger: logger, maxResultBytes: maxResultBytes,
-                    notice: notice)
+                    tool, params.arguments, context: context, logger: me.logger, maxResultBytes: me.maxResultBytes,
+                    notice: me.notice)
                 ToolMetrics.record(tool.name, failed: result.isError == true, since: started)
                 Traces.outcome(span, result)
                 await inFlight.end()

@@ -49,6 +49,20 @@ public struct ArgoMCPServer: Sendable {
     let maxManifestBytes: Int
     /// Who this server serves (`bearer:alice`), for traces; nil over stdio or without authentication.
     let caller: String?
+    /// The server as the configuration is now, when it can be reloaded: every request of a session made from
+    /// this server is served by what this returns (its tools, policy and rules), so a reload applies to open
+    /// sessions without dropping them.
+    var follow: (@Sendable () -> ArgoMCPServer)?
+
+    /// The server a request is served by: the current one when it follows a reloadable configuration.
+    var current: ArgoMCPServer { follow?() ?? self }
+
+    /// This server, serving each request of its sessions with what `source` returns then.
+    public func following(_ source: @escaping @Sendable () -> ArgoMCPServer) -> ArgoMCPServer {
+        var copy = self
+        copy.follow = source
+        return copy
+    }
     public static let defaultMaxManifestBytes = 1 << 20
 
     /// - Parameters:
