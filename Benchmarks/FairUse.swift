@@ -53,9 +53,10 @@ extension Bench {
             }
         }
         /// The quiet callers, each sending one call every 250 ms (4 a second, under its 10) for `duration`; with
-        /// `noisy`, the noisy caller on 16 connections at once beside them. The quiet callers' latencies, their
-        /// failures, and the noisy caller's statuses.
-        func run(noisy: Bool) async -> ([Duration], Int, [Int: Int]) {
+        /// `noisy`, the noisy caller on 16 connections at once beside them, each sending one call every
+        /// `noisyInterval` (nil: as fast as it is answered). The quiet callers' latencies, their failures, and the
+        /// noisy caller's statuses.
+        func run(noisy: Bool, noisyInterval: Duration? = nil) async -> ([Duration], Int, [Int: Int]) {
             let deadline = clock.now + duration
             return await withTaskGroup(of: ([Duration], Int, [Int: Int]).self) { group in
                 for name in names where name != "noisy" {
@@ -76,8 +77,10 @@ extension Bench {
                         group.addTask {
                             var statuses: [Int: Int] = [:]
                             while clock.now < deadline {
+                                let next = clock.now + (noisyInterval ?? .zero)
                                 let (status, _) = await call("noisy")
                                 statuses[status, default: 0] += 1
+                                if noisyInterval != nil { try? await Task.sleep(until: next) }
                             }
                             return ([], 0, statuses)
                         }
@@ -93,21 +96,27 @@ extension Bench {
         progress("fairuse: 4 quiet callers alone for \(Int(seconds(duration))) s…")
         _ = await call("quiet-1")
         let (alone, aloneFailures, _) = await run(noisy: false)
-        progress("fairuse: the same beside a noisy caller…")
-        let (beside, besideFailures, noisy) = await run(noisy: true)
         let a = alone.sorted()
-        let b = beside.sorted()
         figures.add(
             "4 quiet callers (4 calls/s each, limit 10/s) alone: `get_workflow` p50 / p99, failures",
             "\(ms(percentile(a, 0.5))) / \(ms(percentile(a, 0.99))), \(aloneFailures) of \(a.count + aloneFailures)")
-        figures.add(
-            "… beside a noisy caller on 16 connections (same limits): p50 / p99, failures",
-            "\(ms(percentile(b, 0.5))) / \(ms(percentile(b, 0.99))), \(besideFailures) of \(b.count + besideFailures)")
-        let total = noisy.values.reduce(0, +)
-        figures.add(
-            "… the noisy caller: answered / refused 429 / other",
-            "\(noisy[200] ?? 0) / \(noisy[429] ?? 0) / \(total - (noisy[200] ?? 0) - (noisy[429] ?? 0)) in \(Int(seconds(duration))) s"
-        )
+        for (label, interval) in [
+            ("at its limit (10 calls/s)", Duration.milliseconds(1600)),
+            ("at 20× its limit (200 calls/s)", .milliseconds(80)), ("as fast as it is answered", nil),
+        ] {
+            progress("fairuse: the same beside a noisy caller, \(label)…")
+            let (beside, besideFailures, noisy) = await run(noisy: true, noisyInterval: interval)
+            let b = beside.sorted()
+            figures.add(
+                "… beside a noisy caller on 16 connections, \(label), same limits: p50 / p99, failures",
+                "\(ms(percentile(b, 0.5))) / \(ms(percentile(b, 0.99))), \(besideFailures) of \(b.count + besideFailures)"
+            )
+            let total = noisy.values.reduce(0, +)
+            figures.add(
+                "… … the noisy caller: answered / refused 429 / other",
+                "\(noisy[200] ?? 0) / \(noisy[429] ?? 0) / \(total - (noisy[200] ?? 0) - (noisy[429] ?? 0)) in \(Int(seconds(duration))) s"
+            )
+        }
         try? await httpClient.shutdown()
     }
 }

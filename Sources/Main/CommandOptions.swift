@@ -61,8 +61,8 @@ struct ServeOptions: ParsableArguments {
     var readOnly = false
     @Option(
         name: .customLong("toolsets"),
-        help: "Offer only these toolsets (comma-separated, e.g. workflows,logs; env ARGO_MCP_TOOLSETS).")
-    var toolsets: String?
+        help: "Offer only these toolsets (repeatable or comma-separated, e.g. workflows,logs; env ARGO_MCP_TOOLSETS).")
+    var toolsets: [String] = []
 
     /// These flags over `s`.
     func apply(to s: inout Settings) throws {
@@ -78,8 +78,8 @@ struct ServeOptions: ParsableArguments {
         if !allowNamespace.isEmpty { s.namespacesAllow = allowNamespace }
         if !denyNamespace.isEmpty { s.namespacesDeny = denyNamespace }
         if readOnly { s.readOnly = true }
-        if let toolsets {
-            s.toolsets = toolsets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if !toolsets.isEmpty {
+            s.toolsets = toolsets.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
         }
     }

@@ -212,13 +212,14 @@ struct Reloader: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     let now = digests()
-                    let before = seen.digests.withLock { $0 }
-                    if now != before {
-                        let changed = now.keys.filter { now[$0] != before[$0] }.sorted()
+                    let changed: [String] = seen.digests.withLock { before in
+                        guard now != before else { return [] }
+                        let files = now.keys.filter { now[$0] != before[$0] }.sorted()
                         // Seen once: the reload reads them again and records what it read.
-                        seen.digests.withLock { $0 = now }
-                        ask.yield("a change of \(changed.joined(separator: ", "))")
+                        before = now
+                        return files
                     }
+                    if !changed.isEmpty { ask.yield("a change of \(changed.joined(separator: ", "))") }
                 }
             }
             await group.next()
@@ -241,10 +242,13 @@ struct Reloader: Sendable {
 
     /// Reads the settings again and puts the next generation in force, or refuses it with the reason.
     func reload(trigger: String) async {
-        // What is read now is what this reload stands for: the file watch does not reload it again.
-        let files = digests()
-        seen.digests.withLock { $0 = files }
         let current = live.current
+        defer {
+            // What the files hold now (the tokens file as the configuration in force names it) is what this reload
+            // stands for: the file watch does not reload it again.
+            let files = digests()
+            seen.digests.withLock { $0 = files }
+        }
         let next: Settings
         do {
             next = try read()
@@ -278,7 +282,7 @@ struct Reloader: Sendable {
             metadata: [
                 "trigger": "\(trigger)", "generation": "\(generation.number)",
                 "changed":
-                    "\(all.isEmpty ? "nothing (the issuer's keys are read afresh)" : all.joined(separator: "; "))",
+                    "\(all.isEmpty ? (generation.settings.auth.mode?.lowercased() == "oidc" ? "nothing (the issuer's keys are fetched afresh)" : "nothing") : all.joined(separator: "; "))",
             ])
         await record(
             "reloaded", trigger: trigger,

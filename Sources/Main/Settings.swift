@@ -196,6 +196,11 @@ struct Settings: Sendable {
             confirmationRequired: confirmationRequire.map(Set.init) ?? Domain.Policy.defaultConfirmationRequired)
         policy.confirmationFallback = fallback
         policy.confirmationRules = try confirmationRules.enumerated().map { index, item in
+            if case .string(let text)? = item.value(at: ["fallback"]), text.lowercased() == "deny", mode == .token {
+                throw ConfigError(
+                    "confirmation.rules[\(index)].fallback is deny and confirmation.mode is token: no call of that rule could ever be confirmed; set confirmation.mode to auto, or the rule's fallback to token"
+                )
+            }
             func list(_ key: String) -> [String] {
                 guard case .array(let values)? = item.value(at: [key]) else { return [] }
                 return values.compactMap { if case .string(let s) = $0 { s } else { nil } }
@@ -249,7 +254,7 @@ struct Settings: Sendable {
     }
 
     /// Every `confirmation.require` entry, and every tool of a `confirmation.rules` entry, must name a safety
-    /// class or one of `tools`; a rule that can never match a call is refused too.
+    /// class or one of `tools`.
     static func checkConfirmationRequire(_ policy: Domain.Policy, tools: [String]) throws {
         let known = Set(tools + [SafetyClass.mutating.rawValue, SafetyClass.destructive.rawValue])
         let entries =

@@ -51,6 +51,20 @@ enum Telemetry {
                 )
             }
         }
+        // Bounds swift-otel does not check: a zero delay spins a core, a zero batch never drains at shutdown, a
+        // huge queue is allocated up front.
+        let bounds: [(String, ClosedRange<Int>)] = [
+            ("OTEL_BSP_SCHEDULE_DELAY", 10...3_600_000), ("OTEL_BSP_EXPORT_TIMEOUT", 100...600_000),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", 1...100_000), ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 1...100_000),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", 100...600_000), ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", 100...600_000),
+        ]
+        for (name, range) in bounds {
+            guard let given = value(name) else { continue }
+            guard let n = Int(given), range.contains(n) else {
+                throw ConfigError(
+                    "\(name)=\(given.prefix(40)) is out of range; give \(range.lowerBound) to \(range.upperBound)")
+            }
+        }
         if let ratio = value("OTEL_TRACES_SAMPLER_ARG") {
             guard let r = Double(ratio), (0...1).contains(r) else {
                 throw ConfigError("OTEL_TRACES_SAMPLER_ARG=\(ratio.prefix(40)) is not a ratio from 0 to 1")
@@ -69,7 +83,9 @@ enum Telemetry {
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.enabled = true
-        configuration.diagnosticLogger = .custom(logger)
+        // swift-otel logs each OTEL_* value it reads, OTEL_EXPORTER_OTLP_HEADERS (API keys) included: its log goes
+        // through a handler that drops every value from the metadata.
+        configuration.diagnosticLogger = .custom(Logger(label: "otel") { _ in ValuelessLogHandler(base: logger) })
         let backend: (factory: any Tracer, service: any Service)
         do {
             let made = try OTel.makeTracingBackend(configuration: configuration)
@@ -89,5 +105,35 @@ enum Telemetry {
         endpoint?.query = nil
         logger.info("OpenTelemetry traces on", metadata: ["endpoint": "\(endpoint?.string ?? "?")"])
         return backend.service
+    }
+}
+
+/// Forwards to `base` without the metadata values a library may log from its configuration (keys holding
+/// `value`, `header` or `endpoint`): what happened stays, what was read does not.
+struct ValuelessLogHandler: LogHandler {
+    let base: Logger
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level
+
+    init(base: Logger) {
+        self.base = base
+        self.logLevel = base.logLevel
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        var kept = merged.filter { key, _ in
+            let k = key.lowercased()
+            return !k.contains("value") && !k.contains("header") && !k.contains("endpoint")
+                && !k.contains("carrier")
+        }
+        // An error's text may quote what was read; its type says what went wrong.
+        if let error = event.error { kept["error"] = .string("\(type(of: error))") }
+        base.log(level: event.level, event.message, metadata: kept, source: event.source)
     }
 }

@@ -63,6 +63,20 @@ struct OperationsScenarioTests {
             #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_workflow","arguments":{"name":"nightly-etl-7x2kq"}}}"#,
             headers: sessionHeaders)
         #expect(refused.body.contains(#""isError":true"#) && refused.body.contains("X-MCP-Toolsets"))
+        // The session keeps its narrowing: a later request that asks for another is refused, not half-served.
+        let other = try await Wire.post(
+            server.url, #"{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{}}"#,
+            headers: sessionHeaders + [("X-MCP-Toolsets", "workflows")])
+        #expect(other.status == 400 && other.body.contains("initialize a new session"), "\(other.body)")
+        // A resource follows the tool that reads the same: no get_workflow in this session, no workflow resource.
+        let resource = try await Wire.post(
+            server.url,
+            #"{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"argo://workflows/argo/nightly-etl-7x2kq"}}"#,
+            headers: sessionHeaders)
+        #expect(resource.body.contains(#""error""#) && resource.body.contains("get_workflow"), "\(resource.body)")
+        let prompts = try await Wire.post(
+            server.url, #"{"jsonrpc":"2.0","id":6,"method":"prompts/list","params":{}}"#, headers: sessionHeaders)
+        #expect(!prompts.body.contains("why_did_this_fail"), "its tool analyze_failure is not offered here")
 
         // 2026-07-28: per request. Narrowing never widens: the cron toolset is not offered, so asking for it
         // gives only the one cron tool the configuration enables.

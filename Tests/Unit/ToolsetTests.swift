@@ -66,6 +66,13 @@ struct ToolsetTests {
         #expect(narrowed.withheldReason("get_cron_workflow")?.contains("X-MCP-Toolsets") == true)
         let reads = server.narrowed(ToolNarrowing(readOnly: true))
         #expect(reads.tools.allSatisfy { $0.safety == .readOnly } && reads.maxSafety == .readOnly)
+        // A read whose argument makes it a change (watch_workflow notify: true) is held to the request's ceiling.
+        let everything = Self.server(Self.tools)
+        let everythingRead = everything.narrowed(ToolNarrowing(readOnly: true))
+        let watch = try #require(everythingRead.byName["watch_workflow"])
+        #expect(everythingRead.refuseEscalation(watch, ["notify": .bool(true)])?.isError == true)
+        #expect(everythingRead.refuseEscalation(watch, ["notify": .bool(false)]) == nil)
+        #expect(everything.refuseEscalation(watch, ["notify": .bool(true)]) == nil)
         #expect(reads.withheldReason("toggle_cron_suspension")?.contains("X-MCP-Readonly") == true)
         // A read-only server asked for read-only stays read-only; a narrowing never raises the ceiling.
         let readOnlyServer = Self.server(Self.tools, ceiling: .readOnly)

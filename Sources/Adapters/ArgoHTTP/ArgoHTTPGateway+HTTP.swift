@@ -64,7 +64,9 @@ extension ArgoHTTPGateway {
         let started = ContinuousClock.now
         defer { ArgoRequestMetrics.duration.record(duration: ContinuousClock.now - started) }
         let route = Self.route(URLComponents(string: request.url)?.path ?? "")
-        return try await withSpan("\(request.method.rawValue) \(route)", ofKind: .client) { span in
+        let outcome: Result<HTTPClientResponse, any Error> = await withSpan(
+            "\(request.method.rawValue) \(route)", ofKind: .client
+        ) { span in
             span.attributes["http.request.method"] = request.method.rawValue
             span.attributes["url.template"] = route
             span.attributes["server.address"] = connectionSettings.baseURL.host ?? ""
@@ -80,13 +82,18 @@ extension ArgoHTTPGateway {
                     span.attributes["error.type"] = "\(response.status.code)"
                     span.setStatus(SpanStatus(code: .error))
                 }
-                return response
+                return .success(response)
             } catch let error as HTTPClientError where quietDeadline && error == .deadlineExceeded {
-                throw QuietHead()
+                return .failure(QuietHead())
             } catch {
-                throw translate(error)
+                // The kind of failure, not its words (they name the server's address and objects).
+                let translated = translate(error)
+                span.attributes["error.type"] = "\(translated.kind)"
+                span.setStatus(SpanStatus(code: .error))
+                return .failure(translated)
             }
         }
+        return try outcome.get()
     }
 
     /// Puts the W3C trace context into request headers (replacing any already there).

@@ -62,7 +62,8 @@ extension MCPHTTPServer {
                     }
                 } catch {}
                 continuation.finish()
-                withExtendedLifetime(claim) {}
+                // The request (and its fair-use place) is open until the SDK has answered, client there or not.
+                withExtendedLifetime((claim, open)) {}
             }
             let held = relay.map { buffer in withExtendedLifetime(open) { buffer } }
             return Response(status: status, headers: headers, body: .init(asyncSequence: held))

@@ -40,6 +40,14 @@ extension MCPHTTPServer {
                     ])
                 return Self.plain(.forbidden, "this MCP session belongs to another caller; initialize your own")
             }
+            // The session shows what its opening request narrowed it to; a request that asks for something else is
+            // refused rather than served with a view it did not ask for.
+            if method == .post, !(narrowing.isNone || narrowing == known.narrowing) {
+                return Self.jsonRPCError(
+                    .badRequest, code: -32600,
+                    "this session was opened with \(known.narrowing.summary) (\(ToolNarrowing.toolsetsHeader), \(ToolNarrowing.toolsHeader), \(ToolNarrowing.readOnlyHeader)); to see \(narrowing.summary), initialize a new session with those headers"
+                )
+            }
             transport = known.transport
             sent = known.sent
             // A request id already in flight in this session is refused: the SDK's transport would put the new
@@ -73,7 +81,8 @@ extension MCPHTTPServer {
                 if let id = answer.headers.first(where: { $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased() }
                 )?
                 .value {
-                    await sessions.add(id, transport: transport, caller: caller, sent: sent, stop: stop)
+                    await sessions.add(
+                        id, transport: transport, caller: caller, narrowing: narrowing, sent: sent, stop: stop)
                 } else {
                     await sessions.release()
                     await stop()

@@ -350,7 +350,10 @@ extension MCPHTTPServer {
         guard let traceparent = header("traceparent"), traceparent.utf8.count <= 512,
             var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], object["method"] is String
         else { return nil }
+        // Only where adding `_meta.traceparent` changes nothing else: params and its _meta absent or objects.
+        guard object["params"] == nil || object["params"] is [String: Any] else { return nil }
         var params = object["params"] as? [String: Any] ?? [:]
+        guard params["_meta"] == nil || params["_meta"] is [String: Any] else { return nil }
         var meta = params["_meta"] as? [String: Any] ?? [:]
         guard meta["traceparent"] == nil else { return nil }
         meta["traceparent"] = traceparent

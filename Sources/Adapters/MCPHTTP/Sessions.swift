@@ -15,6 +15,8 @@ actor Sessions {
         var transport: StatefulHTTPServerTransport
         /// Who opened the session; only they may use it.
         var caller: Caller?
+        /// What the opening request narrowed the tools to; the session keeps it.
+        var narrowing: ToolNarrowing = .none
         /// What the session's streams have sent so far (the SDK keeps it for resumption).
         var sent: SentBytes
         /// The JSON-RPC ids of the session's requests not yet answered.
@@ -54,20 +56,22 @@ actor Sessions {
     private(set) var draining = false
 
     func add(
-        _ id: String, transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes,
-        stop: @escaping @Sendable () async -> Void
+        _ id: String, transport: StatefulHTTPServerTransport, caller: Caller?, narrowing: ToolNarrowing = .none,
+        sent: SentBytes, stop: @escaping @Sendable () async -> Void
     ) {
         reserved = max(0, reserved - 1)
-        entries[id] = Entry(transport: transport, caller: caller, sent: sent, stop: stop, lastUsed: .now)
+        entries[id] = Entry(
+            transport: transport, caller: caller, narrowing: narrowing, sent: sent, stop: stop, lastUsed: .now)
     }
 
     func session(_ id: String) -> (
-        transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes, inFlight: InFlightIDs
+        transport: StatefulHTTPServerTransport, caller: Caller?, sent: SentBytes, inFlight: InFlightIDs,
+        narrowing: ToolNarrowing
     )? {
         guard var entry = entries[id] else { return nil }
         entry.lastUsed = .now
         entries[id] = entry
-        return (entry.transport, entry.caller, entry.sent, entry.inFlight)
+        return (entry.transport, entry.caller, entry.sent, entry.inFlight, entry.narrowing)
     }
 
     func beginDraining() { draining = true }

@@ -46,7 +46,7 @@ public struct CompletionHooks: Sendable {
             name: result.name, arguments: ["notify": notifier.target, "phase": result.phase], confirmationToken: nil,
             client: client)
         do {
-            _ = try await runner.run(call) {
+            let outcome = try await runner.run(call) {
                 Inspection(
                     uid: result.summary?.uid, fingerprint: "", refusal: nil,
                     preview: MutationPreview(
@@ -57,6 +57,11 @@ public struct CompletionHooks: Sendable {
                         expiresAt: nil))
             } perform: {
                 try await notifier.notify(try JSONEncoder().encode(payload))
+            }
+            // A confirmation rule may ask to confirm a hook; the watch is over by then, so nothing is sent.
+            if case .previewed(let preview) = outcome {
+                return
+                    "not sent: \(preview.confirmationRequiredBy?.joined(separator: ", ") ?? "the policy") asks to confirm \(notifier.target), and a hook at the end of a watch cannot wait for it; exclude watch_workflow from that rule to send it"
             }
             return "sent to \(notifier.target)"
         } catch let denied as PolicyDenied {

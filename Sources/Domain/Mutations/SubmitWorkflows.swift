@@ -373,7 +373,9 @@ public struct SubmitWorkflows: Sendable {
         s.summary.parameters = Self.overriding(s.summary.parameters, with: r.parameters)
         let runs = Self.runs(s.summary, r, serviceAccount: s.serviceAccount, labels: s.baseLabels)
         let preview = Self.submissionPreview(namespace: s.namespace, name: s.name, runs: runs)
-        return (Inspection(uid: nil, fingerprint: "", refusal: refusal, labels: s.baseLabels, preview: preview), s)
+        // Confirmation rules see the labels the new workflow gets: the source's and the caller's.
+        let labels = s.baseLabels.merging(r.labels) { _, given in given }
+        return (Inspection(uid: nil, fingerprint: "", refusal: refusal, labels: labels, preview: preview), s)
     }
 
     /// Why a manifest cannot be submitted: Argo's lint, then its parameter overrides.

@@ -94,6 +94,18 @@ public struct ArgoResources: Sendable {
     }
 
     /// What reading `uri` takes; throws "resource not found" for a URI argo-mcp does not serve.
+    /// The tool that reads what `uri` names (a resource is offered with it); nil for argo-mcp's own documents.
+    static func equivalentTool(_ uri: String) -> String? {
+        switch Target(uri) {
+        case .workflow: "get_workflow"
+        case .logs: "get_workflow_logs"
+        case .cronWorkflow: "get_cron_workflow"
+        case .workflowTemplate: "get_workflow_template"
+        case .clusterWorkflowTemplate: "get_cluster_workflow_template"
+        case nil: nil
+        }
+    }
+
     func reading(_ uri: String) throws -> Reading {
         if let document = ArgoReference.document(uri) {
             return .document(text: document.text, mimeType: document.mimeType)

@@ -115,10 +115,12 @@ extension ArgoMCPServer {
         case "subscriptions/listen":
             return try await modernListen(request, emit: emit, ending: ending)
         case "prompts/list":
-            return try ["prompts": JSONValueBridge.value(prompts.map(\.prompt))].merging(Caching.documents) { a, _ in a
+            return try ["prompts": JSONValueBridge.value(offeredPrompts.map(\.prompt))].merging(Caching.documents) {
+                a, _ in a
             }
         case "prompts/get":
-            guard let name = request.string("name"), let prompt = prompts.first(where: { $0.prompt.name == name })
+            guard let name = request.string("name"),
+                let prompt = offeredPrompts.first(where: { $0.prompt.name == name })
             else {
                 throw ModernError(
                     id: request.id, code: ModernProtocol.Code.invalidParams,
@@ -194,6 +196,7 @@ extension ArgoMCPServer {
         }
         var arguments: [String: Value]?
         if case .object(let given)? = request.params["arguments"] { arguments = given }
+        if let refusal = refuseEscalation(tool, arguments) { return try Self.object(refusal) }
         var context = baseContext()
         context.client = request.clientName
         // A client that can show a form is asked in a later round (multi round-trip): then only the user's answer

@@ -6,14 +6,14 @@ extension ArgoMCPServer {
     func registerPrompts(_ state: SessionState) async {
         let inFlight = state.inFlight
         await state.server.withMethodHandler(ListPrompts.self) { _ in
-            ListPrompts.Result(prompts: current.prompts.map(\.prompt))
+            ListPrompts.Result(prompts: current.offeredPrompts.map(\.prompt))
         }
         await state.server.withMethodHandler(GetPrompt.self) { params in
             let me = current
             return try await Traces.request(
                 "prompts/get", target: params.name, meta: nil, caller: me.caller, revision: Self.handshakeRevision
             ) { _ in
-                guard let prompt = me.prompts.first(where: { $0.prompt.name == params.name }) else {
+                guard let prompt = me.offeredPrompts.first(where: { $0.prompt.name == params.name }) else {
                     throw MCPError.invalidParams("unknown prompt '\(params.name)'")
                 }
                 await inFlight.begin()

@@ -71,6 +71,7 @@ extension ArgoMCPServer {
     /// words a tool would use: "resource not found" for an object Argo does not have, "invalid params" for a URI
     /// argo-mcp refuses, "internal error" for the rest (a namespace rule, Argo unreachable).
     func readResource(_ uri: String, _ resources: ArgoResources) async throws -> ReadResource.Result {
+        if let refusal = resourceRefusal(uri) { throw MCPError.invalidRequest(refusal) }
         switch try resources.reading(uri) {
         case .document(let text, let mimeType):
             return ReadResource.Result(contents: [.text(text, uri: uri, mimeType: mimeType)])

@@ -13,7 +13,7 @@ extension ArgoMCPServer {
         let inFlight = state.inFlight
         await state.server.withMethodHandler(ListTools.self) { _ in
             let me = current
-            return await Traces.request(
+            return try await Traces.request(
                 "tools/list", meta: nil, caller: me.caller, revision: Self.handshakeRevision
             ) { _ in
                 await inFlight.begin()
@@ -34,6 +34,10 @@ extension ArgoMCPServer {
                     Traces.outcome(span, refusal)
                     return refusal
                 }
+                if let refusal = me.refuseEscalation(tool, params.arguments) {
+                    Traces.outcome(span, refusal)
+                    return refusal
+                }
                 await inFlight.begin()
                 let context = await me.callContext(state, progressToken: params._meta?.progressToken)
                 let started = ContinuousClock.now
@@ -46,6 +50,24 @@ extension ArgoMCPServer {
                 return result
             }
         }
+    }
+
+    /// A listed tool whose escalating argument (`notify: true`, `update: true`) raises the call above what the
+    /// request narrowed this server to (`X-MCP-Readonly`). Above the policy's own ceiling the runner refuses the
+    /// change itself, with the setting (a read-only server's watch still watches, and says the hook was not sent).
+    func refuseEscalation(_ tool: ToolDefinition, _ arguments: [String: Value]?) -> CallTool.Result? {
+        guard maxSafety < policyCeiling, let escalation = tool.escalation,
+            arguments?[escalation.argument] == .bool(true), escalation.safety > maxSafety
+        else { return nil }
+        let reason =
+            "refused: \(tool.name) with \(escalation.argument): true is a \(escalation.safety.rawValue) call and this request asked for read-only tools (\(ToolNarrowing.readOnlyHeader): true)"
+        let structured: Value = .object([
+            "error": .string(reason), "tool": .string(tool.name), "safety_class": .string(escalation.safety.rawValue),
+            "allowed_up_to": .string(maxSafety.rawValue),
+        ])
+        return CallTool.Result(
+            content: [.text(text: Self.noticed(reason, notice), annotations: nil, _meta: nil)],
+            structuredContent: Optional(Self.noticed(structured, notice)), isError: true)
     }
 
     /// A tool that is not listed: a withheld one is refused with the settings that would offer it.

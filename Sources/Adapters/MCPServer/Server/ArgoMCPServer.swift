@@ -102,6 +102,25 @@ public struct ArgoMCPServer: Sendable {
         offer()
     }
 
+    /// The tool whose reads a prompt makes: the prompt is offered only with it.
+    static let promptTools = [
+        "why_did_this_fail": "analyze_failure", "triage_failures": "list_workflows",
+        "draft_workflow": "list_workflow_templates",
+    ]
+
+    /// The prompts offered: those whose tool is offered.
+    var offeredPrompts: [PromptDefinition] {
+        prompts.filter { Self.promptTools[$0.prompt.name].map { byName[$0] != nil } ?? true }
+    }
+
+    /// Why a resource read is refused: the tool that reads the same is not offered (the toolsets, a request's
+    /// narrowing or the policy keep it out); nil when it may be read.
+    func resourceRefusal(_ uri: String) -> String? {
+        guard let tool = ArgoResources.equivalentTool(uri), byName[tool] == nil else { return nil }
+        return "\(uri.prefix(200)) is read as \(tool) reads it, and "
+            + (withheldReason(tool) ?? "\(tool) is not offered")
+    }
+
     /// Works out what is offered from the catalog, the ceiling and the selection.
     private mutating func offer() {
         tools = catalog.filter { $0.safety <= maxSafety && selection.includes($0) }
@@ -157,7 +176,9 @@ public struct ArgoMCPServer: Sendable {
         guard let tool = withheld[name] else { return nil }
         let called = name == tool.name ? tool.name : "\(name) (now \(tool.name))"
         if tool.safety > policyCeiling {
-            return Self.withheldReason(called, safety: tool.safety, allowed: policyCeiling)
+            var reason = Self.withheldReason(called, safety: tool.safety, allowed: policyCeiling)
+            if let excluded = selection.exclusion(tool) { reason += "; besides, " + excluded }
+            return reason
         }
         if tool.safety > maxSafety {
             return

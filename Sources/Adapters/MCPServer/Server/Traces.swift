@@ -17,8 +17,14 @@ enum Traces {
     static func parent(_ meta: [String: Value]?) -> ServiceContext {
         var context = ServiceContext.current ?? .topLevel
         var carrier: [String: String] = [:]
-        for key in ["traceparent", "tracestate"] {
-            if case .string(let value)? = meta?[key], value.utf8.count <= 512 { carrier[key] = value }
+        // Only a well-formed W3C traceparent is handed on (the tracer logs a malformed one whole).
+        if case .string(let value)? = meta?["traceparent"], isTraceparent(value) {
+            carrier["traceparent"] = value
+            if case .string(let state)? = meta?["tracestate"], state.utf8.count <= 512,
+                state.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+            {
+                carrier["tracestate"] = state
+            }
         }
         if !carrier.isEmpty {
             InstrumentationSystem.instrument.extract(carrier, into: &context, using: MetaCarrier())
@@ -26,28 +32,41 @@ enum Traces {
         return context
     }
 
+    /// `00-<32 hex>-<16 hex>-<2 hex>`, as W3C Trace Context writes it.
+    static func isTraceparent(_ value: String) -> Bool {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard value.utf8.count == 55, parts.count == 4 else { return false }
+        return zip(parts, [2, 32, 16, 2]).allSatisfy { part, length in
+            part.utf8.count == length
+                && part.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        }
+    }
+
     /// Runs `work` in the server span of one MCP request: `method`, the tool, prompt or resource it names
     /// (`target`), the caller, and the protocol revision.
     static func request<T>(
         _ method: String, target: String? = nil, meta: [String: Value]?, caller: String?, revision: String,
         _ work: (any Span) async throws -> T
-    ) async rethrows -> T {
-        let name = target.map { "\(method) \($0.prefix(100))" } ?? method
-        return try await withSpan(name, context: parent(meta), ofKind: .server) { span in
+    ) async throws -> T {
+        // A resource's URI names objects (namespace, workflow, node): it stays out of the span. A tool's or
+        // prompt's name is argo-mcp's own.
+        let named = method == "tools/call" || method == "prompts/get" ? target.map { String($0.prefix(100)) } : nil
+        let name = named.map { "\(method) \($0)" } ?? method
+        let outcome: Result<T, any Error> = await withSpan(name, context: parent(meta), ofKind: .server) { span in
             span.attributes["mcp.method.name"] = method
             span.attributes["mcp.protocol.version"] = revision
-            if let target {
-                let key =
-                    switch method {
-                    case "tools/call": "gen_ai.tool.name"
-                    case "prompts/get": "gen_ai.prompt.name"
-                    default: "mcp.resource.uri"
-                    }
-                span.attributes[key] = String(target.prefix(200))
-            }
+            if let named { span.attributes[method == "tools/call" ? "gen_ai.tool.name" : "gen_ai.prompt.name"] = named }
             if let caller { span.attributes["argo_mcp.caller"] = caller }
-            return try await work(span)
+            do {
+                return .success(try await work(span))
+            } catch {
+                // The error's kind, not its words (which may quote what the client sent).
+                span.attributes["error.type"] = "\(type(of: error))"
+                span.setStatus(SpanStatus(code: .error))
+                return .failure(error)
+            }
         }
+        return try outcome.get()
     }
 
     /// Records what a tool call came to on `span`: `ok`, `preview` (a confirmation is asked for), `refused` (the

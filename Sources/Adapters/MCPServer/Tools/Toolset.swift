@@ -76,7 +76,7 @@ public struct ToolSelection: Sendable, Hashable {
         }
         if configured(tool), let narrowing {
             return
-                "this request narrowed the tools to \(narrowing.summary) (\(ToolNarrowing.toolsetsHeader) and \(ToolNarrowing.toolsHeader) headers); name \(tool.toolset.rawValue) or \(tool.name) there, or send neither"
+                "this request narrowed the tools to \(narrowing.summary) (\(ToolNarrowing.toolsetsHeader) and \(ToolNarrowing.toolsHeader) headers; a session keeps what its initialize asked for); name \(tool.toolset.rawValue) or \(tool.name) there, or send neither"
         }
         let chosen = Toolset.allCases.filter(toolsets.contains).map(\.rawValue).joined(separator: ", ")
         return
