@@ -57,10 +57,15 @@ extension Bench {
         /// `noisyInterval` (nil: as fast as it is answered). The quiet callers' latencies, their failures, and the
         /// noisy caller's statuses.
         func run(noisy: Bool, noisyInterval: Duration? = nil) async -> ([Duration], Int, [Int: Int]) {
-            let deadline = clock.now + duration
+            // The noisy caller starts first and spends its bucket (a minute's worth at once) before the quiet ones
+            // are measured: what is measured is a caller over its limit, not one using its quota.
+            let warmup: Duration = noisy && noisyInterval != .milliseconds(1600) ? .seconds(8) : .zero
+            let start = clock.now + warmup
+            let deadline = start + duration
             return await withTaskGroup(of: ([Duration], Int, [Int: Int]).self) { group in
                 for name in names where name != "noisy" {
                     group.addTask {
+                        try? await Task.sleep(until: start)
                         var latencies: [Duration] = []
                         var failures = 0
                         while clock.now < deadline {
@@ -73,10 +78,16 @@ extension Bench {
                     }
                 }
                 if noisy {
-                    for _ in 0..<16 {
+                    for connection in 0..<16 {
                         group.addTask {
                             var statuses: [Int: Int] = [:]
+                            // Spread over the interval, so that a caller at its rate is not 16 calls at once.
+                            if let noisyInterval { try? await Task.sleep(for: noisyInterval / 16 * connection) }
                             while clock.now < deadline {
+                                if clock.now < start {
+                                    _ = await call("noisy")
+                                    continue
+                                }
                                 let next = clock.now + (noisyInterval ?? .zero)
                                 let (status, _) = await call("noisy")
                                 statuses[status, default: 0] += 1
