@@ -75,6 +75,13 @@ struct ToolsetTests {
         #expect(everything.refuseEscalation(watch, ["notify": .bool(true)]) == nil)
         #expect(reads.withheldReason("toggle_cron_suspension")?.contains("X-MCP-Readonly") == true)
         // A read-only server asked for read-only stays read-only; a narrowing never raises the ceiling.
+        // Completions follow: no workflow names for a server without get_workflow, no prompt arguments for a
+        // prompt it does not offer.
+        let logsOnly = Self.server(Self.tools).narrowed(ToolNarrowing(toolsets: ["logs"]))
+        #expect(!logsOnly.completes(.resource(ResourceReference(uri: "argo://workflows/{namespace}/{name}"))))
+        #expect(
+            logsOnly.completes(.resource(ResourceReference(uri: "argo://workflows/{namespace}/{name}/logs/{node}"))))
+        #expect(!logsOnly.completes(.prompt(PromptReference(name: "why_did_this_fail"))))
         let readOnlyServer = Self.server(Self.tools, ceiling: .readOnly)
         #expect(readOnlyServer.narrowed(ToolNarrowing(tools: ["retry_workflow"])).tools.isEmpty)
         #expect(

@@ -155,6 +155,7 @@ extension ArgoMCPServer {
                     "completion/complete needs params.ref ({type, name} or {type, uri}) and params.argument ({name, value})"
                 )
             }
+            guard completes(params.ref) else { return try Self.object(Self.noCompletion) }
             return try Self.object(try await ArgoCompletions(resources.useCases).complete(params))
         default:
             break

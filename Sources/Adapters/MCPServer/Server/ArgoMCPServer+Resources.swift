@@ -61,6 +61,7 @@ extension ArgoMCPServer {
             ) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
+                guard me.completes(params.ref) else { return Self.noCompletion }
                 return try await ArgoCompletions((me.resources ?? resources).useCases).complete(params)
             }
         }

@@ -121,6 +121,18 @@ public struct ArgoMCPServer: Sendable {
             + (withheldReason(tool) ?? "\(tool) is not offered")
     }
 
+    /// Whether a completion may be offered: for a resource template, the tool that reads the same is offered; for
+    /// a prompt's argument, the prompt is. (Completions name namespaces and workflows.)
+    func completes(_ reference: CompletionReference) -> Bool {
+        switch reference {
+        case .resource(let ref): resourceRefusal(ref.uri) == nil
+        case .prompt(let ref): offeredPrompts.contains { $0.prompt.name == ref.name }
+        }
+    }
+
+    /// No values: what a completion the caller may not have answers.
+    static let noCompletion = Complete.Result(completion: .init(values: [], total: 0, hasMore: false))
+
     /// Works out what is offered from the catalog, the ceiling and the selection.
     private mutating func offer() {
         tools = catalog.filter { $0.safety <= maxSafety && selection.includes($0) }
