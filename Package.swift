@@ -158,7 +158,7 @@ let package = Package(
         ),
         // The same two in local files: the audit file and the token file beside it (one host).
         .target(
-            name: "FileStore", dependencies: ["Ports"], path: "Sources/Adapters/FileStore", swiftSettings: swiftSettings
+            name: "FileAudit", dependencies: ["Ports"], path: "Sources/Adapters/FileAudit", swiftSettings: swiftSettings
         ),
 
         // Driving adapters: the MCP server (tools, arguments, rendering, the catalog; no transport), and each
@@ -206,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "ArgoMCP",
             dependencies: [
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileStore", "Hooks", "MCPServer", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
                 "MCPHTTP", "BoundedYAML", "PostgresStore", "ArtifactArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -259,7 +259,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "ArgoWire",
-                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileStore", "Hooks", "MCPServer", "MCPStdio",
+                "Ports", "Domain", "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "MCPServer", "MCPStdio",
                 "MCPHTTP", "BoundedYAML", "ParserFuzz", "ArgoMCP", "PostgresStore", "ArtifactArchive",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),

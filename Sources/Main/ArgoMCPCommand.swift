@@ -4,7 +4,7 @@ import ArgumentParser
 import ArtifactArchive
 import Auth
 import Domain
-import FileStore
+import FileAudit
 import Foundation
 import Hooks
 import Logging

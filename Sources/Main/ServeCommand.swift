@@ -3,7 +3,7 @@ import ArgoSimulator
 import ArgumentParser
 import ArtifactArchive
 import Domain
-import FileStore
+import FileAudit
 import Foundation
 import Hooks
 import Logging

@@ -2,7 +2,7 @@ import ArgoHTTP
 import ArgoSimulator
 import ArgumentParser
 import Domain
-import FileStore
+import FileAudit
 import Foundation
 import Hooks
 import Logging

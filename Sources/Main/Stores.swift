@@ -1,4 +1,4 @@
-import FileStore
+import FileAudit
 import Foundation
 import Logging
 import Ports

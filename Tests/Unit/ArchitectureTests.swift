@@ -11,7 +11,7 @@ struct ArchitectureTests {
 
     /// The package's own modules that are adapters: none may import another.
     static let adapters: Set<String> = [
-        "ArgoHTTP", "ArgoSimulator", "Auth", "FileStore", "Hooks", "PostgresStore", "MCPServer", "MCPHTTP", "MCPStdio",
+        "ArgoHTTP", "ArgoSimulator", "Auth", "FileAudit", "Hooks", "PostgresStore", "MCPServer", "MCPHTTP", "MCPStdio",
     ]
 
     /// What each folder may import besides `system`. Ports and Domain list everything they may import.
@@ -33,7 +33,7 @@ struct ArchitectureTests {
             "Ports", "ArgoWire", "ArtifactArchive", "BoundedYAML", "HTTPTypes", "Hummingbird", "Logging", "NIOCore",
         ],
         "Sources/Adapters/Auth": ["Ports", "AsyncHTTPClient", "Crypto", "JWTKit", "Logging", "NIOCore"],
-        "Sources/Adapters/FileStore": ["Ports"],
+        "Sources/Adapters/FileAudit": ["Ports"],
         "Sources/Adapters/Hooks": ["Ports", "AsyncHTTPClient", "NIOCore"],
         "Sources/Adapters/PostgresStore": ["Ports", "Logging", "NIOSSL", "PostgresNIO"],
         // Driving adapters: the tool layer calls the domain; the transports know only the SDK and Ports.

@@ -1,5 +1,5 @@
 import Domain
-import FileStore
+import FileAudit
 import Foundation
 import Hooks
 import Hummingbird

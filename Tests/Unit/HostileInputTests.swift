@@ -1,7 +1,7 @@
 import ArgoHTTP
 import BoundedYAML
 import Domain
-import FileStore
+import FileAudit
 import Foundation
 import Hooks
 import Ports

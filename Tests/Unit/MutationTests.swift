@@ -1,6 +1,6 @@
 import ArgoSimulator
 import Domain
-import FileStore
+import FileAudit
 import Foundation
 import Ports
 import Testing

@@ -8,7 +8,7 @@ import Testing
 @testable import ArgoMCP
 @testable import ArgoSimulator
 @testable import Domain
-@testable import FileStore
+@testable import FileAudit
 @testable import MCPServer
 
 /// The truth audit (issue 25): every tool, called on objects whose right answers were counted by hand from the raw

@@ -5,7 +5,7 @@ import Testing
 
 @testable import ArgoSimulator
 @testable import Domain
-@testable import FileStore
+@testable import FileAudit
 @testable import MCPServer
 
 /// What a new user found false when comparing answers with the raw objects (issue 25), each checked against the

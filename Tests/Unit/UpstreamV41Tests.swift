@@ -1,6 +1,6 @@
 import ArgoHTTP
 import ArgoWire
-import FileStore
+import FileAudit
 import Foundation
 import Ports
 import Testing
