@@ -40,6 +40,7 @@ public struct UseCases: Sendable {
     ) {
         var policy = policy
         policy.namespaces = callerRules.rules(for: caller, within: policy.namespaces)
+        policy.namespaces.context = policy.context
         let context = ArgoContext(
             gateway: NamespaceGuardedGateway(gateway, rules: policy.namespaces, seal: cursorSeal),
             defaultNamespace: defaultNamespace,

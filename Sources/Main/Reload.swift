@@ -1,3 +1,4 @@
+import ArgoSimulator
 import Crypto
 import Domain
 import Foundation
@@ -80,12 +81,22 @@ extension Settings {
             copy: reloadable ? { $0[keyPath: path] = $1[keyPath: path] } : nil)
     }
 
+    /// JSON with sorted keys: the same mapping always reads the same.
+    static func canonical(_ map: [String: JSONValue]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(map)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+    }
+
     static func text<T>(_ value: T) -> String {
         switch value {
         case let list as [String]?: list.map { "[\($0.joined(separator: ", "))]" } ?? "default"
         case let optional as Int?: optional.map(String.init) ?? "default"
         case let optional as Bool?: optional.map { "\($0)" } ?? "default"
         case let optional as String?: optional ?? "default"
+        case let map as [String: JSONValue]:
+            // Keys sorted, so the same mapping always reads the same (a dictionary's own order may differ).
+            map.isEmpty ? "none" : canonical(map)
         default: "\(value)"
         }
     }
@@ -114,6 +125,9 @@ extension Settings {
             field("limits.callers", \.fairUseCallers, reloadable: true),
             field("limits.groups", \.fairUseGroups, reloadable: true),
             field("auth.tokensFile", \.auth.tokensFile, reloadable: true),
+            // Each context's permissions and rules; where its server is, is checked apart (a restart).
+            field("contexts", \.contexts, reloadable: true),
+            field("defaultContext", \.defaultContext, reloadable: true),
             // Restart only.
             field("argo.server", \.server, reloadable: false, secret: true),
             field("argo.secure", \.secure, reloadable: false),

@@ -79,6 +79,15 @@ struct Serve: AsyncParsableCommand {
     func serveBackend(_ settings: Settings, stores: Stores, logger: Logger, telemetry: (any Service)? = nil)
         async throws
     {
+        if let plan = try settings.contextPlan() {
+            guard !simulator else {
+                throw ConfigError(
+                    "--simulator and contexts: with contexts, each context says whether it is simulated (contexts.NAME.simulator.enabled: true)"
+                )
+            }
+            try await serveContexts(plan, settings, stores: stores, logger: logger, telemetry: telemetry)
+            return
+        }
         if !simulator, let connection = try settings.connection() {
             logger.info(
                 "serving against Argo",
@@ -142,6 +151,13 @@ struct Serve: AsyncParsableCommand {
     static let simulatorNotice =
         "[SIMULATOR] Demo data from argo-mcp's built-in simulator, not a real Argo server; nothing here touches a cluster."
 
+    /// The notice of one simulated context among several: it names the context, as other contexts' data is real.
+    static func simulatorNotice(context: String?) -> String {
+        guard let context else { return simulatorNotice }
+        return
+            "[SIMULATOR] Context \(context) is argo-mcp's built-in simulator: its data is demo data, not a real Argo server's, and nothing done in \(context) touches a cluster."
+    }
+
     /// The MCP server over `gateway` as `settings` configure it, for one caller (nil: stdio, or HTTP without
     /// authentication): the use cases, the tool catalog and the policy. The audit sink, the token store and the
     /// notifier are made here once and shared by every caller's server; what differs per caller is its name in
@@ -151,22 +167,63 @@ struct Serve: AsyncParsableCommand {
         stores: Stores? = nil
     ) throws -> @Sendable (Caller?) -> ArgoMCPServer {
         let stores = try stores ?? Stores(settings, logger: logger)
-        logger.info("policy", metadata: ["policy": "\(policy.summary)", "audit": "\(stores.description)"])
-        let audit = stores.audit
-        let confirmations = stores.confirmations
-        let notifier = try settings.notifier()
-        let callerRules = settings.auth.callerRules
-        let namespace = settings.namespace
-        let maxResultBytes = settings.maxResultBytes
-        let maxManifestBytes = settings.maxManifestBytes
-        let seal = settings.cursorSeal()
+        let made = try ContextServers(
+            gateway: gateway, settings: settings, policy: policy, logger: logger, simulator: simulator, stores: stores)
+        return { caller in made.server(made.useCases(caller), caller: caller) }
+    }
+}
+
+/// One Argo Server's use cases and MCP server, for any caller: what `settings` configure over `gateway`, made
+/// once (the audit sink, the token store and the notifier are shared by every caller's server); what differs per
+/// caller is its name in audit records and tokens, and its namespace rules. With several Argo Servers there is
+/// one of these per context.
+struct ContextServers: Sendable {
+    let gateway: any ArgoGateway
+    let policy: Domain.Policy
+    let logger: Logger
+    let simulator: Bool
+    let stores: Stores
+    let notifier: (any CompletionNotifier)?
+    let callerRules: CallerNamespaceRules
+    let namespace: String
+    let maxResultBytes: Int
+    let maxManifestBytes: Int
+    let seal: CursorSeal
+    let selection: ToolSelection
+    /// The context's name and description, with several Argo Servers.
+    let context: String?
+    let description: String?
+
+    init(
+        gateway: any ArgoGateway, settings: Settings, policy: Domain.Policy, logger: Logger, simulator: Bool,
+        stores: Stores, context: String? = nil
+    ) throws {
+        var policy = policy
+        policy.context = context
+        self.gateway = gateway
+        self.policy = policy
+        self.logger = logger
+        self.simulator = simulator
+        self.stores = stores
+        self.context = context
+        self.description = settings.contextDescription
+        notifier = try settings.notifier()
+        callerRules = settings.auth.callerRules
+        namespace = settings.namespace
+        maxResultBytes = settings.maxResultBytes
+        maxManifestBytes = settings.maxManifestBytes
+        seal = settings.cursorSeal()
+        var metadata: Logger.Metadata = ["policy": "\(policy.summary)", "audit": "\(stores.description)"]
+        if let context { metadata["context"] = "\(context)" }
+        logger.info("policy", metadata: metadata)
         // Every tool of the catalog, also those the policy withholds (a confirmation rule may name them).
         let catalog = ToolCatalog.all(
             UseCases(
-                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy, audit: audit
-            ))
+                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy,
+                audit: stores.audit))
         try Settings.checkConfirmationRequire(policy, tools: catalog.map(\.name))
         let selection = try settings.toolSelection(catalog: catalog)
+        self.selection = selection
         let offered = catalog.filter { $0.safety <= policy.ceiling && selection.includes($0) }
         if !selection.isAll || offered.isEmpty {
             logger.info(
@@ -181,24 +238,32 @@ struct Serve: AsyncParsableCommand {
         }
         if offered.isEmpty {
             logger.warning(
-                "no tool is offered: the toolsets and tools chosen (tools.*) hold none the permissions allow")
+                "no tool is offered: the toolsets and tools chosen (tools.*) hold none the permissions allow",
+                metadata: context.map { ["context": "\($0)"] } ?? [:])
         }
-        let make: @Sendable (Caller?) -> ArgoMCPServer = { caller in
-            let useCases = UseCases(
-                gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy,
-                audit: audit,
-                confirmations: confirmations, notifier: notifier, caller: caller, callerRules: callerRules,
-                cursorSeal: seal)
-            return ArgoMCPServer(
-                tools: ToolCatalog.all(useCases), maxSafety: policy.ceiling, version: argoMCPVersion, logger: logger,
-                confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
-                maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
-                notice: simulator ? Self.simulatorNotice : nil, resources: ArgoResources(useCases),
-                namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) }, selection: selection,
-                caller: caller?.description)
-        }
-        return make
     }
+
+    /// The use cases of one caller.
+    func useCases(_ caller: Caller?) -> UseCases {
+        UseCases(
+            gateway: gateway, defaultNamespace: namespace, unpacker: ArchiveUnpacker(), policy: policy,
+            audit: stores.audit, confirmations: stores.confirmations, notifier: notifier, caller: caller,
+            callerRules: callerRules, cursorSeal: seal)
+    }
+
+    /// The MCP server over one caller's use cases (with several Argo Servers, `contexts` is every context's).
+    func server(_ useCases: UseCases, caller: Caller?, contexts: ArgoContexts? = nil) -> ArgoMCPServer {
+        ArgoMCPServer(
+            tools: ToolCatalog.all(useCases, contexts: contexts), maxSafety: policy.ceiling, version: argoMCPVersion,
+            logger: logger, confirmationMode: policy.confirmationMode, prompts: ToolCatalog.prompts(useCases),
+            maxResultBytes: maxResultBytes, maxManifestBytes: maxManifestBytes,
+            notice: simulator ? Serve.simulatorNotice(context: context) : nil, resources: ArgoResources(useCases),
+            namespaceHint: { await useCases.cluster.unknownNamespaceHint($0) }, selection: selection,
+            caller: caller?.description, contextName: context)
+    }
+}
+
+extension Serve {
 
     /// The server `serve` builds against the built-in simulator, with the simulator and its clock; also what the
     /// in-process test harness serves over an in-memory transport.

@@ -14,6 +14,9 @@ struct Settings: Sendable {
     var secure = true
     var baseHref: String?
     var token: String?
+    /// A file holding the token (`argo.tokenFile`), or the environment variable that holds it (`argo.tokenEnv`).
+    var tokenFile: String?
+    var tokenEnv: String?
     var insecureSkipVerify = false
     var caFile: String?
     var clientCert: String?
@@ -77,6 +80,13 @@ struct Settings: Sendable {
     var httpIdleTimeoutSeconds = 120
     /// The key (32 bytes, base64) that seals state handed to clients, shared by replicas (`ARGO_MCP_STATE_KEY`).
     var stateKey: String?
+    /// Several Argo Servers side by side (`contexts.NAME`, each entry already checked against its keys), and the
+    /// one a request without `context` goes to.
+    var contexts: [String: JSONValue] = [:]
+    var defaultContext: String?
+    /// Within one context: its description, and whether it is served by a built-in simulator.
+    var contextDescription: String?
+    var simulatorEnabled = false
 
     /// The largest config file read.
     static let maxConfigBytes = 1 << 20
@@ -308,7 +318,7 @@ struct Settings: Sendable {
         return selection
     }
 
-    func connection() throws -> ArgoConnection? {
+    func connection(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ArgoConnection? {
         guard let server else { return nil }
         guard let url = ArgoConnection.baseURL(server: server, secure: secure, baseHref: baseHref) else {
             throw ConfigError(
@@ -317,7 +327,7 @@ struct Settings: Sendable {
         }
         // Credentials in ARGO_SERVER (https://user:password@host) become Basic authentication, unless a token is
         // set; the address itself is kept without them, so no answer, error or log line can show them.
-        var token = self.token
+        var token = try self.token ?? credential(environment: environment)
         if token == nil, let full = URL(string: server.contains("://") ? server : "https://" + server) {
             token = ArgoConnection.withoutCredentials(full).basic
         }

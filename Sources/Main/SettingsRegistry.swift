@@ -105,6 +105,15 @@ enum SettingsRegistry {
                 meaning: "Sent verbatim as `Authorization` (include `Bearer `), as the Argo CLI does. Never logged.",
                 apply: set(\.token)),
             SettingOption(
+                key: "argo.tokenFile", kind: .string,
+                meaning:
+                    "A file holding the token instead (a mounted Secret); a bare token gets `Bearer ` in front. Read at start-up.",
+                apply: set(\.tokenFile)),
+            SettingOption(
+                key: "argo.tokenEnv", kind: .string,
+                meaning: "The environment variable holding the token instead (for a context: `PROD_ARGO_TOKEN`).",
+                apply: set(\.tokenEnv)),
+            SettingOption(
                 key: "argo.insecureSkipVerify", environment: ["ARGO_INSECURE_SKIP_VERIFY"],
                 flag: "--insecure-skip-verify", kind: .bool, meaning: "Do not verify the server certificate.",
                 apply: set(\.insecureSkipVerify)),
@@ -129,6 +138,15 @@ enum SettingsRegistry {
                 meaning:
                     "`sse` (default, as the Argo CLI) or `ndjson`: how watches and log streams are asked for. SSE gets a keepalive every 15 s, so a dead connection is noticed; NDJSON sends nothing while a watch is quiet, so a quiet watch is re-opened every 30 s after a fresh read of the workflow.",
                 apply: set(\.streams)),
+            SettingOption(
+                key: "contexts", kind: .map(.section([:])),
+                meaning:
+                    "Several Argo Servers side by side, one per name (`prod`, `eu-west-1`): each takes `argo.*` (its server; its token from `tokenFile` or `tokenEnv`, never written in the file), `permissions.*`, `namespaces.*`, `confirmation.require`/`fallback`/`rules`, `simulator.enabled`/`seed` and `description`. What a context leaves out it takes from the top level, except its server and credentials. See [Several Argo Servers](#several-argo-servers).",
+                apply: { s, v, _ in if case .mapping(let entries) = v { s.contexts = entries } }),
+            SettingOption(
+                key: "defaultContext", environment: ["ARGO_MCP_CONTEXT"], kind: .string,
+                meaning: "The context a request without `context` goes to (default: the only one).",
+                apply: set(\.defaultContext)),
             SettingOption(
                 key: "logging.level", environment: ["ARGO_MCP_LOG_LEVEL"], flag: "--log-level",
                 kind: .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
@@ -375,6 +393,13 @@ enum SettingsRegistry {
             guard let key = option.key else { continue }
             insert(ArraySlice(key.split(separator: ".").map(String.init)), option.kind, into: &tree)
         }
+        // A context's entry takes the keys a context may set (`Settings.contextKeys`), nested the same way.
+        var context: [String: ConfigKey] = [:]
+        for option in Settings.contextOptions {
+            guard let key = option.key else { continue }
+            insert(ArraySlice(key.split(separator: ".").map(String.init)), option.kind, into: &context)
+        }
+        tree["contexts"] = .map(.section(context))
         return tree
     }
 

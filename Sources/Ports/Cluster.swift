@@ -44,6 +44,11 @@ public struct ConnectionDescription: Sendable, Codable, Equatable {
     public var tls: String
     public var auth: String
 
+    /// The backend of argo-mcp's built-in simulator.
+    public static let simulatorBackend = "built-in simulator"
+    /// Whether this is argo-mcp's built-in simulator (demo data), not an Argo Server.
+    public var isSimulator: Bool { backend == Self.simulatorBackend }
+
     public init(backend: String, url: String?, tls: String, auth: String) {
         self.backend = backend
         self.url = url

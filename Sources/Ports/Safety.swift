@@ -38,12 +38,15 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     /// One id per carried-out call: its `allowed` record and the record of its outcome share it, so a call whose
     /// outcome was never written can be found.
     public var attempt: String?
+    /// The Argo Server the call went to, when argo-mcp serves several (`contexts.NAME`); absent with one.
+    public var context: String?
 
     public init(
         time: String, tool: String, safety: String, target: Target, arguments: [String: String], decision: String,
         reason: String? = nil, tokenID: String? = nil, outcome: String? = nil, durationMilliseconds: Int? = nil,
-        client: String? = nil, caller: String? = nil, attempt: String? = nil
+        client: String? = nil, caller: String? = nil, attempt: String? = nil, context: String? = nil
     ) {
+        self.context = context
         self.attempt = attempt
         self.time = time
         self.tool = tool
@@ -83,11 +86,15 @@ public struct PendingConfirmation: Sendable, Codable, Equatable {
     /// One id per carried-out call: its `allowed` record and the record of its outcome share it, so a call whose
     /// outcome was never written can be found.
     public var attempt: String?
+    /// The context (`contexts.NAME`) the preview was made in, when argo-mcp serves several Argo Servers: the token
+    /// confirms the call in that context only.
+    public var context: String?
 
     public init(
         id: String, tool: String, namespace: String, name: String, uid: String?, argumentsDigest: String,
-        fingerprint: String, expiresAt: Date, caller: String? = nil
+        fingerprint: String, expiresAt: Date, caller: String? = nil, context: String? = nil
     ) {
+        self.context = context
         self.id = id
         self.tool = tool
         self.namespace = namespace

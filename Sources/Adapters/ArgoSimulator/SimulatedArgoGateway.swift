@@ -96,7 +96,8 @@ public struct SimulatedArgoGateway: ArgoGateway {
     }
 
     public var connection: ConnectionDescription {
-        ConnectionDescription(backend: "built-in simulator", url: nil, tls: "in-process", auth: "none")
+        ConnectionDescription(
+            backend: ConnectionDescription.simulatorBackend, url: nil, tls: "in-process", auth: "none")
     }
 
     public func getSyncLimit(_ query: SyncLimitQuery) async throws -> SyncLimit {

@@ -9,6 +9,8 @@ public struct RunSide: Sendable, Codable, Equatable {
     public var startedAt: String?
     public var durationSeconds: Int?
     public var resourcesDuration: [String: Int]
+    /// The context (`contexts.NAME`) the run is in, when the two runs are in different Argo Servers.
+    public var context: String?
 }
 
 public struct StepChange: Sendable, Codable, Equatable {
@@ -57,7 +59,10 @@ extension Diagnostics {
         }
     }
 
-    public func compare(_ r: CompareRequest) async throws -> WorkflowComparison {
+    /// Compares two runs; with `baseFrom`, the base run (named, or the last success of the same origin) is read
+    /// there: another context's Argo Server (staging's last success against prod's failure).
+    public func compare(_ r: CompareRequest, baseFrom: Diagnostics? = nil) async throws -> WorkflowComparison {
+        let baseSide = baseFrom ?? self
         var problems = r.other.problems()
         if let base = r.base { problems += base.problems(field: "base_name") }
         if r.base == nil && r.baseline == nil {
@@ -77,14 +82,18 @@ extension Diagnostics {
         let baseSource: String
         if let target = r.base {
             // Both runs at once: each is a fetch and a decode of a possibly large object.
-            async let b = load(target)
+            async let b = baseSide.load(target)
             async let o = load(r.other)
             (base, baseSource) = try await b
             (other, otherSource) = try await o
         } else {
             (other, otherSource) = try await load(r.other)
-            (base, baseSource) = (try await lastSuccess(before: other), "live")
-            notes.append("base is \(base.metadata.name), the newest succeeded run of the same origin before it")
+            // In another Argo Server the runs have their own history: its newest success, whenever it ran.
+            (base, baseSource) = (try await baseSide.lastSuccess(before: other, earlierOnly: baseFrom == nil), "live")
+            notes.append(
+                baseFrom == nil
+                    ? "base is \(base.metadata.name), the newest succeeded run of the same origin before it"
+                    : "base is \(base.metadata.name), the newest succeeded run of the same origin there")
         }
         var result = Self.compare(base, baseSource, other, otherSource, now: now())
         result.notes = notes + result.notes
@@ -92,7 +101,7 @@ extension Diagnostics {
     }
 
     /// The newest succeeded run of the same CronWorkflow or WorkflowTemplate that started before `wf`.
-    func lastSuccess(before wf: Workflow) async throws -> Workflow {
+    func lastSuccess(before wf: Workflow, earlierOnly: Bool = true) async throws -> Workflow {
         let ns = context.namespace(wf.metadata.namespace)
         let origin =
             [ArgoLabels.cronWorkflow, ArgoLabels.workflowTemplate, "workflows.argoproj.io/cluster-workflow-template"]
@@ -109,11 +118,11 @@ extension Diagnostics {
         let started = wf.status.startedAt ?? "~"
         guard
             let best = page.items.filter({
-                $0.metadata.name != wf.metadata.name && ($0.status.startedAt ?? "") < started
+                $0.metadata.name != wf.metadata.name && (!earlierOnly || ($0.status.startedAt ?? "") < started)
             }).max(by: { ($0.status.startedAt ?? "") < ($1.status.startedAt ?? "") })
         else {
             throw ReadFailure(
-                "no succeeded run of \(label.split(separator: "/").last ?? "") \(value) before \(wf.metadata.name) among the live workflows; give base_name (list_archived_workflows may hold older runs)"
+                "no succeeded run of \(label.split(separator: "/").last ?? "") \(value) \(earlierOnly ? "before \(wf.metadata.name) " : "")among the live workflows; give base_name (list_archived_workflows may hold older runs)"
             )
         }
         return try await gateway.getWorkflow(namespace: ns, name: best.metadata.name, fields: nil)

@@ -187,7 +187,7 @@ public struct MutationRunner: Sendable {
             tokenID: tokenID ?? call.confirmationToken.flatMap { $0.isEmpty ? nil : Confirmations.tokenID($0) },
             outcome: outcome,
             durationMilliseconds: durationMilliseconds, client: call.client, caller: caller?.description,
-            attempt: attempt)
+            attempt: attempt, context: policy.context)
     }
 
     /// Records a refusal and throws it; the refusal is thrown even if the audit file cannot take it.
@@ -206,9 +206,10 @@ public struct MutationRunner: Sendable {
         guard policy.permits(call.safety) else {
             let setting =
                 policy.readOnly
-                ? "permissions.readOnly is true"
+                ? "\(policy.setting("permissions.readOnly")) is true"
                 : (call.safety == .destructive
-                    ? "permissions.allowDestructive is false" : "permissions.allowMutations is false")
+                    ? "\(policy.setting("permissions.allowDestructive")) is false"
+                    : "\(policy.setting("permissions.allowMutations")) is false")
             try await refuse(
                 call, uid: nil, "\(call.tool) is a \(call.safety.rawValue) tool and \(setting)", policy: true)
         }
@@ -233,7 +234,7 @@ public struct MutationRunner: Sendable {
             let binding = Confirmations.Binding(
                 tool: call.tool, namespace: call.namespace, name: call.name, uid: inspection.uid,
                 argumentsDigest: Confirmations.digest(call.arguments), fingerprint: inspection.fingerprint,
-                caller: caller?.description)
+                caller: caller?.description, context: policy.context)
             // A host that can ask its user does: then only the user's answer confirms. A token (made up, or handed
             // out by a refusal) must not let a model skip or overrule the dialog.
             if policy.confirmationMode != .token, let confirmer = call.confirmer {

@@ -177,6 +177,12 @@ public struct ClusterReads: Sendable {
             policy: policy.map(PolicyDescription.init))
     }
 
+    /// The server's version (one request: whether it answers).
+    public func version() async throws -> ArgoVersion { try await gateway.version() }
+
+    /// How argo-mcp is connected (address, TLS mode, kind of credentials; never the credentials).
+    public var connection: ConnectionDescription { gateway.connection }
+
     public func health() async -> HealthReport {
         var checks: [HealthCheck] = []
         let (reachability, unreachable) = await reachabilityChecks()

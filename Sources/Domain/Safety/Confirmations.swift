@@ -35,6 +35,8 @@ public struct Confirmations: Sendable {
         public var fingerprint: String
         /// The authenticated caller (`Caller.description`); nil over stdio.
         public var caller: String? = nil
+        /// The Argo Server's context (`contexts.NAME`), when argo-mcp serves several; nil with one.
+        public var context: String? = nil
     }
 
     public func issue(_ binding: Binding) async throws -> (token: String, expiresAt: Date) {
@@ -52,7 +54,7 @@ public struct Confirmations: Sendable {
                 id: Self.hash(token), tool: binding.tool, namespace: binding.namespace, name: binding.name,
                 uid: binding.uid,
                 argumentsDigest: binding.argumentsDigest, fingerprint: binding.fingerprint, expiresAt: expiresAt,
-                caller: binding.caller))
+                caller: binding.caller, context: binding.context))
         return (token, expiresAt)
     }
 
@@ -85,6 +87,13 @@ public struct Confirmations: Sendable {
             // caller carry the call out.
             return
                 "the confirmation token was issued to a different caller; confirm with the token of your own preview"
+        }
+        if pending.context != binding.context {
+            // One Argo Server's preview (dev) must never carry a call out on another (prod).
+            let issued = pending.context.map { "in context \($0)" } ?? "without a context"
+            let now = binding.context.map { "context \($0)" } ?? "this server"
+            return
+                "the confirmation token was issued \(issued), not for \(now); preview the call in \(binding.context ?? "this context") and confirm with that token"
         }
         if pending.tool != binding.tool {
             return "the confirmation token was issued for \(pending.tool), not \(binding.tool)"

@@ -13,6 +13,8 @@ public struct NamespaceRules: Sendable, Equatable {
     public var callerEntries: [CallerEntry]?
     /// The caller `callerEntries` were chosen for, for refusals.
     public var caller: String?
+    /// The context these rules belong to (`contexts.NAME`), when argo-mcp serves several Argo Servers.
+    public var context: String?
 
     /// One entry of the per-caller rules, with where it came from (`namespaces.groups.data-team`).
     public struct CallerEntry: Sendable, Equatable {
@@ -53,6 +55,11 @@ public struct NamespaceRules: Sendable, Equatable {
 
     /// Why `namespace` is refused, for error messages.
     public func refusal(_ namespace: String) -> String {
+        guard let context else { return refusalHere(namespace) }
+        return "in context \(context): " + refusalHere(namespace)
+    }
+
+    private func refusalHere(_ namespace: String) -> String {
         if let rule = deny.first(where: { Self.glob($0, matches: namespace) }) {
             return "namespace \(namespace) is denied by the namespace rules (namespaces.deny '\(rule)')"
         }
@@ -69,6 +76,12 @@ public struct NamespaceRules: Sendable, Equatable {
             "\($0.source): allow \($0.allow.joined(separator: ",")) deny \($0.deny.joined(separator: ","))"
         }
         return "namespace \(namespace) is not open to \(who) (\(open.joined(separator: "; ")))"
+    }
+
+    /// The server-wide rules in one line, or nil when they restrict nothing.
+    public var summary: String? {
+        guard !(deny.isEmpty && allow.contains("*")) else { return nil }
+        return "allow \(allow.joined(separator: ",")) deny \(deny.isEmpty ? "-" : deny.joined(separator: ","))"
     }
 
     /// Literal namespaces named by the allow lists (no wildcards) that are permitted, for `list_namespaces`.
@@ -246,6 +259,17 @@ public struct Policy: Sendable, Equatable {
     public var confirmationRules: [ConfirmationRule] = []
     /// What a host that cannot ask its user gets for a call that must be confirmed (`confirmation.fallback`).
     public var confirmationFallback: ConfirmationFallback = .token
+    /// The Argo Server this policy governs (`contexts.NAME`), when argo-mcp serves several: refusals, audit records
+    /// and confirmation tokens name it. Nil with one server.
+    public var context: String? {
+        didSet { namespaces.context = context }
+    }
+
+    /// Where a refusal points: "permissions.readOnly", or "permissions.readOnly in context prod (contexts.prod)".
+    public func setting(_ key: String) -> String {
+        guard let context else { return key }
+        return "\(key) in context \(context) (contexts.\(context).\(key), or the top-level \(key) it inherits)"
+    }
 
     public init(
         readOnly: Bool = true, allowMutations: Bool = false, allowDestructive: Bool = false,

@@ -108,7 +108,7 @@ extension Render {
 
     static func comparison(_ c: WorkflowComparison) -> String {
         var lines = [
-            "base \(c.base.namespace)/\(c.base.name) (\(c.base.phase), \(Text.duration(c.base.durationSeconds) ?? "?")) vs \(c.other.namespace)/\(c.other.name) (\(c.other.phase), \(Text.duration(c.other.durationSeconds) ?? "?"))"
+            "base \(c.base.context.map { "[\($0)] " } ?? "")\(c.base.namespace)/\(c.base.name) (\(c.base.phase), \(Text.duration(c.base.durationSeconds) ?? "?")) vs \(c.other.context.map { "[\($0)] " } ?? "")\(c.other.namespace)/\(c.other.name) (\(c.other.phase), \(Text.duration(c.other.durationSeconds) ?? "?"))"
         ]
         lines += c.headline.map { "* \($0)" }
         if !c.steps.isEmpty {

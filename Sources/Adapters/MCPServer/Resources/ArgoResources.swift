@@ -8,6 +8,11 @@ import Ports
 /// cursor, and reads through the same use cases as the tools, so namespace rules apply to resources exactly as to
 /// tools.
 public struct ArgoResources: Sendable {
+    /// What a URI without a context begins with (`argo://workflows/…`): no context may be called so.
+    public static let uriKinds: Set<String> = [
+        "workflows", "cron-workflows", "workflow-templates", "cluster-workflow-templates", "examples", "reference",
+    ]
+
     let useCases: UseCases
 
     public init(_ useCases: UseCases) {

@@ -16,11 +16,13 @@ actor ResourceSubscriptions {
     static let maxSubscriptions = 50
 
     /// Follows the workflow `uri` names once `check` (a read of it, as `resources/read` makes it) has passed.
+    /// `target` is the URI as `resources` read it, when a context's server answers (`argo://prod/workflows/a/b` is
+    /// prod's `argo://workflows/a/b`); the subscription and its notifications keep `uri`.
     func subscribe(
-        _ uri: String, resources: ArgoResources, check: @Sendable () async throws -> Void,
+        _ uri: String, target: String? = nil, resources: ArgoResources, check: @Sendable () async throws -> Void,
         notify: @escaping @Sendable (String) async -> Void
     ) async throws {
-        guard case .workflow(let namespace, let name) = ArgoResources.Target(uri) else {
+        guard case .workflow(let namespace, let name) = ArgoResources.Target(target ?? uri) else {
             throw MCPError.invalidParams(
                 "only workflows can be subscribed to (argo://workflows/{namespace}/{name}); \(uri.prefix(200)) is not one"
             )

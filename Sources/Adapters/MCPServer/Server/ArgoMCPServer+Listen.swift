@@ -54,15 +54,19 @@ extension ArgoMCPServer {
         defer { Listens.open.subtract(1, ordering: .relaxed) }
         // Honoured: workflows this caller may read that exist now. The list of tools, prompts and resources
         // never changes while the server runs, so those kinds are not honoured (nothing would come).
-        var honoured: [(uri: String, namespace: String, name: String)] = []
+        var honoured: [(uri: String, namespace: String, name: String, watch: WatchWorkflow)] = []
         for uri in uris {
-            guard case .workflow(let namespace, let name) = ArgoResources.Target(uri) else {
+            // With several Argo Servers, argo://CONTEXT/workflows/… is followed in that context.
+            guard let (server, target) = try? routeResource(uri),
+                case .workflow(let namespace, let name) = ArgoResources.Target(target)
+            else {
                 logger.info("subscriptions/listen: \(uri.prefix(200)) is not a workflow; not followed")
                 continue
             }
             do {
-                _ = try await readResource(uri, resources)
-                honoured.append((uri, namespace, name))
+                let readable = server.resources ?? resources
+                _ = try await server.readResource(target, readable)
+                honoured.append((uri, namespace, name, readable.useCases.watch))
             } catch {
                 logger.info("subscriptions/listen: \(uri.prefix(200)) is not followed: \(error)")
             }
@@ -77,7 +81,6 @@ extension ArgoMCPServer {
             ]),
         ])
         if let data = Self.encode(acknowledged) { await emit(data) }
-        let watch = resources.useCases.watch
         let followed = honoured
         await withTaskGroup(of: Void.self) { group in
             // Ends every follower when the server shuts down gracefully.
@@ -92,7 +95,7 @@ extension ArgoMCPServer {
                     for target in followed {
                         followers.addTask {
                             await ResourceSubscriptions.follow(
-                                namespace: target.namespace, name: target.name, watch: watch
+                                namespace: target.namespace, name: target.name, watch: target.watch
                             ) {
                                 let updated: Value = .object([
                                     "jsonrpc": "2.0", "method": "notifications/resources/updated",

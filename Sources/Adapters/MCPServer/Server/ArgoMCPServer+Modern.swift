@@ -115,25 +115,25 @@ extension ArgoMCPServer {
         case "subscriptions/listen":
             return try await modernListen(request, emit: emit, ending: ending)
         case "prompts/list":
-            return try ["prompts": JSONValueBridge.value(offeredPrompts.map(\.prompt))].merging(Caching.documents) {
+            return try ["prompts": JSONValueBridge.value(listedPrompts)].merging(Caching.documents) {
                 a, _ in a
             }
         case "prompts/get":
-            guard let name = request.string("name"),
-                let prompt = offeredPrompts.first(where: { $0.prompt.name == name })
-            else {
-                throw ModernError(
-                    id: request.id, code: ModernProtocol.Code.invalidParams,
-                    "unknown prompt '\(request.string("name") ?? "")'")
-            }
             var arguments: [String: String] = [:]
             if case .object(let given)? = request.params["arguments"] {
                 for (key, value) in given { if case .string(let s) = value { arguments[key] = s } }
             }
-            return try Self.object(try await prompt.get(arguments))
+            do {
+                return try Self.object(try await getPrompt(request.string("name") ?? "", arguments))
+            } catch let error as MCPError {
+                if case .invalidParams(let message) = error {
+                    throw ModernError(
+                        id: request.id, code: ModernProtocol.Code.invalidParams, message ?? "invalid params")
+                }
+                throw error
+            }
         case "resources/templates/list" where resources != nil:
-            return try ["resourceTemplates": JSONValueBridge.value(ArgoResources.templates)].merging(Caching.documents)
-            {
+            return try ["resourceTemplates": JSONValueBridge.value(resourceTemplates)].merging(Caching.documents) {
                 a, _ in a
             }
         case "resources/list":
@@ -155,6 +155,7 @@ extension ArgoMCPServer {
                     "completion/complete needs params.ref ({type, name} or {type, uri}) and params.argument ({name, value})"
                 )
             }
+            if let inContext = try await completeInContext(params) { return try Self.object(inContext) }
             guard completes(params.ref) else { return try Self.object(Self.noCompletion) }
             return try Self.object(try await ArgoCompletions(resources.useCases).complete(params))
         default:
@@ -190,15 +191,35 @@ extension ArgoMCPServer {
         -> [String: Value]
     {
         let name = request.string("name") ?? ""
+        var given: [String: Value]?
+        if case .object(let object)? = request.params["arguments"] { given = object }
+        // With several Argo Servers, the context's own server answers (its tools, policy and rules).
+        switch route(given) {
+        case .to(let target, let arguments, let explicit):
+            return try await target.modernToolCall(request, name, arguments, contextNamed: explicit, emit: emit)
+        case .unknown(let why):
+            guard byName[name] != nil || withheld[name] != nil else {
+                throw ModernError(
+                    id: request.id, code: ModernProtocol.Code.invalidParams, "unknown tool '\(name.prefix(100))'")
+            }
+            return try Self.object(contextRefusal(name, why))
+        }
+    }
+
+    /// `tools/call` in the server that answers it.
+    func modernToolCall(
+        _ request: ModernRequest, _ name: String, _ given: [String: Value]?, contextNamed: Bool,
+        emit: @escaping @Sendable (Data) async -> Void
+    ) async throws -> [String: Value] {
         guard let tool = byName[name] else {
             if withheld[name] != nil { return try Self.object(try refuseUnlisted(name)) }
             throw ModernError(
                 id: request.id, code: ModernProtocol.Code.invalidParams, "unknown tool '\(name.prefix(100))'")
         }
-        var arguments: [String: Value]?
-        if case .object(let given)? = request.params["arguments"] { arguments = given }
+        var arguments = given
         if let refusal = refuseEscalation(tool, arguments) { return try Self.object(refusal) }
         var context = baseContext()
+        context.contextNamed = contextNamed
         context.client = request.clientName
         // A client that can show a form is asked in a later round (multi round-trip): then only the user's answer
         // confirms, as with the handshake era's dialog, and a token in the arguments is not one.
@@ -311,7 +332,7 @@ extension ArgoMCPServer {
         let uri = request.string("uri") ?? ""
         do {
             let caching = ArgoReference.document(uri) != nil ? Caching.documents : Caching.live
-            return try Self.object(try await readResource(uri, resources)).merging(caching) { a, _ in a }
+            return try Self.object(try await routedRead(uri, fallback: resources)).merging(caching) { a, _ in a }
         } catch let error as MCPError where error.code == ArgoResources.resourceNotFound {
             var said = "Resource not found"
             if case .serverError(_, let message) = error { said = message }

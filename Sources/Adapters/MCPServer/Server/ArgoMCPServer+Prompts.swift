@@ -6,19 +6,16 @@ extension ArgoMCPServer {
     func registerPrompts(_ state: SessionState) async {
         let inFlight = state.inFlight
         await state.server.withMethodHandler(ListPrompts.self) { _ in
-            ListPrompts.Result(prompts: current.offeredPrompts.map(\.prompt))
+            ListPrompts.Result(prompts: current.listedPrompts)
         }
         await state.server.withMethodHandler(GetPrompt.self) { params in
             let me = current
             return try await Traces.request(
                 "prompts/get", target: params.name, meta: nil, caller: me.caller, revision: Self.handshakeRevision
             ) { _ in
-                guard let prompt = me.offeredPrompts.first(where: { $0.prompt.name == params.name }) else {
-                    throw MCPError.invalidParams("unknown prompt '\(params.name)'")
-                }
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
-                return try await prompt.get(params.arguments ?? [:])
+                return try await me.getPrompt(params.name, params.arguments ?? [:])
             }
         }
     }

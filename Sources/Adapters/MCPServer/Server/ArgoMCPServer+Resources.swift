@@ -12,7 +12,7 @@ extension ArgoMCPServer {
             state.server, state.inFlight, state.subscriptions, state.lasting
         )
         await server.withMethodHandler(ListResourceTemplates.self) { _ in
-            ListResourceTemplates.Result(templates: ArgoResources.templates)
+            ListResourceTemplates.Result(templates: current.resourceTemplates)
         }
         let revision = Self.handshakeRevision
         // Each request reads the server as the configuration is now (a reload changes its namespace rules).
@@ -31,7 +31,7 @@ extension ArgoMCPServer {
             ) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
-                return try await me.readResource(params.uri, me.resources ?? resources)
+                return try await me.routedRead(params.uri, fallback: resources)
             }
         }
         await server.withMethodHandler(ResourceSubscribe.self) { [weak server] params in
@@ -43,10 +43,10 @@ extension ArgoMCPServer {
             let notify: @Sendable (String) async -> Void = { [weak server] uri in
                 try? await server?.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
             }
-            let me = current
+            let (me, target) = try current.routeResource(params.uri)
             let now = me.resources ?? resources
             try await subscriptions.subscribe(
-                params.uri, resources: now, check: { _ = try await me.readResource(params.uri, now) },
+                params.uri, target: target, resources: now, check: { _ = try await me.readResource(target, now) },
                 notify: notify)
             return Empty()
         }
@@ -61,6 +61,7 @@ extension ArgoMCPServer {
             ) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
+                if let inContext = try await me.completeInContext(params) { return inContext }
                 guard me.completes(params.ref) else { return Self.noCompletion }
                 return try await ArgoCompletions((me.resources ?? resources).useCases).complete(params)
             }
@@ -71,6 +72,12 @@ extension ArgoMCPServer {
     /// under `simulator`); a log is text (with the notice as its last line). An error is a JSON-RPC error in the
     /// words a tool would use: "resource not found" for an object Argo does not have, "invalid params" for a URI
     /// argo-mcp refuses, "internal error" for the rest (a namespace rule, Argo unreachable).
+    func routedRead(_ uri: String, fallback: ArgoResources) async throws -> ReadResource.Result {
+        let (server, target) = try routeResource(uri)
+        let result = try await server.readResource(target, server.resources ?? fallback)
+        return target == uri ? result : Self.relabelled(result, uri: uri)
+    }
+
     func readResource(_ uri: String, _ resources: ArgoResources) async throws -> ReadResource.Result {
         if let refusal = resourceRefusal(uri) { throw MCPError.invalidRequest(refusal) }
         switch try resources.reading(uri) {

@@ -29,21 +29,31 @@ extension ArgoMCPServer {
                 "tools/call", target: params.name, meta: params._meta?.fields, caller: me.caller,
                 revision: Self.handshakeRevision
             ) { span in
-                guard let tool = me.byName[params.name] else {
-                    let refusal = try me.refuseUnlisted(params.name)
+                // With several Argo Servers, the context's own server answers (its tools, policy and rules).
+                let (target, arguments, explicit): (ArgoMCPServer, [String: Value]?, Bool)
+                switch me.route(params.arguments) {
+                case .to(let server, let rest, let named): (target, arguments, explicit) = (server, rest, named)
+                case .unknown(let why):
+                    let refusal = me.contextRefusal(params.name, why)
                     Traces.outcome(span, refusal)
                     return refusal
                 }
-                if let refusal = me.refuseEscalation(tool, params.arguments) {
+                guard let tool = target.byName[params.name] else {
+                    let refusal = try target.refuseUnlisted(params.name)
+                    Traces.outcome(span, refusal)
+                    return refusal
+                }
+                if let refusal = target.refuseEscalation(tool, arguments) {
                     Traces.outcome(span, refusal)
                     return refusal
                 }
                 await inFlight.begin()
-                let context = await me.callContext(state, progressToken: params._meta?.progressToken)
+                var context = await target.callContext(state, progressToken: params._meta?.progressToken)
+                context.contextNamed = explicit
                 let started = ContinuousClock.now
                 let result = await Self.call(
-                    tool, params.arguments, context: context, logger: me.logger, maxResultBytes: me.maxResultBytes,
-                    notice: me.notice)
+                    tool, arguments, context: context, logger: target.logger,
+                    maxResultBytes: target.maxResultBytes, notice: target.notice)
                 ToolMetrics.record(tool.name, failed: result.isError == true, since: started)
                 Traces.outcome(span, result)
                 await inFlight.end()
@@ -110,7 +120,16 @@ extension ArgoMCPServer {
     }
 
     /// Why a withheld tool is refused, with the settings that would allow it.
-    public static func withheldReason(_ tool: String, safety: SafetyClass, allowed: SafetyClass) -> String {
+    public static func withheldReason(
+        _ tool: String, safety: SafetyClass, allowed: SafetyClass, context: String? = nil
+    ) -> String {
+        if let context {
+            // One context's policy: its own permissions block, never the environment (which is the top level's).
+            var settings = ["readOnly: false", "allowMutations: true"]
+            if safety == .destructive { settings.append("allowDestructive: true") }
+            return
+                "refused in context \(context): \(tool) is a \(safety.rawValue) tool and context \(context) allows only \(allowed.rawValue) tools; to offer it there, set contexts.\(context).permissions: {\(settings.joined(separator: ", "))} (a context pointed at a real Argo Server is read-only until they are set)"
+        }
         var settings = ["permissions.readOnly: false (ARGO_MCP_READ_ONLY=false)"]
         settings.append("permissions.allowMutations: true (ARGO_MCP_ALLOW_MUTATIONS=true)")
         if safety == .destructive {

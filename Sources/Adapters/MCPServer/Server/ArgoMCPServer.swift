@@ -16,7 +16,7 @@ public struct ArgoMCPServer: Sendable {
     /// The toolsets and tools the configuration offers (and a request narrowed).
     public private(set) var selection: ToolSelection
     /// The ceiling the policy sets; a request that asks for read-only lowers `maxSafety` below it.
-    let policyCeiling: SafetyClass
+    var policyCeiling: SafetyClass
     public let version: String
     let logger: Logger
     /// How destructive calls are confirmed (elicitation needs the host's capability; tokens always work).
@@ -33,7 +33,7 @@ public struct ArgoMCPServer: Sendable {
     /// names: refused with the reason if called anyway.
     public private(set) var withheld: [String: ToolDefinition] = [:]
     /// The most far-reaching class of tool this server offers.
-    public private(set) var maxSafety: SafetyClass
+    public internal(set) var maxSafety: SafetyClass
     /// The MCP prompts offered.
     let prompts: [PromptDefinition]
     /// The `argo://` resources, when offered.
@@ -44,11 +44,15 @@ public struct ArgoMCPServer: Sendable {
     /// Said first in the instructions, in the title, on the last line of every tool result and under `simulator`
     /// in its structured content (the simulator's "demo data, not a real Argo" notice), so neither a model nor its
     /// user can take fake data for real.
-    let notice: String?
+    var notice: String?
     /// The largest manifest argument read (YAML or JSON text).
     let maxManifestBytes: Int
     /// Who this server serves (`bearer:alice`), for traces; nil over stdio or without authentication.
     let caller: String?
+    /// The context this server serves (`contexts.NAME`), when argo-mcp serves several Argo Servers.
+    public internal(set) var contextName: String?
+    /// With several Argo Servers: each context's server, which this front sends requests to.
+    public internal(set) var routes: ContextRoutes?
     /// The server as the configuration is now, when it can be reloaded: every request of a session made from
     /// this server is served by what this returns (its tools, policy and rules), so a reload applies to open
     /// sessions without dropping them.
@@ -82,9 +86,10 @@ public struct ArgoMCPServer: Sendable {
         prompts: [PromptDefinition] = [], maxResultBytes: Int = ArgoMCPServer.defaultMaxResultBytes,
         maxManifestBytes: Int = ArgoMCPServer.defaultMaxManifestBytes, notice: String? = nil,
         resources: ArgoResources? = nil, namespaceHint: (@Sendable (String) async -> String?)? = nil,
-        selection: ToolSelection = .all, caller: String? = nil
+        selection: ToolSelection = .all, caller: String? = nil, contextName: String? = nil
     ) {
         self.caller = caller
+        self.contextName = contextName
         self.resources = resources
         self.namespaceHint = namespaceHint
         self.notice = notice
@@ -134,13 +139,19 @@ public struct ArgoMCPServer: Sendable {
     static let noCompletion = Complete.Result(completion: .init(values: [], total: 0, hasMore: false))
 
     /// Works out what is offered from the catalog, the ceiling and the selection.
-    private mutating func offer() {
-        tools = catalog.filter { $0.safety <= maxSafety && selection.includes($0) }
-        listed = tools.map(\.mcpTool)
+    mutating func offer() {
+        let (routes, maxSafety, selection) = (self.routes, self.maxSafety, self.selection)
+        // With contexts: what some context offers (each context applies its own ceiling and the selection).
+        func offers(_ tool: ToolDefinition) -> Bool {
+            guard let routes else { return tool.safety <= maxSafety && selection.includes(tool) }
+            return routes.names.contains { routes.servers[$0]?.byName[tool.name] != nil }
+        }
+        tools = catalog.filter(offers)
+        listed = routes == nil ? tools.map(\.mcpTool) : tools.map { contextual($0) }
         byName = [:]
         withheld = [:]
         for tool in catalog {
-            let offered = tool.safety <= maxSafety && selection.includes(tool)
+            let offered = offers(tool)
             for name in [tool.name] + tool.aliases {
                 if offered { byName[name] = tool } else { withheld[name] = tool }
             }
@@ -154,6 +165,7 @@ public struct ArgoMCPServer: Sendable {
         var narrowed = self
         narrowed.selection = selection.narrowed(by: narrowing)
         narrowed.maxSafety = narrowing.readOnly ? .readOnly : policyCeiling
+        narrowed.routes?.servers = routes?.servers.mapValues { $0.narrowed(narrowing) } ?? [:]
         narrowed.offer()
         return narrowed
     }
@@ -186,9 +198,11 @@ public struct ArgoMCPServer: Sendable {
     /// Why `name` is not offered, with what would offer it; nil for a name argo-mcp does not have.
     public func withheldReason(_ name: String) -> String? {
         guard let tool = withheld[name] else { return nil }
+        if routes != nil { return frontWithheldReason(tool.name) }
         let called = name == tool.name ? tool.name : "\(name) (now \(tool.name))"
         if tool.safety > policyCeiling {
-            var reason = Self.withheldReason(called, safety: tool.safety, allowed: policyCeiling)
+            var reason = Self.withheldReason(
+                called, safety: tool.safety, allowed: policyCeiling, context: contextName)
             if let excluded = selection.exclusion(tool) { reason += "; besides, " + excluded }
             return reason
         }
@@ -279,6 +293,7 @@ public struct ArgoMCPServer: Sendable {
     func baseContext() -> ToolContext {
         var context = ToolContext()
         context.namespaceHint = namespaceHint
+        context.argoContext = contextName
         context.manifestLimits = YAMLLimits(maxBytes: maxManifestBytes)
         return context
     }

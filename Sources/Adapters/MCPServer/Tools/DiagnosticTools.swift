@@ -133,19 +133,25 @@ enum DiagnosticTools {
             describe: { "compare \(describeTarget($0, defaultNamespace))" },
             run: { args, _ in
                 var a = args
-                let other = readTarget(&a)
-                let baseName = a.string("base_name")
-                let baseUID = a.string("base_uid")
-                let baseNamespace = a.string("base_namespace") ?? other.namespace
-                let baseline = a.string("baseline")
+                let request = compareRequest(&a)
                 try a.finish()
-                let base =
-                    baseName == nil && baseUID == nil
-                    ? nil : Diagnostics.Target(namespace: baseNamespace, name: baseName, uid: baseUID)
-                let c = try await diagnostics.compare(.init(base: base, other: other, baseline: baseline))
+                let c = try await diagnostics.compare(request)
                 return try ToolOutput(c, text: Render.comparison(c))
             }
         )
+    }
+
+    /// `compare_workflows`' arguments as a request (`base_context` reads the base run in another context).
+    static func compareRequest(_ a: inout ToolArguments) -> Diagnostics.CompareRequest {
+        let other = readTarget(&a)
+        let baseName = a.string("base_name")
+        let baseUID = a.string("base_uid")
+        let baseNamespace = a.string("base_namespace") ?? other.namespace
+        let baseline = a.string("baseline")
+        let base =
+            baseName == nil && baseUID == nil
+            ? nil : Diagnostics.Target(namespace: baseNamespace, name: baseName, uid: baseUID)
+        return .init(base: base, other: other, baseline: baseline)
     }
 
     enum GraphFormat: String, CaseIterable { case mermaid, tree, both }

@@ -3,8 +3,12 @@ import Foundation
 
 /// Every tool argo-mcp offers, in one list.
 public enum ToolCatalog {
-    public static func all(_ useCases: UseCases) -> [ToolDefinition] {
-        families.flatMap { $0(useCases) }
+    /// With `contexts` (several Argo Servers), `useCases` are one context's, and the tools that span contexts
+    /// (`list_contexts`, `list_workflows` with `all_contexts`, `health_check`) reach the others through it.
+    public static func all(_ useCases: UseCases, contexts: ArgoContexts? = nil) -> [ToolDefinition] {
+        let tools = families.flatMap { $0(useCases) }
+        guard let contexts else { return tools }
+        return ContextTools.spanning(tools, contexts)
     }
 
     /// The tool families, in the order `tools/list` and the README show them; each builds its tools from the use

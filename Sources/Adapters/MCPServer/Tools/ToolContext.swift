@@ -20,6 +20,11 @@ public struct ToolContext: Sendable {
     /// For an answer that found nothing in a namespace: the hint that names the namespaces that hold something,
     /// when this one holds nothing argo-mcp can see.
     public var namespaceHint: (@Sendable (String) async -> String?)?
+    /// The context (`contexts.NAME`) the call runs in, when argo-mcp serves several Argo Servers.
+    public var argoContext: String?
+    /// Whether the call named its context (`context`), rather than taking the default one: a read that spans
+    /// every context (`health_check`) spans them only when none was named.
+    public var contextNamed = false
 
     public init(
         client: String? = nil, confirmer: (any Confirmer)? = nil,

@@ -5,6 +5,29 @@ import Ports
 
 /// `list_workflows`, `get_workflow`, `get_workflow_logs`.
 public enum WorkflowTools {
+    /// `list_workflows`' arguments as a request (`all_contexts` spans contexts with the same request).
+    static func listRequest(_ a: inout ToolArguments) -> ListWorkflowsRequest {
+        var request = ListWorkflowsRequest(
+            namespace: a.string("namespace"),
+            allNamespaces: a.bool("all_namespaces") ?? false,
+            phases: a.strings("phase"),
+            labelSelector: a.string("label_selector"),
+            nameContains: a.string("name"),
+            limit: a.int("limit", default: ListWorkflowsRequest.defaultLimit),
+            continueToken: a.string("continue")
+        )
+        request.nameMatch =
+            a.optionalChoice("name_match", NameMatchChoice.self).map {
+                switch $0 {
+                case .contains: .contains
+                case .prefix: .prefix
+                case .exact: .exact
+                }
+            } ?? .contains
+        request.createdAfter = a.string("created_after")
+        request.finishedBefore = a.string("finished_before")
+        return request
+    }
 
     static func all(_ useCases: UseCases) -> [ToolDefinition] {
         let (reads, watch, hooks) = (useCases.workflows, useCases.watch, useCases.hooks)
@@ -121,26 +144,7 @@ public enum WorkflowTools {
             },
             run: { args, _ in
                 var a = args
-                let request = ListWorkflowsRequest(
-                    namespace: a.string("namespace"),
-                    allNamespaces: a.bool("all_namespaces") ?? false,
-                    phases: a.strings("phase"),
-                    labelSelector: a.string("label_selector"),
-                    nameContains: a.string("name"),
-                    limit: a.int("limit", default: ListWorkflowsRequest.defaultLimit),
-                    continueToken: a.string("continue")
-                )
-                var filtered = request
-                filtered.nameMatch =
-                    a.optionalChoice("name_match", NameMatchChoice.self).map {
-                        switch $0 {
-                        case .contains: .contains
-                        case .prefix: .prefix
-                        case .exact: .exact
-                        }
-                    } ?? .contains
-                filtered.createdAfter = a.string("created_after")
-                filtered.finishedBefore = a.string("finished_before")
+                let filtered = listRequest(&a)
                 try a.finish(filtered.problems())
                 let result = try await reads.list(filtered)
                 var text = Render.list(result)

@@ -1,0 +1,186 @@
+import Domain
+import Foundation
+import MCP
+
+/// With several Argo Servers (`contexts`): `list_contexts`, and the reads that span every context
+/// (`list_workflows` with `all_contexts`, `health_check` when no context is named). With one server none of this
+/// is offered, and the tools are as they were.
+enum ContextTools {
+    /// `tools` (one context's catalog) with the cross-context tool and arguments added.
+    static func spanning(_ tools: [ToolDefinition], _ contexts: ArgoContexts) -> [ToolDefinition] {
+        var out: [ToolDefinition] = []
+        for tool in tools {
+            switch tool.name {
+            case "list_workflows": out.append(listWorkflows(tool, contexts))
+            case "health_check": out.append(healthCheck(tool, contexts))
+            case "compare_workflows": out.append(compareWorkflows(tool, contexts))
+            default: out.append(tool)
+            }
+            if tool.name == "get_cluster_info" { out.append(listContexts(contexts)) }
+        }
+        return out
+    }
+
+    static func listContexts(_ contexts: ArgoContexts) -> ToolDefinition {
+        ToolDefinition(
+            name: "list_contexts",
+            toolset: .cluster,
+            title: "List contexts (Argo Servers)",
+            description: """
+                The Argo Servers argo-mcp serves side by side, one context each: its address, whether it answers now \
+                and its version, its default namespace and namespace rules, and what argo-mcp lets you do there \
+                (the highest safety class and the confirmation settings). Name a context with any tool's context \
+                argument; without one, the default context is used.
+                """,
+            safety: .readOnly,
+            inputSchema: Schema.object([:]),
+            describe: { _ in "list contexts" },
+            run: { args, _ in
+                try args.finish()
+                let list = await contexts.list()
+                return try ToolOutput(list, text: Render.contexts(list))
+            })
+    }
+
+    /// `health_check` checks every context unless the call names one.
+    static func healthCheck(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
+        var spanning = tool
+        spanning.description +=
+            " With several contexts it checks every one of them, unless the call names one (context)."
+        let single = tool.run
+        spanning.run = { args, context in
+            guard !context.contextNamed else { return try await single(args, context) }
+            try args.finish()
+            let reports = await contexts.health()
+            return try ToolOutput(
+                ContextHealthReports(healthy: reports.allSatisfy(\.report.healthy), contexts: reports),
+                text: reports.map { "[\($0.context)] " + Render.health($0.report) }.joined(separator: "\n"))
+        }
+        return spanning
+    }
+
+    /// `compare_workflows` with `base_context`: the base run (named, or the last success of the same origin) is
+    /// read in another context, e.g. prod's failure against staging's last success.
+    static func compareWorkflows(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
+        var spanning = tool
+        if case .object(var schema) = tool.inputSchema, case .object(var properties)? = schema["properties"] {
+            properties["base_context"] = Schema.string(
+                "The context of the base run (default: the call's context), e.g. staging's last success against prod's failure: context: prod, base_context: staging, baseline: last_success.",
+                enum: contexts.names)
+            schema["properties"] = .object(properties)
+            spanning.inputSchema = .object(schema)
+        }
+        spanning.description +=
+            " With several contexts, base_context reads the base run in another one (the same template in staging and prod)."
+        let single = tool.run
+        spanning.run = { args, context in
+            var rest = args.values
+            let given = rest.removeValue(forKey: "base_context")
+            let others = ToolArguments(rest, tool: args.tool)
+            let here = context.argoContext ?? contexts.defaultName
+            let baseName: String
+            switch given {
+            case nil, .null?: return try await single(others, context)
+            case .string(let name)?: baseName = name
+            default:
+                throw InvalidArguments([ArgumentProblem(field: "base_context", message: "must be a context's name")])
+            }
+            guard baseName != here else { return try await single(others, context) }
+            let base = try contexts.entry(named: baseName, field: "base_context")
+            let current = try contexts.entry(named: here, field: "context")
+            var a = others
+            let request = DiagnosticTools.compareRequest(&a)
+            try a.finish()
+            var c = try await current.useCases.diagnostics.compare(request, baseFrom: base.useCases.diagnostics)
+            c.base.context = base.name
+            c.other.context = current.name
+            return try ToolOutput(c, text: Render.comparison(c))
+        }
+        return spanning
+    }
+
+    /// `list_workflows` with `all_contexts: true` lists the same page in every context, each row under its context.
+    static func listWorkflows(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
+        var spanning = tool
+        if case .object(var schema) = tool.inputSchema, case .object(var properties)? = schema["properties"] {
+            properties["all_contexts"] = Schema.boolean(
+                "List in every context (\(contexts.names.joined(separator: ", "))), each row labelled with its context; a context that cannot be listed is noted and the others are answered. Pages with continue are per context: follow one with context and its continue token.",
+                default: false)
+            schema["properties"] = .object(properties)
+            spanning.inputSchema = .object(schema)
+        }
+        let single = tool.run
+        spanning.run = { args, context in
+            var rest = args.values
+            let all = rest.removeValue(forKey: "all_contexts")
+            let others = ToolArguments(rest, tool: args.tool)
+            switch all {
+            case nil, .null?, .bool(false)?:
+                return try await single(others, context)
+            case .bool(true)?:
+                break
+            default:
+                throw InvalidArguments([ArgumentProblem(field: "all_contexts", message: "must be true or false")])
+            }
+            var a = others
+            let request = WorkflowTools.listRequest(&a)
+            var problems = request.problems()
+            if context.contextNamed {
+                problems.append(
+                    ArgumentProblem(
+                        field: "all_contexts", message: "lists every context; leave out context, or all_contexts"))
+            }
+            if request.continueToken != nil {
+                problems.append(
+                    ArgumentProblem(
+                        field: "continue",
+                        message:
+                            "a continue token belongs to one context's listing: give it with that context (and without all_contexts)"
+                    ))
+            }
+            try a.finish(problems)
+            let lists = await contexts.listWorkflows(request)
+            return try ToolOutput(lists, text: Render.contextLists(lists))
+        }
+        return spanning
+    }
+}
+
+/// `health_check` across contexts.
+struct ContextHealthReports: Codable {
+    var healthy: Bool
+    var contexts: [ContextHealth]
+}
+
+extension Render {
+    static func contexts(_ list: ContextList) -> String {
+        var lines = ["\(list.contexts.count) context(s); default \(list.defaultContext):"]
+        for c in list.contexts {
+            var line = "- \(c.name)\(c.isDefault ? " (default)" : ""): "
+            line += "\(c.connection.backend)\(c.connection.url.map { " at \($0)" } ?? ""), "
+            line +=
+                c.reachable
+                ? "answers (Argo \(c.version ?? "?")\(c.latencyMilliseconds.map { ", \($0) ms" } ?? ""))"
+                : "DOES NOT ANSWER: \(c.error ?? "unknown error")"
+            line += "; tools up to \(c.policy.allowedUpTo); default namespace \(c.defaultNamespace)"
+            if let namespaces = c.namespaces { line += "; namespaces \(namespaces)" }
+            if !c.policy.confirmationRules.isEmpty {
+                line += "; confirmation rules: \(c.policy.confirmationRules.joined(separator: "; "))"
+            }
+            if let description = c.description { line += " — \(description)" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func contextLists(_ lists: ContextWorkflowLists) -> String {
+        lists.contexts.map { entry in
+            if let result = entry.result {
+                let demo = entry.simulator == true ? " (demo data: argo-mcp's built-in simulator)" : ""
+                return "[\(entry.context)]\(demo) "
+                    + list(result).replacingOccurrences(of: "\n- ", with: "\n- [\(entry.context)] ")
+            }
+            return "[\(entry.context)] could not be listed: \(entry.error ?? "unknown error")"
+        }.joined(separator: "\n")
+    }
+}
