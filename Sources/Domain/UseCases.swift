@@ -6,6 +6,8 @@ import Ports
 /// them; `Sources/Main` only picks the adapters.
 public struct UseCases: Sendable {
     public var defaultNamespace: String
+    /// The namespace rules every use case here applies (the caller's, when it has its own).
+    public var namespaceRules: NamespaceRules
     public var workflows: WorkflowReads
     public var watch: WatchWorkflow
     public var crons: CronReads
@@ -51,6 +53,7 @@ public struct UseCases: Sendable {
                 store: confirmations, ttlSeconds: policy.confirmationTTLSeconds, now: now, seal: cursorSeal),
             now: now, caller: caller)
         self.defaultNamespace = defaultNamespace
+        namespaceRules = policy.namespaces
         workflows = WorkflowReads(context)
         watch = WatchWorkflow(context)
         crons = CronReads(context)

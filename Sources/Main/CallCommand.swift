@@ -78,7 +78,20 @@ struct CallCommand: AsyncParsableCommand {
         if common.logLevel == nil { settings.logLevel = "warning" }
         let logger = bootstrapLogging(level: settings.logLevel)
         do {
-            if !simulator, let connection = try settings.connection() {
+            if let plan = try settings.contextPlan() {
+                // Several Argo Servers: the call names its context (`context`), or goes to the default one.
+                guard !simulator else {
+                    throw ConfigError(
+                        "--simulator and contexts: with contexts, each context says whether it is simulated (contexts.NAME.simulator.enabled: true)"
+                    )
+                }
+                let stores = try Stores(settings, logger: logger)
+                try await serve.withGateways(plan.contexts[...], [:], logger: logger) { gateways in
+                    let servers = try serve.makeContextServers(
+                        plan, gateways: gateways, logger: logger, stores: stores)
+                    try await perform(servers(nil))
+                }
+            } else if !simulator, let connection = try settings.connection() {
                 let policy = try settings.policy(simulator: false)
                 try await ArgoHTTPGateway.with(connection, logger: logger) { gateway in
                     let servers = try serve.makeServers(

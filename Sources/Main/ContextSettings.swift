@@ -4,7 +4,8 @@ import Foundation
 import MCPServer
 
 /// One Argo Server of several (`contexts.NAME`): its name, its description, and the settings it is served with:
-/// the top level's, with its own server, credentials and simulator choice, and whatever else it sets itself.
+/// the top level's, with its own server, credentials, permissions and simulator choice, and whatever else it sets
+/// itself.
 struct ContextSettings: Sendable {
     var name: String
     var settings: Settings
@@ -70,6 +71,10 @@ extension Settings {
 
     /// The contexts, or nil when none is configured (one Argo Server, as the top level says).
     func contextPlan(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ContextPlan? {
+        if contextsGiven && contexts.isEmpty {
+            throw ConfigError(
+                "contexts is given but names no context; give at least one (contexts.NAME.argo.server), or remove it")
+        }
         guard !contexts.isEmpty else {
             if let defaultContext {
                 throw ConfigError(
@@ -132,11 +137,24 @@ extension Settings {
         s.seedDirectory = nil
         s.contextDescription = nil
         s.simulatorEnabled = false
+        // Permissions are each context's own (a real Argo Server's context is read-only until it says otherwise);
+        // only a read-only top level holds for every context.
+        s.readOnly = readOnly == true ? true : nil
+        s.allowMutations = nil
+        s.allowDestructive = nil
         for option in Self.contextOptions {
             guard let key = option.key, let value = entry.value(at: key.split(separator: ".").map(String.init)),
                 value != .null, let setting = option.kind.value(of: value)
             else { continue }
             try option.apply(&s, setting, "contexts.\(name).\(key)")
+        }
+        if readOnly == true { s.readOnly = true }
+        if let server = s.server, let url = URL(string: server.contains("://") ? server : "https://" + server),
+            url.user != nil || url.password != nil
+        {
+            throw ConfigError(
+                "contexts.\(name).argo.server holds credentials; give the address alone and the credentials in argo.tokenFile or argo.tokenEnv"
+            )
         }
         if s.simulatorEnabled && s.server != nil {
             throw ConfigError(
@@ -171,7 +189,17 @@ extension Settings {
         if let tokenFile {
             let data: Data
             do {
-                data = try Data(contentsOf: URL(fileURLWithPath: tokenFile))
+                // A mounted Secret is a symlink to the file; a FIFO or a device would hang the read.
+                let resolved = URL(fileURLWithPath: tokenFile).resolvingSymlinksInPath()
+                let type = try FileManager.default.attributesOfItem(atPath: resolved.path)[.type] as? FileAttributeType
+                guard type == .typeRegular else {
+                    throw ConfigError("argo.tokenFile \(tokenFile) is not a regular file")
+                }
+                let handle = try FileHandle(forReadingFrom: resolved)
+                defer { try? handle.close() }
+                data = try handle.read(upToCount: Self.maxTokenFileBytes + 1) ?? Data()
+            } catch let error as ConfigError {
+                throw error
             } catch {
                 throw ConfigError("argo.tokenFile \(tokenFile) cannot be read: \(error.localizedDescription)")
             }

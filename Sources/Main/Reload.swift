@@ -126,13 +126,25 @@ extension Settings {
             field("limits.groups", \.fairUseGroups, reloadable: true),
             field("auth.tokensFile", \.auth.tokensFile, reloadable: true),
             // Each context's permissions and rules; where its server is, is checked apart (a restart).
-            field("contexts", \.contexts, reloadable: true),
+            ReloadField(
+                key: "contexts",
+                // Which contexts changed, never their contents (an address may hold what must not be logged).
+                describe: { s in
+                    s.contexts.isEmpty
+                        ? "none"
+                        : s.contexts.keys.sorted().map { name in
+                            "\(name)#\(String(UInt(bitPattern: canonical([name: s.contexts[name] ?? .null]).hashValue) % 0xFFFFFF, radix: 16))"
+                        }.joined(separator: ", ")
+                },
+                copy: { $0.contexts = $1.contexts }),
             field("defaultContext", \.defaultContext, reloadable: true),
             // Restart only.
             field("argo.server", \.server, reloadable: false, secret: true),
             field("argo.secure", \.secure, reloadable: false),
             field("argo.baseHref", \.baseHref, reloadable: false),
             field("argo.token", \.token, reloadable: false, secret: true),
+            field("argo.tokenFile", \.tokenFile, reloadable: false),
+            field("argo.tokenEnv", \.tokenEnv, reloadable: false),
             field("argo.insecureSkipVerify", \.insecureSkipVerify, reloadable: false),
             field("argo.caFile", \.caFile, reloadable: false),
             field("argo.clientCert", \.clientCert, reloadable: false),

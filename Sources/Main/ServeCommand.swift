@@ -103,7 +103,8 @@ struct Serve: AsyncParsableCommand {
                 let servers = try makeServers(
                     gateway: gateway, settings: settings, policy: policy, logger: logger, stores: stores)
                 let rebuild: Rebuild = { next in
-                    try makeServers(
+                    try Self.refuseNewContexts(next)
+                    return try makeServers(
                         gateway: gateway, settings: next, policy: try next.policy(simulator: false), logger: logger,
                         stores: stores)
                 }
@@ -131,7 +132,8 @@ struct Serve: AsyncParsableCommand {
                 group.addTask { await composed.simulator.runEvolutions(tick: composed.tick) }
                 let simulator = composed.simulator
                 let rebuild: Rebuild = { next in
-                    try makeServers(
+                    try Self.refuseNewContexts(next)
+                    return try makeServers(
                         gateway: SimulatedArgoGateway(simulator: simulator), settings: next,
                         policy: try next.policy(simulator: true), logger: logger, simulator: true, stores: stores)
                 }
@@ -143,6 +145,13 @@ struct Serve: AsyncParsableCommand {
                 }
                 group.cancelAll()
             }
+        }
+    }
+
+    /// A reload cannot turn one Argo Server into several: that needs a restart.
+    static func refuseNewContexts(_ next: Settings) throws {
+        guard next.contexts.isEmpty && !next.contextsGiven else {
+            throw ConfigError("contexts were added; serving several Argo Servers needs a restart")
         }
     }
 

@@ -6,6 +6,7 @@ import Logging
 import MCPServer
 import Ports
 import ServiceLifecycle
+import Synchronization
 
 /// One context's gateway: an Argo Server's client, or a built-in simulator.
 struct ContextGateway: Sendable {
@@ -32,6 +33,7 @@ extension Serve {
                     metadata: ["context": "\(context.name)", "detail": "\(warning)"])
             }
         }
+        let lastSilent = Mutex<[String]>([])
         try await withGateways(plan.contexts[...], [:], logger: logger) { gateways in
             let servers = try makeContextServers(plan, gateways: gateways, logger: logger, stores: stores)
             let rebuild: Rebuild = { next in
@@ -55,24 +57,43 @@ extension Serve {
                     servers, settings: settings, logger: logger, telemetry: telemetry, rebuild: rebuild,
                     audit: stores.audit
                 ) {
-                    // Ready while at least one context answers: a dead context degrades only itself.
-                    var dead: [String] = []
-                    for context in plan.contexts {
-                        guard let gateway = gateways[context.name]?.gateway else { continue }
-                        do { _ = try await gateway.version() } catch { dead.append(context.name) }
+                    // Ready while at least one context answers: a dead context degrades only itself. Every context
+                    // is asked at once, each within 2 s, so a probe's own timeout is never reached.
+                    let dead = await Self.silentContexts(gateways)
+                    let before = lastSilent.withLock { last in
+                        defer { last = dead }
+                        return last
+                    }
+                    if dead != before {
+                        logger.warning(
+                            dead.isEmpty ? "every context answers again" : "some contexts do not answer",
+                            metadata: ["contexts": "\(dead.joined(separator: ","))"])
                     }
                     if dead.count == plan.contexts.count {
                         return (false, "no context's Argo Server answers")
-                    }
-                    if !dead.isEmpty {
-                        logger.warning(
-                            "some contexts do not answer", metadata: ["contexts": "\(dead.joined(separator: ","))"])
                     }
                     return await stores.ready(
                         "\(plan.contexts.count - dead.count) of \(plan.contexts.count) contexts answer", logger: logger)
                 }
                 group.cancelAll()
             }
+        }
+    }
+
+    /// The contexts whose server does not answer `version` within 2 s, by name.
+    static func silentContexts(_ gateways: [String: ContextGateway]) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
+            for (name, context) in gateways {
+                let gateway = context.gateway
+                group.addTask {
+                    let answer = await ArgoContexts.within(.seconds(2), context: name) { try await gateway.version() }
+                    if case .success = answer { return nil }
+                    return name
+                }
+            }
+            var silent: [String] = []
+            for await name in group { if let name { silent.append(name) } }
+            return silent.sorted()
         }
     }
 
@@ -150,6 +171,7 @@ extension Serve {
                 ("argo.clientCert", { $0.clientCert ?? "" }), ("argo.clientKey", { $0.clientKey ?? "" }),
                 ("argo.insecureSkipVerify", { "\($0.insecureSkipVerify)" }),
                 ("argo.namespace", { $0.namespace }), ("simulator.enabled", { "\($0.simulatorEnabled)" }),
+                ("argo.requestTimeoutSeconds", { "\($0.requestTimeoutSeconds)" }), ("argo.streams", { $0.streams }),
                 ("simulator.seed", { $0.seedDirectory ?? "" }),
             ]
             for (key, value) in fields where value(a.settings) != value(b.settings) {

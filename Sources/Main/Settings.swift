@@ -83,6 +83,8 @@ struct Settings: Sendable {
     /// Several Argo Servers side by side (`contexts.NAME`, each entry already checked against its keys), and the
     /// one a request without `context` goes to.
     var contexts: [String: JSONValue] = [:]
+    /// Whether the config file has a `contexts` key at all (an empty one is a mistake, not one server).
+    var contextsGiven = false
     var defaultContext: String?
     /// Within one context: its description, and whether it is served by a built-in simulator.
     var contextDescription: String?
@@ -127,6 +129,7 @@ struct Settings: Sendable {
             throw ConfigError("config file \(path) is not valid: \(error)")
         }
         try SettingsRegistry.apply(file: value, to: &self, path: path)
+        if case .object(let keys) = value, keys["contexts"] != nil { contextsGiven = true }
         try checkHTTPLimits("config file \(path): http")
     }
 
@@ -327,6 +330,11 @@ struct Settings: Sendable {
         }
         // Credentials in ARGO_SERVER (https://user:password@host) become Basic authentication, unless a token is
         // set; the address itself is kept without them, so no answer, error or log line can show them.
+        if self.token != nil && (tokenFile != nil || tokenEnv != nil) {
+            throw ConfigError(
+                "argo.token (ARGO_TOKEN) and argo.\(tokenFile != nil ? "tokenFile" : "tokenEnv") are both set; give one"
+            )
+        }
         var token = try self.token ?? credential(environment: environment)
         if token == nil, let full = URL(string: server.contains("://") ? server : "https://" + server) {
             token = ArgoConnection.withoutCredentials(full).basic

@@ -141,8 +141,11 @@ enum SettingsRegistry {
             SettingOption(
                 key: "contexts", kind: .map(.section([:])),
                 meaning:
-                    "Several Argo Servers side by side, one per name (`prod`, `eu-west-1`): each takes `argo.*` (its server; its token from `tokenFile` or `tokenEnv`, never written in the file), `permissions.*`, `namespaces.*`, `confirmation.require`/`fallback`/`rules`, `simulator.enabled`/`seed` and `description`. What a context leaves out it takes from the top level, except its server and credentials. See [Several Argo Servers](#several-argo-servers).",
-                apply: { s, v, _ in if case .mapping(let entries) = v { s.contexts = entries } }),
+                    "Several Argo Servers side by side, one per name (`prod`, `eu-west-1`): each takes `argo.*` (its server; its token from `tokenFile` or `tokenEnv`, never written in the file), `permissions.*`, `namespaces.*`, `confirmation.require`/`fallback`/`rules`, `simulator.enabled`/`seed` and `description`. A context's namespace and confirmation settings default to the top level's; its server, credentials and permissions are its own (read-only unless it says otherwise; a read-only top level holds for all). See [Several Argo Servers](#several-argo-servers).",
+                apply: { s, v, _ in
+                    s.contextsGiven = true
+                    if case .mapping(let entries) = v { s.contexts = entries }
+                }),
             SettingOption(
                 key: "defaultContext", environment: ["ARGO_MCP_CONTEXT"], kind: .string,
                 meaning: "The context a request without `context` goes to (default: the only one).",

@@ -38,11 +38,11 @@ async def run(url, token, mode):
         tools = (await client.list_tools()).tools
         listed = {tool.name: tool for tool in tools}
         schema = listed["get_workflow"].input_schema["properties"]["context"]
-        expect(schema["enum"] == ["dead", "prod", "prod-ops", "staging"], f"context enum: {schema}")
+        expect(schema["enum"] == ["dead", "fenced", "prod", "prod-ops", "staging"], f"context enum: {schema}")
 
         contexts = (await client.call_tool("list_contexts", {})).structured_content
         reachable = {row["name"]: row["reachable"] for row in contexts["contexts"]}
-        expect(reachable == {"dead": False, "prod": True, "prod-ops": True, "staging": True}, f"{reachable}")
+        expect(reachable == {"dead": False, "fenced": True, "prod": True, "prod-ops": True, "staging": True}, f"{reachable}")
 
         staging = await client.call_tool("get_workflow", {"name": "fail-two-nested-dag-suspend"})
         expect(not staging.is_error, f"staging read failed: {text_of(staging)}")

@@ -49,6 +49,12 @@ struct ContextScenarioTests {
                 permissions: {readOnly: false, allowMutations: true}
               dead:
                 argo: {server: "http://127.0.0.1:1", requestTimeoutSeconds: 5}
+              # prod again, with namespace rules per caller: the scenario's bearer caller may not see argo there.
+              fenced:
+                argo: {server: "\(prodURL)", tokenFile: \(tokenFile.path)}
+                namespaces:
+                  callers:
+                    scenario: {allow: ["*"], deny: [argo]}
             """.write(to: file, atomically: true, encoding: .utf8)
             config = file.path
             environment = ["STAGING_ARGO_TOKEN": "Bearer stg-token"]
@@ -83,6 +89,20 @@ struct ContextScenarioTests {
         deinit { stop() }
     }
 
+    /// A WorkflowTemplate `promo-tpl` whose one step runs `image`.
+    static func template(image: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: WorkflowTemplate
+        metadata: {name: promo-tpl, labels: {team: data}}
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              container: {image: "\(image)", command: [echo, promoted]}
+        """
+    }
+
     static func object(_ result: CallTool.Result) -> [String: Value] { result.structuredContent?.objectValue ?? [:] }
 
     @Test(
@@ -99,11 +119,12 @@ struct ContextScenarioTests {
         let tools = try await server.client.listTools().tools
         let terminate = try #require(tools.first { $0.name == "terminate_workflow" })
         #expect(
-            terminate.description?.contains("Changes Argo only in context staging; refused in dead, prod, prod-ops")
+            terminate.description?.contains(
+                "Changes Argo only in context staging; refused in dead, fenced, prod, prod-ops")
                 == true, "\(terminate.description ?? "")")
         let listSchema = tools.first { $0.name == "list_workflows" }?.inputSchema.objectValue?["properties"]?
             .objectValue
-        #expect(listSchema?["context"]?.objectValue?["enum"] == ["dead", "prod", "prod-ops", "staging"])
+        #expect(listSchema?["context"]?.objectValue?["enum"] == ["dead", "fenced", "prod", "prod-ops", "staging"])
         #expect(listSchema?["all_contexts"] != nil)
 
         // list_contexts: each with its server, whether it answers, and what it allows.
@@ -113,7 +134,7 @@ struct ContextScenarioTests {
             uniqueKeysWithValues: (contexts["contexts"]?.arrayValue ?? []).compactMap { row in
                 row.objectValue.flatMap { o in o["name"]?.stringValue.map { ($0, o) } }
             })
-        #expect(rows.keys.sorted() == ["dead", "prod", "prod-ops", "staging"])
+        #expect(rows.keys.sorted() == ["dead", "fenced", "prod", "prod-ops", "staging"])
         #expect(rows["staging"]?["reachable"] == true && rows["prod"]?["reachable"] == true)
         #expect(rows["dead"]?["reachable"] == false)
         #expect(rows["dead"]?["error"]?.stringValue?.contains("127.0.0.1:1") == true)
@@ -140,14 +161,14 @@ struct ContextScenarioTests {
             "list_workflows", ["all_contexts": true, "all_namespaces": true, "limit": 200])
         #expect(merged.isError == false, "\(merged.text)")
         let lists = Self.object(merged)["contexts"]?.arrayValue?.compactMap(\.objectValue) ?? []
-        #expect(lists.map { $0["context"]?.stringValue ?? "" } == ["dead", "prod", "prod-ops", "staging"])
+        #expect(lists.map { $0["context"]?.stringValue ?? "" } == ["dead", "fenced", "prod", "prod-ops", "staging"])
         #expect(lists.first?["error"]?.stringValue?.contains("127.0.0.1:1") == true)
         #expect(lists.last?["result"]?.objectValue?["count"]?.intValue == stagingCount)
         #expect(merged.text.contains("[dead] could not be listed"))
         #expect(merged.text.contains("- [prod] argo/"), "\(merged.text.prefix(600))")
         let health = Self.object(try await server.call("health_check"))
         #expect(health["healthy"] == false)
-        #expect(health["contexts"]?.arrayValue?.count == 4)
+        #expect(health["contexts"]?.arrayValue?.count == 5)
         let dead = try await server.call("get_workflow", ["name": "x", "context": "dead"])
         #expect(dead.isError == true && dead.text.contains("unavailable"), "\(dead.text)")
         let unknown = try await server.call("list_workflows", ["context": "prdo"])
@@ -169,6 +190,16 @@ struct ContextScenarioTests {
             compared.text.hasPrefix("base [staging] argo/nightly-etl-") && compared.text.contains("vs [prod] argo/"))
         #expect(compared.text.contains("newly failed: transform"), "\(compared.text)")
 
+        // Namespace rules per caller within a context: over HTTP the scenario's caller may not read argo in fenced
+        // (prod's data), though it may in prod; over stdio there is no caller, and the server-wide rules apply.
+        let fenced = try await server.call("get_workflow", ["name": "ingest-events-q9z4m", "context": "fenced"])
+        if transport == .http {
+            #expect(fenced.isError == true && fenced.text.contains("in context fenced"), "\(fenced.text)")
+            #expect(fenced.text.contains("bearer:scenario"), "\(fenced.text)")
+        } else {
+            #expect(fenced.isError == false, "\(fenced.text)")
+        }
+
         // prod is read-only: a change there is refused with the context's own setting.
         let refused = try await server.call("suspend_workflow", ["name": "ingest-events-q9z4m", "context": "prod"])
         #expect(refused.isError == true)
@@ -183,6 +214,10 @@ struct ContextScenarioTests {
             "suspend_workflow", ["name": "ingest-events-q9z4m", "context": "staging"])
         let stagingToken = try #require(
             Self.object(stagingPreview)["confirmation_token"]?.stringValue, "\(stagingPreview.text)")
+        // The preview says where it acts, and how to confirm it there.
+        #expect(Self.object(stagingPreview)["context"] == "staging")
+        #expect(stagingPreview.text.contains("suspend_workflow argo/ingest-events-q9z4m in context staging"))
+        #expect(stagingPreview.text.contains("again with context staging and confirmation_token"))
         let crossed = try await server.call(
             "suspend_workflow",
             ["name": "ingest-events-q9z4m", "context": "prod-ops", "confirmation_token": .string(stagingToken)])
@@ -194,6 +229,43 @@ struct ContextScenarioTests {
         #expect(done.isError == false, "\(done.text)")
         let suspended = try await server.call("get_workflow", ["name": "ingest-events-q9z4m", "context": "prod"])
         #expect(Self.object(suspended)["suspended"] == true, "\(suspended.text.prefix(400))")
+
+        // Promotion: a template made in staging is taken into prod-ops (previewed with where it comes from, confirmed
+        // under prod-ops' rules), and is then in prod too (the same Argo Server).
+        let made = try await server.callConfirmed(
+            "create_template", ["manifest": .string(Self.template(image: "alpine:3.19"))])
+        #expect(made.isError == false, "\(made.text)")
+        let promotion: [String: Value] = ["context": "prod-ops", "from_context": "staging", "from_name": "promo-tpl"]
+        let promotionPreview = try await server.call("create_template", promotion)
+        #expect(
+            promotionPreview.text.contains("from context staging: WorkflowTemplate argo/promo-tpl"),
+            "\(promotionPreview.text)")
+        #expect(Self.object(promotionPreview)["confirmation_token"]?.stringValue != nil)
+        let promoted = try await server.callConfirmed("create_template", promotion)
+        #expect(promoted.isError == false, "\(promoted.text)")
+        let inProdNow = try await server.call("get_workflow_template", ["name": "promo-tpl", "context": "prod"])
+        #expect(inProdNow.isError == false && inProdNow.text.contains("alpine:3.19"), "\(inProdNow.text)")
+        // Staging moves on; replacing prod's copy is destructive, which prod-ops does not allow.
+        let moved = try await server.callConfirmed(
+            "create_template", ["manifest": .string(Self.template(image: "alpine:3.20")), "update": true])
+        #expect(moved.isError == false, "\(moved.text)")
+        var replace = promotion
+        replace["update"] = true
+        let refusedUpdate = try await server.call("create_template", replace)
+        #expect(
+            refusedUpdate.isError == true && refusedUpdate.text.contains("context prod-ops"), "\(refusedUpdate.text)")
+        // Back the other way, into staging, where updates are allowed: the preview is the spec diff.
+        let back: [String: Value] = [
+            "from_context": "prod", "from_name": "promo-tpl", "update": true,
+        ]
+        let diffPreview = Self.object(try await server.call("create_template", back))
+        let diff = diffPreview["diff"]?.arrayValue ?? []
+        #expect(
+            diff.contains {
+                $0.objectValue?["before"]?.stringValue?.contains("alpine:3.20") == true
+                    && $0.objectValue?["after"]?.stringValue?.contains("alpine:3.19") == true
+            }, "\(diffPreview)")
+        #expect(diffPreview["confirmation_token"]?.stringValue != nil)
 
         // Audit records name the context.
         let records = try clusters.records()
@@ -259,6 +331,21 @@ struct ContextScenarioTests {
         let stopped = try await Wire.post(
             server.url, change, headers: [auth] + ModernScenarioTests.headers("tools/call", name: "stop_workflow"))
         #expect(stopped.body.contains("refused in context prod"), "\(stopped.body)")
+
+        // A request narrowed to read-only is told so per context, not what the policy would allow.
+        let contexts =
+            #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{\#(ModernScenarioTests.meta),"name":"list_contexts","arguments":{}}}"#
+        let readOnly = try await Wire.post(
+            server.url, contexts,
+            headers: [auth, ("X-MCP-Readonly", "true")]
+                + ModernScenarioTests.headers("tools/call", name: "list_contexts"))
+        #expect(readOnly.body.contains(#""allowedUpTo":"read-only""#), "\(readOnly.body.prefix(800))")
+        #expect(
+            !readOnly.body.contains(#""allowedUpTo":"destructive""#)
+                && !readOnly.body.contains(#""allowedUpTo":"mutating""#))
+        let full = try await Wire.post(
+            server.url, contexts, headers: [auth] + ModernScenarioTests.headers("tools/call", name: "list_contexts"))
+        #expect(full.body.contains(#""allowedUpTo":"destructive""#), "\(full.body.prefix(800))")
 
         let python = try #require(Balancer.python, "the MCP Python SDK venv is missing (scripts/test-components.sh)")
         for mode in ["auto", "legacy"] {

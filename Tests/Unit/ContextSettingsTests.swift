@@ -64,6 +64,52 @@ struct ContextSettingsTests {
         #expect(connection.baseURL.absoluteString == "https://argo.prod.example:2746")
     }
 
+    @Test("a context's permissions are its own; only a read-only top level holds for every context")
+    func permissions() throws {
+        let open = try #require(
+            try file(
+                """
+                permissions: {readOnly: false, allowMutations: true, allowDestructive: true}
+                contexts: {prod: {argo: {server: a:1}}}
+                """
+            ).contextPlan(environment: [:]))
+        #expect(try open.contexts[0].settings.policy(simulator: false).ceiling == .readOnly)
+        var capped = try file(
+            "contexts: {dev: {argo: {server: a:1}, permissions: {readOnly: false, allowMutations: true}}}")
+        #expect(
+            try capped.contextPlan(environment: [:])?.contexts[0].settings.policy(simulator: false).ceiling == .mutating
+        )
+        capped.readOnly = true  // --read-only, ARGO_MCP_READ_ONLY=true or permissions.readOnly at the top level
+        #expect(
+            try capped.contextPlan(environment: [:])?.contexts[0].settings.policy(simulator: false).ceiling == .readOnly
+        )
+    }
+
+    @Test("credentials are read from a regular file only, never from an address, and never reported by a reload")
+    func credentials() throws {
+        #expect(
+            failure { try file("contexts: {}").contextPlan(environment: [:]) }.contains("names no context"))
+        #expect(
+            failure { try file("contexts:").contextPlan(environment: [:]) }.contains("names no context"))
+        #expect(
+            failure {
+                try file("contexts: {prod: {argo: {server: \"https://admin:s3cret@argo.example\"}}}").contextPlan(
+                    environment: [:])
+            }.contains("contexts.prod.argo.server holds credentials"))
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(
+            failure {
+                try file("contexts: {prod: {argo: {server: a:1, tokenFile: \(folder)}}}").contextPlan(environment: [:])
+            }.contains("is not a regular file"))
+        let before = try file("contexts: {prod: {argo: {server: \"https://argo.example\"}}}")
+        let after = try file(
+            "contexts: {prod: {argo: {server: \"https://argo.example\"}, namespaces: {allow: [data-secret-team]}}}")
+        let (_, changes, restart) = before.reloaded(from: after)
+        #expect(changes.count == 1 && changes[0].hasPrefix("contexts: prod#"), "\(changes)")
+        #expect(!changes[0].contains("argo.example") && !changes[0].contains("data-secret-team"))
+        #expect(restart.isEmpty)
+    }
+
     @Test("mistakes stop start-up, naming the key and the fix")
     func mistakes() throws {
         #expect(

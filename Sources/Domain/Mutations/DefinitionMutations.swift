@@ -320,11 +320,16 @@ public struct DefinitionMutations: Sendable {
         public var token: String?
         public var client: String?
         public var confirmer: (any Confirmer)?
+        /// Where the manifest was taken from, when it is promoted from another Argo Server ("context staging:
+        /// WorkflowTemplate argo/etl at resourceVersion 42"): said in the preview, bound into the confirmation and
+        /// recorded in the audit trail.
+        public var origin: String?
 
         public init(
             kind: ArgoKind, manifest: Data, namespace: String?, update: Bool, dryRun: Bool, token: String?,
-            client: String?, confirmer: (any Confirmer)?
+            client: String?, confirmer: (any Confirmer)?, origin: String? = nil
         ) {
+            self.origin = origin
             self.kind = kind
             self.manifest = manifest
             self.namespace = namespace
@@ -337,6 +342,41 @@ public struct DefinitionMutations: Sendable {
 
         /// create_template or create_cron_workflow, by kind.
         public var mutation: Mutation { .apply(kind) }
+    }
+
+    /// A template as a manifest to create elsewhere (promotion to another Argo Server): its kind, name, labels,
+    /// annotations and spec, without what the cluster it comes from gave it (uid, resourceVersion, namespace,
+    /// timestamps, managed fields, status), and where it came from.
+    public func portable(_ kind: ArgoKind, namespace: String?, name: String, context source: String) async throws -> (
+        manifest: Data, origin: String
+    ) {
+        let namespace = kind.isClusterScoped ? nil : context.namespace(namespace)
+        guard let found = try await fetch(kind, namespace: namespace, name: name) else {
+            let display = kind.isClusterScoped ? name : "\(context.namespace(namespace))/\(name)"
+            throw ArgoError(
+                .notFound, message: "\(kind.rawValue) \(display) does not exist in context \(source)",
+                hint: "list_workflow_templates with context: \(source) shows what there is")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: found.raw) as? [String: Any] else {
+            throw ReadFailure("\(kind.rawValue) \(name) in context \(source) is not a JSON object")
+        }
+        var metadata: [String: Any] = ["name": found.metadata.name]
+        if !found.metadata.labels.isEmpty { metadata["labels"] = found.metadata.labels }
+        var annotations = (object["metadata"] as? [String: Any])?["annotations"] as? [String: Any] ?? [:]
+        annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
+        if !annotations.isEmpty { metadata["annotations"] = annotations }
+        var portable: [String: Any] = [
+            "apiVersion": object["apiVersion"] as? String ?? "argoproj.io/v1alpha1", "kind": kind.rawValue,
+            "metadata": metadata,
+        ]
+        portable["spec"] = object["spec"] ?? [String: Any]()
+        let data = try JSONSerialization.data(withJSONObject: portable, options: [.sortedKeys])
+        let display =
+            kind.isClusterScoped ? name : "\(found.metadata.namespace ?? context.namespace(namespace))/\(name)"
+        return (
+            data,
+            "context \(source): \(kind.rawValue) \(display) at resourceVersion \(found.metadata.resourceVersion ?? "?")"
+        )
     }
 
     /// The live object, or nil when it does not exist.
@@ -395,7 +435,8 @@ public struct DefinitionMutations: Sendable {
             arguments: [
                 "namespace": ns ?? "", "name": name, "update": String(r.update),
                 "manifest_sha256": Confirmations.digest(["manifest": String(decoding: r.manifest, as: UTF8.self)]),
-            ], confirmationToken: r.token, client: r.client, confirmer: r.confirmer)
+            ].merging(r.origin.map { ["from": $0] } ?? [:]) { a, _ in a }, confirmationToken: r.token, client: r.client,
+            confirmer: r.confirmer)
         let outcome = try await runner.run(call, inspect: inspect) {
             try await store(r, target, state)
         }
@@ -492,6 +533,7 @@ public struct DefinitionMutations: Sendable {
                 refusal = refusal ?? "\(display) already has exactly this spec; nothing to update"
             }
         }
+        if let origin = r.origin { effect += " from \(origin)" }
         let preview = Self.applyPreview(r, target, state, effect: effect, impact: impact)
         let live = state.live
         return (

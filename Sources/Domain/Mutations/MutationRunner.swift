@@ -28,10 +28,13 @@ public struct MutationPreview: Sendable, Codable, Equatable {
     public var step: SuspendedStep? = nil
     /// The settings that ask for this call to be confirmed (`confirmation.require`, `confirmation.rules[0]`, …).
     public var confirmationRequiredBy: [String]? = nil
+    /// The Argo Server (`contexts.NAME`) the call acts on, when argo-mcp serves several: the confirmation holds
+    /// there only.
+    public var context: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case tool, namespace, name, uid, phase, startedAt, activeNodes, activeNodeCount, pods, effect, impact, diff,
-            diffTotal, runs, step
+            diffTotal, runs, step, context
         case confirmationRequiredBy = "confirmation_required_by"
         case confirmationToken = "confirmation_token"
         case expiresAt = "expires_at"
@@ -228,6 +231,7 @@ public struct MutationRunner: Sendable {
         let need = policy.confirmation(
             tool: call.tool, safety: call.safety, namespace: call.namespace, labels: inspected.labels)
         inspected.preview.confirmationRequiredBy = need?.requiredBy
+        inspected.preview.context = policy.context
         let inspection = inspected
 
         if let need {

@@ -65,7 +65,7 @@ public struct ArgoContexts: Sendable {
     }
 
     /// `body`'s result, or a timeout naming the context once `limit` has passed.
-    static func within<T: Sendable>(
+    public static func within<T: Sendable>(
         _ limit: Duration, context: String, _ body: @escaping @Sendable () async throws -> T
     ) async -> Result<T, any Error> {
         await withTaskGroup(of: Result<T, any Error>?.self) { group in
@@ -103,7 +103,7 @@ public struct ArgoContexts: Sendable {
                 name: entry.name, isDefault: entry.name == defaultName, description: entry.description,
                 connection: entry.useCases.cluster.connection, reachable: false,
                 defaultNamespace: entry.useCases.defaultNamespace, policy: PolicyDescription(entry.policy),
-                namespaces: entry.policy.namespaces.summary)
+                namespaces: entry.useCases.namespaceRules.summary)
             switch result {
             case .success(let (version, took)):
                 row.reachable = true

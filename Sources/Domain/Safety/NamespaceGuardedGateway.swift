@@ -27,8 +27,9 @@ public struct NamespaceGuardedGateway: ArgoGateway {
     /// What a sealed token is bound to: this caller under these rules.
     var binding: String {
         let entries = (rules.callerEntries ?? []).map { "\($0.source):\($0.allow)/\($0.deny)" }
+        // With several Argo Servers, one context's token never pages another's listing.
         return
-            "\(rules.caller ?? "-")|\(rules.allow)|\(rules.deny)|\(rules.callerEntries == nil ? "none" : "\(entries)")"
+            "\(rules.context.map { "context:\($0)|" } ?? "")\(rules.caller ?? "-")|\(rules.allow)|\(rules.deny)|\(rules.callerEntries == nil ? "none" : "\(entries)")"
     }
 
     /// Whether a listing of `namespace` (nil or empty: every namespace) may contain objects the caller must not see.

@@ -80,8 +80,19 @@ public struct NamespaceRules: Sendable, Equatable {
 
     /// The server-wide rules in one line, or nil when they restrict nothing.
     public var summary: String? {
-        guard !(deny.isEmpty && allow.contains("*")) else { return nil }
-        return "allow \(allow.joined(separator: ",")) deny \(deny.isEmpty ? "-" : deny.joined(separator: ","))"
+        guard !isUnrestricted else { return nil }
+        var text = "allow \(allow.joined(separator: ",")) deny \(deny.isEmpty ? "-" : deny.joined(separator: ","))"
+        if let entries = callerEntries {
+            text +=
+                entries.isEmpty
+                ? "; none open to \(caller ?? "this caller")"
+                : "; for \(caller ?? "this caller"): "
+                    + entries.map {
+                        "\($0.source) allow \($0.allow.joined(separator: ",")) deny \($0.deny.joined(separator: ","))"
+                    }
+                    .joined(separator: "; ")
+        }
+        return text
     }
 
     /// Literal namespaces named by the allow lists (no wildcards) that are permitted, for `list_namespaces`.
@@ -265,10 +276,11 @@ public struct Policy: Sendable, Equatable {
         didSet { namespaces.context = context }
     }
 
-    /// Where a refusal points: "permissions.readOnly", or "permissions.readOnly in context prod (contexts.prod)".
+    /// Where a refusal points: "permissions.readOnly", or "permissions.readOnly in context prod
+    /// (contexts.prod.permissions.readOnly)".
     public func setting(_ key: String) -> String {
         guard let context else { return key }
-        return "\(key) in context \(context) (contexts.\(context).\(key), or the top-level \(key) it inherits)"
+        return "\(key) in context \(context) (contexts.\(context).\(key))"
     }
 
     public init(

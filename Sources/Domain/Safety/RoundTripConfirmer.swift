@@ -55,6 +55,8 @@ public final class RoundTripConfirmer: Confirmer, @unchecked Sendable {
         var arguments: String
         /// Seconds since 1970.
         var expires: Double
+        /// The context (`contexts.NAME`) it was asked in, when argo-mcp serves several Argo Servers.
+        var context: String? = nil
     }
 
     static let prefix = "amrs1."
@@ -73,7 +75,8 @@ extension MutationRunner {
                 let state = confirmations.seal.seal(
                     RoundTripConfirmer.State(
                         token: token, caller: binding.caller, tool: call.tool, arguments: binding.argumentsDigest,
-                        expires: now().addingTimeInterval(confirmations.ttl).timeIntervalSince1970),
+                        expires: now().addingTimeInterval(confirmations.ttl).timeIntervalSince1970,
+                        context: binding.context),
                     prefix: RoundTripConfirmer.prefix)
             else {
                 throw MutationRefused(reason: "could not seal the confirmation's state; call again", preview: nil)
@@ -136,6 +139,8 @@ extension MutationRunner {
                 "the confirmation expired at \(ArgoTime.format(Date(timeIntervalSince1970: state.expires)))"
             } else if state.caller != binding.caller {
                 "the confirmation was asked of a different caller"
+            } else if state.context != binding.context {
+                "the confirmation was asked in context \(state.context ?? "(none)"), not \(binding.context ?? "(none)")"
             } else if state.tool != call.tool {
                 "the confirmation was asked for \(state.tool), not \(call.tool)"
             } else if state.arguments != binding.argumentsDigest {

@@ -5,7 +5,7 @@ import Foundation
 extension Render {
     static func preview(_ p: MutationPreview) -> String {
         var lines = [
-            "PREVIEW — nothing was changed. \(p.tool) \(p.namespace.isEmpty ? "" : p.namespace + "/")\(p.name) (\(p.phase)\(p.startedAt.map { ", started \($0)" } ?? ""))",
+            "PREVIEW — nothing was changed. \(p.tool) \(p.namespace.isEmpty ? "" : p.namespace + "/")\(p.name)\(p.context.map { " in context \($0)" } ?? "") (\(p.phase)\(p.startedAt.map { ", started \($0)" } ?? ""))",
             "effect: \(p.effect)", "impact: \(p.impact)",
         ]
         if !p.activeNodes.isEmpty {
@@ -48,7 +48,7 @@ extension Render {
         }
         if let token = p.confirmationToken {
             lines.append(
-                "To carry it out, call \(p.tool) again with confirmation_token \(token) (single use, expires \(p.expiresAt ?? "soon"))."
+                "To carry it out, call \(p.tool) again\(p.context.map { " with context \($0) and" } ?? " with") confirmation_token \(token) (single use, expires \(p.expiresAt ?? "soon"))."
             )
         }
         return lines.joined(separator: "\n")

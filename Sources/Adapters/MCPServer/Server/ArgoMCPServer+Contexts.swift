@@ -58,6 +58,30 @@ extension ArgoMCPServer {
         case unknown(String)
     }
 
+    /// The contexts served by the built-in simulator (this server's own notice when it has no contexts).
+    var simulatedContexts: [String] {
+        guard let routes else { return notice == nil ? [] : ["-"] }
+        return routes.names.filter { routes.servers[$0]?.notice != nil }
+    }
+
+    /// What the instructions say of the contexts: which there are, the default, and which are demo data.
+    var contextInstructions: String {
+        guard let routes else { return "" }
+        var text =
+            "This argo-mcp serves several Argo Servers (contexts): \(routes.names.joined(separator: ", ")); default \(routes.defaultName). Name one with any tool's context argument (or argo://CONTEXT/… for a resource); list_contexts shows each with what it allows."
+        let simulated = simulatedContexts
+        if !simulated.isEmpty {
+            text +=
+                " [SIMULATOR] Context\(simulated.count == 1 ? "" : "s") \(simulated.joined(separator: ", ")) \(simulated.count == 1 ? "is" : "are") argo-mcp's built-in simulator: demo data, not a real Argo server."
+        }
+        return text + "\n\n"
+    }
+
+    /// The highest class of tool each context offers (as narrowed for this request).
+    var contextCeilings: [String: SafetyClass] {
+        routes?.servers.mapValues(\.maxSafety) ?? [:]
+    }
+
     /// "'x' is not a context; the contexts are …; did you mean …?"
     func unknownContext(_ name: String) -> String {
         let names = routes?.names ?? []
@@ -92,14 +116,29 @@ extension ArgoMCPServer {
         }
         var description = tool.description
         if tool.highestSafety > .readOnly {
-            let allowing = names.filter { routes.servers[$0]?.byName[tool.name] != nil }
-            let refusing = names.filter { !allowing.contains($0) }
-            var line =
-                "\n\nChanges Argo only in context\(allowing.count == 1 ? "" : "s") \(allowing.joined(separator: ", "))"
-            if !refusing.isEmpty {
-                line += "; refused in \(refusing.joined(separator: ", ")) (their permissions do not allow it)"
+            // Where it may do all it offers, where only without its escalating argument, where not at all.
+            let offering = names.filter { routes.servers[$0]?.byName[tool.name] != nil }
+            let full = offering.filter { (routes.servers[$0]?.policyCeiling ?? .readOnly) >= tool.highestSafety }
+            let partial = offering.filter { !full.contains($0) }
+            let refusing = names.filter { !offering.contains($0) }
+            var parts: [String] = []
+            if !full.isEmpty {
+                let plural = full.count == 1 ? "" : "s"
+                parts.append(
+                    tool.safety > .readOnly
+                        ? "Changes Argo only in context\(plural) \(full.joined(separator: ", "))"
+                        : "With \(tool.escalation?.argument ?? "its options"): true only in context\(plural) \(full.joined(separator: ", "))"
+                )
             }
-            description += line + "."
+            if !partial.isEmpty, let escalation = tool.escalation {
+                parts.append(
+                    "in \(partial.joined(separator: ", ")) only without \(escalation.argument): true (a \(escalation.safety.rawValue) call there is refused)"
+                )
+            }
+            if !refusing.isEmpty {
+                parts.append("refused in \(refusing.joined(separator: ", ")) (their permissions do not allow it)")
+            }
+            if !parts.isEmpty { description += "\n\n" + parts.joined(separator: "; ") + "." }
         }
         var listed = Tool(
             name: tool.name, title: tool.title, description: description, inputSchema: schema,

@@ -196,7 +196,8 @@ extension ArgoMCPServer {
         // With several Argo Servers, the context's own server answers (its tools, policy and rules).
         switch route(given) {
         case .to(let target, let arguments, let explicit):
-            return try await target.modernToolCall(request, name, arguments, contextNamed: explicit, emit: emit)
+            return try await target.modernToolCall(
+                request, name, arguments, contextNamed: explicit, ceilings: contextCeilings, emit: emit)
         case .unknown(let why):
             guard byName[name] != nil || withheld[name] != nil else {
                 throw ModernError(
@@ -209,7 +210,7 @@ extension ArgoMCPServer {
     /// `tools/call` in the server that answers it.
     func modernToolCall(
         _ request: ModernRequest, _ name: String, _ given: [String: Value]?, contextNamed: Bool,
-        emit: @escaping @Sendable (Data) async -> Void
+        ceilings: [String: SafetyClass] = [:], emit: @escaping @Sendable (Data) async -> Void
     ) async throws -> [String: Value] {
         guard let tool = byName[name] else {
             if withheld[name] != nil { return try Self.object(try refuseUnlisted(name)) }
@@ -220,6 +221,7 @@ extension ArgoMCPServer {
         if let refusal = refuseEscalation(tool, arguments) { return try Self.object(refusal) }
         var context = baseContext()
         context.contextNamed = contextNamed
+        context.contextCeilings = ceilings
         context.client = request.clientName
         // A client that can show a form is asked in a later round (multi round-trip): then only the user's answer
         // confirms, as with the handshake era's dialog, and a token in the arguments is not one.

@@ -50,6 +50,7 @@ extension ArgoMCPServer {
                 await inFlight.begin()
                 var context = await target.callContext(state, progressToken: params._meta?.progressToken)
                 context.contextNamed = explicit
+                context.contextCeilings = me.contextCeilings
                 let started = ContinuousClock.now
                 let result = await Self.call(
                     tool, arguments, context: context, logger: target.logger,
@@ -128,7 +129,7 @@ extension ArgoMCPServer {
             var settings = ["readOnly: false", "allowMutations: true"]
             if safety == .destructive { settings.append("allowDestructive: true") }
             return
-                "refused in context \(context): \(tool) is a \(safety.rawValue) tool and context \(context) allows only \(allowed.rawValue) tools; to offer it there, set contexts.\(context).permissions: {\(settings.joined(separator: ", "))} (a context pointed at a real Argo Server is read-only until they are set)"
+                "refused in context \(context): \(tool) is a \(safety.rawValue) tool and context \(context) allows only \(allowed.rawValue) tools; to offer it there, set contexts.\(context).permissions: {\(settings.joined(separator: ", "))} (a context pointed at a real Argo Server is read-only until they are set; a top-level permissions.readOnly: true, --read-only or ARGO_MCP_READ_ONLY=true keeps every context read-only)"
         }
         var settings = ["permissions.readOnly: false (ARGO_MCP_READ_ONLY=false)"]
         settings.append("permissions.allowMutations: true (ARGO_MCP_ALLOW_MUTATIONS=true)")

@@ -268,7 +268,8 @@ public struct ArgoMCPServer: Sendable {
         Server(
             name: "argo-mcp",
             version: version,
-            title: notice == nil ? "Argo Workflows" : "Argo Workflows (SIMULATOR: demo data, not a real Argo server)",
+            title: simulatedContexts.isEmpty || (routes != nil && simulatedContexts.count < (routes?.names.count ?? 0))
+                ? "Argo Workflows" : "Argo Workflows (SIMULATOR: demo data, not a real Argo server)",
             instructions: instructions,
             capabilities: .init(
                 completions: resources == nil ? nil : .init(),
@@ -282,11 +283,12 @@ public struct ArgoMCPServer: Sendable {
     /// to begin.
     var instructions: String {
         (notice.map { $0 + " (no ARGO_SERVER is configured, or --simulator was given)\n\n" } ?? "")
-            + """
-            Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
-            lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
-            'continue' tokens and include/fields options for more.
-            """
+            + contextInstructions
+                + """
+                Read and diagnose Argo Workflows. Start with list_workflows, then get_workflow for one run (its summary \
+                lists failed nodes with pod names), then get_workflow_logs for a node. Results are compact; follow \
+                'continue' tokens and include/fields options for more.
+                """
     }
 
     /// The context a call runs in: the hint, the manifest limits; a tool call adds what its session offers.

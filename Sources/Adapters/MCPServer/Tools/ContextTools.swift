@@ -14,6 +14,7 @@ enum ContextTools {
             case "list_workflows": out.append(listWorkflows(tool, contexts))
             case "health_check": out.append(healthCheck(tool, contexts))
             case "compare_workflows": out.append(compareWorkflows(tool, contexts))
+            case "create_template": out.append(promoteTemplate(tool, contexts))
             default: out.append(tool)
             }
             if tool.name == "get_cluster_info" { out.append(listContexts(contexts)) }
@@ -35,9 +36,18 @@ enum ContextTools {
             safety: .readOnly,
             inputSchema: Schema.object([:]),
             describe: { _ in "list contexts" },
-            run: { args, _ in
+            run: { args, context in
                 try args.finish()
-                let list = await contexts.list()
+                var list = await contexts.list()
+                // What this request may do there: the policy, lowered by the request's narrowing.
+                for index in list.contexts.indices {
+                    let row = list.contexts[index]
+                    if let ceiling = context.contextCeilings[row.name],
+                        let allowed = SafetyClass(rawValue: row.policy.allowedUpTo), ceiling < allowed
+                    {
+                        list.contexts[index].policy.allowedUpTo = ceiling.rawValue
+                    }
+                }
                 return try ToolOutput(list, text: Render.contexts(list))
             })
     }
@@ -94,7 +104,96 @@ enum ContextTools {
             var c = try await current.useCases.diagnostics.compare(request, baseFrom: base.useCases.diagnostics)
             c.base.context = base.name
             c.other.context = current.name
+            for side in [base, current] where side.useCases.cluster.connection.isSimulator {
+                c.notes.append(
+                    "[SIMULATOR] context \(side.name) is argo-mcp's built-in simulator: its run is demo data, not a real Argo server's"
+                )
+            }
             return try ToolOutput(c, text: Render.comparison(c))
+        }
+        return spanning
+    }
+
+    /// `create_template` with `from_context`: the template is read in another context and created (or, with
+    /// update, replaced) in this one, previewed with what it is and where it comes from (and the spec diff of an
+    /// update), and confirmed under this context's rules.
+    static func promoteTemplate(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
+        var spanning = tool
+        if case .object(var schema) = tool.inputSchema, case .object(var properties)? = schema["properties"] {
+            properties["from_context"] = Schema.string(
+                "Promote: take the template from this context (instead of manifest) into the call's context, e.g. from_context: staging with context: prod.",
+                enum: contexts.names)
+            properties["from_name"] = Schema.string("With from_context: the template's name there.")
+            properties["from_namespace"] = Schema.string(
+                "With from_context: its namespace there (default: namespace, else that context's default).")
+            schema["properties"] = .object(properties)
+            // A promotion takes no manifest: the schema cannot require one any more; the call still does.
+            schema["required"] = nil
+            spanning.inputSchema = .object(schema)
+        }
+        spanning.description +=
+            " With several contexts, from_context and from_name promote a template from another context into this one (preview, spec diff on update, and this context's confirmation rules)."
+        let single = tool.run
+        spanning.run = { args, context in
+            var rest = args.values
+            let from = rest.removeValue(forKey: "from_context")
+            let fromName = rest.removeValue(forKey: "from_name")
+            let fromNamespace = rest.removeValue(forKey: "from_namespace")
+            let others = ToolArguments(rest, tool: args.tool)
+            guard let from, from != .null else {
+                if fromName != nil || fromNamespace != nil {
+                    throw InvalidArguments([
+                        ArgumentProblem(
+                            field: "from_name", message: "from_name and from_namespace go with from_context")
+                    ])
+                }
+                return try await single(others, context)
+            }
+            let here = context.argoContext ?? contexts.defaultName
+            var problems: [ArgumentProblem] = []
+            guard case .string(let sourceName) = from else {
+                throw InvalidArguments([ArgumentProblem(field: "from_context", message: "must be a context's name")])
+            }
+            if sourceName == here {
+                problems.append(
+                    ArgumentProblem(
+                        field: "from_context",
+                        message:
+                            "is the context the call acts in (\(here)); promotion takes a template from another context (name the target with context)"
+                    ))
+            }
+            guard case .string(let name)? = fromName, !name.isEmpty else {
+                throw InvalidArguments(
+                    problems + [ArgumentProblem(field: "from_name", message: "is required with from_context")])
+            }
+            var a = others
+            if a.values["manifest"] != nil {
+                problems.append(
+                    ArgumentProblem(
+                        field: "manifest",
+                        message: "a promotion reads the manifest from from_context; give one or the other"))
+            }
+            let kind = DefinitionTools.templateKind(&a)
+            let namespace = a.string("namespace")
+            let update = a.bool("update") ?? false
+            let dryRun = a.bool("dry_run") ?? false
+            let token = a.confirmationToken()
+            var sourceNamespace = namespace
+            if case .string(let given)? = fromNamespace { sourceNamespace = given }
+            try a.finish(problems)
+            let source = try contexts.entry(named: sourceName, field: "from_context")
+            let target = try contexts.entry(named: here, field: "context")
+            let (manifest, origin) = try await source.useCases.definitions.portable(
+                kind, namespace: kind.isClusterScoped ? nil : sourceNamespace, name: name, context: source.name)
+            let answer = try await target.useCases.definitions.apply(
+                DefinitionMutations.ApplyRequest(
+                    kind: kind, manifest: manifest, namespace: kind.isClusterScoped ? nil : namespace, update: update,
+                    dryRun: dryRun, token: token, client: context.client, confirmer: context.confirmer,
+                    origin: origin))
+            switch answer {
+            case .preview(let p): return try ToolOutput(p, text: Render.preview(p))
+            case .result(let r): return try ToolOutput(r, text: Render.applied(r))
+            }
         }
         return spanning
     }

@@ -25,6 +25,9 @@ public struct ToolContext: Sendable {
     /// Whether the call named its context (`context`), rather than taking the default one: a read that spans
     /// every context (`health_check`) spans them only when none was named.
     public var contextNamed = false
+    /// With several Argo Servers: the highest class of tool each context offers this request (its policy, lowered
+    /// by a request's narrowing such as `X-MCP-Readonly`).
+    public var contextCeilings: [String: SafetyClass] = [:]
 
     public init(
         client: String? = nil, confirmer: (any Confirmer)? = nil,
