@@ -40,6 +40,21 @@ struct DiagnosticScenarioTests {
         #expect(graph.text.utf8.count < 8_000)
         #expect((graph.structuredContent?.objectValue?["collapsedFanOuts"]?.intValue ?? 0) > 0)
 
+        // The same picture as a layout (data), DOT and a standalone SVG.
+        let layout = try await server.call("render_workflow_graph", ["name": "huge-10k", "format": "layout"])
+        let drawing = layout.structuredContent?.objectValue ?? [:]
+        let boxes = drawing["boxes"]?.arrayValue ?? []
+        #expect(!boxes.isEmpty && boxes.count <= 60, "\(layout.text)")
+        #expect(boxes.contains { ($0.objectValue?["nodes"]?.intValue ?? 0) > 100 })
+        #expect((drawing["width"]?.intValue ?? 0) > 0 && (drawing["height"]?.intValue ?? 0) > 0)
+        #expect(layout.text.hasPrefix("layout of argo/huge-10k"))
+        let svg = try await server.call("render_workflow_graph", ["name": "huge-10k", "format": "svg"])
+        let svgText = svg.structuredContent?.objectValue?["svg"]?.stringValue ?? ""
+        #expect(svgText.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svgText.hasSuffix("</svg>"))
+        #expect(svgText.components(separatedBy: "<g class=\"node").count - 1 == boxes.count)
+        let dot = try await server.call("render_workflow_graph", ["name": "huge-10k", "format": "dot"])
+        #expect(dot.text.hasPrefix("digraph \"argo/huge-10k\" {"), "\(dot.text.prefix(200))")
+
         let compare = try await server.call(
             "compare_workflows", ["name": "nightly-etl-1700000002", "baseline": "last_success"])
         #expect(compare.isError == false)

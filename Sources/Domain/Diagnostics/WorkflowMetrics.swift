@@ -156,6 +156,12 @@ extension Diagnostics {
     }
 
     /// The chain of pods that determined the total duration, first to last.
+    /// The pod nodes on the critical path (the chain of steps the run's end waited for).
+    static func criticalNodeIDs(_ graph: NodeGraph, now: Date) -> Set<String> {
+        let (intervals, _, _) = podIntervals(graph, now: now)
+        return Set(criticalPath(intervals, graph: graph).map(\.id))
+    }
+
     private static func criticalPath(_ intervals: [Interval], graph: NodeGraph) -> [Interval] {
         // Critical path: from the pod that finished last, back through the steps it waited for.
         var path: [Interval] = []

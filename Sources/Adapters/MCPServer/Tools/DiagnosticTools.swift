@@ -154,7 +154,21 @@ enum DiagnosticTools {
         return .init(base: base, other: other, baseline: baseline)
     }
 
-    enum GraphFormat: String, CaseIterable { case mermaid, tree, both }
+    enum GraphFormat: String, CaseIterable { case mermaid, tree, both, layout, dot, svg }
+
+    /// The drawing as DOT or SVG text, with what it shows.
+    struct GraphExport: Codable {
+        var namespace: String
+        var name: String
+        var phase: String
+        var format: String
+        var dot: String?
+        var svg: String?
+        var shown: Int
+        var nodeCount: Int
+        var collapsedFanOuts: Int
+        var truncated: Bool
+    }
 
     static func graph(_ diagnostics: Diagnostics, _ defaultNamespace: String) -> ToolDefinition {
         ToolDefinition(
@@ -164,12 +178,16 @@ enum DiagnosticTools {
             description: """
                 A workflow's DAG/steps structure as a Mermaid flowchart and a text tree, nodes marked by phase; large \
                 fan-outs collapse into one box ("process(0) … process(999): 998 Succeeded, 2 Failed", the failed ones \
-                drawn) so the picture stays readable.
+                drawn) so the picture stays readable. format dot or svg gives the same picture as Graphviz DOT or a \
+                standalone SVG (critical path and root causes marked), to paste anywhere; layout gives the laid-out \
+                boxes and edges as data.
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
                 "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName, "uid": uidProperty,
-                "format": Schema.string("What to return.", enum: GraphFormat.allCases.map(\.rawValue), default: "both"),
+                "format": Schema.string(
+                    "What to return: mermaid, tree or both (text); dot or svg (a picture to paste); layout (positions, as data).",
+                    enum: GraphFormat.allCases.map(\.rawValue), default: "both"),
                 "max_nodes": Schema.integer("Boxes to draw at most (5-500).", minimum: 5, maximum: 500, default: 60),
                 "collapse_above": Schema.integer(
                     "Siblings of one template beyond this many become one box.", minimum: 2, maximum: 1000, default: 5),
@@ -183,6 +201,22 @@ enum DiagnosticTools {
                     target: t, maxNodes: a.int("max_nodes", default: 60),
                     collapseAbove: a.int("collapse_above", default: 5))
                 try a.finish()
+                if [.layout, .dot, .svg].contains(format) {
+                    let d = try await diagnostics.drawing(request)
+                    let summary =
+                        "\(d.namespace)/\(d.name) (\(d.phase)): \(d.boxes.count) box(es) for \(d.nodeCount) node(s), \(d.collapsedFanOuts) fan-out(s) collapsed, \(d.boxes.filter(\.critical).count) on the critical path, \(d.boxes.filter(\.rootCause).count) root cause(s)\(d.truncated ? "; truncated (raise max_nodes)" : "")"
+                    switch format {
+                    case .dot, .svg:
+                        let text = format == .dot ? Render.dot(d) : Render.svg(d)
+                        let export = GraphExport(
+                            namespace: d.namespace, name: d.name, phase: d.phase, format: format.rawValue,
+                            dot: format == .dot ? text : nil, svg: format == .svg ? text : nil, shown: d.boxes.count,
+                            nodeCount: d.nodeCount, collapsedFanOuts: d.collapsedFanOuts, truncated: d.truncated)
+                        return try ToolOutput(export, text: text)
+                    default:
+                        return try ToolOutput(d, text: "layout of " + summary)
+                    }
+                }
                 var g = try await diagnostics.graph(request)
                 if format == .tree { g.mermaid = "" }
                 if format == .mermaid { g.tree = "" }
