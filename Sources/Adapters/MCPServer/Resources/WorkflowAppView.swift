@@ -1,0 +1,241 @@
+/// The MCP App view of a workflow (`ui://argo-mcp/workflow`, MCP Apps extension `io.modelcontextprotocol/ui`): one
+/// self-contained HTML document, inline CSS and JS, no network, drawing `render_workflow_graph`'s layout as SVG.
+/// DRAFT (issue 30): not served yet; the resource, the tools' `_meta.ui` links and the browser tests come next.
+///
+/// Every name from the cluster reaches the page as data and is written with `textContent` or as an attribute
+/// value through `setAttribute`, never as markup.
+enum WorkflowAppView {
+    static let uri = "ui://argo-mcp/workflow"
+    static let mimeType = "text/html;profile=mcp-app"
+
+    static let html = #"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Argo workflow</title>
+        <style>
+          :root { color-scheme: light dark; --fg: #1d2125; --muted: #6c757d; --bg: #ffffff; --panel: #f6f8fa; }
+          .dark { --fg: #e6e6e6; --muted: #9aa0a6; --bg: #16181b; --panel: #202327; }
+          body { margin: 0; font: 13px/1.4 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
+          header { display: flex; gap: 12px; align-items: baseline; padding: 8px 12px; }
+          header h1 { font-size: 14px; margin: 0; overflow-wrap: anywhere; }
+          header .phase { font-weight: 600; }
+          header .meta { color: var(--muted); }
+          #canvas { overflow: auto; max-height: 70vh; border-top: 1px solid var(--panel); }
+          svg { display: block; }
+          .node rect { stroke-width: 1; }
+          .node text { font-size: 12px; fill: #1d2125; pointer-events: none; }
+          .node { cursor: pointer; }
+          .node.selected rect { stroke: #6f42c1; stroke-width: 3; }
+          .node.critical rect { stroke: #d35400; stroke-width: 3; }
+          .node.root-cause rect { stroke-dasharray: 6 3; stroke-width: 3; }
+          .edge { stroke: var(--muted); }
+          .edge.critical { stroke: #d35400; stroke-width: 3; }
+          #details { padding: 8px 12px; background: var(--panel); min-height: 2em; }
+          #details dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+          #details dt { color: var(--muted); }
+          #details dd { margin: 0; overflow-wrap: anywhere; }
+          #logs { white-space: pre-wrap; max-height: 30vh; overflow: auto; font: 12px ui-monospace, monospace; }
+          button { font: inherit; }
+          #status { color: var(--muted); padding: 0 12px 8px; }
+        </style>
+        </head>
+        <body>
+        <header><h1 id="title">Waiting for a workflow…</h1><span class="phase" id="phase"></span>
+          <span class="meta" id="meta"></span></header>
+        <div id="canvas"></div>
+        <div id="details">Select a box for its details.</div>
+        <div id="status"></div>
+        <script>
+        (function () {
+          "use strict";
+          var SVG = "http://www.w3.org/2000/svg";
+          var COLOURS = {
+            Succeeded: ["#d4edda", "#28a745"], Failed: ["#f8d7da", "#dc3545"], Error: ["#f8d7da", "#dc3545"],
+            Running: ["#d1ecf1", "#17a2b8"], Skipped: ["#e2e3e5", "#adb5bd"], Omitted: ["#e2e3e5", "#adb5bd"]
+          };
+          var nextId = 1, pending = {}, target = null, drawing = null, selected = null, timer = null, canCall = false;
+
+          function send(message) { window.parent.postMessage(message, "*"); }
+          function request(method, params) {
+            var id = nextId++;
+            send({ jsonrpc: "2.0", id: id, method: method, params: params || {} });
+            return new Promise(function (resolve, reject) { pending[id] = { resolve: resolve, reject: reject }; });
+          }
+          function notify(method, params) { send({ jsonrpc: "2.0", method: method, params: params || {} }); }
+          function status(text) { document.getElementById("status").textContent = text || ""; }
+
+          window.addEventListener("message", function (event) {
+            if (event.source !== window.parent) return;
+            var m = event.data;
+            if (!m || m.jsonrpc !== "2.0") return;
+            if (m.id !== undefined && m.method === undefined) {
+              var p = pending[m.id];
+              if (!p) return;
+              delete pending[m.id];
+              if (m.error) p.reject(m.error); else p.resolve(m.result);
+              return;
+            }
+            if (m.method === "ui/notifications/tool-input") {
+              target = (m.params && m.params.arguments) || target;
+            } else if (m.method === "ui/notifications/tool-result") {
+              received(m.params || {});
+            } else if (m.method === "ui/notifications/tool-cancelled") {
+              status("The tool call was cancelled.");
+            } else if (m.method === "ui/notifications/host-context-changed") {
+              theme(m.params);
+            } else if (m.id !== undefined) {
+              if (m.method === "ui/resource-teardown" || m.method === "ping") {
+                if (timer) clearTimeout(timer);
+                send({ jsonrpc: "2.0", id: m.id, result: {} });
+              } else {
+                send({ jsonrpc: "2.0", id: m.id, error: { code: -32601, message: "not handled by this view" } });
+              }
+            }
+          });
+
+          function theme(context) {
+            if (context && context.theme) document.documentElement.className = context.theme === "dark" ? "dark" : "";
+          }
+
+          // A tool result: the layout itself (render_workflow_graph format layout), or a workflow to ask it for.
+          function received(result) {
+            var s = result.structuredContent || {};
+            if (Array.isArray(s.boxes)) { draw(s); return; }
+            var name = s.name || (target && target.name), namespace = s.namespace || (target && target.namespace);
+            if (!name) { status("This result names no workflow."); return; }
+            target = { name: name, namespace: namespace };
+            refresh();
+          }
+
+          function refresh() {
+            if (!canCall || !target) return;
+            var args = { name: target.name, format: "layout", max_nodes: 200 };
+            if (target.namespace) args.namespace = target.namespace;
+            request("tools/call", { name: "render_workflow_graph", arguments: args }).then(function (r) {
+              if (r && r.structuredContent && Array.isArray(r.structuredContent.boxes)) draw(r.structuredContent);
+              else status("The workflow could not be drawn.");
+            }, function (e) { status("The host could not call render_workflow_graph: " + (e && e.message)); });
+          }
+
+          function el(name, attributes) {
+            var node = document.createElementNS(SVG, name);
+            for (var key in attributes) node.setAttribute(key, String(attributes[key]));
+            return node;
+          }
+
+          function draw(d) {
+            drawing = d;
+            target = { name: d.name, namespace: d.namespace };
+            document.getElementById("title").textContent = d.namespace + "/" + d.name;
+            document.getElementById("phase").textContent = d.phase;
+            document.getElementById("meta").textContent = d.boxes.length + " boxes for " + d.nodeCount + " nodes"
+              + (d.collapsedFanOuts ? ", " + d.collapsedFanOuts + " fan-outs collapsed" : "")
+              + (d.truncated ? " (more not drawn)" : "");
+            var svg = el("svg", { width: d.width, height: d.height, viewBox: "0 0 " + d.width + " " + d.height });
+            var byId = {};
+            d.boxes.forEach(function (b) { byId[b.id] = b; });
+            d.edges.forEach(function (e) {
+              var a = byId[e.from], b = byId[e.to];
+              if (!a || !b) return;
+              svg.appendChild(el("line", {
+                "class": "edge" + (e.critical ? " critical" : ""), x1: a.x + a.width / 2, y1: a.y + a.height,
+                x2: b.x + b.width / 2, y2: b.y
+              }));
+            });
+            d.boxes.forEach(function (b) {
+              var colours = COLOURS[b.phase] || ["#f8f9fa", "#6c757d"];
+              var classes = ["node", "phase-" + String(b.phase).toLowerCase()];
+              if (b.critical) classes.push("critical");
+              if (b.rootCause) classes.push("root-cause");
+              if (b.nodes > 1) classes.push("collapsed");
+              if (selected === b.id) classes.push("selected");
+              var g = el("g", { "class": classes.join(" "), "data-box": b.id });
+              var title = el("title", {});
+              title.textContent = b.message || b.label;
+              g.appendChild(title);
+              g.appendChild(el("rect", { x: b.x, y: b.y, width: b.width, height: b.height, rx: 6,
+                fill: colours[0], stroke: colours[1] }));
+              var text = el("text", { x: b.x + 8, y: b.y + b.height / 2 + 4 });
+              text.textContent = (b.rootCause ? "\u26A0 " : "") + b.label;
+              g.appendChild(text);
+              g.addEventListener("click", function () { select(b.id); });
+              svg.appendChild(g);
+            });
+            var canvas = document.getElementById("canvas");
+            while (canvas.firstChild) canvas.removeChild(canvas.firstChild);
+            canvas.appendChild(svg);
+            if (selected && byId[selected]) details(byId[selected]);
+            status(d.phase === "Running" || d.phase === "Pending" ? "Live: redrawn every 3 s while the run is active." : "");
+            if (timer) clearTimeout(timer);
+            if (d.phase === "Running" || d.phase === "Pending") timer = setTimeout(refresh, 3000);
+          }
+
+          function select(id) {
+            selected = id;
+            var nodes = document.querySelectorAll(".node");
+            for (var i = 0; i < nodes.length; i++) {
+              nodes[i].classList.toggle("selected", nodes[i].getAttribute("data-box") === id);
+            }
+            var box = drawing && drawing.boxes.filter(function (b) { return b.id === id; })[0];
+            if (box) details(box);
+          }
+
+          function details(b) {
+            var panel = document.getElementById("details");
+            while (panel.firstChild) panel.removeChild(panel.firstChild);
+            var dl = document.createElement("dl");
+            [["box", b.label], ["phase", b.phase], ["template", b.template], ["nodes", b.nodes > 1 ? b.nodes : null],
+             ["pod", b.podName], ["started", b.startedAt], ["finished", b.finishedAt],
+             ["duration", b.durationSeconds != null ? b.durationSeconds + " s" : null], ["exit code", b.exitCode],
+             ["message", b.message], ["critical path", b.critical ? "yes" : null],
+             ["root cause", b.rootCause ? "yes" : null]].forEach(function (row) {
+              if (row[1] === null || row[1] === undefined || row[1] === "") return;
+              var dt = document.createElement("dt"), dd = document.createElement("dd");
+              dt.textContent = row[0];
+              dd.textContent = String(row[1]);
+              dl.appendChild(dt);
+              dl.appendChild(dd);
+            });
+            panel.appendChild(dl);
+            if (b.nodeId && b.podName && canCall) {
+              var button = document.createElement("button");
+              button.textContent = "Logs";
+              var pre = document.createElement("pre");
+              pre.id = "logs";
+              button.addEventListener("click", function () {
+                var args = { name: drawing.name, node: b.nodeId, tail_lines: 50 };
+                if (drawing.namespace) args.namespace = drawing.namespace;
+                pre.textContent = "Loading…";
+                request("tools/call", { name: "get_workflow_logs", arguments: args }).then(function (r) {
+                  var blocks = (r && r.content) || [];
+                  pre.textContent = blocks.map(function (c) { return c.text || ""; }).join("\n");
+                }, function (e) { pre.textContent = "The logs could not be read: " + (e && e.message); });
+              });
+              panel.appendChild(button);
+              panel.appendChild(pre);
+            }
+          }
+
+          if (typeof ResizeObserver === "function") {
+            new ResizeObserver(function () {
+              notify("ui/notifications/size-changed",
+                { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight });
+            }).observe(document.body);
+          }
+
+          request("ui/initialize", {
+            protocolVersion: "2026-01-26", appInfo: { name: "argo-mcp-workflow", version: "1" }, appCapabilities: {}
+          }).then(function (result) {
+            canCall = !!(result && result.hostCapabilities && result.hostCapabilities.serverTools);
+            theme(result && result.hostContext);
+            notify("ui/notifications/initialized");
+          }, function () { status("The host did not answer ui/initialize."); });
+        })();
+        </script>
+        </body>
+        </html>
+        """#
+}
