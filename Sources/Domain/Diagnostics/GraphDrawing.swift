@@ -64,12 +64,7 @@ public struct GraphDrawing: Sendable, Codable, Equatable {
 extension Diagnostics {
     /// `render_workflow_graph` as a drawing (`format: layout`, the view's data; also the source of DOT and SVG).
     public func drawing(_ r: GraphRequest) async throws -> GraphDrawing {
-        var problems = r.target.problems()
-        if let p = rangeProblem("max_nodes", r.maxNodes, 5...500) { problems.append(p) }
-        if let p = rangeProblem("collapse_above", r.collapseAbove, 2...1000) { problems.append(p) }
-        if !problems.isEmpty { throw InvalidArguments(problems) }
-        let (wf, _) = try await load(r.target)
-        return Self.drawing(wf, maxNodes: r.maxNodes, collapseAbove: r.collapseAbove, now: now())
+        Self.drawing(try await workflow(r), maxNodes: r.maxNodes, collapseAbove: r.collapseAbove, now: now())
     }
 
     static func drawing(_ wf: Workflow, maxNodes: Int, collapseAbove: Int, now: Date) -> GraphDrawing {

@@ -32,12 +32,16 @@ extension Diagnostics {
     }
 
     public func graph(_ r: GraphRequest) async throws -> WorkflowGraph {
+        Self.graph(try await workflow(r), maxNodes: r.maxNodes, collapseAbove: r.collapseAbove, now: now())
+    }
+
+    /// The workflow a graph request draws, its arguments checked first.
+    func workflow(_ r: GraphRequest) async throws -> Workflow {
         var problems = r.target.problems()
         if let p = rangeProblem("max_nodes", r.maxNodes, 5...500) { problems.append(p) }
         if let p = rangeProblem("collapse_above", r.collapseAbove, 2...1000) { problems.append(p) }
         if !problems.isEmpty { throw InvalidArguments(problems) }
-        let (wf, _) = try await load(r.target)
-        return Self.graph(wf, maxNodes: r.maxNodes, collapseAbove: r.collapseAbove, now: now())
+        return try await load(r.target).0
     }
 
     static func mark(_ phase: String) -> String {

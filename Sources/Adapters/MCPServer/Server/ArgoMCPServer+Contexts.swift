@@ -107,13 +107,12 @@ extension ArgoMCPServer {
         guard let routes else { return tool.mcpTool }
         let names = routes.names
         var schema = tool.inputSchema
-        if case .object(var object) = schema, case .object(var properties)? = object["properties"] {
-            properties[Self.contextArgument] = Schema.string(
-                "The Argo Server (context) to act on: \(names.joined(separator: ", ")). Default: \(routes.defaultName). list_contexts shows each with what it allows.",
-                enum: names)
-            object["properties"] = .object(properties)
-            schema = .object(object)
-        }
+        schema = Schema.adding(
+            [
+                Self.contextArgument: Schema.string(
+                    "The Argo Server (context) to act on: \(names.joined(separator: ", ")). Default: \(routes.defaultName). list_contexts shows each with what it allows.",
+                    enum: names)
+            ], to: schema)
         var description = tool.description
         if tool.highestSafety > .readOnly {
             // Where it may do all it offers, where only without its escalating argument, where not at all.

@@ -73,13 +73,12 @@ enum ContextTools {
     /// read in another context, e.g. prod's failure against staging's last success.
     static func compareWorkflows(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
         var spanning = tool
-        if case .object(var schema) = tool.inputSchema, case .object(var properties)? = schema["properties"] {
-            properties["base_context"] = Schema.string(
-                "The context of the base run (default: the call's context), e.g. staging's last success against prod's failure: context: prod, base_context: staging, baseline: last_success.",
-                enum: contexts.names)
-            schema["properties"] = .object(properties)
-            spanning.inputSchema = .object(schema)
-        }
+        spanning.inputSchema = Schema.adding(
+            [
+                "base_context": Schema.string(
+                    "The context of the base run (default: the call's context), e.g. staging's last success against prod's failure: context: prod, base_context: staging, baseline: last_success.",
+                    enum: contexts.names)
+            ], to: tool.inputSchema)
         spanning.description +=
             " With several contexts, base_context reads the base run in another one (the same template in staging and prod)."
         let single = tool.run
@@ -119,18 +118,16 @@ enum ContextTools {
     /// update), and confirmed under this context's rules.
     static func promoteTemplate(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
         var spanning = tool
-        if case .object(var schema) = tool.inputSchema, case .object(var properties)? = schema["properties"] {
-            properties["from_context"] = Schema.string(
-                "Promote: take the template from this context (instead of manifest) into the call's context, e.g. from_context: staging with context: prod.",
-                enum: contexts.names)
-            properties["from_name"] = Schema.string("With from_context: the template's name there.")
-            properties["from_namespace"] = Schema.string(
-                "With from_context: its namespace there (default: namespace, else that context's default).")
-            schema["properties"] = .object(properties)
-            // A promotion takes no manifest: the schema cannot require one any more; the call still does.
-            schema["required"] = nil
-            spanning.inputSchema = .object(schema)
-        }
+        // A promotion takes no manifest: the schema cannot require one any more; the call still does.
+        spanning.inputSchema = Schema.adding(
+            [
+                "from_context": Schema.string(
+                    "Promote: take the template from this context (instead of manifest) into the call's context, e.g. from_context: staging with context: prod.",
+                    enum: contexts.names),
+                "from_name": Schema.string("With from_context: the template's name there."),
+                "from_namespace": Schema.string(
+                    "With from_context: its namespace there (default: namespace, else that context's default)."),
+            ], to: tool.inputSchema, dropRequired: true)
         spanning.description +=
             " With several contexts, from_context and from_name promote a template from another context into this one (preview, spec diff on update, and this context's confirmation rules)."
         let single = tool.run
@@ -201,13 +198,12 @@ enum ContextTools {
     /// `list_workflows` with `all_contexts: true` lists the same page in every context, each row under its context.
     static func listWorkflows(_ tool: ToolDefinition, _ contexts: ArgoContexts) -> ToolDefinition {
         var spanning = tool
-        if case .object(var schema) = tool.inputSchema, case .object(var properties)? = schema["properties"] {
-            properties["all_contexts"] = Schema.boolean(
-                "List in every context (\(contexts.names.joined(separator: ", "))), each row labelled with its context; a context that cannot be listed is noted and the others are answered. Pages with continue are per context: follow one with context and its continue token.",
-                default: false)
-            schema["properties"] = .object(properties)
-            spanning.inputSchema = .object(schema)
-        }
+        spanning.inputSchema = Schema.adding(
+            [
+                "all_contexts": Schema.boolean(
+                    "List in every context (\(contexts.names.joined(separator: ", "))), each row labelled with its context; a context that cannot be listed is noted and the others are answered. Pages with continue are per context: follow one with context and its continue token.",
+                    default: false)
+            ], to: tool.inputSchema)
         let single = tool.run
         spanning.run = { args, context in
             var rest = args.values

@@ -2,6 +2,17 @@ import MCP
 
 /// JSON Schema fragments for tool inputs.
 public enum Schema {
+    /// `schema` (an object schema) with more `properties`; `dropRequired` lifts its required list.
+    public static func adding(_ properties: [String: Value], to schema: Value, dropRequired: Bool = false) -> Value {
+        guard case .object(var object) = schema, case .object(var existing)? = object["properties"] else {
+            return schema
+        }
+        existing.merge(properties) { _, new in new }
+        object["properties"] = .object(existing)
+        if dropRequired { object["required"] = nil }
+        return .object(object)
+    }
+
     public static func object(_ properties: [String: Value], required: [String] = []) -> Value {
         var schema: [String: Value] = [
             "type": "object", "properties": .object(properties), "additionalProperties": false,
