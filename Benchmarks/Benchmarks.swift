@@ -24,13 +24,14 @@ struct Benchmarks: AsyncParsableCommand {
             load (many MCP sessions over Streamable HTTP against the simulator's REST face), \
             replicas (two servers sharing PostgreSQL: cross-replica confirmations and double-redemption races), \
             balanced (sessions through nginx to three stateless replicas, beside one replica without a balancer), \
-            fairuse (four quiet callers' latency with and without a noisy caller held to the same limits). \
+            fairuse (four quiet callers' latency with and without a noisy caller held to the same limits), \
+            view (the MCP App view with a 100,000-node workflow in headless Chromium: the layout call and the drawing). \
             The spawned binary is the argo-mcp beside this one, or ARGO_MCP_BINARY.
             """)
 
     enum Group: String, CaseIterable, ExpressibleByArgument {
         case inProcess = "in-process"
-        case startup, stdio, http, eras, sizes, load, replicas, balanced
+        case startup, stdio, http, eras, sizes, load, replicas, balanced, view
         case fairUse = "fairuse"
     }
 
@@ -59,7 +60,7 @@ struct Benchmarks: AsyncParsableCommand {
         // load, replicas and balanced take minutes, a database and nginx: only when asked for.
         let selected =
             groups.isEmpty
-            ? Group.allCases.filter { ![.load, .replicas, .balanced, .fairUse].contains($0) }
+            ? Group.allCases.filter { ![.load, .replicas, .balanced, .fairUse, .view].contains($0) }
             : Group.allCases.filter(groups.contains)
         progress("argo-mcp benchmarks: \(ProcessInfo.processInfo.processorCount) cores, binary \(Bench.binary.path)")
         var figures = Figures()
@@ -74,6 +75,7 @@ struct Benchmarks: AsyncParsableCommand {
             case .replicas: try await Bench.replicas(&figures, pairs: pairs, races: max(1, pairs / 10))
             case .balanced: try await Bench.balanced(&figures, sessions: sessions, duration: .seconds(loadSeconds))
             case .fairUse: try await Bench.fairUse(&figures, duration: .seconds(min(loadSeconds, 30)))
+            case .view: try await Bench.view(&figures)
             case .sizes: break
             }
         }

@@ -1,6 +1,7 @@
 /// The MCP App view of a workflow (`ui://argo-mcp/workflow`, MCP Apps extension `io.modelcontextprotocol/ui`): one
 /// self-contained HTML document, inline CSS and JS, no network, drawing `render_workflow_graph`'s layout as SVG.
-/// DRAFT (issue 30): not served yet; the resource, the tools' `_meta.ui` links and the browser tests come next.
+/// Served by ``AppsExtension`` to clients that declare the extension; tested in headless Chromium
+/// (`Tests/Browser`).
 ///
 /// Every name from the cluster reaches the page as data and is written with `textContent` or as an attribute
 /// value through `setAttribute`, never as markup.
@@ -23,6 +24,7 @@ enum WorkflowAppView {
           header h1 { font-size: 14px; margin: 0; overflow-wrap: anywhere; }
           header .phase { font-weight: 600; }
           header .meta { color: var(--muted); }
+          header .zoom { margin-left: auto; white-space: nowrap; }
           #canvas { overflow: auto; max-height: 70vh; border-top: 1px solid var(--panel); }
           svg { display: block; }
           .node rect { stroke-width: 1; }
@@ -44,7 +46,8 @@ enum WorkflowAppView {
         </head>
         <body>
         <header><h1 id="title">Waiting for a workflow…</h1><span class="phase" id="phase"></span>
-          <span class="meta" id="meta"></span></header>
+          <span class="meta" id="meta"></span><span class="zoom"><button id="smaller" title="Smaller">−</button>
+          <button id="fit" title="Fit the width">fit</button><button id="larger" title="Larger">+</button></span></header>
         <div id="canvas"></div>
         <div id="details">Select a box for its details.</div>
         <div id="status"></div>
@@ -57,6 +60,9 @@ enum WorkflowAppView {
             Running: ["#d1ecf1", "#17a2b8"], Skipped: ["#e2e3e5", "#adb5bd"], Omitted: ["#e2e3e5", "#adb5bd"]
           };
           var nextId = 1, pending = {}, target = null, drawing = null, selected = null, timer = null, canCall = false;
+          // The drawing's scale: fitted to the width (not below half size, where labels stop being readable) until
+          // the user zooms; the first drawing of a workflow scrolls to its first root cause, else its top.
+          var scale = null, shown = null;
 
           function send(message) { window.parent.postMessage(message, "*"); }
           function request(method, params) {
@@ -65,7 +71,14 @@ enum WorkflowAppView {
             return new Promise(function (resolve, reject) { pending[id] = { resolve: resolve, reject: reject }; });
           }
           function notify(method, params) { send({ jsonrpc: "2.0", method: method, params: params || {} }); }
-          function status(text) { document.getElementById("status").textContent = text || ""; }
+          function status(text) { document.getElementById("status").textContent = clean(text); }
+          // Text from the cluster as the page shows it: controls dropped, bidi overrides and isolates (which would
+          // reorder what follows them, "invoice\u202Efdp.exe") marked as U+FFFD. Always written as text, never markup.
+          function clean(value) {
+            if (value === null || value === undefined) return "";
+            return String(value).replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g, "\uFFFD")
+              .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
+          }
 
           window.addEventListener("message", function (event) {
             if (event.source !== window.parent) return;
@@ -79,7 +92,13 @@ enum WorkflowAppView {
               return;
             }
             if (m.method === "ui/notifications/tool-input") {
-              target = (m.params && m.params.arguments) || target;
+              // The call has started: a workflow it names is drawn now, and kept up to date while the call runs
+              // (watch_workflow answers only when the run ends).
+              var args = (m.params && m.params.arguments) || {};
+              if (typeof args.name === "string" && args.manifest === undefined) {
+                target = { name: args.name, namespace: args.namespace, context: args.context };
+                refresh();
+              }
             } else if (m.method === "ui/notifications/tool-result") {
               received(m.params || {});
             } else if (m.method === "ui/notifications/tool-cancelled") {
@@ -102,11 +121,15 @@ enum WorkflowAppView {
 
           // A tool result: the layout itself (render_workflow_graph format layout), or a workflow to ask it for.
           function received(result) {
+            if (result.isError) {
+              status((result.content || []).map(function (c) { return c.text || ""; }).join(" ").slice(0, 500));
+              return;
+            }
             var s = result.structuredContent || {};
             if (Array.isArray(s.boxes)) { draw(s); return; }
             var name = s.name || (target && target.name), namespace = s.namespace || (target && target.namespace);
             if (!name) { status("This result names no workflow."); return; }
-            target = { name: name, namespace: namespace };
+            target = { name: name, namespace: namespace, context: target && target.context };
             refresh();
           }
 
@@ -114,6 +137,7 @@ enum WorkflowAppView {
             if (!canCall || !target) return;
             var args = { name: target.name, format: "layout", max_nodes: 200 };
             if (target.namespace) args.namespace = target.namespace;
+            if (target.context) args.context = target.context;
             request("tools/call", { name: "render_workflow_graph", arguments: args }).then(function (r) {
               if (r && r.structuredContent && Array.isArray(r.structuredContent.boxes)) draw(r.structuredContent);
               else status("The workflow could not be drawn.");
@@ -127,14 +151,19 @@ enum WorkflowAppView {
           }
 
           function draw(d) {
+            var started = performance.now();
             drawing = d;
-            target = { name: d.name, namespace: d.namespace };
-            document.getElementById("title").textContent = d.namespace + "/" + d.name;
-            document.getElementById("phase").textContent = d.phase;
+            target = { name: d.name, namespace: d.namespace, context: target && target.context };
+            document.getElementById("title").textContent = clean(d.namespace + "/" + d.name);
+            document.getElementById("phase").textContent = clean(d.phase);
             document.getElementById("meta").textContent = d.boxes.length + " boxes for " + d.nodeCount + " nodes"
               + (d.collapsedFanOuts ? ", " + d.collapsedFanOuts + " fan-outs collapsed" : "")
               + (d.truncated ? " (more not drawn)" : "");
-            var svg = el("svg", { width: d.width, height: d.height, viewBox: "0 0 " + d.width + " " + d.height });
+            var canvas = document.getElementById("canvas");
+            var fitted = Math.max(0.5, Math.min(1, (canvas.clientWidth || d.width) / d.width));
+            var k = scale || fitted;
+            var svg = el("svg", { width: Math.round(d.width * k), height: Math.round(d.height * k),
+              viewBox: "0 0 " + d.width + " " + d.height });
             var byId = {};
             d.boxes.forEach(function (b) { byId[b.id] = b; });
             d.edges.forEach(function (e) {
@@ -147,26 +176,36 @@ enum WorkflowAppView {
             });
             d.boxes.forEach(function (b) {
               var colours = COLOURS[b.phase] || ["#f8f9fa", "#6c757d"];
-              var classes = ["node", "phase-" + String(b.phase).toLowerCase()];
+              var classes = ["node", "phase-" + String(b.phase).toLowerCase().replace(/[^a-z]/g, "")];
               if (b.critical) classes.push("critical");
               if (b.rootCause) classes.push("root-cause");
               if (b.nodes > 1) classes.push("collapsed");
               if (selected === b.id) classes.push("selected");
               var g = el("g", { "class": classes.join(" "), "data-box": b.id });
               var title = el("title", {});
-              title.textContent = b.message || b.label;
+              title.textContent = clean(b.message || b.label);
               g.appendChild(title);
               g.appendChild(el("rect", { x: b.x, y: b.y, width: b.width, height: b.height, rx: 6,
                 fill: colours[0], stroke: colours[1] }));
               var text = el("text", { x: b.x + 8, y: b.y + b.height / 2 + 4 });
-              text.textContent = (b.rootCause ? "\u26A0 " : "") + b.label;
+              text.textContent = (b.rootCause ? "\u26A0 " : "") + clean(b.label);
               g.appendChild(text);
               g.addEventListener("click", function () { select(b.id); });
               svg.appendChild(g);
             });
-            var canvas = document.getElementById("canvas");
             while (canvas.firstChild) canvas.removeChild(canvas.firstChild);
             canvas.appendChild(svg);
+            var key = d.namespace + "/" + d.name;
+            if (shown !== key) {
+              shown = key;
+              var focus = d.boxes.filter(function (b) { return b.rootCause; })[0] || d.boxes[0];
+              if (focus) {
+                canvas.scrollLeft = Math.max(0, (focus.x + focus.width / 2) * k - canvas.clientWidth / 2);
+                canvas.scrollTop = Math.max(0, focus.y * k - 40);
+              }
+            }
+            // How long the drawing took here (read by the browser tests for the benchmarks).
+            svg.setAttribute("data-draw-ms", (performance.now() - started).toFixed(1));
             if (selected && byId[selected]) details(byId[selected]);
             status(d.phase === "Running" || d.phase === "Pending" ? "Live: redrawn every 3 s while the run is active." : "");
             if (timer) clearTimeout(timer);
@@ -195,7 +234,7 @@ enum WorkflowAppView {
               if (row[1] === null || row[1] === undefined || row[1] === "") return;
               var dt = document.createElement("dt"), dd = document.createElement("dd");
               dt.textContent = row[0];
-              dd.textContent = String(row[1]);
+              dd.textContent = clean(row[1]);
               dl.appendChild(dt);
               dl.appendChild(dd);
             });
@@ -208,16 +247,30 @@ enum WorkflowAppView {
               button.addEventListener("click", function () {
                 var args = { name: drawing.name, node: b.nodeId, tail_lines: 50 };
                 if (drawing.namespace) args.namespace = drawing.namespace;
+                if (target && target.context) args.context = target.context;
                 pre.textContent = "Loading…";
                 request("tools/call", { name: "get_workflow_logs", arguments: args }).then(function (r) {
                   var blocks = (r && r.content) || [];
-                  pre.textContent = blocks.map(function (c) { return c.text || ""; }).join("\n");
+                  pre.textContent = clean(blocks.map(function (c) { return c.text || ""; }).join("\n"));
                 }, function (e) { pre.textContent = "The logs could not be read: " + (e && e.message); });
               });
               panel.appendChild(button);
               panel.appendChild(pre);
             }
           }
+
+          function zoom(factor) {
+            if (!drawing) return;
+            var width = document.getElementById("canvas").clientWidth || drawing.width;
+            var now = scale || Math.max(0.5, Math.min(1, width / drawing.width));
+            // "fit" shows the whole width, however small; − and + step from the current scale.
+            scale = factor === null ? Math.max(0.05, Math.min(1, width / drawing.width))
+              : Math.max(0.05, Math.min(2, now * factor));
+            draw(drawing);
+          }
+          document.getElementById("smaller").addEventListener("click", function () { zoom(1 / 1.25); });
+          document.getElementById("larger").addEventListener("click", function () { zoom(1.25); });
+          document.getElementById("fit").addEventListener("click", function () { zoom(null); });
 
           if (typeof ResizeObserver === "function") {
             new ResizeObserver(function () {

@@ -107,9 +107,10 @@ extension ArgoMCPServer {
     ) async throws -> [String: Value] {
         switch request.method {
         case "server/discover":
-            return discoverResult()
+            return discoverResult(showsApps: showsApps(request))
         case "tools/list":
-            return try ["tools": JSONValueBridge.value(listed)].merging(Caching.tools) { a, _ in a }
+            let tools = showsApps(request) ? listedWithView : listed
+            return try ["tools": JSONValueBridge.value(tools)].merging(Caching.tools) { a, _ in a }
         case "tools/call":
             return try await modernToolCall(request, emit: emit)
         case "subscriptions/listen":
@@ -138,9 +139,10 @@ extension ArgoMCPServer {
             }
         case "resources/list":
             guard let resources else { break }
-            return try Self.object(try await resources.list(cursor: request.string("cursor"))).merging(Caching.live) {
-                a, _ in a
-            }
+            let cursor = request.string("cursor")
+            var page = try await resources.list(cursor: cursor)
+            if showsApps(request) { page = AppsExtension.listing(page, cursor: cursor) }
+            return try Self.object(page).merging(Caching.live) { a, _ in a }
         case "resources/read":
             guard let resources else { break }
             return try await modernRead(request, resources)
@@ -166,9 +168,15 @@ extension ArgoMCPServer {
             "method \(request.method.prefix(100)) is not served in \(ModernProtocol.version)")
     }
 
+    /// Whether this request's client capabilities declare the MCP Apps extension (and the view can be read): it is
+    /// offered the workflow view. Decided per request, as the revision decides everything.
+    func showsApps(_ request: ModernRequest) -> Bool {
+        resources != nil && AppsExtension.declared(request.capabilities)
+    }
+
     /// `server/discover`: the versions, capabilities, instructions and identity, as the handshake era's
     /// `initialize` gives them (the simulator's notice included).
-    func discoverResult() -> [String: Value] {
+    func discoverResult(showsApps: Bool = false) -> [String: Value] {
         var capabilities: [String: Value] = [
             "tools": .object(["listChanged": false]), "prompts": .object(["listChanged": false]),
             // Log messages of a request, when it asks for them (`_meta` logLevel).
@@ -179,6 +187,7 @@ extension ArgoMCPServer {
             capabilities["resources"] = .object(["subscribe": true, "listChanged": false])
             capabilities["completions"] = .object([:])
         }
+        if showsApps { capabilities["extensions"] = .object(AppsExtension.serverEntry) }
         return [
             "supportedVersions": .array(ModernProtocol.supportedVersions.map(Value.string)),
             "capabilities": .object(capabilities), "instructions": .string(instructions),
@@ -333,7 +342,9 @@ extension ArgoMCPServer {
     func modernRead(_ request: ModernRequest, _ resources: ArgoResources) async throws -> [String: Value] {
         let uri = request.string("uri") ?? ""
         do {
-            let caching = ArgoReference.document(uri) != nil ? Caching.documents : Caching.live
+            // argo-mcp's own documents (the reference, the workflow view) never change within a version.
+            let caching =
+                ArgoReference.document(uri) != nil || uri == WorkflowAppView.uri ? Caching.documents : Caching.live
             return try Self.object(try await routedRead(uri, fallback: resources)).merging(caching) { a, _ in a }
         } catch let error as MCPError where error.code == ArgoResources.resourceNotFound {
             var said = "Resource not found"

@@ -8,8 +8,8 @@ import Tracing
 /// A read of an Argo object takes the tool path (`answer`): the same cap, notice and error words as a tool call.
 extension ArgoMCPServer {
     func registerResources(_ resources: ArgoResources, _ state: SessionState) async {
-        let (server, inFlight, subscriptions, lasting) = (
-            state.server, state.inFlight, state.subscriptions, state.lasting
+        let (server, inFlight, subscriptions, lasting, client) = (
+            state.server, state.inFlight, state.subscriptions, state.lasting, state.client
         )
         await server.withMethodHandler(ListResourceTemplates.self) { _ in
             ListResourceTemplates.Result(templates: current.resourceTemplates)
@@ -21,7 +21,8 @@ extension ArgoMCPServer {
             return try await Traces.request("resources/list", meta: nil, caller: me.caller, revision: revision) { _ in
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
-                return try await (me.resources ?? resources).list(cursor: params.cursor)
+                let page = try await (me.resources ?? resources).list(cursor: params.cursor)
+                return await client.showsApps ? AppsExtension.listing(page, cursor: params.cursor) : page
             }
         }
         await server.withMethodHandler(ReadResource.self) { params in
@@ -73,6 +74,8 @@ extension ArgoMCPServer {
     /// words a tool would use: "resource not found" for an object Argo does not have, "invalid params" for a URI
     /// argo-mcp refuses, "internal error" for the rest (a namespace rule, Argo unreachable).
     func routedRead(_ uri: String, fallback: ArgoResources) async throws -> ReadResource.Result {
+        // The workflow view is the same document in every context, and for any client that asks for it.
+        if uri == WorkflowAppView.uri { return AppsExtension.read(uri) }
         let (server, target) = try routeResource(uri)
         let result = try await server.readResource(target, server.resources ?? fallback)
         return target == uri ? result : Self.relabelled(result, uri: uri)

@@ -11,13 +11,15 @@ import Tracing
 extension ArgoMCPServer {
     func registerTools(_ state: SessionState) async {
         let inFlight = state.inFlight
+        let client = state.client
         await state.server.withMethodHandler(ListTools.self) { _ in
             let me = current
+            let view = await client.showsApps
             return try await Traces.request(
                 "tools/list", meta: nil, caller: me.caller, revision: Self.handshakeRevision
             ) { _ in
                 await inFlight.begin()
-                let result = ListTools.Result(tools: me.listed)
+                let result = ListTools.Result(tools: view && me.resources != nil ? me.listedWithView : me.listed)
                 await inFlight.end()
                 return result
             }

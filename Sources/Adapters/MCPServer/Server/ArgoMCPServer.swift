@@ -29,6 +29,8 @@ public struct ArgoMCPServer: Sendable {
     /// request).
     private(set) var byName: [String: ToolDefinition] = [:]
     private(set) var listed: [Tool] = []
+    /// `listed` as a client with the MCP Apps extension gets it: the tools that show a workflow link to the view.
+    private(set) var listedWithView: [Tool] = []
     /// Tools kept out of `tools/list` (by the policy, the toolsets, a request's narrowing), by name and former
     /// names: refused with the reason if called anyway.
     public private(set) var withheld: [String: ToolDefinition] = [:]
@@ -148,6 +150,7 @@ public struct ArgoMCPServer: Sendable {
         }
         tools = catalog.filter(offers)
         listed = routes == nil ? tools.map(\.mcpTool) : tools.map { contextual($0) }
+        listedWithView = AppsExtension.linked(listed)
         byName = [:]
         withheld = [:]
         for tool in catalog {
@@ -256,7 +259,10 @@ public struct ArgoMCPServer: Sendable {
         await registerLogging(state)
         if let resources { await registerResources(resources, state) }
         let client = state.client
-        try await state.server.start(transport: transport) { info, capabilities in
+        // With `argo://` resources, the view can be read: a client that declares the Apps extension is offered it.
+        let negotiated: any Transport =
+            resources == nil ? transport : await AppsNegotiation(base: transport, client: client)
+        try await state.server.start(transport: negotiated) { info, capabilities in
             await client.set(
                 info.name, canElicit: capabilities.elicitation != nil, canSample: capabilities.sampling != nil)
         }

@@ -6,6 +6,10 @@ actor ClientSession {
     var name: String?
     var canElicit = false
     var canSample = false
+    /// It declared the MCP Apps extension with the view's MIME type (read from the raw `initialize` by
+    /// ``AppsNegotiation``): it is offered the workflow view.
+    var showsApps = false
+    func setShowsApps(_ value: Bool) { showsApps = value }
     /// The least severe level the client wants log messages of (`logging/setLevel`); info until it says.
     var logLevel = LogLevel.info
     func setLogLevel(_ level: LogLevel) { logLevel = level }

@@ -180,11 +180,16 @@ enum DiagnosticTools {
                 fan-outs collapse into one box ("process(0) … process(999): 998 Succeeded, 2 Failed", the failed ones \
                 drawn) so the picture stays readable. format dot or svg gives the same picture as Graphviz DOT or a \
                 standalone SVG (critical path and root causes marked), to paste anywhere; layout gives the laid-out \
-                boxes and edges as data.
+                boxes and edges as data. Given a manifest instead of a name (a Workflow, WorkflowTemplate, \
+                ClusterWorkflowTemplate or CronWorkflow, YAML or JSON), it draws what the entrypoint would run, before \
+                it is submitted.
                 """,
             safety: .readOnly,
             inputSchema: Schema.object([
                 "namespace": CommonArguments.namespace, "name": CommonArguments.workflowName, "uid": uidProperty,
+                "manifest": Schema.string(
+                    "Instead of name: a manifest (YAML or JSON) to draw before it is submitted; its DAG tasks and steps, from the entrypoint."
+                ),
                 "format": Schema.string(
                     "What to return: mermaid, tree or both (text); dot or svg (a picture to paste); layout (positions, as data).",
                     enum: GraphFormat.allCases.map(\.rawValue), default: "both"),
@@ -192,17 +197,36 @@ enum DiagnosticTools {
                 "collapse_above": Schema.integer(
                     "Siblings of one template beyond this many become one box.", minimum: 2, maximum: 1000, default: 5),
             ]),
-            describe: { "draw \(describeTarget($0, defaultNamespace))" },
-            run: { args, _ in
+            describe: {
+                $0.values["manifest"] != nil ? "draw a manifest" : "draw \(describeTarget($0, defaultNamespace))"
+            },
+            run: { args, context in
                 var a = args
-                let t = readTarget(&a)
+                let manifestText = a.string("manifest")
+                if manifestText != nil, a.values["name"] != nil || a.values["uid"] != nil {
+                    throw InvalidArguments([
+                        ArgumentProblem(
+                            field: "manifest", message: "give a manifest or a workflow's name/uid, not both")
+                    ])
+                }
+                let t =
+                    manifestText == nil
+                    ? readTarget(&a) : Diagnostics.Target(namespace: a.string("namespace"), name: "manifest")
                 let format = a.choice("format", default: GraphFormat.both)
                 let request = Diagnostics.GraphRequest(
                     target: t, maxNodes: a.int("max_nodes", default: 60),
                     collapseAbove: a.int("collapse_above", default: 5))
                 try a.finish()
+                let manifest = try manifestText.map { try ManifestText.json($0, limits: context.manifestLimits) }
                 if [.layout, .dot, .svg].contains(format) {
-                    let d = try await diagnostics.drawing(request)
+                    let d =
+                        if let manifest {
+                            try diagnostics.plannedDrawing(
+                                manifest: manifest, namespace: t.namespace, maxNodes: request.maxNodes,
+                                collapseAbove: request.collapseAbove)
+                        } else {
+                            try await diagnostics.drawing(request)
+                        }
                     let summary =
                         "\(d.namespace)/\(d.name) (\(d.phase)): \(d.boxes.count) box(es) for \(d.nodeCount) node(s), \(d.collapsedFanOuts) fan-out(s) collapsed, \(d.boxes.filter(\.critical).count) on the critical path, \(d.boxes.filter(\.rootCause).count) root cause(s)\(d.truncated ? "; truncated (raise max_nodes)" : "")"
                     switch format {
@@ -217,7 +241,14 @@ enum DiagnosticTools {
                         return try ToolOutput(d, text: "layout of " + summary)
                     }
                 }
-                var g = try await diagnostics.graph(request)
+                var g =
+                    if let manifest {
+                        try diagnostics.plannedGraph(
+                            manifest: manifest, namespace: t.namespace, maxNodes: request.maxNodes,
+                            collapseAbove: request.collapseAbove)
+                    } else {
+                        try await diagnostics.graph(request)
+                    }
                 if format == .tree { g.mermaid = "" }
                 if format == .mermaid { g.tree = "" }
                 return try ToolOutput(g, text: Render.graph(g))
