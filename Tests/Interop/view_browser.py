@@ -6,7 +6,7 @@ Run by the scenario tests with the venv that scripts/test-components.sh makes:
 SERVER_URL is argo-mcp's Streamable HTTP endpoint. PLAN.json lists cases:
     [{"name": "failed", "tool": "get_workflow", "arguments": {...},
       "until": {"phase": "Failed"} | {"phases": ["Running", "Succeeded"]} | {"boxes": 1},
-      "select": true, "theme": "light"}]
+      "select": true, "theme": "light", "linger": SECONDS, "timeout": SECONDS}]
 For each case the driver opens view-host.html (a host speaking the extension's host side over postMessage), gives it
 the view's HTML as argo-mcp's resources/read returns it and the tool call, and answers the host's tools/call by
 calling argo-mcp (MCP 2026-07-28 requests declaring the extension). It reads the drawing from inside the view's
@@ -220,6 +220,15 @@ async def run_case(browser, url, html, case, out_dir):
         await asyncio.sleep(0.1)
     else:
         raise Failed(f"{case['name']}: the view did not reach {until} in time; last: {json.dumps(report)[:1500]}")
+
+    # The view may have drawn from the call's input before the call answered: the conversation ends only once
+    # the host has delivered the result too.
+    await wait_for(lambda: browser.evaluate("window.toolResult !== undefined"), case.get("timeout", 90),
+                   "the host's tool result")
+    if case.get("linger"):
+        # Time for anything the view would do next on its own (a redraw it should not make, say).
+        await asyncio.sleep(case["linger"])
+        report = json.loads(await browser.evaluate(REPORT, contexts["view"]))
 
     selected = None
     if case.get("select") and report["boxes"]:

@@ -218,7 +218,7 @@ struct AppsScenarioTests {
             ["name": "hostile", "tool": "get_workflow", "arguments": ["name": "hostile-names"], "select": true],
             [
                 "name": "manifest", "tool": "render_workflow_graph",
-                "arguments": ["manifest": diamond, "format": "layout"], "linger": 4,
+                "arguments": ["manifest": diamond], "linger": 4,
             ],
         ]
         let plan = dir.appendingPathComponent("plan.json")
@@ -293,11 +293,15 @@ struct AppsScenarioTests {
         #expect(hostileDetails.contains(#"<svg onload="window.pwned=1"></svg> failed"#), "\(hostileDetails)")
         #expect(hostileDetails.contains("<b>t0</b>"), "\(hostileDetails)")
 
-        // A manifest, before submission: its DAG as Argo would run it, and no polling (nothing runs).
+        // A manifest, before submission (the host's call in the default format, text): the view asks for the
+        // manifest's layout, draws its DAG as Argo would run it, and never polls (nothing runs).
         let manifest = drawn("manifest")
-        #expect(manifest["phase"] as? String == "Not submitted")
+        #expect(manifest["phase"] as? String == "Not submitted" && manifest["title"] as? String == "argo/dag-diamond-…")
         #expect((manifest["boxes"] as? [Any])?.count == 5 && manifest["edges"] as? Int == 5, "\(manifest)")
-        #expect((seen["manifest"]?["calls"] as? [Any])?.count == 1, "the view polled a manifest")
+        let manifestCalls = seen["manifest"]?["calls"] as? [[String: Any]] ?? []
+        #expect(manifestCalls.count == 2, "the view polled a manifest: \(manifestCalls.count) calls")
+        let asked = manifestCalls.compactMap { $0["arguments"] as? [String: Any] }
+        #expect(asked.contains { $0["manifest"] as? String == diamond && $0["format"] as? String == "layout" })
 
         // Each case: the host saw the handshake in order, answered teardown, and was told the view's size.
         for (name, result) in seen {
@@ -309,7 +313,7 @@ struct AppsScenarioTests {
             #expect((host["sizes"] as? [Any])?.isEmpty == false, "\(name): no size-changed")
             #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent("\(name).png").path))
         }
-        try? await client.disconnect()
+        await client.disconnect()
         _ = await server.stop()
         try? FileManager.default.removeItem(at: dir)
     }

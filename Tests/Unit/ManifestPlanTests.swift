@@ -101,6 +101,63 @@ struct ManifestPlanTests {
         #expect(d.namespace == "team" && d.collapsedFanOuts >= 1 && d.boxes.count <= 60)
     }
 
+    @Test("hostile fan-outs stay bounded: an overflowing sequence, a huge condition on many items, many large tasks")
+    func hostile() throws {
+        func workflow(_ tasks: String, templates: String = "") -> Data {
+            Data(
+                (#"{"kind":"Workflow","metadata":{"name":"h"},"spec":{"entrypoint":"d","templates":[{"name":"d","dag":{"tasks":["#
+                    + tasks + #"]}},{"name":"c","container":{"image":"x"}}"# + templates + "]}}").utf8)
+        }
+        // start and end 10^19 apart: the span overflows; drawn as one box, not a crash.
+        let overflow = try Self.plan(
+            workflow(
+                #"{"name":"t","template":"c","withSequence":{"start":"-5000000000000000000","end":"5000000000000000000"}}"#
+            ))
+        #expect(overflow.status.nodes.values.contains { $0.message?.contains("fans out over withSequence") == true })
+        // A 200 KB condition on 100,000 items: cut, and the plan stops at its character budget (caps made small
+        // here, so that the test stays light; the defaults are the same code with larger numbers).
+        let small = ManifestPlan.Limits(nodes: 3_000, characters: 400_000)
+        let when = String(repeating: "x", count: 200_000)
+        let (wide, cut) = try ManifestPlan.workflow(
+            workflow(#"{"name":"t","template":"c","when":"\#(when)","withSequence":{"count":"100000"}}"#),
+            defaultNamespace: "argo", limits: small)
+        #expect(wide.status.nodes.values.allSatisfy { ($0.message?.count ?? 0) < 400 })
+        #expect(cut && wide.status.nodes.count < 3_000, "the character budget ends it first")
+        // Hundreds of tasks of 100,000 items each: the node cap ends the plan; the tasks after it make nothing.
+        let many = (0..<300).map { #"{"name":"t\#($0)","template":"c","withSequence":{"count":"100000"}}"# }
+        let (capped, truncated) = try ManifestPlan.workflow(
+            workflow(many.joined(separator: ",")), defaultNamespace: "argo", limits: small)
+        #expect(truncated && capped.status.nodes.count == 3_000)
+    }
+
+    @Test("items are named as Argo names them: booleans, numbers, maps by sorted key, lists, no parentheses; sequences")
+    func itemNames() throws {
+        let manifest = Data(
+            #"{"kind":"Workflow","metadata":{"name":"n"},"spec":{"entrypoint":"s","templates":[{"name":"s","steps":[[{"name":"t","template":"c","withItems":[true,1.5,{"b":2,"a":"x(y)"},[1,"a"]]}],[{"name":"u","template":"c","withSequence":{"start":"1","end":"3","count":"9","format":"w-%02d"}}],[{"name":"v","template":"c","withSequence":{"start":"2","end":"0"}}],[{"name":"e","template":"c","withItems":[]}],[{"name":"z","template":"c"}]]},{"name":"c","container":{"image":"x"}}]}}"#
+                .utf8)
+        let wf = try Self.plan(manifest)
+        #expect(Self.children(wf, of: "[0]") == ["t(0:true)", "t(1:1.5)", "t(2:a:xy,b:2)", "t(3:[1 a])"])
+        #expect(Self.children(wf, of: "[1]") == ["u(0:w-01)", "u(1:w-02)", "u(2:w-03)"])
+        #expect(Self.children(wf, of: "[2]") == ["v(0:2)", "v(1:1)", "v(2:0)"])
+        // A step over no items: the next group follows the empty group itself (steps.go).
+        #expect(Self.children(wf, of: "[3]") == ["[4]"] && Self.children(wf, of: "[4]") == ["z"])
+        #expect(ManifestPlan.NumberFormat("%s").text(7) == "7" && ManifestPlan.NumberFormat("%5d").text(-7) == "   -7")
+    }
+
+    @Test("dag.target: only the targets and what they need run; a target decided at run time is said")
+    func targets() throws {
+        let manifest = Data(
+            #"{"kind":"Workflow","metadata":{"name":"t"},"spec":{"entrypoint":"d","templates":[{"name":"d","dag":{"target":"B","tasks":[{"name":"A","template":"c"},{"name":"B","template":"c","depends":"A"},{"name":"C","template":"c","depends":"A"}]}},{"name":"c","container":{"image":"x"}}]}}"#
+                .utf8)
+        let wf = try Self.plan(manifest)
+        #expect(Set(wf.status.nodes.values.compactMap(\.displayName)) == ["t", "A", "B"])
+        let parameterised = try Self.plan(try Self.example("dag-targets"))
+        #expect(
+            parameterised.status.nodes.values.contains {
+                $0.message?.contains("is decided when the run starts") == true
+            })
+    }
+
     @Test("what cannot be drawn is refused naming the manifest field and what to give instead")
     func refusals() throws {
         let cases: [(String, String)] = [

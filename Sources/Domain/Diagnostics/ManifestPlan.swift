@@ -14,22 +14,48 @@ import Ports
 struct ManifestPlan {
     /// The most nodes a plan makes (a `withItems` list or a `withSequence` count beyond it is drawn as one box).
     static let maxNodes = 100_000
+    /// The most characters of names and messages a plan holds in all (a node's name repeats its parents').
+    static let maxCharacters = 16 << 20
     /// The deepest nesting of templates followed.
     static let maxDepth = 30
+    /// The longest name part, `when` condition or item text kept (Kubernetes names stop at 253).
+    static let maxText = 253
+    static let maxItemText = 64
+
+    /// The caps of one plan (the defaults above; tests take smaller ones).
+    struct Limits {
+        var nodes = ManifestPlan.maxNodes
+        var characters = ManifestPlan.maxCharacters
+    }
 
     private var nodes: [String: NodeStatus] = [:]
+    private var characters = 0
+    private var edges = Set<String>()
     private let templates: [String: [String: Any]]
+    private let limits: Limits
     private(set) var truncated = false
 
-    init(templates: [String: [String: Any]]) { self.templates = templates }
+    init(templates: [String: [String: Any]], limits: Limits) {
+        self.templates = templates
+        self.limits = limits
+    }
 
     /// Why a manifest cannot be drawn, naming the field.
     static func problem(_ message: String) -> InvalidArguments {
         InvalidArguments([ArgumentProblem(field: "manifest", message: message)])
     }
 
+    /// Text from the manifest, cut to `limit` characters (marked with an ellipsis).
+    static func cut(_ text: String, _ limit: Int = maxText) -> String {
+        // Bytes first: a long text is cut without counting all of its characters.
+        guard text.utf8.count > limit, text.count > limit else { return text }
+        return String(text.prefix(limit - 1)) + "…"
+    }
+
     /// The workflow the manifest would run, with the nodes of its plan and no status.
-    static func workflow(_ manifest: Data, defaultNamespace: String) throws -> (Workflow, truncated: Bool) {
+    static func workflow(_ manifest: Data, defaultNamespace: String, limits: Limits = Limits()) throws
+        -> (Workflow, truncated: Bool)
+    {
         guard let object = (try? JSONSerialization.jsonObject(with: manifest)) as? [String: Any] else {
             throw problem("is not a JSON or YAML object")
         }
@@ -45,7 +71,8 @@ struct ManifestPlan {
         }
         guard let spec else { throw problem("has no spec (spec.templates and spec.entrypoint draw the graph)") }
         let metadata = object["metadata"] as? [String: Any] ?? [:]
-        let name = (metadata["name"] as? String) ?? (metadata["generateName"] as? String).map { $0 + "…" } ?? "manifest"
+        let name = cut(
+            (metadata["name"] as? String) ?? (metadata["generateName"] as? String).map { $0 + "…" } ?? "manifest")
         let entry = spec["entrypoint"] as? String
         if entry == nil, let reference = spec["workflowTemplateRef"] as? [String: Any] {
             throw problem(
@@ -61,10 +88,10 @@ struct ManifestPlan {
         }
         guard templates[entry] != nil else {
             throw problem(
-                "spec.entrypoint '\(entry.prefix(100))' is not one of spec.templates (\(templates.keys.sorted().prefix(10).joined(separator: ", ")))"
+                "spec.entrypoint '\(entry.prefix(100))' is not one of spec.templates (\(templates.keys.sorted().prefix(10).map { String($0.prefix(60)) }.joined(separator: ", ")))"
             )
         }
-        var plan = ManifestPlan(templates: templates)
+        var plan = ManifestPlan(templates: templates, limits: limits)
         _ = plan.instantiate(name, display: name, template: entry, call: [:], depth: 0, stack: [])
         if let exit = spec["onExit"] as? String, !exit.isEmpty {
             _ = plan.instantiate(
@@ -76,34 +103,43 @@ struct ManifestPlan {
         return (wf, plan.truncated)
     }
 
+    /// Adds a node when the caps leave room for it; false (and the plan truncated) when they do not.
+    private mutating func add(_ node: NodeStatus) -> Bool {
+        let cost = node.name.utf8.count + (node.displayName?.utf8.count ?? 0) + (node.message?.utf8.count ?? 0) + 64
+        guard nodes.count < limits.nodes, characters + cost <= limits.characters else {
+            truncated = true
+            return false
+        }
+        characters += cost
+        nodes[node.id] = node
+        return true
+    }
+
     /// Makes the node that runs `template` (and what it runs, for a DAG or steps template); returns its outbound
-    /// nodes (what a dependent attaches to).
+    /// nodes (what a dependent attaches to), none when the caps left no room for it.
     private mutating func instantiate(
         _ name: String, display: String, template: String?, call: [String: Any], depth: Int, stack: Set<String>
     ) -> [String] {
-        guard nodes.count < Self.maxNodes else {
-            truncated = true
-            return []
-        }
         var message: String?
-        if let when = call["when"] as? String { message = "runs only when: " + when }
+        if let when = call["when"] as? String { message = "runs only when: " + Self.cut(when) }
         var reference: TemplateReference?
         if let ref = call["templateRef"] as? [String: Any] {
             reference = TemplateReference(
-                name: ref["name"] as? String, template: ref["template"] as? String,
+                name: (ref["name"] as? String).map { Self.cut($0) },
+                template: (ref["template"] as? String).map { Self.cut($0) },
                 clusterScope: ref["clusterScope"] as? Bool)
-            message = join(
+            message = Self.join(
                 message,
                 "runs template '\(reference?.template ?? "")' of \(reference?.clusterScope == true ? "ClusterWorkflowTemplate" : "WorkflowTemplate") '\(reference?.name ?? "")': its steps are drawn once it runs"
             )
         }
         let definition = template.flatMap { templates[$0] }
         if let template, definition == nil, reference == nil {
-            message = join(message, "template '\(template)' is not in this manifest")
+            message = Self.join(message, "template '\(Self.cut(template))' is not in this manifest")
         }
         let kind = definition.map(Self.kind) ?? "container"
         let recursive = template.map(stack.contains) ?? false
-        if recursive { message = join(message, "calls its own template again: drawn once, at this depth") }
+        if recursive { message = Self.join(message, "calls its own template again: drawn once, at this depth") }
         let type: NodeType =
             switch kind {
             case "dag": .dag
@@ -113,9 +149,12 @@ struct ManifestPlan {
             case "plugin": .plugin
             default: .pod
             }
-        nodes[name] = NodeStatus(
-            id: name, name: name, displayName: display, type: type, templateName: template,
-            templateRef: reference, message: message)
+        guard
+            add(
+                NodeStatus(
+                    id: name, name: name, displayName: display, type: type, templateName: template.map { Self.cut($0) },
+                    templateRef: reference, message: message))
+        else { return [] }
         guard let definition, let template, !recursive, depth < Self.maxDepth else { return [name] }
         let inner = stack.union([template])
         if kind == "dag", let dag = definition["dag"] as? [String: Any] {
@@ -127,26 +166,46 @@ struct ManifestPlan {
         return [name]
     }
 
-    /// A DAG's tasks; returns the outbound nodes of the tasks no task depends on.
+    /// A DAG's tasks (with a `target`, only the targets and what they depend on, as the controller runs them);
+    /// returns the outbound nodes of the targets, or of the tasks no task depends on.
     private mutating func expandDAG(_ boundary: String, dag: [String: Any], depth: Int, stack: Set<String>)
         -> [String]
     {
-        let tasks = (dag["tasks"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
-        let names = tasks.compactMap { $0["name"] as? String }
-        let known = Set(names)
-        var outbound: [String: [String]] = [:]
+        var tasks = (dag["tasks"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
+        let known = Set(tasks.compactMap { $0["name"] as? String })
         var dependencies: [String: [String]] = [:]
         for task in tasks {
+            if let name = task["name"] as? String { dependencies[name] = Self.dependencies(task, among: known) }
+        }
+        let target = (dag["target"] as? String) ?? ""
+        let targets = target.split(separator: " ").map(String.init).filter(known.contains)
+        if target.contains("{{") {
+            let said = Self.join(
+                nodes[boundary]?.message, "target \(Self.cut(target)) is decided when the run starts: every task drawn")
+            nodes[boundary]?.message = said
+        }
+        if !targets.isEmpty {
+            // The targets and their ancestors (dag.go: only tasks a target needs are executed).
+            var needed = Set(targets)
+            var queue = targets
+            while let next = queue.popLast() {
+                for dep in dependencies[next] ?? [] where needed.insert(dep).inserted { queue.append(dep) }
+            }
+            tasks = tasks.filter { ($0["name"] as? String).map(needed.contains) ?? false }
+        }
+        let names = tasks.compactMap { $0["name"] as? String }
+        var outbound: [String: [String]] = [:]
+        for task in tasks {
             guard let taskName = task["name"] as? String, outbound[taskName] == nil else { continue }
-            dependencies[taskName] = Self.dependencies(task, among: known)
+            let part = Self.cut(taskName)
             outbound[taskName] = fanOut(
-                boundary + "." + taskName, display: taskName, call: task, grouped: true, depth: depth, stack: stack)
+                boundary + "." + part, display: part, call: task, grouped: true, depth: depth, stack: stack)
         }
         var dependedOn = Set<String>()
         for taskName in names {
             let deps = dependencies[taskName] ?? []
             dependedOn.formUnion(deps)
-            let node = boundary + "." + taskName
+            let node = boundary + "." + Self.cut(taskName)
             guard nodes[node] != nil else { continue }
             if deps.isEmpty {
                 link(boundary, node)
@@ -155,7 +214,8 @@ struct ManifestPlan {
             }
         }
         var out: [String] = []
-        for taskName in names where !dependedOn.contains(taskName) { out += outbound[taskName] ?? [] }
+        let ends = targets.isEmpty ? names.filter { !dependedOn.contains($0) } : targets
+        for taskName in ends { out += outbound[taskName] ?? [] }
         return out.isEmpty ? [boundary] : out
     }
 
@@ -166,12 +226,9 @@ struct ManifestPlan {
             // A group is a list of steps in parallel (a single step written without the list reads as one).
             let steps = (entry as? [Any] ?? [entry]).compactMap { $0 as? [String: Any] }
             let group = "\(boundary)[\(index)]"
-            guard nodes.count < Self.maxNodes else {
-                truncated = true
-                break
-            }
-            nodes[group] = NodeStatus(id: group, name: group, displayName: "[\(index)]", type: .stepGroup)
+            guard add(NodeStatus(id: group, name: group, displayName: "[\(index)]", type: .stepGroup)) else { break }
             if let previous {
+                // An empty group before (a fan-out over no items): the controller links the group itself.
                 if previous.outbound.isEmpty { link(previous.group, group) }
                 for out in previous.outbound { link(out, group) }
             } else {
@@ -180,8 +237,9 @@ struct ManifestPlan {
             var outbound: [String] = []
             for step in steps {
                 guard let stepName = step["name"] as? String else { continue }
+                let part = Self.cut(stepName)
                 outbound += fanOut(
-                    group + "." + stepName, display: stepName, call: step, grouped: false, parent: group, depth: depth,
+                    group + "." + part, display: part, call: step, grouped: false, parent: group, depth: depth,
                     stack: stack)
             }
             previous = (group, outbound)
@@ -191,22 +249,20 @@ struct ManifestPlan {
     }
 
     /// A task or step, once or once per item: a DAG's items hang under a TaskGroup node (`grouped`), a step's
-    /// under its step group (`parent`). Returns the outbound nodes.
+    /// under its step group (`parent`). Returns the outbound nodes (none for a step over no items).
     private mutating func fanOut(
         _ name: String, display: String, call: [String: Any], grouped: Bool, parent: String? = nil, depth: Int,
         stack: Set<String>
     ) -> [String] {
         let template = call["template"] as? String
-        let items = Self.items(call)
-        guard let items else {
+        guard let items = Self.items(call) else {
             // Once (or a count only the run knows: one box that says so).
             if let source = Self.runtimeFanOut(call) {
+                let said = "fans out over \(source): how many nodes is known when the run starts it"
                 let outbound = instantiate(
                     name, display: display + " (one per item of \(source))", template: template, call: call,
                     depth: depth + 1, stack: stack)
-                let said = join(
-                    nodes[name]?.message, "fans out over \(source): how many nodes is known when the run starts it")
-                nodes[name]?.message = said
+                if let existing = nodes[name] { nodes[name]?.message = Self.join(existing.message, said) }
                 if let parent { link(parent, name) }
                 return outbound
             }
@@ -217,33 +273,39 @@ struct ManifestPlan {
         }
         var holder = parent
         if grouped {
-            nodes[name] = NodeStatus(
-                id: name, name: name, displayName: display, type: .taskGroup, templateName: template)
+            guard add(NodeStatus(id: name, name: name, displayName: display, type: .taskGroup, templateName: template))
+            else { return [] }
             holder = name
         }
         var outbound: [String] = []
-        for (index, item) in items.enumerated() {
-            guard nodes.count < Self.maxNodes else {
+        for index in 0..<items.count {
+            guard nodes.count < limits.nodes else {
                 truncated = true
                 break
             }
-            let itemName = "\(name)(\(index):\(item))"
-            outbound += instantiate(
-                itemName, display: "\(display)(\(index):\(item))", template: template, call: call, depth: depth + 1,
+            // Argo's node name for an item (generateNodeName): its text without parentheses.
+            let text = Self.cut(items.text(index), Self.maxItemText).filter { $0 != "(" && $0 != ")" }
+            let itemName = "\(name)(\(index):\(text))"
+            let made = instantiate(
+                itemName, display: "\(display)(\(index):\(text))", template: template, call: call, depth: depth + 1,
                 stack: stack)
+            if nodes[itemName] == nil { break }
+            outbound += made
             if let holder { link(holder, itemName) }
         }
-        return outbound.isEmpty ? [name] : outbound
+        if grouped { return outbound.isEmpty ? [name] : outbound }
+        return outbound
     }
 
     private mutating func link(_ parent: String, _ child: String) {
-        guard nodes[parent] != nil, nodes[child] != nil, nodes[parent]?.children.contains(child) == false else {
+        // A set of the edges made, not a search of the parent's children (a TaskGroup has 100,000 of them).
+        guard nodes[parent] != nil, nodes[child] != nil, edges.insert(parent + "\u{0}" + child).inserted else {
             return
         }
         nodes[parent]?.children.append(child)
     }
 
-    private func join(_ a: String?, _ b: String) -> String {
+    private static func join(_ a: String?, _ b: String) -> String {
         guard let a, !a.isEmpty else { return b }
         return b.isEmpty ? a : a + "; " + b
     }
@@ -272,34 +334,50 @@ struct ManifestPlan {
         return out
     }
 
-    /// The items of a `withItems` list or a literal `withSequence` (as Argo names them in node names), or nil when
-    /// the task runs once or its count is known only at run time.
-    static func items(_ call: [String: Any]) -> [String]? {
-        if let list = call["withItems"] as? [Any] {
-            guard list.count <= maxNodes else { return nil }
-            return list.map(itemText)
-        }
-        if let sequence = call["withSequence"] as? [String: Any] {
-            func number(_ key: String) -> Int? {
-                if let n = sequence[key] as? Int { return n }
-                return (sequence[key] as? String).flatMap { Int($0) }
-            }
-            if let count = number("count") {
-                guard (0...maxNodes).contains(count) else { return nil }
-                let start = number("start") ?? 0
-                return (0..<count).map { String(start &+ $0) }
-            }
-            if let start = number("start"), let end = number("end") {
-                let (low, high) = (min(start, end), max(start, end))
-                guard high.subtractingReportingOverflow(low).partialValue < maxNodes, high >= low else { return nil }
-                let values = Array(low...high)
-                return (start <= end ? values : values.reversed()).map(String.init)
-            }
-        }
-        return nil
+    /// The items of a fan-out whose count the manifest states: how many, and each one's text as Argo writes it in
+    /// the node name. Made one at a time, so a large count costs only the nodes the caps let through.
+    struct Items {
+        let count: Int
+        let text: (Int) -> String
     }
 
-    /// A fan-out whose size only the run knows: `withParam`, or a `withSequence` of expressions.
+    /// A `withItems` list or a literal `withSequence` (`expandSequence`: `end` wins over `count`, counting down when
+    /// `end` is below `start`, `format` a printf number format); nil when the call runs once, or its count is
+    /// known only at run time or is beyond the cap.
+    static func items(_ call: [String: Any]) -> Items? {
+        if let list = call["withItems"] as? [Any] {
+            guard list.count <= maxNodes else { return nil }
+            return Items(count: list.count) { itemText(list[$0]) }
+        }
+        guard let sequence = call["withSequence"] as? [String: Any] else { return nil }
+        func number(_ key: String) -> Int?? {
+            guard let value = sequence[key] else { return .some(nil) }
+            if let n = value as? Int { return n }
+            if let text = value as? String, let n = Int(text) { return n }
+            return nil  // an expression: known at run time
+        }
+        guard let startValue = number("start"), let endValue = number("end"), let countValue = number("count")
+        else { return nil }
+        let start = startValue ?? 0
+        let end: Int
+        if let endValue {
+            end = endValue
+        } else if let count = countValue {
+            guard count > 0 else { return Items(count: 0) { _ in "" } }
+            let (last, overflow) = start.addingReportingOverflow(count - 1)
+            guard !overflow else { return nil }
+            end = last
+        } else {
+            return nil
+        }
+        let (span, overflow) = (max(start, end)).subtractingReportingOverflow(min(start, end))
+        guard !overflow, span < maxNodes else { return nil }
+        let format = NumberFormat(sequence["format"] as? String)
+        let step = start <= end ? 1 : -1
+        return Items(count: span + 1) { format.text(start + $0 * step) }
+    }
+
+    /// A fan-out whose size only the run knows: `withParam`, a `withSequence` of expressions or beyond the cap.
     static func runtimeFanOut(_ call: [String: Any]) -> String? {
         if let param = call["withParam"] as? String { return "withParam " + String(param.prefix(80)) }
         if call["withSequence"] != nil { return "withSequence" }
@@ -307,14 +385,72 @@ struct ManifestPlan {
         return nil
     }
 
-    /// An item as it appears in a node name: a string as itself, anything else as compact JSON.
+    /// An item as Argo writes it in a node name (`processItem`): a string as itself, a number or boolean as JSON,
+    /// a map as its sorted `key:value` pairs joined by commas, a list as `[a b]`.
     static func itemText(_ item: Any) -> String {
         if let text = item as? String { return text }
-        if let number = item as? NSNumber { return number.stringValue }
+        if let number = item as? NSNumber {
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+            return number.stringValue
+        }
+        if let map = item as? [String: Any] {
+            return map.map { "\($0.key):\(value($0.value))" }.sorted().joined(separator: ",")
+        }
+        if let list = item as? [Any] { return "[" + list.map(value).joined(separator: " ") + "]" }
+        return "?"
+    }
+
+    /// A value inside an item as Go's `%v` of an Item writes it: strings bare, the rest as compact JSON.
+    static func value(_ item: Any) -> String {
+        if let text = item as? String { return text }
+        if let number = item as? NSNumber {
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+            return number.stringValue
+        }
         guard JSONSerialization.isValidJSONObject(item),
             let data = try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys])
         else { return "?" }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A `withSequence` `format` of one integer verb (`%d`, `%03d`, `item-%d`), applied by hand: any other format
+    /// is ignored (the numbers are written plain), never handed to a printf.
+    struct NumberFormat {
+        var prefix = ""
+        var suffix = ""
+        var width = 0
+        var zeros = false
+
+        init(_ format: String?) {
+            guard let format, let percent = format.firstIndex(of: "%") else { return }
+            var rest = format[format.index(after: percent)...]
+            var zeros = false
+            if rest.first == "0" {
+                zeros = true
+                rest = rest.dropFirst()
+            }
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            rest = rest.dropFirst(digits.count)
+            let tail = rest.dropFirst()
+            guard rest.first == "d", digits.count <= 3, !format[..<percent].contains("%"), !tail.contains("%")
+            else { return }
+            self.prefix = String(format[..<percent])
+            self.suffix = String(tail)
+            self.width = Int(digits) ?? 0
+            self.zeros = zeros
+        }
+
+        func text(_ n: Int) -> String {
+            var digits = String(n.magnitude)
+            let sign = n < 0 ? "-" : ""
+            let padding = max(0, width - digits.count - sign.count)
+            if zeros {
+                digits = sign + String(repeating: "0", count: padding) + digits
+            } else {
+                digits = String(repeating: " ", count: padding) + sign + digits
+            }
+            return prefix + digits + suffix
+        }
     }
 }
 
@@ -331,6 +467,8 @@ extension Diagnostics {
         let (wf, cut) = try ManifestPlan.workflow(manifest, defaultNamespace: namespace ?? context.defaultNamespace)
         var drawing = Self.drawing(wf, maxNodes: maxNodes, collapseAbove: collapseAbove, now: now())
         drawing.phase = GraphDrawing.notSubmitted
+        // Nothing ran: no pod to name, no logs to read.
+        for index in drawing.boxes.indices { drawing.boxes[index].podName = nil }
         drawing.truncated = drawing.truncated || cut
         return drawing
     }

@@ -77,13 +77,15 @@ enum AppsExtension {
 /// The transport the SDK's server gets on the handshake era: the real one, read at `initialize` for the client's
 /// `extensions` (which the SDK drops) and written at its answer to declare the server's. Nothing else is looked at:
 /// once the answer to `initialize` is out, messages pass through untouched.
-actor AppsNegotiation: Transport {
+actor AppsNegotiation: Transport, HTTPContextProviding {
     let base: any Transport
     let client: ClientSession
     nonisolated let logger: Logger
     /// The `initialize` request's id while its answer is due, as JSON.
     private var initializeID: Data?
-    private var looked = false
+    /// Messages read so far, until `initialize` (a handshake-era client sends it first; a ping may come before).
+    private var looked = 0
+    private var negotiated = false
 
     /// The SDK logs through its transport's logger: the real transport's, so nothing changes there.
     init(base: any Transport, client: ClientSession) async {
@@ -93,19 +95,30 @@ actor AppsNegotiation: Transport {
     }
 
     func connect() async throws { try await base.connect() }
+
+    /// The HTTP request behind a message, as the real transport has it (the SDK asks its transport for it).
+    func httpRequestContext(for id: ID) async -> HTTPRequest? {
+        await (base as? any HTTPContextProviding)?.httpRequestContext(for: id)
+    }
     func disconnect() async { await base.disconnect() }
 
     func send(_ data: Data) async throws {
         // No suspension before the message is passed on: answers leave in the order the server gave them.
         guard let id = initializeID,
             var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let sent = object["id"], let sentID = try? JSONSerialization.data(withJSONObject: [sent]),
-            sentID == id, var result = object["result"] as? [String: Any]
+            object["method"] == nil, let sent = object["id"],
+            let sentID = try? JSONSerialization.data(withJSONObject: [sent]), sentID == id
         else {
             try await base.send(data)
             return
         }
+        // The answer to `initialize`: an error (or anything but a result) passes as it is, and no later message
+        // is looked at.
         initializeID = nil
+        guard var result = object["result"] as? [String: Any] else {
+            try await base.send(data)
+            return
+        }
         var capabilities = result["capabilities"] as? [String: Any] ?? [:]
         var extensions = capabilities["extensions"] as? [String: Any] ?? [:]
         extensions[AppsExtension.id] = [String: Any]()
@@ -134,14 +147,16 @@ actor AppsNegotiation: Transport {
         return stream
     }
 
-    /// Reads the first message: a handshake-era client's first message is its `initialize`.
+    /// Reads the messages before `initialize` (a handshake-era client sends it first, perhaps after a ping) and
+    /// `initialize` itself; nothing after it, nor after the first eight messages.
     private func look(at message: Data) async {
-        guard !looked else { return }
-        looked = true
+        guard !negotiated, looked < 8 else { return }
+        looked += 1
         guard let object = try? JSONSerialization.jsonObject(with: message) as? [String: Any],
             object["method"] as? String == "initialize", let id = object["id"],
             let idData = try? JSONSerialization.data(withJSONObject: [id])
         else { return }
+        negotiated = true
         let params = object["params"] as? [String: Any]
         let capabilities = params?["capabilities"] as? [String: Any] ?? [:]
         let declared =

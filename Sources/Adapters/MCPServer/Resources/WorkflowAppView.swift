@@ -63,6 +63,8 @@ enum WorkflowAppView {
           // The drawing's scale: fitted to the width (not below half size, where labels stop being readable) until
           // the user zooms; the first drawing of a workflow scrolls to its first root cause, else its top.
           var scale = null, shown = null;
+          // Layout requests made, and the newest whose answer was drawn: an older answer arriving late is dropped.
+          var requests = 0, drawn = 0, inflight = 0;
 
           function send(message) { window.parent.postMessage(message, "*"); }
           function request(method, params) {
@@ -95,7 +97,10 @@ enum WorkflowAppView {
               // The call has started: a workflow it names is drawn now, and kept up to date while the call runs
               // (watch_workflow answers only when the run ends).
               var args = (m.params && m.params.arguments) || {};
-              if (typeof args.name === "string" && args.manifest === undefined) {
+              if (typeof args.manifest === "string") {
+                target = { manifest: args.manifest, namespace: args.namespace, context: args.context };
+                refresh();
+              } else if (typeof args.name === "string") {
                 target = { name: args.name, namespace: args.namespace, context: args.context };
                 refresh();
               }
@@ -119,29 +124,82 @@ enum WorkflowAppView {
             if (context && context.theme) document.documentElement.className = context.theme === "dark" ? "dark" : "";
           }
 
-          // A tool result: the layout itself (render_workflow_graph format layout), or a workflow to ask it for.
+          function errorText(result) {
+            return ((result && result.content) || []).map(function (c) { return c.text || ""; }).join(" ").slice(0, 500);
+          }
+
+          // A tool result: the layout itself (render_workflow_graph format layout), or a workflow (or a manifest,
+          // drawn in another format) to ask the layout of.
           function received(result) {
-            if (result.isError) {
-              status((result.content || []).map(function (c) { return c.text || ""; }).join(" ").slice(0, 500));
+            if (result.isError) { status(errorText(result)); return; }
+            var s = result.structuredContent || {};
+            if (Array.isArray(s.boxes)) {
+              drawn = requests;
+              draw(s);
               return;
             }
-            var s = result.structuredContent || {};
-            if (Array.isArray(s.boxes)) { draw(s); return; }
+            if (target && target.manifest !== undefined) {
+              if (!covered()) refresh();
+              return;
+            }
+            if (s.phase === "Not submitted") {
+              status("A manifest's drawing: its input did not reach this view; call render_workflow_graph with format layout.");
+              return;
+            }
             var name = s.name || (target && target.name), namespace = s.namespace || (target && target.namespace);
             if (!name) { status("This result names no workflow."); return; }
-            target = { name: name, namespace: namespace, context: target && target.context };
-            refresh();
+            var same = target && target.name === name && (namespace === undefined || target.namespace === namespace
+              || (drawing && drawing.namespace === namespace));
+            if (!same) target = { name: name, namespace: namespace, context: target && target.context };
+            if (!(same && covered())) refresh();
+          }
+
+          // The call's input already brought (or is bringing) what its result names: a request is under way, the
+          // redraw timer runs, or the drawing shows a finished run (it will not change).
+          function covered() {
+            return requests > 0 && (inflight > 0 || timer !== null || (!!drawing && !live()));
           }
 
           function refresh() {
-            if (!canCall || !target) return;
-            var args = { name: target.name, format: "layout", max_nodes: 200 };
+            if (!target) return;
+            if (!canCall) {
+              status("This host does not let the view call tools: ask for render_workflow_graph with format layout to see the drawing here.");
+              return;
+            }
+            var args = target.manifest !== undefined
+              ? { manifest: target.manifest, format: "layout", max_nodes: 200 }
+              : { name: target.name, format: "layout", max_nodes: 200 };
             if (target.namespace) args.namespace = target.namespace;
             if (target.context) args.context = target.context;
+            var sequence = ++requests;
+            inflight += 1;
             request("tools/call", { name: "render_workflow_graph", arguments: args }).then(function (r) {
-              if (r && r.structuredContent && Array.isArray(r.structuredContent.boxes)) draw(r.structuredContent);
-              else status("The workflow could not be drawn.");
-            }, function (e) { status("The host could not call render_workflow_graph: " + (e && e.message)); });
+              inflight -= 1;
+              if (sequence < drawn) return;
+              if (r && r.structuredContent && Array.isArray(r.structuredContent.boxes)) {
+                drawn = sequence;
+                draw(r.structuredContent);
+              } else {
+                status("The workflow could not be drawn: " + errorText(r));
+                again();
+              }
+            }, function (e) {
+              inflight -= 1;
+              status("The host could not call render_workflow_graph: " + (e && e.message));
+              again();
+            });
+          }
+
+          // While a run is followed, a failed redraw is tried again at the next tick.
+          function again() {
+            if (timer) clearTimeout(timer);
+            timer = null;
+            if (live()) timer = setTimeout(refresh, 3000);
+          }
+
+          function live() {
+            return !!drawing && !(target && target.manifest !== undefined)
+              && (drawing.phase === "Running" || drawing.phase === "Pending");
           }
 
           function el(name, attributes) {
@@ -153,7 +211,9 @@ enum WorkflowAppView {
           function draw(d) {
             var started = performance.now();
             drawing = d;
-            target = { name: d.name, namespace: d.namespace, context: target && target.context };
+            if (!(target && target.manifest !== undefined)) {
+              target = { name: d.name, namespace: d.namespace, context: target && target.context };
+            }
             document.getElementById("title").textContent = clean(d.namespace + "/" + d.name);
             document.getElementById("phase").textContent = clean(d.phase);
             document.getElementById("meta").textContent = d.boxes.length + " boxes for " + d.nodeCount + " nodes"
@@ -206,10 +266,10 @@ enum WorkflowAppView {
             }
             // How long the drawing took here (read by the browser tests for the benchmarks).
             svg.setAttribute("data-draw-ms", (performance.now() - started).toFixed(1));
-            if (selected && byId[selected]) details(byId[selected]);
-            status(d.phase === "Running" || d.phase === "Pending" ? "Live: redrawn every 3 s while the run is active." : "");
+            if (selected && byId[selected]) details(byId[selected], true);
+            status(live() ? "Live: redrawn every 3 s while the run is active." : "");
             if (timer) clearTimeout(timer);
-            if (d.phase === "Running" || d.phase === "Pending") timer = setTimeout(refresh, 3000);
+            timer = live() ? setTimeout(refresh, 3000) : null;
           }
 
           function select(id) {
@@ -222,9 +282,9 @@ enum WorkflowAppView {
             if (box) details(box);
           }
 
-          function details(b) {
+          // A box's details; on a redraw of the same box only the facts are replaced (logs already read stay).
+          function details(b, redraw) {
             var panel = document.getElementById("details");
-            while (panel.firstChild) panel.removeChild(panel.firstChild);
             var dl = document.createElement("dl");
             [["box", b.label], ["phase", b.phase], ["template", b.template], ["nodes", b.nodes > 1 ? b.nodes : null],
              ["pod", b.podName], ["started", b.startedAt], ["finished", b.finishedAt],
@@ -238,6 +298,13 @@ enum WorkflowAppView {
               dl.appendChild(dt);
               dl.appendChild(dd);
             });
+            var old = panel.querySelector("dl");
+            if (redraw && old && panel.getAttribute("data-box") === b.id) {
+              panel.replaceChild(dl, old);
+              return;
+            }
+            while (panel.firstChild) panel.removeChild(panel.firstChild);
+            panel.setAttribute("data-box", b.id);
             panel.appendChild(dl);
             if (b.nodeId && b.podName && canCall) {
               var button = document.createElement("button");

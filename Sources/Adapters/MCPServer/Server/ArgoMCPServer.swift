@@ -260,8 +260,11 @@ public struct ArgoMCPServer: Sendable {
         if let resources { await registerResources(resources, state) }
         let client = state.client
         // With `argo://` resources, the view can be read: a client that declares the Apps extension is offered it.
+        // Not within a single request (stateless HTTP): the `tools/list` that would link the view is another
+        // request, which knows nothing of this one's `initialize`, so the extension is not declared either.
         let negotiated: any Transport =
-            resources == nil ? transport : await AppsNegotiation(base: transport, client: client)
+            resources == nil || scope == .singleRequest
+            ? transport : await AppsNegotiation(base: transport, client: client)
         try await state.server.start(transport: negotiated) { info, capabilities in
             await client.set(
                 info.name, canElicit: capabilities.elicitation != nil, canSample: capabilities.sampling != nil)
