@@ -6,7 +6,7 @@ Run by the scenario tests with the venv that scripts/test-components.sh makes:
 SERVER_URL is argo-mcp's Streamable HTTP endpoint. PLAN.json lists cases:
     [{"name": "failed", "tool": "get_workflow", "arguments": {...},
       "until": {"phase": "Failed"} | {"phases": ["Running", "Succeeded"]} | {"boxes": 1},
-      "select": true, "theme": "light", "linger": SECONDS, "timeout": SECONDS}]
+      "select": true, "theme": "light", "linger": SECONDS, "timeout": SECONDS, "afterTeardown": SECONDS}]
 For each case the driver opens view-host.html (a host speaking the extension's host side over postMessage), gives it
 the view's HTML as argo-mcp's resources/read returns it and the tool call, and answers the host's tools/call by
 calling argo-mcp (MCP 2026-07-28 requests declaring the extension). It reads the drawing from inside the view's
@@ -178,19 +178,30 @@ async def run_case(browser, url, html, case, out_dir):
             aux = context.get("auxData", {})
             if aux.get("isDefault") and aux.get("frameId") != main_frame:
                 contexts["view"] = context["id"]
-        elif message["method"] == "Runtime.bindingCalled" and message["params"]["name"] == "argoMcp":
-            asyncio.get_running_loop().create_task(answer(json.loads(message["params"]["payload"])))
 
     async def answer(request):
-        reply = await asyncio.to_thread(
-            mcp_call, url, "tools/call", {"name": request["name"], "arguments": request["arguments"]})
+        try:
+            reply = await asyncio.to_thread(
+                mcp_call, url, "tools/call", {"name": request["name"], "arguments": request["arguments"]})
+        except Exception as error:  # the view must hear of it, or it waits for the answer forever
+            reply = {"jsonrpc": "2.0", "id": 1, "error": {"code": -32603, "message": f"driver: {error}"[:300]}}
         calls.append({"name": request["name"], "arguments": request["arguments"]})
-        await browser.evaluate(f"window.answer({request['id']}, {json.dumps(reply)})")
+        if not done:
+            await browser.evaluate(f"window.answer({request['id']}, {json.dumps(reply)})")
+
+    def on_binding(message):
+        if message["method"] == "Runtime.bindingCalled" and message["params"]["name"] == "argoMcp":
+            tasks.append(asyncio.get_running_loop().create_task(answer(json.loads(message["params"]["payload"]))))
 
     calls = []
-    browser.listeners = [on_event]
-    await browser.send("Page.navigate", {"url": HOST.as_uri()})
-    await wait_for(lambda: browser.evaluate("document.readyState === 'complete' && typeof window.start"), 20, "host page")
+    tasks = []
+    done = False
+    browser.listeners = [on_event, on_binding]
+    # A query of its own per case: a fresh page, never the previous case's.
+    await browser.send("Page.navigate", {"url": HOST.as_uri() + "?case=" + case["name"]})
+    await wait_for(lambda: browser.evaluate(
+        "document.readyState === 'complete' && location.search === " + json.dumps("?case=" + case["name"])
+        + " && typeof window.start === 'function' && window.hostLog.length === 0"), 20, "host page")
     if case.get("theme"):
         await browser.evaluate(f"window.theme = {json.dumps(case['theme'])}")
     call = {"tool": case["tool"], "arguments": case["arguments"]}
@@ -203,12 +214,17 @@ async def run_case(browser, url, html, case, out_dir):
 
     phases = []
     report = None
+    pinged = False
     until = case.get("until", {"boxes": 1})
     deadline = time.monotonic() + case.get("timeout", 90)
     while time.monotonic() < deadline:
         report = json.loads(await browser.evaluate(REPORT, contexts["view"]))
         if report["boxes"] and (not phases or phases[-1] != report["phase"]):
             phases.append(report["phase"])
+        if report["boxes"] and not pinged:
+            # A host's ping while the view works: answered, and nothing else changes.
+            await browser.evaluate("window.ping()")
+            pinged = True
         if "phase" in until and report["boxes"] and report["phase"] == until["phase"]:
             break
         if "phases" in until and phases[-len(until["phases"]):] == until["phases"]:
@@ -247,14 +263,24 @@ async def run_case(browser, url, html, case, out_dir):
         selected = {"box": target["id"], "logsButton": has_logs,
                     **json.loads(await browser.evaluate(REPORT, contexts["view"]))}
 
-    await browser.evaluate("window.ping(); window.teardown()")
+    await browser.evaluate("window.teardown()")
     await wait_for(lambda: browser.evaluate("window.tornDown === true"), 10, "the teardown answer")
+    after = None
+    if case.get("afterTeardown"):
+        # A torn-down view asks for nothing more.
+        before = len(calls)
+        await asyncio.sleep(case["afterTeardown"])
+        after = len(calls) - before
+    done = True
+    for task in tasks:
+        task.cancel()
     shot = await browser.send("Page.captureScreenshot", {"format": "png"})
     pathlib.Path(out_dir, f"{case['name']}.png").write_bytes(base64.b64decode(shot["data"]))
     host = json.loads(await browser.evaluate(
         "JSON.stringify({log: window.hostLog, sizes: window.sizes, timings: window.timings,"
-        " toolResult: window.toolResult})"))
-    return {"report": report, "phases": phases, "selected": selected, "calls": calls, "host": host}
+        " toolResult: window.toolResult, pinged: window.pinged === true})"))
+    return {"report": report, "phases": phases, "selected": selected, "calls": calls, "host": host,
+            "callsAfterTeardown": after}
 
 
 async def wait_for(check, seconds, what):

@@ -195,7 +195,7 @@ struct AppsScenarioTests {
         let server = try await HTTPServerProcess(
             [
                 "serve", "--simulator", "--seed", seeds.path, "--demo", "--tick-ms", "500",
-                "--generate", "name=live-run,nodes=6,evolve=12",
+                "--generate", "name=live-run,nodes=6,evolve=40",
                 "--generate", "name=huge-fanout,nodes=100000,shape=dag,failures=0.0005,depth=3,seed=9",
             ], callers: [])
         let client = try await server.connectedClient(bearerToken: nil)
@@ -212,8 +212,8 @@ struct AppsScenarioTests {
             ["name": "fanout-2k", "tool": "analyze_failure", "arguments": ["name": "backfill-fanout-2k-p7w1c"]],
             ["name": "huge", "tool": "get_workflow", "arguments": ["name": "huge-fanout"], "timeout": 150],
             [
-                "name": "live", "tool": "watch_workflow", "arguments": ["name": "live-run", "timeout_seconds": 20],
-                "until": ["phase": "Succeeded"], "timeout": 90,
+                "name": "live", "tool": "watch_workflow", "arguments": ["name": "live-run", "timeout_seconds": 90],
+                "until": ["phase": "Succeeded"], "timeout": 120, "afterTeardown": 4,
             ],
             ["name": "hostile", "tool": "get_workflow", "arguments": ["name": "hostile-names"], "select": true],
             [
@@ -280,6 +280,8 @@ struct AppsScenarioTests {
             $0["name"] as? String == "render_workflow_graph"
         }
         #expect(liveCalls.count >= 2, "the view asked again while the run was active")
+        // A host's ping did not stop the redraws (the phases above went on after it), and teardown stopped them.
+        #expect(seen["live"]?["callsAfterTeardown"] as? Int == 0, "the view asked after teardown")
 
         // Hostile names: written as text, nothing injected, bidi overrides neutralised.
         let hostile = drawn("hostile")
@@ -311,6 +313,7 @@ struct AppsScenarioTests {
             let indices = order.map { step in log.firstIndex(of: step) ?? -1 }
             #expect(indices.allSatisfy { $0 >= 0 } && indices == indices.sorted(), "\(name): \(log.prefix(12))")
             #expect((host["sizes"] as? [Any])?.isEmpty == false, "\(name): no size-changed")
+            #expect(host["pinged"] as? Bool == true, "\(name): the view did not answer the host's ping")
             #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent("\(name).png").path))
         }
         await client.disconnect()

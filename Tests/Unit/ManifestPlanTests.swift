@@ -1,6 +1,7 @@
 import ArgoSimulator
 import BoundedYAML
 import Foundation
+import Logging
 import MCP
 import Ports
 import Testing
@@ -207,6 +208,18 @@ struct ManifestPlanTests {
             #expect(tool._meta?.fields["ui/resourceUri"] == .string(WorkflowAppView.uri))
             #expect(tool._meta?.fields["k"] == "v")
         }
+        // Offered only with render_workflow_graph (the view draws through it) and the resources.
+        let all = ArgoMCPServer(
+            tools: ReadmeTests.tools, maxSafety: .readOnly, version: "t", logger: Logger(label: "t"),
+            resources: ArgoResources(ReadmeTests.useCases))
+        #expect(all.offersView && all.listedWithView.filter { $0._meta?.fields["ui"] != nil }.count == 4)
+        let workflowsOnly = ArgoMCPServer(
+            tools: ReadmeTests.tools, maxSafety: .readOnly, version: "t", logger: Logger(label: "t"),
+            resources: ArgoResources(ReadmeTests.useCases), selection: ToolSelection(toolsets: [.workflows]))
+        #expect(!workflowsOnly.offersView && workflowsOnly.listedWithView == workflowsOnly.listed)
+        let noResources = ArgoMCPServer(
+            tools: ReadmeTests.tools, maxSafety: .readOnly, version: "t", logger: Logger(label: "t"))
+        #expect(!noResources.offersView && noResources.listedWithView == noResources.listed)
         let read = AppsExtension.read(WorkflowAppView.uri)
         #expect(read.contents.first?.mimeType == "text/html;profile=mcp-app")
         // The view is static: no server-side templating, so nothing from a cluster can reach its markup.

@@ -1,7 +1,7 @@
 /// The MCP App view of a workflow (`ui://argo-mcp/workflow`, MCP Apps extension `io.modelcontextprotocol/ui`): one
 /// self-contained HTML document, inline CSS and JS, no network, drawing `render_workflow_graph`'s layout as SVG.
 /// Served by ``AppsExtension`` to clients that declare the extension; tested in headless Chromium
-/// (`Tests/Browser`).
+/// (`Tests/Scenario/AppsScenarioTests.swift`, with the host and driver in `Tests/Interop`).
 ///
 /// Every name from the cluster reaches the page as data and is written with `textContent` or as an attribute
 /// value through `setAttribute`, never as markup.
@@ -65,6 +65,10 @@ enum WorkflowAppView {
           var scale = null, shown = null;
           // Layout requests made, and the newest whose answer was drawn: an older answer arriving late is dropped.
           var requests = 0, drawn = 0, inflight = 0;
+          // Following a run: redraws so far and when it began (every 3 s for five minutes, then every 15 s; it stops
+          // after two hours, and skips a tick while the view is hidden). Torn down: nothing more is asked or drawn.
+          var polls = 0, followedSince = 0, closed = false;
+          var FOLLOW_FOR_MS = 2 * 60 * 60 * 1000;
 
           function send(message) { window.parent.postMessage(message, "*"); }
           function request(method, params) {
@@ -82,6 +86,26 @@ enum WorkflowAppView {
               .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
           }
 
+          function stop() {
+            if (timer) clearTimeout(timer);
+            timer = null;
+          }
+
+          // A new call to show: nothing of the previous one (its timer, selection, details, scroll) carries over.
+          function follow(next) {
+            stop();
+            target = next;
+            drawing = null;
+            selected = null;
+            shown = null;
+            polls = 0;
+            followedSince = Date.now();
+            var panel = document.getElementById("details");
+            while (panel.firstChild) panel.removeChild(panel.firstChild);
+            panel.removeAttribute("data-box");
+            panel.textContent = "Select a box for its details.";
+          }
+
           window.addEventListener("message", function (event) {
             if (event.source !== window.parent) return;
             var m = event.data;
@@ -94,14 +118,14 @@ enum WorkflowAppView {
               return;
             }
             if (m.method === "ui/notifications/tool-input") {
-              // The call has started: a workflow it names is drawn now, and kept up to date while the call runs
-              // (watch_workflow answers only when the run ends).
+              // The call has started: a workflow (or manifest) it names is drawn now, and kept up to date while the
+              // call runs (watch_workflow answers only when the run ends).
               var args = (m.params && m.params.arguments) || {};
               if (typeof args.manifest === "string") {
-                target = { manifest: args.manifest, namespace: args.namespace, context: args.context };
+                follow({ manifest: args.manifest, namespace: args.namespace, context: args.context });
                 refresh();
               } else if (typeof args.name === "string") {
-                target = { name: args.name, namespace: args.namespace, context: args.context };
+                follow({ name: args.name, namespace: args.namespace, context: args.context });
                 refresh();
               }
             } else if (m.method === "ui/notifications/tool-result") {
@@ -111,8 +135,11 @@ enum WorkflowAppView {
             } else if (m.method === "ui/notifications/host-context-changed") {
               theme(m.params);
             } else if (m.id !== undefined) {
-              if (m.method === "ui/resource-teardown" || m.method === "ping") {
-                if (timer) clearTimeout(timer);
+              if (m.method === "ui/resource-teardown") {
+                closed = true;
+                stop();
+                send({ jsonrpc: "2.0", id: m.id, result: {} });
+              } else if (m.method === "ping") {
                 send({ jsonrpc: "2.0", id: m.id, result: {} });
               } else {
                 send({ jsonrpc: "2.0", id: m.id, error: { code: -32601, message: "not handled by this view" } });
@@ -131,9 +158,14 @@ enum WorkflowAppView {
           // A tool result: the layout itself (render_workflow_graph format layout), or a workflow (or a manifest,
           // drawn in another format) to ask the layout of.
           function received(result) {
+            if (closed) return;
             if (result.isError) { status(errorText(result)); return; }
             var s = result.structuredContent || {};
             if (Array.isArray(s.boxes)) {
+              if (!(target && target.manifest !== undefined && s.phase === "Not submitted")) {
+                var same = target && target.name === s.name && target.namespace === s.namespace;
+                if (!same) follow({ name: s.name, namespace: s.namespace, context: target && target.context });
+              }
               drawn = requests;
               draw(s);
               return;
@@ -148,10 +180,10 @@ enum WorkflowAppView {
             }
             var name = s.name || (target && target.name), namespace = s.namespace || (target && target.namespace);
             if (!name) { status("This result names no workflow."); return; }
-            var same = target && target.name === name && (namespace === undefined || target.namespace === namespace
-              || (drawing && drawing.namespace === namespace));
-            if (!same) target = { name: name, namespace: namespace, context: target && target.context };
-            if (!(same && covered())) refresh();
+            var known = target && target.name === name
+              && (target.namespace === undefined || target.namespace === namespace);
+            if (!known) follow({ name: name, namespace: namespace, context: target && target.context });
+            if (!(known && covered())) refresh();
           }
 
           // The call's input already brought (or is bringing) what its result names: a request is under way, the
@@ -161,46 +193,62 @@ enum WorkflowAppView {
           }
 
           function refresh() {
-            if (!target) return;
+            timer = null;
+            if (!target || closed) return;
             if (!canCall) {
               status("This host does not let the view call tools: ask for render_workflow_graph with format layout to see the drawing here.");
               return;
             }
-            var args = target.manifest !== undefined
-              ? { manifest: target.manifest, format: "layout", max_nodes: 200 }
-              : { name: target.name, format: "layout", max_nodes: 200 };
-            if (target.namespace) args.namespace = target.namespace;
-            if (target.context) args.context = target.context;
+            var asked = target;
+            var args = asked.manifest !== undefined
+              ? { manifest: asked.manifest, format: "layout", max_nodes: 200 }
+              : { name: asked.name, format: "layout", max_nodes: 200 };
+            if (asked.namespace) args.namespace = asked.namespace;
+            if (asked.context) args.context = asked.context;
             var sequence = ++requests;
             inflight += 1;
             request("tools/call", { name: "render_workflow_graph", arguments: args }).then(function (r) {
               inflight -= 1;
-              if (sequence < drawn) return;
-              if (r && r.structuredContent && Array.isArray(r.structuredContent.boxes)) {
+              // An answer for another call than the one shown now, or older than the one drawn, is dropped.
+              if (closed || target !== asked || sequence < drawn) return;
+              if (r && !r.isError && r.structuredContent && Array.isArray(r.structuredContent.boxes)) {
                 drawn = sequence;
                 draw(r.structuredContent);
               } else {
                 status("The workflow could not be drawn: " + errorText(r));
-                again();
+                schedule();
               }
             }, function (e) {
               inflight -= 1;
+              if (closed || target !== asked) return;
               status("The host could not call render_workflow_graph: " + (e && e.message));
-              again();
+              schedule();
             });
           }
 
-          // While a run is followed, a failed redraw is tried again at the next tick.
-          function again() {
-            if (timer) clearTimeout(timer);
-            timer = null;
-            if (live()) timer = setTimeout(refresh, 3000);
+          // The next redraw of a run that is followed (a failed one is tried again at the next tick).
+          function schedule() {
+            stop();
+            if (closed || !live()) return;
+            if (Date.now() - followedSince > FOLLOW_FOR_MS) {
+              status("Stopped following after two hours; call the tool again to see the run now.");
+              return;
+            }
+            polls += 1;
+            timer = setTimeout(function () {
+              if (document.hidden) { schedule(); return; }
+              refresh();
+            }, polls <= 100 ? 3000 : 15000);
           }
 
           function live() {
             return !!drawing && !(target && target.manifest !== undefined)
               && (drawing.phase === "Running" || drawing.phase === "Pending");
           }
+
+          // What a selection follows from one drawing to the next: the workflow node (a box's id is its place, which
+          // changes as the run goes), or the box for a collapsed fan-out.
+          function keyOf(b) { return b.nodeId ? "node:" + b.nodeId : "box:" + b.id; }
 
           function el(name, attributes) {
             var node = document.createElementNS(SVG, name);
@@ -209,11 +257,11 @@ enum WorkflowAppView {
           }
 
           function draw(d) {
+            if (closed) return;
             var started = performance.now();
+            d.boxes = Array.isArray(d.boxes) ? d.boxes : [];
+            d.edges = Array.isArray(d.edges) ? d.edges : [];
             drawing = d;
-            if (!(target && target.manifest !== undefined)) {
-              target = { name: d.name, namespace: d.namespace, context: target && target.context };
-            }
             document.getElementById("title").textContent = clean(d.namespace + "/" + d.name);
             document.getElementById("phase").textContent = clean(d.phase);
             document.getElementById("meta").textContent = d.boxes.length + " boxes for " + d.nodeCount + " nodes"
@@ -240,8 +288,8 @@ enum WorkflowAppView {
               if (b.critical) classes.push("critical");
               if (b.rootCause) classes.push("root-cause");
               if (b.nodes > 1) classes.push("collapsed");
-              if (selected === b.id) classes.push("selected");
-              var g = el("g", { "class": classes.join(" "), "data-box": b.id });
+              if (selected === keyOf(b)) classes.push("selected");
+              var g = el("g", { "class": classes.join(" "), "data-box": b.id, "data-key": keyOf(b) });
               var title = el("title", {});
               title.textContent = clean(b.message || b.label);
               g.appendChild(title);
@@ -250,7 +298,7 @@ enum WorkflowAppView {
               var text = el("text", { x: b.x + 8, y: b.y + b.height / 2 + 4 });
               text.textContent = (b.rootCause ? "\u26A0 " : "") + clean(b.label);
               g.appendChild(text);
-              g.addEventListener("click", function () { select(b.id); });
+              g.addEventListener("click", function () { select(keyOf(b)); });
               svg.appendChild(g);
             });
             while (canvas.firstChild) canvas.removeChild(canvas.firstChild);
@@ -266,19 +314,19 @@ enum WorkflowAppView {
             }
             // How long the drawing took here (read by the browser tests for the benchmarks).
             svg.setAttribute("data-draw-ms", (performance.now() - started).toFixed(1));
-            if (selected && byId[selected]) details(byId[selected], true);
-            status(live() ? "Live: redrawn every 3 s while the run is active." : "");
-            if (timer) clearTimeout(timer);
-            timer = live() ? setTimeout(refresh, 3000) : null;
+            var chosen = selected && d.boxes.filter(function (b) { return keyOf(b) === selected; })[0];
+            if (chosen) details(chosen, true);
+            status(live() ? "Live: redrawn while the run is active." : "");
+            schedule();
           }
 
-          function select(id) {
-            selected = id;
+          function select(key) {
+            selected = key;
             var nodes = document.querySelectorAll(".node");
             for (var i = 0; i < nodes.length; i++) {
-              nodes[i].classList.toggle("selected", nodes[i].getAttribute("data-box") === id);
+              nodes[i].classList.toggle("selected", nodes[i].getAttribute("data-key") === key);
             }
-            var box = drawing && drawing.boxes.filter(function (b) { return b.id === id; })[0];
+            var box = drawing && drawing.boxes.filter(function (b) { return keyOf(b) === key; })[0];
             if (box) details(box);
           }
 
@@ -299,22 +347,24 @@ enum WorkflowAppView {
               dl.appendChild(dd);
             });
             var old = panel.querySelector("dl");
-            if (redraw && old && panel.getAttribute("data-box") === b.id) {
+            if (redraw && old && panel.getAttribute("data-box") === keyOf(b)) {
               panel.replaceChild(dl, old);
               return;
             }
             while (panel.firstChild) panel.removeChild(panel.firstChild);
-            panel.setAttribute("data-box", b.id);
+            panel.setAttribute("data-box", keyOf(b));
             panel.appendChild(dl);
-            if (b.nodeId && b.podName && canCall) {
+            if (b.nodeId && b.podName && canCall && drawing) {
               var button = document.createElement("button");
               button.textContent = "Logs";
               var pre = document.createElement("pre");
               pre.id = "logs";
+              // The workflow and context this box belongs to, as they are now.
+              var workflow = { name: drawing.name, namespace: drawing.namespace, context: target && target.context };
               button.addEventListener("click", function () {
-                var args = { name: drawing.name, node: b.nodeId, tail_lines: 50 };
-                if (drawing.namespace) args.namespace = drawing.namespace;
-                if (target && target.context) args.context = target.context;
+                var args = { name: workflow.name, node: b.nodeId, tail_lines: 50 };
+                if (workflow.namespace) args.namespace = workflow.namespace;
+                if (workflow.context) args.context = workflow.context;
                 pre.textContent = "Loading…";
                 request("tools/call", { name: "get_workflow_logs", arguments: args }).then(function (r) {
                   var blocks = (r && r.content) || [];
@@ -327,7 +377,7 @@ enum WorkflowAppView {
           }
 
           function zoom(factor) {
-            if (!drawing) return;
+            if (!drawing || closed) return;
             var width = document.getElementById("canvas").clientWidth || drawing.width;
             var now = scale || Math.max(0.5, Math.min(1, width / drawing.width));
             // "fit" shows the whole width, however small; − and + step from the current scale.

@@ -171,7 +171,7 @@ extension ArgoMCPServer {
     /// Whether this request's client capabilities declare the MCP Apps extension (and the view can be read): it is
     /// offered the workflow view. Decided per request, as the revision decides everything.
     func showsApps(_ request: ModernRequest) -> Bool {
-        resources != nil && AppsExtension.declared(request.capabilities)
+        offersView && AppsExtension.declared(request.capabilities)
     }
 
     /// `server/discover`: the versions, capabilities, instructions and identity, as the handshake era's

@@ -22,7 +22,8 @@ extension ArgoMCPServer {
                 await inFlight.begin()
                 defer { Task { await inFlight.end() } }
                 let page = try await (me.resources ?? resources).list(cursor: params.cursor)
-                return await client.showsApps ? AppsExtension.listing(page, cursor: params.cursor) : page
+                return await client.showsApps && me.offersView
+                    ? AppsExtension.listing(page, cursor: params.cursor) : page
             }
         }
         await server.withMethodHandler(ReadResource.self) { params in

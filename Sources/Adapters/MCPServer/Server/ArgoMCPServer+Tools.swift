@@ -19,7 +19,7 @@ extension ArgoMCPServer {
                 "tools/list", meta: nil, caller: me.caller, revision: Self.handshakeRevision
             ) { _ in
                 await inFlight.begin()
-                let result = ListTools.Result(tools: view && me.resources != nil ? me.listedWithView : me.listed)
+                let result = ListTools.Result(tools: view ? me.listedWithView : me.listed)
                 await inFlight.end()
                 return result
             }

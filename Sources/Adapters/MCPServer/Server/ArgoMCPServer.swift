@@ -140,6 +140,10 @@ public struct ArgoMCPServer: Sendable {
     /// No values: what a completion the caller may not have answers.
     static let noCompletion = Complete.Result(completion: .init(values: [], total: 0, hasMore: false))
 
+    /// Whether the workflow view can be offered: the view draws through `render_workflow_graph` and is read as a
+    /// resource, so both must be offered (toolsets, a request's narrowing and the policy decide the tool).
+    var offersView: Bool { resources != nil && byName["render_workflow_graph"] != nil }
+
     /// Works out what is offered from the catalog, the ceiling and the selection.
     mutating func offer() {
         let (routes, maxSafety, selection) = (self.routes, self.maxSafety, self.selection)
@@ -150,7 +154,6 @@ public struct ArgoMCPServer: Sendable {
         }
         tools = catalog.filter(offers)
         listed = routes == nil ? tools.map(\.mcpTool) : tools.map { contextual($0) }
-        listedWithView = AppsExtension.linked(listed)
         byName = [:]
         withheld = [:]
         for tool in catalog {
@@ -159,6 +162,7 @@ public struct ArgoMCPServer: Sendable {
                 if offered { byName[name] = tool } else { withheld[name] = tool }
             }
         }
+        listedWithView = offersView ? AppsExtension.linked(listed) : listed
     }
 
     /// This server as one request sees it: only the toolsets and tools it names, only reads if it asks for that.
@@ -263,7 +267,7 @@ public struct ArgoMCPServer: Sendable {
         // Not within a single request (stateless HTTP): the `tools/list` that would link the view is another
         // request, which knows nothing of this one's `initialize`, so the extension is not declared either.
         let negotiated: any Transport =
-            resources == nil || scope == .singleRequest
+            !offersView || scope == .singleRequest
             ? transport : await AppsNegotiation(base: transport, client: client)
         try await state.server.start(transport: negotiated) { info, capabilities in
             await client.set(
