@@ -31,17 +31,22 @@ struct ManifestPlanTests {
         return (node?.children ?? []).compactMap { wf.status.nodes[$0]?.displayName }.sorted()
     }
 
+    /// A graph request for a manifest (the namespace stands in for one the manifest does not give).
+    static func request(_ namespace: String?, maxNodes: Int = 60) -> Diagnostics.GraphRequest {
+        Diagnostics.GraphRequest(target: .init(namespace: namespace, name: "manifest"), maxNodes: maxNodes)
+    }
+
     static let diagnostics = Diagnostics(
         ArgoContext(gateway: SimulatedArgoGateway(simulator: ArgoSimulator()), defaultNamespace: "argo"))
 
     @Test("dag-diamond: A's dependents B and C, D after both; drawn Not submitted, every box Pending")
-    func diamond() throws {
+    func diamond() async throws {
         let wf = try Self.plan(try Self.example("dag-diamond"))
         #expect(wf.status.nodes.count == 5)
         #expect(Self.children(wf, of: "A") == ["B", "C"] && Self.children(wf, of: "B") == ["D"])
         #expect(Self.children(wf, of: "C") == ["D"])
-        let d = try Self.diagnostics.plannedDrawing(
-            manifest: try Self.example("dag-diamond"), namespace: nil, maxNodes: 60, collapseAbove: 5)
+        let d = try await Self.diagnostics.drawing(
+            Self.request(nil), manifest: try Self.example("dag-diamond"))
         #expect(d.phase == "Not submitted" && d.boxes.count == 5 && d.edges.count == 5)
         #expect(d.boxes.allSatisfy { $0.phase == "Pending" && !$0.critical && !$0.rootCause })
     }
@@ -90,7 +95,7 @@ struct ManifestPlanTests {
     }
 
     @Test("a large literal fan-out is expanded up to the cap; a huge withSequence is one box that says so")
-    func bounds() throws {
+    func bounds() async throws {
         let many = Data(
             #"{"kind":"Workflow","metadata":{"name":"m"},"spec":{"entrypoint":"d","templates":[{"name":"d","dag":{"tasks":[{"name":"t","template":"c","withSequence":{"count":"5000"}},{"name":"u","template":"c","withSequence":{"count":"99999999"}}]}},{"name":"c","container":{"image":"x"}}]}}"#
                 .utf8)
@@ -98,7 +103,7 @@ struct ManifestPlanTests {
         #expect(wf.status.nodes.values.filter { $0.displayName?.hasPrefix("t(") == true }.count == 5_000)
         let huge = try #require(wf.status.nodes.values.first { $0.displayName?.hasPrefix("u ") == true })
         #expect(huge.message?.contains("fans out over withSequence") == true)
-        let d = try Self.diagnostics.plannedDrawing(manifest: many, namespace: "team", maxNodes: 60, collapseAbove: 5)
+        let d = try await Self.diagnostics.drawing(Self.request("team"), manifest: many)
         #expect(d.namespace == "team" && d.collapsedFanOuts >= 1 && d.boxes.count <= 60)
     }
 

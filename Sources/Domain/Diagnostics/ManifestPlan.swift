@@ -455,37 +455,34 @@ struct ManifestPlan {
 }
 
 extension Diagnostics {
-    /// `render_workflow_graph` of a manifest not yet submitted: the same drawing as a run's, every box Pending, the
-    /// workflow's phase "Not submitted" (nothing runs; a view does not poll it).
-    public func plannedDrawing(manifest: Data, namespace: String?, maxNodes: Int, collapseAbove: Int) throws
-        -> GraphDrawing
-    {
-        var problems: [ArgumentProblem] = []
-        if let p = rangeProblem("max_nodes", maxNodes, 5...500) { problems.append(p) }
-        if let p = rangeProblem("collapse_above", collapseAbove, 2...1000) { problems.append(p) }
-        if !problems.isEmpty { throw InvalidArguments(problems) }
-        let (wf, cut) = try ManifestPlan.workflow(manifest, defaultNamespace: namespace ?? context.defaultNamespace)
-        var drawing = Self.drawing(wf, maxNodes: maxNodes, collapseAbove: collapseAbove, now: now())
+    /// `render_workflow_graph` as a drawing: of the run `r` names, or of `manifest` before it is submitted (the same
+    /// drawing, every box Pending and without a pod, the workflow's phase "Not submitted": nothing runs, a view does
+    /// not poll it; `r`'s namespace stands in for one the manifest does not give).
+    public func drawing(_ r: GraphRequest, manifest: Data?) async throws -> GraphDrawing {
+        guard let manifest else { return try await drawing(r) }
+        let (wf, cut) = try planned(manifest, r)
+        var drawing = Self.drawing(wf, maxNodes: r.maxNodes, collapseAbove: r.collapseAbove, now: now())
         drawing.phase = GraphDrawing.notSubmitted
-        // Nothing ran: no pod to name, no logs to read.
         for index in drawing.boxes.indices { drawing.boxes[index].podName = nil }
         drawing.truncated = drawing.truncated || cut
         return drawing
     }
 
-    /// The text graph (Mermaid and tree) of a manifest not yet submitted.
-    public func plannedGraph(manifest: Data, namespace: String?, maxNodes: Int, collapseAbove: Int) throws
-        -> WorkflowGraph
-    {
-        var problems: [ArgumentProblem] = []
-        if let p = rangeProblem("max_nodes", maxNodes, 5...500) { problems.append(p) }
-        if let p = rangeProblem("collapse_above", collapseAbove, 2...1000) { problems.append(p) }
-        if !problems.isEmpty { throw InvalidArguments(problems) }
-        let (wf, cut) = try ManifestPlan.workflow(manifest, defaultNamespace: namespace ?? context.defaultNamespace)
-        var graph = Self.graph(wf, maxNodes: maxNodes, collapseAbove: collapseAbove, now: now())
+    /// `render_workflow_graph` as text (Mermaid and tree): of the run `r` names, or of `manifest`.
+    public func graph(_ r: GraphRequest, manifest: Data?) async throws -> WorkflowGraph {
+        guard let manifest else { return try await graph(r) }
+        let (wf, cut) = try planned(manifest, r)
+        var graph = Self.graph(wf, maxNodes: r.maxNodes, collapseAbove: r.collapseAbove, now: now())
         graph.phase = GraphDrawing.notSubmitted
         graph.truncated = graph.truncated || cut
         return graph
+    }
+
+    /// A manifest's plan, the request's limits checked as for a run.
+    func planned(_ manifest: Data, _ r: GraphRequest) throws -> (Workflow, truncated: Bool) {
+        let problems = Self.limitProblems(r)
+        if !problems.isEmpty { throw InvalidArguments(problems) }
+        return try ManifestPlan.workflow(manifest, defaultNamespace: r.target.namespace ?? context.defaultNamespace)
     }
 }
 

@@ -37,11 +37,15 @@ extension Diagnostics {
 
     /// The workflow a graph request draws, its arguments checked first.
     func workflow(_ r: GraphRequest) async throws -> Workflow {
-        var problems = r.target.problems()
-        if let p = rangeProblem("max_nodes", r.maxNodes, 5...500) { problems.append(p) }
-        if let p = rangeProblem("collapse_above", r.collapseAbove, 2...1000) { problems.append(p) }
+        let problems = r.target.problems() + Self.limitProblems(r)
         if !problems.isEmpty { throw InvalidArguments(problems) }
         return try await load(r.target).0
+    }
+
+    /// What is wrong with a graph request's limits (max_nodes, collapse_above).
+    static func limitProblems(_ r: GraphRequest) -> [ArgumentProblem] {
+        [rangeProblem("max_nodes", r.maxNodes, 5...500), rangeProblem("collapse_above", r.collapseAbove, 2...1000)]
+            .compactMap { $0 }
     }
 
     static func mark(_ phase: String) -> String {

@@ -219,14 +219,7 @@ enum DiagnosticTools {
                 try a.finish()
                 let manifest = try manifestText.map { try ManifestText.json($0, limits: context.manifestLimits) }
                 if [.layout, .dot, .svg].contains(format) {
-                    let d =
-                        if let manifest {
-                            try diagnostics.plannedDrawing(
-                                manifest: manifest, namespace: t.namespace, maxNodes: request.maxNodes,
-                                collapseAbove: request.collapseAbove)
-                        } else {
-                            try await diagnostics.drawing(request)
-                        }
+                    let d = try await diagnostics.drawing(request, manifest: manifest)
                     let summary =
                         "\(d.namespace)/\(d.name) (\(d.phase)): \(d.boxes.count) box(es) for \(d.nodeCount) node(s), \(d.collapsedFanOuts) fan-out(s) collapsed, \(d.boxes.filter(\.critical).count) on the critical path, \(d.boxes.filter(\.rootCause).count) root cause(s)\(d.truncated ? "; truncated (raise max_nodes)" : "")"
                     switch format {
@@ -241,14 +234,7 @@ enum DiagnosticTools {
                         return try ToolOutput(d, text: "layout of " + summary)
                     }
                 }
-                var g =
-                    if let manifest {
-                        try diagnostics.plannedGraph(
-                            manifest: manifest, namespace: t.namespace, maxNodes: request.maxNodes,
-                            collapseAbove: request.collapseAbove)
-                    } else {
-                        try await diagnostics.graph(request)
-                    }
+                var g = try await diagnostics.graph(request, manifest: manifest)
                 if format == .tree { g.mermaid = "" }
                 if format == .mermaid { g.tree = "" }
                 return try ToolOutput(g, text: Render.graph(g))
