@@ -150,6 +150,21 @@ struct ManifestPlanTests {
         #expect(ManifestPlan.NumberFormat("%s").text(7) == "7" && ManifestPlan.NumberFormat("%5d").text(-7) == "   -7")
     }
 
+    @Test(
+        "exit handlers and lifecycle hooks: children of their node (<node>.onExit, <node>.hooks.NAME), conditions said")
+    func hooks() throws {
+        let dag = try Self.plan(try Self.example("exit-handler-dag-level"))
+        #expect(Self.children(dag, of: "A") == ["A.onExit", "B", "C"] && Self.children(dag, of: "D") == ["D.onExit"])
+        let hooked = Data(
+            #"{"kind":"Workflow","metadata":{"name":"w"},"spec":{"entrypoint":"d","hooks":{"exit":{"template":"c"},"running":{"expression":"workflow.status == \"Running\"","template":"c"}},"templates":[{"name":"d","dag":{"tasks":[{"name":"t","template":"c","hooks":{"ok":{"expression":"tasks.t.status == \"Succeeded\"","template":"c"}}}]}},{"name":"c","container":{"image":"x"}}]}}"#
+                .utf8)
+        let wf = try Self.plan(hooked)
+        #expect(wf.status.nodes["w.onExit"] != nil && Self.children(wf, of: "w") == ["t", "w.hooks.running"])
+        let ok = try #require(wf.status.nodes["w.t.hooks.ok"])
+        #expect(ok.message == #"runs only when: tasks.t.status == "Succeeded""#)
+        #expect(Self.children(wf, of: "t") == ["t.hooks.ok"])
+    }
+
     @Test("dag.target: only the targets and what they need run; a target decided at run time is said")
     func targets() throws {
         let manifest = Data(

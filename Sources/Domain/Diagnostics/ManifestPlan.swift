@@ -93,10 +93,16 @@ struct ManifestPlan {
         }
         var plan = ManifestPlan(templates: templates, limits: limits)
         _ = plan.instantiate(name, display: name, template: entry, call: [:], depth: 0, stack: [])
-        if let exit = spec["onExit"] as? String, !exit.isEmpty {
+        // The workflow's exit handler runs beside the entrypoint (`<name>.onExit`, a node of its own); its other
+        // hooks hang under the workflow's node (hooks.go).
+        var hooks = spec["hooks"] as? [String: Any] ?? [:]
+        if let exit = spec["onExit"] as? String, !exit.isEmpty { hooks["exit"] = ["template": exit] }
+        if let exit = hooks.removeValue(forKey: "exit") as? [String: Any] {
             _ = plan.instantiate(
-                name + ".onExit", display: name + ".onExit", template: exit, call: [:], depth: 0, stack: [])
+                name + ".onExit", display: name + ".onExit", template: exit["template"] as? String,
+                call: Self.hookCall(exit), depth: 0, stack: [])
         }
+        plan.hooks(hooks, of: name, display: name, depth: 0, stack: [])
         let wf = Workflow(
             metadata: ObjectMeta(name: name, namespace: (metadata["namespace"] as? String) ?? defaultNamespace),
             status: WorkflowStatus(nodes: plan.nodes))
@@ -155,6 +161,11 @@ struct ManifestPlan {
                     id: name, name: name, displayName: display, type: type, templateName: template.map { Self.cut($0) },
                     templateRef: reference, message: message))
         else { return [] }
+        // A task's or step's exit handler and lifecycle hooks: children of its node, not part of what follows it
+        // (exit_handler.go runOnExitNode, hooks.go).
+        var hooks = call["hooks"] as? [String: Any] ?? [:]
+        if let exit = call["onExit"] as? String, !exit.isEmpty { hooks["exit"] = ["template": exit] }
+        if !hooks.isEmpty { self.hooks(hooks, of: name, display: display, depth: depth + 1, stack: stack) }
         guard let definition, let template, !recursive, depth < Self.maxDepth else { return [name] }
         let inner = stack.union([template])
         if kind == "dag", let dag = definition["dag"] as? [String: Any] {
@@ -164,6 +175,30 @@ struct ManifestPlan {
             return expandSteps(name, groups: definition["steps"] as? [Any] ?? [], depth: depth, stack: inner)
         }
         return [name]
+    }
+
+    /// Hook nodes under `parent`: `exit` as `<parent>.onExit`, any other as `<parent>.hooks.<name>`, each running
+    /// its template (or another WorkflowTemplate's) when its expression holds.
+    private mutating func hooks(
+        _ hooks: [String: Any], of parent: String, display: String, depth: Int, stack: Set<String>
+    ) {
+        guard depth < Self.maxDepth else { return }
+        for (hookName, value) in hooks.sorted(by: { $0.key < $1.key }) {
+            guard let hook = value as? [String: Any] else { continue }
+            let suffix = hookName == "exit" ? ".onExit" : ".hooks." + Self.cut(hookName, 64)
+            let made = instantiate(
+                parent + suffix, display: display + suffix, template: hook["template"] as? String,
+                call: Self.hookCall(hook), depth: depth, stack: stack)
+            if !made.isEmpty { link(parent, parent + suffix) }
+        }
+    }
+
+    /// A hook as a call: its template reference, and its expression as the condition it runs on.
+    static func hookCall(_ hook: [String: Any]) -> [String: Any] {
+        var call: [String: Any] = [:]
+        if let reference = hook["templateRef"] { call["templateRef"] = reference }
+        if let expression = hook["expression"] as? String { call["when"] = expression }
+        return call
     }
 
     /// A DAG's tasks (with a `target`, only the targets and what they depend on, as the controller runs them);
